@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Kernels are compiled optimised even in debug builds (the oracle tests run real networks) and for
+/// the host CPU's SIMD width (AVX2/AVX-512 where present): `swift build -c release` picks this up.
+let kernelFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-Xcc", "-march=native"]),
+]
+
+let package = Package(
+    name: "Enhance",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "enhance", targets: ["enhance"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries (Debian -dev packages). Each is imported by exactly one target.
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG",
+                       providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw",
+                       providers: [.apt(["libncurses-dev"])]),
+        // C shim: libpng/libjpeg longjmp errors become return codes + messages.
+        .target(name: "CImageIO", dependencies: ["CPNG", "CJPEG"]),
+
+        .target(name: "EnhanceImaging", dependencies: ["CImageIO"], swiftSettings: kernelFlags),
+        .target(name: "EnhanceTensor", swiftSettings: kernelFlags),
+        .target(name: "EnhanceCheckpoints", swiftSettings: kernelFlags),
+        .target(name: "EnhanceNetworks",
+                dependencies: ["EnhanceTensor", "EnhanceCheckpoints", "EnhanceImaging"],
+                swiftSettings: kernelFlags),
+        .target(name: "EnhanceTerminal", dependencies: ["EnhanceImaging"], swiftSettings: kernelFlags),
+        .target(name: "EnhanceTUI",
+                dependencies: ["EnhanceTerminal", "EnhanceNetworks", "EnhanceImaging"]),
+        .target(name: "EnhanceNcurses", dependencies: ["EnhanceTUI", "EnhanceTerminal", "CNcursesw"]),
+        .executableTarget(name: "enhance", dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "EnhanceImaging", "EnhanceTensor", "EnhanceCheckpoints", "EnhanceNetworks",
+            "EnhanceTerminal", "EnhanceTUI", "EnhanceNcurses",
+        ]),
+
+        .testTarget(name: "EnhanceImagingTests", dependencies: ["EnhanceImaging"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "EnhanceTensorTests", dependencies: ["EnhanceTensor"]),
+        .testTarget(name: "EnhanceCheckpointsTests", dependencies: ["EnhanceCheckpoints"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "EnhanceNetworksTests",
+                    dependencies: ["EnhanceNetworks", "EnhanceCheckpoints", "EnhanceTensor", "EnhanceImaging"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "EnhanceTerminalTests", dependencies: ["EnhanceTerminal", "EnhanceImaging"]),
+        .testTarget(name: "EnhanceTUITests", dependencies: ["EnhanceTUI", "EnhanceTerminal", "EnhanceImaging"]),
+        .testTarget(name: "EnhanceCLITests", dependencies: ["EnhanceImaging"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+#include "imageio.h"
+int enhance_imageio_version(void) { return 1; }

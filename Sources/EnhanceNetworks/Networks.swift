@@ -1,0 +1,1 @@
+// Networks: architectures, registry, Upscaler (see Package.swift).
