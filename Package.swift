@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "EnhanceNetworks",
                 dependencies: ["EnhanceTensor", "EnhanceCheckpoints", "EnhanceImaging"],
                 swiftSettings: kernelFlags),
+        .target(name: "EnhanceBench", dependencies: ["EnhanceNetworks", "EnhanceTensor", "EnhanceCheckpoints"],
+                swiftSettings: kernelFlags),
         .target(name: "EnhanceTerminal", dependencies: ["EnhanceImaging"], swiftSettings: kernelFlags),
         .target(name: "EnhanceTUI",
                 dependencies: ["EnhanceTerminal", "EnhanceNetworks", "EnhanceImaging"]),
@@ -40,7 +42,7 @@ let package = Package(
         .executableTarget(name: "enhance", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             "EnhanceImaging", "EnhanceTensor", "EnhanceCheckpoints", "EnhanceNetworks",
-            "EnhanceTerminal", "EnhanceTUI", "EnhanceNcurses",
+            "EnhanceTerminal", "EnhanceTUI", "EnhanceNcurses", "EnhanceBench",
         ]),
 
         .testTarget(name: "EnhanceImagingTests", dependencies: ["EnhanceImaging"],

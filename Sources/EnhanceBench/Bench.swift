@@ -1,0 +1,1 @@
+// Benchmarks: timing of networks against onnxruntime (see scripts/bench).
