@@ -108,7 +108,7 @@ final class NCNNTests: XCTestCase {
             (header, [], "declares 2 layers", "t.param"),
             (header + "ReLU r 1 1 data c 0=abc\n", [], "bad value", "t.param"),
             (header + "ReLU r 1 1 data c 0=1 0=2\n", [], "given twice", "t.param"),
-            (header + "Convolution conv 1 1 data c 0=2 1=3 6=10\n", [], "not a multiple", "t.bin"),
+            (header + "Convolution conv 1 1 data c 0=2 1=3 6=10\n", [UInt8](repeating: 0, count: 64), "not a multiple", "t.bin"),
         ]
         for (param, blob, fragment, file) in cases {
             Fixtures.assertRefused(file, fragment) {
