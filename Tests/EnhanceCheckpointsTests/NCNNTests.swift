@@ -36,7 +36,7 @@ final class NCNNTests: XCTestCase {
             XCTAssertEqual(c.weights[1].dtype, .float32, c.name)
             for w in c.weights {
                 parameters += w.values.count
-                XCTAssertTrue(w.values.allSatisfy(\.isFinite), c.name)
+                XCTAssertTrue(w.allFinite, c.name)
             }
         }
         XCTAssertEqual(parameters, 16_697_987, "RRDBNet x4plus parameter count")
