@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A 2-D convolution layer: stride 1, zero padding `kernelSize / 2` ("same" output size), bias.
 ///
 /// Weights are **OIHW** (`[outChannels, inChannels, k, k]`, row-major), bias `[outChannels]`.
@@ -21,8 +19,8 @@ public final class Conv2D: @unchecked Sendable {
     /// How a convolution is computed (tests pin a path; networks use `.automatic`).
     enum Algorithm { case automatic, winograd, direct }
 
-    /// Lazily packed kernels (built on first use of each path).
-    private let packLock = PackCache()
+    /// Kernels packed once for the automatic path (Winograd `U` for 3×3, direct layout otherwise).
+    private let packed: [Float]
 
     public init(weight: [Float], bias: [Float]?, inChannels: Int, outChannels: Int, kernelSize: Int) {
         precondition(weight.count == outChannels * inChannels * kernelSize * kernelSize,
@@ -33,17 +31,9 @@ public final class Conv2D: @unchecked Sendable {
         self.kernelSize = kernelSize
         self.weight = weight
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
-        if kernelSize == 3 { _ = winogradWeights } else { _ = directWeights }
-    }
-
-    var winogradWeights: [Float] {
-        packLock.get(0) { WinogradConv.transformWeights(weight, outChannels: outChannels, inChannels: inChannels) }
-    }
-
-    var directWeights: [Float] {
-        packLock.get(1) {
-            DirectConv.packWeights(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize)
-        }
+        packed = kernelSize == 3
+            ? WinogradConv.transformWeights(weight, outChannels: outChannels, inChannels: inChannels)
+            : DirectConv.packWeights(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize)
     }
 
     /// Multiply-accumulates per output pixel.
@@ -85,8 +75,10 @@ public final class Conv2D: @unchecked Sendable {
             count = n
             guard n > 0 else { return }
             let (active, slopes) = activation.slopes(outChannels)
-            let winograd = algorithm == .winograd || (algorithm == .automatic && kernelSize == 3)
-            let packed = winograd ? winogradWeights : directWeights
+            let winograd = kernelSize == 3 && algorithm != .direct
+            // Only tests pin the non-default path for 3×3 (packed on the fly).
+            let packed = winograd || kernelSize != 3 ? self.packed
+                : DirectConv.packWeights(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize)
             withPlanes(inputs) { planes in
                 bias.withUnsafeBufferPointer { b in slopes.withUnsafeBufferPointer { s in
                     withResidual(residual) { res in
@@ -110,15 +102,24 @@ public final class Conv2D: @unchecked Sendable {
     }
 }
 
-/// Calls `body` with one pointer per input channel plane, in concatenation order.
-func withPlanes<R>(_ xs: [Tensor], _ body: ([UnsafePointer<Float>]) -> R) -> R {
-    var ptrs: [UnsafePointer<Float>] = []
+/// One input channel plane and the bounds of the tensor storage it lives in (loads that stay
+/// inside `lo..<hi` are memory-safe even when they run past the plane's own edges).
+struct Plane {
+    let base: UnsafePointer<Float>
+    let lo: UnsafePointer<Float>
+    let hi: UnsafePointer<Float>
+}
+
+/// Calls `body` with one ``Plane`` per input channel, in concatenation order.
+func withPlanes<R>(_ xs: [Tensor], _ body: ([Plane]) -> R) -> R {
+    var ptrs: [Plane] = []
+    ptrs.reserveCapacity(xs.reduce(0) { $0 + $1.channels })
     func step(_ i: Int) -> R {
         if i == xs.count { return body(ptrs) }
         let plane = xs[i].planeSize, channels = xs[i].channels
         return xs[i].data.withUnsafeBufferPointer { b in
             if let base = b.baseAddress {
-                for c in 0..<channels { ptrs.append(base + c * plane) }
+                for c in 0..<channels { ptrs.append(Plane(base: base + c * plane, lo: base, hi: base + b.count)) }
             }
             return step(i + 1)
         }
@@ -129,18 +130,4 @@ func withPlanes<R>(_ xs: [Tensor], _ body: ([UnsafePointer<Float>]) -> R) -> R {
 private func withResidual<R>(_ r: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
     guard let r else { return body(nil) }
     return r.data.withUnsafeBufferPointer { body($0.baseAddress) }
-}
-
-/// Thread-safe lazily built packed-weight slots.
-private final class PackCache: Sendable {
-    private let slots = Mutex<[Int: [Float]]>([:])
-
-    func get(_ key: Int, _ make: () -> [Float]) -> [Float] {
-        slots.withLock { slots in
-            if let v = slots[key] { return v }
-            let v = make()
-            slots[key] = v
-            return v
-        }
-    }
 }

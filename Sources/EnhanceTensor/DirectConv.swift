@@ -14,7 +14,7 @@ enum DirectConv {
     }
 
     static func run(packed: UnsafePointer<Float>, outChannels: Int, kernelSize k: Int,
-                    planes: [UnsafePointer<Float>], height h: Int, width w: Int,
+                    planes: [Plane], height h: Int, width w: Int,
                     out: UnsafeMutablePointer<Float>, epilogue: Epilogue, pool: ThreadPool) {
         let cIn = planes.count, p = k / 2, taps = k * k
         let pw = w + 2 * p + 48, ph = h + 2 * p, planeSize = pw * ph
@@ -24,7 +24,7 @@ enum DirectConv {
             pool.parallelFor(cIn) { c in
                 let dst = padded + c * planeSize
                 dst.update(repeating: 0, count: planeSize)
-                for y in 0..<h { (dst + (y + p) * pw + p).update(from: planes[c] + y * w, count: w) }
+                for y in 0..<h { (dst + (y + p) * pw + p).update(from: planes[c].base + y * w, count: w) }
             }
         }
         var offsets = [Int](repeating: 0, count: taps)

@@ -30,7 +30,7 @@ enum WinogradConv {
     }
 
     /// Runs the convolution. `planes[c]` points at input channel `c` (H×W, concatenation order).
-    static func run(u: UnsafePointer<Float>, outChannels: Int, planes: [UnsafePointer<Float>],
+    static func run(u: UnsafePointer<Float>, outChannels: Int, planes: [Plane],
                     height h: Int, width w: Int, out: UnsafeMutablePointer<Float>,
                     epilogue: Epilogue, pool: ThreadPool) {
         let cIn = planes.count
@@ -39,12 +39,12 @@ enum WinogradConv {
         let nVecs = ht * vw, nChunks = (nVecs + chunkVectors - 1) / chunkVectors
         let cb = min(cIn, blockChannels)
         let lanes = chunkVectors * 16
-        let vSize = 36 * cb * lanes, mSize = 36 * kp * lanes
+        let vSize = 36 * cb * lanes, mSize = 36 * kp * lanes, rowScratch = 12 * 80
         planes.withUnsafeBufferPointer { planes in
             pool.parallelFor(nChunks) { chunk, worker in
-                let scratch = pool.arenas[worker].floats(vSize + mSize + 6 * 80 + 24 * 16)
+                let scratch = pool.arenas[worker].floats(vSize + mSize + rowScratch + 24 * 16)
                 let vBuf = scratch, mBuf = scratch + vSize, rows = mBuf + mSize
-                let tmp = rows + 6 * 80
+                let tmp = rows + rowScratch
                 var c0 = 0
                 while c0 < cIn {
                     let n = min(cb, cIn - c0)
@@ -63,14 +63,8 @@ enum WinogradConv {
                                                stride: cb * lanes)
                         }
                     }
-                    for xi in 0..<36 {
-                        for kb in 0..<kBlocks {
-                            microKernel8x48(u + ((xi * kBlocks + kb) * cIn + c0) * 8,
-                                            vBuf + xi * cb * lanes, count: n, ldb: lanes,
-                                            mBuf + (xi * kp + kb * 8) * lanes, ldc: lanes,
-                                            accumulate: c0 > 0)
-                        }
-                    }
+                    multiply(u: u, cIn: cIn, c0: c0, count: n, kBlocks: kBlocks, v: vBuf, vStride: cb * lanes,
+                             m: mBuf, accumulate: c0 > 0)
                     c0 += n
                 }
                 for v in 0..<chunkVectors {
@@ -84,8 +78,22 @@ enum WinogradConv {
         }
     }
 
+    /// The 36 transform-domain products of one channel block: `M[ξ] (+)= U[ξ]ᵀ V[ξ]`.
+    @inline(never)
+    static func multiply(u: UnsafePointer<Float>, cIn: Int, c0: Int, count n: Int, kBlocks: Int,
+                         v: UnsafePointer<Float>, vStride: Int, m: UnsafeMutablePointer<Float>,
+                         accumulate: Bool) {
+        let lanes = chunkVectors * 16, kp = kBlocks * 8
+        for xi in 0..<36 {
+            for kb in 0..<kBlocks {
+                microKernel8x48(u + ((xi * kBlocks + kb) * cIn + c0) * 8, v + xi * vStride, count: n,
+                                ldb: lanes, m + (xi * kp + kb * 8) * lanes, ldc: lanes, accumulate: accumulate)
+            }
+        }
+    }
+
     /// Output transform + epilogue for one tile vector, all output channels.
-    @inline(__always)
+    @inline(never)
     static func outputTile(m: UnsafeMutablePointer<Float>, stride: Int, outChannels: Int,
                            mChannelStride: Int, ty: Int, vx: Int, height h: Int, width w: Int,
                            tmp: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,

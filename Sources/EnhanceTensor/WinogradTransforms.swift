@@ -71,13 +71,22 @@ enum Winograd {
                  p0[t + 2], p1[t + 2], p2[t + 2], p3[t + 2], p0[t + 3], p1[t + 3], p2[t + 3], p3[t + 3])
     }
 
-    /// Loads 16 floats of `row` from `x`, zero outside `0..<width` (`row` nil = zero row).
+    /// 16 floats of a row from column `x`, lanes outside `0..<width` zeroed. Reads past the row
+    /// (masked) when that stays inside the tensor storage, else gathers lane by lane.
     @inline(__always)
-    static func loadRow(_ row: UnsafePointer<Float>?, _ x: Int, _ width: Int) -> V {
-        guard let row else { return V() }
-        if x >= 0 && x + 16 <= width {
-            return UnsafeRawPointer(row + x).loadUnaligned(as: V.self)
+    static func loadMasked(_ row: UnsafePointer<Float>, _ x: Int, _ width: Int, _ plane: Plane) -> V {
+        let p = row + x
+        let lane = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        let a = lane &+ SIMD16<Int32>(repeating: Int32(x))
+        let keep = (a .>= SIMD16<Int32>(repeating: 0)) .& (a .< SIMD16<Int32>(repeating: Int32(width)))
+        if p >= plane.lo && p + 16 <= plane.hi {
+            return UnsafeRawPointer(p).loadUnaligned(as: V.self).replacing(with: 0, where: .!keep)
         }
+        return gatherRow(row, x, width)
+    }
+
+    @inline(never)
+    static func gatherRow(_ row: UnsafePointer<Float>, _ x: Int, _ width: Int) -> V {
         var v = V()
         for l in 0..<16 where x + l >= 0 && x + l < width { v[l] = row[x + l] }
         return v
@@ -85,29 +94,61 @@ enum Winograd {
 
     /// Input transform of 16 tiles (tile row `ty`, tiles `16·vx …`) of one channel plane.
     ///
-    /// Writes `V[ξ]` for ξ = 0..<36 to `dst + ξ·stride` (16 floats each). `rows` is 6×80 scratch.
-    @inline(__always)
-    static func inputTile(plane: UnsafePointer<Float>, height: Int, width: Int, ty: Int, vx: Int,
+    /// Writes `V[ξ]` for ξ = 0..<36 to `dst + ξ·stride` (16 floats each). `tb` is 6×80 scratch.
+    @inline(never)
+    static func inputTile(plane: Plane, height: Int, width: Int, ty: Int, vx: Int,
                           rows tb: UnsafeMutablePointer<Float>,
                           dst: UnsafeMutablePointer<Float>, stride: Int) {
         let y0 = 4 * ty - 1, x0 = 64 * vx - 1
-        func rowPtr(_ a: Int) -> UnsafePointer<Float>? {
-            let y = y0 + a
-            return y >= 0 && y < height ? plane + y * width : nil
-        }
-        let p0 = rowPtr(0), p1 = rowPtr(1), p2 = rowPtr(2), p3 = rowPtr(3), p4 = rowPtr(4),
-            p5 = rowPtr(5)
         let out = UnsafeMutableRawPointer(tb)
-        for j in 0..<5 {
-            let x = x0 + 16 * j
-            let t = bt(loadRow(p0, x, width), loadRow(p1, x, width), loadRow(p2, x, width),
-                       loadRow(p3, x, width), loadRow(p4, x, width), loadRow(p5, x, width))
-            out.storeBytes(of: t.0, toByteOffset: (0 * 80 + 16 * j) * 4, as: V.self)
-            out.storeBytes(of: t.1, toByteOffset: (1 * 80 + 16 * j) * 4, as: V.self)
-            out.storeBytes(of: t.2, toByteOffset: (2 * 80 + 16 * j) * 4, as: V.self)
-            out.storeBytes(of: t.3, toByteOffset: (3 * 80 + 16 * j) * 4, as: V.self)
-            out.storeBytes(of: t.4, toByteOffset: (4 * 80 + 16 * j) * 4, as: V.self)
-            out.storeBytes(of: t.5, toByteOffset: (5 * 80 + 16 * j) * 4, as: V.self)
+        // Rows outside the image are zero; the interior fast path needs all six rows.
+        if y0 >= 0 && y0 + 6 <= height {
+            let r0 = plane.base + y0 * width
+            for j in 0..<5 {
+                let x = x0 + 16 * j
+                let t: (V, V, V, V, V, V)
+                if x >= 0 && x + 16 <= width {
+                    let p = UnsafeRawPointer(r0 + x), s = 4 * width
+                    t = bt(p.loadUnaligned(as: V.self), p.loadUnaligned(fromByteOffset: s, as: V.self),
+                           p.loadUnaligned(fromByteOffset: 2 * s, as: V.self),
+                           p.loadUnaligned(fromByteOffset: 3 * s, as: V.self),
+                           p.loadUnaligned(fromByteOffset: 4 * s, as: V.self),
+                           p.loadUnaligned(fromByteOffset: 5 * s, as: V.self))
+                } else {
+                    t = bt(loadMasked(r0, x, width, plane), loadMasked(r0 + width, x, width, plane),
+                           loadMasked(r0 + 2 * width, x, width, plane), loadMasked(r0 + 3 * width, x, width, plane),
+                           loadMasked(r0 + 4 * width, x, width, plane), loadMasked(r0 + 5 * width, x, width, plane))
+                }
+                out.storeBytes(of: t.0, toByteOffset: (0 * 80 + 16 * j) * 4, as: V.self)
+                out.storeBytes(of: t.1, toByteOffset: (1 * 80 + 16 * j) * 4, as: V.self)
+                out.storeBytes(of: t.2, toByteOffset: (2 * 80 + 16 * j) * 4, as: V.self)
+                out.storeBytes(of: t.3, toByteOffset: (3 * 80 + 16 * j) * 4, as: V.self)
+                out.storeBytes(of: t.4, toByteOffset: (4 * 80 + 16 * j) * 4, as: V.self)
+                out.storeBytes(of: t.5, toByteOffset: (5 * 80 + 16 * j) * 4, as: V.self)
+            }
+        } else {
+            for j in 0..<5 {
+                let x = x0 + 16 * j
+                var d = (V(), V(), V(), V(), V(), V())
+                for a in 0..<6 where y0 + a >= 0 && y0 + a < height {
+                    let v = loadMasked(plane.base + (y0 + a) * width, x, width, plane)
+                    switch a {
+                    case 0: d.0 = v
+                    case 1: d.1 = v
+                    case 2: d.2 = v
+                    case 3: d.3 = v
+                    case 4: d.4 = v
+                    default: d.5 = v
+                    }
+                }
+                let t = bt(d.0, d.1, d.2, d.3, d.4, d.5)
+                out.storeBytes(of: t.0, toByteOffset: (0 * 80 + 16 * j) * 4, as: V.self)
+                out.storeBytes(of: t.1, toByteOffset: (1 * 80 + 16 * j) * 4, as: V.self)
+                out.storeBytes(of: t.2, toByteOffset: (2 * 80 + 16 * j) * 4, as: V.self)
+                out.storeBytes(of: t.3, toByteOffset: (3 * 80 + 16 * j) * 4, as: V.self)
+                out.storeBytes(of: t.4, toByteOffset: (4 * 80 + 16 * j) * 4, as: V.self)
+                out.storeBytes(of: t.5, toByteOffset: (5 * 80 + 16 * j) * 4, as: V.self)
+            }
         }
         let dp = UnsafeMutableRawPointer(dst)
         for i in 0..<6 {
