@@ -1,2 +1,0 @@
-#include "imageio.h"
-int enhance_imageio_version(void) { return 1; }

@@ -1,0 +1,87 @@
+import CImageIO
+
+/// Conversions between the shim's interleaved integer buffers and planar float ``Image``s.
+enum RawPixels {
+    /// Planar [0, 1] image from a decoded buffer: gray is expanded to RGB, gray+alpha to RGBA.
+    static func image(from raw: eio_image, path: String) throws -> Image {
+        let width = Int(raw.width), height = Int(raw.height), channels = Int(raw.channels)
+        guard let base = raw.pixels, width > 0, height > 0, (1...4).contains(channels) else {
+            throw ImageIOError(path: path, kind: .corrupt, reason: "decoder returned no pixels")
+        }
+        let outChannels = channels == 2 || channels == 4 ? 4 : 3
+        let plane = width * height
+        var pixels = [Float](repeating: 0, count: outChannels * plane)
+        let sixteen = raw.bit_depth == 16
+        let scale: Float = sixteen ? 1 / 65535 : 1 / 255
+        // Source channel for each output plane.
+        let map: [Int] = switch channels {
+        case 1: [0, 0, 0]
+        case 2: [0, 0, 0, 1]
+        case 3: [0, 1, 2]
+        default: [0, 1, 2, 3]
+        }
+        pixels.withUnsafeMutableBufferPointer { out in
+            if sixteen {
+                let src = base.assumingMemoryBound(to: UInt16.self)
+                for i in 0..<plane {
+                    for (c, s) in map.enumerated() { out[c * plane + i] = Float(src[i * channels + s]) * scale }
+                }
+            } else {
+                let src = base.assumingMemoryBound(to: UInt8.self)
+                for i in 0..<plane {
+                    for (c, s) in map.enumerated() { out[c * plane + i] = Float(src[i * channels + s]) * scale }
+                }
+            }
+        }
+        return Image(width: width, height: height, channelCount: outChannels, pixels: pixels,
+                     bitDepth: sixteen ? 16 : 8)
+    }
+
+    /// Interleaved 8-bit samples (clamped, rounded) of the first `channels` planes.
+    static func interleaved8(_ image: Image, channels: Int) -> [UInt8] {
+        let plane = image.planeSize
+        var out = [UInt8](repeating: 0, count: plane * channels)
+        image.pixels.withUnsafeBufferPointer { src in
+            for c in 0..<channels {
+                for i in 0..<plane {
+                    let v = min(max(src[c * plane + i], 0), 1)
+                    out[i * channels + c] = UInt8((v * 255).rounded())
+                }
+            }
+        }
+        return out
+    }
+
+    /// Interleaved native-endian 16-bit samples (clamped, rounded) of all planes.
+    static func interleaved16(_ image: Image) -> [UInt16] {
+        let plane = image.planeSize, channels = image.channelCount
+        var out = [UInt16](repeating: 0, count: plane * channels)
+        image.pixels.withUnsafeBufferPointer { src in
+            for c in 0..<channels {
+                for i in 0..<plane {
+                    let v = min(max(src[c * plane + i], 0), 1)
+                    out[i * channels + c] = UInt16((v * 65535).rounded())
+                }
+            }
+        }
+        return out
+    }
+
+    /// The NUL-terminated prefix of a C character buffer, decoded as UTF-8.
+    static func string(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Maps a shim return code to an ``ImageIOError``.
+    static func error(code: Int32, message: String, format: String, path: String) -> ImageIOError {
+        let detail = message.isEmpty ? "unknown error" : message
+        switch code {
+        case Int32(EIO_ERR_OPEN): return ImageIOError(path: path, kind: .cannotOpen, reason: "cannot open: \(detail)")
+        case Int32(EIO_ERR_TOO_LARGE):
+            return ImageIOError(path: path, kind: .tooLarge, reason: "refusing to decode \(format): \(detail)")
+        case Int32(EIO_ERR_MEMORY):
+            return ImageIOError(path: path, kind: .tooLarge, reason: "out of memory decoding \(format)")
+        default: return ImageIOError(path: path, kind: .corrupt, reason: "invalid \(format) file: \(detail)")
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// The standard super-resolution benchmark protocol (as in SRCNN/EDSR/ESRGAN papers).
+public enum SRBenchmark {
+    /// Evaluates an ×`scale` upscaler on one ground-truth image.
+    ///
+    /// HR (alpha dropped) → modcrop to a multiple of `scale` → LR = MATLAB-style antialiased bicubic
+    /// downscale by 1/`scale`, rounded to 8 bits → SR = `upscale(LR)`, rounded to 8 bits → PSNR and
+    /// SSIM on the Y channel against HR with `scale` pixels shaved from each border. With `grayscale`
+    /// (HR came from a single-channel file, ``ImageInfo/isGrayscale``) gray values are compared (see ``Metrics``); a colour SR output for it is first reduced to
+    /// BT.601 luma (0.299 R + 0.587 G + 0.114 B).
+    /// - Returns: PSNR in dB and mean SSIM.
+    public static func evaluate(hr: Image, scale: Int, grayscale: Bool = false,
+                                upscale: (Image) throws -> Image) rethrows
+        -> (psnr: Double, ssim: Double) {
+        let truth = hr.rgb.modcropped(to: scale).quantized(bits: 8)
+        let lr = Resample.matlabBicubic(truth, scale: 1 / Double(scale)).quantized(bits: 8)
+        var sr = try upscale(lr).rgb.quantized(bits: 8)
+        if grayscale { sr = sr.grayscaled().quantized(bits: 8) }
+        precondition(sr.width == truth.width && sr.height == truth.height,
+                     "upscaler returned \(sr.width)x\(sr.height), expected \(truth.width)x\(truth.height)")
+        return (Metrics.psnrY(sr, truth, shave: scale, grayscale: grayscale),
+                Metrics.ssimY(sr, truth, shave: scale, grayscale: grayscale))
+    }
+
+    /// The bicubic baseline upscaler: MATLAB-style bicubic by `scale`.
+    public static func bicubicUpscaler(scale: Int) -> (Image) -> Image {
+        { Resample.matlabBicubic($0, scale: Double(scale)) }
+    }
+}
