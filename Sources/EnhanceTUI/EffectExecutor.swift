@@ -93,7 +93,7 @@ public final class EffectExecutor: @unchecked Sendable {
         let last = Progress()
         let dir = parentPath(path)
         let name = String(path.split(separator: "/").last ?? "export.png")
-        let tmp = joinPath(dir, ".\(name).partial-\(getpid()).png")
+        let tmp = joinPath(dir, ".partial-\(getpid())-" + name)  // keeps the extension (format)
         do {
             var out = try engine.upscale(image, region: PixelRect(x: 0, y: 0, width: image.width, height: image.height),
                                          method: method, cancel: flag) { f in

@@ -53,6 +53,39 @@ public enum ANSIWriter {
         mode == .ansi256 ? Int(Palette256.nearest(c)) : Int(c.r) << 16 | Int(c.g) << 8 | Int(c.b)
     }
 
+    /// Like ``draw(_:row:column:mode:previous:saveCursor:)`` for a whole screen where only some
+    /// cells are image cells: `cells` is row-major `columns` wide, nil = not an image cell (skipped).
+    /// Cells equal to `previous` at the same index are skipped unless their row is in `forceRows`.
+    public static func drawSparse(_ cells: [ImageCell?], columns: Int, mode: ColorMode, previous: [ImageCell?]?,
+                                  forceRows: Set<Int> = [], saveCursor: Bool = true) -> String {
+        let prev = previous?.count == cells.count ? previous : nil
+        var out = saveCursor ? "\u{1B}7" : ""
+        out += "\u{1B}[0m"
+        var fg: Int?, bg: Int?
+        var cursorAt = -1
+        for (i, cell) in cells.enumerated() {
+            guard let cell else { continue }
+            let row = i / max(columns, 1), col = i % max(columns, 1)
+            if let prev, prev[i] == cell, !forceRows.contains(row) { continue }
+            if cursorAt != i { out += "\u{1B}[\(row + 1);\(col + 1)H" }
+            if mode != .none {
+                let fk = key(cell.fg, mode: mode), bk = key(cell.bg, mode: mode)
+                let needFg = cell.glyph != " " && fk != fg
+                let needBg = bk != bg
+                if needFg || needBg {
+                    out += sgr(fg: needFg ? cell.fg : nil, bg: needBg ? cell.bg : nil, mode: mode)
+                    if needFg { fg = fk }
+                    if needBg { bg = bk }
+                }
+            }
+            out.append(cell.glyph)
+            cursorAt = (col + 1 < columns) ? i + 1 : -1
+        }
+        out += "\u{1B}[0m"
+        if saveCursor { out += "\u{1B}8" }
+        return out
+    }
+
     /// One SGR sequence setting the given colours (nil = unchanged) in `mode`; empty for ``ColorMode/none``.
     public static func sgr(fg: RGB8?, bg: RGB8?, mode: ColorMode) -> String {
         var parts = [String]()
