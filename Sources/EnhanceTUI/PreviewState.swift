@@ -66,7 +66,7 @@ public struct PreviewState: Equatable, Sendable {
     public var path: String
     public var image: Image
     public var primary: Slot = .blend
-    public var secondary: Slot = .psnr
+    public var secondary: Slot = .bicubic
     public var alpha: Float = 0.5
     public var layout: Layout = .single
     public var zoom: Zoom = .fit

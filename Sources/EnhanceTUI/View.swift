@@ -24,15 +24,16 @@ func drawStatus(_ b: inout ScreenBuffer, _ s: AppState) {
     }
     var parts: [String]
     if s.screen == .preview, let p = s.preview {
-        parts = [s.modelNames, "α \(formatAlpha(p.alpha))", "zoom \(p.zoom.title)", "view \(p.layout.title)"]
+        parts = ["α \(formatAlpha(p.alpha))", "zoom \(p.zoom.title)", "view \(p.layout.title)"]
         if let t = p.lastInferenceSeconds { parts.append("last \(formatSeconds(t))") }
         let running = p.jobs.count
         parts.append("cache \(p.cache.count)" + (running > 0 ? ", \(running) running" : ""))
         if let c = p.consistency, p.layout == .consistency, c.key == p.primaryKey {
             parts.append("consistency \(formatDecibels(c.psnr))")
         }
+        parts.append(s.modelNames)
     } else {
-        parts = [s.modelNames, "Enter open", "/ filter", ". hidden", "? help", "q quit"]
+        parts = ["Enter open", "/ filter", ". hidden", "? help", "q quit", s.modelNames]
     }
     b.put(" " + parts.filter { !$0.isEmpty }.joined(separator: " │ "), row: row, column: 0, style: .reverse)
 }
