@@ -100,12 +100,13 @@ func drawExport(_ b: inout ScreenBuffer, _ s: AppState, _ e: ExportPhase) {
     var hint = ""
     switch e {
     case .prompt(let text):
-        line = "Save to: " + text + "▏"
+        line = "Save to: " + tail(text + "▏", w - 13)
         hint = "Enter save · Esc cancel"
     case .checking(let path):
-        line = "Checking \(path)…"
+        line = "Checking " + tail(path, w - 14) + "…"
     case .confirmOverwrite(let path):
-        line = "\(path) exists. Overwrite? (y/n)"
+        line = "Exists: " + tail(path, w - 12)
+        hint = "Overwrite? (y/n)"
     case let .running(_, f, elapsed):
         let barW = max(w - 24, 4)
         let filled = min(Int((f * Double(barW)).rounded(.down)), barW)
@@ -116,4 +117,18 @@ func drawExport(_ b: inout ScreenBuffer, _ s: AppState, _ e: ExportPhase) {
     }
     b.put(line, row: r.row + 1, column: r.column + 2, maxWidth: w - 4)
     b.put(hint, row: r.row + 2, column: r.column + 2, style: .dim, maxWidth: w - 4)
+}
+
+/// The end of `s` fitting in `width` columns, with a leading "…" when cut.
+func tail(_ s: String, _ width: Int) -> String {
+    if displayWidth(s) <= width { return s }
+    var out = ""
+    var w = 1
+    for ch in s.reversed() {
+        let cw = displayWidth(ch)
+        if w + cw > width { break }
+        out.insert(ch, at: out.startIndex)
+        w += cw
+    }
+    return "…" + out
 }
