@@ -57,7 +57,7 @@ extension PyTorchCheckpoint {
         guard !baseOverflow else { throw fail("storage offset too large") }
         if count == 0 { return WeightTensor(shape: t.size, values: [], dtype: dtype) }
         // Zero strides (expanded views) could otherwise make a tiny file demand gigabytes.
-        guard count <= 1 << 28, count <= 256 * max(t.storage.numel, 1) else {
+        guard count <= 1 << 28, count / 256 <= max(t.storage.numel, 1) else {
             throw fail("shape \(t.size) with stride \(t.stride) expands storage '\(t.storage.key)' beyond the supported size")
         }
         var last = base
