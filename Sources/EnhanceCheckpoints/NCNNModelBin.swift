@@ -23,8 +23,9 @@ struct NCNNModelBin {
         let tag = try r.u32("\(what) type tag")
         switch tag {
         case 0x0130_6B47:
+            guard count >= 0, count <= r.remaining / 2 else { throw fail("truncated: \(what) needs \(count) fp16 values at offset \(r.position)") }
             let padded = (2 * count + 3) & ~3
-            guard count >= 0, padded <= r.remaining else { throw fail("truncated: \(what) needs \(count) fp16 values at offset \(r.position)") }
+            guard padded <= r.remaining else { throw fail("truncated: \(what) needs \(count) fp16 values at offset \(r.position)") }
             let values = decodeFloats(r.bytes, offset: r.position, count: count, dtype: .float16)
             r.position += padded
             return WeightTensor(shape: shape, values: values, dtype: .float16)
@@ -34,8 +35,9 @@ struct NCNNModelBin {
             return try raw(count, shape: shape, what)
         default:
             let table = try raw(256, shape: [256], "\(what) quantization table").values
+            guard count >= 0, count <= r.remaining else { throw fail("truncated: \(what) needs \(count) table indices") }
             let padded = (count + 3) & ~3
-            guard count >= 0, padded <= r.remaining else { throw fail("truncated: \(what) needs \(count) table indices") }
+            guard padded <= r.remaining else { throw fail("truncated: \(what) needs \(count) table indices") }
             let values = (0 ..< count).map { table[Int(r.bytes[r.position + $0])] }
             r.position += padded
             return WeightTensor(shape: shape, values: values, dtype: .float32)
@@ -53,6 +55,8 @@ struct NCNNModelBin {
             let group = layer.type == "ConvolutionDepthWise" ? layer.int(7, default: 1) : 1
             try need(layer.int(8) == 0, "int8 scale terms are not supported")
             try need(outputs > 0 && kw > 0 && kh > 0 && group > 0 && size > 0, "invalid num_output/kernel/group/weight size")
+            try need(size <= r.remaining, "truncated: weight_data_size \(size) exceeds the \(r.remaining) bytes left in the .bin")
+            try need(outputs <= size && kw <= 1 << 12 && kh <= 1 << 12, "num_output/kernel larger than the weights")
             let perOutput = outputs * kh * kw
             try need(size % perOutput == 0, "weight_data_size \(size) is not a multiple of \(outputs)×\(kh)×\(kw)")
             try need(outputs % group == 0, "num_output \(outputs) not divisible by group \(group)")

@@ -34,7 +34,8 @@ enum NCNNParamParser {
             let n = i + 1
             guard layers.count < counts[0] else { throw fail(n, "more layers than the declared \(counts[0])") }
             let f: [String] = line.split(whereSeparator: { (c: Character) -> Bool in c == " " || c == "\t" }).map { String($0) }
-            guard f.count >= 4, let nb = Int(f[2]), let nt = Int(f[3]), nb >= 0, nt >= 0, f.count >= 4 + nb + nt else {
+            guard f.count >= 4, let nb = Int(f[2]), let nt = Int(f[3]), nb >= 0, nt >= 0, nb <= f.count, nt <= f.count,
+                  f.count >= 4 + nb + nt else {
                 throw fail(n, "malformed layer line")
             }
             let type = f[0], name = f[1]
@@ -47,7 +48,9 @@ enum NCNNParamParser {
             for t in tops { guard produced.insert(t).inserted else { throw fail(n, "blob '\(t)' produced twice") } }
             var params: [Int: NCNNParam] = [:]
             for kv in f[(4 + nb + nt)...] {
-                guard let eq = kv.firstIndex(of: "="), let key = Int(kv[..<eq]) else { throw fail(n, "bad param '\(kv)'") }
+                guard let eq = kv.firstIndex(of: "="), let key = Int(kv[..<eq]), key > -23332, key < 32 else {
+                    throw fail(n, "bad param '\(kv)'")
+                }
                 let value = String(kv[kv.index(after: eq)...])
                 let id = key <= -23300 ? -key - 23300 : key
                 guard id >= 0, id < 32 else { throw fail(n, "param id \(key) out of range") }
@@ -79,7 +82,7 @@ enum NCNNParamParser {
 
     private static func parseArray(_ s: String) -> NCNNParam? {
         let parts = s.split(separator: ",", omittingEmptySubsequences: false)
-        guard let count = parts.first.flatMap({ Int($0) }), count >= 0, parts.count == count + 1 else { return nil }
+        guard let count = parts.first.flatMap({ Int($0) }), count >= 0, count < parts.count, parts.count == count + 1 else { return nil }
         let items = parts.dropFirst()
         if items.contains(where: isFloatLiteral) {
             let v = items.compactMap { Float($0) }

@@ -24,17 +24,28 @@ public struct SHA256 {
     /// Feeds more bytes.
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         length &+= UInt64(bytes.count)
-        var rest = bytes[...]
-        if !buffer.isEmpty {
-            let take = min(64 - buffer.count, rest.count)
-            buffer += rest.prefix(take)
-            rest = rest.dropFirst(take)
-            if buffer.count == 64 { compress(buffer[...]); buffer.removeAll(keepingCapacity: true) }
-        }
-        let whole = Array(rest)
+        if let done: Void = bytes.withContiguousStorageIfAvailable({ absorb($0) }) { return done }
+        let copy = Array(bytes)
+        copy.withUnsafeBufferPointer { absorb($0) }
+    }
+
+    private mutating func absorb(_ input: UnsafeBufferPointer<UInt8>) {
         var i = 0
-        while i + 64 <= whole.count { compress(whole[i ..< i + 64]); i += 64 }
-        buffer += whole[i...]
+        if !buffer.isEmpty {
+            let take = min(64 - buffer.count, input.count)
+            buffer += input[0 ..< take]
+            i = take
+            if buffer.count == 64 {
+                let block = buffer
+                block.withUnsafeBufferPointer { compress($0.baseAddress!) }
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        while i + 64 <= input.count {
+            compress(input.baseAddress! + i)
+            i += 64
+        }
+        if i < input.count { buffer += input[i...] }
     }
 
     /// Finishes and returns the 32-byte digest.
@@ -56,24 +67,26 @@ public struct SHA256 {
         return s.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    private mutating func compress(_ block: ArraySlice<UInt8>) {
-        var w = [UInt32](repeating: 0, count: 64)
-        let b = Array(block)
-        for t in 0 ..< 16 {
-            w[t] = UInt32(b[4 * t]) << 24 | UInt32(b[4 * t + 1]) << 16 | UInt32(b[4 * t + 2]) << 8 | UInt32(b[4 * t + 3])
+    private mutating func compress(_ b: UnsafePointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for t in 0 ..< 16 {
+                w[t] = UInt32(b[4 * t]) << 24 | UInt32(b[4 * t + 1]) << 16 | UInt32(b[4 * t + 2]) << 8 | UInt32(b[4 * t + 3])
+            }
+            for t in 16 ..< 64 {
+                let s0 = w[t - 15].rotr(7) ^ w[t - 15].rotr(18) ^ (w[t - 15] >> 3)
+                let s1 = w[t - 2].rotr(17) ^ w[t - 2].rotr(19) ^ (w[t - 2] >> 10)
+                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+            }
+            var (a, bb, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+            Self.k.withUnsafeBufferPointer { k in
+                for t in 0 ..< 64 {
+                    let t1 = hh &+ (e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)) &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]
+                    let t2 = (a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)) &+ ((a & bb) ^ (a & c) ^ (bb & c))
+                    (hh, g, f, e, d, c, bb, a) = (g, f, e, d &+ t1, c, bb, a, t1 &+ t2)
+                }
+            }
+            h[0] &+= a; h[1] &+= bb; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
         }
-        for t in 16 ..< 64 {
-            let s0 = w[t - 15].rotr(7) ^ w[t - 15].rotr(18) ^ (w[t - 15] >> 3)
-            let s1 = w[t - 2].rotr(17) ^ w[t - 2].rotr(19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-        }
-        var (a, bb, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
-        for t in 0 ..< 64 {
-            let t1 = hh &+ (e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)) &+ ((e & f) ^ (~e & g)) &+ Self.k[t] &+ w[t]
-            let t2 = (a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)) &+ ((a & bb) ^ (a & c) ^ (bb & c))
-            (hh, g, f, e, d, c, bb, a) = (g, f, e, d &+ t1, c, bb, a, t1 &+ t2)
-        }
-        h[0] &+= a; h[1] &+= bb; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
     }
 }
 

@@ -55,8 +55,8 @@ public enum PyTorchCheckpoint {
                 throw CheckpointError(file: file, "storage '\(storage.key)' missing from the archive")
             }
             let range = try zip.dataRange(of: entry)
-            guard range.count >= storage.numel * storage.element.byteSize else {
-                throw CheckpointError(file: file, "storage '\(storage.key)' has \(range.count) bytes, needs \(storage.numel * storage.element.byteSize)")
+            guard storage.numel <= range.count / storage.element.byteSize else {
+                throw CheckpointError(file: file, "storage '\(storage.key)' has \(range.count) bytes, too few for \(storage.numel) elements")
             }
             return range.lowerBound
         }

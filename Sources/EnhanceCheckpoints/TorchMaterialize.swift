@@ -53,7 +53,8 @@ extension PyTorchCheckpoint {
             guard !o else { throw fail("shape \(t.size) too large") }
             count = p
         }
-        let base = t.storage.viewOffset + t.offset
+        let (base, baseOverflow) = t.storage.viewOffset.addingReportingOverflow(t.offset)
+        guard !baseOverflow else { throw fail("storage offset too large") }
         if count == 0 { return WeightTensor(shape: t.size, values: [], dtype: dtype) }
         var last = base
         for (s, st) in zip(t.size, t.stride) {

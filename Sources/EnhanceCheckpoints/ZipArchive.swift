@@ -29,7 +29,8 @@ struct ZipArchive {
         var count = Int(try r.u16("entry count"))
         var cdSize = Int(try r.u32("central directory size"))
         var cdOffset = Int(try r.u32("central directory offset"))
-        if count == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF {
+        let hasLocator = eocd >= 20 && ByteReader.u32(bytes, at: eocd - 20) == 0x0706_4B50
+        if hasLocator || count == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF {
             (count, cdSize, cdOffset) = try readZip64End(eocd: eocd)
         }
         guard cdOffset <= bytes.count, cdSize <= bytes.count - cdOffset else {

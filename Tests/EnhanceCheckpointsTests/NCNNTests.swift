@@ -36,7 +36,7 @@ final class NCNNTests: XCTestCase {
             XCTAssertEqual(c.weights[1].dtype, .float32, c.name)
             for w in c.weights {
                 parameters += w.values.count
-                XCTAssertTrue(w.values.allSatisfy(\.isFinite), c.name)
+                XCTAssertTrue(w.allFinite, c.name)
             }
         }
         XCTAssertEqual(parameters, 16_697_987, "RRDBNet x4plus parameter count")
@@ -94,6 +94,26 @@ final class NCNNTests: XCTestCase {
         XCTAssertEqual(net.layer(named: "ps")?.bottoms, ["p"])
     }
 
+    func testSyntheticDepthwiseBatchNormInnerProduct() throws {
+        let param = """
+        7767517
+        5 5
+        Input in 0 1 data 0=1 1=1 2=2
+        ConvolutionDepthWise dw 1 1 data d 0=2 1=3 11=1 5=0 6=6 7=2
+        BatchNorm bn 1 1 d b 0=2
+        InnerProduct fc 1 1 b f 0=1 1=1 2=2
+        ReLU relu 1 1 f out 0=1.000000e-01
+        """
+        let blob = bin([tag(0), f32([1, 2, 3, 4, 5, 6]), f32([1, 1, 0, 0, 1, 2, 0, 0]), tag(0x0130_6B47), [0x00, 0x3C, 0x00, 0x40], f32([0.5])])
+        let net = try NCNN.decode(paramText: param, paramFile: "t.param", binBytes: blob, binFile: "t.bin")
+        XCTAssertEqual(net.layer(named: "dw")?.weights, [WeightTensor(shape: [2, 1, 1, 3], values: [1, 2, 3, 4, 5, 6])])
+        XCTAssertEqual(net.layer(named: "bn")?.weights.map(\.values), [[1, 1], [0, 0], [1, 2], [0, 0]])
+        XCTAssertEqual(net.layer(named: "fc")?.weights, [WeightTensor(shape: [1, 2], values: [1, 2], dtype: .float16),
+                                                         WeightTensor(shape: [1], values: [0.5])])
+        XCTAssertEqual(net.layer(named: "relu")?.float(0), 0.1)
+        XCTAssertEqual(net.layer(named: "dw")?.int(11, default: -1), 1)
+    }
+
     func testSyntheticErrors() {
         let header = "7767517\n2 2\nInput in 0 1 data\n"
         let conv = "Convolution conv 1 1 data c 0=1 1=1 5=1 6=1\n"
@@ -108,7 +128,7 @@ final class NCNNTests: XCTestCase {
             (header, [], "declares 2 layers", "t.param"),
             (header + "ReLU r 1 1 data c 0=abc\n", [], "bad value", "t.param"),
             (header + "ReLU r 1 1 data c 0=1 0=2\n", [], "given twice", "t.param"),
-            (header + "Convolution conv 1 1 data c 0=2 1=3 6=10\n", [], "not a multiple", "t.bin"),
+            (header + "Convolution conv 1 1 data c 0=2 1=3 6=10\n", [UInt8](repeating: 0, count: 64), "not a multiple", "t.bin"),
         ]
         for (param, blob, fragment, file) in cases {
             Fixtures.assertRefused(file, fragment) {

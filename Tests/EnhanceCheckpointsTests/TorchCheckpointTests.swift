@@ -16,6 +16,15 @@ final class TorchCheckpointTests: XCTestCase {
         }
     }
 
+    /// Python's zipfile re-packing with zip64 extra fields and end records reads the same.
+    func testZip64Container() throws {
+        let ckpt = try PyTorchCheckpoint.read(path: Fixtures.path("pth_zip64_plain.pth"))
+        XCTAssertEqual(ckpt.container, .zip)
+        try Fixtures.assertMatches(ckpt.stateDict, Fixtures.expected("pth_plain.expected.json"))
+        let deflated = try Fixtures.path("bad_deflated.pth")
+        Fixtures.assertRefused(deflated, "compression method 8") { _ = try PyTorchCheckpoint.read(path: deflated) }
+    }
+
     func testParamsEmaPreferredFloat16() throws {
         let expected = try Fixtures.expected("pth_ema_f16.expected.json")
         for container in ["zip", "legacy"] {

@@ -76,7 +76,29 @@ def make_torch(out, describe, write_json):
         pickle.dump({"w": EvilEval()}, fh, protocol=4)
     with open(os.path.join(out, "evil_system_proto2.pkl"), "wb") as fh:
         pickle.dump(EvilSystem(), fh, protocol=2)
-    # 5. Expected values for the shared SRGAN generator (legacy pickle), read by torch itself.
+    # 5. Container variants written by Python's zipfile (an independent ZIP writer): the same
+    #    entries re-packed with forced zip64 records, and a deflated copy (must be refused).
+    import zipfile
+    src = os.path.join(out, "pth_zip_plain.pth")
+    with zipfile.ZipFile(src) as zin:
+        items = [(i.filename, zin.read(i.filename)) for i in zin.infolist()]
+    limits = (zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT)
+    for name, method, zip64 in [("pth_zip64_plain.pth", zipfile.ZIP_STORED, True),
+                                ("bad_deflated.pth", zipfile.ZIP_DEFLATED, False)]:
+        if zip64:  # make zipfile emit zip64 extra fields and end records for this small archive
+            zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = 0, 0
+        try:
+            with zipfile.ZipFile(os.path.join(out, name), "w") as zout:
+                for fname, data in items:
+                    info = zipfile.ZipInfo(fname, date_time=(1980, 1, 1, 0, 0, 0))
+                    info.compress_type = method
+                    zout.writestr(info, data)
+        finally:
+            zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = limits
+        if method == zipfile.ZIP_STORED:
+            torch.load(os.path.join(out, name), weights_only=True)
+
+    # 6. Expected values for the shared SRGAN generator (legacy pickle), read by torch itself.
     srgan = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(out))), "..", "shared",
                          "weights", "srgan-leftthomas", "netG_epoch_4_100.pth")
     if os.path.exists(srgan):
