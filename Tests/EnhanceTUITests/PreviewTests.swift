@@ -98,7 +98,6 @@ final class PreviewTests: XCTestCase {
         s = h.screen
         XCTAssertEqual(s.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.55")
         XCTAssertEqual(s[3, 20].image?.bg, RGB8(0, 255, 0))
-        XCTAssertNil(h.state.preview!.pixelBlend)
     }
 
     func testZoomPanClampAndNoReinferWhenCached() {
