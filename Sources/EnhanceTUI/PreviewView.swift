@@ -66,7 +66,9 @@ func label(_ key: MethodKey) -> String {
 
 /// Renders `img` for the image area of a pane as cells.
 func renderTile(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int, mode: ColorMode) -> CellGrid {
-    BlockRenderer.render(samples(img, src, area, scale: scale), symbols: src.symbols, mode: mode)
+    RenderCache.shared.grid(img, src, area, mode: mode) {
+        BlockRenderer.render(samples(img, src, area, scale: scale), symbols: src.symbols, mode: mode)
+    }
 }
 
 func source(_ s: AppState, _ p: PreviewState, _ area: CellRect) -> SourceRect {
