@@ -224,6 +224,10 @@ final class PreviewTests: XCTestCase {
         h.keys(.escape)
         XCTAssertEqual(h.state.screen, .browser)
         for id in ids { XCTAssertTrue(h.effects.contains(.cancel(job: id))) }
+        h.effects = []
+        h.keys(.escape)  // back to the preview: the cancelled work is requested again
+        XCTAssertEqual(h.state.screen, .preview)
+        XCTAssertEqual(inferMethods(h.effects), [.blend(alpha: 0.5), .bicubic, .psnr, .gan])
         h.type("q")
         XCTAssertTrue(h.state.quitting)
         XCTAssertEqual(h.effects.last, .quit)
