@@ -96,3 +96,8 @@ extension DType {
     /// Bytes per element in the file.
     public var byteSize: Int { self == .float32 ? 4 : 2 }
 }
+
+extension WeightTensor {
+    /// True when no value is NaN or ±infinity (a cheap sanity check after loading).
+    public var allFinite: Bool { values.allSatisfy(\.isFinite) }
+}

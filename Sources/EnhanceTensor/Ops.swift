@@ -22,37 +22,6 @@ public enum Activation: Sendable, Equatable {
     }
 }
 
-/// A fixed-width worker pool for data-parallel loops.
-///
-/// `threads` bounds the number of loop bodies running at once.
-public final class ThreadPool: @unchecked Sendable {
-    /// Maximum concurrency.
-    public let threads: Int
-
-    public init(threads: Int) { self.threads = max(1, threads) }
-
-    /// Runs `body(i)` for every `i` in `0..<count`, spread over at most ``threads`` workers.
-    public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
-        if threads == 1 || count <= 1 {
-            for i in 0..<count { body(i) }
-            return
-        }
-        let workers = min(threads, count)
-        withoutActuallyEscaping(body) { body in
-            let task = UncheckedBody(run: body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var i = w
-                while i < count { task.run(i); i += workers }
-            }
-        }
-    }
-}
-
-/// Loop bodies write disjoint memory by contract; this lets them cross into worker threads.
-private struct UncheckedBody: @unchecked Sendable {
-    let run: (Int) -> Void
-}
-
 /// Pixel shuffle (depth-to-space) by factor `r`: `[C·r², H, W]` → `[C, H·r, W·r]`, PyTorch order.
 public func pixelShuffle(_ x: Tensor, _ r: Int) -> Tensor {
     precondition(x.channels % (r * r) == 0, "pixelShuffle: channels not divisible by r²")

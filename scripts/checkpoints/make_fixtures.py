@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Produce EnhanceCheckpoints test fixtures with INDEPENDENT writers (safetensors, torch.save).
 
-Usage:  python3 scripts/checkpoints/make_fixtures.py [--only safetensors|torch]
-Writes into Tests/EnhanceCheckpointsTests/Fixtures/. Expected values (shapes, dtypes, a few
+Usage:  pip install -r scripts/checkpoints/requirements.txt
+        python3 scripts/checkpoints/make_fixtures.py [--only safetensors|torch]
+        python3 scripts/checkpoints/ncnn_fixtures.py      # ncnn oracle for the shared RealESRGAN model
+Writes into Tests/EnhanceCheckpointsTests/Fixtures/. Also writes malicious pickles whose payload
+would create /tmp/enhance_checkpoints_pwned_marker if ever executed (Python never loads them here). Expected values (shapes, dtypes, a few
 values, float64 sums) go into <fixture>.expected.json, computed here from numpy/torch — never
 from the Swift code under test.
 """
