@@ -15,7 +15,7 @@ struct Enhance: ParsableCommand {
             """,
         version: version,
         subcommands: [TUICommand.self, UpscaleCommand.self, PreviewCommand.self, InterpolateCommand.self,
-                      ModelsCommand.self, EvalCommand.self],
+                      ModelsCommand.self, EvalCommand.self, BenchCommand.self],
         defaultSubcommand: TUICommand.self
     )
 }
