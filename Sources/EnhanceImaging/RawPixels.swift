@@ -74,7 +74,8 @@ enum RawPixels {
 
     /// Maps a shim return code to an ``ImageIOError``.
     static func error(code: Int32, message: String, format: String, path: String) -> ImageIOError {
-        let detail = message.isEmpty ? "unknown error" : message
+        var detail = message.isEmpty ? "unknown error" : message
+        if detail == "Read Error" { detail = "data ends early, file is truncated (libpng: Read Error)" }
         switch code {
         case Int32(EIO_ERR_OPEN): return ImageIOError(path: path, kind: .cannotOpen, reason: "cannot open: \(detail)")
         case Int32(EIO_ERR_TOO_LARGE):
