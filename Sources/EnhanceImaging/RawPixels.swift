@@ -12,7 +12,7 @@ enum RawPixels {
         let plane = width * height
         var pixels = [Float](repeating: 0, count: outChannels * plane)
         let sixteen = raw.bit_depth == 16
-        let scale: Float = sixteen ? 1 / 65535 : 1 / 255
+        let maxval: Float = sixteen ? 65535 : 255  // divide (not multiply) so v/maxval is correctly rounded
         // Source channel for each output plane.
         let map: [Int] = switch channels {
         case 1: [0, 0, 0]
@@ -24,12 +24,12 @@ enum RawPixels {
             if sixteen {
                 let src = base.assumingMemoryBound(to: UInt16.self)
                 for i in 0..<plane {
-                    for (c, s) in map.enumerated() { out[c * plane + i] = Float(src[i * channels + s]) * scale }
+                    for (c, s) in map.enumerated() { out[c * plane + i] = Float(src[i * channels + s]) / maxval }
                 }
             } else {
                 let src = base.assumingMemoryBound(to: UInt8.self)
                 for i in 0..<plane {
-                    for (c, s) in map.enumerated() { out[c * plane + i] = Float(src[i * channels + s]) * scale }
+                    for (c, s) in map.enumerated() { out[c * plane + i] = Float(src[i * channels + s]) / maxval }
                 }
             }
         }
