@@ -87,3 +87,18 @@ final class MalformedInputTests: XCTestCase {
         XCTAssertNil(ImageFile.sniff(path: try Fixtures.path("malformed/empty.jpg")))
     }
 }
+
+/// The shipped sample photos decode (they live in Assets/, outside the test bundle).
+final class AssetTests: XCTestCase {
+    func testSamplePhotosDecode() throws {
+        let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Assets")
+        let expected = ["astronaut.png": (512, 512), "chelsea.png": (451, 300), "coffee.png": (600, 400)]
+        for (name, size) in expected {
+            let image = try ImageFile.read(path: assets.appendingPathComponent(name).path)
+            XCTAssertEqual(image.width, size.0, name)
+            XCTAssertEqual(image.height, size.1, name)
+            XCTAssertEqual(image.channelCount, 3, name)
+        }
+    }
+}
