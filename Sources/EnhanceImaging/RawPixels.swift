@@ -44,7 +44,7 @@ enum RawPixels {
         image.pixels.withUnsafeBufferPointer { src in
             for c in 0..<channels {
                 for i in 0..<plane {
-                    let v = min(max(src[c * plane + i], 0), 1)
+                    let v = clampUnit(src[c * plane + i])
                     out[i * channels + c] = UInt8((v * 255).rounded())
                 }
             }
@@ -59,7 +59,7 @@ enum RawPixels {
         image.pixels.withUnsafeBufferPointer { src in
             for c in 0..<channels {
                 for i in 0..<plane {
-                    let v = min(max(src[c * plane + i], 0), 1)
+                    let v = clampUnit(src[c * plane + i])
                     out[i * channels + c] = UInt16((v * 65535).rounded())
                 }
             }
@@ -70,6 +70,11 @@ enum RawPixels {
     /// The NUL-terminated prefix of a C character buffer, decoded as UTF-8.
     static func string(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// `x` limited to [0, 1]; NaN becomes 0 so encoders never trap on bad network output.
+    @inline(__always) static func clampUnit(_ x: Float) -> Float {
+        x.isNaN ? 0 : min(max(x, 0), 1)
     }
 
     /// Maps a shim return code to an ``ImageIOError``.

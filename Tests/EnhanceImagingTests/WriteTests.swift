@@ -118,6 +118,18 @@ final class WriteTests: XCTestCase {
         XCTAssertEqual(try listing(dir), ["folder.png"])
     }
 
+    func testOutOfRangeAndNaNSamplesAreClampedOnWrite() throws {
+        let dir = try Fixtures.scratchDirectory(self)
+        let image = Image(width: 2, height: 1, channelCount: 3, pixels: [.nan, 1.7, -0.4, .infinity, 0.5, -.infinity])
+        for ext in ["png", "jpg"] {
+            try ImageFile.write(image, to: dir + "/clamp.\(ext)")
+            XCTAssertEqual(try ImageFile.read(path: dir + "/clamp.\(ext)").width, 2)
+        }
+        let back = try ImageFile.read(path: dir + "/clamp.png")
+        XCTAssertEqual(back.pixels, [0, 1, 0, 1, 128 / 255, 0])
+        XCTAssertEqual(image.quantized(bits: 8).pixels, back.pixels)
+    }
+
     func testExtensionMapping() {
         XCTAssertEqual(ImageFormat.fromExtension(of: "a/b.PnG"), .png)
         XCTAssertEqual(ImageFormat.fromExtension(of: "x.JPG"), .jpeg)
