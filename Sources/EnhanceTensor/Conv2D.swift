@@ -3,6 +3,10 @@
 /// Weights are **OIHW** (`[outChannels, inChannels, k, k]`, row-major), bias `[outChannels]`.
 /// Inputs/outputs are CHW ``Tensor``s. The computation is
 /// `out = act(conv(concat(inputs)) + bias) * outputScale + residual`.
+///
+/// 3×3 kernels run as Winograd F(4×4, 3×3) with weights transformed once here (4× the weight
+/// memory); other sizes run as a direct SIMD convolution. ``reference(_:activation:outputScale:residual:pool:)``
+/// keeps the naive loop nest as an oracle.
 public final class Conv2D: @unchecked Sendable {
     public let inChannels: Int
     public let outChannels: Int
@@ -11,6 +15,12 @@ public final class Conv2D: @unchecked Sendable {
     public let weight: [Float]
     /// Per-output-channel bias.
     public let bias: [Float]
+
+    /// How a convolution is computed (tests pin a path; networks use `.automatic`).
+    enum Algorithm { case automatic, winograd, direct }
+
+    /// Kernels packed once for the automatic path (Winograd `U` for 3×3, direct layout otherwise).
+    private let packed: [Float]
 
     public init(weight: [Float], bias: [Float]?, inChannels: Int, outChannels: Int, kernelSize: Int) {
         precondition(weight.count == outChannels * inChannels * kernelSize * kernelSize,
@@ -21,54 +31,26 @@ public final class Conv2D: @unchecked Sendable {
         self.kernelSize = kernelSize
         self.weight = weight
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
+        packed = kernelSize == 3
+            ? WinogradConv.transformWeights(weight, outChannels: outChannels, inChannels: inChannels)
+            : DirectConv.packWeights(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize)
     }
 
     /// Multiply-accumulates per output pixel.
     public var macsPerPixel: Int { outChannels * inChannels * kernelSize * kernelSize }
 
-    /// Runs the convolution over the channel concatenation of `inputs`.
+    /// Runs the convolution over the channel concatenation of `inputs` (no concat copy is made).
     /// - Parameters:
     ///   - inputs: CHW tensors of equal H×W whose channels sum to ``inChannels``.
     ///   - activation: applied to `conv + bias`.
     ///   - outputScale: multiplies the activated result.
     ///   - residual: added last (shape `[outChannels, H, W]`).
+    ///   - pool: worker threads and scratch memory; drive one pool from one caller at a time.
     public func callAsFunction(_ inputs: [Tensor], activation: Activation = .identity,
                                outputScale: Float = 1, residual: Tensor? = nil,
                                pool: ThreadPool) -> Tensor {
-        let x = inputs.count == 1 ? inputs[0] : concatChannels(inputs)
-        precondition(x.channels == inChannels, "Conv2D: expected \(inChannels) channels, got \(x.channels)")
-        let h = x.height, w = x.width, k = kernelSize, p = k / 2
-        var y = Tensor(channels: outChannels, height: h, width: w)
-        let ci = inChannels
-        y.data.withUnsafeMutableBufferPointer { out in
-            let outBase = out.baseAddress!
-            x.data.withUnsafeBufferPointer { xin in
-                weight.withUnsafeBufferPointer { wt in
-                    pool.parallelFor(outChannels) { o in
-                        let dst = outBase + o * h * w
-                        for i in 0..<(h * w) { dst[i] = bias[o] }
-                        for c in 0..<ci { for ky in 0..<k { for kx in 0..<k {
-                            let wv = wt[((o * ci + c) * k + ky) * k + kx]
-                            for yy in 0..<h {
-                                let sy = yy + ky - p
-                                if sy < 0 || sy >= h { continue }
-                                for xx in 0..<w {
-                                    let sx = xx + kx - p
-                                    if sx < 0 || sx >= w { continue }
-                                    dst[yy * w + xx] += wv * xin[(c * h + sy) * w + sx]
-                                }
-                            }
-                        } } }
-                        for i in 0..<(h * w) {
-                            var v = activation.apply(dst[i], channel: o) * outputScale
-                            if let r = residual { v += r.data[o * h * w + i] }
-                            dst[i] = v
-                        }
-                    }
-                }
-            }
-        }
-        return y
+        run(inputs, activation: activation, outputScale: outputScale, residual: residual,
+            pool: pool, algorithm: .automatic)
     }
 
     /// Single-input convenience.
@@ -77,4 +59,75 @@ public final class Conv2D: @unchecked Sendable {
                                pool: ThreadPool) -> Tensor {
         self([x], activation: activation, outputScale: outputScale, residual: residual, pool: pool)
     }
+
+    func run(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
+             pool: ThreadPool, algorithm: Algorithm) -> Tensor {
+        precondition(!inputs.isEmpty, "Conv2D: no inputs")
+        let h = inputs[0].height, w = inputs[0].width
+        precondition(inputs.allSatisfy { $0.height == h && $0.width == w }, "Conv2D: spatial mismatch")
+        let ci = inputs.reduce(0) { $0 + $1.channels }
+        precondition(ci == inChannels, "Conv2D: expected \(inChannels) channels, got \(ci)")
+        let n = outChannels * h * w
+        if let r = residual {
+            precondition(r.channels == outChannels && r.height == h && r.width == w, "Conv2D: residual shape")
+        }
+        let data = [Float](unsafeUninitializedCapacity: n) { buf, count in
+            count = n
+            guard n > 0 else { return }
+            let (active, slopes) = activation.slopes(outChannels)
+            let winograd = kernelSize == 3 && algorithm != .direct
+            // Only tests pin the non-default path for 3×3 (packed on the fly).
+            let packed = winograd || kernelSize != 3 ? self.packed
+                : DirectConv.packWeights(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize)
+            withPlanes(inputs) { planes in
+                bias.withUnsafeBufferPointer { b in slopes.withUnsafeBufferPointer { s in
+                    withResidual(residual) { res in
+                        let epi = Epilogue(bias: b.baseAddress!, slope: s.baseAddress!, hasActivation: active,
+                                           scale: outputScale, residual: res)
+                        packed.withUnsafeBufferPointer { pk in
+                            if winograd {
+                                WinogradConv.run(u: pk.baseAddress!, outChannels: outChannels, planes: planes,
+                                                 height: h, width: w, out: buf.baseAddress!, epilogue: epi, pool: pool)
+                            } else {
+                                DirectConv.run(packed: pk.baseAddress!, outChannels: outChannels,
+                                               kernelSize: kernelSize, planes: planes, height: h, width: w,
+                                               out: buf.baseAddress!, epilogue: epi, pool: pool)
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+        return Tensor(channels: outChannels, height: h, width: w, data: data)
+    }
+}
+
+/// One input channel plane and the bounds of the tensor storage it lives in (loads that stay
+/// inside `lo..<hi` are memory-safe even when they run past the plane's own edges).
+struct Plane {
+    let base: UnsafePointer<Float>
+    let lo: UnsafePointer<Float>
+    let hi: UnsafePointer<Float>
+}
+
+/// Calls `body` with one ``Plane`` per input channel, in concatenation order.
+func withPlanes<R>(_ xs: [Tensor], _ body: ([Plane]) -> R) -> R {
+    var ptrs: [Plane] = []
+    ptrs.reserveCapacity(xs.reduce(0) { $0 + $1.channels })
+    func step(_ i: Int) -> R {
+        if i == xs.count { return body(ptrs) }
+        let plane = xs[i].planeSize, channels = xs[i].channels
+        return xs[i].data.withUnsafeBufferPointer { b in
+            if let base = b.baseAddress {
+                for c in 0..<channels { ptrs.append(Plane(base: base + c * plane, lo: base, hi: base + b.count)) }
+            }
+            return step(i + 1)
+        }
+    }
+    return step(0)
+}
+
+private func withResidual<R>(_ r: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let r else { return body(nil) }
+    return r.data.withUnsafeBufferPointer { body($0.baseAddress) }
 }

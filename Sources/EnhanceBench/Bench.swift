@@ -1,1 +1,0 @@
-// Benchmarks: timing of networks against onnxruntime (see scripts/bench).

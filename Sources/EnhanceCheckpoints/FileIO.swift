@@ -1,0 +1,37 @@
+import Foundation
+
+/// Whole-file reads and atomic writes with one-line ``CheckpointError``s.
+enum FileIO {
+    static func readAll(_ path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CheckpointError(file: path, "no such file")
+        }
+        guard !isDirectory.boolValue else { throw CheckpointError(file: path, "is a directory, not a checkpoint file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CheckpointError(file: path, "cannot read file")
+        }
+        return [UInt8](data)
+    }
+
+    /// Reads at most `count` leading bytes (for format sniffing).
+    static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CheckpointError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot open file" : "no such file")
+        }
+        defer { try? handle.close() }
+        do {
+            return [UInt8](try handle.read(upToCount: count) ?? Data())
+        } catch {
+            throw CheckpointError(file: path, "cannot read file (is it a directory?)")
+        }
+    }
+
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw CheckpointError(file: path, "cannot write file: \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,160 @@
+/// A decoded safetensors file: tensors (float32, row-major) plus the `__metadata__` string map.
+public struct SafetensorsFile: Sendable, Equatable {
+    /// Tensors in header order. Values are row-major float32; conv weights keep the producer's
+    /// layout (PyTorch: OIHW).
+    public var stateDict: StateDict
+    /// The optional `__metadata__` map (string → string), empty when absent.
+    public var metadata: [String: String]
+
+    public init(stateDict: StateDict, metadata: [String: String] = [:]) {
+        self.stateDict = stateDict
+        self.metadata = metadata
+    }
+}
+
+/// Reader and writer for the safetensors format (<https://github.com/huggingface/safetensors>):
+/// `u64 LE header length N`, `N` bytes of JSON header, then the data buffer. Each header entry is
+/// `{"dtype", "shape", "data_offsets": [begin, end]}` with offsets relative to the buffer.
+///
+/// Validation is strict: the header length must fit the file and stay ≤ ``maxHeaderBytes``; the
+/// JSON must be an object with no duplicate keys; offsets must be in range, cover the buffer
+/// exactly with no gaps or overlaps; `product(shape) × dtype size == end − begin`. Only F32, F16 and
+/// BF16 tensors are decoded (to Float); integer `num_batches_tracked` counters are skipped, any
+/// other dtype is refused.
+public enum Safetensors {
+    /// Largest header accepted (the reference implementation uses the same 100 MB bound).
+    public static let maxHeaderBytes = 100_000_000
+
+    /// Dtypes the format defines, with their element sizes (for layout validation).
+    static let knownDTypes: [String: Int] = [
+        "BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1,
+        "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
+        "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8,
+    ]
+
+    /// Reads and validates the safetensors file at `path`.
+    public static func read(path: String) throws -> SafetensorsFile {
+        try decode(FileIO.readAll(path), file: path)
+    }
+
+    /// Decodes safetensors `bytes`; `file` names the source in errors.
+    public static func decode(_ bytes: [UInt8], file: String) throws -> SafetensorsFile {
+        func fail(_ m: String) -> CheckpointError { CheckpointError(file: file, m) }
+        guard bytes.count >= 8 else { throw fail("truncated: \(bytes.count) bytes, too short for a safetensors header length") }
+        var reader = ByteReader(bytes, file: file)
+        let declared = try reader.u64("header length")
+        guard declared <= UInt64(maxHeaderBytes) else {
+            throw fail("header length \(declared) exceeds the \(maxHeaderBytes)-byte limit")
+        }
+        let headerLength = Int(declared)
+        guard headerLength <= bytes.count - 8 else {
+            throw fail("truncated: header length \(headerLength) exceeds the \(bytes.count - 8) bytes after it")
+        }
+        guard headerLength >= 2, bytes[8] == UInt8(ascii: "{") else { throw fail("header is not a JSON object") }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(Array(bytes[8 ..< 8 + headerLength]))
+        } catch {
+            throw fail("invalid header JSON: \(error.message)")
+        }
+        guard case let .object(members) = json else { throw fail("header is not a JSON object") }
+        let dataStart = 8 + headerLength
+        let dataLength = bytes.count - dataStart
+
+        var metadata: [String: String] = [:]
+        var entries: [(name: String, dtype: String, shape: [Int], begin: Int, end: Int)] = []
+        for (name, value) in members {
+            if name == "__metadata__" {
+                metadata = try parseMetadata(value, fail: fail)
+                continue
+            }
+            entries.append(try parseEntry(name, value, fail: fail))
+        }
+
+        // Offsets: in range, non-overlapping, contiguous from 0 to the end of the buffer.
+        var cursor = 0
+        for e in entries.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
+            guard e.end <= dataLength else {
+                throw fail("tensor '\(e.name)' data_offsets [\(e.begin), \(e.end)] out of range: data section has \(dataLength) bytes (truncated file?)")
+            }
+            guard e.begin == cursor else {
+                throw fail(e.begin < cursor
+                    ? "tensor '\(e.name)' data_offsets [\(e.begin), \(e.end)] overlap the previous tensor (ends at \(cursor))"
+                    : "gap in data buffer: bytes \(cursor)..<\(e.begin) belong to no tensor (before '\(e.name)')")
+            }
+            cursor = e.end
+        }
+        guard cursor == dataLength else {
+            throw fail("data section has \(dataLength) bytes but tensors cover only \(cursor)")
+        }
+
+        var dict = StateDict()
+        for e in entries {
+            let dtype: DType
+            switch e.dtype {
+            case "F32": dtype = .float32
+            case "F16": dtype = .float16
+            case "BF16": dtype = .bfloat16
+            default:
+                if e.name.hasSuffix("num_batches_tracked"), e.dtype.hasPrefix("I") || e.dtype.hasPrefix("U") { continue }
+                throw fail("unsupported dtype \(e.dtype) for tensor '\(e.name)' (only F32, F16, BF16 are read)")
+            }
+            let count = (e.end - e.begin) / dtype.byteSize
+            let values = decodeFloats(bytes, offset: dataStart + e.begin, count: count, dtype: dtype)
+            dict[e.name] = WeightTensor(shape: e.shape, values: values, dtype: dtype)
+        }
+        return SafetensorsFile(stateDict: dict, metadata: metadata)
+    }
+
+    private static func parseMetadata(_ value: JSONValue, fail: (String) -> CheckpointError) throws -> [String: String] {
+        guard case let .object(pairs) = value else { throw fail("__metadata__ is not a JSON object") }
+        var out: [String: String] = [:]
+        for (k, v) in pairs {
+            guard case let .string(s) = v else { throw fail("__metadata__ value for '\(k)' is not a string") }
+            out[k] = s
+        }
+        return out
+    }
+
+    private static func parseEntry(_ name: String, _ value: JSONValue, fail: (String) -> CheckpointError) throws
+        -> (name: String, dtype: String, shape: [Int], begin: Int, end: Int) {
+        guard case let .object(fields) = value else { throw fail("entry '\(name)' is not a JSON object") }
+        var dtypeName: String?, shape: [Int]?, offsets: [Int]?
+        for (k, v) in fields {
+            switch k {
+            case "dtype":
+                guard case let .string(s) = v else { throw fail("tensor '\(name)': dtype is not a string") }
+                dtypeName = s
+            case "shape":
+                guard case let .array(items) = v else { throw fail("tensor '\(name)': shape is not an array") }
+                shape = try items.map {
+                    guard let n = $0.nonNegativeInt else { throw fail("tensor '\(name)': shape has a non-integer or negative dimension") }
+                    return n
+                }
+            case "data_offsets":
+                guard case let .array(items) = v, items.count == 2 else { throw fail("tensor '\(name)': data_offsets is not a pair") }
+                offsets = try items.map {
+                    guard let n = $0.nonNegativeInt else { throw fail("tensor '\(name)': data_offsets are not non-negative integers") }
+                    return n
+                }
+            default:
+                throw fail("tensor '\(name)': unexpected field '\(k)'")
+            }
+        }
+        guard let dtypeName, let shape, let offsets else {
+            throw fail("tensor '\(name)': missing dtype, shape or data_offsets")
+        }
+        guard let size = knownDTypes[dtypeName] else { throw fail("tensor '\(name)': unknown dtype '\(dtypeName)'") }
+        guard offsets[0] <= offsets[1] else { throw fail("tensor '\(name)': data_offsets [\(offsets[0]), \(offsets[1])] are reversed") }
+        var bytesNeeded = size
+        for d in shape {
+            let (p, overflow) = bytesNeeded.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw fail("tensor '\(name)': shape \(shape) is too large") }
+            bytesNeeded = p
+        }
+        guard bytesNeeded == offsets[1] - offsets[0] else {
+            throw fail("tensor '\(name)': shape \(shape) × \(dtypeName) needs \(bytesNeeded) bytes but data_offsets span \(offsets[1] - offsets[0])")
+        }
+        return (name, dtypeName, shape, offsets[0], offsets[1])
+    }
+}

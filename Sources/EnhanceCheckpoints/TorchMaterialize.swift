@@ -1,0 +1,99 @@
+extension PyTorchCheckpoint {
+    /// Unwraps wrapper dicts and decodes float tensors; `storageStart` gives the byte offset of a
+    /// storage's element 0 in `bytes` (bounds already checked against `storage.numel`).
+    static func materialize(_ root: PickleValue, bytes: [UInt8], file: String, container: TorchCheckpoint.Container,
+                            storageStart: (TorchStorageRef) throws -> Int) throws -> TorchCheckpoint {
+        guard case var .dict(dict) = root else {
+            throw CheckpointError(file: file, "checkpoint holds a \(root.typeName), not a state dict")
+        }
+        var path: [String] = []
+        unwrap: while path.count < 4 {
+            for key in wrapperKeys {
+                if case let .dict(inner)? = dict[key] {
+                    path.append(key)
+                    dict = inner
+                    continue unwrap
+                }
+            }
+            break
+        }
+        var out = StateDict()
+        var skipped: [String] = []
+        for (k, v) in dict.pairs {
+            guard let key = k.asString else { throw CheckpointError(file: file, "state dict key of type \(k.typeName)") }
+            guard case let .tensor(t) = v, t.storage.element.isFloatingPoint else {
+                skipped.append(key)
+                continue
+            }
+            out[key] = try decodeTensor(t, key: key, bytes: bytes, file: file, storageStart: storageStart)
+        }
+        guard out.count > 0 else {
+            throw CheckpointError(file: file, "no floating-point tensors found (entries: \(dict.pairs.count))")
+        }
+        return TorchCheckpoint(stateDict: out, wrapperPath: path, skippedKeys: skipped, container: container)
+    }
+
+    static func decodeTensor(_ t: TorchTensorRef, key: String, bytes: [UInt8], file: String,
+                             storageStart: (TorchStorageRef) throws -> Int) throws -> WeightTensor {
+        func fail(_ m: String) -> CheckpointError { CheckpointError(file: file, "tensor '\(key)': \(m)") }
+        let dtype: DType
+        switch t.storage.element {
+        case .float32: dtype = .float32
+        case .float16: dtype = .float16
+        case .bfloat16: dtype = .bfloat16
+        case .float64: throw fail("float64 tensors are not supported (convert the checkpoint to float32)")
+        case .integer: throw fail("integer tensor")
+        }
+        guard t.size.allSatisfy({ $0 >= 0 }), t.stride.allSatisfy({ $0 >= 0 }), t.offset >= 0 else {
+            throw fail("negative size, stride or offset")
+        }
+        var count = 1
+        for s in t.size {
+            let (p, o) = count.multipliedReportingOverflow(by: s)
+            guard !o else { throw fail("shape \(t.size) too large") }
+            count = p
+        }
+        let (base, baseOverflow) = t.storage.viewOffset.addingReportingOverflow(t.offset)
+        guard !baseOverflow else { throw fail("storage offset too large") }
+        if count == 0 { return WeightTensor(shape: t.size, values: [], dtype: dtype) }
+        // Zero strides (expanded views) could otherwise make a tiny file demand gigabytes.
+        guard count <= 1 << 28, count / 256 <= max(t.storage.numel, 1) else {
+            throw fail("shape \(t.size) with stride \(t.stride) expands storage '\(t.storage.key)' beyond the supported size")
+        }
+        var last = base
+        for (s, st) in zip(t.size, t.stride) {
+            let (p, o) = (s - 1).multipliedReportingOverflow(by: st)
+            guard !o, last <= Int.max - p else { throw fail("strides overflow") }
+            last += p
+        }
+        guard last < t.storage.numel else {
+            throw fail("offset \(t.offset), shape \(t.size), stride \(t.stride) exceed storage '\(t.storage.key)' of \(t.storage.numel) elements")
+        }
+        let start = try storageStart(t.storage)
+        let elementSize = dtype.byteSize
+        var contiguous = true, expected = 1
+        for (s, st) in zip(t.size, t.stride).reversed() where s != 1 {
+            if st != expected { contiguous = false }
+            expected *= s
+        }
+        if contiguous {
+            return WeightTensor(shape: t.size, values: decodeFloats(bytes, offset: start + base * elementSize, count: count, dtype: dtype), dtype: dtype)
+        }
+        // Strided view: gather element by element in row-major order.
+        var values = [Float](); values.reserveCapacity(count)
+        var index = [Int](repeating: 0, count: t.size.count)
+        for _ in 0 ..< count {
+            var e = base
+            for d in 0 ..< index.count { e += index[d] * t.stride[d] }
+            values.append(decodeFloats(bytes, offset: start + e * elementSize, count: 1, dtype: dtype)[0])
+            var d = index.count - 1
+            while d >= 0 {
+                index[d] += 1
+                if index[d] < t.size[d] { break }
+                index[d] = 0
+                d -= 1
+            }
+        }
+        return WeightTensor(shape: t.size, values: values, dtype: dtype)
+    }
+}

@@ -1,0 +1,48 @@
+import Dispatch
+import EnhanceTerminal
+import EnhanceTUI
+import Foundation
+
+/// Runs the interactive UI until the user quits (q), or SIGINT/SIGTERM arrives.
+///
+/// `path`: a directory to browse, an image to open, or nil for the current directory. The
+/// terminal is restored on every exit path (quit, signal, thrown error). Colour: `options.colorMode`
+/// ("truecolor", "256", "none") or, when nil, NO_COLOR → none, COLORTERM truecolor/24bit →
+/// truecolor, else 256 colours.
+public func runTUI(path: String?, engine: any PreviewEngine, options: TUIOptions = TUIOptions()) throws {
+    var isDir: ObjCBool = true
+    if let path, !FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+        throw TerminalError(description: "\(path): no such file or directory")
+    }
+    let env = ProcessInfo.processInfo.environment
+    let mode: ColorMode
+    switch options.colorMode?.lowercased() {
+    case "truecolor"?, "24bit"?: mode = .trueColor
+    case "256"?, "ansi256"?: mode = .ansi256
+    case "none"?: mode = .none
+    default: mode = ColorMode.detect(environment: env)
+    }
+    let backend = try NcursesBackend(colorMode: mode)
+    defer { backend.shutdown() }
+    let queue = MessageQueue()
+    // Signals become messages so the loop exits normally and the terminal is restored.
+    var sources: [DispatchSourceSignal] = []
+    for sig in [SIGINT, SIGTERM, SIGHUP] {
+        signal(sig, SIG_IGN)
+        let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        src.setEventHandler { queue.post(.interrupt) }
+        src.resume()
+        sources.append(src)
+    }
+    defer {
+        for s in sources { s.cancel() }
+        for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
+    }
+    let size = backend.size
+    let names = engine.modelNames
+    let initial = initialState(path: path, isDirectory: path == nil || isDir.boolValue, columns: size.columns,
+                               rows: size.rows, scale: engine.scale,
+                               modelNames: "PSNR \(names.psnr) · GAN \(names.gan)", colorMode: mode,
+                               showHidden: options.showHidden)
+    runEventLoop(backend: backend, engine: engine, initial: initial, queue: queue)
+}

@@ -1,0 +1,61 @@
+import EnhanceImaging
+import EnhanceTensor
+
+/// Conversions between `Image` planes and network ``Tensor``s.
+enum ImageTensor {
+    /// Channels `channels` of the window [x0, x1) × [y0, y1) of `image` as a CHW tensor, padded
+    /// on the right/bottom by reflection (edge replication when the window is too small) up to a
+    /// multiple of `multiple`.
+    static func window(_ image: Image, channels: [Int], x0: Int, y0: Int, x1: Int, y1: Int,
+                       multiple m: Int) -> Tensor {
+        let w = x1 - x0, h = y1 - y0
+        let pw = (w + m - 1) / m * m, ph = (h + m - 1) / m * m
+        func reflect(_ i: Int, _ n: Int) -> Int {
+            if i < n { return i }
+            let r = 2 * (n - 1) - i
+            return r >= 0 ? r : n - 1
+        }
+        var t = Tensor(channels: channels.count, height: ph, width: pw)
+        let plane = image.planeSize
+        image.pixels.withUnsafeBufferPointer { src in
+            t.data.withUnsafeMutableBufferPointer { dst in
+                for (ci, c) in channels.enumerated() {
+                    for yy in 0..<ph {
+                        let sy = y0 + reflect(yy, h)
+                        let row = c * plane + sy * image.width + x0
+                        let drow = (ci * ph + yy) * pw
+                        for xx in 0..<pw { dst[drow + xx] = src[row + reflect(xx, w)] }
+                    }
+                }
+            }
+        }
+        return t
+    }
+
+    /// The `[C, height, width]` window at (`x`, `y`) of `t`, flattened CHW.
+    static func extract(_ t: Tensor, x: Int, y: Int, width: Int, height: Int) -> [Float] {
+        Tiler.crop(t, y: y, x: x, height: height, width: width).data
+    }
+
+    /// A sub-image (all channels).
+    static func cropImage(_ image: Image, x: Int, y: Int, width: Int, height: Int) -> Image {
+        if x == 0, y == 0, width == image.width, height == image.height { return image }
+        var p = [Float](); p.reserveCapacity(image.channelCount * width * height)
+        for c in 0..<image.channelCount {
+            for r in 0..<height {
+                let s = c * image.planeSize + (y + r) * image.width + x
+                p += image.pixels[s..<(s + width)]
+            }
+        }
+        return Image(width: width, height: height, channelCount: image.channelCount, pixels: p,
+                     bitDepth: image.bitDepth, text: image.text)
+    }
+
+    /// `image` clamped to [0, 1] with `like`'s bit depth and metadata.
+    static func clamped(_ image: Image, like: Image) -> Image {
+        var out = Image(width: image.width, height: image.height, channelCount: image.channelCount,
+                        pixels: image.pixels, bitDepth: like.bitDepth, text: like.text)
+        for i in out.pixels.indices { out.pixels[i] = min(1, max(0, out.pixels[i])) }
+        return out
+    }
+}

@@ -1,0 +1,40 @@
+import EnhanceCheckpoints
+import EnhanceTensor
+
+/// A model ready to run: the detected network, its canonical weights and its inspection report.
+public struct LoadedModel: Sendable {
+    /// Display name (the file name, or a description for blends).
+    public var name: String
+    /// Spec, canonical state dict and built network.
+    public var detected: DetectedModel
+    /// Inspection report (hash, format, MACs, …).
+    public var info: ModelInfo
+
+    public init(name: String, detected: DetectedModel, info: ModelInfo) {
+        self.name = name
+        self.detected = detected
+        self.info = info
+    }
+
+    /// Detects and builds a model from an in-memory state dict.
+    public init(stateDict: StateDict, name: String, sha256: String = "", sourceFormat: String = "memory") throws {
+        let d = try NetworkRegistry.detect(stateDict, source: name)
+        self.init(name: name, detected: d, info: ModelInfo(d, sha256: sha256, sourceFormat: sourceFormat))
+    }
+
+    public var network: any SuperResolutionNetwork { detected.network }
+    public var scale: Int { detected.spec.scale }
+
+    /// θ = (1 − α)·θ_self + α·θ_other, built into a new model (`self` is the α = 0 end).
+    public func blended(with other: LoadedModel, alpha: Float, threads: Int = 2) throws -> LoadedModel {
+        try ModelBlender(psnr: self, gan: other, threads: threads).model(alpha: alpha)
+    }
+
+    /// Writes the canonical weights to a safetensors file with `metadata` (e.g. α and parent hashes).
+    public func writeSafetensors(to path: String, metadata: [String: String] = [:]) throws {
+        var meta = metadata
+        meta["enhance.architecture"] = detected.spec.architecture.rawValue
+        meta["enhance.scale"] = String(detected.spec.scale)
+        try Safetensors.write(detected.stateDict, to: path, metadata: meta)
+    }
+}

@@ -1,0 +1,80 @@
+import EnhanceCheckpoints
+import EnhanceTensor
+
+/// BasicSR MSRResNet / SRResNet: `conv_first` + LeakyReLU 0.1, `body.N` residual blocks
+/// (conv1, ReLU, conv2, residual scale 1), `upconv1` (+ `upconv2` for ×4) each followed by pixel
+/// shuffle and LeakyReLU 0.1, `conv_hr` + LeakyReLU 0.1, `conv_last`, plus the bilinear
+/// (align_corners=False) upsampled input. Scales 2, 3 and 4.
+public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
+    public let architecture = Architecture.msrResNet
+    public let scale: Int
+    public let numFeat: Int
+    public let numBlocks: Int
+    public let layers: [LayerInfo]
+    public var inputMultiple: Int { 1 }
+
+    private let convFirst, convHR, convLast: Conv2D
+    private let body: [(Conv2D, Conv2D)]
+    private let upconvs: [(Conv2D, Int)]  // conv, pixel-shuffle factor
+
+    public init(_ dict: StateDict, source: String) throws {
+        let r = WeightReader(dict: dict, source: source)
+        convFirst = try r.conv("conv_first", k: 3)
+        let nf = convFirst.outChannels
+        numFeat = nf
+        var info = [LayerInfo("conv_first", convFirst, resolution: 1)]
+        let nb = r.indices(prefix: "body.", suffix: ".conv1.weight")
+        guard nb == Array(0..<nb.count) else {
+            throw NetworkError(source, "MSRResNet body blocks are not numbered 0…n-1")
+        }
+        numBlocks = nb.count
+        body = try nb.map { n in
+            let c1 = try r.conv("body.\(n).conv1", in: nf, out: nf, k: 3)
+            let c2 = try r.conv("body.\(n).conv2", in: nf, out: nf, k: 3)
+            info.append(LayerInfo("body.\(n).conv1", c1, resolution: 1))
+            info.append(LayerInfo("body.\(n).conv2", c2, resolution: 1))
+            return (c1, c2)
+        }
+        let up1 = try r.conv("upconv1", in: nf, k: 3)
+        if r.has("upconv2.weight") {
+            let up2 = try r.conv("upconv2", in: nf, out: nf * 4, k: 3)
+            guard up1.outChannels == nf * 4 else {
+                throw NetworkError(source, "MSRResNet upconv1 has \(up1.outChannels) outputs, expected \(nf * 4) for ×4")
+            }
+            upconvs = [(up1, 2), (up2, 2)]
+            scale = 4
+        } else if up1.outChannels == nf * 4 || up1.outChannels == nf * 9 {
+            scale = up1.outChannels == nf * 4 ? 2 : 3
+            upconvs = [(up1, scale)]
+        } else {
+            throw NetworkError(source, "MSRResNet upconv1 has \(up1.outChannels) outputs for \(nf) features; expected 4× or 9×")
+        }
+        var res = 1.0
+        for (i, (c, f)) in upconvs.enumerated() {
+            info.append(LayerInfo("upconv\(i + 1)", c, resolution: res))
+            res *= Double(f)
+        }
+        convHR = try r.conv("conv_hr", in: nf, out: nf, k: 3)
+        convLast = try r.conv("conv_last", in: nf, k: 3)
+        info.append(LayerInfo("conv_hr", convHR, resolution: res))
+        info.append(LayerInfo("conv_last", convLast, resolution: res))
+        layers = info
+    }
+
+    public func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
+        let lrelu = Activation.leakyReLU(0.1)
+        var feat = convFirst(x, activation: lrelu, pool: pool)
+        for (c1, c2) in body {
+            try cancel.check()
+            feat = c2(c1(feat, activation: .relu, pool: pool), residual: feat, pool: pool)
+        }
+        for (c, f) in upconvs {
+            try cancel.check()
+            // LeakyReLU commutes with the pixel shuffle, so it is fused into the conv.
+            feat = pixelShuffle(c(feat, activation: lrelu, pool: pool), f)
+        }
+        try cancel.check()
+        feat = convHR(feat, activation: lrelu, pool: pool)
+        return convLast(feat, residual: upsampleBilinear(x, factor: scale), pool: pool)
+    }
+}

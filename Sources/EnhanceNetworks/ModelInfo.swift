@@ -1,0 +1,71 @@
+import Foundation
+import EnhanceCheckpoints
+
+/// What `enhance models inspect` reports about a loaded model.
+public struct ModelInfo: Sendable, Equatable {
+    /// Architecture family name (e.g. "RRDBNet").
+    public var architecture: String
+    /// Upscaling factor.
+    public var scale: Int
+    public var inChannels: Int
+    public var outChannels: Int
+    /// Feature width (`num_feat`).
+    public var numFeat: Int
+    /// Residual / RRDB blocks (SRVGGNetCompact: hidden convs).
+    public var numBlocks: Int
+    /// RRDB growth channels, nil for other families.
+    public var growChannels: Int?
+    /// Scalar parameters in the checkpoint (BatchNorm statistics included).
+    public var parameterCount: Int
+    /// Multiply-accumulates per input pixel, from the network's conv layer list.
+    public var macsPerInputPixel: Double
+    /// Input pixels on each side that influence one output pixel.
+    public var receptiveRadius: Int
+    /// Storage element type(s) in the file, e.g. "F32" or "F16".
+    public var dtype: String
+    /// SHA-256 of the checkpoint file's bytes (ncnn: of the .bin), lowercase hex; "" when in memory.
+    public var sha256: String
+    /// File format, e.g. "safetensors", "pth", "ncnn", or "blend".
+    public var sourceFormat: String
+    /// Key layout detected (BasicSR, ESRGAN, leftthomas, Real-ESRGAN, ncnn).
+    public var keyLayout: String
+
+    /// Builds the report for a detected model.
+    public init(_ model: DetectedModel, sha256: String, sourceFormat: String, parameterCount: Int? = nil,
+                dtype: String? = nil) {
+        let s = model.spec
+        architecture = s.architecture.rawValue
+        scale = s.scale
+        inChannels = s.inChannels
+        outChannels = s.outChannels
+        numFeat = s.numFeat
+        numBlocks = s.numBlocks
+        growChannels = s.growChannels
+        self.parameterCount = parameterCount ?? model.stateDict.parameterCount
+        macsPerInputPixel = model.network.macsPerInputPixel
+        receptiveRadius = model.network.receptiveRadius
+        let types = Set(model.stateDict.keys.compactMap { model.stateDict[$0]?.dtype.rawValue })
+        self.dtype = dtype ?? (types.isEmpty ? "F32" : types.sorted().joined(separator: "+"))
+        self.sha256 = sha256
+        self.sourceFormat = sourceFormat
+        keyLayout = s.keyLayout
+    }
+
+    /// Label/value rows for display, in a stable order.
+    public var rows: [(String, String)] {
+        var r: [(String, String)] = [
+            ("architecture", architecture), ("scale", "×\(scale)"),
+            ("channels", "\(inChannels) → \(outChannels)"), ("num_feat", "\(numFeat)"),
+            ("blocks", "\(numBlocks)"),
+        ]
+        if let g = growChannels { r.append(("num_grow_ch", "\(g)")) }
+        r += [
+            ("parameters", "\(parameterCount)"),
+            ("MACs / input pixel", String(format: "%.3f M", macsPerInputPixel / 1e6)),
+            ("receptive radius", "\(receptiveRadius) px"),
+            ("dtype", dtype), ("format", sourceFormat), ("key layout", keyLayout),
+            ("sha256", sha256.isEmpty ? "-" : sha256),
+        ]
+        return r
+    }
+}

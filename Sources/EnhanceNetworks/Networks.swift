@@ -1,1 +1,0 @@
-// Networks: architectures, registry, Upscaler (see Package.swift).

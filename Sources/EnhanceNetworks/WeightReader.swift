@@ -1,0 +1,60 @@
+import EnhanceCheckpoints
+import EnhanceTensor
+
+/// Checked access to a state dict while building a network: every missing key or wrong shape
+/// becomes a one-line ``NetworkError`` naming the source.
+struct WeightReader {
+    let dict: StateDict
+    let source: String
+
+    func has(_ key: String) -> Bool { dict[key] != nil }
+
+    func tensor(_ key: String) throws -> WeightTensor {
+        guard let t = dict[key] else { throw NetworkError(source, "missing tensor '\(key)'") }
+        return t
+    }
+
+    /// A 1-D tensor of `count` elements (or any length when `count` is nil).
+    func vector(_ key: String, count: Int? = nil) throws -> [Float] {
+        let t = try tensor(key)
+        guard t.shape.count == 1, count == nil || t.shape[0] == count! else {
+            throw NetworkError(source, "tensor '\(key)' has shape \(t.shape), expected [\(count.map(String.init) ?? "n")]")
+        }
+        return t.values
+    }
+
+    /// Shape `[O, I, k, k]` of `prefix.weight`, validated as a square odd-kernel conv weight.
+    func convShape(_ prefix: String) throws -> (out: Int, in: Int, k: Int) {
+        let key = prefix + ".weight"
+        let s = try tensor(key).shape
+        guard s.count == 4, s[2] == s[3], s[2] % 2 == 1, s[0] > 0, s[1] > 0 else {
+            throw NetworkError(source, "tensor '\(key)' has shape \(s), expected a square odd-sized conv weight [O, I, k, k]")
+        }
+        return (s[0], s[1], s[2])
+    }
+
+    /// Builds `prefix.weight` (+ optional `prefix.bias`) into a ``Conv2D``, checking channel counts.
+    func conv(_ prefix: String, in inCh: Int? = nil, out outCh: Int? = nil, k: Int? = nil) throws -> Conv2D {
+        let s = try convShape(prefix)
+        if let inCh, inCh != s.in { throw mismatch(prefix, "input channels", inCh, s.in) }
+        if let outCh, outCh != s.out { throw mismatch(prefix, "output channels", outCh, s.out) }
+        if let k, k != s.k { throw mismatch(prefix, "kernel size", k, s.k) }
+        let bias = has(prefix + ".bias") ? try vector(prefix + ".bias", count: s.out) : nil
+        return Conv2D(weight: try tensor(prefix + ".weight").values, bias: bias,
+                      inChannels: s.in, outChannels: s.out, kernelSize: s.k)
+    }
+
+    private func mismatch(_ prefix: String, _ what: String, _ want: Int, _ got: Int) -> NetworkError {
+        NetworkError(source, "layer '\(prefix)' has \(got) \(what), expected \(want)")
+    }
+
+    /// Indices `i` for which `"\(prefix)\(i)\(suffix)"` exists, ascending.
+    func indices(prefix: String, suffix: String) -> [Int] {
+        var out = Set<Int>()
+        for key in dict.keys where key.hasPrefix(prefix) && key.hasSuffix(suffix) {
+            let mid = key.dropFirst(prefix.count).dropLast(suffix.count)
+            if let i = Int(mid) { out.insert(i) }
+        }
+        return out.sorted()
+    }
+}

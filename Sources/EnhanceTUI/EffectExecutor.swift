@@ -1,0 +1,130 @@
+import EnhanceImaging
+import Foundation
+
+/// Runs ``Effect``s off the UI thread and posts the outcomes as ``Msg``s.
+///
+/// Inference runs on one serial queue (jobs are cancelled through their ``CancelFlag``, so a
+/// stale job stops early and the next starts); listing/loading on another; export on a third.
+/// `post` is called from background threads and must be thread-safe.
+public final class EffectExecutor: @unchecked Sendable {
+    private let engine: any PreviewEngine
+    private let post: @Sendable (Msg) -> Void
+    private let inferQueue = DispatchQueue(label: "enhance.infer")
+    private let ioQueue = DispatchQueue(label: "enhance.io")
+    private let exportQueue = DispatchQueue(label: "enhance.export")
+    private let lock = NSLock()
+    private var flags: [Int: CancelFlag] = [:]
+    private var exportFlag: CancelFlag?
+
+    public init(engine: any PreviewEngine, post: @escaping @Sendable (Msg) -> Void) {
+        self.engine = engine
+        self.post = post
+    }
+
+    /// Starts `effect` (``Effect/quit`` is the caller's business and ignored here).
+    public func run(_ effect: Effect) {
+        let engine = self.engine, post = self.post
+        switch effect {
+        case .listDirectory(let path):
+            ioQueue.async {
+                let (entries, error) = DirectoryLister.list(path) { engine.probe(path: $0) }
+                post(.listed(directory: path, entries: entries, error: error))
+            }
+        case .load(let path):
+            ioQueue.async {
+                do {
+                    post(.loaded(path: path, image: try engine.load(path: path), error: nil))
+                } catch {
+                    post(.loaded(path: path, image: nil, error: "\(error)"))
+                }
+            }
+        case let .infer(job, image, method, region):
+            let flag = CancelFlag()
+            lock.lock(); flags[job] = flag; lock.unlock()
+            inferQueue.async { [weak self] in
+                defer { self?.forget(job) }
+                guard !flag.isCancelled else { return }
+                let start = Date()
+                let last = Progress()
+                do {
+                    let out = try engine.upscale(image, region: region, method: method, cancel: flag) { f in
+                        if last.advance(to: f) { post(.inferProgress(job: job, fraction: f)) }
+                    }
+                    guard !flag.isCancelled else { return }
+                    post(.inferDone(job: job, tile: Tile(region: region, image: out),
+                                    seconds: Date().timeIntervalSince(start)))
+                } catch {
+                    if !flag.isCancelled { post(.inferFailed(job: job, message: "\(method): \(error)")) }
+                }
+            }
+        case .cancel(let job):
+            lock.lock(); let f = flags[job]; lock.unlock()
+            f?.cancel()
+        case .checkExists(let path):
+            ioQueue.async { post(.existsChecked(path: path, exists: FileManager.default.fileExists(atPath: path))) }
+        case let .export(image, method, path):
+            let flag = CancelFlag()
+            lock.lock(); exportFlag?.cancel(); exportFlag = flag; lock.unlock()
+            exportQueue.async { Self.export(engine: engine, image: image, method: method, path: path, flag: flag, post: post) }
+        case .cancelExport:
+            lock.lock(); exportFlag?.cancel(); lock.unlock()
+        case .quit:
+            cancelAll()
+        }
+    }
+
+    /// Cancels every running job and export.
+    public func cancelAll() {
+        lock.lock()
+        for f in flags.values { f.cancel() }
+        exportFlag?.cancel()
+        lock.unlock()
+    }
+
+    private func forget(_ job: Int) {
+        lock.lock(); flags[job] = nil; lock.unlock()
+    }
+
+    /// Upscales the whole image, writes `path` via a temporary sibling and renames it into place,
+    /// so a cancelled or failed export leaves no partial file.
+    static func export(engine: any PreviewEngine, image: Image, method: PreviewMethod, path: String, flag: CancelFlag,
+                       post: @escaping @Sendable (Msg) -> Void) {
+        let start = Date()
+        let last = Progress()
+        let dir = parentPath(path)
+        let name = String(path.split(separator: "/").last ?? "export.png")
+        let tmp = joinPath(dir, ".partial-\(getpid())-" + name)  // keeps the extension (format)
+        do {
+            var out = try engine.upscale(image, region: PixelRect(x: 0, y: 0, width: image.width, height: image.height),
+                                         method: method, cancel: flag) { f in
+                if last.advance(to: f) { post(.exportProgress(fraction: f, elapsed: Date().timeIntervalSince(start))) }
+            }
+            guard !flag.isCancelled else { return }
+            out.text.merge(engine.exportMetadata(method: method)) { _, new in new }
+            try engine.write(out, to: tmp)
+            guard !flag.isCancelled else { try? FileManager.default.removeItem(atPath: tmp); return }
+            if rename(tmp, path) != 0 {
+                let err = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(atPath: tmp)
+                post(.exportFailed(message: "\(path): \(err)"))
+                return
+            }
+            post(.exportFinished(path: path, seconds: Date().timeIntervalSince(start)))
+        } catch {
+            try? FileManager.default.removeItem(atPath: tmp)
+            if !flag.isCancelled { post(.exportFailed(message: "\(error)")) }
+        }
+    }
+}
+
+/// Throttles progress reports to steps of at least 2 %.
+final class Progress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reported = -1.0
+
+    func advance(to f: Double) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if f >= 1 || f - reported >= 0.02 { reported = f; return true }
+        return false
+    }
+}

@@ -1,0 +1,78 @@
+import EnhanceTerminal
+import Foundation
+
+/// What the event loop needs from a terminal. ``EnhanceNcurses`` implements it for real
+/// terminals; ``ScriptedBackend`` replays keys in tests.
+public protocol TerminalBackend: AnyObject {
+    /// Current size in cells.
+    var size: (columns: Int, rows: Int) { get }
+    /// The next input event (key or resize), waiting at most `timeoutMs` milliseconds; nil if none.
+    func nextEvent(timeoutMs: Int) -> Msg?
+    /// Shows `frame`; `previous` is the frame shown before (nil after a resize or at start).
+    func draw(_ frame: ScreenBuffer, previous: ScreenBuffer?)
+}
+
+/// A thread-safe FIFO through which background work posts messages to the loop.
+public final class MessageQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Msg] = []
+
+    public init() {}
+
+    public func post(_ m: Msg) {
+        lock.lock(); items.append(m); lock.unlock()
+    }
+
+    /// Removes and returns everything queued.
+    public func drain() -> [Msg] {
+        lock.lock(); defer { lock.unlock() }
+        let out = items
+        items = []
+        return out
+    }
+}
+
+/// The interactive loop: input and background results → ``update(_:_:)`` → effects and
+/// ``view(_:)``. Input is polled with a short timeout, so inference never blocks keys; queued key
+/// repeats are applied together before one redraw. Returns the final state.
+@discardableResult
+public func runEventLoop(backend: TerminalBackend, engine: any PreviewEngine, initial: (AppState, [Effect]),
+                         queue: MessageQueue = MessageQueue(), pollMs: Int = 30,
+                         shouldStop: () -> Bool = { false }) -> AppState {
+    let executor = EffectExecutor(engine: engine, post: queue.post)
+    var state = initial.0
+    func apply(_ fx: [Effect]) {
+        for e in fx {
+            if e == .quit { state.quitting = true } else { executor.run(e) }
+        }
+    }
+    apply(initial.1)
+    var last: ScreenBuffer?
+    var first = true
+    while !state.quitting && !shouldStop() {
+        var msgs = queue.drain()
+        if let m = backend.nextEvent(timeoutMs: msgs.isEmpty && !first ? pollMs : 0) {
+            msgs.append(m)
+            while msgs.count < 64, let more = backend.nextEvent(timeoutMs: 0) { msgs.append(more) }
+        }
+        var resized = false
+        for m in msgs {
+            if case .resize = m { resized = true }
+            let (next, fx) = update(state, m)
+            state = next
+            apply(fx)
+            if state.quitting { break }
+        }
+        if state.quitting { break }
+        if first || !msgs.isEmpty {
+            let frame = view(state)
+            if frame != last || resized {
+                backend.draw(frame, previous: resized ? nil : last)
+                last = frame
+            }
+            first = false
+        }
+    }
+    executor.cancelAll()
+    return state
+}

@@ -1,0 +1,105 @@
+import EnhanceImaging
+
+/// The single state transition: pure, no I/O. Returns the new state and the effects to run.
+public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
+    var s = state
+    var fx: [Effect] = []
+    switch msg {
+    case .resize(let c, let r):
+        s.columns = max(c, 1)
+        s.rows = max(r, 1)
+        clampScroll(&s)
+        fx += refreshJobs(&s)
+    case .key(let k):
+        fx += handleKey(&s, k)
+    case let .listed(dir, entries, error):
+        guard dir == s.browser.directory else { break }
+        s.browser.entries = entries
+        s.browser.loading = false
+        s.browser.error = error
+        s.browser.selected = s.browser.visible.count > 1 ? 1 : 0
+        if let name = s.selectAfterListing, let i = s.browser.visible.firstIndex(where: { $0.name == name }) {
+            s.browser.selected = i
+        }
+        s.selectAfterListing = nil
+        clampScroll(&s)
+    case let .loaded(path, image, error):
+        if let image {
+            if let old = s.preview { fx += old.jobs.values.map { .cancel(job: $0.id) } }
+            s.preview = PreviewState(path: path, image: image, scale: s.scale)
+            s.screen = .preview
+            s.status = nil
+            fx += refreshJobs(&s)
+        } else {
+            s.status = error ?? "\(path): cannot load"
+        }
+    case let .inferProgress(job, f):
+        if var p = s.preview, let key = p.jobs.first(where: { $0.value.id == job })?.key {
+            p.jobs[key]?.fraction = f
+            s.preview = p
+        }
+    case let .inferDone(job, tile, seconds):
+        if var p = s.preview, let key = p.jobs.first(where: { $0.value.id == job })?.key {
+            p.jobs[key] = nil
+            p.cache[key] = tile
+            p.lastInferenceSeconds = seconds
+            evict(&p)
+            s.preview = p
+            updateConsistency(&s)
+        }
+    case let .inferFailed(job, message):
+        if var p = s.preview, let key = p.jobs.first(where: { $0.value.id == job })?.key {
+            p.jobs[key] = nil
+            p.error = message
+            s.preview = p
+            s.status = message
+        }
+    case let .existsChecked(path, exists):
+        guard s.export == .checking(path: path) else { break }
+        if exists { s.export = .confirmOverwrite(path: path) } else { fx += startExport(&s, path: path) }
+    case let .exportProgress(f, elapsed):
+        if case .running(let path, _, _) = s.export { s.export = .running(path: path, fraction: f, elapsed: elapsed) }
+    case let .exportFinished(path, seconds):
+        s.export = nil
+        s.status = "exported \(path) in \(formatSeconds(seconds))"
+    case .interrupt:
+        s.quitting = true
+        fx += (s.preview?.jobs.values.map { Effect.cancel(job: $0.id) } ?? []) + [.cancelExport, .quit]
+    case .exportFailed(let message):
+        s.export = nil
+        s.status = "export failed: \(message)"
+    }
+    return (s, fx)
+}
+
+/// Seconds as "0.42s" / "12.3s" / "2m05s".
+public func formatSeconds(_ t: Double) -> String {
+    if t < 10 { return "\(Int((t * 100).rounded()) / 100).\(String(format2(Int((t * 100).rounded()) % 100)))s" }
+    if t < 60 { return "\(Int((t * 10).rounded()) / 10).\(Int((t * 10).rounded()) % 10)s" }
+    let m = Int(t) / 60, sec = Int(t) % 60
+    return "\(m)m\(format2(sec))s"
+}
+
+func format2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+func clampScroll(_ s: inout AppState) {
+    s.browser.clampSelection()
+    let h = max(s.bodyRows - 2, 1)
+    if s.browser.selected < s.browser.scroll { s.browser.scroll = s.browser.selected }
+    if s.browser.selected >= s.browser.scroll + h { s.browser.scroll = s.browser.selected - h + 1 }
+    s.browser.scroll = max(0, s.browser.scroll)
+}
+
+func startExport(_ s: inout AppState, path: String) -> [Effect] {
+    guard let p = s.preview else { s.export = nil; return [] }
+    s.export = .running(path: path, fraction: 0, elapsed: 0)
+    return [.export(image: p.image, method: p.primaryKey.method, path: path)]
+}
+
+/// Default export destination: `<dir>/<stem>_x<scale>_<method>.png`.
+func defaultExportPath(_ p: PreviewState, scale: Int) -> String {
+    let dir = parentPath(p.path)
+    var name = String(p.path.split(separator: "/").last ?? "image")
+    if let dot = name.lastIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
+    return joinPath(dir, "\(name)_x\(scale)_\(p.primaryKey.method.slug).png")
+}

@@ -1,0 +1,88 @@
+import Dispatch
+import Synchronization
+
+/// A fixed-width worker pool for data-parallel loops.
+///
+/// `threads` bounds the number of loop bodies running at once. Work is handed out dynamically
+/// (an atomic counter), so uneven items and a busy machine balance themselves. The pool also owns
+/// one scratch arena per worker that the fast kernels reuse between calls (no allocation in hot
+/// loops). A pool must be driven by one caller at a time (its loops are not re-entrant); use one
+/// pool per concurrent caller.
+public final class ThreadPool: @unchecked Sendable {
+    /// Maximum concurrency.
+    public let threads: Int
+    /// Per-worker scratch memory, index = worker id.
+    let arenas: [ScratchArena]
+
+    public init(threads: Int) {
+        self.threads = max(1, threads)
+        arenas = (0..<max(1, threads)).map { _ in ScratchArena() }
+    }
+
+    /// Runs `body(i)` for every `i` in `0..<count`, spread over at most ``threads`` workers.
+    public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+        parallelFor(count) { i, _ in body(i) }
+    }
+
+    /// Runs `body(i, worker)` for every `i` in `0..<count`; `worker` is in `0..<threads` and unique
+    /// among bodies running at the same time (so it can index per-worker state).
+    public func parallelFor(_ count: Int, _ body: (Int, Int) -> Void) {
+        if count <= 0 { return }
+        if threads == 1 || count == 1 {
+            for i in 0..<count { body(i, 0) }
+            return
+        }
+        let workers = min(threads, count)
+        let next = Atomic<Int>(0)
+        withoutActuallyEscaping(body) { body in
+            let task = UncheckedBody(run: body)
+            withUnsafePointer(to: next) { counter in
+                let shared = UncheckedCounter(pointer: counter)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    while true {
+                        let i = shared.pointer.pointee.add(1, ordering: .relaxed).oldValue
+                        if i >= count { break }
+                        task.run(i, w)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Loop bodies write disjoint memory by contract; this lets them cross into worker threads.
+private struct UncheckedBody: @unchecked Sendable {
+    let run: (Int, Int) -> Void
+}
+
+private struct UncheckedCounter: @unchecked Sendable {
+    let pointer: UnsafePointer<Atomic<Int>>
+}
+
+/// A growable, 64-byte-aligned float buffer owned by one worker.
+final class ScratchArena: @unchecked Sendable {
+    private(set) var base: UnsafeMutablePointer<Float>
+    private(set) var capacity: Int
+
+    init() {
+        capacity = 1 << 16
+        base = ScratchArena.allocate(capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    private static func allocate(_ n: Int) -> UnsafeMutablePointer<Float> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: n * 4, alignment: 64)
+        return raw.bindMemory(to: Float.self, capacity: n)
+    }
+
+    /// At least `count` floats (contents unspecified); valid until the next call.
+    func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if count > capacity {
+            base.deallocate()
+            capacity = max(count, capacity * 2)
+            base = ScratchArena.allocate(capacity)
+        }
+        return base
+    }
+}

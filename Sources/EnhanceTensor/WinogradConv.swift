@@ -1,0 +1,129 @@
+/// Winograd F(4×4, 3×3) convolution over CHW planes.
+///
+/// Work unit ("chunk"): three tile vectors of 16 horizontally adjacent 4×4 output tiles. For each
+/// block of ≤ 64 input channels the chunk's tiles are transformed (`V`, `[36][c][48]`), multiplied
+/// with the pre-transformed weights (`U`, `[36][kp/8][C][8]`) by the 8×48 micro-kernel into
+/// `M` (`[36][kp][48]`), and finally `M` is transformed back with the fused epilogue.
+enum WinogradConv {
+    typealias V = SIMD16<Float>
+    static let chunkVectors = 3
+    static let blockChannels = 64
+
+    /// Transformed weights `[36][kp/8][cIn][8]` for OIHW 3×3 `weight`; `kp` = outChannels
+    /// rounded up to 8 (padding rows are zero).
+    static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int) -> [Float] {
+        let kp = (outChannels + 7) / 8 * 8, kb = kp / 8
+        var u = [Float](repeating: 0, count: 36 * kp * inChannels)
+        weight.withUnsafeBufferPointer { w in
+            for k in 0..<outChannels { for c in 0..<inChannels {
+                let t = transformKernel(w.baseAddress! + (k * inChannels + c) * 9)
+                for xi in 0..<36 {
+                    u[((xi * kb + k / 8) * inChannels + c) * 8 + k % 8] = t[xi]
+                }
+            } }
+        }
+        return u
+    }
+
+    private static func transformKernel(_ p: UnsafePointer<Float>) -> [Float] {
+        Winograd.transformKernel(p)
+    }
+
+    /// Runs the convolution. `planes[c]` points at input channel `c` (H×W, concatenation order).
+    static func run(u: UnsafePointer<Float>, outChannels: Int, planes: [Plane],
+                    height h: Int, width w: Int, out: UnsafeMutablePointer<Float>,
+                    epilogue: Epilogue, pool: ThreadPool) {
+        let cIn = planes.count
+        let kp = (outChannels + 7) / 8 * 8, kBlocks = kp / 8
+        let ht = (h + 3) / 4, wt = (w + 3) / 4, vw = (wt + 15) / 16
+        let nVecs = ht * vw, nChunks = (nVecs + chunkVectors - 1) / chunkVectors
+        let cb = min(cIn, blockChannels)
+        let lanes = chunkVectors * 16
+        let vSize = 36 * cb * lanes, mSize = 36 * kp * lanes, rowScratch = 12 * 80
+        planes.withUnsafeBufferPointer { planes in
+            pool.parallelFor(nChunks) { chunk, worker in
+                let scratch = pool.arenas[worker].floats(vSize + mSize + rowScratch + 24 * 16)
+                let vBuf = scratch, mBuf = scratch + vSize, rows = mBuf + mSize
+                let tmp = rows + rowScratch
+                var c0 = 0
+                while c0 < cIn {
+                    let n = min(cb, cIn - c0)
+                    for v in 0..<chunkVectors {
+                        let g = chunk * chunkVectors + v
+                        if g >= nVecs {
+                            for xi in 0..<36 { for c in 0..<n {
+                                (vBuf + (xi * cb + c) * lanes + v * 16).update(repeating: 0, count: 16)
+                            } }
+                            continue
+                        }
+                        let ty = g / vw, vx = g % vw
+                        for c in 0..<n {
+                            Winograd.inputTile(plane: planes[c0 + c], height: h, width: w, ty: ty, vx: vx,
+                                               rows: rows, dst: vBuf + c * lanes + v * 16,
+                                               stride: cb * lanes)
+                        }
+                    }
+                    multiply(u: u, cIn: cIn, c0: c0, count: n, kBlocks: kBlocks, v: vBuf, vStride: cb * lanes,
+                             m: mBuf, accumulate: c0 > 0)
+                    c0 += n
+                }
+                for v in 0..<chunkVectors {
+                    let g = chunk * chunkVectors + v
+                    if g >= nVecs { break }
+                    outputTile(m: mBuf + v * 16, stride: kp * lanes, outChannels: outChannels,
+                               mChannelStride: lanes, ty: g / vw, vx: g % vw, height: h, width: w,
+                               tmp: tmp, out: out, epilogue: epilogue)
+                }
+            }
+        }
+    }
+
+    /// The 36 transform-domain products of one channel block: `M[ξ] (+)= U[ξ]ᵀ V[ξ]`.
+    @inline(never)
+    static func multiply(u: UnsafePointer<Float>, cIn: Int, c0: Int, count n: Int, kBlocks: Int,
+                         v: UnsafePointer<Float>, vStride: Int, m: UnsafeMutablePointer<Float>,
+                         accumulate: Bool) {
+        let lanes = chunkVectors * 16, kp = kBlocks * 8
+        for xi in 0..<36 {
+            for kb in 0..<kBlocks {
+                microKernel8x48(u + ((xi * kBlocks + kb) * cIn + c0) * 8, v + xi * vStride, count: n,
+                                ldb: lanes, m + (xi * kp + kb * 8) * lanes, ldc: lanes, accumulate: accumulate)
+            }
+        }
+    }
+
+    /// Output transform + epilogue for one tile vector, all output channels.
+    @inline(never)
+    static func outputTile(m: UnsafeMutablePointer<Float>, stride: Int, outChannels: Int,
+                           mChannelStride: Int, ty: Int, vx: Int, height h: Int, width w: Int,
+                           tmp: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
+                           epilogue: Epilogue) {
+        let t = UnsafeMutableRawPointer(tmp)
+        for k in 0..<outChannels {
+            let mp = UnsafeRawPointer(m + k * mChannelStride)
+            @inline(__always) func ld(_ xi: Int) -> V { mp.load(fromByteOffset: xi * stride * 4, as: V.self) }
+            for b in 0..<6 {
+                let s = Winograd.at(ld(b), ld(6 + b), ld(12 + b), ld(18 + b), ld(24 + b), ld(30 + b))
+                t.storeBytes(of: s.0, toByteOffset: (0 * 6 + b) * 64, as: V.self)
+                t.storeBytes(of: s.1, toByteOffset: (1 * 6 + b) * 64, as: V.self)
+                t.storeBytes(of: s.2, toByteOffset: (2 * 6 + b) * 64, as: V.self)
+                t.storeBytes(of: s.3, toByteOffset: (3 * 6 + b) * 64, as: V.self)
+            }
+            let plane = k * h * w
+            for i in 0..<4 {
+                let y = 4 * ty + i
+                if y >= h { break }
+                @inline(__always) func lt(_ b: Int) -> V { t.load(fromByteOffset: (i * 6 + b) * 64, as: V.self) }
+                let o = Winograd.at(lt(0), lt(1), lt(2), lt(3), lt(4), lt(5))
+                let p0 = epilogue.apply(o.0, k), p1 = epilogue.apply(o.1, k)
+                let p2 = epilogue.apply(o.2, k), p3 = epilogue.apply(o.3, k)
+                let xb = 64 * vx
+                let row = plane + y * w
+                epilogue.store(Winograd.interleave(p0, p1, p2, p3, 0), out, row + xb, valid: min(16, w - xb))
+                epilogue.store(Winograd.interleave(p0, p1, p2, p3, 1), out, row + xb + 16, valid: min(16, w - xb - 16))
+                epilogue.store(Winograd.interleave(p0, p1, p2, p3, 2), out, row + xb + 32, valid: min(16, w - xb - 32))
+                epilogue.store(Winograd.interleave(p0, p1, p2, p3, 3), out, row + xb + 48, valid: min(16, w - xb - 48))
+            }
+        }
+    }
+}

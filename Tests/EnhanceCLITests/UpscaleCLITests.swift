@@ -1,0 +1,104 @@
+import EnhanceImaging
+import Foundation
+import XCTest
+
+/// Drives `enhance upscale` as a user would and checks files and exit codes.
+final class UpscaleCLITests: XCTestCase {
+    private func writeSample(_ dir: URL, name: String = "in.png", width: Int = 9, height: Int = 7) throws -> String {
+        var img = Image(width: width, height: height)
+        for c in 0..<3 { for y in 0..<height { for x in 0..<width {
+            img[c, y, x] = Float((x * 7 + y * 13 + c * 31) % 17) / 16
+        } } }
+        let path = dir.appendingPathComponent(name).path
+        try ImageFile.write(img, to: path)
+        return path
+    }
+
+    func testVersionAndHelp() throws {
+        let v = try CLI.run(["--version"])
+        XCTAssertEqual(v.status, 0)
+        XCTAssertTrue(v.stdout.contains("0."), v.stdout)
+        let h = try CLI.run(["--help"])
+        XCTAssertEqual(h.status, 0)
+        for sub in ["upscale", "eval"] { XCTAssertTrue(h.stdout.contains(sub), "help lacks \(sub)") }
+    }
+
+    func testBicubicUpscaleWritesScaledPNGAndJPEG() throws {
+        let dir = try CLI.tempDir()
+        let input = try writeSample(dir)
+        for ext in ["png", "jpg"] {
+            let out = dir.appendingPathComponent("out.\(ext)").path
+            let r = try CLI.run(["upscale", input, "-o", out, "--scale", "4"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let info = try ImageFile.info(path: out)
+            XCTAssertEqual(info.width, 36)
+            XCTAssertEqual(info.height, 28)
+            XCTAssertEqual(info.format, ext == "png" ? .png : .jpeg)
+        }
+    }
+
+    func testUnknownMethodIsRejectedClearly() throws {
+        let dir = try CLI.tempDir()
+        let input = try writeSample(dir)
+        let out = dir.appendingPathComponent("out.png").path
+        let r = try CLI.run(["upscale", input, "-o", out, "--method", "lanczos"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("lanczos"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("bicubic"), "error should list valid methods: \(r.stderr)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testExistingOutputIsNotClobberedWithoutForce() throws {
+        let dir = try CLI.tempDir()
+        let input = try writeSample(dir)
+        let out = dir.appendingPathComponent("keep.png").path
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: out))
+        let r = try CLI.run(["upscale", input, "-o", out])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("keep.png"), r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), "precious")
+        let forced = try CLI.run(["upscale", input, "-o", out, "--force"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertEqual(try ImageFile.info(path: out).width, 36)
+    }
+
+    func testUnknownOutputExtensionFailsWithoutLeavingFiles() throws {
+        let dir = try CLI.tempDir()
+        let input = try writeSample(dir)
+        let r = try CLI.run(["upscale", input, "-o", dir.appendingPathComponent("out.gif").path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("out.gif"), r.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["in.png"])
+    }
+
+    /// Every file of the malformed corpus: non-zero exit, a one-line error naming the file,
+    /// no output file and no temporary left behind.
+    func testMalformedCorpusFailsCleanly() throws {
+        let corpus = CLI.repoRoot.appendingPathComponent("Tests/EnhanceImagingTests/Fixtures/malformed")
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path)
+            .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 30, "the malformed corpus should have at least 30 files")
+        let dir = try CLI.tempDir()
+        for name in files {
+            let out = dir.appendingPathComponent("out.png").path
+            let r = try CLI.run(["upscale", corpus.appendingPathComponent(name).path, "-o", out])
+            XCTAssertNotEqual(r.status, 0, "\(name) was accepted")
+            XCTAssertFalse([Int32(134), 139, 132, 136].contains(r.status), "\(name) crashed (status \(r.status))")
+            let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+            XCTAssertEqual(lines.count, 1, "\(name): expected one error line, got: \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(name), "\(name): error does not name the file: \(r.stderr)")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "\(name) left files")
+        }
+    }
+
+    func testDirectoryAndMissingInputs() throws {
+        let dir = try CLI.tempDir()
+        let out = dir.appendingPathComponent("o.png").path
+        for bad in [dir.path, dir.appendingPathComponent("missing.png").path] {
+            let r = try CLI.run(["upscale", bad, "-o", out])
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.stderr.contains((bad as NSString).lastPathComponent), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+@testable import EnhanceCheckpoints
+
+final class CheckpointFileTests: XCTestCase {
+    func testDetectsFormatsByContent() throws {
+        let expectations: [(String, CheckpointFormat)] = [
+            ("st_f16.safetensors", .safetensors), ("pth_zip_plain.pth", .pytorchZip), ("pth_legacy_plain.pth", .pytorchLegacy),
+        ]
+        for (name, format) in expectations {
+            // Copy under a misleading extension: detection must use the content.
+            let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString).bin").path
+            try FileManager.default.copyItem(atPath: try Fixtures.path(name), toPath: tmp)
+            defer { try? FileManager.default.removeItem(atPath: tmp) }
+            guard case let .stateDict(sd, detected) = try CheckpointFile.load(path: tmp) else { XCTFail(name); continue }
+            XCTAssertEqual(detected, format, name)
+            XCTAssertGreaterThan(sd.count, 0)
+        }
+        Fixtures.assertRefused("/nonexistent.pth", "no such file") { _ = try CheckpointFile.load(path: "/nonexistent.pth") }
+        let short = try Fixtures.path("bad_short.safetensors")
+        Fixtures.assertRefused(short, "truncated") { _ = try CheckpointFile.load(path: short) }
+        let evil = try Fixtures.path("evil_zip_system.pth")
+        Fixtures.assertRefused(evil, "refused global 'posix.system'") { _ = try CheckpointFile.load(path: evil) }
+        let expected = try Fixtures.path("st_f32.expected.json")
+        Fixtures.assertRefused(expected, "unrecognised") { _ = try CheckpointFile.load(path: expected) }
+    }
+
+    func testLoadsSharedNcnnAndSRGAN() throws {
+        let param = try Fixtures.shared("weights/realesrgan-x4plus-ncnn/realesrgan-x4plus.param")
+        guard case let .ncnn(net) = try CheckpointFile.load(path: param) else { return XCTFail("expected ncnn") }
+        XCTAssertEqual(net.layers.count, 999)
+        let bin = NCNN.defaultBinPath(forParam: param)
+        Fixtures.assertRefused(bin, ".param") { _ = try CheckpointFile.load(path: bin) }
+
+        let srgan = try Fixtures.shared("weights/srgan-leftthomas/netG_epoch_4_100.pth")
+        guard case let .stateDict(sd, format) = try CheckpointFile.load(path: srgan) else { return XCTFail("expected state dict") }
+        XCTAssertEqual(format, .pytorchLegacy)
+        try Fixtures.assertMatches(sd, Fixtures.expected("srgan_shared.expected.json"))
+        XCTAssertEqual(try CheckpointFile.sha256Hex(path: srgan), "f4c381640826a48d2440583e4920c6bb4041804f4e285c3c6d585f03961fe87c")
+    }
+
+    func testSHA256KnownVectors() {
+        XCTAssertEqual(SHA256.hex([UInt8]()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(SHA256.hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)),
+                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // Streaming in uneven pieces gives the same digest.
+        var s = SHA256()
+        let msg = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+        for chunk in [0 ..< 3, 3 ..< 50, 50 ..< msg.count] { s.update(msg[chunk]) }
+        XCTAssertEqual(s.finalize().map { String(format: "%02x", $0) }.joined(),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    func testSHA256MatchesSha256sum() throws {
+        let tool = "/usr/bin/sha256sum"
+        guard FileManager.default.isExecutableFile(atPath: tool) else { throw XCTSkip("sha256sum not installed") }
+        for name in ["pth_zip_ema_f16.pth", "st_f32.safetensors", "realesrgan_ncnn_oracle.json"] {
+            let path = try Fixtures.path(name)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: tool)
+            p.arguments = [path]
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            try p.run()
+            p.waitUntilExit()
+            let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            XCTAssertEqual(try CheckpointFile.sha256Hex(path: path), String(out.prefix(64)), name)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import EnhanceCheckpoints
+import EnhanceNetworks
+import EnhanceTensor
+import XCTest
+
+/// Each architecture against onnxruntime running an independently built ONNX graph of the same
+/// tiny random-weight net (fixtures: scripts/oracles/make_ort_fixtures.py).
+final class ArchitectureOracleTests: XCTestCase {
+    private func check(_ name: String, _ arch: Architecture, scale: Int, layout: String,
+                       file: StaticString = #filePath, line: UInt = #line) throws -> DetectedModel {
+        let sd = try Fixture.safetensors(name + ".weights.safetensors")
+        let model = try NetworkRegistry.detect(sd, source: name)
+        XCTAssertEqual(model.spec.architecture, arch, file: file, line: line)
+        XCTAssertEqual(model.spec.scale, scale, file: file, line: line)
+        XCTAssertEqual(model.spec.keyLayout, layout, file: file, line: line)
+        let (x, expected) = try Fixture.io(name)
+        let y = try model.network.forward(x, pool: ThreadPool(threads: 2), cancel: nil)
+        XCTAssertEqual([y.channels, y.height, y.width], [expected.channels, expected.height, expected.width],
+                       file: file, line: line)
+        let err = maxRelativeError(y, expected)
+        print("\(name): max relative error vs onnxruntime \(err)")
+        XCTAssertLessThan(err, 1e-4, name, file: file, line: line)
+        return model
+    }
+
+    func testRRDBNetX4BasicSR() throws {
+        let m = try check("rrdbnet_x4_basicsr", .rrdbNet, scale: 4, layout: "BasicSR")
+        XCTAssertEqual(m.spec.numBlocks, 2)
+        XCTAssertEqual(m.spec.numFeat, 8)
+        XCTAssertEqual(m.spec.growChannels, 4)
+    }
+
+    func testRRDBNetX4OldESRGANKeys() throws {
+        let m = try check("rrdbnet_x4_old", .rrdbNet, scale: 4, layout: "ESRGAN")
+        XCTAssertEqual(m.spec.numBlocks, 3)
+        XCTAssertNotNil(m.stateDict["conv_body.weight"])
+        XCTAssertNotNil(m.stateDict["body.2.rdb3.conv5.bias"])
+    }
+
+    func testRRDBNetX2PixelUnshuffle() throws {
+        let m = try check("rrdbnet_x2_basicsr", .rrdbNet, scale: 2, layout: "BasicSR")
+        XCTAssertEqual(m.network.inputMultiple, 2)
+    }
+
+    func testRRDBNetX1PixelUnshuffle() throws {
+        let m = try check("rrdbnet_x1_basicsr", .rrdbNet, scale: 1, layout: "BasicSR")
+        XCTAssertEqual(m.network.inputMultiple, 4)
+    }
+
+    func testMSRResNetX4() throws {
+        let m = try check("msrresnet_x4", .msrResNet, scale: 4, layout: "BasicSR")
+        XCTAssertEqual(m.spec.numBlocks, 2)
+    }
+
+    func testSRGANWithBatchNorm() throws {
+        let m = try check("srgan_bn_x4", .srganGenerator, scale: 4, layout: "leftthomas")
+        XCTAssertEqual(m.spec.numBlocks, 5)
+    }
+
+    func testSRVGGNetCompact() throws {
+        let m = try check("srvgg_x4", .srvggNetCompact, scale: 4, layout: "Real-ESRGAN")
+        XCTAssertEqual(m.spec.numBlocks, 3)
+    }
+
+    func testUnknownLayoutNamesKeys() throws {
+        var sd = StateDict()
+        sd["encoder.stem.weight"] = WeightTensor(shape: [4, 3, 3, 3], values: [Float](repeating: 0, count: 108))
+        XCTAssertThrowsError(try NetworkRegistry.detect(sd, source: "mystery.safetensors")) { e in
+            let d = String(describing: e)
+            XCTAssertTrue(d.contains("mystery.safetensors") && d.contains("encoder.stem.weight"), d)
+            XCTAssertFalse(d.contains("\n"))
+        }
+    }
+
+    func testWrongShapeIsAnErrorNotACrash() throws {
+        var sd = try Fixture.safetensors("msrresnet_x4.weights.safetensors")
+        sd["body.1.conv2.weight"] = WeightTensor(shape: [8, 7, 3, 3], values: [Float](repeating: 0, count: 504))
+        XCTAssertThrowsError(try NetworkRegistry.detect(sd, source: "bad.pth")) { e in
+            XCTAssertTrue(String(describing: e).contains("body.1.conv2"), String(describing: e))
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import EnhanceCheckpoints
+import EnhanceTensor
+import Foundation
+import XCTest
+
+/// Test helpers: reads the F32 safetensors fixtures written by scripts/oracles (a deliberately
+/// tiny reader so these tests do not depend on the checkpoint module's own reader).
+enum Fixture {
+    static func url(_ name: String) throws -> URL {
+        guard let u = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures") else {
+            throw NSError(domain: "Fixture", code: 1, userInfo: [NSLocalizedDescriptionKey: "missing fixture \(name)"])
+        }
+        return u
+    }
+
+    static func safetensors(_ name: String) throws -> StateDict {
+        let data = try Data(contentsOf: url(name))
+        let n = data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + Int(n)))) as! [String: Any]
+        let base = 8 + Int(n)
+        var entries: [(Int, String, [Int], Int)] = []
+        for (key, v) in header where key != "__metadata__" {
+            let d = v as! [String: Any]
+            precondition(d["dtype"] as! String == "F32")
+            let offs = d["data_offsets"] as! [Int]
+            entries.append((offs[0], key, d["shape"] as! [Int], offs[1] - offs[0]))
+        }
+        var sd = StateDict()
+        for (start, key, shape, len) in entries.sorted(by: { $0.0 < $1.0 }) {
+            let values: [Float] = data.subdata(in: (base + start)..<(base + start + len)).withUnsafeBytes {
+                Array($0.bindMemory(to: Float.self))
+            }
+            sd[key] = WeightTensor(shape: shape, values: values)
+        }
+        return sd
+    }
+
+    /// `input` and ORT `output` of a fixture as CHW tensors (batch dimension dropped).
+    static func io(_ name: String) throws -> (input: Tensor, output: Tensor) {
+        let sd = try safetensors(name + ".io.safetensors")
+        func t(_ k: String) -> Tensor {
+            let w = sd[k]!
+            return Tensor(channels: w.shape[1], height: w.shape[2], width: w.shape[3], data: w.values)
+        }
+        return (t("input"), t("output"))
+    }
+}
+
+/// Max |a−b| / max(1, |b|) over all elements.
+func maxRelativeError(_ a: Tensor, _ b: Tensor) -> Float {
+    precondition(a.data.count == b.data.count)
+    var m: Float = 0
+    for i in 0..<a.data.count { m = max(m, abs(a.data[i] - b.data[i]) / max(1, abs(b.data[i]))) }
+    return m
+}
+
+/// Deterministic pseudo-random tensor in [0, 1).
+func randomTensor(channels: Int, height: Int, width: Int, seed: UInt64) -> Tensor {
+    var s = seed &* 6364136223846793005 &+ 1442695040888963407
+    let data = (0..<(channels * height * width)).map { _ -> Float in
+        s = s &* 6364136223846793005 &+ 1442695040888963407
+        return Float(s >> 40) / Float(1 << 24)
+    }
+    return Tensor(channels: channels, height: height, width: width, data: data)
+}

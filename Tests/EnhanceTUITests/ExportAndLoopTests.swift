@@ -1,0 +1,128 @@
+import Foundation
+import XCTest
+import EnhanceImaging
+@testable import EnhanceTUI
+
+final class ExportAndLoopTests: XCTestCase {
+    var dir = ""
+
+    override func setUpWithError() throws {
+        dir = try makeTempDir()
+        writeFakeImage(dir + "/photo.dat", 8, 6)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func testExportDialogFlow() {
+        let h = Harness(directory: dir, columns: 80, rows: 12)
+        h.keys(.enter)
+        h.type("e")
+        XCTAssertEqual(h.state.export, .prompt(text: dir + "/photo_x4_blend0.50.png"))
+        XCTAssertTrue(h.screen.plainText.contains("Save to: …"), h.screen.plainText)
+        XCTAssertTrue(h.screen.plainText.contains("/photo_x4_blend0.50.png▏"))
+        h.keys(.backspace, .backspace, .backspace)
+        h.type("jpg")
+        h.keys(.enter)
+        let path = dir + "/photo_x4_blend0.50.jpg"
+        XCTAssertEqual(h.effects.last, .checkExists(path: path))
+        h.send(.existsChecked(path: path, exists: true))
+        XCTAssertEqual(h.state.export, .confirmOverwrite(path: path))
+        XCTAssertTrue(h.screen.plainText.contains("Overwrite? (y/n)"))
+        XCTAssertTrue(h.screen.plainText.contains("blend0.50.jpg"))
+        h.type("n")
+        XCTAssertEqual(h.state.export, .prompt(text: path))
+        h.keys(.enter)
+        h.send(.existsChecked(path: path, exists: true))
+        h.type("y")
+        guard case let .export(image, method, p)? = h.effects.last else { return XCTFail("no export effect") }
+        XCTAssertEqual(image.width, 8)
+        XCTAssertEqual(method, .blend(alpha: 0.5))
+        XCTAssertEqual(p, path)
+        h.send(.exportProgress(fraction: 0.25, elapsed: 10))
+        XCTAssertTrue(h.screen.plainText.contains("] 25% ETA 30.0s"), h.screen.plainText)
+        h.keys(.escape)
+        XCTAssertEqual(h.effects.last, .cancelExport)
+        XCTAssertNil(h.state.export)
+        XCTAssertEqual(h.state.status, "export cancelled")
+    }
+
+    func waitFor(_ queue: MessageQueue, timeout: Double = 5, _ match: (Msg) -> Bool) -> Msg? {
+        let start = Date()
+        var seen: [Msg] = []
+        while Date().timeIntervalSince(start) < timeout {
+            seen += queue.drain()
+            if let m = seen.first(where: match) { return m }
+            usleep(2000)
+        }
+        return nil
+    }
+
+    func testExecutorExportWritesAtomicallyWithMetadata() {
+        let queue = MessageQueue()
+        let ex = EffectExecutor(engine: FakeEngine(), post: queue.post)
+        let path = dir + "/out.png"
+        ex.run(.export(image: gradient(8, 6), method: .gan, path: path))
+        let done = waitFor(queue) { if case .exportFinished = $0 { return true } else { return false } }
+        XCTAssertNotNil(done)
+        XCTAssertEqual(try? String(contentsOfFile: path, encoding: .utf8),
+                       "32x24 [(key: \"method\", value: \"gan\"), (key: \"psnr-hash\", value: \"abc\")]")
+        let files = try! FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        XCTAssertEqual(files, ["out.png", "photo.dat"])
+    }
+
+    func testExecutorExportCancelLeavesNoFile() {
+        let queue = MessageQueue()
+        let engine = FakeEngine()
+        engine.blockUntilCancelled = true
+        let ex = EffectExecutor(engine: engine, post: queue.post)
+        ex.run(.export(image: gradient(8, 6), method: .gan, path: dir + "/out.png"))
+        usleep(20_000)
+        ex.run(.cancelExport)
+        let msg = waitFor(queue, timeout: 0.3) { if case .exportFinished = $0 { return true }; if case .exportFailed = $0 { return true }; return false }
+        XCTAssertNil(msg)
+        XCTAssertEqual(try! FileManager.default.contentsOfDirectory(atPath: dir), ["photo.dat"])
+    }
+
+    func testExecutorCancelsStaleInference() {
+        let queue = MessageQueue()
+        let engine = FakeEngine()
+        engine.blockUntilCancelled = true
+        let ex = EffectExecutor(engine: engine, post: queue.post)
+        let img = gradient(8, 6)
+        ex.run(.infer(job: 1, image: img, method: .psnr, region: PixelRect(x: 0, y: 0, width: 8, height: 6)))
+        usleep(20_000)
+        ex.run(.cancel(job: 1))
+        // The blocked job returns once cancelled, and reports nothing.
+        let m = waitFor(queue, timeout: 0.3) { _ in true }
+        XCTAssertNil(m)
+        engine.blockUntilCancelled = false
+        ex.run(.infer(job: 2, image: img, method: .gan, region: PixelRect(x: 0, y: 0, width: 4, height: 2)))
+        let done = waitFor(queue) { if case .inferDone(2, _, _) = $0 { return true } else { return false } }
+        guard case let .inferDone(_, tile, _)? = done else { return XCTFail("job 2 did not finish") }
+        XCTAssertEqual(tile.image.width, 16)
+        XCTAssertEqual(tile.image.height, 8)
+    }
+
+    func testEventLoopDrivenByScriptedKeys() {
+        let backend = ScriptedBackend(columns: 60, rows: 12, steps: [
+            .waitFor(timeout: 5) { $0.plainText.contains("photo.dat") },
+            .event(.key(.enter)),
+            .waitFor(timeout: 5) { $0.text(row: 0).hasPrefix(" blend α=0.50 ") && !$0.text(row: 0).contains("computing") },
+            .event(.key(.right)),
+            .waitFor(timeout: 5) { $0.text(row: 0).hasPrefix(" blend α=0.55 ") && !$0.text(row: 0).contains("computing") },
+            .event(.resize(columns: 70, rows: 14)),
+            .event(.key(.char("?"))),
+            .waitFor(timeout: 5) { $0.plainText.contains(" Keys ") },
+        ])
+        let initial = initialState(path: dir, isDirectory: true, columns: 60, rows: 12, scale: 4, modelNames: "",
+                                   colorMode: .trueColor, showHidden: false)
+        let final = runEventLoop(backend: backend, engine: FakeEngine(), initial: initial)
+        XCTAssertFalse(backend.timedOut)
+        XCTAssertTrue(final.quitting)
+        XCTAssertEqual(final.preview?.alpha ?? 0, 0.55, accuracy: 1e-6)
+        XCTAssertEqual(backend.frames.last?.columns, 70)
+        XCTAssertEqual(final.preview?.cache[MethodKey(.blend, alpha: 0.55)]?.image.width, 32)
+    }
+}

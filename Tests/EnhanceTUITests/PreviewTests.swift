@@ -1,0 +1,246 @@
+import Foundation
+import XCTest
+import EnhanceTerminal
+@testable import EnhanceTUI
+
+final class PreviewTests: XCTestCase {
+    var dir = ""
+
+    override func setUpWithError() throws {
+        dir = try makeTempDir()
+        writeFakeImage(dir + "/photo.dat", 8, 6)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// Opens photo.dat (8×6 → 32×24) in a `columns × rows` terminal.
+    func open(columns: Int = 40, rows: Int = 8) -> Harness {
+        let h = Harness(directory: dir, columns: columns, rows: rows)
+        h.keys(.enter)
+        XCTAssertEqual(h.state.screen, .preview)
+        return h
+    }
+
+    func inferMethods(_ fx: [Effect]) -> [PreviewMethod] {
+        fx.compactMap { if case let .infer(_, _, m, _) = $0 { return m } else { return nil } }
+    }
+
+    func testOpeningRequestsVisibleMethodsForWholeImageAtFit() {
+        let h = open()
+        XCTAssertEqual(inferMethods(h.effects), [.blend(alpha: 0.5), .bicubic, .psnr, .gan])
+        for case let .infer(_, _, _, region) in h.effects {
+            XCTAssertEqual(region, PixelRect(x: 0, y: 0, width: 8, height: 6))
+        }
+        XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50  computing 0%")
+    }
+
+    func testFitViewCellsByHand() {
+        // 40×6 image cells show 32×24 output pixels at scale min(40/32, 12/24) = 0.5 → 80×24
+        // source px centred at x = 16 − 40 = −24: one px per sextant column, image in cells 12…27.
+        let h = open()
+        h.keys(.char("2"))  // PSNR: flat red
+        h.finishJobs()
+        let s = h.screen
+        XCTAssertEqual(s.text(row: 0).trimmingCharacters(in: .whitespaces), "PSNR")
+        for r in 1...6 {
+            XCTAssertEqual(s[r, 0].image, ImageCell(glyph: " ", fg: .black, bg: .black), "row \(r)")
+            XCTAssertEqual(s[r, 11].image?.bg, .black)
+            for c in 12...27 { XCTAssertEqual(s[r, c].image, ImageCell(glyph: " ", fg: RGB8(255, 0, 0), bg: RGB8(255, 0, 0))) }
+            XCTAssertEqual(s[r, 28].image?.bg, .black)
+            XCTAssertEqual(s[r, 39].image?.bg, .black)
+        }
+        XCTAssertTrue(s.text(row: 7).hasPrefix(" α 0.50 │ zoom fit │ view single │ last "), s.text(row: 7))
+        h.send(.resize(columns: 120, rows: 8))
+        XCTAssertEqual(h.screen.text(row: 7).trimmingCharacters(in: .whitespaces),
+                       "α 0.50 │ zoom fit │ view single │ last 0.25s │ cache 2 │ PSNR psnr-net · GAN gan-net")
+        // (blend and GAN jobs were cancelled when "2" made PSNR + bicubic the only methods shown)
+    }
+
+    func testAlphaKeys() {
+        let h = open()
+        func alpha() -> Float { h.state.preview!.alpha }
+        h.keys(.right, .right)
+        XCTAssertEqual(alpha(), 0.6, accuracy: 1e-6)
+        h.keys(.shiftLeft)
+        XCTAssertEqual(alpha(), 0.59, accuracy: 1e-6)
+        h.type("]}")
+        XCTAssertEqual(alpha(), 0.65, accuracy: 1e-6)
+        h.type("a3")
+        XCTAssertEqual(alpha(), 0.3, accuracy: 1e-6)
+        h.type("=")
+        XCTAssertEqual(alpha(), 1)
+        h.keys(.right)
+        XCTAssertEqual(alpha(), 1)
+        h.type("a0[{")
+        XCTAssertEqual(alpha(), 0)
+        XCTAssertTrue(h.screen.text(row: 7).contains("α 0.00"))
+    }
+
+    func testPixelBlendPreviewThenRealBlendAndStaleCancel() {
+        let h = open()
+        h.finishJobs(only: { $0 == .psnr || $0 == .gan })
+        var s = h.screen
+        XCTAssertTrue(s.text(row: 0).hasPrefix(" blend α=0.50  pixel blend (preview)  co"))
+        // (1−0.5)·red + 0.5·blue = (0.5, 0, 0.5) → 128, 0, 128.
+        XCTAssertEqual(s[3, 20].image?.bg, RGB8(128, 0, 128))
+        let oldJob = h.state.preview!.jobs[MethodKey(.blend, alpha: 0.5)]!.id
+        h.effects = []
+        h.keys(.right)
+        XCTAssertTrue(h.effects.contains(.cancel(job: oldJob)))
+        XCTAssertEqual(inferMethods(h.effects), [.blend(alpha: 0.55)])
+        s = h.screen
+        // 0.45·255 = 114.75 → 115; 0.55·255 = 140.25 → 140.
+        XCTAssertEqual(s[3, 20].image?.bg, RGB8(115, 0, 140))
+        XCTAssertTrue(s.text(row: 0).contains("pixel blend (preview)"))
+        h.finishJobs()
+        s = h.screen
+        XCTAssertEqual(s.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.55")
+        XCTAssertEqual(s[3, 20].image?.bg, RGB8(0, 255, 0))
+    }
+
+    func testZoomPanClampAndNoReinferWhenCached() {
+        let h = open()
+        h.finishJobs()
+        h.effects = []
+        h.type("z")
+        XCTAssertEqual(h.state.preview!.zoom, .factor(1))
+        XCTAssertEqual(inferMethods(h.effects), [])  // whole image already cached
+        // 1:1 in 40×6 cells shows 40×12 output px: wider than the image (32), so x stays centred;
+        // y may range over [6, 18], a pan step is 12/4 = 3 px.
+        h.type("l")
+        XCTAssertEqual(h.state.preview!.centerX, 16)
+        h.type("j")
+        XCTAssertEqual(h.state.preview!.centerY, 15)
+        h.type("jjj")
+        XCTAssertEqual(h.state.preview!.centerY, 18)
+        h.type("kkkkkkk")
+        XCTAssertEqual(h.state.preview!.centerY, 6)
+        h.type("j")  // y = 9 − 6 = 3: cells now straddle the 4-px steps of the gradient
+        h.type("1")
+        h.finishJobs()
+        // Half blocks at 1:1: the gradient changes every 4 px, so both glyph kinds appear, nothing else.
+        let glyphs = Set(h.screen.cells.compactMap { $0.image?.glyph })
+        XCTAssertEqual(glyphs, [" ", "▀"])
+        h.type("z")
+        XCTAssertEqual(h.state.preview!.zoom, .factor(2))
+        h.type("zz")
+        XCTAssertEqual(h.state.preview!.zoom, .fit)
+        XCTAssertTrue(h.screen.text(row: 7).contains("zoom fit"))
+    }
+
+    func testPanningAtHighZoomInfersOnlyTheVisibleRegion() {
+        writeFakeImage(dir + "/big.dat", 64, 64)
+        let h = Harness(directory: dir, columns: 40, rows: 8)
+        h.state.browser.selected = h.state.browser.visible.firstIndex { $0.name == "big.dat" }!
+        h.keys(.enter)
+        h.finishJobs()
+        h.effects = []
+        h.type("zzz")  // 4:1 → 5×3 output px visible → a couple of input px plus margin
+        let regions = h.effects.compactMap { e -> PixelRect? in if case let .infer(_, _, _, r) = e { return r } else { return nil } }
+        XCTAssertTrue(regions.isEmpty, "fit tile covers everything")
+        // Drop the cache to force re-inference at 4:1, then check the requested region is small.
+        h.state.preview!.cache = [:]
+        h.type("l")
+        let r2 = h.effects.compactMap { e -> PixelRect? in if case let .infer(_, _, _, r) = e { return r } else { return nil } }
+        XCTAssertFalse(r2.isEmpty)
+        for r in r2 { XCTAssertLessThanOrEqual(r.width * r.height, 12 * 12) }
+    }
+
+    func testLayoutsLabelsAndDivider() {
+        let h = open(columns: 41, rows: 10)
+        h.finishJobs()
+        h.type("v")
+        var s = h.screen
+        XCTAssertTrue(s.text(row: 0).hasPrefix(" blend α=0.50 "))
+        XCTAssertEqual(s[0, 20].text, "│")
+        XCTAssertTrue(String(s.text(row: 0).dropFirst(21)).hasPrefix(" bicubic"))
+        XCTAssertTrue(s.text(row: 9).contains("view side by side"))
+        h.type("v")
+        s = h.screen
+        XCTAssertTrue(s.text(row: 0).hasPrefix(" bicubic "), s.plainText)
+        XCTAssertTrue(String(s.text(row: 0).dropFirst(21)).hasPrefix(" PSNR"))
+        XCTAssertTrue(s.text(row: 4).hasPrefix(" GAN "))
+        XCTAssertTrue(String(s.text(row: 4).dropFirst(21)).hasPrefix(" blend α=0.50"))
+        h.type("v")  // wipe
+        s = h.screen
+        XCTAssertTrue(s.text(row: 0).hasPrefix(" ◀ blend α=0.50"))
+        // Divider at round(41 · 0.5) = 21; the image spans cells 10…31 at fit.
+        XCTAssertEqual(s[1, 21].text, "┃")
+        XCTAssertEqual(s[4, 15].image?.bg, RGB8(0, 255, 0))     // left of the divider: blend (flat green)
+        XCTAssertNotEqual(s[4, 28].image?.bg, RGB8(0, 255, 0))  // right: bicubic of the gradient
+        XCTAssertNotNil(s[4, 28].image)
+        h.type(">>")
+        XCTAssertEqual(h.screen[1, 25].text, "┃")              // round(41 · 0.6) = round(24.6) = 25
+    }
+
+    func testFlickerSwapsToCompareMethod() {
+        let h = open()
+        h.finishJobs()
+        h.type(" ")
+        XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "bicubic  [flicker: compare]")
+        h.type(" ")
+        XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50")
+        h.type("c")
+        XCTAssertEqual(h.state.preview!.secondary, .psnr)
+    }
+
+    func testHeatMapAndConsistency() {
+        let engine = FakeEngine()
+        engine.psnrColor = (0.5, 0.5, 0.5)
+        engine.ganColor = (0.55, 0.55, 0.55)
+        let h = Harness(directory: dir, columns: 40, rows: 8, engine: engine)
+        h.keys(.enter)
+        h.finishJobs()
+        h.type("vvvv")
+        XCTAssertEqual(h.state.preview!.layout, .heatMap)
+        // |0.55 − 0.5| · 4 = 0.2 → ramp (3·0.2, 0, 0) = 0.6 → 153.
+        XCTAssertEqual(h.screen[3, 20].image?.bg, RGB8(153, 0, 0))
+        h.type("v1")
+        XCTAssertEqual(h.state.preview!.layout, .consistency)
+        h.finishJobs()
+        let c = h.state.preview!.consistency
+        XCTAssertNotNil(c)
+        XCTAssertGreaterThan(c!.psnr, 100)  // nearest-neighbour upscale box-downscales back to the input
+        XCTAssertEqual(h.screen[3, 20].image?.bg, .black)
+    }
+
+    func testHelpOverlayListsEveryKeyAndCloses() {
+        let h = open(columns: 70, rows: 26)
+        h.type("?")
+        let text = h.screen.plainText
+        XCTAssertTrue(text.contains(" Keys "))
+        for line in helpLines { XCTAssertTrue(text.contains(line.trimmingCharacters(in: .whitespaces)), line) }
+        h.type("x")
+        XCTAssertFalse(h.state.showHelp)
+        XCTAssertFalse(h.screen.plainText.contains(" Keys "))
+    }
+
+    func testBackToBrowserCancelsJobsAndQuit() {
+        let h = open()
+        let ids = h.state.preview!.jobs.values.map(\.id)
+        h.effects = []
+        h.keys(.escape)
+        XCTAssertEqual(h.state.screen, .browser)
+        for id in ids { XCTAssertTrue(h.effects.contains(.cancel(job: id))) }
+        h.effects = []
+        h.keys(.escape)  // back to the preview: the cancelled work is requested again
+        XCTAssertEqual(h.state.screen, .preview)
+        XCTAssertEqual(inferMethods(h.effects), [.blend(alpha: 0.5), .bicubic, .psnr, .gan])
+        h.type("q")
+        XCTAssertTrue(h.state.quitting)
+        XCTAssertEqual(h.effects.last, .quit)
+    }
+
+    func testResizeRelayoutsImmediately() {
+        let h = open()
+        h.finishJobs()
+        h.send(.resize(columns: 50, rows: 12))
+        let s = h.screen
+        XCTAssertEqual(s.columns, 50)
+        XCTAssertEqual(s.rows, 12)
+        XCTAssertTrue(s.text(row: 11).contains("α 0.50"))
+    }
+}
+

@@ -1,0 +1,148 @@
+import Foundation
+import XCTest
+import EnhanceImaging
+import EnhanceTerminal
+@testable import EnhanceTUI
+
+/// Deterministic engine: bicubic = nearest-neighbour replication, PSNR/GAN/blend = flat colours.
+/// Files whose content starts with `FAKEIMG <w> <h>` are images (whatever their name).
+final class FakeEngine: PreviewEngine, @unchecked Sendable {
+    let scale = 4
+    var modelNames: (psnr: String, gan: String) { ("psnr-net", "gan-net") }
+    var psnrColor: (Float, Float, Float) = (1, 0, 0)
+    var ganColor: (Float, Float, Float) = (0, 0, 1)
+    let blendColor: (Float, Float, Float) = (0, 1, 0)
+    /// When set, `upscale` waits until cancelled (to test cancellation).
+    var blockUntilCancelled = false
+    let lock = NSLock()
+    var calls: [PreviewMethod] = []
+
+    func probe(path: String) -> ImageProbe? {
+        guard let d = FileManager.default.contents(atPath: path), let s = String(data: d.prefix(40), encoding: .utf8),
+              s.hasPrefix("FAKEIMG ") else { return nil }
+        let parts = s.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count >= 3, let w = Int(parts[1]), let h = Int(parts[2]) else { return nil }
+        return ImageProbe(format: "FAKE", width: w, height: h)
+    }
+
+    func load(path: String) throws -> Image {
+        guard let p = probe(path: path) else { throw NSError(domain: "fake", code: 1) }
+        return gradient(p.width, p.height)
+    }
+
+    func upscale(_ image: Image, region: PixelRect, method: PreviewMethod, cancel: CancelFlag,
+                 progress: @escaping @Sendable (Double) -> Void) throws -> Image {
+        lock.lock(); calls.append(method); lock.unlock()
+        if blockUntilCancelled {
+            while !cancel.isCancelled { usleep(1000) }
+            throw CancellationError()
+        }
+        progress(0.5)
+        let w = region.width * scale, h = region.height * scale
+        let color: (Float, Float, Float)
+        switch method {
+        case .bicubic:
+            var px = [Float](repeating: 0, count: 3 * w * h)
+            for c in 0..<3 { for y in 0..<h { for x in 0..<w {
+                px[c * w * h + y * w + x] = image[c, region.y + y / scale, region.x + x / scale]
+            } } }
+            return Image(width: w, height: h, channelCount: 3, pixels: px)
+        case .psnr: color = psnrColor
+        case .gan: color = ganColor
+        case .blend: color = blendColor
+        }
+        return flat(w, h, color)
+    }
+
+    func exportMetadata(method: PreviewMethod) -> [String: String] { ["method": method.slug, "psnr-hash": "abc"] }
+
+    func write(_ image: Image, to path: String) throws {
+        try "\(image.width)x\(image.height) \(image.text.sorted { $0.key < $1.key })".write(toFile: path, atomically: false, encoding: .utf8)
+    }
+}
+
+func flat(_ w: Int, _ h: Int, _ c: (Float, Float, Float)) -> Image {
+    Image(width: w, height: h, channelCount: 3,
+          pixels: [Float](repeating: c.0, count: w * h) + [Float](repeating: c.1, count: w * h) + [Float](repeating: c.2, count: w * h))
+}
+
+/// R = x/(w−1), G = y/(h−1), B = 0.5.
+func gradient(_ w: Int, _ h: Int) -> Image {
+    var px = [Float](repeating: 0.5, count: 3 * w * h)
+    for y in 0..<h { for x in 0..<w {
+        px[y * w + x] = Float(x) / Float(max(w - 1, 1))
+        px[w * h + y * w + x] = Float(y) / Float(max(h - 1, 1))
+    } }
+    return Image(width: w, height: h, channelCount: 3, pixels: px)
+}
+
+/// Drives `update` synchronously, running effects inline against the fake engine. Inference
+/// effects are held in `pendingInfer` until `finishJobs()` so tests can look at in-between states.
+final class Harness {
+    var state: AppState
+    let engine: FakeEngine
+    var effects: [Effect] = []
+    var pendingInfer: [Effect] = []
+
+    init(directory: String, columns: Int = 60, rows: Int = 16, engine: FakeEngine = FakeEngine()) {
+        self.engine = engine
+        let (s, fx) = initialState(path: directory, isDirectory: true, columns: columns, rows: rows, scale: 4,
+                                   modelNames: "PSNR psnr-net · GAN gan-net", colorMode: .trueColor, showHidden: false)
+        state = s
+        run(fx)
+    }
+
+    func send(_ m: Msg) {
+        let (s, fx) = update(state, m)
+        state = s
+        run(fx)
+    }
+
+    func keys(_ ks: Key...) { for k in ks { send(.key(k)) } }
+    func type(_ text: String) { for c in text { send(.key(.char(c))) } }
+
+    func run(_ fx: [Effect]) {
+        effects += fx
+        for e in fx {
+            switch e {
+            case .listDirectory(let p):
+                let (entries, err) = DirectoryLister.list(p) { self.engine.probe(path: $0) }
+                send(.listed(directory: p, entries: entries, error: err))
+            case .load(let p):
+                send(.loaded(path: p, image: try? engine.load(path: p), error: "cannot load"))
+            case .infer:
+                pendingInfer.append(e)
+            case .cancel(let id):
+                pendingInfer.removeAll { if case .infer(id, _, _, _) = $0 { return true } else { return false } }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Completes queued inference jobs (only those whose method matches `only`, if given).
+    func finishJobs(only: ((PreviewMethod) -> Bool)? = nil) {
+        var rest: [Effect] = []
+        let jobs = pendingInfer
+        pendingInfer = []
+        for e in jobs {
+            guard case let .infer(id, image, method, region) = e, only?(method) ?? true else { rest.append(e); continue }
+            let out = try! engine.upscale(image, region: region, method: method, cancel: CancelFlag()) { _ in }
+            send(.inferDone(job: id, tile: Tile(region: region, image: out), seconds: 0.25))
+        }
+        pendingInfer += rest
+    }
+
+    var screen: ScreenBuffer { view(state) }
+}
+
+/// A scratch directory removed at the end of the test.
+func makeTempDir() throws -> String {
+    let dir = NSTemporaryDirectory() + "enhance-tui-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+func writeFakeImage(_ path: String, _ w: Int, _ h: Int) {
+    _ = FileManager.default.createFile(atPath: path, contents: Data("FAKEIMG \(w) \(h)\n".utf8))
+}
