@@ -19,28 +19,24 @@ func heatGrid(_ a: PixelGrid, _ b: PixelGrid, gain: Float) -> PixelGrid {
     return PixelGrid(width: a.width, height: a.height, rgb: out)
 }
 
-/// Box-downscales `tile` by `scale` and compares it with the same region of `input`.
+/// Box-downscales `tile` by `scale` (exact area average, via ``PixelGrid/sample``) and compares
+/// it with the same region of `input`.
 public func consistency(tile: Tile, input: Image, scale: Int, key: MethodKey) -> Consistency {
     let r = tile.region
     let w = r.width, h = r.height
+    let down = PixelGrid.sample(tile.image, x: 0, y: 0, width: Double(w * scale), height: Double(h * scale),
+                                toWidth: w, height: h)
+    let src = PixelGrid.sample(input, x: Double(r.x), y: Double(r.y), width: Double(w), height: Double(h),
+                               toWidth: w, height: h)
     var diff = [Float](repeating: 0, count: 3 * w * h)
     var se: Double = 0
-    let tw = tile.image.width, tp = tile.image.planeSize, ip = input.planeSize
-    let inv = 1 / Float(scale * scale)
-    tile.image.pixels.withUnsafeBufferPointer { t in
-        input.pixels.withUnsafeBufferPointer { src in
-            for c in 0..<3 {
-                for y in 0..<h {
-                    for x in 0..<w {
-                        var acc: Float = 0
-                        for dy in 0..<scale {
-                            let row = c * tp + (y * scale + dy) * tw + x * scale
-                            for dx in 0..<scale { acc += t[row + dx] }
-                        }
-                        let d = acc * inv - src[c * ip + (r.y + y) * input.width + r.x + x]
-                        diff[c * w * h + y * w + x] = abs(d)
-                        se += Double(d * d)
-                    }
+    down.rgb.withUnsafeBufferPointer { d in
+        src.rgb.withUnsafeBufferPointer { s in
+            for i in 0..<(w * h) {
+                for c in 0..<3 {
+                    let e = d[i * 3 + c] - s[i * 3 + c]
+                    diff[c * w * h + i] = abs(e)
+                    se += Double(e * e)
                 }
             }
         }

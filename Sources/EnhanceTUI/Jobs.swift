@@ -52,7 +52,6 @@ func refreshJobs(_ s: inout AppState) -> [Effect] {
         fx.append(.infer(job: id, image: p.image, method: key.method, region: region))
     }
     s.preview = p
-    updatePixelBlend(&s)
     updateConsistency(&s)
     return fx
 }
@@ -78,28 +77,4 @@ func evict(_ p: inout PreviewState) {
             p.cache[k] = nil
         }
     }
-}
-
-/// While the weight blend at the current α is not cached, prepares the pixel blend of the cached
-/// PSNR and GAN crops (same region) as a stand-in.
-func updatePixelBlend(_ s: inout AppState) {
-    guard var p = s.preview else { return }
-    let key = MethodKey(.blend, alpha: p.alpha)
-    defer { s.preview = p }
-    if let t = p.cache[key], let r = neededRegion(s), t.region.contains(r) { p.pixelBlend = nil; return }
-    guard p.neededKeys.contains(key), let a = p.cache[MethodKey(.psnr)], let b = p.cache[MethodKey(.gan)],
-          a.region == b.region, a.image.width == b.image.width, a.image.height == b.image.height else {
-        p.pixelBlend = nil
-        return
-    }
-    if p.pixelBlend?.key == key && p.pixelBlend?.tile.region == a.region { return }
-    p.pixelBlend = (key, Tile(region: a.region, image: pixelBlend(a.image, b.image, alpha: key.alpha)))
-}
-
-/// (1−α)·a + α·b per sample (RGB; alpha taken from `a`).
-public func pixelBlend(_ a: Image, _ b: Image, alpha: Float) -> Image {
-    var out = a.rgb
-    let bp = b.rgb.pixels
-    for i in out.pixels.indices { out.pixels[i] = (1 - alpha) * out.pixels[i] + alpha * bp[i] }
-    return out
 }

@@ -79,8 +79,6 @@ public struct PreviewState: Equatable, Sendable {
     public var flicker = false
     public var cache: [MethodKey: Tile] = [:]
     public var jobs: [MethodKey: Job] = [:]
-    /// Pixel-space blend (1−α)·PSNR + α·GAN shown while the real blend is computed.
-    public var pixelBlend: (key: MethodKey, tile: Tile)?
     public var lastInferenceSeconds: Double?
     public var error: String?
     /// Consistency diagnostic of the primary method's tile (consistency layout only).
@@ -99,7 +97,7 @@ public struct PreviewState: Equatable, Sendable {
         a.path == b.path && a.image == b.image && a.primary == b.primary && a.secondary == b.secondary
             && a.alpha == b.alpha && a.layout == b.layout && a.zoom == b.zoom && a.centerX == b.centerX
             && a.centerY == b.centerY && a.wipe == b.wipe && a.flicker == b.flicker && a.cache == b.cache
-            && a.jobs == b.jobs && a.pixelBlend?.key == b.pixelBlend?.key && a.pixelBlend?.tile == b.pixelBlend?.tile
+            && a.jobs == b.jobs
             && a.lastInferenceSeconds == b.lastInferenceSeconds && a.error == b.error
             && a.consistency == b.consistency
     }

@@ -25,23 +25,50 @@ func drawPreview(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState) {
     }
 }
 
-/// The tile to show for `key` and a note saying what it is.
-func tileFor(_ p: PreviewState, _ key: MethodKey) -> (Tile?, String) {
+/// What a pane draws: a cached tile, or — while the weight blend at α is computed — the pixel
+/// blend (1−α)·PSNR + α·GAN of the cached crops.
+enum PaneImage {
+    case tile(Tile)
+    case mix(Tile, Tile, Float)
+}
+
+/// The image to show for `key` and a note saying what it is.
+func tileFor(_ p: PreviewState, _ key: MethodKey) -> (PaneImage?, String) {
     let job = p.jobs[key].map { "  computing \(Int(($0.fraction * 100).rounded(.down)))%" } ?? ""
-    if let t = p.cache[key] { return (t, job) }
-    if let pb = p.pixelBlend, pb.key == key { return (pb.tile, "  pixel blend (preview)" + job) }
+    if let t = p.cache[key] { return (.tile(t), job) }
+    if key.slot == .blend, let a = p.cache[MethodKey(.psnr)], let b = p.cache[MethodKey(.gan)], a.region == b.region {
+        return (.mix(a, b, key.alpha), "  pixel blend (preview)" + job)
+    }
     return (nil, job.isEmpty ? "  (no data)" : job)
+}
+
+/// Sub-pixel samples of `img` for an `area` showing `src` (output pixels). Sampling is linear, so
+/// mixing two sampled grids equals sampling the pixel blend.
+func samples(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int) -> PixelGrid {
+    func one(_ t: Tile) -> PixelGrid {
+        PixelGrid.sample(t.image, x: src.x - Double(t.region.x * scale), y: src.y - Double(t.region.y * scale),
+                         width: src.width, height: src.height, toWidth: area.width * src.symbols.columns,
+                         height: area.height * src.symbols.rows)
+    }
+    switch img {
+    case .tile(let t): return one(t)
+    case let .mix(a, b, alpha):
+        let ga = one(a), gb = one(b)
+        var v = ga.rgb
+        for i in v.indices { v[i] = (1 - alpha) * v[i] + alpha * gb.rgb[i] }
+        return PixelGrid(width: ga.width, height: ga.height, rgb: v)
+    }
 }
 
 func label(_ key: MethodKey) -> String {
     key.slot == .blend ? "blend α=\(formatAlpha(key.alpha))" : key.slot.title
 }
 
-/// Renders `tile` for the image area of a pane as cells.
-func renderTile(_ tile: Tile, _ src: SourceRect, _ area: CellRect, scale: Int, mode: ColorMode) -> CellGrid {
-    BlockRenderer.render(tile.image, x: src.x - Double(tile.region.x * scale), y: src.y - Double(tile.region.y * scale),
-                         width: src.width, height: src.height, columns: area.width, rows: area.height,
-                         symbols: src.symbols, mode: mode)
+/// Renders `img` for the image area of a pane as cells.
+func renderTile(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int, mode: ColorMode) -> CellGrid {
+    RenderCache.shared.grid(img, src, area, mode: mode) {
+        BlockRenderer.render(samples(img, src, area, scale: scale), symbols: src.symbols, mode: mode)
+    }
 }
 
 func source(_ s: AppState, _ p: PreviewState, _ area: CellRect) -> SourceRect {
@@ -85,12 +112,7 @@ func drawHeat(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState, _ pane:
           maxWidth: pane.width)
     guard let a, let g, area.width > 0, area.height > 0 else { return }
     let src = source(s, p, area)
-    func grid(_ t: Tile) -> PixelGrid {
-        PixelGrid.sample(t.image, x: src.x - Double(t.region.x * s.scale), y: src.y - Double(t.region.y * s.scale),
-                         width: src.width, height: src.height, toWidth: area.width * src.symbols.columns,
-                         height: area.height * src.symbols.rows)
-    }
-    let heat = heatGrid(grid(a), grid(g), gain: 4)
+    let heat = heatGrid(samples(a, src, area, scale: s.scale), samples(g, src, area, scale: s.scale), gain: 4)
     b.blit(BlockRenderer.render(heat, symbols: src.symbols, mode: s.colorMode), row: area.row, column: area.column)
 }
 

@@ -43,10 +43,8 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
             p.jobs[key] = nil
             p.cache[key] = tile
             p.lastInferenceSeconds = seconds
-            if p.pixelBlend?.key == key { p.pixelBlend = nil }
             evict(&p)
             s.preview = p
-            updatePixelBlend(&s)
             updateConsistency(&s)
         }
     case let .inferFailed(job, message):

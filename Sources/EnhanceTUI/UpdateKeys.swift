@@ -39,7 +39,10 @@ func browserKey(_ s: inout AppState, _ k: Key) -> [Effect] {
         s.browser.isFiltering = true
     case .escape:
         s.browser.filter = ""
-        if s.preview != nil { s.screen = .preview }
+        if s.preview != nil {
+            s.screen = .preview
+            return refreshJobs(&s)  // jobs were cancelled on leaving; re-plan what is missing
+        }
     case .backspace, .left, .char("h"):
         return goUp(&s)
     case .enter, .right, .char("l"):

@@ -30,9 +30,12 @@ public enum ANSIWriter {
                     out += "\u{1B}[\(row + r + 1);\(column + c + 1)H"
                     cursorOK = true
                 }
+                var glyph = cell.glyph
                 if mode != .none {
                     let fk = key(cell.fg, mode: mode), bk = key(cell.bg, mode: mode)
-                    let needFg = cell.glyph != " " && fk != fg
+                    // Both colours map to one palette entry: the glyph would be invisible.
+                    if fk == bk { glyph = " " }
+                    let needFg = glyph != " " && fk != fg
                     let needBg = bk != bg
                     if needFg || needBg {
                         out += sgr(fg: needFg ? cell.fg : nil, bg: needBg ? cell.bg : nil, mode: mode)
@@ -40,7 +43,7 @@ public enum ANSIWriter {
                         if needBg { bg = bk }
                     }
                 }
-                out.append(cell.glyph)
+                out.append(glyph)
             }
         }
         out += "\u{1B}[0m"
@@ -68,9 +71,11 @@ public enum ANSIWriter {
             let row = i / max(columns, 1), col = i % max(columns, 1)
             if let prev, prev[i] == cell, !forceRows.contains(row) { continue }
             if cursorAt != i { out += "\u{1B}[\(row + 1);\(col + 1)H" }
+            var glyph = cell.glyph
             if mode != .none {
                 let fk = key(cell.fg, mode: mode), bk = key(cell.bg, mode: mode)
-                let needFg = cell.glyph != " " && fk != fg
+                if fk == bk { glyph = " " }
+                let needFg = glyph != " " && fk != fg
                 let needBg = bk != bg
                 if needFg || needBg {
                     out += sgr(fg: needFg ? cell.fg : nil, bg: needBg ? cell.bg : nil, mode: mode)
@@ -78,7 +83,7 @@ public enum ANSIWriter {
                     if needBg { bg = bk }
                 }
             }
-            out.append(cell.glyph)
+            out.append(glyph)
             cursorAt = (col + 1 < columns) ? i + 1 : -1
         }
         out += "\u{1B}[0m"

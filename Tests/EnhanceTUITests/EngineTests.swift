@@ -65,3 +65,18 @@ func gradientNoise(_ w: Int, _ h: Int) -> Image {
     for y in 0..<h { for x in 0..<w { img[2, y, x] = Float((x * 7 + y * 13) % 11) / 10 } }
     return img
 }
+
+final class ConsistencyTests: XCTestCase {
+    func testConsistencyByHand() {
+        // Input 1×1 grey 0.5; result 4×4 with 8 samples 0.4 and 8 samples 0.8 per channel →
+        // box mean 0.6, |0.6 − 0.5| = 0.1, MSE 0.01 → PSNR 10·log10(1/0.01) = 20 dB.
+        let input = flat(1, 1, (0.5, 0.5, 0.5))
+        var px = [Float]()
+        for _ in 0..<3 { px += [Float](repeating: 0.4, count: 8) + [Float](repeating: 0.8, count: 8) }
+        let tile = Tile(region: PixelRect(x: 0, y: 0, width: 1, height: 1),
+                        image: Image(width: 4, height: 4, channelCount: 3, pixels: px))
+        let c = consistency(tile: tile, input: input, scale: 4, key: MethodKey(.gan))
+        XCTAssertEqual(c.psnr, 20, accuracy: 1e-3)
+        XCTAssertEqual(c.diff.pixels[0], 0.1, accuracy: 1e-6)
+    }
+}

@@ -98,7 +98,6 @@ final class PreviewTests: XCTestCase {
         s = h.screen
         XCTAssertEqual(s.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.55")
         XCTAssertEqual(s[3, 20].image?.bg, RGB8(0, 255, 0))
-        XCTAssertNil(h.state.preview!.pixelBlend)
     }
 
     func testZoomPanClampAndNoReinferWhenCached() {
@@ -225,6 +224,10 @@ final class PreviewTests: XCTestCase {
         h.keys(.escape)
         XCTAssertEqual(h.state.screen, .browser)
         for id in ids { XCTAssertTrue(h.effects.contains(.cancel(job: id))) }
+        h.effects = []
+        h.keys(.escape)  // back to the preview: the cancelled work is requested again
+        XCTAssertEqual(h.state.screen, .preview)
+        XCTAssertEqual(inferMethods(h.effects), [.blend(alpha: 0.5), .bicubic, .psnr, .gan])
         h.type("q")
         XCTAssertTrue(h.state.quitting)
         XCTAssertEqual(h.effects.last, .quit)

@@ -36,6 +36,27 @@ final class WriterAndSamplerTests: XCTestCase {
         XCTAssertEqual(ANSIWriter.draw(g, row: 0, column: 0, mode: .none), "\(esc)[0m\(esc)[1;1H▀▄\(esc)[0m")
     }
 
+    func testSameColourAfterQuantisationBecomesSpace() {
+        var g = CellGrid(columns: 1, rows: 1)
+        g[0, 0] = ImageCell(glyph: "▀", fg: RGB8(10, 10, 10), bg: RGB8(12, 12, 12))  // both → grey 232
+        XCTAssertEqual(ANSIWriter.draw(g, row: 0, column: 0, mode: .ansi256), "\(esc)[0m\(esc)[1;1H\(esc)[48;5;232m \(esc)[0m")
+        XCTAssertEqual(ANSIWriter.drawSparse([g[0, 0], nil], columns: 2, mode: .ansi256, previous: nil, saveCursor: false),
+                       "\(esc)[0m\(esc)[1;1H\(esc)[48;5;232m \(esc)[0m")
+    }
+
+    func testSparseSkipsNonImageCellsAndForcesRows() {
+        let a = ImageCell(glyph: "▀", fg: .white, bg: .black)
+        let cells: [ImageCell?] = [a, nil, a, a]
+        let s = ANSIWriter.drawSparse(cells, columns: 2, mode: .trueColor, previous: nil)
+        XCTAssertEqual(s, "\(esc)7\(esc)[0m\(esc)[1;1H\(esc)[38;2;255;255;255;48;2;0;0;0m▀\(esc)[2;1H▀▀\(esc)[0m\(esc)8")
+        // Unchanged: nothing drawn, unless the row is forced.
+        XCTAssertEqual(ANSIWriter.drawSparse(cells, columns: 2, mode: .trueColor, previous: cells, saveCursor: false),
+                       "\(esc)[0m\(esc)[0m")
+        XCTAssertEqual(ANSIWriter.drawSparse(cells, columns: 2, mode: .trueColor, previous: cells, forceRows: [1],
+                                             saveCursor: false),
+                       "\(esc)[0m\(esc)[2;1H\(esc)[38;2;255;255;255;48;2;0;0;0m▀▀\(esc)[0m")
+    }
+
     func testSamplerAveragesAndReplicates() {
         let img = makeImage(2, 2, [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1)])
         let avg = PixelGrid.sample(img, x: 0, y: 0, width: 2, height: 2, toWidth: 1, height: 1)
