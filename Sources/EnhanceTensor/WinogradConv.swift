@@ -9,23 +9,32 @@ enum WinogradConv {
     static let chunkVectors = 3
 
     /// Transformed weights `[36][kp/8][cIn][8]` for OIHW 3×3 `weight`; `kp` = outChannels
-    /// rounded up to 8 (padding rows are zero).
+    /// rounded up to 8 (padding rows are zero). `U = G g Gᵀ` in float32, no per-kernel allocation.
     static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int) -> [Float] {
         let kp = (outChannels + 7) / 8 * 8, kb = kp / 8
         var u = [Float](repeating: 0, count: 36 * kp * inChannels)
-        weight.withUnsafeBufferPointer { w in
-            for k in 0..<outChannels { for c in 0..<inChannels {
-                let t = transformKernel(w.baseAddress! + (k * inChannels + c) * 9)
-                for xi in 0..<36 {
-                    u[((xi * kb + k / 8) * inChannels + c) * 8 + k % 8] = t[xi]
-                }
+        let g: [Float] = Winograd.g.map { Float($0) }
+        u.withUnsafeMutableBufferPointer { u in
+            weight.withUnsafeBufferPointer { w in g.withUnsafeBufferPointer { g in
+                var t = (Float(0), Float(0), Float(0))
+                for k in 0..<outChannels { for c in 0..<inChannels {
+                    let src = w.baseAddress! + (k * inChannels + c) * 9
+                    let dst = u.baseAddress! + ((k / 8) * inChannels + c) * 8 + k % 8
+                    let xiStride = kb * inChannels * 8
+                    for i in 0..<6 {
+                        // Row i of G g (3 values), then its product with Gᵀ (6 values).
+                        let g0 = g[i * 3], g1 = g[i * 3 + 1], g2 = g[i * 3 + 2]
+                        t.0 = g0 * src[0] + g1 * src[3] + g2 * src[6]
+                        t.1 = g0 * src[1] + g1 * src[4] + g2 * src[7]
+                        t.2 = g0 * src[2] + g1 * src[5] + g2 * src[8]
+                        for j in 0..<6 {
+                            dst[(i * 6 + j) * xiStride] = t.0 * g[j * 3] + t.1 * g[j * 3 + 1] + t.2 * g[j * 3 + 2]
+                        }
+                    }
+                } }
             } }
         }
         return u
-    }
-
-    private static func transformKernel(_ p: UnsafePointer<Float>) -> [Float] {
-        Winograd.transformKernel(p)
     }
 
     /// Runs the convolution over the concatenation of `inputs` (`planes` = their channel planes
