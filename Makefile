@@ -16,7 +16,7 @@ run: build
 # The whole test suite (unit, oracle, CLI and tmux end-to-end tests).
 test: deps
 	$(SWIFT) build
-	$(SWIFT) test
+	$(SWIFT) test --disable-swift-testing
 
 bench: build
 	./.build/release/enhance bench
