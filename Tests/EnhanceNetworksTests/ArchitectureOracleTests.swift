@@ -62,6 +62,16 @@ final class ArchitectureOracleTests: XCTestCase {
         XCTAssertEqual(m.spec.numBlocks, 3)
     }
 
+    func testMSRResNetX3SinglePixelShuffle() throws {
+        let m = try check("msrresnet_x3", .msrResNet, scale: 3, layout: "BasicSR")
+        XCTAssertEqual(m.spec.numFeat, 8)
+    }
+
+    func testSRVGGNetCompactX2() throws {
+        let m = try check("srvgg_x2", .srvggNetCompact, scale: 2, layout: "Real-ESRGAN")
+        XCTAssertEqual(m.spec.numBlocks, 2)
+    }
+
     func testUnknownLayoutNamesKeys() throws {
         var sd = StateDict()
         sd["encoder.stem.weight"] = WeightTensor(shape: [4, 3, 3, 3], values: [Float](repeating: 0, count: 108))
