@@ -76,6 +76,7 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
     }
 
     public func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
+        try validateInput(x)
         let lrelu = Activation.leakyReLU(0.2)
         let input = unshuffle == 1 ? x : pixelUnshuffle(x, unshuffle)
         let feat = convFirst(input, pool: pool)

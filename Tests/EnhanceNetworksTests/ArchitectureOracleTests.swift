@@ -82,6 +82,13 @@ final class ArchitectureOracleTests: XCTestCase {
         }
     }
 
+    func testBadInputTensorIsAnError() throws {
+        let m = try NetworkRegistry.detect(Fixture.safetensors("rrdbnet_x1_basicsr.weights.safetensors"), source: "x1")
+        let pool = ThreadPool(threads: 1)
+        XCTAssertThrowsError(try m.network.forward(Tensor(channels: 3, height: 6, width: 8), pool: pool, cancel: nil))
+        XCTAssertThrowsError(try m.network.forward(Tensor(channels: 1, height: 8, width: 8), pool: pool, cancel: nil))
+    }
+
     func testWrongShapeIsAnErrorNotACrash() throws {
         var sd = try Fixture.safetensors("msrresnet_x4.weights.safetensors")
         sd["body.1.conv2.weight"] = WeightTensor(shape: [8, 7, 3, 3], values: [Float](repeating: 0, count: 504))
