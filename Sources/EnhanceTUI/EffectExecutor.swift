@@ -112,7 +112,8 @@ public final class EffectExecutor: @unchecked Sendable {
             post(.exportFinished(path: path, seconds: Date().timeIntervalSince(start)))
         } catch {
             try? FileManager.default.removeItem(atPath: tmp)
-            if !flag.isCancelled { post(.exportFailed(message: "\(error)")) }
+            // Name the destination, not the temporary file, in the one-line message.
+            if !flag.isCancelled { post(.exportFailed(message: "\(error)".replacingOccurrences(of: tmp, with: path))) }
         }
     }
 }

@@ -1,3 +1,5 @@
+import EnhanceImaging
+
 /// Key handling for every screen and dialog.
 func handleKey(_ s: inout AppState, _ k: Key) -> [Effect] {
     if s.export != nil { return exportKey(&s, k) }
@@ -118,6 +120,11 @@ func exportKey(_ s: inout AppState, _ k: Key) -> [Effect] {
         case .escape: s.export = nil
         case .enter:
             guard !text.isEmpty else { return [] }
+            guard ImageFormat.fromExtension(of: text) != nil else {
+                s.status = "\(text): unknown output extension (use .png, .jpg or .jpeg)"
+                return []
+            }
+            s.status = nil
             s.export = .checking(path: text)
             return [.checkExists(path: text)]
         case .backspace:

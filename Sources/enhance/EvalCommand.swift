@@ -52,7 +52,9 @@ struct EvalCommand: ParsableCommand {
         var psnrs: [Double] = [], ssims: [Double] = []
         for file in files {
             let hr = try ImageFile.read(path: file)
-            let r = try SRBenchmark.evaluate(hr: hr, scale: scale, upscale: upscale)
+            // Single-channel files are scored on their gray values, as MATLAB does (Set14 bridge).
+            let gray = try ImageFile.info(path: file).isGrayscale
+            let r = try SRBenchmark.evaluate(hr: hr, scale: scale, grayscale: gray, upscale: upscale)
             psnrs.append(r.psnr); ssims.append(r.ssim)
             let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
             print(name.padding(toLength: 20, withPad: " ", startingAt: 0)

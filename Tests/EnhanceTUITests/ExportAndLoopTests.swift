@@ -23,6 +23,11 @@ final class ExportAndLoopTests: XCTestCase {
         XCTAssertTrue(h.screen.plainText.contains("Save to: …"), h.screen.plainText)
         XCTAssertTrue(h.screen.plainText.contains("/photo_x4_blend0.50.png▏"))
         h.keys(.backspace, .backspace, .backspace)
+        h.type("gif")
+        h.keys(.enter)  // refused before any work starts
+        XCTAssertEqual(h.state.export, .prompt(text: dir + "/photo_x4_blend0.50.gif"))
+        XCTAssertTrue(h.state.status!.hasSuffix("unknown output extension (use .png, .jpg or .jpeg)"))
+        h.keys(.backspace, .backspace, .backspace)
         h.type("jpg")
         h.keys(.enter)
         let path = dir + "/photo_x4_blend0.50.jpg"
