@@ -72,6 +72,18 @@ final class ArchitectureOracleTests: XCTestCase {
         XCTAssertEqual(m.spec.numBlocks, 2)
     }
 
+    func testWrapperPrefixesAreStripped() throws {
+        let sd = try Fixture.safetensors("srvgg_x4.weights.safetensors")
+        var wrapped = StateDict()
+        for k in sd.keys {
+            wrapped["params_ema.module.\(k)"] = sd[k]
+            wrapped["params.module.\(k)"] = WeightTensor(shape: sd[k]!.shape, values: sd[k]!.values.map { $0 + 1 })
+        }
+        let m = try NetworkRegistry.detect(wrapped, source: "wrapped.pth")
+        XCTAssertEqual(m.spec.architecture, .srvggNetCompact)
+        XCTAssertEqual(m.stateDict["body.0.weight"], sd["body.0.weight"], "EMA weights preferred")
+    }
+
     func testUnknownLayoutNamesKeys() throws {
         var sd = StateDict()
         sd["encoder.stem.weight"] = WeightTensor(shape: [4, 3, 3, 3], values: [Float](repeating: 0, count: 108))
