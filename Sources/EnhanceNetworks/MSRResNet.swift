@@ -62,6 +62,7 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
     }
 
     public func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
+        try validateInput(x)
         let lrelu = Activation.leakyReLU(0.1)
         var feat = convFirst(x, activation: lrelu, pool: pool)
         for (c1, c2) in body {

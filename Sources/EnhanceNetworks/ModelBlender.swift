@@ -8,7 +8,7 @@ public final class ModelBlender: @unchecked Sendable {
     public let psnr: LoadedModel
     public let gan: LoadedModel
     private let interpolator: WeightInterpolator
-    private let pool: ThreadPool
+    private let threads: Int
 
     /// Refuses pairs of different architectures or mismatching keys/shapes (error names the first).
     public init(psnr: LoadedModel, gan: LoadedModel, threads: Int = 2) throws {
@@ -20,14 +20,14 @@ public final class ModelBlender: @unchecked Sendable {
                                               nameA: psnr.name, nameB: gan.name)
         self.psnr = psnr
         self.gan = gan
-        pool = ThreadPool(threads: threads)
+        self.threads = threads
     }
 
     /// θ = (1 − α)·θ_psnr + α·θ_gan as a runnable model.
     public func model(alpha: Float) throws -> LoadedModel {
         let name = "blend(\(psnr.name), \(gan.name), α=\(alpha))"
         guard alpha.isFinite else { throw NetworkError(name, "alpha is not a finite number") }
-        let sd = interpolator.blend(alpha: alpha, pool: pool)
+        let sd = interpolator.blend(alpha: alpha, pool: ThreadPool(threads: threads))
         let d = try NetworkRegistry.build(psnr.detected.spec.architecture, sd, source: name,
                                           layout: psnr.detected.spec.keyLayout)
         return LoadedModel(name: name, detected: d, info: ModelInfo(d, sha256: "", sourceFormat: "blend"))

@@ -43,39 +43,35 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
         numGrowCh = try r.convShape("body.0.rdb1.conv1").out
         let nf = numFeat, gc = numGrowCh
         let res = 1.0 / Double(unshuffle)
-        var info: [LayerInfo] = []
-        convFirst = try r.conv("conv_first", k: 3)
-        info.append(LayerInfo("conv_first", convFirst, resolution: res))
-        var blocks: [[RDB]] = []
-        for n in 0..<numBlocks {
-            var rdbs: [RDB] = []
-            for k in 1...3 {
-                var convs: RDB = []
-                for c in 1...5 {
-                    let name = "body.\(n).rdb\(k).conv\(c)"
-                    let conv = try r.conv(name, in: nf + (c - 1) * gc, out: c == 5 ? nf : gc, k: 3)
-                    info.append(LayerInfo(name, conv, resolution: res))
-                    convs.append(conv)
-                }
-                rdbs.append(convs)
-            }
-            blocks.append(rdbs)
+        // Every conv, in execution order, built in parallel.
+        var specs = [ConvSpec(name: "conv_first", kernelSize: 3)]
+        for n in 0..<nb.count { for k in 1...3 { for c in 1...5 {
+            specs.append(ConvSpec(name: "body.\(n).rdb\(k).conv\(c)", inChannels: nf + (c - 1) * gc,
+                                  outChannels: c == 5 ? nf : gc, kernelSize: 3))
+        } } }
+        for name in ["conv_body", "conv_up1", "conv_up2", "conv_hr"] {
+            specs.append(ConvSpec(name: name, inChannels: nf, outChannels: nf, kernelSize: 3))
         }
-        self.blocks = blocks
-        convBody = try r.conv("conv_body", in: nf, out: nf, k: 3)
-        convUp1 = try r.conv("conv_up1", in: nf, out: nf, k: 3)
-        convUp2 = try r.conv("conv_up2", in: nf, out: nf, k: 3)
-        convHR = try r.conv("conv_hr", in: nf, out: nf, k: 3)
-        convLast = try r.conv("conv_last", in: nf, k: 3)
-        info.append(LayerInfo("conv_body", convBody, resolution: res))
-        info.append(LayerInfo("conv_up1", convUp1, resolution: 2 * res))
-        info.append(LayerInfo("conv_up2", convUp2, resolution: 4 * res))
-        info.append(LayerInfo("conv_hr", convHR, resolution: 4 * res))
-        info.append(LayerInfo("conv_last", convLast, resolution: 4 * res))
-        layers = info
+        specs.append(ConvSpec(name: "conv_last", inChannels: nf, kernelSize: 3))
+        let all = try r.convs(specs)
+        convFirst = all[0]
+        let tail = Array(all.suffix(5))
+        (convBody, convUp1, convUp2, convHR, convLast) = (tail[0], tail[1], tail[2], tail[3], tail[4])
+        blocks = (0..<nb.count).map { n in
+            (0..<3).map { k in Array(all[(1 + n * 15 + k * 5)..<(1 + n * 15 + k * 5 + 5)]) }
+        }
+        let resolutions = specs.map { s -> Double in
+            switch s.name {
+            case "conv_up1": return 2 * res
+            case "conv_up2", "conv_hr", "conv_last": return 4 * res
+            default: return res
+            }
+        }
+        layers = zip(zip(specs, all), resolutions).map { LayerInfo($0.0.name, $0.1, resolution: $1) }
     }
 
     public func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
+        try validateInput(x)
         let lrelu = Activation.leakyReLU(0.2)
         let input = unshuffle == 1 ? x : pixelUnshuffle(x, unshuffle)
         let feat = convFirst(input, pool: pool)

@@ -98,6 +98,7 @@ public final class SRGANGenerator: SuperResolutionNetwork, @unchecked Sendable {
     }
 
     public func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
+        try validateInput(x)
         let b1 = head(x, activation: .prelu(headSlopes), pool: pool)
         var feat = b1
         for (c1, s, c2) in blocks {

@@ -50,6 +50,7 @@ public final class SRVGGNetCompact: SuperResolutionNetwork, @unchecked Sendable 
     }
 
     public func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
+        try validateInput(x)
         var feat = x
         for (c, s) in convs {
             try cancel.check()

@@ -77,3 +77,14 @@ extension SuperResolutionNetwork {
             .max() ?? 1
     }
 }
+
+extension SuperResolutionNetwork {
+    /// Throws unless `x` is `[3, H, W]` with `H` and `W` positive multiples of ``inputMultiple``.
+    func validateInput(_ x: Tensor) throws {
+        let m = inputMultiple
+        guard x.channels == 3, x.height > 0, x.width > 0, x.height % m == 0, x.width % m == 0 else {
+            throw NetworkError(architecture.rawValue,
+                               "input [\(x.channels), \(x.height), \(x.width)] must be RGB with sides divisible by \(m)")
+        }
+    }
+}

@@ -6,7 +6,8 @@ import EnhanceTensor
 /// Images are planar CHW floats in [0, 1] (see `Image`); results are clamped to [0, 1] and keep
 /// the input's bit depth and text metadata. Work is tiled (bounded memory), reports progress as a
 /// fraction, and checks a ``CancellationToken`` between tiles and network blocks, throwing
-/// `CancellationError` when cancelled.
+/// `CancellationError` when cancelled. Concurrent calls on one instance are safe (each call uses
+/// its own thread pool and scratch memory).
 public final class Upscaler: Sendable {
     /// What produces the pixels.
     public enum Method: Sendable {
@@ -23,7 +24,6 @@ public final class Upscaler: Sendable {
     /// Upscaling factor.
     public let scale: Int
     public let options: UpscaleOptions
-    private let pool: ThreadPool
 
     public init(_ method: Method, options: UpscaleOptions = UpscaleOptions()) throws {
         switch method {
@@ -40,7 +40,6 @@ public final class Upscaler: Sendable {
             scale = m.scale
         }
         self.options = options
-        pool = ThreadPool(threads: options.threads)
     }
 
     /// Upscales the whole image to `width·scale × height·scale`.
@@ -114,6 +113,6 @@ public final class Upscaler: Sendable {
     private func run(_ net: any SuperResolutionNetwork, _ x: Tensor, progress: ((Double) -> Void)?,
                      cancel: CancellationToken?) throws -> Tensor {
         try Tiler.run(net, x, tileSize: options.tileSize(for: net), margin: options.margin(for: net),
-                      pool: pool, cancel: cancel, progress: progress)
+                      pool: ThreadPool(threads: options.threads), cancel: cancel, progress: progress)
     }
 }

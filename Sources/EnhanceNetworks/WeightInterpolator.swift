@@ -54,7 +54,8 @@ public final class WeightInterpolator: @unchecked Sendable {
     /// in the packed key order. This is the hot path: no allocation when `out` is reused.
     public func blend(alpha: Float, into out: inout [Float], pool: ThreadPool) {
         if out.count != base.count { out = [Float](repeating: 0, count: base.count) }
-        let n = base.count, chunks = max(1, min(pool.threads, n / 65_536 + 1))
+        // ~256 K-float chunks handed out dynamically, so a busy core does not stall the blend.
+        let n = base.count, chunks = pool.threads == 1 ? 1 : max(1, min(n / 262_144, 256))
         base.withUnsafeBufferPointer { a in
             delta.withUnsafeBufferPointer { d in
                 out.withUnsafeMutableBufferPointer { o in

@@ -58,3 +58,27 @@ struct WeightReader {
         return out.sorted()
     }
 }
+
+/// One conv to build: state-dict prefix and expected channel counts / kernel size (nil = any).
+struct ConvSpec {
+    var name: String
+    var inChannels: Int?
+    var outChannels: Int?
+    var kernelSize: Int?
+}
+
+extension WeightReader {
+    /// Builds many convs in parallel (Conv2D packs its weights at init, which dominates network
+    /// construction); the first failing spec's error is thrown.
+    func convs(_ specs: [ConvSpec], threads: Int = 2) throws -> [Conv2D] {
+        var results = [Result<Conv2D, Error>?](repeating: nil, count: specs.count)
+        results.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            ThreadPool(threads: threads).parallelFor(specs.count) { i in
+                let s = specs[i]
+                base[i] = Result { try conv(s.name, in: s.inChannels, out: s.outChannels, k: s.kernelSize) }
+            }
+        }
+        return try results.map { try $0!.get() }
+    }
+}

@@ -62,6 +62,28 @@ final class ArchitectureOracleTests: XCTestCase {
         XCTAssertEqual(m.spec.numBlocks, 3)
     }
 
+    func testMSRResNetX3SinglePixelShuffle() throws {
+        let m = try check("msrresnet_x3", .msrResNet, scale: 3, layout: "BasicSR")
+        XCTAssertEqual(m.spec.numFeat, 8)
+    }
+
+    func testSRVGGNetCompactX2() throws {
+        let m = try check("srvgg_x2", .srvggNetCompact, scale: 2, layout: "Real-ESRGAN")
+        XCTAssertEqual(m.spec.numBlocks, 2)
+    }
+
+    func testWrapperPrefixesAreStripped() throws {
+        let sd = try Fixture.safetensors("srvgg_x4.weights.safetensors")
+        var wrapped = StateDict()
+        for k in sd.keys {
+            wrapped["params_ema.module.\(k)"] = sd[k]
+            wrapped["params.module.\(k)"] = WeightTensor(shape: sd[k]!.shape, values: sd[k]!.values.map { $0 + 1 })
+        }
+        let m = try NetworkRegistry.detect(wrapped, source: "wrapped.pth")
+        XCTAssertEqual(m.spec.architecture, .srvggNetCompact)
+        XCTAssertEqual(m.stateDict["body.0.weight"], sd["body.0.weight"], "EMA weights preferred")
+    }
+
     func testUnknownLayoutNamesKeys() throws {
         var sd = StateDict()
         sd["encoder.stem.weight"] = WeightTensor(shape: [4, 3, 3, 3], values: [Float](repeating: 0, count: 108))
@@ -70,6 +92,13 @@ final class ArchitectureOracleTests: XCTestCase {
             XCTAssertTrue(d.contains("mystery.safetensors") && d.contains("encoder.stem.weight"), d)
             XCTAssertFalse(d.contains("\n"))
         }
+    }
+
+    func testBadInputTensorIsAnError() throws {
+        let m = try NetworkRegistry.detect(Fixture.safetensors("rrdbnet_x1_basicsr.weights.safetensors"), source: "x1")
+        let pool = ThreadPool(threads: 1)
+        XCTAssertThrowsError(try m.network.forward(Tensor(channels: 3, height: 6, width: 8), pool: pool, cancel: nil))
+        XCTAssertThrowsError(try m.network.forward(Tensor(channels: 1, height: 8, width: 8), pool: pool, cancel: nil))
     }
 
     func testWrongShapeIsAnErrorNotACrash() throws {

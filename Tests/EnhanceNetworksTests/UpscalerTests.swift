@@ -2,6 +2,7 @@ import EnhanceCheckpoints
 import EnhanceImaging
 import EnhanceNetworks
 import EnhanceTensor
+import Foundation
 import XCTest
 
 final class UpscalerTests: XCTestCase {
@@ -105,6 +106,19 @@ final class UpscalerTests: XCTestCase {
         XCTAssertGreaterThan(maxDiff(mid.pixels, try Upscaler(.model(a)).upscale(img).pixels), 1e-4)
     }
 
+    func testConcurrentCallsOnOneUpscalerAgree() throws {
+        let up = try Upscaler(.model(try model("rrdbnet_x4_basicsr")),
+                              options: UpscaleOptions(tileSize: 16, tileOverlap: 8, threads: 2))
+        let img = image(width: 30, height: 26)
+        let reference = try up.upscale(img)
+        let results = ResultBox()
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in results.append(try? up.upscale(img)) }
+        XCTAssertEqual(results.values.count, 3)
+        for r in results.values {
+            XCTAssertLessThan(maxDiff(try XCTUnwrap(r).pixels, reference.pixels), 1e-6)
+        }
+    }
+
     func testCancellationBetweenTiles() throws {
         let m = try model("srvgg_x4")
         let token = CancellationToken()
@@ -122,4 +136,10 @@ final class UpscalerTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(small, 32)
         XCTAssertLessThanOrEqual(big, 1024)
     }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Image?] = []
+    func append(_ v: Image?) { lock.lock(); values.append(v); lock.unlock() }
 }

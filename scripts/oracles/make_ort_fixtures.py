@@ -164,7 +164,7 @@ def to_old_esrgan(sd):
 
 
 # ---------------------------------------------------------------- MSRResNet (BasicSR)
-def msrresnet(nf=8, nb=2, h=10, w=11):
+def msrresnet(nf=8, nb=2, h=10, w=11, scale=4):
     g, sd = Graph(), {}
     x = rng.random((1, 3, h, w), dtype=np.float32)
     put(sd, "conv_first", conv_w(nf, 3))
@@ -174,13 +174,14 @@ def msrresnet(nf=8, nb=2, h=10, w=11):
         put(sd, f"body.{n}.conv2", conv_w(nf, nf))
         r = g.conv(g.relu(g.conv(feat, *sd_pair(sd, f"body.{n}.conv1"))), *sd_pair(sd, f"body.{n}.conv2"))
         feat = g.add(feat, r)
-    for key in ["upconv1", "upconv2"]:
-        put(sd, key, conv_w(nf * 4, nf))
-        feat = g.lrelu(g.pixel_shuffle(g.conv(feat, *sd_pair(sd, key)), 2), 0.1)
+    ups = [("upconv1", 2), ("upconv2", 2)] if scale == 4 else [("upconv1", scale)]
+    for key, r in ups:
+        put(sd, key, conv_w(nf * r * r, nf))
+        feat = g.lrelu(g.pixel_shuffle(g.conv(feat, *sd_pair(sd, key)), r), 0.1)
     put(sd, "conv_hr", conv_w(nf, nf))
     put(sd, "conv_last", conv_w(3, nf))
     out = g.conv(g.lrelu(g.conv(feat, *sd_pair(sd, "conv_hr")), 0.1), *sd_pair(sd, "conv_last"))
-    out = g.add(out, g.resize("input", 4, "linear"))
+    out = g.add(out, g.resize("input", scale, "linear"))
     return sd, x, g.run(x, out)
 
 
@@ -249,6 +250,9 @@ def main():
         "msrresnet_x4": msrresnet,
         "srgan_bn_x4": srgan,
         "srvgg_x4": srvgg,
+        # Added later; kept last so the fixtures above keep their random draws.
+        "msrresnet_x3": lambda: msrresnet(scale=3, h=8, w=9),
+        "srvgg_x2": lambda: srvgg(num_conv=2, scale=2, h=7, w=9),
     }
     for name, make in cases.items():
         sd, x, y = make()
