@@ -146,3 +146,12 @@ func makeTempDir() throws -> String {
 func writeFakeImage(_ path: String, _ w: Int, _ h: Int) {
     _ = FileManager.default.createFile(atPath: path, contents: Data("FAKEIMG \(w) \(h)\n".utf8))
 }
+
+/// Deterministic xorshift generator so failures reproduce.
+struct XorShift: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17
+        return state
+    }
+}
