@@ -21,7 +21,8 @@ public enum LoadedCheckpoint: Sendable {
 public enum CheckpointFile {
     /// Loads `path`, detecting the format from its content: zip magic `PK\3\4` → torch zip;
     /// pickle `0x80` → torch legacy; first line `7767517` → ncnn `.param` (weights from the
-    /// `.bin` beside it); a u64 header length followed by `{` → safetensors.
+    /// `.bin` beside it); a u64 header length followed by `{` (or a `.safetensors` name, so that
+    /// damaged files get a precise error) → safetensors.
     public static func load(path: String) throws -> LoadedCheckpoint {
         let head = try FileIO.readPrefix(path, count: 16)
         if ZipArchive.isZip(head) {
@@ -33,7 +34,7 @@ public enum CheckpointFile {
         if head.starts(with: Array(NCNNParamParser.magic.utf8)) {
             return .ncnn(try NCNN.read(paramPath: path))
         }
-        if head.count >= 9, head[8] == UInt8(ascii: "{") {
+        if (head.count >= 9 && head[8] == UInt8(ascii: "{")) || path.lowercased().hasSuffix(".safetensors") {
             return .stateDict(try Safetensors.read(path: path).stateDict, format: .safetensors)
         }
         if head.count >= 4, [0x47, 0x6B, 0x30, 0x01] == Array(head.prefix(4)) || head.prefix(4).allSatisfy({ $0 == 0 }) {

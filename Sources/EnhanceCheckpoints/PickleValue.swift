@@ -1,6 +1,7 @@
 /// Values the restricted unpickler can build. Containers are reference types because pickle
-/// memoises a container and mutates it afterwards (APPENDS/SETITEMS).
-indirect enum PickleValue {
+/// memoises a container and mutates it afterwards (APPENDS/SETITEMS); all of them are owned by a
+/// ``PickleArena`` so that deeply nested (hostile) structures are torn down without recursion.
+enum PickleValue {
     case none
     case bool(Bool)
     case int(Int)
@@ -9,7 +10,7 @@ indirect enum PickleValue {
     case float(Double)
     case string(String)
     case bytes([UInt8])
-    case tuple([PickleValue])
+    case tuple(PickleTuple)
     case list(PickleList)
     case dict(PickleDict)
     /// An allow-listed global (never executed; interpreted by ``TorchRebuild``).
@@ -49,10 +50,47 @@ indirect enum PickleValue {
     /// Elements of a tuple or list.
     var asSequence: [PickleValue]? {
         switch self {
-        case let .tuple(items): items
+        case let .tuple(t): t.items
         case let .list(l): l.items
         default: nil
         }
+    }
+}
+
+final class PickleTuple {
+    var items: [PickleValue]
+    init(_ items: [PickleValue]) { self.items = items }
+}
+
+/// Owns every container an unpickler creates. ``clear()`` empties them one by one, so releasing
+/// a hostile million-deep nesting never recurses (each release finds its children still owned).
+final class PickleArena {
+    private var tuples: [PickleTuple] = []
+    private var lists: [PickleList] = []
+    private var dicts: [PickleDict] = []
+
+    func tuple(_ items: [PickleValue]) -> PickleValue {
+        let t = PickleTuple(items)
+        tuples.append(t)
+        return .tuple(t)
+    }
+
+    func list(_ items: [PickleValue] = []) -> PickleValue {
+        let l = PickleList(items)
+        lists.append(l)
+        return .list(l)
+    }
+
+    func dict() -> PickleDict {
+        let d = PickleDict()
+        dicts.append(d)
+        return d
+    }
+
+    func clear() {
+        for t in tuples { t.items.removeAll() }
+        for l in lists { l.items.removeAll() }
+        for d in dicts { d.removeAll() }
     }
 }
 
@@ -87,6 +125,11 @@ final class PickleDict {
             pairs.append((key, value))
         }
         return true
+    }
+
+    func removeAll() {
+        pairs.removeAll()
+        positions.removeAll()
     }
 
     subscript(_ key: String) -> PickleValue? { positions["s" + key].map { pairs[$0].value } }

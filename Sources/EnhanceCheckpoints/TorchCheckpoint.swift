@@ -49,6 +49,7 @@ public enum PyTorchCheckpoint {
         }
         let pklRange = try zip.dataRange(of: pkl)
         var unpickler = Unpickler(bytes: Array(bytes[pklRange]), file: file) { try .storage(TorchStorageRef.parse($0)) }
+        defer { unpickler.arena.clear() }
         let root = try unpickler.load()
         return try materialize(root, bytes: bytes, file: file, container: .zip) { storage in
             guard let entry = zip.entry(named: prefix + "data/" + storage.key) else {
@@ -69,14 +70,17 @@ public enum PyTorchCheckpoint {
 
     static func decodeLegacy(_ bytes: [UInt8], file: String) throws -> TorchCheckpoint {
         var first = Unpickler(bytes: bytes, file: file)
+        defer { first.arena.clear() }
         guard case let .bigInt(magic) = try first.load(), magic == legacyMagic else {
             throw CheckpointError(file: file, "pickle is not a PyTorch legacy checkpoint (magic number missing)")
         }
         var second = Unpickler(bytes: bytes, file: file, position: first.position)
+        defer { second.arena.clear() }
         guard case let .int(protocolVersion) = try second.load(), protocolVersion == 1001 else {
             throw CheckpointError(file: file, "unsupported legacy torch protocol version")
         }
         var third = Unpickler(bytes: bytes, file: file, position: second.position)
+        defer { third.arena.clear() }
         if case let .dict(info) = try third.load(), case let .bool(little)? = info["little_endian"], !little {
             throw CheckpointError(file: file, "big-endian legacy checkpoint is not supported")
         }
@@ -89,8 +93,10 @@ public enum PyTorchCheckpoint {
             storages[ref.key] = storages[ref.key] ?? ref
             return .storage(ref)
         }
+        defer { main.arena.clear() }
         let root = try main.load()
         var keysPickle = Unpickler(bytes: bytes, file: file, position: main.position)
+        defer { keysPickle.arena.clear() }
         guard let keyList = try keysPickle.load().asSequence else {
             throw CheckpointError(file: file, "legacy storage key list missing")
         }

@@ -56,6 +56,10 @@ extension PyTorchCheckpoint {
         let (base, baseOverflow) = t.storage.viewOffset.addingReportingOverflow(t.offset)
         guard !baseOverflow else { throw fail("storage offset too large") }
         if count == 0 { return WeightTensor(shape: t.size, values: [], dtype: dtype) }
+        // Zero strides (expanded views) could otherwise make a tiny file demand gigabytes.
+        guard count <= 1 << 28, count / 256 <= max(t.storage.numel, 1) else {
+            throw fail("shape \(t.size) with stride \(t.stride) expands storage '\(t.storage.key)' beyond the supported size")
+        }
         var last = base
         for (s, st) in zip(t.size, t.stride) {
             let (p, o) = (s - 1).multipliedReportingOverflow(by: st)

@@ -42,7 +42,7 @@ struct TorchStorageRef {
 
     /// Parses a persistent id tuple (both zip and legacy layouts).
     static func parse(_ pid: PickleValue) throws -> TorchStorageRef {
-        guard case let .tuple(items) = pid, items.count >= 5, items[0].asString == "storage" else {
+        guard let items = pid.asSequence, case .tuple = pid, items.count >= 5, items[0].asString == "storage" else {
             throw UnpicklerRefusal("unsupported persistent id (expected a ('storage', …) tuple)")
         }
         guard case let .global(.storageType(name)) = items[1], let element = TorchElement(storageName: name) else {
@@ -52,7 +52,7 @@ struct TorchStorageRef {
             throw UnpicklerRefusal("malformed storage persistent id")
         }
         var viewOffset = 0
-        if items.count >= 6, case let .tuple(view) = items[5] {   // legacy view: (view_key, offset, size)
+        if items.count >= 6, case .tuple = items[5], let view = items[5].asSequence {   // legacy view: (view_key, offset, size)
             guard view.count == 3, let offset = view[1].asInt, let size = view[2].asInt, offset >= 0, size >= 0,
                   offset <= numel, size <= numel - offset else { throw UnpicklerRefusal("malformed storage view") }
             viewOffset = offset
@@ -71,10 +71,10 @@ struct TorchTensorRef {
 
 /// Pure-data interpretations of the allow-listed globals (nothing from the file is executed).
 enum TorchRebuild {
-    static func apply(_ g: PickleGlobal, _ args: [PickleValue]) throws -> PickleValue {
+    static func apply(_ g: PickleGlobal, _ args: [PickleValue], arena: PickleArena) throws -> PickleValue {
         switch g {
         case .orderedDict:
-            let d = PickleDict()
+            let d = arena.dict()
             if let first = args.first {   // OrderedDict(iterable_of_pairs)
                 guard let pairs = first.asSequence else { throw UnpicklerRefusal("OrderedDict argument is not a sequence") }
                 for p in pairs {

@@ -11,10 +11,14 @@ struct Unpickler {
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
     private let persistentLoad: (PickleValue) throws -> PickleValue
+    /// Owner of every container built; call `arena.clear()` when done with the result.
+    let arena = PickleArena()
 
     /// Reads one pickle starting at `position`; `persistentLoad` resolves persistent ids.
     init(bytes: [UInt8], file: String, position: Int = 0,
-         persistentLoad: @escaping (PickleValue) throws -> PickleValue = { _ in throw UnpicklerRefusal("persistent id") }) {
+         persistentLoad: @escaping (PickleValue) throws -> PickleValue = { _ in
+             throw UnpicklerRefusal("persistent ids are not allowed in this pickle")
+         }) {
         self.r = ByteReader(bytes, file: file, position: position)
         self.persistentLoad = persistentLoad
     }
@@ -143,19 +147,19 @@ struct Unpickler {
                 text = String(text.dropFirst().dropLast())
                 guard !text.contains("\\") else { throw fail("escaped STRING literals are not supported") }
                 stack.append(.string(text))
-            case UInt8(ascii: ")"): stack.append(.tuple([]))
-            case UInt8(ascii: "]"): stack.append(.list(PickleList()))
-            case UInt8(ascii: "}"): stack.append(.dict(PickleDict()))
-            case 0x8F: stack.append(.list(PickleList()))                // EMPTY_SET (kept as a list)
-            case UInt8(ascii: "t"): stack.append(.tuple(try popMark()))
-            case 0x85: let a = try pop(); stack.append(.tuple([a]))
-            case 0x86: let b = try pop(), a = try pop(); stack.append(.tuple([a, b]))
-            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(.tuple([a, b, c]))
-            case UInt8(ascii: "l"): stack.append(.list(PickleList(try popMark())))
-            case 0x91: stack.append(.tuple(try popMark()))               // FROZENSET
+            case UInt8(ascii: ")"): stack.append(arena.tuple([]))
+            case UInt8(ascii: "]"): stack.append(arena.list())
+            case UInt8(ascii: "}"): stack.append(.dict(arena.dict()))
+            case 0x8F: stack.append(arena.list())                         // EMPTY_SET (kept as a list)
+            case UInt8(ascii: "t"): stack.append(arena.tuple(try popMark()))
+            case 0x85: let a = try pop(); stack.append(arena.tuple([a]))
+            case 0x86: let b = try pop(), a = try pop(); stack.append(arena.tuple([a, b]))
+            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(arena.tuple([a, b, c]))
+            case UInt8(ascii: "l"): stack.append(arena.list(try popMark()))
+            case 0x91: stack.append(arena.tuple(try popMark()))           // FROZENSET
             case UInt8(ascii: "d"):
                 let items = try popMark()
-                let d = PickleDict()
+                let d = arena.dict()
                 try setItems(.dict(d), items[...])
                 stack.append(.dict(d))
             case UInt8(ascii: "a"): let v = try pop(); guard let t = stack.last else { throw fail("APPEND on empty stack") }; try append(t, [v])
@@ -182,7 +186,7 @@ struct Unpickler {
                 let args = try pop(), callable = try pop()
                 guard case let .global(g) = callable else { throw fail("REDUCE on a \(callable.typeName), not an allowed global") }
                 guard case let .tuple(a) = args else { throw fail("REDUCE arguments for \(g.qualifiedName) are not a tuple") }
-                do { stack.append(try TorchRebuild.apply(g, a)) } catch let e as UnpicklerRefusal { throw fail(e.message) }
+                do { stack.append(try TorchRebuild.apply(g, a.items, arena: arena)) } catch let e as UnpicklerRefusal { throw fail(e.message) }
             case UInt8(ascii: "b"):                                       // BUILD: attributes are ignored
                 let state = try pop()
                 guard let target = stack.last else { throw fail("BUILD on empty stack") }

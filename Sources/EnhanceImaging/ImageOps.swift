@@ -34,7 +34,7 @@ extension Image {
         return out
     }
 
-    /// Every sample clamped to [0, 1] and rounded to the nearest of 2^bits − 1 levels, as storing the
+    /// Every sample clamped to [0, 1] (NaN → 0) and rounded to the nearest of 2^bits − 1 levels, as storing the
     /// image at that depth and reading it back would; `bitDepth` becomes `bits`.
     public func quantized(bits: Int) -> Image {
         precondition((1...16).contains(bits), "bits must be 1...16")
@@ -42,7 +42,7 @@ extension Image {
         var out = self
         out.bitDepth = bits
         for i in out.pixels.indices {
-            out.pixels[i] = (min(max(pixels[i], 0), 1) * levels).rounded() / levels
+            out.pixels[i] = (RawPixels.clampUnit(pixels[i]) * levels).rounded() / levels
         }
         return out
     }

@@ -12,7 +12,7 @@ enum RawPixels {
         let plane = width * height
         var pixels = [Float](repeating: 0, count: outChannels * plane)
         let sixteen = raw.bit_depth == 16
-        let scale: Float = sixteen ? 1 / 65535 : 1 / 255
+        let maxval: Float = sixteen ? 65535 : 255  // divide (not multiply) so v/maxval is correctly rounded
         // Source channel for each output plane.
         let map: [Int] = switch channels {
         case 1: [0, 0, 0]
@@ -24,12 +24,12 @@ enum RawPixels {
             if sixteen {
                 let src = base.assumingMemoryBound(to: UInt16.self)
                 for i in 0..<plane {
-                    for (c, s) in map.enumerated() { out[c * plane + i] = Float(src[i * channels + s]) * scale }
+                    for (c, s) in map.enumerated() { out[c * plane + i] = Float(src[i * channels + s]) / maxval }
                 }
             } else {
                 let src = base.assumingMemoryBound(to: UInt8.self)
                 for i in 0..<plane {
-                    for (c, s) in map.enumerated() { out[c * plane + i] = Float(src[i * channels + s]) * scale }
+                    for (c, s) in map.enumerated() { out[c * plane + i] = Float(src[i * channels + s]) / maxval }
                 }
             }
         }
@@ -44,7 +44,7 @@ enum RawPixels {
         image.pixels.withUnsafeBufferPointer { src in
             for c in 0..<channels {
                 for i in 0..<plane {
-                    let v = min(max(src[c * plane + i], 0), 1)
+                    let v = clampUnit(src[c * plane + i])
                     out[i * channels + c] = UInt8((v * 255).rounded())
                 }
             }
@@ -59,7 +59,7 @@ enum RawPixels {
         image.pixels.withUnsafeBufferPointer { src in
             for c in 0..<channels {
                 for i in 0..<plane {
-                    let v = min(max(src[c * plane + i], 0), 1)
+                    let v = clampUnit(src[c * plane + i])
                     out[i * channels + c] = UInt16((v * 65535).rounded())
                 }
             }
@@ -72,9 +72,15 @@ enum RawPixels {
         String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// `x` limited to [0, 1]; NaN becomes 0 so encoders never trap on bad network output.
+    @inline(__always) static func clampUnit(_ x: Float) -> Float {
+        x.isNaN ? 0 : min(max(x, 0), 1)
+    }
+
     /// Maps a shim return code to an ``ImageIOError``.
     static func error(code: Int32, message: String, format: String, path: String) -> ImageIOError {
-        let detail = message.isEmpty ? "unknown error" : message
+        var detail = message.isEmpty ? "unknown error" : message
+        if detail == "Read Error" { detail = "data ends early, file is truncated (libpng: Read Error)" }
         switch code {
         case Int32(EIO_ERR_OPEN): return ImageIOError(path: path, kind: .cannotOpen, reason: "cannot open: \(detail)")
         case Int32(EIO_ERR_TOO_LARGE):

@@ -2,7 +2,9 @@
 /// intermediate rounding. Two conventions are provided:
 /// - ``bicubic(_:width:height:)`` follows Pillow's `Image.resize(size, Image.BICUBIC)`: pixel-centre
 ///   mapping, kernel widened by the scale when shrinking (antialiasing), taps outside the image
-///   dropped and the remaining weights renormalised.
+///   dropped and the remaining weights renormalised. Pillow rounds its intermediate pass to 8 bits and
+///   uses fixed-point weights, so 8-bit results agree within ±1 LSB. (Pillow resamples RGBA as
+///   premultiplied alpha; this function treats every plane, alpha included, independently.)
 /// - ``matlabBicubic(_:scale:)`` follows MATLAB's `imresize(x, scale, 'bicubic')`: u = x/s + ½(1 − 1/s),
 ///   kernel widened by 1/s when shrinking, symmetric (reflect-with-edge) border padding, weights
 ///   normalised. This is the convention SR benchmarks use to make LR inputs.

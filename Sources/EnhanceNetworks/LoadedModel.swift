@@ -27,10 +27,7 @@ public struct LoadedModel: Sendable {
 
     /// θ = (1 − α)·θ_self + α·θ_other, built into a new model (`self` is the α = 0 end).
     public func blended(with other: LoadedModel, alpha: Float, threads: Int = 2) throws -> LoadedModel {
-        let d = try NetworkRegistry.interpolate(detected, other.detected, alpha: alpha, nameA: name,
-                                                nameB: other.name, pool: ThreadPool(threads: threads))
-        let n = "blend(\(name), \(other.name), α=\(alpha))"
-        return LoadedModel(name: n, detected: d, info: ModelInfo(d, sha256: "", sourceFormat: "blend"))
+        try ModelBlender(psnr: self, gan: other, threads: threads).model(alpha: alpha)
     }
 
     /// Writes the canonical weights to a safetensors file with `metadata` (e.g. α and parent hashes).

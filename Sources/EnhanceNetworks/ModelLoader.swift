@@ -21,8 +21,7 @@ public enum ModelLoader {
                                  parameterCount: sd.parameterCount)
             return LoadedModel(name: name, detected: d, info: info)
         case let .ncnn(net):
-            let sd = try NCNNMapping.rrdbStateDict(net, source: name)
-            let d = try NetworkRegistry.build(.rrdbNet, sd, source: name, layout: "ncnn")
+            let d = try NetworkRegistry.detect(ncnn: net, source: name)
             let bin = NCNN.defaultBinPath(forParam: path)
             return LoadedModel(name: name, detected: d,
                                info: ModelInfo(d, sha256: try CheckpointFile.sha256Hex(path: bin), sourceFormat: "ncnn"))

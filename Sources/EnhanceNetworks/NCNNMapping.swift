@@ -63,3 +63,10 @@ enum NCNNMapping {
         return sd
     }
 }
+
+extension NetworkRegistry {
+    /// Detects and builds a Real-ESRGAN RRDBNet from a parsed ncnn graph (see ``NCNNMapping``).
+    public static func detect(ncnn net: NCNNNet, source: String) throws -> DetectedModel {
+        try build(.rrdbNet, NCNNMapping.rrdbStateDict(net, source: source), source: source, layout: "ncnn")
+    }
+}

@@ -84,10 +84,16 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
             try cancel.check()
             var t = trunk
             for c in rdbs {
+                // Checked per conv: one RRDB on a large tile takes seconds.
+                try cancel.check()
                 let x1 = c[0]([t], activation: lrelu, pool: pool)
+                try cancel.check()
                 let x2 = c[1]([t, x1], activation: lrelu, pool: pool)
+                try cancel.check()
                 let x3 = c[2]([t, x1, x2], activation: lrelu, pool: pool)
+                try cancel.check()
                 let x4 = c[3]([t, x1, x2, x3], activation: lrelu, pool: pool)
+                try cancel.check()
                 t = c[4]([t, x1, x2, x3, x4], outputScale: 0.2, residual: t, pool: pool)
             }
             trunk = addScaled(trunk, t, scale: 0.2)

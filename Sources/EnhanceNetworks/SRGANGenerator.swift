@@ -30,7 +30,7 @@ public final class SRGANGenerator: SuperResolutionNetwork, @unchecked Sendable {
         head = try r.conv("block1.0")
         let nf = head.outChannels
         numFeat = nf
-        headSlopes = try r.vector("block1.1.weight")
+        headSlopes = try Self.slopes(r, "block1.1.weight", nf)
         var info = [LayerInfo("block1.0", head, resolution: 1)]
         let res = r.indices(prefix: "block", suffix: ".conv1.weight")
         guard let firstRes = res.first, firstRes == 2, res == Array(2..<(2 + res.count)) else {
@@ -43,7 +43,7 @@ public final class SRGANGenerator: SuperResolutionNetwork, @unchecked Sendable {
             let c2 = try Self.folded(r, p + ".conv2", bn: p + ".bn2", nf: nf)
             info.append(LayerInfo(p + ".conv1", c1, resolution: 1))
             info.append(LayerInfo(p + ".conv2", c2, resolution: 1))
-            return (c1, try r.vector(p + ".prelu.weight"), c2)
+            return (c1, try Self.slopes(r, p + ".prelu.weight", nf), c2)
         }
         let pb = "block\(2 + res.count)", ub = "block\(3 + res.count)"
         if r.has(pb + ".1.running_mean") {
@@ -51,7 +51,7 @@ public final class SRGANGenerator: SuperResolutionNetwork, @unchecked Sendable {
             postAct = .identity
         } else {
             post = try r.conv(pb + ".0", in: nf, out: nf)
-            postAct = .prelu(try r.vector(pb + ".1.weight"))
+            postAct = .prelu(try Self.slopes(r, pb + ".1.weight", nf))
         }
         info.append(LayerInfo(pb + ".0", post, resolution: 1))
         let upIdx = r.indices(prefix: ub + ".", suffix: ".conv.weight")
@@ -63,7 +63,7 @@ public final class SRGANGenerator: SuperResolutionNetwork, @unchecked Sendable {
             let c = try r.conv("\(ub).\(i).conv", in: nf, out: nf * 4)
             info.append(LayerInfo("\(ub).\(i).conv", c, resolution: resolution))
             resolution *= 2
-            let s = try r.vector("\(ub).\(i).prelu.weight")
+            let s = try Self.slopes(r, "\(ub).\(i).prelu.weight", nf)
             // PReLU after the shuffle: pre-shuffle channel c maps to post-shuffle channel c / 4.
             return (c, s.count == 1 ? s : (0..<(nf * 4)).map { s[min($0 / 4, s.count - 1)] })
         }
@@ -71,6 +71,15 @@ public final class SRGANGenerator: SuperResolutionNetwork, @unchecked Sendable {
         tail = try r.conv("\(ub).\(upIdx.count)", in: nf)
         info.append(LayerInfo("\(ub).\(upIdx.count)", tail, resolution: resolution))
         layers = info
+    }
+
+    /// PReLU slopes: one shared value or one per channel.
+    private static func slopes(_ r: WeightReader, _ key: String, _ channels: Int) throws -> [Float] {
+        let s = try r.vector(key)
+        guard s.count == 1 || s.count == channels else {
+            throw NetworkError(r.source, "PReLU '\(key)' has \(s.count) slopes; expected 1 or \(channels)")
+        }
+        return s
     }
 
     /// Conv `prefix` with BatchNorm `bn` folded in: w·γ/√(σ²+ε), (b−μ)·γ/√(σ²+ε)+β.

@@ -86,7 +86,7 @@ public final class Conv2D: @unchecked Sendable {
                                            scale: outputScale, residual: res)
                         packed.withUnsafeBufferPointer { pk in
                             if winograd {
-                                WinogradConv.run(u: pk.baseAddress!, outChannels: outChannels, planes: planes,
+                                WinogradConv.run(u: pk.baseAddress!, outChannels: outChannels, inputs: inputs, planes: planes,
                                                  height: h, width: w, out: buf.baseAddress!, epilogue: epi, pool: pool)
                             } else {
                                 DirectConv.run(packed: pk.baseAddress!, outChannels: outChannels,

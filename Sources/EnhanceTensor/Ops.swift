@@ -22,53 +22,110 @@ public enum Activation: Sendable, Equatable {
     }
 }
 
-/// Pixel shuffle (depth-to-space) by factor `r`: `[C·r², H, W]` → `[C, H·r, W·r]`, PyTorch order.
-public func pixelShuffle(_ x: Tensor, _ r: Int) -> Tensor {
-    precondition(x.channels % (r * r) == 0, "pixelShuffle: channels not divisible by r²")
-    let c = x.channels / (r * r)
-    var y = Tensor(channels: c, height: x.height * r, width: x.width * r)
-    for oc in 0..<c { for i in 0..<r { for j in 0..<r {
-        let ic = oc * r * r + i * r + j
-        for h in 0..<x.height { for w in 0..<x.width {
-            y[oc, h * r + i, w * r + j] = x[ic, h, w]
-        } }
-    } } }
-    return y
+/// Allocates a tensor whose every element `fill` must write (no zero-fill pass).
+@inline(__always)
+func makeTensor(channels: Int, height: Int, width: Int,
+                _ fill: (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+    let n = channels * height * width
+    let data = [Float](unsafeUninitializedCapacity: n) { buf, count in
+        if n > 0 { fill(buf.baseAddress!) }
+        count = n
+    }
+    return Tensor(channels: channels, height: height, width: width, data: data)
 }
 
-/// Pixel unshuffle (space-to-depth) by factor `r`: `[C, H, W]` → `[C·r², H/r, W/r]`, PyTorch order.
+/// Pixel shuffle (depth-to-space) by factor `r`: `[C·r², H, W]` → `[C, H·r, W·r]`, PyTorch order
+/// (`out[c, h·r + i, w·r + j] = in[c·r² + i·r + j, h, w]`).
+public func pixelShuffle(_ x: Tensor, _ r: Int) -> Tensor {
+    precondition(r >= 1 && x.channels % (r * r) == 0, "pixelShuffle: channels not divisible by r²")
+    let c = x.channels / (r * r), h = x.height, w = x.width, ow = w * r, plane = h * w
+    return x.data.withUnsafeBufferPointer { src in
+        makeTensor(channels: c, height: h * r, width: ow) { dst in
+            let s = src.baseAddress!
+            for oc in 0..<c { for yy in 0..<h { for i in 0..<r {
+                let out = dst + (oc * h * r + yy * r + i) * ow
+                for j in 0..<r {
+                    let inRow = s + (oc * r * r + i * r + j) * plane + yy * w
+                    for xx in 0..<w { out[xx * r + j] = inRow[xx] }
+                }
+            } } }
+        }
+    }
+}
+
+/// Pixel unshuffle (space-to-depth) by factor `r`: `[C, H, W]` → `[C·r², H/r, W/r]`, PyTorch order
+/// (`out[c·r² + i·r + j, h, w] = in[c, h·r + i, w·r + j]`).
 public func pixelUnshuffle(_ x: Tensor, _ r: Int) -> Tensor {
-    precondition(x.height % r == 0 && x.width % r == 0, "pixelUnshuffle: size not divisible by r")
-    let h = x.height / r, w = x.width / r
-    var y = Tensor(channels: x.channels * r * r, height: h, width: w)
-    for c in 0..<x.channels { for i in 0..<r { for j in 0..<r {
-        let oc = c * r * r + i * r + j
-        for yy in 0..<h { for xx in 0..<w { y[oc, yy, xx] = x[c, yy * r + i, xx * r + j] } }
-    } } }
-    return y
+    precondition(r >= 1 && x.height % r == 0 && x.width % r == 0, "pixelUnshuffle: size not divisible by r")
+    let h = x.height / r, w = x.width / r, iw = x.width
+    return x.data.withUnsafeBufferPointer { src in
+        makeTensor(channels: x.channels * r * r, height: h, width: w) { dst in
+            let s = src.baseAddress!
+            for c in 0..<x.channels { for i in 0..<r { for j in 0..<r {
+                let outPlane = dst + (c * r * r + i * r + j) * h * w
+                for yy in 0..<h {
+                    let inRow = s + (c * x.height + yy * r + i) * iw + j
+                    let out = outPlane + yy * w
+                    for xx in 0..<w { out[xx] = inRow[xx * r] }
+                }
+            } } }
+        }
+    }
 }
 
 /// Nearest-neighbour upsampling by an integer factor: `[C, H, W]` → `[C, H·f, W·f]`.
 public func upsampleNearest(_ x: Tensor, factor f: Int) -> Tensor {
-    var y = Tensor(channels: x.channels, height: x.height * f, width: x.width * f)
-    for c in 0..<x.channels { for h in 0..<y.height { for w in 0..<y.width {
-        y[c, h, w] = x[c, h / f, w / f]
-    } } }
-    return y
+    let h = x.height, w = x.width, ow = w * f
+    return x.data.withUnsafeBufferPointer { src in
+        makeTensor(channels: x.channels, height: h * f, width: ow) { dst in
+            for c in 0..<x.channels { for yy in 0..<h {
+                let inRow = src.baseAddress! + (c * h + yy) * w
+                let first = dst + (c * h + yy) * f * ow
+                for xx in 0..<w {
+                    let v = inRow[xx]
+                    for j in 0..<f { first[xx * f + j] = v }
+                }
+                for i in 1..<max(f, 1) { (first + i * ow).update(from: first, count: ow) }
+            } }
+        }
+    }
 }
 
 /// `a + scale * b`, element-wise (shapes must match).
 public func addScaled(_ a: Tensor, _ b: Tensor, scale: Float = 1) -> Tensor {
     precondition(a.data.count == b.data.count, "addScaled: shape mismatch")
-    var y = a
-    for i in 0..<y.data.count { y.data[i] += scale * b.data[i] }
-    return y
+    return a.data.withUnsafeBufferPointer { pa in b.data.withUnsafeBufferPointer { pb in
+        makeTensor(channels: a.channels, height: a.height, width: a.width) { dst in
+            axpby(pa.baseAddress!, 1, pb.baseAddress!, scale, dst, pa.count)
+        }
+    } }
+}
+
+/// `dst[i] = α·a[i] + β·b[i]` with 16-wide vectors.
+@inline(__always)
+func axpby(_ a: UnsafePointer<Float>, _ alpha: Float, _ b: UnsafePointer<Float>, _ beta: Float,
+           _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+    typealias V = SIMD16<Float>
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), rd = UnsafeMutableRawPointer(dst)
+    var i = 0
+    while i + 16 <= n {
+        let v = alpha * ra.loadUnaligned(fromByteOffset: 4 * i, as: V.self)
+            + beta * rb.loadUnaligned(fromByteOffset: 4 * i, as: V.self)
+        rd.storeBytes(of: v, toByteOffset: 4 * i, as: V.self)
+        i += 16
+    }
+    while i < n { dst[i] = alpha * a[i] + beta * b[i]; i += 1 }
 }
 
 /// Channel concatenation of tensors of equal spatial size.
 public func concatChannels(_ xs: [Tensor]) -> Tensor {
     let h = xs[0].height, w = xs[0].width
     precondition(xs.allSatisfy { $0.height == h && $0.width == w }, "concat: spatial mismatch")
-    return Tensor(channels: xs.reduce(0) { $0 + $1.channels }, height: h, width: w,
-                  data: xs.flatMap(\.data))
+    return makeTensor(channels: xs.reduce(0) { $0 + $1.channels }, height: h, width: w) { dst in
+        var o = 0
+        for x in xs {
+            x.data.withUnsafeBufferPointer { if let p = $0.baseAddress { (dst + o).update(from: p, count: $0.count) } }
+            o += x.data.count
+        }
+    }
 }

@@ -13,11 +13,17 @@ public final class ThreadPool: @unchecked Sendable {
     public let threads: Int
     /// Per-worker scratch memory, index = worker id.
     let arenas: [ScratchArena]
+    /// Winograd input transforms of recently used tensors.
+    let winogradCache = WinogradCache()
 
     public init(threads: Int) {
         self.threads = max(1, threads)
         arenas = (0..<max(1, threads)).map { _ in ScratchArena() }
     }
+
+    /// Releases cached convolution state (transformed inputs of recent tensors, which also keeps
+    /// those tensors alive). Call when a network run is finished to return the memory.
+    public func clearCaches() { winogradCache.removeAll() }
 
     /// Runs `body(i)` for every `i` in `0..<count`, spread over at most ``threads`` workers.
     public func parallelFor(_ count: Int, _ body: (Int) -> Void) {

@@ -1,81 +1,110 @@
 /// Winograd F(4×4, 3×3) convolution over CHW planes.
 ///
 /// Work unit ("chunk"): three tile vectors of 16 horizontally adjacent 4×4 output tiles. For each
-/// block of ≤ 64 input channels the chunk's tiles are transformed (`V`, `[36][c][48]`), multiplied
+/// input tensor the chunk's tiles are transformed (`V`, `[36][c][48]`), multiplied
 /// with the pre-transformed weights (`U`, `[36][kp/8][C][8]`) by the 8×48 micro-kernel into
 /// `M` (`[36][kp][48]`), and finally `M` is transformed back with the fused epilogue.
 enum WinogradConv {
     typealias V = SIMD16<Float>
     static let chunkVectors = 3
-    static let blockChannels = 64
 
     /// Transformed weights `[36][kp/8][cIn][8]` for OIHW 3×3 `weight`; `kp` = outChannels
-    /// rounded up to 8 (padding rows are zero).
+    /// rounded up to 8 (padding rows are zero). `U = G g Gᵀ` in float32, no per-kernel allocation.
     static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int) -> [Float] {
         let kp = (outChannels + 7) / 8 * 8, kb = kp / 8
         var u = [Float](repeating: 0, count: 36 * kp * inChannels)
-        weight.withUnsafeBufferPointer { w in
-            for k in 0..<outChannels { for c in 0..<inChannels {
-                let t = transformKernel(w.baseAddress! + (k * inChannels + c) * 9)
-                for xi in 0..<36 {
-                    u[((xi * kb + k / 8) * inChannels + c) * 8 + k % 8] = t[xi]
-                }
+        let g: [Float] = Winograd.g.map { Float($0) }
+        u.withUnsafeMutableBufferPointer { u in
+            weight.withUnsafeBufferPointer { w in g.withUnsafeBufferPointer { g in
+                var t = (Float(0), Float(0), Float(0))
+                for k in 0..<outChannels { for c in 0..<inChannels {
+                    let src = w.baseAddress! + (k * inChannels + c) * 9
+                    let dst = u.baseAddress! + ((k / 8) * inChannels + c) * 8 + k % 8
+                    let xiStride = kb * inChannels * 8
+                    for i in 0..<6 {
+                        // Row i of G g (3 values), then its product with Gᵀ (6 values).
+                        let g0 = g[i * 3], g1 = g[i * 3 + 1], g2 = g[i * 3 + 2]
+                        t.0 = g0 * src[0] + g1 * src[3] + g2 * src[6]
+                        t.1 = g0 * src[1] + g1 * src[4] + g2 * src[7]
+                        t.2 = g0 * src[2] + g1 * src[5] + g2 * src[8]
+                        for j in 0..<6 {
+                            dst[(i * 6 + j) * xiStride] = t.0 * g[j * 3] + t.1 * g[j * 3 + 1] + t.2 * g[j * 3 + 2]
+                        }
+                    }
+                } }
             } }
         }
         return u
     }
 
-    private static func transformKernel(_ p: UnsafePointer<Float>) -> [Float] {
-        Winograd.transformKernel(p)
-    }
-
-    /// Runs the convolution. `planes[c]` points at input channel `c` (H×W, concatenation order).
-    static func run(u: UnsafePointer<Float>, outChannels: Int, planes: [Plane],
+    /// Runs the convolution over the concatenation of `inputs` (`planes` = their channel planes
+    /// in order). Inputs of multi-input calls are transformed once and kept in the pool's
+    /// ``WinogradCache``; other inputs are transformed per chunk into worker scratch.
+    static func run(u: UnsafePointer<Float>, outChannels: Int, inputs: [Tensor], planes: [Plane],
                     height h: Int, width w: Int, out: UnsafeMutablePointer<Float>,
                     epilogue: Epilogue, pool: ThreadPool) {
         let cIn = planes.count
         let kp = (outChannels + 7) / 8 * 8, kBlocks = kp / 8
         let ht = (h + 3) / 4, wt = (w + 3) / 4, vw = (wt + 15) / 16
         let nVecs = ht * vw, nChunks = (nVecs + chunkVectors - 1) / chunkVectors
-        let cb = min(cIn, blockChannels)
         let lanes = chunkVectors * 16
-        let vSize = 36 * cb * lanes, mSize = 36 * kp * lanes, rowScratch = 12 * 80
+        // Per input: first plane, cached buffer (nil = scratch at `scratchOffset`), fill flag.
+        var groups: [Group] = []
+        var first = 0, scratchFloats = 0
+        let cache = pool.winogradCache
+        cache.beginCall()
+        for t in inputs {
+            let chunkFloats = 36 * t.channels * lanes
+            let hit = cache.lookup(t, floats: nChunks * chunkFloats, insert: inputs.count > 1)
+            groups.append(Group(first: first, channels: t.channels, cached: hit?.0, fill: hit?.fill ?? true,
+                                scratchOffset: scratchFloats))
+            if hit == nil { scratchFloats += chunkFloats }
+            first += t.channels
+        }
+        let mSize = 36 * kp * lanes, rowScratch = 12 * 80
         planes.withUnsafeBufferPointer { planes in
             pool.parallelFor(nChunks) { chunk, worker in
-                let scratch = pool.arenas[worker].floats(vSize + mSize + rowScratch + 24 * 16)
-                let vBuf = scratch, mBuf = scratch + vSize, rows = mBuf + mSize
-                let tmp = rows + rowScratch
-                var c0 = 0
-                while c0 < cIn {
-                    let n = min(cb, cIn - c0)
-                    for v in 0..<chunkVectors {
-                        let g = chunk * chunkVectors + v
-                        if g >= nVecs {
-                            for xi in 0..<36 { for c in 0..<n {
-                                (vBuf + (xi * cb + c) * lanes + v * 16).update(repeating: 0, count: 16)
+                let scratch = pool.arenas[worker].floats(scratchFloats + mSize + rowScratch + 24 * 16)
+                let mBuf = scratch + scratchFloats, rows = mBuf + mSize, tmp = rows + rowScratch
+                let valid = min(chunkVectors, nVecs - chunk * chunkVectors)
+                for (gi, g) in groups.enumerated() {
+                    let chunkFloats = 36 * g.channels * lanes
+                    let vBuf = g.cached.map { $0 + chunk * chunkFloats } ?? scratch + g.scratchOffset
+                    if g.fill {
+                        for v in valid..<chunkVectors {
+                            for xi in 0..<36 { for c in 0..<g.channels {
+                                (vBuf + (xi * g.channels + c) * lanes + v * 16).update(repeating: 0, count: 16)
                             } }
-                            continue
                         }
-                        let ty = g / vw, vx = g % vw
-                        for c in 0..<n {
-                            Winograd.inputTile(plane: planes[c0 + c], height: h, width: w, ty: ty, vx: vx,
-                                               rows: rows, dst: vBuf + c * lanes + v * 16,
-                                               stride: cb * lanes)
+                        // Channel-major: consecutive calls read neighbouring rows of one plane.
+                        for c in 0..<g.channels {
+                            for v in 0..<valid {
+                                let gv = chunk * chunkVectors + v
+                                Winograd.inputTile(plane: planes[g.first + c], height: h, width: w,
+                                                   ty: gv / vw, vx: gv % vw, rows: rows,
+                                                   dst: vBuf + c * lanes + v * 16, stride: g.channels * lanes)
+                            }
                         }
                     }
-                    multiply(u: u, cIn: cIn, c0: c0, count: n, kBlocks: kBlocks, v: vBuf, vStride: cb * lanes,
-                             m: mBuf, accumulate: c0 > 0)
-                    c0 += n
+                    multiply(u: u, cIn: cIn, c0: g.first, count: g.channels, kBlocks: kBlocks, v: vBuf,
+                             vStride: g.channels * lanes, m: mBuf, accumulate: gi > 0)
                 }
-                for v in 0..<chunkVectors {
+                for v in 0..<valid {
                     let g = chunk * chunkVectors + v
-                    if g >= nVecs { break }
                     outputTile(m: mBuf + v * 16, stride: kp * lanes, outChannels: outChannels,
                                mChannelStride: lanes, ty: g / vw, vx: g % vw, height: h, width: w,
                                tmp: tmp, out: out, epilogue: epilogue)
                 }
             }
         }
+        cache.endCall()
+    }
+
+    struct Group {
+        let first: Int, channels: Int
+        let cached: UnsafeMutablePointer<Float>?
+        let fill: Bool
+        let scratchOffset: Int
     }
 
     /// The 36 transform-domain products of one channel block: `M[ξ] (+)= U[ξ]ᵀ V[ξ]`.

@@ -16,23 +16,6 @@ enum Winograd {
         0, 0, 1,
     ]
 
-    /// `U = G g Gᵀ` for one 3×3 kernel (row-major `g`), 36 values row-major.
-    static func transformKernel(_ k: UnsafePointer<Float>) -> [Float] {
-        var t = [Double](repeating: 0, count: 18)  // G g: 6×3
-        for i in 0..<6 { for j in 0..<3 {
-            var s = 0.0
-            for m in 0..<3 { s += g[i * 3 + m] * Double(k[m * 3 + j]) }
-            t[i * 3 + j] = s
-        } }
-        var u = [Float](repeating: 0, count: 36)
-        for i in 0..<6 { for j in 0..<6 {
-            var s = 0.0
-            for m in 0..<3 { s += t[i * 3 + m] * g[j * 3 + m] }
-            u[i * 6 + j] = Float(s)
-        } }
-        return u
-    }
-
     /// One row of `Bᵀ d`: six outputs from six inputs.
     @inline(__always)
     static func bt(_ d0: V, _ d1: V, _ d2: V, _ d3: V, _ d4: V, _ d5: V)

@@ -14,7 +14,8 @@ struct Enhance: ParsableCommand {
             default: the current directory).
             """,
         version: version,
-        subcommands: [TUICommand.self, UpscaleCommand.self, EvalCommand.self],
+        subcommands: [TUICommand.self, UpscaleCommand.self, PreviewCommand.self, InterpolateCommand.self,
+                      ModelsCommand.self, EvalCommand.self, BenchCommand.self],
         defaultSubcommand: TUICommand.self
     )
 }

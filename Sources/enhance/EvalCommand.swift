@@ -1,5 +1,6 @@
 import ArgumentParser
 import EnhanceImaging
+import EnhanceNetworks
 import Foundation
 
 struct EvalCommand: ParsableCommand {
@@ -21,6 +22,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Scale factor.")
     var scale: Int = 4
 
+    @OptionGroup var models: ModelOptions
+
     func validate() throws {
         guard (2...8).contains(scale) else { throw ValidationError("--scale must be 2-8, got \(scale)") }
     }
@@ -29,19 +32,29 @@ struct EvalCommand: ParsableCommand {
         let files = try ImageFolder.images(in: set)
         guard !files.isEmpty else { throw CLIError("\(set): no PNG or JPEG images found") }
         let upscale: (Image) throws -> Image
-        switch method {
-        case .bicubic:
+        var label = method.rawValue
+        if method == .bicubic && models.model == nil {
             upscale = { Resample.matlabBicubic($0, scale: Double(scale)) }
-        case .psnr, .gan, .blend:
-            throw CLIError("--method \(method.rawValue): network upscaling is not available in this build")
+        } else {
+            let (upscaler, meta) = try models.upscaler(for: method, bicubicScale: scale)
+            guard upscaler.scale == scale else {
+                throw CLIError("--scale \(scale): the model upscales x\(upscaler.scale)")
+            }
+            upscale = { try upscaler.upscale($0) }
+            if method == .blend && models.model == nil { label += String(format: " α=%.2f", models.alpha) }
+            if let name = meta["enhance:model"] ?? meta["enhance:psnr-model"] ?? meta["enhance:gan-model"] {
+                label += " (\(name))"
+            }
         }
-        print("method: \(method.rawValue)  scale: x\(scale)  set: \(set)")
+        print("method: \(label)  scale: x\(scale)  set: \(set)")
         print(String(repeating: "-", count: 44))
         print("image".padding(toLength: 20, withPad: " ", startingAt: 0) + "   PSNR-Y    SSIM-Y")
         var psnrs: [Double] = [], ssims: [Double] = []
         for file in files {
             let hr = try ImageFile.read(path: file)
-            let r = try SRBenchmark.evaluate(hr: hr, scale: scale, upscale: upscale)
+            // Single-channel files are scored on their gray values, as MATLAB does (Set14 bridge).
+            let gray = try ImageFile.info(path: file).isGrayscale
+            let r = try SRBenchmark.evaluate(hr: hr, scale: scale, grayscale: gray, upscale: upscale)
             psnrs.append(r.psnr); ssims.append(r.ssim)
             let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
             print(name.padding(toLength: 20, withPad: " ", startingAt: 0)

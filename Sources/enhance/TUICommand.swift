@@ -1,4 +1,7 @@
 import ArgumentParser
+import EnhanceNcurses
+import EnhanceNetworks
+import EnhanceTUI
 
 struct TUICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -6,9 +9,30 @@ struct TUICommand: ParsableCommand {
         abstract: "Open the terminal UI on a file or directory (the default command).")
 
     @Argument(help: "Image file or directory to open.")
-    var path: String = "."
+    var path: String?
+
+    @Option(help: "Colour mode: truecolor, 256 or none (default: from NO_COLOR / COLORTERM).")
+    var color: String?
+
+    @Flag(help: "Show hidden files in the browser.")
+    var hidden = false
+
+    @OptionGroup var models: ModelOptions
+
+    func validate() throws {
+        if let c = color, !["truecolor", "24bit", "256", "none"].contains(c.lowercased()) {
+            throw ValidationError("--color must be truecolor, 256 or none, got \(c)")
+        }
+    }
 
     func run() throws {
-        throw CLIError("the terminal UI is not available in this build yet; try `enhance upscale`")
+        let pair = models.pairPaths()
+        let psnr = try pair.psnr.map { try ModelLoader.load(path: $0) }
+        let gan = try pair.gan.map { try ModelLoader.load(path: $0) }
+        if let p = psnr, let g = gan {
+            _ = try p.blended(with: g, alpha: 0)  // refuses an incompatible pair before the UI opens
+        }
+        let engine = UpscalerEngine(psnr: psnr, gan: gan, options: models.upscaleOptions)
+        try runTUI(path: path, engine: engine, options: TUIOptions(colorMode: color, showHidden: hidden))
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import EnhanceImaging
+import EnhanceNetworks
+import Foundation
 
 /// Upscaling method chosen on the command line.
 enum Method: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -35,6 +37,11 @@ struct UpscaleCommand: ParsableCommand {
     @Flag(help: "Overwrite the output file if it exists.")
     var force = false
 
+    @Flag(help: "Print progress to standard error.")
+    var progress = false
+
+    @OptionGroup var models: ModelOptions
+
     func validate() throws {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100, got \(quality)") }
         guard scale > 0, scale <= 16 else { throw ValidationError("--scale must be in (0, 16], got \(scale)") }
@@ -45,17 +52,27 @@ struct UpscaleCommand: ParsableCommand {
     func run() throws {
         try OutputPath.checkWritable(output, force: force)
         let image = try ImageFile.read(path: input, maxPixels: maxPixels)
-        let result: Image
-        switch method {
-        case .bicubic:
+        var result: Image
+        var meta: [String: String]
+        if method == .bicubic && models.model == nil {
             let w = Int((Double(image.width) * scale).rounded())
             let h = Int((Double(image.height) * scale).rounded())
             guard w > 0, h > 0 else { throw CLIError("\(input): scale \(scale) gives an empty image") }
             try OutputPath.checkPixelBudget(w * h, limit: maxPixels * 16, path: output)
             result = Resample.bicubic(image, width: w, height: h)
-        case .psnr, .gan, .blend:
-            throw CLIError("--method \(method.rawValue): network upscaling is not available in this build")
+            meta = ["enhance:method": "bicubic", "enhance:scale": String(format: "%g", scale)]
+        } else {
+            let (upscaler, m) = try models.upscaler(for: method, bicubicScale: 4)
+            try OutputPath.checkPixelBudget(image.width * image.height * upscaler.scale * upscaler.scale,
+                                            limit: maxPixels * 16, path: output)
+            let report: ((Double) -> Void)? = progress ? { f in
+                FileHandle.standardError.write(Data(String(format: "\r%5.1f%%", f * 100).utf8))
+            } : nil
+            result = try upscaler.upscale(image, progress: report)
+            if progress { FileHandle.standardError.write(Data("\n".utf8)) }
+            meta = m
         }
+        for (k, v) in meta { result.text[k] = v }
         try ImageFile.write(result, to: output, quality: quality, bitDepth: bitDepth, overwrite: force)
     }
 }

@@ -17,6 +17,10 @@ final class CheckpointFileTests: XCTestCase {
             XCTAssertGreaterThan(sd.count, 0)
         }
         Fixtures.assertRefused("/nonexistent.pth", "no such file") { _ = try CheckpointFile.load(path: "/nonexistent.pth") }
+        let short = try Fixtures.path("bad_short.safetensors")
+        Fixtures.assertRefused(short, "truncated") { _ = try CheckpointFile.load(path: short) }
+        let evil = try Fixtures.path("evil_zip_system.pth")
+        Fixtures.assertRefused(evil, "refused global 'posix.system'") { _ = try CheckpointFile.load(path: evil) }
         let expected = try Fixtures.path("st_f32.expected.json")
         Fixtures.assertRefused(expected, "unrecognised") { _ = try CheckpointFile.load(path: expected) }
     }

@@ -32,6 +32,23 @@ final class RobustnessTests: XCTestCase {
         }
     }
 
+    /// Hostile, extremely deep nesting must be refused without overflowing the stack (also when
+    /// the nested values are released).
+    func testDeeplyNestedPicklesDoNotOverflowTheStack() {
+        let depth = 400_000
+        let tuples: [UInt8] = [0x80, 2, UInt8(ascii: "N")] + [UInt8](repeating: 0x85, count: depth) + [UInt8(ascii: ".")]
+        let lists: [UInt8] = [0x80, 2] + [UInt8](repeating: UInt8(ascii: "("), count: depth) + [UInt8(ascii: "]")]
+            + [UInt8](repeating: UInt8(ascii: "l"), count: depth) + [UInt8(ascii: ".")]
+        // {None: {None: … {}}} built with MARK … DICT.
+        let dicts: [UInt8] = [0x80, 2] + Array([[UInt8]](repeating: Array("(N".utf8), count: depth).joined())
+            + [UInt8(ascii: "}")] + [UInt8](repeating: UInt8(ascii: "d"), count: depth) + [UInt8(ascii: ".")]
+        for (name, bytes) in [("tuples", tuples), ("lists", lists), ("dicts", dicts)] {
+            Fixtures.assertRefused("\(name).pth", "not a PyTorch legacy checkpoint") {
+                _ = try PyTorchCheckpoint.decode(bytes, file: "\(name).pth")
+            }
+        }
+    }
+
     func testSafetensorsCorruption() throws {
         for name in ["st_f32.safetensors", "st_bf16.safetensors"] {
             try exercise(name) { _ = try Safetensors.decode($0, file: name) }

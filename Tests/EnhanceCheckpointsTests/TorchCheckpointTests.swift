@@ -82,6 +82,16 @@ final class TorchCheckpointTests: XCTestCase {
                 _ = try PyTorchCheckpoint.decode(pickle(body), file: "mem.pth")
             }
         }
+        // A legacy stream whose tensor claims 2^31 × 2^31 elements over a 1-element storage via zero strides.
+        func str(_ text: String) -> [UInt8] { [UInt8(ascii: "X"), UInt8(text.utf8.count), 0, 0, 0] + Array(text.utf8) }
+        let big: [UInt8] = [UInt8(ascii: "J"), 0xFF, 0xFF, 0xFF, 0x7F]
+        let pid: [UInt8] = Array("((".utf8) + str("storage") + Array("ctorch\nFloatStorage\n".utf8) + str("0") + str("cpu")
+            + Array("K\u{01}tQ".utf8)
+        let tensor: [UInt8] = Array("}".utf8) + str("w") + Array("ctorch._utils\n_rebuild_tensor_v2\n".utf8) + pid
+            + Array("K\u{00}".utf8) + big + big + [0x86] + Array("K\u{00}K\u{00}".utf8) + [0x86, 0x89] + Array("NtRs".utf8)
+        let expanded = pickle([0x8A, 10] + PyTorchCheckpoint.legacyMagic) + pickle([0x4D, 0xE9, 0x03]) + pickle(Array("}".utf8))
+            + pickle(tensor) + pickle(Array("(".utf8) + str("0") + Array("l".utf8)) + [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x3F]
+        Fixtures.assertRefused("mem.pth", "expands storage") { _ = try PyTorchCheckpoint.decode(expanded, file: "mem.pth") }
         // A well-formed legacy stream whose payload is a list, not a dict.
         let legacyList = pickle([0x8A, 10] + PyTorchCheckpoint.legacyMagic) + pickle([0x4D, 0xE9, 0x03])
             + pickle(Array("}".utf8)) + pickle(Array("]".utf8)) + pickle(Array("]".utf8))

@@ -43,6 +43,26 @@ final class InterpolationTests: XCTestCase {
                                            try old.network.forward(x, pool: pool, cancel: nil)), 1e-6)
     }
 
+    func testModelBlenderMatchesOneShotInterpolation() throws {
+        let a = try LoadedModel(stateDict: Fixture.safetensors("srvgg_x4.weights.safetensors"), name: "psnr")
+        let b = try LoadedModel(stateDict: randomLike(a.detected.stateDict, seed: 17), name: "gan")
+        let blender = try ModelBlender(psnr: a, gan: b)
+        let x = randomTensor(channels: 3, height: 5, width: 6, seed: 8)
+        let pool = ThreadPool(threads: 1)
+        for alpha: Float in [0.2, 0.8] {
+            let viaBlender = try blender.model(alpha: alpha)
+            let direct = try NetworkRegistry.interpolate(a.detected, b.detected, alpha: alpha)
+            XCTAssertEqual(viaBlender.detected.stateDict, direct.stateDict)
+            XCTAssertEqual(try viaBlender.network.forward(x, pool: pool, cancel: nil),
+                           try direct.network.forward(x, pool: pool, cancel: nil))
+        }
+        let other = try LoadedModel(stateDict: Fixture.safetensors("msrresnet_x4.weights.safetensors"), name: "m")
+        XCTAssertThrowsError(try ModelBlender(psnr: a, gan: other)) { e in
+            XCTAssertTrue(String(describing: e).contains("SRVGGNetCompact"), "\(e)")
+        }
+        XCTAssertThrowsError(try blender.model(alpha: .nan))
+    }
+
     func testRefusesIncompatiblePairsNamingTheKey() throws {
         let a = try Fixture.safetensors("rrdbnet_x4_basicsr.weights.safetensors")
         let c = try Fixture.safetensors("rrdbnet_x2_basicsr.weights.safetensors")
@@ -77,8 +97,9 @@ final class InterpolationTests: XCTestCase {
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
         }
         times.sort()
-        print(String(format: "blend %d params, 2 threads, reused buffer: median %.2f ms (min %.2f, max %.2f)",
-                     n, times[4], times[0], times[8]))
+        let gbps = Double(3 * 4 * n) / (times[4] * 1e6)
+        print(String(format: "blend %d params, 2 threads, reused buffer: median %.2f ms (min %.2f, max %.2f), %.1f GB/s moved at the median",
+                     n, times[4], times[0], times[8], gbps))
         XCTAssertEqual(out[1234], 0.75, accuracy: 1e-6)  // last blend had α = 1
         XCTAssertEqual(interp.blend(alpha: 0.8, pool: pool)["conv_hr.bias"]!.values[3], 0.65, accuracy: 1e-6)
     }

@@ -23,6 +23,7 @@ final class SharedWeightsTests: XCTestCase {
         let param = try sharedPath("weights/realesrgan-x4plus-ncnn/realesrgan-x4plus.param")
         let model = try ModelLoader.load(path: param)
         let s = model.detected.spec
+        print(model.info.rows.map { "\($0.0): \($0.1)" }.joined(separator: " | "))
         XCTAssertEqual([s.scale, s.numBlocks, s.numFeat, s.growChannels ?? 0], [4, 23, 64, 32])
         XCTAssertEqual(model.info.sha256, "713ee713b0353afaa27976f0563a64a5043bd70b9bd8936c2e26e25ebcdbcddf")
         XCTAssertEqual(model.info.parameterCount, 16_697_987)  // published RealESRGAN_x4plus size
@@ -54,6 +55,7 @@ final class SharedWeightsTests: XCTestCase {
         let hrPath = try sharedPath("data/benchmarks/Set5/baby.png")
         let model = try ModelLoader.load(path: pth)
         XCTAssertEqual(model.detected.spec.architecture, .srganGenerator)
+        print(model.info.rows.map { "\($0.0): \($0.1)" }.joined(separator: " | "))
         XCTAssertEqual(model.scale, 4)
         XCTAssertEqual(model.detected.spec.numBlocks, 5)
         XCTAssertEqual(model.info.sha256, "f4c381640826a48d2440583e4920c6bb4041804f4e285c3c6d585f03961fe87c")

@@ -1,6 +1,7 @@
 import EnhanceCheckpoints
 import EnhanceNetworks
 import EnhanceTensor
+import Foundation
 import XCTest
 
 /// Tiled inference must equal untiled inference when the margin covers the receptive field.
@@ -61,6 +62,18 @@ final class TilerTests: XCTestCase {
             XCTAssertTrue($0 is CancellationError, "\($0)")
         }
         XCTAssertEqual(calls, 2, "no tile may run after cancellation")
+    }
+
+    func testCancelFromAnotherThreadInterruptsAForwardPass() throws {
+        let net = try model("rrdbnet_x4_basicsr").network
+        let token = CancellationToken()
+        let x = randomTensor(channels: 3, height: 384, width: 384, seed: 5)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { token.cancel() }
+        let t0 = Date()
+        XCTAssertThrowsError(try net.forward(x, pool: ThreadPool(threads: 2), cancel: token)) {
+            XCTAssertTrue($0 is CancellationError, "\($0)")
+        }
+        print(String(format: "forward cancelled after %.3f s", Date().timeIntervalSince(t0)))
     }
 
     func testCancelledTokenStopsForwardBetweenBlocks() throws {

@@ -1,0 +1,118 @@
+import EnhanceTensor
+import Foundation
+
+/// What `runBenchmarks` measures.
+public struct BenchOptions: Sendable {
+    /// Networks: `rrdbnet` (RRDBNet-23 ×4) and/or `msrresnet` (MSRResNet-16 ×4).
+    public var networks: [String] = ["rrdbnet", "msrresnet"]
+    /// Square input sizes in pixels.
+    public var sizes: [Int] = [64, 128]
+    /// Thread counts.
+    public var threads: [Int] = [1, 2]
+    /// Timed runs per configuration (after one warm-up); the median is reported.
+    public var repeats: Int = 3
+    /// Also time onnxruntime through `scripts/bench/ort_bench.py` (skipped with a note if absent).
+    public var compareOnnxRuntime = true
+    /// Path of `ort_bench.py`; nil = `scripts/bench/ort_bench.py` under the current directory or
+    /// the source checkout.
+    public var ortScript: String?
+    /// Python interpreter used for the onnxruntime comparison.
+    public var python = "python3"
+    /// Also time the 16.7 M-float weight blend used for network interpolation.
+    public var blend = true
+    /// Receives every report line (default: stdout).
+    public var log: @Sendable (String) -> Void = { print($0) }
+
+    public init() {}
+}
+
+/// One timed configuration.
+public struct BenchResult: Sendable, Equatable {
+    public var network: String
+    public var size: Int
+    public var threads: Int
+    /// Median Swift wall time in seconds.
+    public var seconds: Double
+    /// Every timed Swift run, seconds.
+    public var runs: [Double]
+    /// Effective GFLOP/s: 2 · MACs / median time.
+    public var gflops: Double
+    /// onnxruntime median for the same configuration, when measured.
+    public var onnxRuntimeSeconds: Double?
+    /// `onnxRuntimeSeconds / seconds` (> 1 means Swift is faster).
+    public var speedup: Double? { onnxRuntimeSeconds.map { $0 / seconds } }
+}
+
+/// Times the networks (and the blend) and prints a table of medians, effective GFLOP/s and the
+/// ratio to onnxruntime measured in the same run. Returns the results (blend excluded).
+@discardableResult
+public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
+    let log = options.log
+    var results: [BenchResult] = []
+    for name in options.networks {
+        let net: BenchNetwork
+        switch name {
+        case "rrdbnet": net = BenchRRDBNet()
+        case "msrresnet": net = BenchMSRResNet()
+        default: log("bench: unknown network \(name) (use rrdbnet, msrresnet)"); continue
+        }
+        var ort: [String: Double] = [:]
+        if options.compareOnnxRuntime {
+            switch runOnnxRuntime(options, network: name) {
+            case .success(let r): ort = r
+            case .failure(let e): log("bench: onnxruntime comparison skipped: \(e.message)")
+            }
+        }
+        for t in options.threads {
+            let pool = ThreadPool(threads: t)
+            for s in options.sizes {
+                var ws = WeightSource(state: 3)
+                let x = Tensor(channels: 3, height: s, width: s,
+                               data: (0..<(3 * s * s)).map { _ in ws.uniform() * 0.5 + 0.5 })
+                _ = net.forward(x, pool: pool)
+                let runs = (0..<max(1, options.repeats)).map { _ in
+                    let t0 = now()
+                    _ = net.forward(x, pool: pool)
+                    return now() - t0
+                }
+                let med = median(runs)
+                let r = BenchResult(network: name, size: s, threads: t, seconds: med, runs: runs,
+                                    gflops: 2 * net.macsPerPixel * Double(s * s) / med / 1e9,
+                                    onnxRuntimeSeconds: ort["\(s)/\(t)"])
+                results.append(r)
+                log(format(r))
+            }
+        }
+    }
+    if options.blend { benchBlend(options) }
+    return results
+}
+
+private func format(_ r: BenchResult) -> String {
+    let spread = r.runs.map { String(format: "%.3f", $0) }.joined(separator: " ")
+    var line = String(format: "%-10@ %4d² t=%d  swift %.3f s  %6.1f GFLOP/s", r.network as NSString,
+                      r.size, r.threads, r.seconds, r.gflops)
+    if let o = r.onnxRuntimeSeconds, let sp = r.speedup {
+        line += String(format: "  onnxruntime %.3f s  ratio %.2fx", o, sp)
+    }
+    return line + "  (runs: \(spread))"
+}
+
+/// Times `blend` on 16.7 M floats (RRDBNet-sized weights) with the largest thread count.
+private func benchBlend(_ options: BenchOptions) {
+    let n = 16_700_000, t = options.threads.max() ?? 2
+    let pool = ThreadPool(threads: t)
+    let a = [Float](repeating: 0.25, count: n), b = [Float](repeating: 0.75, count: n)
+    var out = [Float](repeating: 0, count: n)
+    blend(a, b, alpha: 0.3, into: &out, pool: pool)
+    let inPlace = (0..<7).map { _ in
+        let t0 = now(); blend(a, b, alpha: 0.3, into: &out, pool: pool); return now() - t0
+    }
+    let fresh = (0..<7).map { _ in
+        let t0 = now(); let y = blend(a, b, alpha: 0.3, pool: pool); let d = now() - t0
+        precondition(y.count == n)
+        return d
+    }
+    options.log(String(format: "blend      16.7M floats t=%d  into existing buffer %.1f ms, fresh array %.1f ms (median of 7)",
+                       t, median(inPlace) * 1e3, median(fresh) * 1e3))
+}

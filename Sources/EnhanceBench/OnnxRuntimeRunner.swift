@@ -1,0 +1,54 @@
+import Foundation
+
+struct BenchError: Error { let message: String }
+
+/// Runs `ort_bench.py` for one network and returns medians keyed `"size/threads"`.
+func runOnnxRuntime(_ options: BenchOptions, network: String) -> Result<[String: Double], BenchError> {
+    guard let script = locateScript(options.ortScript) else {
+        return .failure(BenchError(message: "scripts/bench/ort_bench.py not found (run from the repository root)"))
+    }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [options.python, script, "--nets", network,
+                   "--sizes", options.sizes.map(String.init).joined(separator: ","),
+                   "--threads", options.threads.map(String.init).joined(separator: ","),
+                   "--repeats", String(max(1, options.repeats))]
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    do { try p.run() } catch {
+        return .failure(BenchError(message: "cannot start \(options.python): \(error)"))
+    }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else {
+        let last = errText.split(separator: "\n").last.map(String.init) ?? "exit \(p.terminationStatus)"
+        return .failure(BenchError(message: "\(options.python) ort_bench.py failed: \(last) " +
+                                   "(pip install -r scripts/bench/requirements.txt)"))
+    }
+    struct Report: Decodable {
+        struct Row: Decodable { let size: Int; let threads: Int; let median_s: Double }
+        let version: String
+        let results: [Row]
+    }
+    guard let report = try? JSONDecoder().decode(Report.self, from: data) else {
+        return .failure(BenchError(message: "ort_bench.py printed no valid JSON"))
+    }
+    options.log("bench: onnxruntime \(report.version) timed \(network) (\(report.results.count) configurations)")
+    return .success(Dictionary(report.results.map { ("\($0.size)/\($0.threads)", $0.median_s) },
+                               uniquingKeysWith: { a, _ in a }))
+}
+
+private func locateScript(_ explicit: String?) -> String? {
+    let fm = FileManager.default
+    if let explicit { return fm.fileExists(atPath: explicit) ? explicit : nil }
+    let rel = "scripts/bench/ort_bench.py"
+    let cwd = fm.currentDirectoryPath + "/" + rel
+    if fm.fileExists(atPath: cwd) { return cwd }
+    // Sources/EnhanceBench/OnnxRuntimeRunner.swift → repository root.
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let src = root.appendingPathComponent(rel).path
+    return fm.fileExists(atPath: src) ? src : nil
+}

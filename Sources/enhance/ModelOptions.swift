@@ -1,0 +1,121 @@
+import ArgumentParser
+import EnhanceNetworks
+import Foundation
+
+/// Model selection shared by `upscale`, `eval` and the TUI.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .customLong("psnr-model"), help: "PSNR (fidelity) checkpoint: .safetensors, .pth or ncnn .param.")
+    var psnrModel: String?
+
+    @Option(name: .customLong("gan-model"), help: "GAN checkpoint, same architecture as the PSNR one for blending.")
+    var ganModel: String?
+
+    @Option(help: "Run exactly this one checkpoint (overrides --method).")
+    var model: String?
+
+    @Option(help: "Blend weight α for --method blend: θ = (1−α)·θ_PSNR + α·θ_GAN, 0…1.")
+    var alpha: Float = 0.5
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Tile edge in input pixels (default: chosen from available memory).")
+    var tile: Int?
+
+    @Option(name: .customLong("tile-overlap"), help: "Context margin around each tile in input pixels.")
+    var tileOverlap: Int?
+
+    @Option(name: .customLong("alpha-mode"), help: "How an alpha channel is upscaled: model or bicubic.")
+    var alphaMode: AlphaUpscaling = .model
+
+    func validate() throws {
+        guard (0...1).contains(alpha) else { throw ValidationError("--alpha must be in 0…1, got \(alpha)") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+        if let t = tile, t < 8 { throw ValidationError("--tile must be at least 8") }
+        if let o = tileOverlap, o < 0 { throw ValidationError("--tile-overlap must not be negative") }
+    }
+
+    var upscaleOptions: UpscaleOptions {
+        UpscaleOptions(tileSize: tile, tileOverlap: tileOverlap,
+                       threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, alpha: alphaMode)
+    }
+
+    /// The PSNR/GAN pair to use: explicit paths, else the pair bundled in Models/.
+    func pairPaths() -> (psnr: String?, gan: String?) {
+        let bundled = DefaultModels.find()
+        return (psnrModel ?? bundled?.psnr, ganModel ?? bundled?.gan)
+    }
+
+    /// Builds the upscaler for `method` and the metadata describing it (PNG text chunks).
+    func upscaler(for method: Method, bicubicScale: Int) throws -> (Upscaler, [String: String]) {
+        let options = upscaleOptions
+        if let model {
+            let m = try ModelLoader.load(path: model)
+            return (try Upscaler(.model(m), options: options), Self.metadata("model", model: ("model", m)))
+        }
+        let pair = pairPaths()
+        func need(_ path: String?, _ flag: String) throws -> LoadedModel {
+            guard let path else {
+                throw CLIError("--method \(method.rawValue): no \(flag) given and no bundled model pair found in Models/")
+            }
+            return try ModelLoader.load(path: path)
+        }
+        switch method {
+        case .bicubic:
+            return (try Upscaler(.bicubic(scale: bicubicScale), options: options),
+                    ["enhance:method": "bicubic", "enhance:scale": "\(bicubicScale)"])
+        case .psnr:
+            let m = try need(pair.psnr, "--psnr-model")
+            return (try Upscaler(.model(m), options: options), Self.metadata("psnr", model: ("psnr", m)))
+        case .gan:
+            let m = try need(pair.gan, "--gan-model")
+            return (try Upscaler(.model(m), options: options), Self.metadata("gan", model: ("gan", m)))
+        case .blend:
+            let p = try need(pair.psnr, "--psnr-model"), g = try need(pair.gan, "--gan-model")
+            var meta = Self.metadata("blend", model: ("psnr", p))
+            meta.merge(Self.metadata("blend", model: ("gan", g))) { a, _ in a }
+            meta["enhance:alpha"] = String(format: "%.2f", alpha)
+            return (try Upscaler(.blend(psnr: p, gan: g, alpha: alpha), options: options), meta)
+        }
+    }
+
+    /// `enhance:*` text-chunk metadata for one model (the keys the TUI export writes too).
+    static func metadata(_ method: String, model: (role: String, loaded: LoadedModel)) -> [String: String] {
+        let nameKey = model.role == "model" ? "enhance:model" : "enhance:\(model.role)-model"
+        return ["enhance:method": method, "enhance:scale": "\(model.loaded.scale)",
+                nameKey: model.loaded.name, "enhance:\(model.role)-sha256": model.loaded.info.sha256]
+    }
+}
+
+extension AlphaUpscaling: ExpressibleByArgument {}
+
+/// Locates the bundled PSNR/GAN pair (`*-psnr.safetensors`, `*-gan.safetensors`) in a Models folder:
+/// `$ENHANCE_MODELS`, `./Models`, or a `Models` folder above the executable (the repository).
+enum DefaultModels {
+    static func find() -> (psnr: String, gan: String)? {
+        for dir in candidates() {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
+            for psnr in names.sorted() where psnr.hasSuffix("-psnr.safetensors") {
+                let gan = String(psnr.dropLast("-psnr.safetensors".count)) + "-gan.safetensors"
+                if names.contains(gan) {
+                    return ((dir as NSString).appendingPathComponent(psnr), (dir as NSString).appendingPathComponent(gan))
+                }
+            }
+        }
+        return nil
+    }
+
+    static func candidates() -> [String] {
+        var dirs: [String] = []
+        if let env = ProcessInfo.processInfo.environment["ENHANCE_MODELS"] { dirs.append(env) }
+        dirs.append(FileManager.default.currentDirectoryPath + "/Models")
+        var exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        if let path = Bundle.main.executablePath { exe = URL(fileURLWithPath: path).resolvingSymlinksInPath() }
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<5 {
+            dirs.append(dir.appendingPathComponent("Models").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        return dirs
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import EnhanceImaging
+import EnhanceNetworks
+import Foundation
+
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Inspect checkpoints and list the bundled model pair.",
+        subcommands: [Inspect.self, List.self])
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print architecture, scale, channels, blocks, parameters, MACs/pixel, dtype and SHA-256.",
+            discussion: """
+                FILE is a checkpoint (.safetensors, .pth, or an ncnn .param with its .bin beside it), or \
+                a PNG written by enhance, whose recorded method, α and model hashes are printed.
+                """)
+
+        @Argument(help: "Checkpoint or enhance-written PNG.")
+        var files: [String]
+
+        func run() throws {
+            for (i, file) in files.enumerated() {
+                if i > 0 { print() }
+                if ImageFile.sniff(path: file) != nil {
+                    let image = try ImageFile.read(path: file)
+                    let rows = image.text.filter { $0.key.hasPrefix("enhance:") }.sorted { $0.key < $1.key }
+                    guard !rows.isEmpty else { throw CLIError("\(file): image carries no enhance metadata") }
+                    print(file)
+                    for (k, v) in rows { print("  " + k.padding(toLength: 22, withPad: " ", startingAt: 0) + v) }
+                    continue
+                }
+                let model = try ModelLoader.load(path: file)
+                print(file)
+                for (k, v) in model.info.rows {
+                    print("  " + k.padding(toLength: 22, withPad: " ", startingAt: 0) + v)
+                }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the PSNR/GAN pair used by default.")
+
+        func run() throws {
+            guard let pair = DefaultModels.find() else {
+                print("no bundled model pair found (looked in: \(DefaultModels.candidates().joined(separator: ", ")))")
+                return
+            }
+            for (role, path) in [("psnr", pair.psnr), ("gan", pair.gan)] {
+                let m = try ModelLoader.load(path: path)
+                print("\(role): \(path)  \(m.info.architecture) x\(m.scale)  "
+                      + String(format: "%.2f M MACs/px", m.info.macsPerInputPixel / 1e6)
+                      + "  sha256 \(m.info.sha256.prefix(16))…")
+            }
+        }
+    }
+}
+
+struct InterpolateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interpolate",
+        abstract: "Blend two checkpoints of one architecture: θ = (1−α)·θ_A + α·θ_B (ESRGAN net_interp).")
+
+    @Argument(help: "Checkpoint A (e.g. the PSNR model).")
+    var a: String
+
+    @Argument(help: "Checkpoint B (e.g. the GAN model).")
+    var b: String
+
+    @Option(help: "Weight of B, 0…1.")
+    var alpha: Float
+
+    @Option(name: .shortAndLong, help: "Output .safetensors file.")
+    var output: String
+
+    @Flag(help: "Overwrite the output file if it exists.")
+    var force = false
+
+    func validate() throws {
+        guard (0...1).contains(alpha) else { throw ValidationError("--alpha must be in 0…1, got \(alpha)") }
+        guard output.lowercased().hasSuffix(".safetensors") else {
+            throw ValidationError("\(output): the output must be a .safetensors file")
+        }
+    }
+
+    func run() throws {
+        try OutputPath.checkWritable(output, force: force)
+        let ma = try ModelLoader.load(path: a), mb = try ModelLoader.load(path: b)
+        let blended = try ma.blended(with: mb, alpha: alpha)
+        let meta = ["enhance:interpolated-from": "\(ma.name) (\(ma.info.sha256)) + \(mb.name) (\(mb.info.sha256))",
+                    "enhance:alpha": String(format: "%g", alpha)]
+        try AtomicOutput.write(to: output, force: force) { tmp in
+            try blended.writeSafetensors(to: tmp, metadata: meta)
+        }
+        print("wrote \(output): \(ma.info.architecture) x\(blended.scale), α = \(alpha)")
+    }
+}
+
+/// Writes through a temporary file in the destination folder, renamed into place on success.
+enum AtomicOutput {
+    static func write(to path: String, force: Bool, _ body: (String) throws -> Void) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        do {
+            try body(tmp)
+            if !force && FileManager.default.fileExists(atPath: path) {
+                throw CLIError("\(path): already exists (use --force to overwrite)")
+            }
+            guard rename(tmp, path) == 0 else { throw CLIError("\(path): cannot rename into place (errno \(errno))") }
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import EnhanceImaging
+import EnhanceTerminal
+import Foundation
+
+struct PreviewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preview",
+        abstract: "Print an image, or its x4 upscale, to standard output as block characters.")
+
+    @Argument(help: "Image to show.")
+    var input: String
+
+    @Option(help: "Method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")), or none for the input itself.")
+    var method: String = "none"
+
+    @Option(help: "Width in terminal columns (default: $COLUMNS or 80).")
+    var width: Int?
+
+    @Option(help: "Cell symbols: half (▀, 1×2 pixels), quadrant (2×2) or sextant (2×3).")
+    var symbols: String = "sextant"
+
+    @Option(help: "Colour mode: truecolor, 256 or none (default: from NO_COLOR / COLORTERM).")
+    var color: String?
+
+    @OptionGroup var models: ModelOptions
+
+    func validate() throws {
+        guard method == "none" || Method(rawValue: method) != nil else {
+            throw ValidationError("--method must be none, bicubic, psnr, gan or blend, got \(method)")
+        }
+        guard ["half", "quadrant", "sextant"].contains(symbols) else {
+            throw ValidationError("--symbols must be half, quadrant or sextant, got \(symbols)")
+        }
+        if let c = color, !["truecolor", "24bit", "256", "none"].contains(c.lowercased()) {
+            throw ValidationError("--color must be truecolor, 256 or none, got \(c)")
+        }
+        if let w = width, !(4...2000).contains(w) { throw ValidationError("--width must be 4…2000") }
+    }
+
+    func run() throws {
+        var image = try ImageFile.read(path: input)
+        if let m = Method(rawValue: method) {
+            image = try models.upscaler(for: m, bicubicScale: 4).0.upscale(image)
+        }
+        let env = ProcessInfo.processInfo.environment
+        let mode: ColorMode
+        switch color?.lowercased() {
+        case "truecolor"?, "24bit"?: mode = .trueColor
+        case "256"?: mode = .ansi256
+        case "none"?: mode = .none
+        default: mode = ColorMode.detect(environment: env)
+        }
+        let set: SymbolSet = symbols == "half" ? .halfBlock : (symbols == "quadrant" ? .quadrant : .sextant)
+        let columns = width ?? Int(env["COLUMNS"] ?? "") ?? 80
+        // Terminal cells are about twice as tall as wide.
+        let rows = max(1, Int((Double(columns) * Double(image.height) / Double(image.width) / 2).rounded()))
+        let grid = BlockRenderer.render(image, x: 0, y: 0, width: Double(image.width), height: Double(image.height),
+                                        columns: columns, rows: rows, symbols: set, mode: mode)
+        var out = ""
+        for r in 0..<grid.rows {
+            for c in 0..<grid.columns {
+                let cell = grid[r, c]
+                if mode != .none { out += ANSIWriter.sgr(fg: cell.fg, bg: cell.bg, mode: mode) }
+                out.append(cell.glyph)
+            }
+            out += mode == .none ? "\n" : "\u{1B}[0m\n"
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}

@@ -1,0 +1,114 @@
+import EnhanceImaging
+import Foundation
+import XCTest
+
+/// Drives the real `enhance` binary inside tmux: open an image → change α → change layout →
+/// export, then checks the exported PNG (size, method/α metadata) and that `q` restores the shell.
+final class TUIEndToEndTests: XCTestCase {
+    private var session = "enhance-e2e-\(getpid())-\(Int.random(in: 0..<1_000_000))"
+
+    private func tmux(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func screen(escapes: Bool = false) throws -> String {
+        try tmux(["capture-pane", "-t", session, "-p"] + (escapes ? ["-e"] : []))
+    }
+
+    /// Polls the pane until `predicate` holds, failing with the last screen after `timeout` s.
+    @discardableResult
+    private func waitFor(_ what: String, timeout: Double = 60, _ predicate: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if predicate(last) { return last }
+            usleep(150_000)
+        }
+        XCTFail("timed out waiting for \(what); screen was:\n\(last)")
+        throw XCTSkip("aborting after timeout")
+    }
+
+    private func keys(_ k: String...) throws { _ = try tmux(["send-keys", "-t", session] + k) }
+
+    override func tearDown() {
+        _ = try? tmux(["kill-session", "-t", session])
+    }
+
+    func testOpenChangeAlphaLayoutAndExport() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed (make test installs it)")
+        }
+        let dir = try CLI.tempDir()
+        var img = Image(width: 20, height: 14)
+        for c in 0..<3 { for y in 0..<14 { for x in 0..<20 {
+            img[c, y, x] = Float((x * 11 + y * 5 + c * 40) % 64) / 63
+        } } }
+        try ImageFile.write(img, to: dir.appendingPathComponent("tiny.png").path)
+        // The bundled pair when present, else two tiny oracle-fixture networks of one architecture.
+        var modelArgs: [String] = []
+        let bundled = (try? FileManager.default.contentsOfDirectory(
+            atPath: CLI.repoRoot.appendingPathComponent("Models").path)) ?? []
+        if !bundled.contains(where: { $0.hasSuffix("-psnr.safetensors") }) {
+            let fx = CLI.repoRoot.appendingPathComponent("Tests/EnhanceNetworksTests/Fixtures/msrresnet_x4.weights.safetensors").path
+            modelArgs = ["--psnr-model", fx, "--gan-model", fx]
+        }
+        let command = ([CLI.binary.path, dir.path, "--color", "truecolor"] + modelArgs)
+            .map { "'\($0)'" }.joined(separator: " ")
+        _ = try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                      "cd '\(CLI.repoRoot.path)' && \(command); echo ENHANCE-EXIT=$?; sleep 30"])
+
+        // Browser lists the image; open it.
+        try waitFor("the browser") { $0.contains("tiny.png") }
+        try keys("/"); try keys("-l", "tiny"); try keys("Enter")
+        try waitFor("the preview") { $0.contains("α 0.50") && $0.contains("view") }
+        // Blend method, then α +0.05 and +0.05 → 0.60.
+        try keys("4")
+        try keys("Right"); try keys("]")
+        try waitFor("α 0.60") { $0.contains("α 0.60") }
+        let image = try screen(escapes: true)
+        XCTAssertTrue(image.contains("\u{1B}[38;2;") || image.contains("\u{1B}[48;2;"),
+                      "no truecolor image cells on screen")
+        // Layout change: single → side by side.
+        let before = try waitFor("the status line") { $0.contains("view single") }
+        XCTAssertTrue(before.contains("view single"))
+        try keys("v")
+        try waitFor("side-by-side layout") { !$0.contains("view single") && $0.contains("view ") }
+        // Export: the prompt comes pre-filled with <dir>/tiny_x4_<method>.png; accept it.
+        try keys("e")
+        try waitFor("the export prompt") { $0.contains(".png") }
+        try keys("Enter")
+        let fm = FileManager.default
+        let deadline = Date().addingTimeInterval(120)
+        var exported: String?
+        while Date() < deadline, exported == nil {
+            exported = try fm.contentsOfDirectory(atPath: dir.path)
+                .first { $0.hasPrefix("tiny_x4_") && $0.hasSuffix(".png") }
+            usleep(200_000)
+        }
+        let finalScreen = try screen()
+        let name = try XCTUnwrap(exported, "no exported file appeared; screen:\n\(finalScreen)")
+        XCTAssertTrue(name.contains("blend"), "exported \(name), expected the blend method")
+        let out = try ImageFile.read(path: dir.appendingPathComponent(name).path)
+        XCTAssertEqual(out.width, 80)
+        XCTAssertEqual(out.height, 56)
+        XCTAssertEqual(out.text["enhance:method"].map { $0.hasPrefix("blend") }, true, "\(out.text)")
+        XCTAssertEqual(out.text["enhance:alpha"].flatMap(Double.init), 0.6, "\(out.text)")
+        XCTAssertNotNil(out.text["enhance:psnr-sha256"])
+        XCTAssertNotNil(out.text["enhance:gan-sha256"])
+        let leftovers = try fm.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }
+        XCTAssertEqual(leftovers, [], "temporary files left behind")
+        // Quit restores the shell.
+        try keys("q")
+        try waitFor("exit") { $0.contains("ENHANCE-EXIT=0") }
+    }
+}
