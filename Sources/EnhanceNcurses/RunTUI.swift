@@ -22,6 +22,8 @@ public func runTUI(path: String?, engine: any PreviewEngine, options: TUIOptions
     case "none"?: mode = .none
     default: mode = ColorMode.detect(environment: env)
     }
+    CrashGuard.install()
+    defer { CrashGuard.uninstall() }
     let backend = try NcursesBackend(colorMode: mode)
     defer { backend.shutdown() }
     let queue = MessageQueue()

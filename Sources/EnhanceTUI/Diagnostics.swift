@@ -24,8 +24,8 @@ func heatGrid(_ a: PixelGrid, _ b: PixelGrid, gain: Float) -> PixelGrid {
 public func consistency(tile: Tile, input: Image, scale: Int, key: MethodKey) -> Consistency {
     let r = tile.region
     let w = r.width, h = r.height
-    let down = PixelGrid.sample(tile.image, x: 0, y: 0, width: Double(w * scale), height: Double(h * scale),
-                                toWidth: w, height: h)
+    let down = PixelGrid.sample(tile.image, x: 0, y: 0, width: Double(tile.image.width),
+                                height: Double(tile.image.height), toWidth: w, height: h)
     let src = PixelGrid.sample(input, x: Double(r.x), y: Double(r.y), width: Double(w), height: Double(h),
                                toWidth: w, height: h)
     var diff = [Float](repeating: 0, count: 3 * w * h)
@@ -50,8 +50,7 @@ public func consistency(tile: Tile, input: Image, scale: Int, key: MethodKey) ->
 func updateConsistency(_ s: inout AppState) {
     guard var p = s.preview, p.layout == .consistency else { return }
     let key = p.primaryKey
-    guard let t = p.cache[key], t.image.width == t.region.width * s.scale,
-          t.image.height == t.region.height * s.scale else { return }
+    guard let t = p.cache[key], t.region.width > 0, t.region.height > 0 else { return }
     if let c = p.consistency, c.key == key, c.region == t.region { return }
     p.consistency = consistency(tile: t, input: p.image, scale: s.scale, key: key)
     s.preview = p

@@ -1,4 +1,5 @@
 import EnhanceImaging
+import EnhanceTerminal
 import Foundation
 
 /// Runs ``Effect``s off the UI thread and posts the outcomes as ``Msg``s.
@@ -38,7 +39,7 @@ public final class EffectExecutor: @unchecked Sendable {
                     post(.loaded(path: path, image: nil, error: "\(error)"))
                 }
             }
-        case let .infer(job, image, method, region):
+        case let .infer(job, image, method, region, density):
             let flag = CancelFlag()
             lock.lock(); flags[job] = flag; lock.unlock()
             inferQueue.async { [weak self] in
@@ -51,7 +52,7 @@ public final class EffectExecutor: @unchecked Sendable {
                         if last.advance(to: f) { post(.inferProgress(job: job, fraction: f)) }
                     }
                     guard !flag.isCancelled else { return }
-                    post(.inferDone(job: job, tile: Tile(region: region, image: out),
+                    post(.inferDone(job: job, tile: reduced(Tile(region: region, image: out), density: density),
                                     seconds: Date().timeIntervalSince(start)))
                 } catch {
                     if !flag.isCancelled { post(.inferFailed(job: job, message: "\(method): \(error)")) }
@@ -116,6 +117,23 @@ public final class EffectExecutor: @unchecked Sendable {
             if !flag.isCancelled { post(.exportFailed(message: "\(error)".replacingOccurrences(of: tmp, with: path))) }
         }
     }
+}
+
+/// Output tiles larger than this many pixels are stored reduced when the view allows it.
+public let reduceAbovePixels = 8_000_000
+
+/// `tile` box-reduced to about `density` pixels per output pixel (never below what was asked),
+/// when it is larger than ``reduceAbovePixels`` and `density` < 1; otherwise unchanged.
+func reduced(_ tile: Tile, density: Double) -> Tile {
+    let img = tile.image
+    guard density < 1, img.planeSize > reduceAbovePixels else { return tile }
+    let w = max(Int((Double(img.width) * density).rounded(.up)), 1)
+    let h = max(Int((Double(img.height) * density).rounded(.up)), 1)
+    guard w < img.width || h < img.height else { return tile }
+    let g = PixelGrid.sample(img, x: 0, y: 0, width: Double(img.width), height: Double(img.height), toWidth: w, height: h)
+    var px = [Float](repeating: 0, count: 3 * w * h)
+    for i in 0..<(w * h) { for c in 0..<3 { px[c * w * h + i] = g.rgb[i * 3 + c] } }
+    return Tile(region: tile.region, image: Image(width: w, height: h, channelCount: 3, pixels: px, bitDepth: img.bitDepth))
 }
 
 /// Throttles progress reports to steps of at least 2 %.

@@ -36,12 +36,13 @@ func refreshJobs(_ s: inout AppState) -> [Effect] {
     guard let region = neededRegion(s) else { return [] }
     var fx: [Effect] = []
     let needed = p.neededKeys
+    let density = requiredDensity(s)
     for (key, job) in p.jobs where !needed.contains(key) {
         fx.append(.cancel(job: job.id))
         p.jobs[key] = nil
     }
     for key in needed {
-        if let t = p.cache[key], t.region.contains(region) { continue }
+        if let t = p.cache[key], t.region.contains(region), t.density(scale: s.scale) >= density - 1e-9 { continue }
         if let j = p.jobs[key] {
             if j.region.contains(region) { continue }
             fx.append(.cancel(job: j.id))
@@ -49,11 +50,24 @@ func refreshJobs(_ s: inout AppState) -> [Effect] {
         let id = s.nextJob
         s.nextJob += 1
         p.jobs[key] = Job(id: id, region: region)
-        fx.append(.infer(job: id, image: p.image, method: key.method, region: region))
+        fx.append(.infer(job: id, image: p.image, method: key.method, region: region, density: density))
     }
     s.preview = p
     updateConsistency(&s)
     return fx
+}
+
+/// Stored pixels per output pixel the panes need: 1 when zoomed, at fit the sub-pixel density
+/// (sub-pixels per output pixel, both axes) of the densest pane, at most 1.
+func requiredDensity(_ s: AppState) -> Double {
+    guard let p = s.preview else { return 1 }
+    let area = CellRect(row: 0, column: 0, width: s.columns, height: s.bodyRows)
+    var d = 0.0
+    for (pane, src) in zip(Geometry.panes(p.layout, area: area), paneSources(s)) {
+        let a = Geometry.imageArea(pane)
+        d = max(d, Double(a.width * src.symbols.columns) / src.width, Double(a.height * src.symbols.rows) / src.height)
+    }
+    return min(max(d, 0), 1)
 }
 
 /// Keeps the view centre where the image can still fill the panes (centred when smaller).

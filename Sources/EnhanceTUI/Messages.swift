@@ -9,7 +9,9 @@ public enum Key: Hashable, Sendable {
     case pageUp, pageDown, home, end
 }
 
-/// An upscaled crop: `image` is `region` (input pixels) upscaled by the engine's scale.
+/// An upscaled crop: `image` is `region` (input pixels) upscaled by the engine's scale — at full
+/// resolution (`scale·region` pixels) or, for large fit-to-screen previews, box-reduced to fewer
+/// pixels (see ``density``).
 public struct Tile: Equatable, Sendable {
     public var region: PixelRect
     public var image: Image
@@ -17,6 +19,12 @@ public struct Tile: Equatable, Sendable {
     public init(region: PixelRect, image: Image) {
         self.region = region
         self.image = image
+    }
+
+    /// Stored pixels per output pixel (1 = full resolution), the smaller of the two axes.
+    public func density(scale: Int) -> Double {
+        min(Double(image.width) / Double(max(region.width * scale, 1)),
+            Double(image.height) / Double(max(region.height * scale, 1)))
     }
 }
 
@@ -41,7 +49,9 @@ public enum Msg: Sendable {
 public enum Effect: Equatable, Sendable {
     case listDirectory(path: String)
     case load(path: String)
-    case infer(job: Int, image: Image, method: PreviewMethod, region: PixelRect)
+    /// Upscale `region`; when the result exceeds ``reduceAbovePixels`` it may be box-reduced to
+    /// `density` stored pixels per output pixel (< 1 only for fit-to-screen views).
+    case infer(job: Int, image: Image, method: PreviewMethod, region: PixelRect, density: Double)
     case cancel(job: Int)
     case checkExists(path: String)
     /// Full-resolution upscale of `image`, written atomically (temp file + rename) to `path`.

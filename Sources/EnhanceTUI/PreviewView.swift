@@ -46,9 +46,13 @@ func tileFor(_ p: PreviewState, _ key: MethodKey) -> (PaneImage?, String) {
 /// mixing two sampled grids equals sampling the pixel blend.
 func samples(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int) -> PixelGrid {
     func one(_ t: Tile) -> PixelGrid {
-        PixelGrid.sample(t.image, x: src.x - Double(t.region.x * scale), y: src.y - Double(t.region.y * scale),
-                         width: src.width, height: src.height, toWidth: area.width * src.symbols.columns,
-                         height: area.height * src.symbols.rows)
+        // Stored pixels per output pixel on each axis (1 unless the tile was reduced).
+        let rx = Double(t.image.width) / Double(max(t.region.width * scale, 1))
+        let ry = Double(t.image.height) / Double(max(t.region.height * scale, 1))
+        return PixelGrid.sample(t.image, x: (src.x - Double(t.region.x * scale)) * rx,
+                                y: (src.y - Double(t.region.y * scale)) * ry, width: src.width * rx,
+                                height: src.height * ry, toWidth: area.width * src.symbols.columns,
+                                height: area.height * src.symbols.rows)
     }
     switch img {
     case .tile(let t): return one(t)

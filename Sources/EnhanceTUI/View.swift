@@ -79,6 +79,7 @@ public let helpLines: [String] = [
     "  o  browser    Esc Backspace  back to browser",
     "General",
     "  ?  this help (any key closes)    q  quit",
+    "  mouse wheel  scroll list / pan up and down",
 ]
 
 func drawHelp(_ b: inout ScreenBuffer) {

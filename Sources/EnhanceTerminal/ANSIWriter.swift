@@ -51,6 +51,33 @@ public enum ANSIWriter {
         return out
     }
 
+    /// `grid` as plain lines for a scrolling terminal (no cursor addressing): each row's cells
+    /// with minimal SGR changes, then `ESC[0m` and a newline. For non-interactive previews.
+    public static func lines(_ grid: CellGrid, mode: ColorMode) -> String {
+        var out = ""
+        for r in 0..<grid.rows {
+            var fg: Int?, bg: Int?
+            for c in 0..<grid.columns {
+                let cell = grid[r, c]
+                var glyph = cell.glyph
+                if mode != .none {
+                    let fk = key(cell.fg, mode: mode), bk = key(cell.bg, mode: mode)
+                    if fk == bk { glyph = " " }
+                    let needFg = glyph != " " && fk != fg
+                    let needBg = bk != bg
+                    if needFg || needBg {
+                        out += sgr(fg: needFg ? cell.fg : nil, bg: needBg ? cell.bg : nil, mode: mode)
+                        if needFg { fg = fk }
+                        if needBg { bg = bk }
+                    }
+                }
+                out.append(glyph)
+            }
+            out += "\u{1B}[0m\n"
+        }
+        return out
+    }
+
     /// Identity of the colour the terminal will show for `c` in `mode` (palette index in 256 mode).
     static func key(_ c: RGB8, mode: ColorMode) -> Int {
         mode == .ansi256 ? Int(Palette256.nearest(c)) : Int(c.r) << 16 | Int(c.g) << 8 | Int(c.b)

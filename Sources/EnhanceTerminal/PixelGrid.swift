@@ -40,38 +40,68 @@ public struct PixelGrid: Hashable, Sendable {
                               background: (Float, Float, Float) = (0, 0, 0)) -> PixelGrid {
         let w = max(width, 0), h = max(height, 0)
         guard w > 0, h > 0, srcW > 0, srcH > 0 else { return PixelGrid(width: w, height: h, fill: background) }
-        let cols = spans(start: x, extent: srcW, count: w, limit: image.width)
-        let rowsW = spans(start: y, extent: srcH, count: h, limit: image.height)
-        let plane = image.planeSize
+        let cols = FlatSpans(spans(start: x, extent: srcW, count: w, limit: image.width))
+        let rowsW = FlatSpans(spans(start: y, extent: srcH, count: h, limit: image.height))
+        let plane = image.planeSize, iw = image.width
         let alpha = image.hasAlpha
         var out = [Float](repeating: 0, count: w * h * 3)
         image.pixels.withUnsafeBufferPointer { px in
-            for oy in 0..<h {
-                let ry = rowsW[oy]
-                for ox in 0..<w {
-                    let rx = cols[ox]
-                    var acc: (Float, Float, Float) = (0, 0, 0)
-                    var covered: Float = 0
-                    for (sy, wy) in ry {
-                        for (sx, wx) in rx {
-                            let wgt = wy * wx
-                            let i = sy * image.width + sx
-                            let a: Float = alpha ? px[3 * plane + i] : 1
-                            acc.0 += wgt * (a * px[i] + (1 - a) * background.0)
-                            acc.1 += wgt * (a * px[plane + i] + (1 - a) * background.1)
-                            acc.2 += wgt * (a * px[2 * plane + i] + (1 - a) * background.2)
-                            covered += wgt
+            cols.index.withUnsafeBufferPointer { cIdx in
+            cols.weight.withUnsafeBufferPointer { cW in
+            rowsW.index.withUnsafeBufferPointer { rIdx in
+            rowsW.weight.withUnsafeBufferPointer { rW in
+            out.withUnsafeMutableBufferPointer { o in
+                for oy in 0..<h {
+                    let r0 = rowsW.start[oy], r1 = rowsW.start[oy + 1]
+                    for ox in 0..<w {
+                        let c0 = cols.start[ox], c1 = cols.start[ox + 1]
+                        var a0: Float = 0, a1: Float = 0, a2: Float = 0, covered: Float = 0
+                        for r in r0..<r1 {
+                            let wy = rW[r], row = rIdx[r] * iw
+                            for c in c0..<c1 {
+                                let wgt = wy * cW[c]
+                                let i = row + cIdx[c]
+                                if alpha {
+                                    let a = px[3 * plane + i]
+                                    a0 += wgt * (a * px[i] + (1 - a) * background.0)
+                                    a1 += wgt * (a * px[plane + i] + (1 - a) * background.1)
+                                    a2 += wgt * (a * px[2 * plane + i] + (1 - a) * background.2)
+                                } else {
+                                    a0 += wgt * px[i]
+                                    a1 += wgt * px[plane + i]
+                                    a2 += wgt * px[2 * plane + i]
+                                }
+                                covered += wgt
+                            }
                         }
+                        let rest = max(1 - covered, 0)
+                        let k = (oy * w + ox) * 3
+                        o[k] = a0 + rest * background.0
+                        o[k + 1] = a1 + rest * background.1
+                        o[k + 2] = a2 + rest * background.2
                     }
-                    let rest = max(1 - covered, 0)
-                    let o = (oy * w + ox) * 3
-                    out[o] = acc.0 + rest * background.0
-                    out[o + 1] = acc.1 + rest * background.1
-                    out[o + 2] = acc.2 + rest * background.2
                 }
+            }
+            }
+            }
+            }
             }
         }
         return PixelGrid(width: w, height: h, rgb: out)
+    }
+
+    /// ``spans(start:extent:count:limit:)`` flattened: sample `o` uses entries `start[o]..<start[o+1]`.
+    struct FlatSpans {
+        var start: [Int] = [0]
+        var index: [Int] = []
+        var weight: [Float] = []
+
+        init(_ lists: [[(Int, Float)]]) {
+            for l in lists {
+                for (i, w) in l { index.append(i); weight.append(w) }
+                start.append(index.count)
+            }
+        }
     }
 
     /// For each of `count` output samples along one axis: the in-range source indices it covers and

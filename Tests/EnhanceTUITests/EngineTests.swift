@@ -80,3 +80,44 @@ final class ConsistencyTests: XCTestCase {
         XCTAssertEqual(c.diff.pixels[0], 0.1, accuracy: 1e-6)
     }
 }
+
+final class ReducedTileTests: XCTestCase {
+    func testLargeTilesAreBoxReducedOnlyWhenAllowed() {
+        let big = Tile(region: PixelRect(x: 0, y: 0, width: 750, height: 750), image: flat(3000, 3000, (0.25, 0.5, 1)))
+        let r = reduced(big, density: 0.1)
+        XCTAssertEqual(r.image.width, 300)
+        XCTAssertEqual(r.image.height, 300)
+        XCTAssertEqual(r.image[0, 7, 9], 0.25, accuracy: 1e-6)
+        XCTAssertEqual(r.image[2, 299, 299], 1, accuracy: 1e-6)
+        XCTAssertEqual(r.density(scale: 4), 0.1, accuracy: 1e-9)
+        XCTAssertEqual(reduced(big, density: 1).image.width, 3000)   // zoomed views keep full resolution
+        let small = Tile(region: PixelRect(x: 0, y: 0, width: 10, height: 10), image: flat(40, 40, (0, 0, 0)))
+        XCTAssertEqual(reduced(small, density: 0.1).image.width, 40) // below the size limit: untouched
+    }
+
+    func testFitAsksForScreenDensityAndZoomNeedsFullResolution() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        writeFakeImage(dir + "/big.dat", 1000, 800)
+        let h = Harness(directory: dir, columns: 40, rows: 8)
+        h.keys(.enter)
+        // Fit: 4000×3200 output in 40×6 cells → scale min(40/4000, 12/3200) = 0.00375, source
+        // 10666.7 px wide over 80 sextant columns (0.0075/px), 3200 px over 18 rows (0.005625/px).
+        let densities = h.effects.compactMap { e -> Double? in if case let .infer(_, _, _, _, d) = e { return d } else { return nil } }
+        XCTAssertEqual(densities.count, 4)
+        for d in densities { XCTAssertEqual(d, 0.0075, accuracy: 1e-9) }
+        // A reduced whole-image tile satisfies fit but not 1:1.
+        let region = PixelRect(x: 0, y: 0, width: 1000, height: 800)
+        for slot in Slot.allCases {
+            h.state.preview!.cache[MethodKey(slot, alpha: 0.5)] = Tile(region: region, image: flat(30, 24, (0, 0, 0)))
+        }
+        h.state.preview!.jobs = [:]
+        h.pendingInfer = []
+        h.effects = []
+        h.send(.resize(columns: 40, rows: 8))
+        XCTAssertTrue(h.effects.isEmpty, "\(h.effects.count)")
+        h.type("z")
+        let zoomed = h.effects.compactMap { e -> Double? in if case let .infer(_, _, _, _, d) = e { return d } else { return nil } }
+        XCTAssertEqual(zoomed, [1, 1, 1, 1])
+    }
+}

@@ -96,14 +96,14 @@ final class ExportAndLoopTests: XCTestCase {
         engine.blockUntilCancelled = true
         let ex = EffectExecutor(engine: engine, post: queue.post)
         let img = gradient(8, 6)
-        ex.run(.infer(job: 1, image: img, method: .psnr, region: PixelRect(x: 0, y: 0, width: 8, height: 6)))
+        ex.run(.infer(job: 1, image: img, method: .psnr, region: PixelRect(x: 0, y: 0, width: 8, height: 6), density: 1))
         usleep(20_000)
         ex.run(.cancel(job: 1))
         // The blocked job returns once cancelled, and reports nothing.
         let m = waitFor(queue, timeout: 0.3) { _ in true }
         XCTAssertNil(m)
         engine.blockUntilCancelled = false
-        ex.run(.infer(job: 2, image: img, method: .gan, region: PixelRect(x: 0, y: 0, width: 4, height: 2)))
+        ex.run(.infer(job: 2, image: img, method: .gan, region: PixelRect(x: 0, y: 0, width: 4, height: 2), density: 1))
         let done = waitFor(queue) { if case .inferDone(2, _, _) = $0 { return true } else { return false } }
         guard case let .inferDone(_, tile, _)? = done else { return XCTFail("job 2 did not finish") }
         XCTAssertEqual(tile.image.width, 16)

@@ -24,13 +24,13 @@ final class PreviewTests: XCTestCase {
     }
 
     func inferMethods(_ fx: [Effect]) -> [PreviewMethod] {
-        fx.compactMap { if case let .infer(_, _, m, _) = $0 { return m } else { return nil } }
+        fx.compactMap { if case let .infer(_, _, m, _, _) = $0 { return m } else { return nil } }
     }
 
     func testOpeningRequestsVisibleMethodsForWholeImageAtFit() {
         let h = open()
         XCTAssertEqual(inferMethods(h.effects), [.blend(alpha: 0.5), .bicubic, .psnr, .gan])
-        for case let .infer(_, _, _, region) in h.effects {
+        for case let .infer(_, _, _, region, _) in h.effects {
             XCTAssertEqual(region, PixelRect(x: 0, y: 0, width: 8, height: 6))
         }
         XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50  computing 0%")
@@ -138,12 +138,12 @@ final class PreviewTests: XCTestCase {
         h.finishJobs()
         h.effects = []
         h.type("zzz")  // 4:1 → 5×3 output px visible → a couple of input px plus margin
-        let regions = h.effects.compactMap { e -> PixelRect? in if case let .infer(_, _, _, r) = e { return r } else { return nil } }
+        let regions = h.effects.compactMap { e -> PixelRect? in if case let .infer(_, _, _, r, _) = e { return r } else { return nil } }
         XCTAssertTrue(regions.isEmpty, "fit tile covers everything")
         // Drop the cache to force re-inference at 4:1, then check the requested region is small.
         h.state.preview!.cache = [:]
         h.type("l")
-        let r2 = h.effects.compactMap { e -> PixelRect? in if case let .infer(_, _, _, r) = e { return r } else { return nil } }
+        let r2 = h.effects.compactMap { e -> PixelRect? in if case let .infer(_, _, _, r, _) = e { return r } else { return nil } }
         XCTAssertFalse(r2.isEmpty)
         for r in r2 { XCTAssertLessThanOrEqual(r.width * r.height, 12 * 12) }
     }

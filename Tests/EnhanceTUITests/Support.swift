@@ -113,7 +113,7 @@ final class Harness {
             case .infer:
                 pendingInfer.append(e)
             case .cancel(let id):
-                pendingInfer.removeAll { if case .infer(id, _, _, _) = $0 { return true } else { return false } }
+                pendingInfer.removeAll { if case .infer(id, _, _, _, _) = $0 { return true } else { return false } }
             default:
                 break
             }
@@ -126,7 +126,7 @@ final class Harness {
         let jobs = pendingInfer
         pendingInfer = []
         for e in jobs {
-            guard case let .infer(id, image, method, region) = e, only?(method) ?? true else { rest.append(e); continue }
+            guard case let .infer(id, image, method, region, _) = e, only?(method) ?? true else { rest.append(e); continue }
             let out = try! engine.upscale(image, region: region, method: method, cancel: CancelFlag()) { _ in }
             send(.inferDone(job: id, tile: Tile(region: region, image: out), seconds: 0.25))
         }
@@ -145,4 +145,13 @@ func makeTempDir() throws -> String {
 
 func writeFakeImage(_ path: String, _ w: Int, _ h: Int) {
     _ = FileManager.default.createFile(atPath: path, contents: Data("FAKEIMG \(w) \(h)\n".utf8))
+}
+
+/// Deterministic xorshift generator so failures reproduce.
+struct XorShift: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17
+        return state
+    }
 }

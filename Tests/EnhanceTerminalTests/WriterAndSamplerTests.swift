@@ -57,6 +57,16 @@ final class WriterAndSamplerTests: XCTestCase {
                        "\(esc)[0m\(esc)[2;1H\(esc)[38;2;255;255;255;48;2;0;0;0m▀▀\(esc)[0m")
     }
 
+    func testPlainLines() {
+        var g = CellGrid(columns: 2, rows: 2)
+        g[0, 0] = ImageCell(glyph: "▀", fg: RGB8(1, 2, 3), bg: RGB8(4, 5, 6))
+        g[0, 1] = ImageCell(glyph: " ", fg: RGB8(4, 5, 6), bg: RGB8(4, 5, 6))
+        // Each line starts with no colour assumed (the previous line ended with a reset).
+        XCTAssertEqual(ANSIWriter.lines(g, mode: .trueColor),
+                       "\(esc)[38;2;1;2;3;48;2;4;5;6m▀ \(esc)[0m\n\(esc)[48;2;0;0;0m  \(esc)[0m\n")
+        XCTAssertEqual(ANSIWriter.lines(g, mode: .none), "▀ \(esc)[0m\n  \(esc)[0m\n")
+    }
+
     func testSamplerAveragesAndReplicates() {
         let img = makeImage(2, 2, [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1)])
         let avg = PixelGrid.sample(img, x: 0, y: 0, width: 2, height: 2, toWidth: 1, height: 1)

@@ -1,0 +1,34 @@
+import Foundation
+import XCTest
+import EnhanceImaging
+@testable import EnhanceTUI
+
+/// Frame-cost benchmark, skipped unless `ENHANCE_BENCH=1`: prints medians, asserts nothing.
+/// Run: `ENHANCE_BENCH=1 swift test --filter ViewBenchmark`.
+final class ViewBenchmark: XCTestCase {
+    func testFrameCost() throws {
+        try XCTSkipUnless(ProcessInfo.processInfo.environment["ENHANCE_BENCH"] == "1", "set ENHANCE_BENCH=1 to run")
+        let img = gradientNoise(512, 512)
+        var s = AppState(columns: 200, rows: 60, directory: "/tmp")
+        s.screen = .preview
+        var p = PreviewState(path: "/tmp/x.png", image: img, scale: 4)
+        let big = Resample.bicubic(img, width: 2048, height: 2048)
+        let region = PixelRect(x: 0, y: 0, width: 512, height: 512)
+        p.cache[MethodKey(.psnr)] = Tile(region: region, image: big)
+        p.cache[MethodKey(.gan)] = Tile(region: region, image: big)
+        s.preview = p
+        func median(_ f: () -> Void) -> Double {
+            var t = [Double]()
+            for _ in 0..<7 { let t0 = Date(); f(); t.append(Date().timeIntervalSince(t0) * 1000) }
+            return t.sorted()[3]
+        }
+        for zoom in [Zoom.fit, .factor(1)] {
+            s.preview!.zoom = zoom
+            var a: Float = 0
+            let fresh = median { a += 0.01; s.preview!.alpha = a; _ = view(s) }
+            let cached = median { _ = view(s) }
+            print("view 200×60 \(zoom.title), 2048² pixel-blend preview: new α \(fresh) ms, unchanged \(cached) ms (median of 7)")
+        }
+        print("consistency 512² → \(median { _ = consistency(tile: p.cache[MethodKey(.psnr)]!, input: img, scale: 4, key: MethodKey(.psnr)) }) ms")
+    }
+}
