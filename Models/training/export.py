@@ -16,7 +16,7 @@ import re
 import torch
 from safetensors.torch import load_file, save_file
 
-from common import MSRResNet, macs_per_input_pixel
+from common import RUNS, MSRResNet, RunLog, macs_per_input_pixel
 
 KEY = re.compile(r"^(conv_first|upconv1|upconv2|conv_hr|conv_last|body\.\d+\.conv[12])\.(weight|bias)$")
 
@@ -62,8 +62,8 @@ def main():
     with torch.no_grad():
         diff = (model_from_safetensors(a.out)(x) - ref(x)).abs().max().item()
     assert diff == 0.0, diff
-    print(f"wrote {a.out}: {len(sd)} tensors, {sum(v.numel() for v in sd.values())} params, step {ck['step']}, "
-          f"nf {nf} nb {nb}, reload check max|diff| = {diff}")
+    RunLog(RUNS / "export").write("exported", out=a.out, ckpt=a.ckpt, tensors=len(sd),
+                                  params=sum(v.numel() for v in sd.values()), metadata=meta, reload_max_abs_diff=diff)
 
 
 if __name__ == "__main__":

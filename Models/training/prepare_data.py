@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from common import BSDS, CACHE, bicubic_down, load_rgb, modcrop
+from common import BSDS, CACHE, RUNS, RunLog, bicubic_down, load_rgb, modcrop
 
 
 def main():
@@ -32,7 +32,8 @@ def main():
     out = CACHE / "bsds400_x4.npz"
     np.savez(out, lr=lr, hr=hr, names=np.array([f.name for f in files]))
     digest = hashlib.sha256(lr.tobytes()).hexdigest()[:16]
-    print(f"wrote {out}: hr {hr.shape} lr {lr.shape} lr-sha256[:16] {digest} in {time.time() - t0:.1f}s")
+    RunLog(RUNS / "prepare_data").write("prepared", out=str(out), images=len(files), hr_shape=list(hr.shape),
+                                        lr_shape=list(lr.shape), lr_sha256_16=digest, seconds=round(time.time() - t0, 1))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common import RUNS, SET5, MSRResNet, PatchSampler, RunLog, atomic_save, evaluate, hf_energy
+from common import RUNS, SET5, MSRResNet, PatchSampler, RunLog, atomic_save, hf_energy, psnr_y
 from common import load_benchmark, load_cache, seed_everything, to_tensor, to_u8
 from gan_parts import Discriminator, RandomFeatures, fft_amplitude_loss, ragan_losses, random_feature_loss
 
@@ -37,12 +37,16 @@ def parse():
 
 
 @torch.no_grad()
-def sharpness(model, bench):
-    """Mean over images of hf_energy(SR)/hf_energy(HR) (1.0 = HR-like texture energy)."""
+def validate(model, bench):
+    """Set5 PSNR-Y and mean hf_energy(SR)/hf_energy(HR) (1.0 = HR-like texture energy)."""
     model.eval()
-    r = [hf_energy(to_u8(model(to_tensor(lr)))) / hf_energy(hr) for _, hr, lr in bench]
+    ps, hf = [], []
+    for _, hr, lr in bench:
+        sr = to_u8(model(to_tensor(lr)))
+        ps.append(psnr_y(sr, hr))
+        hf.append(hf_energy(sr) / hf_energy(hr))
     model.train()
-    return float(np.mean(r))
+    return {"set5_psnr_y_ema": float(np.mean(ps)), "set5_hf_ratio_ema": float(np.mean(hf))}
 
 
 def main():
@@ -91,8 +95,7 @@ def main():
     sampler = PatchSampler(*load_cache(), a["lr_patch"], rng)
     set5 = load_benchmark(SET5)
     if state is None:
-        log.write("val", step=0, set5_psnr_y_ema=evaluate(g_ema, set5)["psnr_y"],
-                  set5_hf_ratio_ema=sharpness(g_ema, set5))
+        log.write("val", step=0, **validate(g_ema, set5))
 
     def save():
         atomic_save({"step": step, "g": g.state_dict(), "g_ema": g_ema.state_dict(), "d": d.state_dict(),
@@ -141,9 +144,7 @@ def main():
                       s_per_step=(time.time() - t_win) / n, wall_s=round(wall, 1))
             acc, t_win = {}, time.time()
         if step % a["val_every"] == 0 or step == a["steps"]:
-            log.write("val", step=step, set5_psnr_y=evaluate(g, set5)["psnr_y"],
-                      set5_psnr_y_ema=evaluate(g_ema, set5)["psnr_y"],
-                      set5_hf_ratio_ema=sharpness(g_ema, set5), wall_s=round(wall, 1))
+            log.write("val", step=step, **validate(g_ema, set5), wall_s=round(wall, 1))
         if time.time() - t_ckpt > 60 * a["ckpt_minutes"]:
             save()
             t_ckpt = time.time()
