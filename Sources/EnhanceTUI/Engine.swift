@@ -1,4 +1,5 @@
 import EnhanceImaging
+import EnhanceNetworks
 import Foundation
 
 /// What produces an upscaled preview.
@@ -71,24 +72,9 @@ public struct ImageProbe: Hashable, Sendable {
     }
 }
 
-/// A thread-safe cancellation flag shared between the UI and a background job.
-public final class CancelFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cancelled = false
-
-    public init() {}
-
-    /// Requests cancellation (idempotent).
-    public func cancel() {
-        lock.lock(); cancelled = true; lock.unlock()
-    }
-
-    /// Whether ``cancel()`` has been called.
-    public var isCancelled: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return cancelled
-    }
-}
+/// The cancellation flag shared between the UI and a background job: the networks' token, so the
+/// UI's cancel reaches the running network directly (checked between tiles and blocks).
+public typealias CancelFlag = CancellationToken
 
 /// The upscaling back end the TUI drives. The lead adapts the real `Upscaler` to it; tests use a fake.
 ///

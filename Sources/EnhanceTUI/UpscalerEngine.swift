@@ -58,24 +58,10 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
 
     public func upscale(_ image: Image, region: PixelRect, method: PreviewMethod, cancel: CancelFlag,
                         progress: @escaping @Sendable (Double) -> Void) throws -> Image {
-        let token = CancellationToken()
         let u = try upscaler(for: method)
-        if cancel.isCancelled { throw CancellationError() }
-        // Forward the UI's flag to the network's token promptly (the token is checked between
-        // tiles and network blocks), not only when progress is reported.
-        let finished = CancelFlag()
-        DispatchQueue.global().async {
-            while !finished.isCancelled {
-                if cancel.isCancelled { token.cancel(); return }
-                usleep(5000)
-            }
-        }
-        defer { finished.cancel() }
+        try cancel.check()
         return try u.upscaleRegion(image, x: region.x, y: region.y, width: region.width, height: region.height,
-                                   progress: { f in
-                                       if cancel.isCancelled { token.cancel() }
-                                       progress(f)
-                                   }, cancel: token)
+                                   progress: progress, cancel: cancel)
     }
 
     public func exportMetadata(method: PreviewMethod) -> [String: String] {
