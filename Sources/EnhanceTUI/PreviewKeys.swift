@@ -18,13 +18,16 @@ func previewKey(_ s: inout AppState, _ k: Key) -> [Effect] {
         s.preview = p
         return cancels
     case .char("1"), .char("2"), .char("3"), .char("4"):
-        if case .char(let c) = k, let d = c.wholeNumberValue { p.primary = Slot(rawValue: d - 1) ?? p.primary }
+        if case .char(let c) = k, let d = c.wholeNumberValue, let slot = Slot(rawValue: d - 1) {
+            p.choosePrimary(slot)
+        }
         p.flicker = false
     case .tab:
-        p.primary = Slot(rawValue: (p.primary.rawValue + 1) % 4)!
+        p.choosePrimary(Slot(rawValue: (p.primary.rawValue + 1) % 4)!)
         p.flicker = false
     case .backTab, .char("c"):
         p.secondary = Slot(rawValue: (p.secondary.rawValue + 1) % 4)!
+        if p.secondary == p.primary { p.secondary = Slot(rawValue: (p.secondary.rawValue + 1) % 4)! }
     case .char("v"):
         p.layout = Layout(rawValue: (p.layout.rawValue + 1) % Layout.allCases.count)!
     case .char("V"):

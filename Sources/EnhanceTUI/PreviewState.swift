@@ -91,6 +91,13 @@ public struct PreviewState: Equatable, Sendable {
         centerY = Double(image.height * scale) / 2
     }
 
+    /// Makes `slot` the shown method; choosing the compare method swaps the two, so side-by-side
+    /// and wipe layouts never compare a method with itself.
+    public mutating func choosePrimary(_ slot: Slot) {
+        if slot == secondary { secondary = primary }
+        primary = slot
+    }
+
     public var primaryKey: MethodKey { MethodKey(flicker ? secondary : primary, alpha: alpha) }
 
     public static func == (a: PreviewState, b: PreviewState) -> Bool {

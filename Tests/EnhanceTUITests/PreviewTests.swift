@@ -186,6 +186,20 @@ final class PreviewTests: XCTestCase {
         XCTAssertEqual(h.state.preview!.secondary, .psnr)
     }
 
+    func testChoosingTheCompareMethodSwapsSoPanesDiffer() {
+        let h = open()
+        XCTAssertEqual(h.state.preview!.primary, .blend)
+        XCTAssertEqual(h.state.preview!.secondary, .bicubic)
+        h.type("1")  // bicubic was the compare method: blend becomes the compare method
+        XCTAssertEqual(h.state.preview!.primary, .bicubic)
+        XCTAssertEqual(h.state.preview!.secondary, .blend)
+        h.type("3")
+        XCTAssertEqual(h.state.preview!.primary, .gan)
+        XCTAssertEqual(h.state.preview!.secondary, .blend)
+        h.type("cc")  // cycling the compare method skips the shown one
+        XCTAssertNotEqual(h.state.preview!.secondary, h.state.preview!.primary)
+    }
+
     func testHeatMapAndConsistency() {
         let engine = FakeEngine()
         engine.psnrColor = (0.5, 0.5, 0.5)
