@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "EnhanceNetworks",
                 dependencies: ["EnhanceTensor", "EnhanceCheckpoints", "EnhanceImaging"],
                 swiftSettings: kernelFlags),
-        .target(name: "EnhanceBench", dependencies: ["EnhanceNetworks", "EnhanceTensor", "EnhanceCheckpoints"],
+        .target(name: "EnhanceBench", dependencies: ["EnhanceNetworks", "EnhanceTensor", "EnhanceCheckpoints", "EnhanceTUI"],
                 swiftSettings: kernelFlags),
         .target(name: "EnhanceTerminal", dependencies: ["EnhanceImaging"], swiftSettings: kernelFlags),
         .target(name: "EnhanceTUI",

@@ -1,5 +1,7 @@
 import ArgumentParser
 import EnhanceBench
+import EnhanceNetworks
+import EnhanceTUI
 import Foundation
 
 struct BenchCommand: ParsableCommand {
@@ -31,6 +33,18 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Python interpreter for the onnxruntime comparison.")
     var python: String = "python3"
 
+    @Flag(name: .customLong("tui-latency"),
+          help: "Instead: time the UI from an α key to the redrawn blend at 1:1 in 120×40, and the first frame.")
+    var tuiLatency = false
+
+    @Option(help: "Image for --tui-latency (default: Assets/astronaut.png).")
+    var image: String?
+
+    @Option(help: "α key presses timed by --tui-latency (1…10).")
+    var presses: Int = 10
+
+    @OptionGroup var models: ModelOptions
+
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
         for n in networks where !["rrdbnet", "msrresnet"].contains(n) {
@@ -41,6 +55,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if tuiLatency { return try runTUILatency() }
         var o = BenchOptions()
         o.networks = networks
         o.sizes = sizes
@@ -53,6 +68,30 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
+extension BenchCommand {
+    func runTUILatency() throws {
+        let pair = models.pairPaths()
+        guard let psnrPath = pair.psnr, let ganPath = pair.gan else {
+            throw CLIError("--tui-latency: no model pair (give --psnr-model and --gan-model, or bundle one in Models/)")
+        }
+        let psnr = try ModelLoader.load(path: psnrPath), gan = try ModelLoader.load(path: ganPath)
+        let path = image ?? BenchScripts.asset("astronaut.png")
+        guard let path else { throw CLIError("--tui-latency: give --image (Assets/astronaut.png not found)") }
+        print("tui latency: \(path), PSNR \(psnr.name), GAN \(gan.name), 120×40, zoom 1:1, "
+              + "threads \(models.upscaleOptions.threads)")
+        let engine = UpscalerEngine(psnr: psnr, gan: gan, options: models.upscaleOptions)
+        guard let r = measureTUILatency(engine: engine, imagePath: path, presses: presses) else {
+            throw CLIError("--tui-latency: the UI did not show the blend within the time limit")
+        }
+        let sorted = r.alpha.sorted()
+        let median = sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+        print(String(format: "first frame (image cells on screen): %.0f ms", r.firstFrame * 1000))
+        print(String(format: "first network blend on screen:       %.0f ms", r.firstImage * 1000))
+        print(String(format: "α key → redrawn blend at 1:1: median %.0f ms  (min %.0f, max %.0f, n=%d; target ≤ 100 ms)",
+                     median * 1000, (sorted.first ?? .nan) * 1000, (sorted.last ?? .nan) * 1000, sorted.count))
+    }
+}
+
 /// Finds scripts/bench/ort_bench.py in the working directory or above the executable.
 enum BenchScripts {
     static func locate() -> String? {
@@ -61,5 +100,17 @@ enum BenchScripts {
             .resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 { dirs.append(dir.path); dir = dir.deletingLastPathComponent() }
         return dirs.map { $0 + "/scripts/bench/ort_bench.py" }.first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// A bundled asset, from the working directory or above the executable.
+    static func asset(_ name: String) -> String? {
+        guard let script = locate() else {
+            let local = FileManager.default.currentDirectoryPath + "/Assets/" + name
+            return FileManager.default.fileExists(atPath: local) ? local : nil
+        }
+        let root = URL(fileURLWithPath: script).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let path = root.appendingPathComponent("Assets/" + name).path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 }
