@@ -121,6 +121,8 @@ public struct PreviewState: Equatable, Sendable {
         case .consistency: keys = [primaryKey]
         }
         if keys.contains(where: { $0.slot == .blend }) { keys += [MethodKey(.psnr), MethodKey(.gan)] }
+        // Bicubic first: it is ready almost at once and stands in for network tiles still computing.
+        if layout != .heatMap && keys.contains(where: { $0.slot != .bicubic }) { keys.insert(MethodKey(.bicubic), at: 0) }
         var seen = Set<MethodKey>()
         return keys.filter { seen.insert($0).inserted }
     }

@@ -39,6 +39,9 @@ func tileFor(_ p: PreviewState, _ key: MethodKey) -> (PaneImage?, String) {
     if key.slot == .blend, let a = p.cache[MethodKey(.psnr)], let b = p.cache[MethodKey(.gan)], a.region == b.region {
         return (.mix(a, b, key.alpha), "  pixel blend (preview)" + job)
     }
+    if key.slot != .bicubic, !job.isEmpty, let t = p.cache[MethodKey(.bicubic)] {
+        return (.tile(t), "  bicubic (placeholder)" + job)
+    }
     return (nil, job.isEmpty ? "  (no data)" : job)
 }
 

@@ -29,11 +29,21 @@ final class PreviewTests: XCTestCase {
 
     func testOpeningRequestsVisibleMethodsForWholeImageAtFit() {
         let h = open()
-        XCTAssertEqual(inferMethods(h.effects), [.blend(alpha: 0.5), .bicubic, .psnr, .gan])
+        XCTAssertEqual(inferMethods(h.effects), [.bicubic, .blend(alpha: 0.5), .psnr, .gan])
         for case let .infer(_, _, _, region, _) in h.effects {
             XCTAssertEqual(region, PixelRect(x: 0, y: 0, width: 8, height: 6))
         }
         XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50  computing 0%")
+    }
+
+    func testBicubicStandsInWhileTheNetworkComputes() {
+        let h = open()
+        h.finishJobs(only: { $0 == .bicubic })
+        let label = h.screen.text(row: 0).trimmingCharacters(in: .whitespaces)
+        XCTAssertTrue(label.hasPrefix("blend α=0.50  bicubic (placeholder)"), label)
+        XCTAssertTrue(h.screen.cells.contains { $0.image != nil }, "the placeholder should draw image cells")
+        h.finishJobs()
+        XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50")
     }
 
     func testFitViewCellsByHand() {
@@ -241,7 +251,7 @@ final class PreviewTests: XCTestCase {
         h.effects = []
         h.keys(.escape)  // back to the preview: the cancelled work is requested again
         XCTAssertEqual(h.state.screen, .preview)
-        XCTAssertEqual(inferMethods(h.effects), [.blend(alpha: 0.5), .bicubic, .psnr, .gan])
+        XCTAssertEqual(inferMethods(h.effects), [.bicubic, .blend(alpha: 0.5), .psnr, .gan])
         h.type("q")
         XCTAssertTrue(h.state.quitting)
         XCTAssertEqual(h.effects.last, .quit)
