@@ -10,6 +10,8 @@ enum WinogradConv {
     /// Extra floats between consecutive ξ slices of `V` and `M`: without it the 36 slices of one
     /// tile sit a multiple of 4 KiB apart and collide in one L1 set.
     static let xiPad = 16
+    /// Single-input transforms up to this size (floats) are cached too (RRDB block inputs).
+    static let smallEntryFloats = 4 << 20
 
     /// Floats between ξ slices of `V` for `channels` inputs.
     static func vXiStride(_ channels: Int) -> Int { channels * chunkVectors * 16 + xiPad }
@@ -61,7 +63,10 @@ enum WinogradConv {
         cache.beginCall()
         for t in inputs {
             let chunkFloats = 36 * vXiStride(t.channels)
-            let hit = cache.lookup(t, floats: nChunks * chunkFloats, insert: inputs.count > 1)
+            // Multi-input calls (dense blocks) always cache; single inputs only when small, since a
+            // tensor feeding one conv (plain chains) gains nothing and large entries cost memory.
+            let floats = nChunks * chunkFloats
+            let hit = cache.lookup(t, floats: floats, insert: inputs.count > 1 || floats <= smallEntryFloats)
             groups.append(Group(first: first, channels: t.channels, cached: hit?.0, fill: hit?.fill ?? true,
                                 scratchOffset: scratchFloats))
             if hit == nil { scratchFloats += chunkFloats }
