@@ -33,6 +33,13 @@ func now() -> Double {
     return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
+/// Process CPU time in seconds (all threads).
+func cpuTime() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
 /// Median of a non-empty sample.
 func median(_ xs: [Double]) -> Double {
     let s = xs.sorted()

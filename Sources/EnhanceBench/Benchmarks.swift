@@ -33,12 +33,16 @@ public struct BenchResult: Sendable, Equatable {
     public var threads: Int
     /// Median Swift wall time in seconds.
     public var seconds: Double
+    /// Median Swift process CPU time in seconds (all threads; robust to other load).
+    public var cpuSeconds: Double
     /// Every timed Swift run, seconds.
     public var runs: [Double]
     /// Effective GFLOP/s: 2 · MACs / median time.
     public var gflops: Double
-    /// onnxruntime median for the same configuration, when measured.
+    /// onnxruntime wall median for the same configuration, when measured.
     public var onnxRuntimeSeconds: Double?
+    /// onnxruntime process CPU median, when measured.
+    public var onnxRuntimeCPUSeconds: Double?
     /// `onnxRuntimeSeconds / seconds` (> 1 means Swift is faster).
     public var speedup: Double? { onnxRuntimeSeconds.map { $0 / seconds } }
 }
@@ -56,29 +60,40 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
         case "msrresnet": net = BenchMSRResNet()
         default: log("bench: unknown network \(name) (use rrdbnet, msrresnet)"); continue
         }
-        var ort: [String: Double] = [:]
-        if options.compareOnnxRuntime {
-            switch runOnnxRuntime(options, network: name) {
-            case .success(let r): ort = r
-            case .failure(let e): log("bench: onnxruntime comparison skipped: \(e.message)")
-            }
-        }
+        var ortAvailable = options.compareOnnxRuntime
         for t in options.threads {
             let pool = ThreadPool(threads: t)
             for s in options.sizes {
                 var ws = WeightSource(state: 3)
                 let x = Tensor(channels: 3, height: s, width: s,
                                data: (0..<(3 * s * s)).map { _ in ws.uniform() * 0.5 + 0.5 })
-                _ = net.forward(x, pool: pool)
-                let runs = (0..<max(1, options.repeats)).map { _ in
-                    let t0 = now()
-                    _ = net.forward(x, pool: pool)
-                    return now() - t0
+                // onnxruntime first, for this configuration only, so both see similar machine load.
+                var ort: OrtTiming?
+                if ortAvailable {
+                    switch runOnnxRuntime(options, network: name, size: s, threads: t) {
+                    case .success(let r):
+                        if results.isEmpty && ort == nil && t == options.threads.first && s == options.sizes.first {
+                            log("bench: onnxruntime \(r.version), each configuration timed just before Swift's")
+                        }
+                        ort = r
+                    case .failure(let e):
+                        log("bench: onnxruntime comparison skipped: \(e.message)")
+                        ortAvailable = false
+                    }
                 }
+                _ = net.forward(x, pool: pool)
+                var runs: [Double] = [], cpu: [Double] = []
+                for _ in 0..<max(1, options.repeats) {
+                    let t0 = now(), c0 = cpuTime()
+                    _ = net.forward(x, pool: pool)
+                    runs.append(now() - t0)
+                    cpu.append(cpuTime() - c0)
+                }
+                pool.clearCaches()
                 let med = median(runs)
-                let r = BenchResult(network: name, size: s, threads: t, seconds: med, runs: runs,
-                                    gflops: 2 * net.macsPerPixel * Double(s * s) / med / 1e9,
-                                    onnxRuntimeSeconds: ort["\(s)/\(t)"])
+                let r = BenchResult(network: name, size: s, threads: t, seconds: med, cpuSeconds: median(cpu),
+                                    runs: runs, gflops: 2 * net.macsPerPixel * Double(s * s) / med / 1e9,
+                                    onnxRuntimeSeconds: ort?.wall, onnxRuntimeCPUSeconds: ort?.cpu)
                 results.append(r)
                 log(format(r))
             }
@@ -90,10 +105,10 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
 
 private func format(_ r: BenchResult) -> String {
     let spread = r.runs.map { String(format: "%.3f", $0) }.joined(separator: " ")
-    var line = String(format: "%-10@ %4d² t=%d  swift %.3f s  %6.1f GFLOP/s", r.network as NSString,
-                      r.size, r.threads, r.seconds, r.gflops)
+    var line = String(format: "%-10@ %4d² t=%d  swift %.3f s (cpu %.3f)  %6.1f GFLOP/s", r.network as NSString,
+                      r.size, r.threads, r.seconds, r.cpuSeconds, r.gflops)
     if let o = r.onnxRuntimeSeconds, let sp = r.speedup {
-        line += String(format: "  onnxruntime %.3f s  ratio %.2fx", o, sp)
+        line += String(format: "  onnxruntime %.3f s (cpu %.3f)  ratio %.2fx", o, r.onnxRuntimeCPUSeconds ?? .nan, sp)
     }
     return line + "  (runs: \(spread))"
 }

@@ -2,16 +2,18 @@ import Foundation
 
 struct BenchError: Error { let message: String }
 
-/// Runs `ort_bench.py` for one network and returns medians keyed `"size/threads"`.
-func runOnnxRuntime(_ options: BenchOptions, network: String) -> Result<[String: Double], BenchError> {
+/// onnxruntime medians for one configuration, seconds.
+struct OrtTiming { let wall: Double; let cpu: Double?; let version: String }
+
+/// Runs `ort_bench.py` for one network, size and thread count.
+func runOnnxRuntime(_ options: BenchOptions, network: String, size: Int, threads: Int) -> Result<OrtTiming, BenchError> {
     guard let script = locateScript(options.ortScript) else {
         return .failure(BenchError(message: "scripts/bench/ort_bench.py not found (run from the repository root)"))
     }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = [options.python, script, "--nets", network,
-                   "--sizes", options.sizes.map(String.init).joined(separator: ","),
-                   "--threads", options.threads.map(String.init).joined(separator: ","),
+                   "--sizes", String(size), "--threads", String(threads),
                    "--repeats", String(max(1, options.repeats))]
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
@@ -28,16 +30,14 @@ func runOnnxRuntime(_ options: BenchOptions, network: String) -> Result<[String:
                                    "(pip install -r scripts/bench/requirements.txt)"))
     }
     struct Report: Decodable {
-        struct Row: Decodable { let size: Int; let threads: Int; let median_s: Double }
+        struct Row: Decodable { let size: Int; let threads: Int; let median_s: Double; let median_cpu_s: Double? }
         let version: String
         let results: [Row]
     }
-    guard let report = try? JSONDecoder().decode(Report.self, from: data) else {
+    guard let report = try? JSONDecoder().decode(Report.self, from: data), let row = report.results.first else {
         return .failure(BenchError(message: "ort_bench.py printed no valid JSON"))
     }
-    options.log("bench: onnxruntime \(report.version) timed \(network) (\(report.results.count) configurations)")
-    return .success(Dictionary(report.results.map { ("\($0.size)/\($0.threads)", $0.median_s) },
-                               uniquingKeysWith: { a, _ in a }))
+    return .success(OrtTiming(wall: row.median_s, cpu: row.median_cpu_s, version: report.version))
 }
 
 private func locateScript(_ explicit: String?) -> String? {

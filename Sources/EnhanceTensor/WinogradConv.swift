@@ -7,6 +7,14 @@
 enum WinogradConv {
     typealias V = SIMD16<Float>
     static let chunkVectors = 3
+    /// Extra floats between consecutive ξ slices of `V` and `M`: without it the 36 slices of one
+    /// tile sit a multiple of 4 KiB apart and collide in one L1 set.
+    static let xiPad = 16
+    /// Single-input transforms up to this size (floats) are cached too (RRDB block inputs).
+    static let smallEntryFloats = 4 << 20
+
+    /// Floats between ξ slices of `V` for `channels` inputs.
+    static func vXiStride(_ channels: Int) -> Int { channels * chunkVectors * 16 + xiPad }
 
     /// Transformed weights `[36][kp/8][cIn][8]` for OIHW 3×3 `weight`; `kp` = outChannels
     /// rounded up to 8 (padding rows are zero). `U = G g Gᵀ` in float32, no per-kernel allocation.
@@ -54,26 +62,29 @@ enum WinogradConv {
         let cache = pool.winogradCache
         cache.beginCall()
         for t in inputs {
-            let chunkFloats = 36 * t.channels * lanes
-            let hit = cache.lookup(t, floats: nChunks * chunkFloats, insert: inputs.count > 1)
+            let chunkFloats = 36 * vXiStride(t.channels)
+            // Multi-input calls (dense blocks) always cache; single inputs only when small, since a
+            // tensor feeding one conv (plain chains) gains nothing and large entries cost memory.
+            let floats = nChunks * chunkFloats
+            let hit = cache.lookup(t, floats: floats, insert: inputs.count > 1 || floats <= smallEntryFloats)
             groups.append(Group(first: first, channels: t.channels, cached: hit?.0, fill: hit?.fill ?? true,
                                 scratchOffset: scratchFloats))
             if hit == nil { scratchFloats += chunkFloats }
             first += t.channels
         }
-        let mSize = 36 * kp * lanes, rowScratch = 12 * 80
+        let mXi = kp * lanes + xiPad, mSize = 36 * mXi, rowScratch = 12 * 80
         planes.withUnsafeBufferPointer { planes in
             pool.parallelFor(nChunks) { chunk, worker in
                 let scratch = pool.arenas[worker].floats(scratchFloats + mSize + rowScratch + 24 * 16)
                 let mBuf = scratch + scratchFloats, rows = mBuf + mSize, tmp = rows + rowScratch
                 let valid = min(chunkVectors, nVecs - chunk * chunkVectors)
                 for (gi, g) in groups.enumerated() {
-                    let chunkFloats = 36 * g.channels * lanes
+                    let vXi = vXiStride(g.channels), chunkFloats = 36 * vXi
                     let vBuf = g.cached.map { $0 + chunk * chunkFloats } ?? scratch + g.scratchOffset
                     if g.fill {
                         for v in valid..<chunkVectors {
                             for xi in 0..<36 { for c in 0..<g.channels {
-                                (vBuf + (xi * g.channels + c) * lanes + v * 16).update(repeating: 0, count: 16)
+                                (vBuf + xi * vXi + c * lanes + v * 16).update(repeating: 0, count: 16)
                             } }
                         }
                         // Channel-major: consecutive calls read neighbouring rows of one plane.
@@ -82,16 +93,16 @@ enum WinogradConv {
                                 let gv = chunk * chunkVectors + v
                                 Winograd.inputTile(plane: planes[g.first + c], height: h, width: w,
                                                    ty: gv / vw, vx: gv % vw, rows: rows,
-                                                   dst: vBuf + c * lanes + v * 16, stride: g.channels * lanes)
+                                                   dst: vBuf + c * lanes + v * 16, stride: vXi)
                             }
                         }
                     }
                     multiply(u: u, cIn: cIn, c0: g.first, count: g.channels, kBlocks: kBlocks, v: vBuf,
-                             vStride: g.channels * lanes, m: mBuf, accumulate: gi > 0)
+                             vStride: vXi, m: mBuf, mStride: mXi, accumulate: gi > 0)
                 }
                 for v in 0..<valid {
                     let g = chunk * chunkVectors + v
-                    outputTile(m: mBuf + v * 16, stride: kp * lanes, outChannels: outChannels,
+                    outputTile(m: mBuf + v * 16, stride: mXi, outChannels: outChannels,
                                mChannelStride: lanes, ty: g / vw, vx: g % vw, height: h, width: w,
                                tmp: tmp, out: out, epilogue: epilogue)
                 }
@@ -111,12 +122,12 @@ enum WinogradConv {
     @inline(never)
     static func multiply(u: UnsafePointer<Float>, cIn: Int, c0: Int, count n: Int, kBlocks: Int,
                          v: UnsafePointer<Float>, vStride: Int, m: UnsafeMutablePointer<Float>,
-                         accumulate: Bool) {
-        let lanes = chunkVectors * 16, kp = kBlocks * 8
+                         mStride: Int, accumulate: Bool) {
+        let lanes = chunkVectors * 16
         for xi in 0..<36 {
             for kb in 0..<kBlocks {
                 microKernel8x48(u + ((xi * kBlocks + kb) * cIn + c0) * 8, v + xi * vStride, count: n,
-                                ldb: lanes, m + (xi * kp + kb * 8) * lanes, ldc: lanes, accumulate: accumulate)
+                                ldb: lanes, m + xi * mStride + kb * 8 * lanes, ldc: lanes, accumulate: accumulate)
             }
         }
     }

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Times onnxruntime on the benchmark networks (random weights) and prints JSON on stdout.
 
+Wall and process-CPU medians are reported (CPU time is robust to other load on the machine;
+with 2 threads it includes onnxruntime's spin-waiting).
+
 The graphs are built with the onnx helper API (no torch) and mirror EnhanceBench's Swift
 compositions: RRDBNet-23 x4 (ESRGAN, 64 feat, growth 32) and MSRResNet-16 x4 (BasicSR).
 Usage: ort_bench.py --nets rrdbnet,msrresnet --sizes 64,128 --threads 1,2 --repeats 3
@@ -117,13 +120,14 @@ def main():
             for s in [int(v) for v in a.sizes.split(",")]:
                 x = np.random.default_rng(3).uniform(0, 1, (1, 3, s, s)).astype(np.float32)
                 sess.run(None, {"x": x})  # warm-up
-                runs = []
+                runs, cpu = [], []
                 for _ in range(a.repeats):
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     sess.run(None, {"x": x})
                     runs.append(time.perf_counter() - t0)
+                    cpu.append(time.process_time() - c0)
                 results.append({"net": net, "size": s, "threads": t, "median_s": statistics.median(runs),
-                                "runs_s": runs})
+                                "runs_s": runs, "median_cpu_s": statistics.median(cpu)})
                 print(f"{net} {s} t={t}: {statistics.median(runs):.3f} s", file=sys.stderr)
     json.dump({"engine": "onnxruntime", "version": ort.__version__, "results": results}, sys.stdout)
     print()
