@@ -10,7 +10,8 @@ struct EvalCommand: ParsableCommand {
         discussion: """
             Each HR image is cropped to a multiple of the scale, downscaled with MATLAB-style bicubic \
             (antialiased), rounded to 8 bits, upscaled by the method, rounded to 8 bits and compared \
-            with the HR image on BT.601 Y with a border of `scale` pixels shaved.
+            with the HR image on BT.601 Y with a border of `scale` pixels shaved. "detail" is the \
+            result's Y gradient energy relative to the HR image's (1 = as much high-frequency energy).
             """)
 
     @Option(name: .customLong("set"), help: "Folder of HR ground-truth images (e.g. Set5).")
@@ -22,48 +23,77 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Scale factor.")
     var scale: Int = 4
 
+    @Option(parsing: .upToNextOption,
+            help: "With --method blend: evaluate each of these α and print one summary row per α.")
+    var alphas: [Float] = []
+
     @OptionGroup var models: ModelOptions
 
     func validate() throws {
         guard (2...8).contains(scale) else { throw ValidationError("--scale must be 2-8, got \(scale)") }
+        guard alphas.allSatisfy({ (0...1).contains($0) }) else { throw ValidationError("--alphas must be in 0…1") }
+        if !alphas.isEmpty && method != .blend { throw ValidationError("--alphas needs --method blend") }
     }
 
     func run() throws {
         let files = try ImageFolder.images(in: set)
         guard !files.isEmpty else { throw CLIError("\(set): no PNG or JPEG images found") }
-        let upscale: (Image) throws -> Image
-        var label = method.rawValue
-        if method == .bicubic && models.model == nil {
-            upscale = { Resample.matlabBicubic($0, scale: Double(scale)) }
-        } else {
-            let (upscaler, meta) = try models.upscaler(for: method, bicubicScale: scale)
-            guard upscaler.scale == scale else {
-                throw CLIError("--scale \(scale): the model upscales x\(upscaler.scale)")
-            }
-            upscale = { try upscaler.upscale($0) }
-            if method == .blend && models.model == nil { label += String(format: " α=%.2f", models.alpha) }
-            if let name = meta["enhance:model"] ?? meta["enhance:psnr-model"] ?? meta["enhance:gan-model"] {
-                label += " (\(name))"
-            }
+        let images = try files.map { file in
+            (name: ((file as NSString).lastPathComponent as NSString).deletingPathExtension,
+             hr: try ImageFile.read(path: file), gray: try ImageFile.info(path: file).isGrayscale)
         }
+        if !alphas.isEmpty { return try sweep(images) }
+        let (upscale, label) = try upscaler(alpha: models.alpha)
         print("method: \(label)  scale: x\(scale)  set: \(set)")
-        print(String(repeating: "-", count: 44))
-        print("image".padding(toLength: 20, withPad: " ", startingAt: 0) + "   PSNR-Y    SSIM-Y")
-        var psnrs: [Double] = [], ssims: [Double] = []
-        for file in files {
-            let hr = try ImageFile.read(path: file)
-            // Single-channel files are scored on their gray values, as MATLAB does (Set14 bridge).
-            let gray = try ImageFile.info(path: file).isGrayscale
-            let r = try SRBenchmark.evaluate(hr: hr, scale: scale, grayscale: gray, upscale: upscale)
-            psnrs.append(r.psnr); ssims.append(r.ssim)
-            let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-            print(name.padding(toLength: 20, withPad: " ", startingAt: 0)
-                  + String(format: "  %7.2f   %7.4f", r.psnr, r.ssim))
+        print(String(repeating: "-", count: 54))
+        print(pad("image") + "   PSNR-Y    SSIM-Y    detail")
+        var rows: [(psnr: Double, ssim: Double, detail: Double)] = []
+        for img in images {
+            let r = try SRBenchmark.evaluate(hr: img.hr, scale: scale, grayscale: img.gray, upscale: upscale)
+            rows.append(r)
+            print(pad(img.name) + String(format: "  %7.2f   %7.4f   %7.3f", r.psnr, r.ssim, r.detail))
         }
-        print(String(repeating: "-", count: 44))
-        print("average".padding(toLength: 20, withPad: " ", startingAt: 0)
-              + String(format: "  %7.2f   %7.4f", psnrs.reduce(0, +) / Double(psnrs.count),
-                       ssims.reduce(0, +) / Double(ssims.count)))
+        print(String(repeating: "-", count: 54))
+        print(pad("average") + Self.averages(rows))
+    }
+
+    /// One summary row per α of the weight blend: the trade-off curve.
+    private func sweep(_ images: [(name: String, hr: Image, gray: Bool)]) throws {
+        print("method: blend sweep  scale: x\(scale)  set: \(set)")
+        print(String(repeating: "-", count: 54))
+        print(pad("alpha") + "   PSNR-Y    SSIM-Y    detail")
+        for a in alphas {
+            let (upscale, _) = try upscaler(alpha: a)
+            let rows = try images.map {
+                try SRBenchmark.evaluate(hr: $0.hr, scale: scale, grayscale: $0.gray, upscale: upscale)
+            }
+            print(pad(String(format: "%.2f", a)) + Self.averages(rows))
+        }
+    }
+
+    private func upscaler(alpha: Float) throws -> ((Image) throws -> Image, String) {
+        if method == .bicubic && models.model == nil {
+            let s = Double(scale)
+            return ({ Resample.matlabBicubic($0, scale: s) }, "bicubic")
+        }
+        var opts = models
+        opts.alpha = alpha
+        let (upscaler, meta) = try opts.upscaler(for: method, bicubicScale: scale)
+        guard upscaler.scale == scale else { throw CLIError("--scale \(scale): the model upscales x\(upscaler.scale)") }
+        var label = models.model == nil ? method.rawValue : "model"
+        if method == .blend && models.model == nil { label += String(format: " α=%.2f", alpha) }
+        if let name = meta["enhance:model"] ?? meta["enhance:psnr-model"] ?? meta["enhance:gan-model"] {
+            label += " (\(name))"
+        }
+        return ({ try upscaler.upscale($0) }, label)
+    }
+
+    private func pad(_ s: String) -> String { s.padding(toLength: 20, withPad: " ", startingAt: 0) }
+
+    private static func averages(_ rows: [(psnr: Double, ssim: Double, detail: Double)]) -> String {
+        let n = Double(rows.count)
+        return String(format: "  %7.2f   %7.4f   %7.3f", rows.map(\.psnr).reduce(0, +) / n,
+                      rows.map(\.ssim).reduce(0, +) / n, rows.map(\.detail).reduce(0, +) / n)
     }
 }
 

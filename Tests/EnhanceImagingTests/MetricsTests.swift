@@ -62,3 +62,24 @@ final class MetricsTests: XCTestCase {
         XCTAssertTrue(r.ssim > -1 && r.ssim < 1)
     }
 }
+
+final class DetailMetricTests: XCTestCase {
+    /// Vertical stripes alternating 0/1 in R=G=B: Y alternates 16/235, so every horizontal step
+    /// has energy 219², every vertical step 0.
+    func testGradientEnergyOfStripesByHand() {
+        var img = Image(width: 6, height: 4)
+        for c in 0..<3 { for y in 0..<4 { for x in 0..<6 { img[c, y, x] = Float(x % 2) } } }
+        XCTAssertEqual(Metrics.gradientEnergyY(img, shave: 0), 219.0 * 219.0, accuracy: 1e-6)
+        XCTAssertEqual(Metrics.gradientEnergyY(Image(width: 6, height: 4), shave: 0), 0)
+    }
+
+    func testBicubicHasLessDetailThanGroundTruth() {
+        var hr = Image(width: 32, height: 32)
+        for c in 0..<3 { for y in 0..<32 { for x in 0..<32 {
+            hr[c, y, x] = Float((x * 37 + y * 91 + c * 13) % 29) / 28
+        } } }
+        let r = SRBenchmark.evaluate(hr: hr, scale: 4, upscale: SRBenchmark.bicubicUpscaler(scale: 4))
+        XCTAssertGreaterThan(r.detail, 0)
+        XCTAssertLessThan(r.detail, 0.5, "bicubic of a noisy texture keeps far less gradient energy")
+    }
+}
