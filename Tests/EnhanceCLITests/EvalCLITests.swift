@@ -7,9 +7,10 @@ final class EvalCLITests: XCTestCase {
     func testBicubicTableOnAFolder() throws {
         let dir = try CLI.tempDir()
         for (i, name) in ["a.png", "b.png"].enumerated() {
-            var img = Image(width: 24, height: 20)
-            for c in 0..<3 { for y in 0..<20 { for x in 0..<24 {
-                img[c, y, x] = Float((x * (3 + i) + y * 2 + c) % 16) / 15
+            // Smooth enough to survive the ×4 antialiased downscale (detail must stay measurable).
+            var img = Image(width: 48, height: 40)
+            for c in 0..<3 { for y in 0..<40 { for x in 0..<48 {
+                img[c, y, x] = 0.5 + 0.4 * sin(Float(x) / Float(4 + i) + Float(y) / 6 + Float(c))
             } } }
             try ImageFile.write(img, to: dir.appendingPathComponent(name).path)
         }
