@@ -50,6 +50,9 @@ public struct PixelRect: Hashable, Sendable, CustomStringConvertible {
         self.height = height
     }
 
+    /// `width * height` in input pixels.
+    public var area: Int { width * height }
+
     /// Whether `other` lies entirely inside this rectangle.
     public func contains(_ other: PixelRect) -> Bool {
         other.x >= x && other.y >= y && other.x + other.width <= x + width && other.y + other.height <= y + height

@@ -44,7 +44,10 @@ func refreshJobs(_ s: inout AppState) -> [Effect] {
     for key in needed {
         if let t = p.cache[key], t.region.contains(region), t.density(scale: s.scale) >= density - 1e-9 { continue }
         if let j = p.jobs[key] {
-            if j.region.contains(region) { continue }
+            // Keep a running job that covers the view, unless it covers far more (e.g. the whole
+            // image from the fit view after zooming in): on the serial inference queue it would
+            // delay the visible work by seconds.
+            if j.region.contains(region) && j.region.area <= 4 * region.area { continue }
             fx.append(.cancel(job: j.id))
         }
         let id = s.nextJob

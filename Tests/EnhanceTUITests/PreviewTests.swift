@@ -140,6 +140,22 @@ final class PreviewTests: XCTestCase {
         XCTAssertTrue(h.screen.text(row: 7).contains("zoom fit"))
     }
 
+    func testZoomingInReplansUnfinishedWholeImageJobs() {
+        writeFakeImage(dir + "/big.dat", 64, 64)
+        let h = Harness(directory: dir, columns: 40, rows: 8)
+        h.state.browser.selected = h.state.browser.visible.firstIndex { $0.name == "big.dat" }!
+        h.keys(.enter)
+        let fitJobs = h.state.preview!.jobs
+        XCTAssertFalse(fitJobs.isEmpty)
+        for job in fitJobs.values { XCTAssertEqual(job.region, PixelRect(x: 0, y: 0, width: 64, height: 64)) }
+        h.effects = []
+        h.type("zz")  // 2:1 shows a small part of the 256×256 output: the whole-image jobs are stale
+        for job in fitJobs.values { XCTAssertTrue(h.effects.contains(.cancel(job: job.id)), "job \(job.id) kept") }
+        for case let .infer(_, _, _, region, _) in h.effects {
+            XCTAssertLessThan(region.area, 64 * 64 / 4, "re-planned jobs cover only the view")
+        }
+    }
+
     func testPanningAtHighZoomInfersOnlyTheVisibleRegion() {
         writeFakeImage(dir + "/big.dat", 64, 64)
         let h = Harness(directory: dir, columns: 40, rows: 8)
