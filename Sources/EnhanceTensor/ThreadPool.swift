@@ -39,11 +39,17 @@ public final class ThreadPool: @unchecked Sendable {
         return body(self)
     }
 
+    /// Persistent spinning helpers (nil for one thread).
+    private let workers: Workers?
+
     public init(threads: Int) {
         _ = ThreadPool.tuneAllocator
         self.threads = max(1, threads)
         arenas = (0..<max(1, threads)).map { _ in ScratchArena() }
+        workers = threads > 1 ? Workers(helpers: threads - 1) : nil
     }
+
+    deinit { workers?.stop() }
 
     /// Keeps freed tensor storage in the malloc heap instead of returning it to the kernel (glibc
     /// would mmap/munmap every multi-megabyte activation, and the page faults on each fresh
@@ -73,6 +79,8 @@ public final class ThreadPool: @unchecked Sendable {
             for i in 0..<count { body(i, 0) }
             return
         }
+        if let workers, workers.run(count, body) { return }
+        // Helpers busy (nested or concurrent loop): share the machine through Dispatch instead.
         let workers = min(threads, count)
         let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { body in
