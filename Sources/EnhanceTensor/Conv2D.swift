@@ -62,6 +62,14 @@ public final class Conv2D: @unchecked Sendable {
 
     func run(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
              pool: ThreadPool, algorithm: Algorithm) -> Tensor {
+        pool.exclusive { pool in
+            runExclusive(inputs, activation: activation, outputScale: outputScale, residual: residual,
+                         pool: pool, algorithm: algorithm)
+        }
+    }
+
+    private func runExclusive(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
+                              pool: ThreadPool, algorithm: Algorithm) -> Tensor {
         precondition(!inputs.isEmpty, "Conv2D: no inputs")
         let h = inputs[0].height, w = inputs[0].width
         precondition(inputs.allSatisfy { $0.height == h && $0.width == w }, "Conv2D: spatial mismatch")

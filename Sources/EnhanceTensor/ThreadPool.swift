@@ -12,8 +12,10 @@ private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
 /// `threads` bounds the number of loop bodies running at once. Work is handed out dynamically
 /// (an atomic counter), so uneven items and a busy machine balance themselves. The pool also owns
 /// one scratch arena per worker that the fast kernels reuse between calls (no allocation in hot
-/// loops). A pool must be driven by one caller at a time (its loops are not re-entrant); use one
-/// pool per concurrent caller.
+/// loops) and a cache of transformed convolution inputs. A pool serves one convolution at a
+/// time: a ``Conv2D`` call that finds the pool busy (another thread, or a call from inside this
+/// pool's own `parallelFor`) runs single-threaded on private scratch instead — correct, but use
+/// one pool per concurrent caller for speed.
 public final class ThreadPool: @unchecked Sendable {
     /// Maximum concurrency.
     public let threads: Int
@@ -21,12 +23,33 @@ public final class ThreadPool: @unchecked Sendable {
     let arenas: [ScratchArena]
     /// Winograd input transforms of recently used tensors.
     let winogradCache = WinogradCache()
+    /// Held while a convolution uses the arenas and the cache.
+    private let busy = Mutex<Bool>(false)
+
+    /// Runs `body` with this pool if no other convolution holds it, else with a private
+    /// single-threaded pool.
+    func exclusive<R>(_ body: (ThreadPool) -> R) -> R {
+        let acquired = busy.withLock { taken in
+            if taken { return false }
+            taken = true
+            return true
+        }
+        guard acquired else { return body(ThreadPool(threads: 1)) }
+        defer { busy.withLock { $0 = false } }
+        return body(self)
+    }
+
+    /// Persistent spinning helpers (nil for one thread).
+    private let workers: Workers?
 
     public init(threads: Int) {
         _ = ThreadPool.tuneAllocator
         self.threads = max(1, threads)
         arenas = (0..<max(1, threads)).map { _ in ScratchArena() }
+        workers = threads > 1 ? Workers(helpers: threads - 1) : nil
     }
+
+    deinit { workers?.stop() }
 
     /// Keeps freed tensor storage in the malloc heap instead of returning it to the kernel (glibc
     /// would mmap/munmap every multi-megabyte activation, and the page faults on each fresh
@@ -56,6 +79,8 @@ public final class ThreadPool: @unchecked Sendable {
             for i in 0..<count { body(i, 0) }
             return
         }
+        if let workers, workers.run(count, body) { return }
+        // Helpers busy (nested or concurrent loop): share the machine through Dispatch instead.
         let workers = min(threads, count)
         let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { body in

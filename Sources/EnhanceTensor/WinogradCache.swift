@@ -28,6 +28,8 @@ final class WinogradCache: @unchecked Sendable {
     static let maxEntries = 6
     /// Largest single entry, floats (bigger inputs use per-chunk scratch).
     static let maxEntryFloats = 48 << 20
+    /// Most floats held by all entries together (512 MiB).
+    static let budgetFloats = 128 << 20
 
     private var entries: [Entry] = []
     private var clock = 0
@@ -52,7 +54,8 @@ final class WinogradCache: @unchecked Sendable {
         }
         guard insert, floats <= WinogradCache.maxEntryFloats else { return nil }
         let e: Entry
-        if entries.count < WinogradCache.maxEntries {
+        let total = entries.reduce(0) { $0 + $1.capacity }
+        if entries.count < WinogradCache.maxEntries && total + floats <= WinogradCache.budgetFloats {
             e = Entry(capacity: floats)
             entries.append(e)
         } else {
@@ -61,6 +64,7 @@ final class WinogradCache: @unchecked Sendable {
             }
             e = victim
             if e.capacity < floats {
+                guard total - e.capacity + floats <= WinogradCache.budgetFloats else { return nil }
                 e.buffer.deallocate()
                 e.buffer = .allocate(capacity: floats)
                 e.capacity = floats
