@@ -46,7 +46,11 @@ final class NcursesBackend: TerminalBackend {
             init_pair(3, Int16(COLOR_YELLOW), -1)                  // accent
             hasColors = true
         }
-        mousemask(enhance_wheel_up_mask() | enhance_wheel_down_mask(), nil)
+        // Wheel to scroll/pan; button 1 held + motion to drag-pan (terminals without motion
+        // reporting just send press and release, which pan by the whole move).
+        mousemask(enhance_wheel_up_mask() | enhance_wheel_down_mask() | enhance_button1_pressed_mask()
+                  | enhance_button1_released_mask() | enhance_report_position_mask(), nil)
+        mouseinterval(0)
     }
 
     /// Restores the terminal (idempotent).
@@ -103,8 +107,16 @@ final class NcursesBackend: TerminalBackend {
         guard getmouse(&ev) == OK else { return nil }
         if ev.bstate & enhance_wheel_up_mask() != 0 { return .key(.char("k")) }
         if ev.bstate & enhance_wheel_down_mask() != 0 { return .key(.char("j")) }
-        return nil
+        let here = (Int(ev.x), Int(ev.y))
+        if ev.bstate & enhance_button1_pressed_mask() != 0 { dragFrom = here; return nil }
+        guard let from = dragFrom else { return nil }
+        if ev.bstate & enhance_button1_released_mask() != 0 { dragFrom = nil } else { dragFrom = here }
+        let (dc, dr) = (here.0 - from.0, here.1 - from.1)
+        return dc == 0 && dr == 0 ? nil : .drag(columns: dc, rows: dr)
     }
+
+    /// Pointer cell while button 1 is held (drag to pan).
+    private var dragFrom: (Int, Int)?
 
     func draw(_ frame: ScreenBuffer, previous: ScreenBuffer?) {
         let prev = (previous?.columns == frame.columns && previous?.rows == frame.rows) ? previous : nil

@@ -32,6 +32,8 @@ public struct Tile: Equatable, Sendable {
 public enum Msg: Sendable {
     case key(Key)
     case resize(columns: Int, rows: Int)
+    /// The mouse moved `columns` × `rows` cells with its button held (drag to pan the preview).
+    case drag(columns: Int, rows: Int)
     case listed(directory: String, entries: [DirEntry], error: String?)
     case loaded(path: String, image: Image?, error: String?)
     case inferProgress(job: Int, fraction: Double)

@@ -77,3 +77,15 @@ func panStep(_ s: AppState) -> (Double, Double) {
     guard let src = paneSources(s).first else { return (1, 1) }
     return (max((src.width / 4).rounded(), 1), max((src.height / 4).rounded(), 1))
 }
+
+/// Drag to pan: the image follows the pointer, `columns` × `rows` cells (locked across panes).
+func dragPreview(_ s: inout AppState, columns: Int, rows: Int) -> [Effect] {
+    guard s.screen == .preview, s.export == nil, !s.showHelp, var p = s.preview,
+          let src = paneSources(s).first else { return [] }
+    let area = Geometry.imageArea(Geometry.panes(p.layout, area: CellRect(row: 0, column: 0, width: s.columns,
+                                                                          height: s.bodyRows))[0])
+    p.centerX -= Double(columns) * src.width / Double(max(area.width, 1))
+    p.centerY -= Double(rows) * src.height / Double(max(area.height, 1))
+    s.preview = p
+    return refreshJobs(&s)
+}

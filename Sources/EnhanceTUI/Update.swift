@@ -12,6 +12,8 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
         fx += refreshJobs(&s)
     case .key(let k):
         fx += handleKey(&s, k)
+    case let .drag(dc, dr):
+        fx += dragPreview(&s, columns: dc, rows: dr)
     case let .listed(dir, entries, error):
         guard dir == s.browser.directory else { break }
         s.browser.entries = entries

@@ -156,6 +156,21 @@ final class PreviewTests: XCTestCase {
         }
     }
 
+    func testMouseDragPansTheViewWithThePointer() {
+        writeFakeImage(dir + "/big.dat", 64, 64)
+        let h = Harness(directory: dir, columns: 40, rows: 8)
+        h.state.browser.selected = h.state.browser.visible.firstIndex { $0.name == "big.dat" }!
+        h.keys(.enter)
+        h.type("z")  // 1:1: one cell is 1 output px wide and 2 tall (half blocks)
+        let x0 = h.state.preview!.centerX, y0 = h.state.preview!.centerY
+        h.send(.drag(columns: -4, rows: -2))  // pointer moves left/up: the view moves right/down
+        XCTAssertEqual(h.state.preview!.centerX, x0 + 4, accuracy: 1e-9)
+        XCTAssertEqual(h.state.preview!.centerY, y0 + 4, accuracy: 1e-9)
+        h.type("?")
+        h.send(.drag(columns: 10, rows: 0))  // ignored under the help overlay
+        XCTAssertEqual(h.state.preview!.centerX, x0 + 4, accuracy: 1e-9)
+    }
+
     func testPanningAtHighZoomInfersOnlyTheVisibleRegion() {
         writeFakeImage(dir + "/big.dat", 64, 64)
         let h = Harness(directory: dir, columns: 40, rows: 8)
