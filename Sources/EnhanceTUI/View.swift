@@ -79,7 +79,7 @@ public let helpLines: [String] = [
     "  o  browser    Esc Backspace  back to browser",
     "General",
     "  ?  this help (any key closes)    q  quit",
-    "  mouse wheel  scroll list / pan up and down",
+    "  mouse: wheel scrolls the list / pans, drag pans",
 ]
 
 func drawHelp(_ b: inout ScreenBuffer) {
