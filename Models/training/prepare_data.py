@@ -33,7 +33,8 @@ def main():
     np.savez(out, lr=lr, hr=hr, names=np.array([f.name for f in files]))
     digest = hashlib.sha256(lr.tobytes()).hexdigest()[:16]
     RunLog(RUNS / "prepare_data").write("prepared", out=str(out), images=len(files), hr_shape=list(hr.shape),
-                                        lr_shape=list(lr.shape), lr_sha256_16=digest, seconds=round(time.time() - t0, 1))
+                                        lr_shape=list(lr.shape), lr_sha256_16=digest,
+                                        seconds=round(time.time() - t0, 1))
 
 
 if __name__ == "__main__":

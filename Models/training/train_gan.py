@@ -21,7 +21,7 @@ from common import RUNS, SET5, MSRResNet, PatchSampler, RunLog, atomic_save, hf_
 from common import load_benchmark, load_cache, seed_everything, to_tensor, to_u8
 from gan_parts import Discriminator, RandomFeatures, fft_amplitude_loss, ragan_losses, random_feature_loss
 
-DEFAULTS = dict(lr_patch=24, batch=8, steps=2000, lr_g=2e-4, lr_d=2e-4, d_nf=16, ema=0.98,
+DEFAULTS = dict(lr_patch=24, batch=8, steps=2000, lr_g=2e-4, lr_d=2e-4, d_nf=16, d_sn=0, ema=0.98,
                 w_pix=0.1, w_rf=0.5, w_tex=1.0, w_fft=0.5, w_fm=0.5, w_adv=0.02,
                 val_every=100, log_every=10, ckpt_minutes=4.0, seed=4321, threads=1, max_minutes=0.0)
 
@@ -70,7 +70,7 @@ def main():
     rng = np.random.default_rng(a["seed"])
 
     g, g_ema = MSRResNet(a["nf"], a["nb"]), MSRResNet(a["nf"], a["nb"])
-    d = Discriminator(a["d_nf"], 4 * a["lr_patch"])
+    d = Discriminator(a["d_nf"], 4 * a["lr_patch"], spectral=bool(a.get("d_sn", 1)))
     g_ema.requires_grad_(False)
     opt_g = torch.optim.Adam(g.parameters(), lr=a["lr_g"], betas=(0.9, 0.99))
     opt_d = torch.optim.Adam(d.parameters(), lr=a["lr_d"], betas=(0.9, 0.99))
