@@ -58,7 +58,11 @@ final class TUIEndToEndTests: XCTestCase {
         var modelArgs: [String] = []
         let bundled = (try? FileManager.default.contentsOfDirectory(
             atPath: CLI.repoRoot.appendingPathComponent("Models").path)) ?? []
-        if !bundled.contains(where: { $0.hasSuffix("-psnr.safetensors") }) {
+        let hasPair = bundled.contains { name in
+            name.hasSuffix("-psnr.safetensors")
+                && bundled.contains(String(name.dropLast("-psnr.safetensors".count)) + "-gan.safetensors")
+        }
+        if !hasPair {
             let fx = CLI.repoRoot.appendingPathComponent("Tests/EnhanceNetworksTests/Fixtures/msrresnet_x4.weights.safetensors").path
             modelArgs = ["--psnr-model", fx, "--gan-model", fx]
         }
