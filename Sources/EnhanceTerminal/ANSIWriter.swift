@@ -17,7 +17,7 @@ public enum ANSIWriter {
         let prev = (previous?.columns == grid.columns && previous?.rows == grid.rows) ? previous : nil
         var out = saveCursor ? "\u{1B}7" : ""
         out += "\u{1B}[0m"
-        var fg: Int?, bg: Int?  // colours in effect, as ``key(_:mode:)``
+        var pen = Pen()
         for r in 0..<grid.rows {
             var cursorOK = false
             for c in 0..<grid.columns {
@@ -30,20 +30,7 @@ public enum ANSIWriter {
                     out += "\u{1B}[\(row + r + 1);\(column + c + 1)H"
                     cursorOK = true
                 }
-                var glyph = cell.glyph
-                if mode != .none {
-                    let fk = key(cell.fg, mode: mode), bk = key(cell.bg, mode: mode)
-                    // Both colours map to one palette entry: the glyph would be invisible.
-                    if fk == bk { glyph = " " }
-                    let needFg = glyph != " " && fk != fg
-                    let needBg = bk != bg
-                    if needFg || needBg {
-                        out += sgr(fg: needFg ? cell.fg : nil, bg: needBg ? cell.bg : nil, mode: mode)
-                        if needFg { fg = fk }
-                        if needBg { bg = bk }
-                    }
-                }
-                out.append(glyph)
+                pen.put(cell, mode: mode, into: &out)
             }
         }
         out += "\u{1B}[0m"
@@ -56,26 +43,34 @@ public enum ANSIWriter {
     public static func lines(_ grid: CellGrid, mode: ColorMode) -> String {
         var out = ""
         for r in 0..<grid.rows {
-            var fg: Int?, bg: Int?
-            for c in 0..<grid.columns {
-                let cell = grid[r, c]
-                var glyph = cell.glyph
-                if mode != .none {
-                    let fk = key(cell.fg, mode: mode), bk = key(cell.bg, mode: mode)
-                    if fk == bk { glyph = " " }
-                    let needFg = glyph != " " && fk != fg
-                    let needBg = bk != bg
-                    if needFg || needBg {
-                        out += sgr(fg: needFg ? cell.fg : nil, bg: needBg ? cell.bg : nil, mode: mode)
-                        if needFg { fg = fk }
-                        if needBg { bg = bk }
-                    }
-                }
-                out.append(glyph)
-            }
-            out += "\u{1B}[0m\n"
+            var pen = Pen()
+            for c in 0..<grid.columns { pen.put(grid[r, c], mode: mode, into: &out) }
+            out += mode == .none ? "\n" : "\u{1B}[0m\n"
         }
         return out
+    }
+
+    /// The colours in effect on the terminal; emits SGR only where a cell needs a different one.
+    struct Pen {
+        private var fg: Int?, bg: Int?  // as ``ANSIWriter/key(_:mode:)``
+
+        /// Appends `cell` (with any colour change it needs) to `out`. A glyph whose two colours
+        /// map to one terminal colour would be invisible, so it is drawn as a space.
+        mutating func put(_ cell: ImageCell, mode: ColorMode, into out: inout String) {
+            var glyph = cell.glyph
+            if mode != .none {
+                let fk = key(cell.fg, mode: mode), bk = key(cell.bg, mode: mode)
+                if fk == bk { glyph = " " }
+                let needFg = glyph != " " && fk != fg
+                let needBg = bk != bg
+                if needFg || needBg {
+                    out += sgr(fg: needFg ? cell.fg : nil, bg: needBg ? cell.bg : nil, mode: mode)
+                    if needFg { fg = fk }
+                    if needBg { bg = bk }
+                }
+            }
+            out.append(glyph)
+        }
     }
 
     /// Identity of the colour the terminal will show for `c` in `mode` (palette index in 256 mode).
@@ -91,26 +86,14 @@ public enum ANSIWriter {
         let prev = previous?.count == cells.count ? previous : nil
         var out = saveCursor ? "\u{1B}7" : ""
         out += "\u{1B}[0m"
-        var fg: Int?, bg: Int?
+        var pen = Pen()
         var cursorAt = -1
         for (i, cell) in cells.enumerated() {
             guard let cell else { continue }
             let row = i / max(columns, 1), col = i % max(columns, 1)
             if let prev, prev[i] == cell, !forceRows.contains(row) { continue }
             if cursorAt != i { out += "\u{1B}[\(row + 1);\(col + 1)H" }
-            var glyph = cell.glyph
-            if mode != .none {
-                let fk = key(cell.fg, mode: mode), bk = key(cell.bg, mode: mode)
-                if fk == bk { glyph = " " }
-                let needFg = glyph != " " && fk != fg
-                let needBg = bk != bg
-                if needFg || needBg {
-                    out += sgr(fg: needFg ? cell.fg : nil, bg: needBg ? cell.bg : nil, mode: mode)
-                    if needFg { fg = fk }
-                    if needBg { bg = bk }
-                }
-            }
-            out.append(glyph)
+            pen.put(cell, mode: mode, into: &out)
             cursorAt = (col + 1 < columns) ? i + 1 : -1
         }
         out += "\u{1B}[0m"

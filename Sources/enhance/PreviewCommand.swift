@@ -57,15 +57,7 @@ struct PreviewCommand: ParsableCommand {
         let rows = max(1, Int((Double(columns) * Double(image.height) / Double(image.width) / 2).rounded()))
         let grid = BlockRenderer.render(image, x: 0, y: 0, width: Double(image.width), height: Double(image.height),
                                         columns: columns, rows: rows, symbols: set, mode: mode)
-        var out = ""
-        for r in 0..<grid.rows {
-            for c in 0..<grid.columns {
-                let cell = grid[r, c]
-                if mode != .none { out += ANSIWriter.sgr(fg: cell.fg, bg: cell.bg, mode: mode) }
-                out.append(cell.glyph)
-            }
-            out += mode == .none ? "\n" : "\u{1B}[0m\n"
-        }
+        let out = ANSIWriter.lines(grid, mode: mode)
         FileHandle.standardOutput.write(Data(out.utf8))
     }
 }

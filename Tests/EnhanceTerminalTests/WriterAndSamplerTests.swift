@@ -64,7 +64,8 @@ final class WriterAndSamplerTests: XCTestCase {
         // Each line starts with no colour assumed (the previous line ended with a reset).
         XCTAssertEqual(ANSIWriter.lines(g, mode: .trueColor),
                        "\(esc)[38;2;1;2;3;48;2;4;5;6m▀ \(esc)[0m\n\(esc)[48;2;0;0;0m  \(esc)[0m\n")
-        XCTAssertEqual(ANSIWriter.lines(g, mode: .none), "▀ \(esc)[0m\n  \(esc)[0m\n")
+        // NO_COLOR: plain text, no escape sequences at all.
+        XCTAssertEqual(ANSIWriter.lines(g, mode: .none), "▀ \n  \n")
     }
 
     func testSamplerAveragesAndReplicates() {
