@@ -65,7 +65,15 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     }
 
     public func exportMetadata(method: PreviewMethod) -> [String: String] {
-        var m = ["enhance:method": method.slug, "enhance:scale": "\(scale)"]
+        // The same keys and values `enhance upscale` writes: the method by name, α on its own.
+        let name: String
+        switch method {
+        case .bicubic: name = "bicubic"
+        case .psnr: name = "psnr"
+        case .gan: name = "gan"
+        case .blend: name = "blend"
+        }
+        var m = ["enhance:method": name, "enhance:scale": "\(scale)"]
         if case .blend(let a) = method { m["enhance:alpha"] = formatAlpha(a) }
         switch method {
         case .psnr, .blend:

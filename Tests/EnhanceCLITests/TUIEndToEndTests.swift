@@ -105,7 +105,7 @@ final class TUIEndToEndTests: XCTestCase {
         let out = try ImageFile.read(path: dir.appendingPathComponent(name).path)
         XCTAssertEqual(out.width, 80)
         XCTAssertEqual(out.height, 56)
-        XCTAssertEqual(out.text["enhance:method"].map { $0.hasPrefix("blend") }, true, "\(out.text)")
+        XCTAssertEqual(out.text["enhance:method"], "blend", "\(out.text)")
         XCTAssertEqual(out.text["enhance:alpha"].flatMap(Double.init), 0.6, "\(out.text)")
         XCTAssertNotNil(out.text["enhance:psnr-sha256"])
         XCTAssertNotNil(out.text["enhance:gan-sha256"])

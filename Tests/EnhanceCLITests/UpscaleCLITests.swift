@@ -37,6 +37,28 @@ final class UpscaleCLITests: XCTestCase {
         }
     }
 
+    /// Network methods record what produced the file, with the same keys the TUI export writes.
+    func testBlendUpscaleRecordsMethodAlphaAndModelHashes() throws {
+        let dir = try CLI.tempDir()
+        let input = try writeSample(dir)
+        let fixture = CLI.repoRoot.appendingPathComponent(
+            "Tests/EnhanceNetworksTests/Fixtures/msrresnet_x4.weights.safetensors").path
+        let out = dir.appendingPathComponent("blend.png").path
+        let r = try CLI.run(["upscale", input, "-o", out, "--method", "blend", "--alpha", "0.3",
+                             "--psnr-model", fixture, "--gan-model", fixture])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let img = try ImageFile.read(path: out)
+        XCTAssertEqual(img.width, 36)
+        XCTAssertEqual(img.text["enhance:method"], "blend")
+        XCTAssertEqual(img.text["enhance:alpha"], "0.30")
+        XCTAssertEqual(img.text["enhance:psnr-model"], "msrresnet_x4.weights.safetensors")
+        XCTAssertEqual(img.text["enhance:psnr-sha256"]?.count, 64)
+        XCTAssertEqual(img.text["enhance:gan-sha256"], img.text["enhance:psnr-sha256"])
+        let inspect = try CLI.run(["models", "inspect", out])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdout.contains("enhance:alpha") && inspect.stdout.contains("0.30"), inspect.stdout)
+    }
+
     func testUnknownMethodIsRejectedClearly() throws {
         let dir = try CLI.tempDir()
         let input = try writeSample(dir)
