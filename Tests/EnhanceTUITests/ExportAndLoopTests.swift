@@ -3,18 +3,7 @@ import XCTest
 import EnhanceImaging
 @testable import EnhanceTUI
 
-final class ExportAndLoopTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws {
-        dir = try makeTempDir()
-        writeFakeImage(dir + "/photo.dat", 8, 6)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
+final class ExportAndLoopTests: PhotoDirTestCase {
     func testExportDialogFlow() {
         let h = Harness(directory: dir, columns: 80, rows: 12)
         h.keys(.enter)

@@ -3,18 +3,7 @@ import XCTest
 import EnhanceTerminal
 @testable import EnhanceTUI
 
-final class PreviewTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws {
-        dir = try makeTempDir()
-        writeFakeImage(dir + "/photo.dat", 8, 6)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
+final class PreviewTests: PhotoDirTestCase {
     /// Opens photo.dat (8×6 → 32×24) in a `columns × rows` terminal.
     func open(columns: Int = 40, rows: Int = 8) -> Harness {
         let h = Harness(directory: dir, columns: columns, rows: rows)

@@ -155,3 +155,17 @@ struct XorShift: RandomNumberGenerator {
         return state
     }
 }
+
+/// A test case with a fresh temporary folder holding `photo.dat` (a fake 8×6 image), removed after.
+class PhotoDirTestCase: XCTestCase {
+    var dir = ""
+
+    override func setUpWithError() throws {
+        dir = try makeTempDir()
+        writeFakeImage(dir + "/photo.dat", 8, 6)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}
