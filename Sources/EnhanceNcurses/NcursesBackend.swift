@@ -136,7 +136,9 @@ final class NcursesBackend: TerminalBackend {
             for c in 0..<frame.columns {
                 let cell = frame[r, c]
                 if let prev, prev[r, c].image == nil && cell.image == nil && prev[r, c] == cell { continue }
-                if cell.image == nil { changedRows.insert(r) }
+                // ncurses may rewrite a changed text row with erase sequences that also clear the
+                // image cells beside it, so every row where text appears or disappears is redrawn.
+                if cell.image == nil || prev?[r, c].image == nil { changedRows.insert(r) }
                 if cell.text.isEmpty { continue }  // trailing half of a wide character
                 let attr = attribute(cell.image == nil ? cell.style : .normal)
                 wattrset(win, Int32(bitPattern: UInt32(truncatingIfNeeded: attr)))
