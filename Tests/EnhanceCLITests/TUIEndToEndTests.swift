@@ -6,22 +6,37 @@ import XCTest
 /// export, then checks the exported PNG (size, method/α metadata) and that `q` restores the shell.
 final class TUIEndToEndTests: XCTestCase {
     private var session = "enhance-e2e-\(getpid())-\(Int.random(in: 0..<1_000_000))"
+    /// A private tmux server (`tmux -L`), so the test neither depends on nor disturbs the user's.
+    private var socket = "enhance-e2e-\(getpid())-\(Int.random(in: 0..<1_000_000))"
 
-    private func tmux(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    /// Runs tmux on the private server and waits for that client only. tmux is started with
+    /// posix_spawn + waitpid, not Foundation's `Process`: on Linux `Process` notices a child's
+    /// exit through a descriptor the child inherits, which the daemonised tmux server inherits
+    /// too, so waiting for the client would last as long as the server. `capture` returns stdout.
+    @discardableResult
+    private func tmux(_ args: [String], capture: Bool = false) throws -> String {
+        let outPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("enhance-e2e-\(UUID().uuidString).out").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, capture ? outPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = (["tmux", "-L", socket] + args).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv, environ)
+        guard rc == 0 else { throw XCTSkip("cannot start tmux (posix_spawn: \(rc))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard capture else { return "" }
+        defer { unlink(outPath) }
+        return (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     }
 
     private func screen(escapes: Bool = false) throws -> String {
-        try tmux(["capture-pane", "-t", session, "-p"] + (escapes ? ["-e"] : []))
+        try tmux(["capture-pane", "-t", session, "-p"] + (escapes ? ["-e"] : []), capture: true)
     }
 
     /// Polls the pane until `predicate` holds, failing with the last screen after `timeout` s.
@@ -38,10 +53,10 @@ final class TUIEndToEndTests: XCTestCase {
         throw XCTSkip("aborting after timeout")
     }
 
-    private func keys(_ k: String...) throws { _ = try tmux(["send-keys", "-t", session] + k) }
+    private func keys(_ k: String...) throws { try tmux(["send-keys", "-t", session] + k) }
 
     override func tearDown() {
-        _ = try? tmux(["kill-session", "-t", session])
+        _ = try? tmux(["kill-server"])
     }
 
     func testOpenChangeAlphaLayoutAndExport() throws {
@@ -68,7 +83,7 @@ final class TUIEndToEndTests: XCTestCase {
         }
         let command = ([CLI.binary.path, dir.path, "--color", "truecolor"] + modelArgs)
             .map { "'\($0)'" }.joined(separator: " ")
-        _ = try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+        try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "40",
                       "cd '\(CLI.repoRoot.path)' && \(command); echo ENHANCE-EXIT=$?; sleep 30"])
 
         // Browser lists the image; open it.
