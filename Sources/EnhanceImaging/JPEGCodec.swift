@@ -30,7 +30,7 @@ enum JPEGCodec {
             throw ImageIOError(path: finalPath, kind: .unsupported, reason: "JPEG quality must be 1-100, not \(quality)")
         }
         var message = [CChar](repeating: 0, count: 256)
-        let samples = RawPixels.interleaved8(image, channels: 3)
+        let samples = RawPixels.interleaved(image, channels: 3, as: UInt8.self)
         let code = samples.withUnsafeBufferPointer { buf in
             eio_jpeg_write(path, buf.baseAddress, UInt32(image.width), UInt32(image.height), Int32(quality),
                            &message, message.count)

@@ -34,13 +34,13 @@ enum PNGCodec {
         let channels = Int32(image.channelCount)
         let code: Int32 = withCStrings(entries) { cTexts in
             if bitDepth == 16 {
-                let samples = RawPixels.interleaved16(image)
+                let samples = RawPixels.interleaved(image, channels: image.channelCount, as: UInt16.self)
                 return samples.withUnsafeBytes { buf in
                     eio_png_write(path, buf.baseAddress, UInt32(image.width), UInt32(image.height), channels, 16,
                                   cTexts, Int32(cTexts.count), &message, message.count)
                 }
             }
-            let samples = RawPixels.interleaved8(image, channels: image.channelCount)
+            let samples = RawPixels.interleaved(image, channels: image.channelCount, as: UInt8.self)
             return samples.withUnsafeBytes { buf in
                 eio_png_write(path, buf.baseAddress, UInt32(image.width), UInt32(image.height), channels, 8,
                               cTexts, Int32(cTexts.count), &message, message.count)

@@ -37,30 +37,16 @@ enum RawPixels {
                      bitDepth: sixteen ? 16 : 8)
     }
 
-    /// Interleaved 8-bit samples (clamped, rounded) of the first `channels` planes.
-    static func interleaved8(_ image: Image, channels: Int) -> [UInt8] {
-        let plane = image.planeSize
-        var out = [UInt8](repeating: 0, count: plane * channels)
+    /// Interleaved samples of the first `channels` planes as `T` (UInt8 or UInt16): each value
+    /// clamped to [0, 1] and rounded to the type's full range. Native endianness.
+    static func interleaved<T: FixedWidthInteger & UnsignedInteger>(_ image: Image, channels: Int,
+                                                                    as _: T.Type) -> [T] {
+        let plane = image.planeSize, scale = Float(T.max)
+        var out = [T](repeating: 0, count: plane * channels)
         image.pixels.withUnsafeBufferPointer { src in
             for c in 0..<channels {
                 for i in 0..<plane {
-                    let v = clampUnit(src[c * plane + i])
-                    out[i * channels + c] = UInt8((v * 255).rounded())
-                }
-            }
-        }
-        return out
-    }
-
-    /// Interleaved native-endian 16-bit samples (clamped, rounded) of all planes.
-    static func interleaved16(_ image: Image) -> [UInt16] {
-        let plane = image.planeSize, channels = image.channelCount
-        var out = [UInt16](repeating: 0, count: plane * channels)
-        image.pixels.withUnsafeBufferPointer { src in
-            for c in 0..<channels {
-                for i in 0..<plane {
-                    let v = clampUnit(src[c * plane + i])
-                    out[i * channels + c] = UInt16((v * 65535).rounded())
+                    out[i * channels + c] = T((clampUnit(src[c * plane + i]) * scale).rounded())
                 }
             }
         }
