@@ -55,8 +55,12 @@ public enum ExifOrientation: Int, Sendable, CaseIterable {
                 }
             }
         }
-        return Image(width: ow, height: oh, channelCount: image.channelCount, pixels: out,
-                     bitDepth: image.bitDepth, text: image.text)
+        var result = Image(width: ow, height: oh, channelCount: image.channelCount, pixels: out,
+                           bitDepth: image.bitDepth, text: image.text)
+        result.iccProfile = image.iccProfile
+        result.exif = image.exif
+        result.isGrayscale = image.isGrayscale
+        return result
     }
 
     /// Source pixel for output (x, y) of a `w`×`h` input.

@@ -24,33 +24,6 @@ enum PNGCodec {
         return image
     }
 
-    /// Encodes `image` at `bitDepth` (8 or 16) with its text metadata as tEXt (ASCII) / iTXt chunks.
-    static func write(_ image: Image, to path: String, bitDepth: Int, finalPath: String) throws {
-        guard bitDepth == 8 || bitDepth == 16 else {
-            throw ImageIOError(path: finalPath, kind: .unsupported, reason: "PNG bit depth must be 8 or 16, not \(bitDepth)")
-        }
-        let entries = try image.text.sorted { $0.key < $1.key }.map { try TextEntry(key: $0.key, value: $0.value, path: finalPath) }
-        var message = [CChar](repeating: 0, count: 256)
-        let channels = Int32(image.channelCount)
-        let code: Int32 = withCStrings(entries) { cTexts in
-            if bitDepth == 16 {
-                let samples = RawPixels.interleaved(image, channels: image.channelCount, as: UInt16.self)
-                return samples.withUnsafeBytes { buf in
-                    eio_png_write(path, buf.baseAddress, UInt32(image.width), UInt32(image.height), channels, 16,
-                                  cTexts, Int32(cTexts.count), &message, message.count)
-                }
-            }
-            let samples = RawPixels.interleaved(image, channels: image.channelCount, as: UInt8.self)
-            return samples.withUnsafeBytes { buf in
-                eio_png_write(path, buf.baseAddress, UInt32(image.width), UInt32(image.height), channels, 8,
-                              cTexts, Int32(cTexts.count), &message, message.count)
-            }
-        }
-        if code != EIO_OK {
-            throw ImageIOError(path: finalPath, kind: .writeFailed, reason: "cannot write PNG: \(RawPixels.string(message))")
-        }
-    }
-
     private static func texts(_ raw: eio_image) -> [String: String] {
         var result: [String: String] = [:]
         guard let texts = raw.texts else { return result }
@@ -101,7 +74,7 @@ enum PNGCodec {
         }
     }
 
-    private static func withCStrings<R>(_ entries: [TextEntry], _ body: ([eio_text]) -> R) -> R {
+    static func withCStrings<R>(_ entries: [TextEntry], _ body: ([eio_text]) -> R) -> R {
         var keys = entries.map { $0.key }
         var values = entries.map { $0.value }
         var result: [eio_text] = []
