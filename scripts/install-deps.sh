@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Enhance needs, only those missing (apt-get update once, then install).
 set -euo pipefail
-need=(libpng-dev libjpeg-dev libncurses-dev pkg-config tmux mandoc)
+need=(libpng-dev libjpeg-dev libncurses-dev pkg-config tmux mandoc libimage-exiftool-perl icc-profiles-free)
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,7 @@
 /* Streaming encoders: a PNG or JPEG is written row by row, so an image never has to exist whole in
  * memory. Every libpng/libjpeg error longjmps back to the setjmp of the entry point that called the
  * library; the writer is then marked failed and only abort/finish (which fails) may follow. */
+#include <errno.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -34,6 +35,17 @@ static void png_on_error(png_structp png, png_const_charp msg) {
     png_longjmp(png, 1);
 }
 
+/* Output through stdio, naming the system's reason (e.g. "File too large") when a write fails. */
+static void png_write_bytes(png_structp png, png_bytep data, size_t length) {
+    eio_writer *w = (eio_writer *)png_get_io_ptr(png);
+    if (fwrite(data, 1, length, w->fp) != length) png_error(png, strerror(errno));
+}
+
+static void png_flush_bytes(png_structp png) {
+    eio_writer *w = (eio_writer *)png_get_io_ptr(png);
+    if (fflush(w->fp) != 0) png_error(png, strerror(errno));
+}
+
 static void png_on_warning(png_structp png, png_const_charp msg) {
     (void)png;
     (void)msg;
@@ -43,7 +55,11 @@ static void jpeg_on_error(j_common_ptr cinfo) {
     eio_writer *w = (eio_writer *)cinfo->client_data;
     char buffer[JMSG_LENGTH_MAX];
     (*cinfo->err->format_message)(cinfo, buffer);
-    eio_set_message(w->message, sizeof(w->message), "%s", buffer);
+    if (cinfo->err->msg_code == JERR_FILE_WRITE) {
+        eio_set_message(w->message, sizeof(w->message), "%s", strerror(errno));
+    } else {
+        eio_set_message(w->message, sizeof(w->message), "%s", buffer);
+    }
     longjmp(w->jump, 1);
 }
 
@@ -72,7 +88,7 @@ static int png_begin(eio_writer *volatile w, const eio_write_spec *spec) {
     static const int types[5] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
                                  PNG_COLOR_TYPE_RGB_ALPHA};
     png_set_benign_errors(w->png, 1); /* an unusable ICC profile is dropped with a warning */
-    png_init_io(w->png, w->fp);
+    png_set_write_fn(w->png, w, png_write_bytes, png_flush_bytes);
     png_set_IHDR(w->png, w->info, spec->width, spec->height, spec->bit_depth, types[spec->channels],
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     if (spec->icc != NULL && spec->icc_length > 0) {
@@ -209,7 +225,7 @@ int eio_writer_rows(eio_writer *w, const void *rows, uint32_t count) {
     }
     w->rows_done += count;
     if (ferror(w->fp)) {
-        eio_set_message(w->message, sizeof(w->message), "write error (disk full or file too large?)");
+        eio_set_message(w->message, sizeof(w->message), "%s", strerror(errno));
         w->failed = 1;
         return EIO_ERR_WRITE;
     }
@@ -240,13 +256,13 @@ int eio_writer_finish(eio_writer *w, char *message, size_t message_size) {
     }
     w = wv;
     if (code == EIO_OK && (fflush(w->fp) != 0 || ferror(w->fp))) {
-        eio_set_message(w->message, sizeof(w->message), "write error (disk full or file too large?)");
+        eio_set_message(w->message, sizeof(w->message), "%s", strerror(errno));
         code = EIO_ERR_WRITE;
     }
     FILE *fp = w->fp;
     w->fp = NULL;
     if (fclose(fp) != 0 && code == EIO_OK) {
-        eio_set_message(w->message, sizeof(w->message), "could not finish writing");
+        eio_set_message(w->message, sizeof(w->message), "could not finish writing: %s", strerror(errno));
         code = EIO_ERR_WRITE;
     }
     if (code != EIO_OK) eio_set_message(message, message_size, "%s", w->message);

@@ -37,6 +37,9 @@ struct BenchCommand: ParsableCommand {
           help: "Instead: time the UI from an α key to the redrawn blend at 1:1 in 120×40, and the first frame.")
     var tuiLatency = false
 
+    @Flag(help: "Instead: export 4000×3000 (and 4000×6000) ×4 with the bundled blend and RRDBNet-23 on 1000×750; print wall time and peak RSS.")
+    var export = false
+
     @Option(help: "Image for --tui-latency (default: Assets/astronaut.png).")
     var image: String?
 
@@ -56,6 +59,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if tuiLatency { return try runTUILatency() }
+        if export { return try runExportBench() }
         var o = BenchOptions()
         o.networks = networks
         o.sizes = sizes
