@@ -104,7 +104,8 @@ public enum ImageFile {
     private static func posixError(_ path: String, _ what: String) -> ImageIOError {
         let err = errno
         let text = String(cString: strerror(err))
-        let kind: ImageIOError.Kind = what.hasPrefix("cannot open") || what.hasPrefix("cannot read") ? .cannotOpen : .writeFailed
+        let opening = what.hasPrefix("cannot open") || what.hasPrefix("cannot read")
+        let kind: ImageIOError.Kind = opening ? .cannotOpen : .writeFailed
         return ImageIOError(path: path, kind: kind, reason: "\(what): \(text)")
     }
 }

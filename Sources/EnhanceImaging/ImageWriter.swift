@@ -83,7 +83,8 @@ public final class ImageWriter {
     public init(path: String, reportedPath: String, width: Int, height: Int, layout: OutputLayout,
                 metadata: OutputMetadata, quality: Int = 95) throws {
         guard (1...100).contains(quality) else {
-            throw ImageIOError(path: reportedPath, kind: .unsupported, reason: "JPEG quality must be 1-100, not \(quality)")
+            throw ImageIOError(path: reportedPath, kind: .unsupported,
+                               reason: "JPEG quality must be 1-100, not \(quality)")
         }
         try layout.check(width: width, height: height, path: reportedPath)
         self.width = width
@@ -155,7 +156,8 @@ public final class ImageWriter {
     }
 
     private func failure(_ detail: String) -> ImageIOError {
-        ImageIOError(path: path, kind: .writeFailed, reason: "cannot write \(layout.format.rawValue.uppercased()): \(detail)")
+        ImageIOError(path: path, kind: .writeFailed,
+                     reason: "cannot write \(layout.format.rawValue.uppercased()): \(detail)")
     }
 }
 

@@ -43,7 +43,8 @@ public enum Exporter {
         }
         try layout.check(width: w, height: h, path: path)
         if !settings.overwrite && AtomicFile.exists(path) {
-            throw ImageIOError(path: path, kind: .alreadyExists, reason: "file already exists (use --force to overwrite)")
+            throw ImageIOError(path: path, kind: .alreadyExists,
+                               reason: "file already exists (use --force to overwrite)")
         }
         return (layout, w, h)
     }

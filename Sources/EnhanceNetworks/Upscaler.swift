@@ -117,7 +117,8 @@ public final class Upscaler: Sendable {
                               progress: ((Double) -> Void)? = nil,
                               cancel: CancellationToken? = nil) throws -> Image {
         guard width > 0, height > 0, x >= 0, y >= 0, x + width <= image.width, y + height <= image.height else {
-            throw NetworkError("upscale", "region \(width)×\(height)+\(x)+\(y) lies outside the \(image.width)×\(image.height) image")
+            throw NetworkError("upscale", "region \(width)×\(height)+\(x)+\(y) lies outside the "
+                                   + "\(image.width)×\(image.height) image")
         }
         try cancel.check()
         let s = scale

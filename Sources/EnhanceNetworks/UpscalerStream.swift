@@ -40,7 +40,9 @@ extension Upscaler {
         let grid = Tiler.Grid(net, width: pw, height: ph, tileWidth: tiles.0, tileHeight: tiles.1,
                               margin: options.margin(for: net))
         func source(_ channels: [Int]) -> Tiler.Source {
-            { r, c in ImageTensor.paddedCrop(image, channels: channels, x0: 0, y0: 0, x1: w, y1: h, rows: r, columns: c) }
+            { r, c in
+                ImageTensor.paddedCrop(image, channels: channels, x0: 0, y0: 0, x1: w, y1: h, rows: r, columns: c)
+            }
         }
         let modelAlpha = image.hasAlpha && options.alpha == .model
         let passes = Double(modelAlpha ? 2 : 1)

@@ -10,6 +10,7 @@ extension BenchCommand {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         print("export bench: \(cpuDescription()), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        fflush(nil)
         let pair = models.pairPaths()
         var cases: [(String, Int, Int, [String])] = []
         if let p = pair.psnr, let g = pair.gan {
@@ -31,6 +32,7 @@ extension BenchCommand {
             let r = try ExportBench.measure(label, executable: exe,
                                             args: ["upscale", input, "-o", out, "--force"] + args, input: (w, h))
             print(ExportBench.line(r))
+            fflush(nil)
             try? FileManager.default.removeItem(atPath: out)
         }
     }
