@@ -9,7 +9,7 @@ extension Upscaler {
     /// the input's channels (alpha upscaled as ``UpscaleOptions/alpha`` says). The bands put
     /// together equal ``upscale(_:progress:cancel:)`` bit for bit when both use the same tiles
     /// (an explicit ``UpscaleOptions/tileSize``); without one, tiles are chosen for streaming:
-    /// see ``UpscaleOptions/streamTiles(for:width:)``.
+    /// see ``UpscaleOptions/streamTiles(for:width:budget:)``.
     /// - Parameters:
     ///   - progress: fraction of the image done, in [0, 1].
     ///   - band: receives each band in order; throwing stops the stream.
@@ -81,16 +81,29 @@ extension Upscaler {
 }
 
 extension UpscaleOptions {
-    /// Tiles for a streamed upscale of a `width`-pixel-wide (padded) input: as tall as a band
-    /// budget of 192 MiB of output floats allows (at least 64 rows) and as wide as an activation
-    /// budget of 384 MiB allows, so that memory does not depend on the image's height.
-    public func streamTiles(for network: any SuperResolutionNetwork, width: Int) -> (width: Int, height: Int) {
-        let s = Double(network.scale), m = network.inputMultiple
-        let margin = Double(2 * self.margin(for: network))
-        let bandRowBytes = 3 * 4 * s * s * Double(width) * 1.5
-        let th = max(64, min(1024, Int(Double(192 << 20) / bandRowBytes)))
-        let area = Double(384 << 20) / (network.peakFloatsPerInputPixel * 4 * 1.5)
-        let tw = max(32, min(4096, Int(area / (Double(th) + margin) - margin)))
-        return (max(m, tw / m * m), max(m, th / m * m))
+    /// Working memory of a streamed upscale beyond the input and the model: one band of output
+    /// floats plus the network's activations for one tile (768 MiB, or a third of the memory
+    /// available when that is less).
+    public static func streamBudgetBytes(available: Int = availableMemoryBytes()) -> Int {
+        min(768 << 20, max(64 << 20, available / 3))
+    }
+
+    /// Tiles for a streamed upscale of a `width`-pixel-wide (padded) input: the largest square core
+    /// whose activations (context included, estimated from the network's peak floats per pixel)
+    /// and band of output rows (`3 × scale² × width` floats per input row) fit
+    /// ``streamBudgetBytes(available:)``, so memory does not depend on the image's height.
+    public func streamTiles(for network: any SuperResolutionNetwork, width: Int,
+                            budget: Int = streamBudgetBytes()) -> (width: Int, height: Int) {
+        let s = Double(network.scale), m = network.inputMultiple, margin = 2 * self.margin(for: network)
+        let activation = network.peakFloatsPerInputPixel * 4 * 1.25
+        let bandRow = 3 * 4 * s * s * Double(width) * 1.1
+        var core = 1024
+        while core > 32 {
+            let edge = Double(core + margin)
+            if edge * edge * activation + Double(core) * bandRow <= Double(budget) { break }
+            core -= 8
+        }
+        let t = max(m, core / m * m)
+        return (t, t)
     }
 }
