@@ -2,18 +2,21 @@ import CImageIO
 
 /// PNG decoding and encoding through the CImageIO shim (libpng).
 enum PNGCodec {
-    /// Header-only query.
+    /// Header-only query; width and height are reported after the eXIf orientation.
     static func info(path: String) throws -> ImageInfo {
         var raw = eio_image()
         defer { eio_image_free(&raw) }
         let code = eio_png_read(path, 1, UInt64.max, &raw)
         try check(code, raw: &raw, path: path)
-        return ImageInfo(width: Int(raw.width), height: Int(raw.height), format: .png,
+        let swaps = ExifOrientation.parse(RawPixels.bytes(raw.exif, raw.exif_length) ?? []).swapsAxes
+        return ImageInfo(width: Int(swaps ? raw.height : raw.width), height: Int(swaps ? raw.width : raw.height),
+                         format: .png,
                          bitDepth: Int(raw.bit_depth), hasAlpha: raw.has_alpha != 0,
                          isGrayscale: raw.channels <= 2)
     }
 
-    /// Decodes a PNG; 16-bit files keep 16-bit precision (`bitDepth == 16`).
+    /// Decodes a PNG; 16-bit files keep 16-bit precision (`bitDepth == 16`). An eXIf orientation
+    /// is applied, as for JPEG, so pixels come out upright.
     static func read(path: String, maxPixels: Int) throws -> Image {
         var raw = eio_image()
         defer { eio_image_free(&raw) }
@@ -21,7 +24,7 @@ enum PNGCodec {
         try check(code, raw: &raw, path: path)
         var image = try RawPixels.image(from: raw, path: path)
         image.text = texts(raw)
-        return image
+        return ExifOrientation.parse(image.exif ?? []).apply(to: image)
     }
 
     private static func texts(_ raw: eio_image) -> [String: String] {

@@ -72,6 +72,26 @@ final class MetadataCLITests: XCTestCase {
         }
     }
 
+    /// A PNG whose eXIf says "rotated 180°" (written by exiftool) comes out upright with orientation 1.
+    func testPNGeXIfOrientationIsAppliedThenReset() throws {
+        let dir = try CLI.tempDir()
+        var img = Image(width: 3, height: 2)
+        img[0, 0, 0] = 1  // red top-left pixel
+        let input = dir.appendingPathComponent("rot.png").path
+        try ImageFile.write(img, to: input)
+        let tag = try CLI.run(executable: exiftool, ["-overwrite_original", "-Orientation#=3", "-Make=Cam", input])
+        XCTAssertEqual(tag.status, 0, tag.stderr)
+        let out = dir.appendingPathComponent("up.png").path
+        let r = try CLI.run(["upscale", input, "-o", out, "--scale", "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let t = try tags(out)
+        XCTAssertEqual(t["Orientation"] as? Int, 1)
+        XCTAssertEqual(t["Make"] as? String, "Cam")
+        let back = try ImageFile.read(path: out)
+        XCTAssertEqual(back[0, 1, 2], 1, "rotated 180°: the red pixel is now bottom-right")
+        XCTAssertEqual(back[0, 0, 0], 0)
+    }
+
     func testStripMetadataKeepsOnlyOurText() throws {
         let dir = try CLI.tempDir()
         let input = try taggedJPEG(dir)
