@@ -1,7 +1,8 @@
-/* Temporary output files removed when the process is interrupted, so a cancelled export leaves
- * nothing behind. The handler only calls async-signal-safe functions (unlink, signal, raise). */
+/* Temporary output files removed when the process is interrupted or exits, so a cancelled export
+ * leaves nothing behind. The handler only calls async-signal-safe functions (unlink, signal, raise). */
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,9 +23,18 @@ static void on_fatal_signal(int sig) {
     raise(sig);
 }
 
+/* A process that exits while a temporary is still registered (e.g. the UI quits during an export)
+ * removes it too. */
+static void remove_all_at_exit(void) {
+    for (int i = 0; i < MAX_TEMPS; ++i) {
+        if (temp_used[i]) unlink(temp_paths[i]);
+    }
+}
+
 static void install_handlers(void) {
     if (handlers_installed) return;
     handlers_installed = 1;
+    atexit(remove_all_at_exit);
     const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
     for (int i = 0; i < 3; ++i) {
         struct sigaction old;
