@@ -53,8 +53,9 @@ public enum ExportBench {
 
     /// One printed line per result: label, input size, wall seconds, peak RSS in MiB and exit status.
     public static func line(_ r: ExportBenchResult) -> String {
-        String(format: "%-34@ %5dx%-5d  wall %7.1f s  peak RSS %7.1f MiB%@", r.label as NSString, r.input.width,
-               r.input.height, r.wallSeconds, Double(r.peakRSSBytes) / 1_048_576,
-               (r.status == 0 ? "" : "  FAILED (exit \(r.status))") as NSString)
+        r.label.padding(toLength: 32, withPad: " ", startingAt: 0)
+            + String(format: " %5dx%-5d  wall %7.1f s  peak RSS %7.1f MiB", r.input.width, r.input.height,
+                     r.wallSeconds, Double(r.peakRSSBytes) / 1_048_576)
+            + (r.status == 0 ? "" : "  FAILED (exit \(r.status))")
     }
 }

@@ -52,7 +52,7 @@ public enum ExifOrientation: Int, Sendable, CaseIterable {
     }
 
     /// Source pixel for output (x, y) of a `w`×`h` input.
-    private func source(_ x: Int, _ y: Int, _ w: Int, _ h: Int) -> (Int, Int) {
+    func source(_ x: Int, _ y: Int, _ w: Int, _ h: Int) -> (Int, Int) {
         switch self {
         case .up: (x, y)
         case .mirrored: (w - 1 - x, y)

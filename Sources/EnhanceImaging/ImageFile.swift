@@ -29,9 +29,17 @@ public enum ImageFile {
     /// The header is checked first: files declaring more than `maxPixels` pixels are refused before
     /// any pixel memory is allocated. JPEG EXIF orientation is applied.
     public static func read(path: String, maxPixels: Int = defaultMaxPixels) throws -> Image {
+        let decoded = try decode(path: path, maxPixels: maxPixels)
+        return decoded.rows(0..<decoded.height)
+    }
+
+    /// Decodes the file at `path` and keeps its samples as the decoder gave them (8/16-bit
+    /// interleaved, a quarter to a half of a float ``Image``); rows convert on demand, equal to
+    /// the rows of ``read(path:maxPixels:)``. Same checks as ``read(path:maxPixels:)``.
+    public static func decode(path: String, maxPixels: Int = defaultMaxPixels) throws -> DecodedImage {
         switch try detect(path: path) {
-        case .png: return try PNGCodec.read(path: path, maxPixels: maxPixels)
-        case .jpeg: return try JPEGCodec.read(path: path, maxPixels: maxPixels)
+        case .png: return try PNGCodec.decode(path: path, maxPixels: maxPixels)
+        case .jpeg: return try JPEGCodec.decode(path: path, maxPixels: maxPixels)
         }
     }
 

@@ -16,7 +16,7 @@ public struct OutputLayout: Sendable, Equatable {
 
     /// The layout that follows the source: gray stays gray, alpha is kept where the format can hold
     /// it, the bit depth is `bitDepth` or the source's (JPEG: always 8).
-    public static func following(_ source: Image, format: ImageFormat, bitDepth: Int? = nil,
+    public static func following(_ source: some PixelSource, format: ImageFormat, bitDepth: Int? = nil,
                                  path: String) throws -> OutputLayout {
         if format == .jpeg, let b = bitDepth, b != 8 {
             throw ImageIOError(path: path, kind: .unsupported, reason: "JPEG is 8-bit only, asked for \(b)-bit")
@@ -25,7 +25,7 @@ public struct OutputLayout: Sendable, Equatable {
         guard depth == 8 || depth == 16 else {
             throw ImageIOError(path: path, kind: .unsupported, reason: "PNG bit depth must be 8 or 16, not \(depth)")
         }
-        return OutputLayout(format: format, gray: source.isGrayscale, alpha: format == .png && source.hasAlpha,
+        return OutputLayout(format: format, gray: source.isGrayscale, alpha: format == .png && source.channelCount == 4,
                             bitDepth: depth)
     }
 
@@ -59,7 +59,7 @@ public struct OutputMetadata: Sendable, Equatable {
 
     /// What an export of `source` at `width`×`height` carries: the source's ICC profile and EXIF
     /// (orientation reset to 1, pixel dimensions updated) unless `strip`, plus `text`.
-    public static func exported(from source: Image, width: Int, height: Int, strip: Bool,
+    public static func exported(from source: some PixelSource, width: Int, height: Int, strip: Bool,
                                 text: [String: String]) -> OutputMetadata {
         if strip { return OutputMetadata(text: text) }
         return OutputMetadata(text: text, iccProfile: source.iccProfile,

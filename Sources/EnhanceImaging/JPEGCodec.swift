@@ -8,25 +8,18 @@ enum JPEGCodec {
         defer { eio_image_free(&raw) }
         let code = eio_jpeg_read(path, 1, UInt64.max, &raw)
         try check(code, raw: &raw, path: path)
-        let orientation = ExifOrientation.parse(exif(raw))
+        let orientation = ExifOrientation.parse(RawPixels.bytes(raw.exif, raw.exif_length) ?? [])
         let swaps = orientation.swapsAxes
         return ImageInfo(width: Int(swaps ? raw.height : raw.width), height: Int(swaps ? raw.width : raw.height),
                          format: .jpeg, bitDepth: 8, hasAlpha: false, isGrayscale: raw.channels == 1)
     }
 
-    /// Decodes baseline/progressive gray, RGB, CMYK and YCCK JPEGs to RGB and applies EXIF orientation.
-    static func read(path: String, maxPixels: Int) throws -> Image {
+    /// Decodes baseline/progressive gray, RGB, CMYK and YCCK JPEGs (as RGB rows, EXIF orientation applied).
+    static func decode(path: String, maxPixels: Int) throws -> DecodedImage {
         var raw = eio_image()
-        defer { eio_image_free(&raw) }
         let code = eio_jpeg_read(path, 0, UInt64(max(0, maxPixels)), &raw)
-        try check(code, raw: &raw, path: path)
-        let image = try RawPixels.image(from: raw, path: path)
-        return ExifOrientation.parse(exif(raw)).apply(to: image)
-    }
-
-    private static func exif(_ raw: eio_image) -> [UInt8] {
-        guard let p = raw.exif, raw.exif_length > 0 else { return [] }
-        return Array(UnsafeBufferPointer(start: p, count: raw.exif_length))
+        do { try check(code, raw: &raw, path: path) } catch { eio_image_free(&raw); throw error }
+        return try DecodedImage(raw: raw, text: [:], path: path)
     }
 
     private static func check(_ code: Int32, raw: inout eio_image, path: String) throws {

@@ -16,15 +16,12 @@ enum PNGCodec {
     }
 
     /// Decodes a PNG; 16-bit files keep 16-bit precision (`bitDepth == 16`). An eXIf orientation
-    /// is applied, as for JPEG, so pixels come out upright.
-    static func read(path: String, maxPixels: Int) throws -> Image {
+    /// is applied, as for JPEG, so rows come out upright.
+    static func decode(path: String, maxPixels: Int) throws -> DecodedImage {
         var raw = eio_image()
-        defer { eio_image_free(&raw) }
         let code = eio_png_read(path, 0, UInt64(max(0, maxPixels)), &raw)
-        try check(code, raw: &raw, path: path)
-        var image = try RawPixels.image(from: raw, path: path)
-        image.text = texts(raw)
-        return ExifOrientation.parse(image.exif ?? []).apply(to: image)
+        do { try check(code, raw: &raw, path: path) } catch { eio_image_free(&raw); throw error }
+        return try DecodedImage(raw: raw, text: texts(raw), path: path)
     }
 
     private static func texts(_ raw: eio_image) -> [String: String] {

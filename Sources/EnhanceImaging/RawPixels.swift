@@ -1,46 +1,7 @@
 import CImageIO
 
-/// Conversions between the shim's interleaved integer buffers and planar float ``Image``s.
+/// Helpers for the shim's buffers and errors.
 enum RawPixels {
-    /// Planar [0, 1] image from a decoded buffer: gray is expanded to RGB, gray+alpha to RGBA.
-    static func image(from raw: eio_image, path: String) throws -> Image {
-        let width = Int(raw.width), height = Int(raw.height), channels = Int(raw.channels)
-        guard let base = raw.pixels, width > 0, height > 0, (1...4).contains(channels) else {
-            throw ImageIOError(path: path, kind: .corrupt, reason: "decoder returned no pixels")
-        }
-        let outChannels = channels == 2 || channels == 4 ? 4 : 3
-        let plane = width * height
-        var pixels = [Float](repeating: 0, count: outChannels * plane)
-        let sixteen = raw.bit_depth == 16
-        let maxval: Float = sixteen ? 65535 : 255  // divide (not multiply) so v/maxval is correctly rounded
-        // Source channel for each output plane.
-        let map: [Int] = switch channels {
-        case 1: [0, 0, 0]
-        case 2: [0, 0, 0, 1]
-        case 3: [0, 1, 2]
-        default: [0, 1, 2, 3]
-        }
-        pixels.withUnsafeMutableBufferPointer { out in
-            if sixteen {
-                let src = base.assumingMemoryBound(to: UInt16.self)
-                for i in 0..<plane {
-                    for (c, s) in map.enumerated() { out[c * plane + i] = Float(src[i * channels + s]) / maxval }
-                }
-            } else {
-                let src = base.assumingMemoryBound(to: UInt8.self)
-                for i in 0..<plane {
-                    for (c, s) in map.enumerated() { out[c * plane + i] = Float(src[i * channels + s]) / maxval }
-                }
-            }
-        }
-        var image = Image(width: width, height: height, channelCount: outChannels, pixels: pixels,
-                          bitDepth: sixteen ? 16 : 8)
-        image.isGrayscale = channels <= 2
-        image.iccProfile = bytes(raw.icc, raw.icc_length)
-        image.exif = bytes(raw.exif, raw.exif_length)
-        return image
-    }
-
     /// A copy of a C buffer, or nil when it is empty.
     static func bytes(_ p: UnsafeMutablePointer<UInt8>?, _ count: Int) -> [UInt8]? {
         guard let p, count > 0 else { return nil }

@@ -17,25 +17,33 @@ public struct ResamplePlan: Sendable {
     /// Height of the full resized image in pixels.
     public var outputHeight: Int { v.count }
 
-    /// Output rows `rows` (all columns) of every plane of `image`, as a planar CHW image of
-    /// `outputWidth × rows.count` (values not clamped).
-    public func rows(of image: Image, _ rows: Range<Int>) -> Image {
-        region(of: image, columns: 0..<outputWidth, rows: rows)
+    /// Output rows `rows` (all columns) of every plane of `image` (holding input rows from
+    /// `imageTop` on), as a planar CHW image of `outputWidth × rows.count` (values not clamped).
+    public func rows(of image: Image, _ rows: Range<Int>, imageTop: Int = 0) -> Image {
+        region(of: image, columns: 0..<outputWidth, rows: rows, imageTop: imageTop)
     }
 
-    /// The output rectangle `columns × rows` of every plane of `image` (planar CHW, not clamped).
-    public func region(of image: Image, columns: Range<Int>, rows: Range<Int>) -> Image {
-        precondition(columns.lowerBound >= 0 && columns.upperBound <= outputWidth && !columns.isEmpty)
-        precondition(rows.lowerBound >= 0 && rows.upperBound <= outputHeight && !rows.isEmpty)
-        let inW = image.width, inH = image.height, ow = columns.count, oh = rows.count
-        // The input rows the vertical taps of these output rows read.
-        var lo = inH, hi = -1
+    /// The input rows that output rows `rows` read (their nonzero vertical taps).
+    public func inputRows(for rows: Range<Int>) -> Range<Int> {
+        var lo = Int.max, hi = -1
         for y in rows {
             for k in 0..<v.taps where v.weight[y * v.taps + k] != 0 {
                 lo = min(lo, v.index[y * v.taps + k]); hi = max(hi, v.index[y * v.taps + k])
             }
         }
-        if hi < lo { lo = 0; hi = 0 }
+        return hi < lo ? 0..<1 : lo..<(hi + 1)
+    }
+
+    /// The output rectangle `columns × rows` of every plane of the input (planar CHW, not
+    /// clamped). `image` holds input rows from `imageTop` on (the whole input, or a window of it
+    /// that covers ``inputRows(for:)``).
+    public func region(of image: Image, columns: Range<Int>, rows: Range<Int>, imageTop: Int = 0) -> Image {
+        precondition(columns.lowerBound >= 0 && columns.upperBound <= outputWidth && !columns.isEmpty)
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= outputHeight && !rows.isEmpty)
+        let inW = image.width, inH = image.height, ow = columns.count, oh = rows.count
+        let taps = inputRows(for: rows)
+        precondition(taps.lowerBound >= imageTop && taps.upperBound <= imageTop + inH, "window misses input rows")
+        let lo = taps.lowerBound, hi = taps.upperBound - 1
         let midRows = hi - lo + 1
         var mid = [Float](repeating: 0, count: midRows * ow)
         var out = [Float](repeating: 0, count: image.channelCount * ow * oh)
@@ -43,7 +51,7 @@ public struct ResamplePlan: Sendable {
             for c in 0..<image.channelCount {
                 let plane = src.baseAddress! + c * inW * inH
                 mid.withUnsafeMutableBufferPointer { m in
-                    horizontal(plane: plane, inWidth: inW, rows: lo...hi, columns: columns, into: m)
+                    horizontal(plane: plane, top: imageTop, inWidth: inW, rows: lo...hi, columns: columns, into: m)
                 }
                 out.withUnsafeMutableBufferPointer { o in
                     vertical(mid: mid, midTop: lo, width: ow, rows: rows, into: o.baseAddress! + c * ow * oh)
@@ -54,14 +62,15 @@ public struct ResamplePlan: Sendable {
                      bitDepth: image.bitDepth, text: image.text)
     }
 
-    /// Horizontal pass of input rows `rows` for output `columns`, Float accumulation in tap order.
-    private func horizontal(plane: UnsafePointer<Float>, inWidth: Int, rows: ClosedRange<Int>,
+    /// Horizontal pass of input rows `rows` (`plane` starts at input row `top`) for output
+    /// `columns`, Float accumulation in tap order.
+    private func horizontal(plane: UnsafePointer<Float>, top: Int, inWidth: Int, rows: ClosedRange<Int>,
                             columns: Range<Int>, into m: UnsafeMutableBufferPointer<Float>) {
         let ow = columns.count, taps = h.taps
         h.index.withUnsafeBufferPointer { hi in
             h.weight.withUnsafeBufferPointer { hw in
                 for (r, y) in rows.enumerated() {
-                    let row = plane + y * inWidth
+                    let row = plane + (y - top) * inWidth
                     for (i, x) in columns.enumerated() {
                         var acc: Float = 0
                         for k in 0..<taps { acc += row[hi[x * taps + k]] * hw[x * taps + k] }

@@ -29,7 +29,8 @@ public enum Exporter {
     /// Checks everything that can be known before computing: format, bit depth, output size
     /// (against `maxPixels` and the format's limits) and that `path` may be created.
     /// - Returns: the layout and size the export will write.
-    public static func plan(_ image: Image, with upscaler: Upscaler, to path: String, settings: ExportSettings,
+    public static func plan(_ image: some PixelSource, with upscaler: Upscaler, to path: String,
+                            settings: ExportSettings,
                             maxPixels: Int) throws -> (layout: OutputLayout, width: Int, height: Int) {
         let format = try settings.format ?? ImageFile.outputFormat(of: path)
         let layout = try OutputLayout.following(image, format: format, bitDepth: settings.bitDepth, path: path)
@@ -49,11 +50,13 @@ public enum Exporter {
         return (layout, w, h)
     }
 
-    /// Upscales `image` and streams the result into `path` (see ``plan(_:with:to:settings:maxPixels:)``
+    /// Upscales `image` (an ``Image``, or a compact ``DecodedImage`` read a window of rows at a
+    /// time) and streams the result into `path` (see ``plan(_:with:to:settings:maxPixels:)``
     /// for what is refused up front). The text chunks are the input's (unless stripped) with the
     /// upscaler's `enhance:*` entries over them; ICC and EXIF follow ``OutputMetadata/exported``.
     /// On an error or cancellation nothing is left at `path` or beside it.
-    public static func export(_ image: Image, with upscaler: Upscaler, to path: String, settings: ExportSettings,
+    public static func export(_ image: some PixelSource, with upscaler: Upscaler, to path: String,
+                              settings: ExportSettings,
                               maxPixels: Int = 1 << 40, progress: ((Double) -> Void)? = nil,
                               cancel: CancellationToken? = nil) throws {
         let (layout, w, h) = try plan(image, with: upscaler, to: path, settings: settings, maxPixels: maxPixels)

@@ -14,9 +14,10 @@ enum ImageTensor {
     }
 
     /// Rows `rows` and columns `columns` of the padded window that ``window(_:channels:x0:y0:x1:y1:multiple:)``
-    /// would return, without building the rest of it (a tile of a streamed export).
+    /// would return, without building the rest of it (a tile of a streamed export). `image` may
+    /// hold only the input rows from `imageTop` on that the crop reads.
     static func paddedCrop(_ image: Image, channels: [Int], x0: Int, y0: Int, x1: Int, y1: Int,
-                           rows: Range<Int>, columns: Range<Int>) -> Tensor {
+                           rows: Range<Int>, columns: Range<Int>, imageTop: Int = 0) -> Tensor {
         let w = x1 - x0, h = y1 - y0
         func reflect(_ i: Int, _ n: Int) -> Int {
             if i < n { return i }
@@ -29,7 +30,7 @@ enum ImageTensor {
             t.data.withUnsafeMutableBufferPointer { dst in
                 for (ci, c) in channels.enumerated() {
                     for (yy, py) in rows.enumerated() {
-                        let row = c * plane + (y0 + reflect(py, h)) * image.width + x0
+                        let row = c * plane + (y0 + reflect(py, h) - imageTop) * image.width + x0
                         let drow = (ci * th + yy) * tw
                         for (xx, px) in columns.enumerated() { dst[drow + xx] = src[row + reflect(px, w)] }
                     }

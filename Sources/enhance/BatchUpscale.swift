@@ -13,17 +13,19 @@ enum BatchPlan {
     static func jobs(inputs: [String], outputFolder: String, recursive: Bool, suffix: String,
                      format: ImageFormat) throws -> [BatchJob] {
         if !isDirectory(outputFolder) {
-            if ImageFormat.fromExtension(of: outputFolder) != nil && !FileManager.default.fileExists(atPath: outputFolder) {
+            let exists = FileManager.default.fileExists(atPath: outputFolder)
+            if ImageFormat.fromExtension(of: outputFolder) != nil && !exists {
                 throw CLIError("\(outputFolder): several inputs or a folder need an output folder, not a file name")
             }
-            if FileManager.default.fileExists(atPath: outputFolder) { throw CLIError("\(outputFolder): not a folder") }
+            if exists { throw CLIError("\(outputFolder): not a folder") }
         }
         let ext = format == .png ? "png" : "jpg"
         var jobs: [BatchJob] = []
         for input in inputs {
             if isDirectory(input) {
                 for rel in try images(in: input, recursive: recursive) {
-                    jobs.append(BatchJob(input: join(input, rel), output: join(outputFolder, outputName(rel, suffix, ext))))
+                    let out = join(outputFolder, outputName(rel, suffix, ext))
+                    jobs.append(BatchJob(input: join(input, rel), output: out))
                 }
             } else {
                 let name = (input as NSString).lastPathComponent
@@ -119,7 +121,8 @@ struct BatchUpscale {
     }
 
     private func export(input: String, output: String, progress: @escaping (Double) -> Void) throws {
-        let image = try ImageFile.read(path: input, maxPixels: maxPixels)
+        // Kept as the decoder's 8/16-bit samples: the float rows exist one band window at a time.
+        let image = try ImageFile.decode(path: input, maxPixels: maxPixels)
         try Exporter.export(image, with: upscaler, to: output, settings: settings, maxPixels: maxPixels * 16,
                             progress: progress)
     }

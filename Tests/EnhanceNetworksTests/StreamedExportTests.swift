@@ -51,8 +51,9 @@ final class StreamedExportTests: XCTestCase {
         XCTAssertTrue(a.pixels == b.pixels, "\(label): streamed samples differ from the whole-image export",
                       file: file, line: line)
         XCTAssertEqual(a.text, b.text, label, file: file, line: line)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { AtomicFile.isTemporary(name: $0) },
-                       [], file: file, line: line)
+        let temporaries = try FileManager.default.contentsOfDirectory(atPath: dir)
+            .filter { AtomicFile.isTemporary(name: $0) }
+        XCTAssertEqual(temporaries, [], file: file, line: line)
     }
 
     func testNetworkBandsEqualWholeImageAcrossLayoutsAndBandBoundaries() throws {
@@ -69,7 +70,8 @@ final class StreamedExportTests: XCTestCase {
         // One tile covers the whole image: the network runs untiled in both paths.
         let untiled = try Upscaler(.model(m), options: UpscaleOptions(tileSize: 64, threads: 2))
         try assertStreamedEqualsWhole(image(21, 13, alpha: true), untiled, "untiled")
-        let bicubicAlpha = try Upscaler(.model(m), options: UpscaleOptions(tileSize: 8, tileOverlap: 4, alpha: .bicubic))
+        let bicubicAlpha = try Upscaler(.model(m),
+                                        options: UpscaleOptions(tileSize: 8, tileOverlap: 4, alpha: .bicubic))
         try assertStreamedEqualsWhole(image(18, 19, alpha: true), bicubicAlpha, "alpha-bicubic")
         try assertStreamedEqualsWhole(image(16, 12), tiled, ext: "jpg", "jpeg")
     }
@@ -90,6 +92,38 @@ final class StreamedExportTests: XCTestCase {
         }
         // Tall enough for several 8 MiB bands.
         try assertStreamedEqualsWhole(image(300, 200), try Upscaler(.bicubic(scale: 4)), "bicubic-bands")
+    }
+
+    /// A TIFF EXIF block whose IFD0 holds only the orientation tag (SHORT).
+    private func exifOrientation(_ value: UInt8) -> [UInt8] {
+        [0x4D, 0x4D, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, value, 0, 0, 0, 0, 0, 0, 0, 0]
+    }
+
+    /// Exporting from the compact decoded file (rows converted per band window) writes the same
+    /// file as exporting the fully decoded float image.
+    func testDecodedSourceExportsTheSameFileAsTheFloatImage() throws {
+        let m = try model("msrresnet_x4")
+        let ups = [try Upscaler(.model(m), options: UpscaleOptions(tileSize: 8, tileOverlap: 4)),
+                   try Upscaler(.model(m), options: UpscaleOptions(tileSize: 8, tileOverlap: 0, alpha: .bicubic)),
+                   try Upscaler(.bicubic(scale: 4)), try Upscaler(.bicubic(scale: 2.5))]
+        var rotated = image(13, 10)
+        rotated.exif = exifOrientation(6)
+        let inputs: [(Image, String)] = [(image(17, 11, alpha: true), "rgba.png"), (image(9, 14, gray: true, bits: 16),
+                                         "gray16.png"), (rotated, "rotated.png"), (image(12, 9), "rgb.jpg")]
+        for (img, name) in inputs {
+            let file = dir + "/in-" + name
+            try ImageFile.write(img, to: file)
+            let decoded = try ImageFile.decode(path: file), whole = try ImageFile.read(path: file)
+            XCTAssertEqual(decoded.width, whole.width)
+            XCTAssertTrue(decoded.rows(0..<decoded.height).pixels == whole.pixels, name)
+            for (i, u) in ups.enumerated() {
+                let a = dir + "/a\(i)-" + name + ".png", b = dir + "/b\(i)-" + name + ".png"
+                try Exporter.export(decoded, with: u, to: a, settings: ExportSettings())
+                try Exporter.export(whole, with: u, to: b, settings: ExportSettings())
+                XCTAssertTrue(try ImageFile.read(path: a).pixels == ImageFile.read(path: b).pixels, "\(name) \(i)")
+            }
+        }
+        XCTAssertEqual(try ImageFile.info(path: dir + "/in-rotated.png").width, 10, "orientation 6 swaps axes")
     }
 
     func testCancelledExportLeavesNothing() throws {
