@@ -30,43 +30,38 @@ final class ArchitectureOracleTests: XCTestCase {
         XCTAssertEqual(m.spec.growChannels, 4)
     }
 
-    /// The ×4 tail run on strips of 2 and 4 rows equals onnxruntime, and the tail run whole.
+    /// The upsampling tail run on strips of 2 and 4 rows equals onnxruntime, and the tail run whole.
+    /// `setRows` sets the network's `tailStripRows`.
+    private func checkStripedTail(_ name: String, _ setRows: (any SuperResolutionNetwork, Int?) -> Void) throws {
+        let model = try NetworkRegistry.detect(try Fixture.safetensors(name + ".weights.safetensors"), source: name)
+        let (x, expected) = try Fixture.io(name)
+        XCTAssertGreaterThan(x.height / model.network.inputMultiple, 4, "\(name): taller than the strips")
+        let pool = ThreadPool(threads: 2)
+        setRows(model.network, 1 << 20)
+        let whole = try model.network.forward(x, pool: pool, cancel: nil)
+        for rows in [2, 4] {
+            setRows(model.network, rows)
+            let y = try model.network.forward(x, pool: pool, cancel: nil)
+            XCTAssertLessThan(maxRelativeError(y, expected), 1e-4, "\(name) strips of \(rows)")
+            XCTAssertLessThan(maxRelativeError(y, whole), 1e-5, "\(name) strips of \(rows) vs whole tail")
+        }
+        setRows(model.network, nil)
+    }
+
     func testRRDBNetStripedTailMatchesOracleAndWholeTail() throws {
         for name in ["rrdbnet_x4_basicsr", "rrdbnet_x2_basicsr"] {
-            let model = try NetworkRegistry.detect(try Fixture.safetensors(name + ".weights.safetensors"), source: name)
-            let net = try XCTUnwrap(model.network as? RRDBNet)
-            let (x, expected) = try Fixture.io(name)
-            XCTAssertGreaterThan(x.height / net.unshuffle, 4, "the fixture must be taller than the strips")
-            let pool = ThreadPool(threads: 2)
-            net.tailStripRows = 1 << 20
-            let whole = try net.forward(x, pool: pool, cancel: nil)
-            for rows in [2, 4] {
-                net.tailStripRows = rows
-                let y = try net.forward(x, pool: pool, cancel: nil)
-                XCTAssertLessThan(maxRelativeError(y, expected), 1e-4, "\(name) strips of \(rows)")
-                XCTAssertLessThan(maxRelativeError(y, whole), 1e-5, "\(name) strips of \(rows) vs whole tail")
+            try checkStripedTail(name) { net, rows in
+                (net as? RRDBNet)?.tailStripRows = rows
             }
-            net.tailStripRows = nil
         }
     }
 
-    /// MSRResNet's tail (pixel shuffles, HR conv, bilinear residual) on strips equals onnxruntime.
+    /// MSRResNet's tail: pixel shuffles, HR conv and the bilinear residual.
     func testMSRResNetStripedTailMatchesOracleAndWholeTail() throws {
         for name in ["msrresnet_x4", "msrresnet_x3"] {
-            let model = try NetworkRegistry.detect(try Fixture.safetensors(name + ".weights.safetensors"), source: name)
-            let net = try XCTUnwrap(model.network as? MSRResNet)
-            let (x, expected) = try Fixture.io(name)
-            XCTAssertGreaterThan(x.height, 4, "the fixture must be taller than the strips")
-            let pool = ThreadPool(threads: 2)
-            net.tailStripRows = 1 << 20
-            let whole = try net.forward(x, pool: pool, cancel: nil)
-            for rows in [2, 4] {
-                net.tailStripRows = rows
-                let y = try net.forward(x, pool: pool, cancel: nil)
-                XCTAssertLessThan(maxRelativeError(y, expected), 1e-4, "\(name) strips of \(rows)")
-                XCTAssertLessThan(maxRelativeError(y, whole), 1e-5, "\(name) strips of \(rows) vs whole tail")
+            try checkStripedTail(name) { net, rows in
+                (net as? MSRResNet)?.tailStripRows = rows
             }
-            net.tailStripRows = nil
         }
     }
 
