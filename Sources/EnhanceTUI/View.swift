@@ -31,6 +31,8 @@ func drawStatus(_ b: inout ScreenBuffer, _ s: AppState) {
         if let c = p.consistency, p.layout == .consistency, c.key == p.primaryKey {
             parts.append("consistency \(formatDecibels(c.psnr))")
         }
+        if s.graphics.isPixels { parts.append("pixels \(s.graphics.rawValue)") }
+        if let n = s.graphicsNote { parts.append(n) }
         parts.append(s.modelNames)
     } else {
         parts = ["Enter open", "/ filter", ". hidden", "? help", "q quit", s.modelNames]

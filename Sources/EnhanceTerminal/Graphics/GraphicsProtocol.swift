@@ -89,6 +89,29 @@ public struct GraphicsEncoder: Sendable {
         }
     }
 
+    /// Escapes drawing `image` at the cursor at its natural size (one image pixel per screen
+    /// pixel), for output that scrolls (`enhance preview`); the terminal moves the cursor past
+    /// the image's rows, and a newline follows. Empty for ``GraphicsProtocol/blocks``.
+    public func inline(_ image: RGBImage) -> [UInt8] {
+        var out: [UInt8]
+        switch protocolKind {
+        case .kitty:
+            out = KittyGraphics.chunked(Base64.encode(image.bytes),
+                                        firstKeys: "a=T,q=2,f=24,s=\(image.width),v=\(image.height)")
+            if tmuxPassthrough { out = TmuxPassthrough.wrapEach(out) }
+        case .sixel:
+            out = Sixel.encode(image, dither: dither)
+        case .iterm2:
+            let png = PNGWriter.encode(image)
+            out = Array("\u{1B}]1337;File=inline=1;size=\(png.count);width=\(image.width)px;height=\(image.height)px:".utf8)
+            out += Base64.encode(png) + [0x07]
+            if tmuxPassthrough { out = TmuxPassthrough.wrap(out) }
+        case .blocks:
+            return []
+        }
+        return out + [0x0A]
+    }
+
     /// Escapes removing the image of `slot` where the protocol can (kitty); sixel and iTerm2
     /// pixels go when text is written over their cells, which the caller does.
     public func erase(slot: Int) -> [UInt8] {

@@ -1,0 +1,42 @@
+import EnhanceTerminal
+
+/// Pixel size of each cell when the panes are drawn with a graphics protocol right now: nil for
+/// block characters, and while a dialog (help, export) is open — the images are removed then and
+/// the panes drawn as blocks, so no pixels cover the dialog.
+func pixelCells(_ s: AppState) -> CellPixels? {
+    guard s.export == nil, !s.showHelp else { return nil }
+    return s.pixelCells
+}
+
+extension PlacedImage {
+    /// `image` over the cell rectangle `area`.
+    init(_ area: CellRect, _ image: RGBImage, slot: Int) {
+        self.init(row: area.row, column: area.column, columns: area.width, rows: area.height, image: image, slot: slot)
+    }
+}
+
+/// `img` for `area` at one sample per screen pixel (`cell` pixels per cell), memoised.
+func pixelTile(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int, cell: CellPixels) -> RGBImage {
+    RenderCache.shared.pixels(img, src, area) {
+        RGBImage(samples(img, src, area, scale: scale, perCell: cell))
+    }
+}
+
+/// The wipe view in pixels: `left` up to the divider column `split` (cells), `right` after it,
+/// and a two-pixel accent line at the divider.
+func pixelWipe(_ left: PaneImage?, _ right: PaneImage?, _ src: SourceRect, _ area: CellRect, split: Int,
+               scale: Int, cell: CellPixels) -> RGBImage {
+    let w = area.width * cell.width, h = area.height * cell.height
+    let l = left.map { pixelTile($0, src, area, scale: scale, cell: cell) }
+    let r = right.map { pixelTile($0, src, area, scale: scale, cell: cell) }
+    var bytes = l?.bytes ?? [UInt8](repeating: 0, count: w * h * 3)
+    let cut = min(max(split * cell.width, 0), w)
+    for y in 0..<h {
+        let row = y * w * 3
+        if let r, cut < w { bytes.replaceSubrange((row + cut * 3)..<(row + w * 3), with: r.bytes[(row + cut * 3)..<(row + w * 3)]) }
+        for x in max(cut - 1, 0)..<min(cut + 1, w) {
+            bytes[row + x * 3] = 255; bytes[row + x * 3 + 1] = 200; bytes[row + x * 3 + 2] = 0
+        }
+    }
+    return RGBImage(width: w, height: h, bytes: bytes)
+}
