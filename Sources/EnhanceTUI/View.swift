@@ -25,14 +25,14 @@ func drawStatus(_ b: inout ScreenBuffer, _ s: AppState) {
     var parts: [String]
     if s.screen == .preview, let p = s.preview {
         parts = ["α \(formatAlpha(p.alpha))", "zoom \(p.zoom.title)", "view \(p.layout.title)"]
+        if s.graphics.isPixels { parts.append("pixels \(s.graphics.rawValue)") }
+        if let n = s.graphicsNote { parts.append(n) }
         if let t = p.lastInferenceSeconds { parts.append("last \(formatSeconds(t))") }
         let running = p.jobs.count
         parts.append("cache \(p.cache.count)" + (running > 0 ? ", \(running) running" : ""))
         if let c = p.consistency, p.layout == .consistency, c.key == p.primaryKey {
             parts.append("consistency \(formatDecibels(c.psnr))")
         }
-        if s.graphics.isPixels { parts.append("pixels \(s.graphics.rawValue)") }
-        if let n = s.graphicsNote { parts.append(n) }
         parts.append(s.modelNames)
     } else {
         parts = ["Enter open", "/ filter", ". hidden", "? help", "q quit", s.modelNames]
