@@ -10,10 +10,13 @@ public struct TerminalGraphics: Sendable {
     public var decision: GraphicsDecision
     /// Cell size in pixels, when the terminal reported one.
     public var cellPixels: CellPixels?
+    /// Inside tmux: where the pane sits in the outer terminal.
+    public var tmux: TmuxInfo?
 
-    public init(decision: GraphicsDecision, cellPixels: CellPixels? = nil) {
+    public init(decision: GraphicsDecision, cellPixels: CellPixels? = nil, tmux: TmuxInfo? = nil) {
         self.decision = decision
         self.cellPixels = cellPixels
+        self.tmux = tmux
     }
 
     /// Block characters, without asking the terminal.
@@ -24,7 +27,9 @@ public struct TerminalGraphics: Sendable {
 
     /// The encoder for ``decision``.
     public var encoder: GraphicsEncoder {
-        GraphicsEncoder(decision.kind, tmuxPassthrough: decision.tmuxPassthrough)
+        var e = GraphicsEncoder(decision.kind, tmuxPassthrough: decision.tmuxPassthrough)
+        if decision.tmuxPassthrough, let tmux { e.origin = tmux.paneOrigin }
+        return e
     }
 
     /// Resolves `option` / `ENHANCE_GRAPHICS`; for `auto` (or, with a fixed protocol, to learn the
@@ -42,7 +47,7 @@ public struct TerminalGraphics: Sendable {
         let replies = ask ? query(timeout: timeout, insideTmux: tmux != nil) : nil
         let decision = GraphicsDecision(choice: choice, replies: replies, environment: env, tmux: tmux)
         let reported = replies?.cellPixels.map { CellPixels(width: $0.width, height: $0.height) }
-        return TerminalGraphics(decision: decision, cellPixels: window ?? reported)
+        return TerminalGraphics(decision: decision, cellPixels: window ?? reported, tmux: tmux)
     }
 
     /// Cell size from TIOCGWINSZ (`ws_xpixel / ws_col`), nil when the terminal leaves it 0.
@@ -90,7 +95,10 @@ public struct TerminalGraphics: Sendable {
     static func tmuxInfo() -> TmuxInfo {
         let version = TmuxInfo.parseVersion(run(["tmux", "-V"])) ?? (0, 0)
         let pass = run(["tmux", "show", "-gv", "allow-passthrough"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        return TmuxInfo(version: version, passthrough: pass == "on" || pass == "all")
+        let origin = run(["tmux", "display", "-p", "#{pane_top} #{pane_left}"]).split(separator: " ")
+            .compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return TmuxInfo(version: version, passthrough: pass == "on" || pass == "all",
+                        paneOrigin: origin.count == 2 ? (origin[0], origin[1]) : (0, 0))
     }
 
     /// Runs a short command (posix_spawn, PATH search) and returns its stdout; "" on failure.

@@ -57,12 +57,27 @@ final class GraphicsEndToEndTests: XCTestCase {
 
     func testKitty() throws {
         guard Spawn.has("kitty") else { throw XCTSkip("kitty is missing (Debian package kitty; make test installs it)") }
-        let env = ["DISPLAY": display, "KITTY_CACHE_DIRECTORY": dir.path + "/kc", "KITTY_CONFIG_DIRECTORY": dir.path + "/kcfg",
-                   "LIBGL_ALWAYS_SOFTWARE": "1"]
+        let env = ["DISPLAY": display, "KITTY_CACHE_DIRECTORY": dir.path + "/kc", "KITTY_CONFIG_DIRECTORY": dir.path + "/kcfg"]
         pids.append(try Spawn.start(["kitty", "--config", "NONE", "--class", "enhance-e2e-kitty",
                                      "-o", "remember_window_size=no", "-o", "initial_window_width=800",
                                      "-o", "initial_window_height=500", "sh", "-c", program()], env: env))
         try drive(windowClass: "enhance-e2e-kitty", name: "kitty", tolerance: 4)
+    }
+
+    /// kitty → tmux (`allow-passthrough on`, private server) → enhance: passthrough, placed at
+    /// the pane's cells although tmux answers DA1 before kitty's reply arrives.
+    func testKittyThroughTmux() throws {
+        guard Spawn.has("kitty"), Spawn.has("tmux") else { throw XCTSkip("kitty or tmux is missing (make test installs them)") }
+        let socket = "enhance-gfx-\(getpid())"
+        let conf = dir.appendingPathComponent("tmux.conf").path
+        try "set -g allow-passthrough on\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        defer { _ = try? Spawn.run(["tmux", "-L", socket, "kill-server"]) }
+        let env = ["DISPLAY": display, "KITTY_CACHE_DIRECTORY": dir.path + "/kc", "KITTY_CONFIG_DIRECTORY": dir.path + "/kcfg"]
+        pids.append(try Spawn.start(["kitty", "--config", "NONE", "--class", "enhance-e2e-tmux",
+                                     "-o", "remember_window_size=no", "-o", "initial_window_width=800",
+                                     "-o", "initial_window_height=500",
+                                     "tmux", "-L", socket, "-f", conf, "new-session", program()], env: env))
+        try drive(windowClass: "enhance-e2e-tmux", name: "tmux-kitty", tolerance: 4)
     }
 
     func testXtermSixel() throws {
@@ -76,18 +91,20 @@ final class GraphicsEndToEndTests: XCTestCase {
     /// Bicubic, 1:1, checks, quit, checks the terminal is clean.
     func drive(windowClass: String, name: String, tolerance: Int) throws {
         let window = try XCTUnwrap(Spawn.poll(timeout: 30) { () -> String? in
-            let (rc, out) = try Spawn.run(["xdotool", "search", "--class", windowClass], env: ["DISPLAY": display])
+            let (rc, out) = try Spawn.run(["timeout", "10", "xdotool", "search", "--onlyvisible", "--class", windowClass],
+                                          env: ["DISPLAY": display])
             return rc == 0 ? out.split(separator: "\n").first.map(String.init) : nil
         }, "no \(name) window")
         func key(_ k: String) throws {
-            try Spawn.run(["xdotool", "windowfocus", "--sync", window], env: ["DISPLAY": display])
-            try Spawn.run(["xdotool", "key", k], env: ["DISPLAY": display])
+            try Spawn.run(["timeout", "10", "xdotool", "windowfocus", "--sync", window], env: ["DISPLAY": display])
+            try Spawn.run(["timeout", "10", "xdotool", "key", k], env: ["DISPLAY": display])
         }
         var shots = 0
         func shot() throws -> Image {
             shots += 1
             let path = dir.appendingPathComponent("\(name)-\(shots).png").path
-            try Spawn.run(["import", "-display", display, "-window", window, path])
+            // `timeout`: import waits forever on a window that is not viewable.
+            try Spawn.run(["timeout", "20", "import", "-display", display, "-window", window, path])
             return try ImageFile.read(path: path)
         }
         // The UI is up once its status bar (light, reverse video) shows at the bottom: keys typed

@@ -98,10 +98,14 @@ final class GraphicsDecoderTests: XCTestCase {
         XCTAssertLessThanOrEqual(difference(img, src).max, 2)
     }
 
-    /// The payloads of kitty APC commands and the keys of the first one.
+    /// The payload of kitty APC commands, the keys of the first transmitting one and of the put.
     func kittyPayload(_ bytes: [UInt8]) -> (keys: [String: String], payload: [UInt8], chunks: [Int]) {
+        kittyCommands(bytes).0
+    }
+
+    func kittyCommands(_ bytes: [UInt8]) -> ((keys: [String: String], payload: [UInt8], chunks: [Int]), [String: String]) {
         let text = String(decoding: bytes, as: UTF8.self)
-        var keys = [String: String](), b64 = "", chunks = [Int]()
+        var keys = [String: String](), put = [String: String](), b64 = "", chunks = [Int]()
         for part in text.components(separatedBy: "\u{1B}_G").dropFirst() {
             guard let end = part.range(of: "\u{1B}\\") else { continue }
             let body = part[..<end.lowerBound]
@@ -109,27 +113,29 @@ final class GraphicsDecoderTests: XCTestCase {
             let kv = fields[0].split(separator: ",").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
             let dict = Dictionary(kv.filter { $0.count == 2 }.map { ($0[0], $0[1]) }) { a, _ in a }
             if dict["a"] == "d" { continue }
+            if dict["a"] == "p" { put = dict; continue }
             if keys.isEmpty { keys = dict }
             let data = fields.count > 1 ? String(fields[1]) : ""
             chunks.append(data.utf8.count)
             b64 += data
         }
-        return (keys, Array(Data(base64Encoded: b64) ?? Data()), chunks)
+        return ((keys, Array(Data(base64Encoded: b64) ?? Data()), chunks), put)
     }
 
     func testKittyRGBPayloadDecodesExactly() throws {
         let src = gradient(123, 45)
         let out = KittyGraphics.place(src, id: 7, row: 3, column: 4, columns: 12, rows: 5)
-        let (keys, payload, chunks) = kittyPayload(out)
-        XCTAssertEqual(keys["f"], "24"); XCTAssertEqual(keys["s"], "123"); XCTAssertEqual(keys["v"], "45")
-        XCTAssertEqual(keys["i"], "7"); XCTAssertEqual(keys["c"], "12"); XCTAssertEqual(keys["r"], "5")
-        XCTAssertEqual(keys["C"], "1")
+        let ((keys, payload, chunks), put) = kittyCommands(out)
+        XCTAssertEqual(keys["a"], "t"); XCTAssertEqual(keys["f"], "24"); XCTAssertEqual(keys["i"], "7")
+        XCTAssertEqual(keys["s"], "123"); XCTAssertEqual(keys["v"], "45")
+        XCTAssertEqual(put["i"], "7"); XCTAssertEqual(put["c"], "12"); XCTAssertEqual(put["r"], "5")
+        XCTAssertEqual(put["C"], "1")
         XCTAssertEqual(payload, src.bytes)
         XCTAssertTrue(chunks.allSatisfy { $0 <= 4096 }, "\(chunks)")
         XCTAssertGreaterThan(chunks.count, 1)
         let text = String(decoding: out, as: UTF8.self)
-        XCTAssertTrue(text.hasPrefix("\u{1B}7\u{1B}_Ga=d,d=I,i=7"), "old image of the id is deleted first")
-        XCTAssertTrue(text.contains("\u{1B}[4;5H"))
+        XCTAssertTrue(text.hasPrefix("\u{1B}_Ga=d,d=I,i=7"), "old image of the id is deleted first")
+        XCTAssertTrue(text.contains("\u{1B}7\u{1B}[4;5H\u{1B}_Ga=p,"), "put right after the cursor move")
         XCTAssertTrue(text.hasSuffix("\u{1B}8"), "cursor restored for ncurses")
         XCTAssertEqual(text.components(separatedBy: "m=0;").count, 2, "exactly one final chunk")
     }
@@ -165,8 +171,25 @@ final class GraphicsDecoderTests: XCTestCase {
 
     func testTmuxWrapDoublesEscapesPerCommand() {
         let inner = KittyGraphics.place(gradient(4, 4), id: 9, row: 0, column: 0)
-        let wrapped = String(decoding: TmuxPassthrough.wrapEach(inner), as: UTF8.self)
-        XCTAssertTrue(wrapped.contains("\u{1B}Ptmux;\u{1B}\u{1B}_Ga=d,d=I,i=9,q=2\u{1B}\u{1B}\\\u{1B}\\"), wrapped)
-        XCTAssertTrue(wrapped.hasPrefix("\u{1B}7"), "cursor save stays for tmux")
+        let enc = GraphicsEncoder(.kitty, tmuxPassthrough: true, idBase: 9)
+        let wrappedBytes = enc.draw(PlacedImage(row: 0, column: 0, columns: 0, rows: 0, image: gradient(4, 4), slot: 0))
+        let wrapped = String(decoding: wrappedBytes, as: UTF8.self)
+        XCTAssertTrue(wrapped.hasPrefix("\u{1B}Ptmux;\u{1B}\u{1B}_Ga=d,d=I,i=9,q=2\u{1B}\u{1B}\\\u{1B}\\"), wrapped)
+        XCTAssertTrue(wrapped.hasSuffix("\u{1B}Ptmux;\u{1B}\u{1B}7\u{1B}\u{1B}[1;1H\u{1B}\u{1B}_Ga=p,i=9,q=2,C=1\u{1B}\u{1B}\\"
+                                        + "\u{1B}\u{1B}8\u{1B}\\"), "cursor move and put share one passthrough: \(wrapped)")
+        // Unwrapping every passthrough sequence gives back the original bytes.
+        var unwrapped = "", rest = Substring(wrapped)
+        while let a = rest.range(of: "\u{1B}Ptmux;") {
+            let body = rest[a.upperBound...]
+            var end = body.startIndex, text = ""
+            while true {
+                let c = body[end], next = body.index(after: end)
+                if c == "\u{1B}" && body[next] == "\u{1B}" { text.append("\u{1B}"); end = body.index(after: next); continue }
+                if c == "\u{1B}" && body[next] == "\\" { rest = body[body.index(after: next)...]; break }
+                text.append(c); end = next
+            }
+            unwrapped += text
+        }
+        XCTAssertEqual(unwrapped, String(decoding: inner, as: UTF8.self))
     }
 }

@@ -98,10 +98,13 @@ public struct TmuxInfo: Equatable, Sendable {
     /// Major/minor version, e.g. (3, 3) for "tmux 3.3a".
     public var version: (Int, Int)
     public var passthrough: Bool
+    /// The pane's top-left cell in the outer terminal (`#{pane_top}`, `#{pane_left}`).
+    public var paneOrigin: (row: Int, column: Int)
 
-    public init(version: (Int, Int), passthrough: Bool) {
+    public init(version: (Int, Int), passthrough: Bool, paneOrigin: (row: Int, column: Int) = (0, 0)) {
         self.version = version
         self.passthrough = passthrough
+        self.paneOrigin = paneOrigin
     }
 
     /// Parses "tmux 3.3a" / "tmux next-3.4" into (3, 3) / (3, 4).
@@ -114,7 +117,7 @@ public struct TmuxInfo: Equatable, Sendable {
     }
 
     public static func == (a: TmuxInfo, b: TmuxInfo) -> Bool {
-        a.version == b.version && a.passthrough == b.passthrough
+        a.version == b.version && a.passthrough == b.passthrough && a.paneOrigin == b.paneOrigin
     }
 }
 

@@ -64,6 +64,9 @@ public struct GraphicsEncoder: Sendable {
     public var dither: Bool
     /// kitty image ids are `idBase + slot`.
     public var idBase: Int
+    /// Added to every position: the tmux pane's top-left cell in the outer terminal, since
+    /// passthrough positions the image there, not in the pane.
+    public var origin: (row: Int, column: Int) = (0, 0)
 
     public init(_ kind: GraphicsProtocol, tmuxPassthrough: Bool = false, dither: Bool = false, idBase: Int = 7100) {
         protocolKind = kind
@@ -76,13 +79,15 @@ public struct GraphicsEncoder: Sendable {
     public func draw(_ p: PlacedImage) -> [UInt8] {
         switch protocolKind {
         case .kitty:
-            let out = KittyGraphics.place(p.image, id: idBase + p.slot, row: p.row, column: p.column,
-                                          columns: p.columns, rows: p.rows)
-            return tmuxPassthrough ? TmuxPassthrough.wrapEach(out) : out
+            let data = KittyGraphics.transmit(p.image, id: idBase + p.slot)
+            let put = KittyGraphics.put(id: idBase + p.slot, row: p.row + origin.row, column: p.column + origin.column,
+                                        columns: p.columns, rows: p.rows)
+            return tmuxPassthrough ? TmuxPassthrough.wrapEach(data) + TmuxPassthrough.wrap(put) : data + put
         case .sixel:
             return Sixel.place(p.image, row: p.row, column: p.column, dither: dither)
         case .iterm2:
-            let out = ITerm2Graphics.place(p.image, row: p.row, column: p.column, columns: p.columns, rows: p.rows)
+            let out = ITerm2Graphics.place(p.image, row: p.row + origin.row, column: p.column + origin.column,
+                                           columns: p.columns, rows: p.rows)
             return tmuxPassthrough ? TmuxPassthrough.wrap(out) : out
         case .blocks:
             return []

@@ -1,9 +1,11 @@
 /// Encoder for the kitty terminal graphics protocol (APC `ESC _G <keys> ; <base64> ESC \`).
 ///
-/// Images are transmitted and placed in one command (`a=T`) at the cursor, scaled to a cell
+/// An image is transmitted (`a=t`, chunked) and then put (`a=p`) at the cursor, scaled to a cell
 /// rectangle (`c`, `r`), with `C=1` so the cursor does not move and `q=2` so the terminal sends
-/// no replies into the UI's input. Each pane uses a fixed image id; drawing again first deletes
-/// that id with its data (`a=d,d=I`), so scrubbing α never grows the terminal's image memory.
+/// no replies into the UI's input. Keeping the put separate lets tmux passthrough carry the
+/// cursor move and the put in one sequence (tmux moves the outer cursor between sequences).
+/// Each pane uses a fixed image id; drawing again first deletes that id with its data
+/// (`a=d,d=I`), so scrubbing α never grows the terminal's image memory.
 public enum KittyGraphics {
     /// Pixel format of the payload.
     public enum Format: Sendable {
@@ -16,24 +18,32 @@ public enum KittyGraphics {
     /// The largest base64 payload per escape sequence, as the protocol requires.
     public static let chunkSize = 4096
 
-    /// Escapes that replace image `id` with `image` and show it with its top-left at 0-based
-    /// screen cell (`row`, `column`), stretched over `columns × rows` cells (0 = natural size).
-    /// The caller's cursor is saved and restored (`ESC 7` … `ESC 8`).
+    /// ``transmit(_:id:format:)`` then ``put(id:row:column:columns:rows:)``: replaces image `id`
+    /// with `image` and shows it with its top-left at 0-based screen cell (`row`, `column`),
+    /// stretched over `columns × rows` cells (0 = natural size).
     public static func place(_ image: RGBImage, id: Int, row: Int, column: Int, columns: Int = 0, rows: Int = 0,
                              format: Format = .rgb) -> [UInt8] {
-        var out = Array("\u{1B}7".utf8) + delete(id: id)
-        out += Array("\u{1B}[\(row + 1);\(column + 1)H".utf8)
-        var keys = "a=T,i=\(id),q=2,C=1"
+        transmit(image, id: id, format: format) + put(id: id, row: row, column: column, columns: columns, rows: rows)
+    }
+
+    /// Deletes image `id` and stores `image` under it without showing it (`a=t`).
+    public static func transmit(_ image: RGBImage, id: Int, format: Format = .rgb) -> [UInt8] {
+        var keys = "a=t,i=\(id),q=2"
         switch format {
         case .rgb: keys += ",f=24,s=\(image.width),v=\(image.height)"
         case .png: keys += ",f=100"
         }
+        let payload = Base64.encode(format == .rgb ? image.bytes : PNGWriter.encode(image))
+        return delete(id: id) + chunked(payload, firstKeys: keys)
+    }
+
+    /// Shows stored image `id` at 0-based cell (`row`, `column`) over `columns × rows` cells
+    /// (0 = natural size); the cursor is saved and restored (`ESC 7` … `ESC 8`) around the move.
+    public static func put(id: Int, row: Int, column: Int, columns: Int = 0, rows: Int = 0) -> [UInt8] {
+        var keys = "a=p,i=\(id),q=2,C=1"
         if columns > 0 { keys += ",c=\(columns)" }
         if rows > 0 { keys += ",r=\(rows)" }
-        let payload = Base64.encode(format == .rgb ? image.bytes : PNGWriter.encode(image))
-        out += chunked(payload, firstKeys: keys)
-        out += Array("\u{1B}8".utf8)
-        return out
+        return Array("\u{1B}7\u{1B}[\(row + 1);\(column + 1)H\u{1B}_G\(keys)\u{1B}\\\u{1B}8".utf8)
     }
 
     /// `payload` split into APC commands of at most ``chunkSize`` bytes: the first carries

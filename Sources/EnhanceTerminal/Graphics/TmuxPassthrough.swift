@@ -13,24 +13,28 @@ public enum TmuxPassthrough {
         return out
     }
 
-    /// Kitty output (a series of APC commands, optionally with cursor moves) wrapped one APC
-    /// command at a time, so no single passthrough sequence exceeds tmux's buffer. Bytes between
-    /// commands (cursor save/move/restore) are left for tmux itself to act on.
+    /// `output` (APC commands, and any bytes between them) wrapped piece by piece: each APC
+    /// command, and each run of bytes between them, becomes its own passthrough sequence, so no
+    /// single one exceeds tmux's input buffer. tmux may move the outer cursor between sequences:
+    /// a cursor move that a command depends on must share its sequence (``wrap(_:)``).
     public static func wrapEach(_ output: [UInt8]) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(output.count + output.count / 256 + 64)
         var i = 0
         while i < output.count {
+            var end: Int
             if output[i] == 0x1B, i + 1 < output.count, output[i + 1] == 0x5F {
-                var j = i + 2
-                while j + 1 < output.count, !(output[j] == 0x1B && output[j + 1] == 0x5C) { j += 1 }
-                let end = min(j + 2, output.count)
-                out += wrap(Array(output[i..<end]))
-                i = end
+                end = i + 2
+                while end + 1 < output.count, !(output[end] == 0x1B && output[end + 1] == 0x5C) { end += 1 }
+                end = min(end + 2, output.count)
             } else {
-                out.append(output[i])
-                i += 1
+                end = i + 1
+                while end < output.count, !(output[end] == 0x1B && end + 1 < output.count && output[end + 1] == 0x5F) {
+                    end += 1
+                }
             }
+            out += wrap(Array(output[i..<end]))
+            i = end
         }
         return out
     }
