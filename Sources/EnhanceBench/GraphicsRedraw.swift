@@ -1,0 +1,62 @@
+import EnhanceImaging
+import EnhanceTerminal
+import EnhanceTUI
+import Foundation
+
+/// Cost of one α redraw per backend: the frame (`view`, sampling the pixel blend of the cached
+/// PSNR and GAN crops at the new α) and its encoding to terminal bytes, as the ncurses backend
+/// writes them (block cells: SGR runs; graphics: the pane image in the protocol).
+public struct GraphicsRedrawLine: Sendable {
+    public var kind: GraphicsProtocol
+    /// Median milliseconds over the repeats.
+    public var viewMs: Double
+    public var encodeMs: Double
+    /// Bytes written for the frame.
+    public var bytes: Int
+    public var totalMs: Double { viewMs + encodeMs }
+}
+
+/// α redraws of `image` ×4 at 1:1 in a `columns × rows` terminal of `cell`-pixel cells, median of
+/// `repeats`, for blocks, kitty, sixel and iTerm2.
+public func measureGraphicsRedraw(image: Image, columns: Int = 120, rows: Int = 40,
+                                  cell: CellPixels = CellPixels(width: 10, height: 20),
+                                  repeats: Int = 7) -> [GraphicsRedrawLine] {
+    var s = AppState(columns: columns, rows: rows, directory: "/")
+    s.screen = .preview
+    var p = PreviewState(path: "/bench.png", image: image, scale: 4)
+    p.zoom = .factor(1)
+    let up = Resample.bicubic(image, width: image.width * 4, height: image.height * 4)
+    let region = PixelRect(x: 0, y: 0, width: image.width, height: image.height)
+    p.cache[MethodKey(.psnr)] = Tile(region: region, image: up)
+    var gan = up  // a different picture, so every α changes every pixel
+    for i in gan.pixels.indices { gan.pixels[i] = 1 - gan.pixels[i] }
+    p.cache[MethodKey(.gan)] = Tile(region: region, image: gan)
+    s.preview = p
+    s.cellPixels = cell
+    var lines: [GraphicsRedrawLine] = []
+    var alpha: Float = 0
+    for kind in GraphicsProtocol.allCases.sorted(by: { $0 == .blocks && $1 != .blocks }) {
+        s.graphics = kind
+        let encoder = GraphicsEncoder(kind)
+        var views = [Double](), encodes = [Double](), bytes = 0
+        var last = view(s)
+        for _ in 0..<max(repeats, 1) {
+            alpha = alpha >= 0.95 ? 0.01 : alpha + 0.01  // a new α each time: never a cached frame
+            s.preview!.alpha = alpha
+            let t0 = Date()
+            let frame = view(s)
+            let t1 = Date()
+            var out = Array(ANSIWriter.drawSparse(frame.cells.map(\.image), columns: frame.columns, mode: .trueColor,
+                                                  previous: last.cells.map(\.image)).utf8)
+            for img in frame.images { out += encoder.draw(img) }
+            let t2 = Date()
+            views.append(t1.timeIntervalSince(t0) * 1000)
+            encodes.append(t2.timeIntervalSince(t1) * 1000)
+            bytes = out.count
+            last = frame
+        }
+        lines.append(GraphicsRedrawLine(kind: kind, viewMs: views.sorted()[views.count / 2],
+                                        encodeMs: encodes.sorted()[encodes.count / 2], bytes: bytes))
+    }
+    return lines
+}
