@@ -20,7 +20,7 @@ public struct GraphicsRedrawLine: Sendable {
 /// `repeats`, for blocks, kitty, sixel and iTerm2.
 public func measureGraphicsRedraw(image: Image, columns: Int = 120, rows: Int = 40,
                                   cell: CellPixels = CellPixels(width: 10, height: 20),
-                                  repeats: Int = 7) -> [GraphicsRedrawLine] {
+                                  repeats: Int = 15) -> [GraphicsRedrawLine] {
     var s = AppState(columns: columns, rows: rows, directory: "/")
     s.screen = .preview
     var p = PreviewState(path: "/bench.png", image: image, scale: 4)

@@ -44,7 +44,7 @@ public struct TerminalGraphics: Sendable {
         let tmux = env["TMUX"] != nil ? tmuxInfo() : nil
         let window = windowCellPixels()
         let ask = choice == .auto || (window == nil && isatty(STDOUT_FILENO) == 1)
-        let replies = ask ? query(timeout: timeout, insideTmux: tmux != nil) : nil
+        let replies = ask ? query(timeout: timeout, insideTmux: tmux != nil, passthrough: tmux?.passthrough ?? false) : nil
         let decision = GraphicsDecision(choice: choice, replies: replies, environment: env, tmux: tmux)
         let reported = replies?.cellPixels.map { CellPixels(width: $0.width, height: $0.height) }
         return TerminalGraphics(decision: decision, cellPixels: window ?? reported, tmux: tmux)
@@ -61,7 +61,7 @@ public struct TerminalGraphics: Sendable {
     }
 
     /// Sends the queries to /dev/tty and collects replies; nil without a controlling terminal.
-    static func query(timeout: Double, insideTmux: Bool) -> GraphicsReplies? {
+    static func query(timeout: Double, insideTmux: Bool, passthrough: Bool) -> GraphicsReplies? {
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -72,7 +72,7 @@ public struct TerminalGraphics: Sendable {
         _ = tcsetattr(fd, TCSANOW, &raw)
         // TCSAFLUSH drops replies that arrive after the deadline instead of echoing them later.
         defer { _ = tcsetattr(fd, TCSAFLUSH, &saved) }
-        let q = Array(GraphicsReplies.query.utf8)
+        let q = GraphicsReplies.queryBytes(tmuxPassthrough: insideTmux && passthrough)
         guard q.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == q.count else { return nil }
         var replies = GraphicsReplies()
         let deadline = Date().addingTimeInterval(timeout)

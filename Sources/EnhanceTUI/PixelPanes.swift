@@ -18,8 +18,30 @@ extension PlacedImage {
 /// `img` for `area` at one sample per screen pixel (`cell` pixels per cell), memoised.
 func pixelTile(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int, cell: CellPixels) -> RGBImage {
     RenderCache.shared.pixels(img, src, area) {
-        RGBImage(samples(img, src, area, scale: scale, perCell: cell))
+        if let fast = window(img, src, area, scale: scale, cell: cell) { return fast }
+        switch img {
+        case .tile: return RGBImage(samples(img, src, area, scale: scale, perCell: cell))
+        case let .mix(a, b, alpha):
+            return RGBImage(mixing: samples(.tile(a), src, area, scale: scale, perCell: cell),
+                            samples(.tile(b), src, area, scale: scale, perCell: cell), t: alpha)
+        }
     }
+}
+
+/// ``pixelTile(_:_:_:scale:cell:)`` without resampling when the view is one stored pixel per
+/// screen pixel at an integer offset (1:1 of a full-resolution tile); nil otherwise.
+func window(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int, cell: CellPixels) -> RGBImage? {
+    let w = area.width * cell.width, h = area.height * cell.height
+    let (t, other, alpha): (Tile, Tile?, Float)
+    switch img {
+    case .tile(let a): (t, other, alpha) = (a, nil, 0)
+    case let .mix(a, b, al): (t, other, alpha) = (a, b, al)
+    }
+    let x = src.x - Double(t.region.x * scale), y = src.y - Double(t.region.y * scale)
+    guard src.width == Double(w), src.height == Double(h), x == x.rounded(), y == y.rounded(),
+          t.image.width == t.region.width * scale, t.image.height == t.region.height * scale,
+          other.map({ $0.region == t.region && $0.image.width == t.image.width }) ?? true else { return nil }
+    return RGBImage(window: t.image, x: Int(x), y: Int(y), width: w, height: h, mixing: other?.image, t: alpha)
 }
 
 /// The wipe view in pixels: `left` up to the divider column `split` (cells), `right` after it,

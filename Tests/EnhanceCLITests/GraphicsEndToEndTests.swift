@@ -47,12 +47,15 @@ final class GraphicsEndToEndTests: XCTestCase {
         }
     }
 
-    /// The shell command run in the terminal: enhance on the stripes, then its exit status to a file.
-    func program() -> String {
+    /// The shell command run in the terminal: enhance on the stripes, then its exit status to a
+    /// file. `env` first drops the hints (KITTY_WINDOW_ID, TERM=xterm-kitty) so that detection
+    /// must come from the terminal's replies.
+    func program(term: String? = "xterm-256color") -> String {
         let fx = CLI.repoRoot.appendingPathComponent("Tests/EnhanceNetworksTests/Fixtures/msrresnet_x4.weights.safetensors").path
         let args = [CLI.binary.path, dir.appendingPathComponent("stripes.png").path, "--graphics", "auto",
                     "--psnr-model", fx, "--gan-model", fx].map { "'\($0)'" }.joined(separator: " ")
-        return "\(args) 2>'\(dir.path)/stderr'; echo $? > '\(dir.path)/exit'; sleep 60"
+        let clean = "env -u KITTY_WINDOW_ID -u KITTY_PID -u TERM_PROGRAM" + (term.map { " TERM=\($0)" } ?? "")
+        return "\(clean) \(args) 2>'\(dir.path)/stderr'; echo $? > '\(dir.path)/exit'; sleep 60"
     }
 
     func testKitty() throws {
@@ -76,7 +79,7 @@ final class GraphicsEndToEndTests: XCTestCase {
         pids.append(try Spawn.start(["kitty", "--config", "NONE", "--class", "enhance-e2e-tmux",
                                      "-o", "remember_window_size=no", "-o", "initial_window_width=800",
                                      "-o", "initial_window_height=500",
-                                     "tmux", "-L", socket, "-f", conf, "new-session", program()], env: env))
+                                     "tmux", "-L", socket, "-f", conf, "new-session", program(term: nil)], env: env))
         try drive(windowClass: "enhance-e2e-tmux", name: "tmux-kitty", tolerance: 4)
     }
 

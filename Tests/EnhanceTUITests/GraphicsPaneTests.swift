@@ -108,3 +108,29 @@ final class GraphicsPaneTests: PhotoDirTestCase {
         XCTAssertFalse(h.screen.text(row: 7).contains("pixels"))
     }
 }
+
+/// The 1:1 fast path (bytes straight from the planar tile) against the general area sampler.
+final class PixelWindowTests: XCTestCase {
+    func testWindowMatchesTheSampler() throws {
+        let region = PixelRect(x: 2, y: 1, width: 10, height: 7)
+        let a = Tile(region: region, image: gradient(40, 28)), b = Tile(region: region, image: flat(40, 28, (0.2, 0.9, 0.4)))
+        let area = CellRect(row: 1, column: 0, width: 9, height: 5), cell = CellPixels(width: 6, height: 7)
+        for (x, y) in [(0.0, 0.0), (-13.0, 5.0), (20.0, -9.0), (30.0, 25.0)] {
+            let src = SourceRect(x: Double(region.x * 4) + x, y: Double(region.y * 4) + y, width: 54, height: 35,
+                                 symbols: .halfBlock, perCell: cell)
+            for img in [PaneImage.tile(a), .mix(a, b, 0.3)] {
+                let fast = try XCTUnwrap(window(img, src, area, scale: 4, cell: cell))
+                let general: RGBImage
+                switch img {
+                case .tile: general = RGBImage(samples(img, src, area, scale: 4, perCell: cell))
+                case let .mix(p, q, t):
+                    general = RGBImage(mixing: samples(.tile(p), src, area, scale: 4, perCell: cell),
+                                       samples(.tile(q), src, area, scale: 4, perCell: cell), t: t)
+                }
+                XCTAssertEqual(fast, general, "offset (\(x), \(y))")
+            }
+        }
+        let fractional = SourceRect(x: 8.5, y: 4, width: 54, height: 35, symbols: .halfBlock, perCell: cell)
+        XCTAssertNil(window(.tile(a), fractional, area, scale: 4, cell: cell), "not 1:1 aligned: the sampler's job")
+    }
+}

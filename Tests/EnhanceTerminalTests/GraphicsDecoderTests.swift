@@ -193,3 +193,25 @@ final class GraphicsDecoderTests: XCTestCase {
         XCTAssertEqual(unwrapped, String(decoding: inner, as: UTF8.self))
     }
 }
+
+/// The 1:1 copy path of `PixelGrid.sample` against direct indexing (alpha over the background).
+final class PixelCopyTests: XCTestCase {
+    func testIntegerWindowIsTheImagePixels() {
+        var img = Image(width: 9, height: 5, hasAlpha: true)
+        for c in 0..<4 { for y in 0..<5 { for x in 0..<9 { img[c, y, x] = Float((x * 3 + y * 7 + c * 5) % 11) / 10 } } }
+        let bg: (Float, Float, Float) = (0.1, 0.2, 0.3)
+        for (ox, oy) in [(0, 0), (3, -2), (-4, 2), (8, 4)] {
+            let g = PixelGrid.sample(img, x: Double(ox), y: Double(oy), width: 6, height: 4, toWidth: 6, height: 4,
+                                     background: bg)
+            for y in 0..<4 { for x in 0..<6 {
+                let sx = x + ox, sy = y + oy
+                let inside = sx >= 0 && sx < 9 && sy >= 0 && sy < 5
+                let a = inside ? img[3, sy, sx] : 0
+                let want = [bg.0, bg.1, bg.2].enumerated().map { c, b in inside ? a * img[c, sy, sx] + (1 - a) * b : b }
+                let got = g[x, y]
+                XCTAssertEqual(got.0, want[0], accuracy: 1e-6); XCTAssertEqual(got.1, want[1], accuracy: 1e-6)
+                XCTAssertEqual(got.2, want[2], accuracy: 1e-6)
+            } }
+        }
+    }
+}

@@ -54,6 +54,14 @@ final class GraphicsDetectionTests: XCTestCase {
         XCTAssertTrue(off.note?.contains("allow-passthrough") ?? false)
     }
 
+    func testQueryWrapsOnlyTheKittyQueryForTmux() {
+        let plain = String(decoding: GraphicsReplies.queryBytes(tmuxPassthrough: false), as: UTF8.self)
+        XCTAssertTrue(plain.hasPrefix("\(esc)_Gi=31,") && plain.hasSuffix("\(esc)[c"), plain)
+        let wrapped = String(decoding: GraphicsReplies.queryBytes(tmuxPassthrough: true), as: UTF8.self)
+        XCTAssertTrue(wrapped.hasPrefix("\(esc)Ptmux;\(esc)\(esc)_Gi=31,"), wrapped)
+        XCTAssertTrue(wrapped.hasSuffix("\(esc)[16t\(esc)[>0q\(esc)[c"), "tmux answers DA1 itself")
+    }
+
     func testTmuxSixelNeeds34() {
         let r = replies(["\(esc)[?62;4;22c"])
         let old = decide(r, tmux: TmuxInfo(version: (3, 3), passthrough: true))

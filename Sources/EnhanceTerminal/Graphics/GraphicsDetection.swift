@@ -8,6 +8,13 @@ public struct GraphicsReplies: Equatable, Sendable {
     /// The queries, in the order above.
     public static let query = KittyGraphics.query + "\u{1B}[16t\u{1B}[>0q\u{1B}[c"
 
+    /// ``query`` as bytes; with `tmuxPassthrough` the kitty query is wrapped so it reaches the
+    /// outer terminal (tmux itself answers the others).
+    public static func queryBytes(tmuxPassthrough: Bool) -> [UInt8] {
+        guard tmuxPassthrough else { return Array(query.utf8) }
+        return TmuxPassthrough.wrap(Array(KittyGraphics.query.utf8)) + Array("\u{1B}[16t\u{1B}[>0q\u{1B}[c".utf8)
+    }
+
     /// kitty answered the `a=q` query with OK.
     public var kittyOK = false
     /// DA1 attributes (`CSI ? a ; b ; … c`); nil until the DA1 reply arrived.
