@@ -106,7 +106,7 @@ extension BenchCommand {
         }
         let img = try ImageFile.read(path: path)
         print("graphics redraw: \(path) (\(img.width)×\(img.height), ×4 bicubic tiles), 120×40 cells of 10×20 px, "
-              + "zoom 1:1, new α each frame (pixel blend), median of 15")
+              + "zoom 1:1, new α each frame (pixel blend), median of 15, thread CPU time")
         let lines = measureGraphicsRedraw(image: img)
         let blocks = lines.first { $0.kind == .blocks }?.totalMs ?? 0
         for l in lines {

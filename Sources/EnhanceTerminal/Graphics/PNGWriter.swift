@@ -4,7 +4,9 @@
 /// stream of stored (uncompressed) deflate blocks: encoding costs one pass and two checksums,
 /// and any PNG decoder reads it. The payload is about as large as the raw RGB.
 public enum PNGWriter {
-    /// The PNG file bytes for `image`.
+    /// The PNG file bytes for `image`, written in one pass: the IDAT body (zlib header, stored
+    /// blocks of filter-0 scanlines, Adler-32) goes straight into the output and its CRC is
+    /// computed over it in place.
     public static func encode(_ image: RGBImage) -> [UInt8] {
         var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         var ihdr = [UInt8]()
@@ -12,60 +14,74 @@ public enum PNGWriter {
         append32(UInt32(image.height), to: &ihdr)
         ihdr += [8, 2, 0, 0, 0]
         chunk("IHDR", ihdr, into: &out)
-        chunk("IDAT", zlibStored(scanlines(image)), into: &out)
+        let raw = (image.width * 3 + 1) * image.height
+        out.reserveCapacity(out.count + raw + raw / 65535 * 5 + 64)
+        let lengthAt = out.count
+        append32(0, to: &out)  // patched below
+        let typeAt = out.count
+        out += Array("IDAT".utf8)
+        out += [0x78, 0x01]
+        appendStored(image, into: &out)
+        let length = out.count - typeAt - 4
+        for k in 0..<4 { out[lengthAt + k] = UInt8((length >> (24 - 8 * k)) & 0xFF) }
+        let crc = out.withUnsafeBufferPointer { crc32(UnsafeBufferPointer(rebasing: $0[typeAt...])) }
+        append32(crc, to: &out)
         chunk("IEND", [], into: &out)
         return out
     }
 
-    /// Each row prefixed by filter type 0.
-    static func scanlines(_ image: RGBImage) -> [UInt8] {
+    /// The scanlines (each prefixed by filter type 0) as stored deflate blocks of at most 65535
+    /// bytes, then their Adler-32.
+    static func appendStored(_ image: RGBImage, into out: inout [UInt8]) {
         let stride = image.width * 3
-        var raw = [UInt8]()
-        raw.reserveCapacity((stride + 1) * image.height)
-        for y in 0..<image.height {
-            raw.append(0)
-            raw += image.bytes[(y * stride)..<((y + 1) * stride)]
+        let total = (stride + 1) * image.height
+        var a: UInt32 = 1, b: UInt32 = 0
+        var blockLeft = 0, done = 0
+        func emit(_ buf: UnsafeBufferPointer<UInt8>) {
+            var off = 0
+            while off < buf.count {
+                if blockLeft == 0 {
+                    let n = min(65535, total - done)
+                    let last: UInt8 = done + n == total ? 1 : 0
+                    out += [last, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
+                    blockLeft = n
+                }
+                let n = min(blockLeft, buf.count - off)
+                let part = UnsafeBufferPointer(rebasing: buf[off..<(off + n)])
+                out.append(contentsOf: part)
+                var k = 0
+                while k < n {  // Adler-32, reduced before the sums can overflow
+                    let end = min(k + 5552, n)
+                    while k < end { a &+= UInt32(part[k]); b &+= a; k += 1 }
+                    a %= 65521; b %= 65521
+                }
+                blockLeft -= n; done += n; off += n
+            }
         }
-        return raw
-    }
-
-    /// A zlib stream (RFC 1950) holding `data` in stored deflate blocks of at most 65535 bytes.
-    static func zlibStored(_ data: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = [0x78, 0x01]
-        out.reserveCapacity(data.count + data.count / 65535 * 5 + 16)
-        var off = 0
-        repeat {
-            let n = min(65535, data.count - off)
-            let last: UInt8 = off + n == data.count ? 1 : 0
-            out += [last, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
-            out += data[off..<(off + n)]
-            off += n
-        } while off < data.count
-        append32(adler32(data), to: &out)
-        return out
+        if total == 0 { out += [1, 0, 0, 0xFF, 0xFF] }
+        let filter: [UInt8] = [0]
+        image.bytes.withUnsafeBufferPointer { px in
+            filter.withUnsafeBufferPointer { f in
+                for y in 0..<image.height {
+                    emit(f)
+                    emit(UnsafeBufferPointer(rebasing: px[(y * stride)..<((y + 1) * stride)]))
+                }
+            }
+        }
+        append32(b << 16 | a, to: &out)
     }
 
     static func chunk(_ type: String, _ body: [UInt8], into out: inout [UInt8]) {
         append32(UInt32(body.count), to: &out)
         let typed = Array(type.utf8) + body
         out += typed
-        append32(crc32(typed), to: &out)
+        append32(typed.withUnsafeBufferPointer { crc32($0) }, to: &out)
     }
 
     static func append32(_ v: UInt32, to out: inout [UInt8]) {
         out += [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
     }
 
-    static func adler32(_ data: [UInt8]) -> UInt32 {
-        var a: UInt32 = 1, b: UInt32 = 0
-        var i = 0
-        while i < data.count {
-            let end = min(i + 5552, data.count)  // largest run before the sums can overflow
-            while i < end { a &+= UInt32(data[i]); b &+= a; i += 1 }
-            a %= 65521; b %= 65521
-        }
-        return b << 16 | a
-    }
 
     static let crcTable: [UInt32] = (0..<256).map { n -> UInt32 in
         var c = UInt32(n)
@@ -73,7 +89,7 @@ public enum PNGWriter {
         return c
     }
 
-    static func crc32(_ data: [UInt8]) -> UInt32 {
+    static func crc32(_ data: UnsafeBufferPointer<UInt8>) -> UInt32 {
         var c: UInt32 = 0xFFFF_FFFF
         crcTable.withUnsafeBufferPointer { t in
             for b in data { c = t[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }

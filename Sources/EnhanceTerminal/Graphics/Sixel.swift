@@ -26,45 +26,54 @@ public enum Sixel {
     /// An 8-bit channel in sixel colour percent (0…100, rounded).
     static func percent(_ v: UInt8) -> Int { (Int(v) * 100 + 127) / 255 }
 
+    /// The six-row bands. Each colour's columns in a band are collected in order while the band
+    /// is scanned once, so the work is proportional to the pixels, not colours × width.
     static func bands(_ q: QuantizedImage, into out: inout [UInt8]) {
         let w = q.width, n = q.palette.count
         guard w > 0, q.height > 0 else { return }
         var bits = [UInt8](repeating: 0, count: n * w)
-        var lo = [Int](repeating: Int.max, count: n), hi = [Int](repeating: -1, count: n)
+        var xs = [[Int]](repeating: [], count: n)
         var used = [Int]()
         q.indices.withUnsafeBufferPointer { idx in
-            bits.withUnsafeMutableBufferPointer { bitsP in
-                var y0 = 0
-                while y0 < q.height {
-                    used.removeAll(keepingCapacity: true)
-                    for k in 0..<min(6, q.height - y0) {
-                        let rowBase = (y0 + k) * w
-                        for x in 0..<w {
-                            let c = Int(idx[rowBase + x])
-                            if hi[c] < 0 { used.append(c) }
-                            lo[c] = min(lo[c], x); hi[c] = max(hi[c], x)
-                            bitsP[c * w + x] |= 1 << k
+            var y0 = 0
+            while y0 < q.height {
+                used.removeAll(keepingCapacity: true)
+                let rows = min(6, q.height - y0)
+                for x in 0..<w {
+                    for k in 0..<rows {
+                        let c = Int(idx[(y0 + k) * w + x])
+                        if bits[c * w + x] == 0 {
+                            if xs[c].isEmpty { used.append(c) }
+                            xs[c].append(x)
                         }
+                        bits[c * w + x] |= 1 << k
                     }
-                    for (j, c) in used.enumerated() {
-                        if j > 0 { out.append(0x24) }  // $
-                        out += Array("#\(c)".utf8)
-                        run(63, count: lo[c], into: &out)
-                        var x = lo[c]
-                        while x <= hi[c] {
-                            let v = bitsP[c * w + x]
-                            var e = x + 1
-                            while e <= hi[c] && bitsP[c * w + e] == v { e += 1 }
-                            run(63 + v, count: e - x, into: &out)
-                            x = e
-                        }
-                        for i in lo[c]...hi[c] { bitsP[c * w + i] = 0 }
-                        lo[c] = Int.max; hi[c] = -1
-                    }
-                    out.append(0x2D)  // -
-                    y0 += 6
                 }
+                for (j, c) in used.enumerated() {
+                    if j > 0 { out.append(0x24) }  // $
+                    out += Array("#\(c)".utf8)
+                    emitColour(xs[c], bits: &bits, base: c * w, into: &out)
+                    xs[c].removeAll(keepingCapacity: true)
+                }
+                out.append(0x2D)  // -
+                y0 += 6
             }
+        }
+    }
+
+    /// One colour's sixels of a band from its columns `list` (ascending): gaps as empty sixels,
+    /// equal neighbours as runs; clears the bits it used.
+    static func emitColour(_ list: [Int], bits: inout [UInt8], base: Int, into out: inout [UInt8]) {
+        var pos = 0, i = 0
+        while i < list.count {
+            let x = list[i], v = bits[base + x]
+            run(63, count: x - pos, into: &out)
+            var e = i + 1
+            while e < list.count && list[e] == list[e - 1] + 1 && bits[base + list[e]] == v { e += 1 }
+            run(63 + v, count: e - i, into: &out)
+            for t in i..<e { bits[base + list[t]] = 0 }
+            pos = list[e - 1] + 1
+            i = e
         }
     }
 
