@@ -32,7 +32,10 @@ public func measureGraphicsRedraw(image: Image, columns: Int = 120, rows: Int = 
     p.cache[MethodKey(.psnr)] = Tile(region: region, image: up)
     var gan = up  // channels rotated: a different picture with as many colours, so every α changes every pixel
     let plane = up.planeSize
-    for c in 0..<3 { gan.pixels.replaceSubrange((c * plane)..<((c + 1) * plane), with: up.pixels[(((c + 1) % 3) * plane)...].prefix(plane)) }
+    for c in 0..<3 {
+        let from = ((c + 1) % 3) * plane
+        gan.pixels.replaceSubrange((c * plane)..<((c + 1) * plane), with: up.pixels[from..<(from + plane)])
+    }
     p.cache[MethodKey(.gan)] = Tile(region: region, image: gan)
     s.preview = p
     s.cellPixels = cell

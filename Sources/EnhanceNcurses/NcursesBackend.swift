@@ -25,7 +25,8 @@ final class NcursesBackend: TerminalBackend {
     private let inFile: UnsafeMutablePointer<FILE>?
     private var hasColors = false
 
-    init(colorMode: ColorMode, graphics: GraphicsEncoder = GraphicsEncoder(.blocks), cellPixels: CellPixels? = nil) throws {
+    init(colorMode: ColorMode, graphics: GraphicsEncoder = GraphicsEncoder(.blocks),
+         cellPixels: CellPixels? = nil) throws {
         self.colorMode = colorMode
         self.graphics = graphics
         self.cellPixels = cellPixels

@@ -44,7 +44,8 @@ public struct TerminalGraphics: Sendable {
         let tmux = env["TMUX"] != nil ? tmuxInfo() : nil
         let window = windowCellPixels()
         let ask = choice == .auto || (window == nil && isatty(STDOUT_FILENO) == 1)
-        let replies = ask ? query(timeout: timeout, insideTmux: tmux != nil, passthrough: tmux?.passthrough ?? false) : nil
+        let replies = ask
+            ? query(timeout: timeout, insideTmux: tmux != nil, passthrough: tmux?.passthrough ?? false) : nil
         let decision = GraphicsDecision(choice: choice, replies: replies, environment: env, tmux: tmux)
         let reported = replies?.cellPixels.map { CellPixels(width: $0.width, height: $0.height) }
         return TerminalGraphics(decision: decision, cellPixels: window ?? reported, tmux: tmux)

@@ -55,7 +55,10 @@ func pixelWipe(_ left: PaneImage?, _ right: PaneImage?, _ src: SourceRect, _ are
     let cut = min(max(split * cell.width, 0), w)
     for y in 0..<h {
         let row = y * w * 3
-        if let r, cut < w { bytes.replaceSubrange((row + cut * 3)..<(row + w * 3), with: r.bytes[(row + cut * 3)..<(row + w * 3)]) }
+        if let r, cut < w {
+            let span = (row + cut * 3)..<(row + w * 3)
+            bytes.replaceSubrange(span, with: r.bytes[span])
+        }
         for x in max(cut - 1, 0)..<min(cut + 1, w) {
             bytes[row + x * 3] = 255; bytes[row + x * 3 + 1] = 200; bytes[row + x * 3 + 2] = 0
         }

@@ -14,7 +14,9 @@ func drawPreview(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState) {
         drawPane(&b, s, p, panes[1], key: bk, slot: 1)
         for r in area.row..<(area.row + area.height) { b.put("│", row: r, column: panes[0].width, style: .dim) }
     case .grid:
-        for (i, slot) in Slot.allCases.enumerated() { drawPane(&b, s, p, panes[i], key: MethodKey(slot, alpha: p.alpha), slot: i) }
+        for (i, slot) in Slot.allCases.enumerated() {
+            drawPane(&b, s, p, panes[i], key: MethodKey(slot, alpha: p.alpha), slot: i)
+        }
         for r in area.row..<(area.row + area.height) { b.put("│", row: r, column: panes[0].width, style: .dim) }
     case .wipe:
         drawWipe(&b, s, p, panes[0], left: a, right: bk)
@@ -47,7 +49,8 @@ func tileFor(_ p: PreviewState, _ key: MethodKey) -> (PaneImage?, String) {
 
 /// Samples of `img` for an `area` showing `src` (output pixels): `perCell` per cell (default the
 /// glyphs' sub-pixels). Sampling is linear, so mixing two sampled grids equals sampling the blend.
-func samples(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int, perCell: CellPixels? = nil) -> PixelGrid {
+func samples(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int,
+             perCell: CellPixels? = nil) -> PixelGrid {
     let per = perCell ?? CellPixels(width: src.symbols.columns, height: src.symbols.rows)
     func one(_ t: Tile) -> PixelGrid {
         // Stored pixels per output pixel on each axis (1 unless the tile was reduced).

@@ -40,7 +40,7 @@ struct BenchCommand: ParsableCommand {
     var tuiLatency = false
 
     @Flag(name: .customLong("graphics-redraw"),
-          help: "Instead: time one α redraw at 1:1 in 120×40 (10×20-px cells) per backend: blocks, kitty, sixel, iterm2.")
+          help: "Instead: time one α redraw at 1:1 in 120×40 (10×20-px cells) per backend (blocks, kitty, sixel, iterm2).")
     var graphicsRedraw = false
 
     @Option(help: "Image for --tui-latency and --graphics-redraw (default: Assets/astronaut.png).")

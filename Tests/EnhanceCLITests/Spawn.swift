@@ -19,7 +19,9 @@ enum Spawn {
         defer { for a in argv + envp { free(a) } }
         var pid: pid_t = 0
         let rc = posix_spawnp(&pid, args[0], &actions, nil, argv, envp)
-        guard rc == 0 else { throw NSError(domain: "spawn", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "\(args[0]): \(rc)"]) }
+        guard rc == 0 else {
+            throw NSError(domain: "spawn", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "\(args[0]): \(rc)"])
+        }
         return pid
     }
 

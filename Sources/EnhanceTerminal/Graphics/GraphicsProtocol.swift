@@ -108,7 +108,8 @@ public struct GraphicsEncoder: Sendable {
             out = Sixel.encode(image, dither: dither)
         case .iterm2:
             let png = PNGWriter.encode(image)
-            out = Array("\u{1B}]1337;File=inline=1;size=\(png.count);width=\(image.width)px;height=\(image.height)px:".utf8)
+            out = Array("\u{1B}]1337;File=inline=1;size=\(png.count);".utf8)
+            out += Array("width=\(image.width)px;height=\(image.height)px:".utf8)
             out += Base64.encode(png) + [0x07]
             if tmuxPassthrough { out = TmuxPassthrough.wrap(out) }
         case .blocks:
