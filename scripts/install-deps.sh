@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Enhance needs, only those missing (apt-get update once, then install).
 set -euo pipefail
-need=(libpng-dev libjpeg-dev libncurses-dev pkg-config tmux mandoc
+need=(libpng-dev libjpeg-dev libncurses-dev pkg-config tmux mandoc libimage-exiftool-perl icc-profiles-free
       # real-terminal graphics tests: kitty and xterm under Xvfb, screenshots, sixel decoder
       xvfb kitty xterm libsixel-bin imagemagick xdotool x11-utils libgl1-mesa-dri fonts-dejavu-core)
 missing=()

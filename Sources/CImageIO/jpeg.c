@@ -89,6 +89,7 @@ int eio_jpeg_read(const char *path, int header_only, uint64_t max_pixels, eio_im
     jpeg_create_decompress(&d);
     jpeg_stdio_src(&d, c->fp);
     jpeg_save_markers(&d, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_save_markers(&d, JPEG_APP0 + 2, 0xFFFF);
     jpeg_read_header(&d, TRUE);
     out->width = d.image_width;
     out->height = d.image_height;
@@ -100,6 +101,12 @@ int eio_jpeg_read(const char *path, int header_only, uint64_t max_pixels, eio_im
         eio_set_message(out->message, sizeof(out->message), "%ux%u pixels exceeds the limit of %llu pixels",
                         (unsigned)d.image_width, (unsigned)d.image_height, (unsigned long long)max_pixels);
         longjmp(c->jump, 1);
+    }
+    JOCTET *icc = NULL;
+    unsigned int icc_length = 0;
+    if (jpeg_read_icc_profile(&d, &icc, &icc_length) && icc_length > 0) {
+        out->icc = icc; /* malloc'ed by libjpeg-turbo; freed by eio_image_free */
+        out->icc_length = icc_length;
     }
     if (!copy_exif(&d, out)) {
         code = EIO_ERR_MEMORY;
@@ -139,45 +146,5 @@ int eio_jpeg_read(const char *path, int header_only, uint64_t max_pixels, eio_im
     jpeg_destroy_decompress(&d);
     fclose(c->fp);
     free(row);
-    return EIO_OK;
-}
-
-int eio_jpeg_write(const char *path, const uint8_t *pixels, uint32_t width, uint32_t height, int quality,
-                   char *message, size_t message_size) {
-    struct jpeg_compress_struct e;
-    jpeg_ctx ctx;
-    jpeg_ctx *volatile c = &ctx;
-    init_errors(NULL, &e, c, message, message_size);
-    if (width == 0 || height == 0 || width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION) {
-        eio_set_message(message, message_size, "JPEG dimensions %ux%u unsupported", (unsigned)width,
-                        (unsigned)height);
-        return EIO_ERR_WRITE;
-    }
-    c->fp = eio_open(path, "wb", message, message_size);
-    if (c->fp == NULL) return EIO_ERR_OPEN;
-    if (setjmp(c->jump)) {
-        jpeg_destroy_compress(&e);
-        fclose(c->fp);
-        return EIO_ERR_WRITE;
-    }
-    jpeg_create_compress(&e);
-    jpeg_stdio_dest(&e, c->fp);
-    e.image_width = width;
-    e.image_height = height;
-    e.input_components = 3;
-    e.in_color_space = JCS_RGB;
-    jpeg_set_defaults(&e);
-    jpeg_set_quality(&e, quality < 1 ? 1 : (quality > 100 ? 100 : quality), TRUE);
-    jpeg_start_compress(&e, TRUE);
-    while (e.next_scanline < e.image_height) {
-        JSAMPROW rows[1] = {(JSAMPROW)(pixels + (size_t)e.next_scanline * width * 3)};
-        jpeg_write_scanlines(&e, rows, 1);
-    }
-    jpeg_finish_compress(&e);
-    jpeg_destroy_compress(&e);
-    if (fclose(c->fp) != 0) {
-        eio_set_message(message, message_size, "could not finish writing");
-        return EIO_ERR_WRITE;
-    }
     return EIO_OK;
 }

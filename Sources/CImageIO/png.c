@@ -23,6 +23,29 @@ static void on_warning(png_structp png, png_const_charp msg) {
     (void)msg; /* warnings (bad ancillary chunks, gamma) are not fatal */
 }
 
+/* ICC profile and EXIF block of `info`, when present and not yet copied. */
+static int copy_color_metadata(png_structp png, png_infop info, eio_image *out) {
+    png_charp name = NULL;
+    png_bytep profile = NULL;
+    png_uint_32 length = 0;
+    int compression = 0;
+    if (out->icc == NULL && png_get_iCCP(png, info, &name, &compression, &profile, &length) && length > 0) {
+        out->icc = malloc(length);
+        if (out->icc == NULL) return 0;
+        memcpy(out->icc, profile, length);
+        out->icc_length = length;
+    }
+    png_bytep exif = NULL;
+    png_uint_32 exif_length = 0;
+    if (out->exif == NULL && png_get_eXIf_1(png, info, &exif_length, &exif) && exif_length > 0) {
+        out->exif = malloc(exif_length);
+        if (out->exif == NULL) return 0;
+        memcpy(out->exif, exif, exif_length);
+        out->exif_length = exif_length;
+    }
+    return 1;
+}
+
 static int copy_texts(png_structp png, png_infop info, eio_image *out) {
     png_textp text = NULL;
     int n = png_get_text(png, info, &text, NULL);
@@ -91,7 +114,7 @@ int eio_png_read(const char *path, int header_only, uint64_t max_pixels, eio_ima
                         (unsigned long long)max_pixels);
         png_longjmp(png, 1);
     }
-    if (!copy_texts(png, info, out)) {
+    if (!copy_texts(png, info, out) || !copy_color_metadata(png, info, out)) {
         code = EIO_ERR_MEMORY;
         png_error(png, "out of memory");
     }
@@ -129,75 +152,12 @@ int eio_png_read(const char *path, int header_only, uint64_t max_pixels, eio_ima
     for (png_uint_32 y = 0; y < height; ++y) c->rows[y] = (png_bytep)out->pixels + rowbytes * y;
     png_read_image(png, c->rows);
     png_read_end(png, end_info);
-    if (!copy_texts(png, end_info, out)) {
+    if (!copy_texts(png, end_info, out) || !copy_color_metadata(png, end_info, out)) {
         code = EIO_ERR_MEMORY;
         png_error(png, "out of memory");
     }
     png_destroy_read_struct(&png, &info, &end_info);
     free(c->rows);
     fclose(c->fp);
-    return EIO_OK;
-}
-
-int eio_png_write(const char *path, const void *pixels, uint32_t width, uint32_t height, int channels,
-                  int bit_depth, const eio_text *texts, int text_count, char *message, size_t message_size) {
-    if ((channels != 3 && channels != 4) || (bit_depth != 8 && bit_depth != 16) || width == 0 || height == 0) {
-        eio_set_message(message, message_size, "unsupported PNG layout");
-        return EIO_ERR_WRITE;
-    }
-    png_ctx ctx = {message, message_size, NULL, NULL};
-    png_ctx *volatile c = &ctx;
-    c->fp = eio_open(path, "wb", message, message_size);
-    if (c->fp == NULL) return EIO_ERR_OPEN;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, c, on_error, on_warning);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    png_textp volatile chunks = NULL;
-    if (png == NULL || info == NULL) {
-        png_destroy_write_struct(&png, &info);
-        fclose(c->fp);
-        eio_set_message(message, message_size, "out of memory");
-        return EIO_ERR_MEMORY;
-    }
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_write_struct(&png, &info);
-        fclose(c->fp);
-        free(c->rows);
-        free(chunks);
-        return EIO_ERR_WRITE;
-    }
-    png_init_io(png, c->fp);
-    png_set_IHDR(png, info, width, height, bit_depth,
-                 channels == 4 ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    if (text_count > 0) {
-        chunks = calloc((size_t)text_count, sizeof(png_text));
-        if (chunks == NULL) png_error(png, "out of memory");
-        for (int i = 0; i < text_count; ++i) {
-            chunks[i].compression = texts[i].utf8 ? PNG_ITXT_COMPRESSION_NONE : PNG_TEXT_COMPRESSION_NONE;
-            chunks[i].key = texts[i].key;
-            chunks[i].text = texts[i].value;
-            chunks[i].text_length = texts[i].utf8 ? 0 : strlen(texts[i].value);
-            chunks[i].itxt_length = texts[i].utf8 ? strlen(texts[i].value) : 0;
-        }
-        png_set_text(png, info, chunks, text_count);
-    }
-    png_write_info(png, info);
-    if (bit_depth == 16) {
-        const uint16_t probe = 1;
-        if (*(const uint8_t *)&probe == 1) png_set_swap(png);
-    }
-    size_t rowbytes = (size_t)width * (size_t)channels * (size_t)(bit_depth / 8);
-    c->rows = malloc(sizeof(png_bytep) * height);
-    if (c->rows == NULL) png_error(png, "out of memory");
-    for (uint32_t y = 0; y < height; ++y) c->rows[y] = (png_bytep)pixels + rowbytes * y;
-    png_write_image(png, c->rows);
-    png_write_end(png, info);
-    png_destroy_write_struct(&png, &info);
-    free(c->rows);
-    free(chunks);
-    if (fclose(c->fp) != 0) {
-        eio_set_message(message, message_size, "could not finish writing");
-        return EIO_ERR_WRITE;
-    }
     return EIO_OK;
 }

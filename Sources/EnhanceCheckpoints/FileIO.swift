@@ -1,6 +1,8 @@
 import Foundation
 
-/// Whole-file reads and atomic writes with one-line ``CheckpointError``s.
+/// Whole-file reads and writes with one-line ``CheckpointError``s. Writes are plain: the files users
+/// see are created through EnhanceImaging's `AtomicFile` (the one atomic-write helper), which hands
+/// this a temporary path.
 enum FileIO {
     static func readAll(_ path: String) throws -> [UInt8] {
         var isDirectory: ObjCBool = false
@@ -29,7 +31,7 @@ enum FileIO {
 
     static func write(_ bytes: [UInt8], to path: String) throws {
         do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
         } catch {
             throw CheckpointError(file: path, "cannot write file: \(error.localizedDescription)")
         }

@@ -9,27 +9,15 @@ public enum ExifOrientation: Int, Sendable, CaseIterable {
     /// Reads the orientation from a TIFF-structured EXIF payload (the APP1 data after `Exif\0\0`).
     /// Returns ``up`` when the payload is absent, malformed, or holds an out-of-range value.
     public static func parse(_ tiff: [UInt8]) -> ExifOrientation {
-        guard tiff.count >= 8 else { return .up }
-        let little: Bool
-        switch (tiff[0], tiff[1]) {
-        case (0x49, 0x49): little = true
-        case (0x4D, 0x4D): little = false
-        default: return .up
-        }
-        func u16(_ o: Int) -> Int? {
-            guard o >= 0, o + 2 <= tiff.count else { return nil }
-            return little ? Int(tiff[o]) | Int(tiff[o + 1]) << 8 : Int(tiff[o]) << 8 | Int(tiff[o + 1])
-        }
-        func u32(_ o: Int) -> Int? {
-            guard let a = u16(o), let b = u16(o + 2) else { return nil }
-            return little ? a | b << 16 : a << 16 | b
-        }
-        guard u16(2) == 42, let ifd = u32(4), let count = u16(ifd) else { return .up }
+        var t = TIFFBuffer(bytes: tiff)
+        guard tiff.count >= 8, let little = t.byteOrder else { return .up }
+        t.little = little
+        guard t.u16(2) == 42, let ifd = t.u32(4), let count = t.u16(ifd) else { return .up }
         for i in 0..<count {
             let entry = ifd + 2 + 12 * i
-            guard let tag = u16(entry) else { return .up }
+            guard let tag = t.u16(entry) else { return .up }
             if tag == 0x0112 {
-                guard u16(entry + 2) == 3, let value = u16(entry + 8) else { return .up }
+                guard t.u16(entry + 2) == 3, let value = t.u16(entry + 8) else { return .up }
                 return ExifOrientation(rawValue: value) ?? .up
             }
         }
@@ -55,8 +43,12 @@ public enum ExifOrientation: Int, Sendable, CaseIterable {
                 }
             }
         }
-        return Image(width: ow, height: oh, channelCount: image.channelCount, pixels: out,
-                     bitDepth: image.bitDepth, text: image.text)
+        var result = Image(width: ow, height: oh, channelCount: image.channelCount, pixels: out,
+                           bitDepth: image.bitDepth, text: image.text)
+        result.iccProfile = image.iccProfile
+        result.exif = image.exif
+        result.isGrayscale = image.isGrayscale
+        return result
     }
 
     /// Source pixel for output (x, y) of a `w`×`h` input.

@@ -17,6 +17,13 @@ public struct Image: Sendable, Equatable {
     public var bitDepth: Int
     /// Text metadata (PNG tEXt/iTXt chunks), e.g. method, α and model hashes written by exports.
     public var text: [String: String]
+    /// The source file's ICC colour profile (PNG iCCP, JPEG APP2), carried to exports.
+    public var iccProfile: [UInt8]?
+    /// The source file's EXIF block, TIFF-structured (JPEG APP1 after `Exif\0\0`, PNG eXIf).
+    /// Decoded JPEG pixels are already rotated by its orientation tag.
+    public var exif: [UInt8]?
+    /// Whether the source stored gray samples (R = G = B here); exports then write gray again.
+    public var isGrayscale = false
 
     /// Creates an image; `pixels.count` must be `channelCount * width * height`.
     public init(width: Int, height: Int, channelCount: Int, pixels: [Float], bitDepth: Int = 8,

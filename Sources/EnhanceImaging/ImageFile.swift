@@ -35,40 +35,37 @@ public enum ImageFile {
         }
     }
 
-    /// Encodes `image` to `path`, format chosen by extension (.png, .jpg, .jpeg; any case).
+    /// Encodes `image` to `path`, format chosen by extension (.png, .jpg, .jpeg; any case), in the
+    /// layout that follows the image (gray stays gray, alpha kept in PNG), with its text, ICC
+    /// profile and EXIF as they are.
     ///
-    /// The file is written to a temporary file in the same directory and renamed into place, so
-    /// readers never see a partial file; on any error neither the output nor the temporary remains.
+    /// The file is written through ``AtomicFile``: readers never see a partial file, and on any error
+    /// neither the output nor the temporary remains.
     /// - Parameters:
     ///   - quality: JPEG quality 1...100 (ignored for PNG).
     ///   - bitDepth: PNG sample depth 8 or 16; defaults to `image.bitDepth`. JPEG is always 8-bit.
     ///   - overwrite: replace an existing file; otherwise an existing `path` is an error.
     public static func write(_ image: Image, to path: String, quality: Int = 95, bitDepth: Int? = nil,
                              overwrite: Bool = false) throws {
+        let format = try outputFormat(of: path)
+        let layout = try OutputLayout.following(image, format: format, bitDepth: bitDepth, path: path)
+        try layout.check(width: image.width, height: image.height, path: path)
+        let metadata = OutputMetadata(text: image.text, iccProfile: image.iccProfile, exif: image.exif)
+        try AtomicFile.write(to: path, overwrite: overwrite) { temp in
+            let writer = try ImageWriter(path: temp, reportedPath: path, width: image.width, height: image.height,
+                                         layout: layout, metadata: metadata, quality: quality)
+            try writer.append(image)
+            try writer.finish()
+        }
+    }
+
+    /// The format an output path's extension asks for, or a one-line error.
+    public static func outputFormat(of path: String) throws -> ImageFormat {
         guard let format = ImageFormat.fromExtension(of: path) else {
             throw ImageIOError(path: path, kind: .unsupported,
                                reason: "unknown output extension (use .png, .jpg or .jpeg)")
         }
-        guard image.width > 0, image.height > 0 else {
-            throw ImageIOError(path: path, kind: .unsupported, reason: "cannot write an empty \(image.width)x\(image.height) image")
-        }
-        if format == .jpeg, let depth = bitDepth, depth != 8 {
-            throw ImageIOError(path: path, kind: .unsupported, reason: "JPEG is 8-bit only, asked for \(depth)-bit")
-        }
-        if !overwrite && exists(path) {
-            throw ImageIOError(path: path, kind: .alreadyExists, reason: "file already exists (pass overwrite to replace it)")
-        }
-        let temp = temporaryPath(for: path)
-        do {
-            switch format {
-            case .png: try PNGCodec.write(image, to: temp, bitDepth: bitDepth ?? (image.bitDepth == 16 ? 16 : 8), finalPath: path)
-            case .jpeg: try JPEGCodec.write(image, to: temp, quality: quality, finalPath: path)
-            }
-            try commit(temp: temp, to: path, overwrite: overwrite)
-        } catch {
-            unlink(temp)
-            throw error
-        }
+        return format
     }
 
     // MARK: - Helpers
@@ -104,44 +101,11 @@ public enum ImageFile {
         return Array(head.prefix(n))
     }
 
-    private static func exists(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0
-    }
-
-    private static func temporaryPath(for path: String) -> String {
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        return "\(dir).\(name).tmp-\(getpid())-\(token)"
-    }
-
-    /// Moves the finished temporary into place; without `overwrite` an existing file is never replaced.
-    private static func commit(temp: String, to path: String, overwrite: Bool) throws {
-        if overwrite {
-            if rename(temp, path) != 0 { throw posixError(path, "cannot replace") }
-            return
-        }
-        if link(temp, path) == 0 {
-            unlink(temp)
-            return
-        }
-        let err = errno
-        if err == EEXIST {
-            throw ImageIOError(path: path, kind: .alreadyExists, reason: "file already exists (pass overwrite to replace it)")
-        }
-        // Filesystems without hard links: fall back to check-then-rename.
-        if exists(path) {
-            throw ImageIOError(path: path, kind: .alreadyExists, reason: "file already exists (pass overwrite to replace it)")
-        }
-        if rename(temp, path) != 0 { throw posixError(path, "cannot create") }
-    }
-
     private static func posixError(_ path: String, _ what: String) -> ImageIOError {
         let err = errno
         let text = String(cString: strerror(err))
-        let kind: ImageIOError.Kind = what.hasPrefix("cannot open") || what.hasPrefix("cannot read") ? .cannotOpen : .writeFailed
+        let opening = what.hasPrefix("cannot open") || what.hasPrefix("cannot read")
+        let kind: ImageIOError.Kind = opening ? .cannotOpen : .writeFailed
         return ImageIOError(path: path, kind: kind, reason: "\(what): \(text)")
     }
 }

@@ -24,22 +24,6 @@ enum JPEGCodec {
         return ExifOrientation.parse(exif(raw)).apply(to: image)
     }
 
-    /// Encodes the RGB planes of `image` (alpha is dropped) as 8-bit JPEG at `quality` (1...100).
-    static func write(_ image: Image, to path: String, quality: Int, finalPath: String) throws {
-        guard (1...100).contains(quality) else {
-            throw ImageIOError(path: finalPath, kind: .unsupported, reason: "JPEG quality must be 1-100, not \(quality)")
-        }
-        var message = [CChar](repeating: 0, count: 256)
-        let samples = RawPixels.interleaved(image, channels: 3, as: UInt8.self)
-        let code = samples.withUnsafeBufferPointer { buf in
-            eio_jpeg_write(path, buf.baseAddress, UInt32(image.width), UInt32(image.height), Int32(quality),
-                           &message, message.count)
-        }
-        if code != EIO_OK {
-            throw ImageIOError(path: finalPath, kind: .writeFailed, reason: "cannot write JPEG: \(RawPixels.string(message))")
-        }
-    }
-
     private static func exif(_ raw: eio_image) -> [UInt8] {
         guard let p = raw.exif, raw.exif_length > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: p, count: raw.exif_length))

@@ -2,18 +2,21 @@ import CImageIO
 
 /// PNG decoding and encoding through the CImageIO shim (libpng).
 enum PNGCodec {
-    /// Header-only query.
+    /// Header-only query; width and height are reported after the eXIf orientation.
     static func info(path: String) throws -> ImageInfo {
         var raw = eio_image()
         defer { eio_image_free(&raw) }
         let code = eio_png_read(path, 1, UInt64.max, &raw)
         try check(code, raw: &raw, path: path)
-        return ImageInfo(width: Int(raw.width), height: Int(raw.height), format: .png,
+        let swaps = ExifOrientation.parse(RawPixels.bytes(raw.exif, raw.exif_length) ?? []).swapsAxes
+        return ImageInfo(width: Int(swaps ? raw.height : raw.width), height: Int(swaps ? raw.width : raw.height),
+                         format: .png,
                          bitDepth: Int(raw.bit_depth), hasAlpha: raw.has_alpha != 0,
                          isGrayscale: raw.channels <= 2)
     }
 
-    /// Decodes a PNG; 16-bit files keep 16-bit precision (`bitDepth == 16`).
+    /// Decodes a PNG; 16-bit files keep 16-bit precision (`bitDepth == 16`). An eXIf orientation
+    /// is applied, as for JPEG, so pixels come out upright.
     static func read(path: String, maxPixels: Int) throws -> Image {
         var raw = eio_image()
         defer { eio_image_free(&raw) }
@@ -21,34 +24,7 @@ enum PNGCodec {
         try check(code, raw: &raw, path: path)
         var image = try RawPixels.image(from: raw, path: path)
         image.text = texts(raw)
-        return image
-    }
-
-    /// Encodes `image` at `bitDepth` (8 or 16) with its text metadata as tEXt (ASCII) / iTXt chunks.
-    static func write(_ image: Image, to path: String, bitDepth: Int, finalPath: String) throws {
-        guard bitDepth == 8 || bitDepth == 16 else {
-            throw ImageIOError(path: finalPath, kind: .unsupported, reason: "PNG bit depth must be 8 or 16, not \(bitDepth)")
-        }
-        let entries = try image.text.sorted { $0.key < $1.key }.map { try TextEntry(key: $0.key, value: $0.value, path: finalPath) }
-        var message = [CChar](repeating: 0, count: 256)
-        let channels = Int32(image.channelCount)
-        let code: Int32 = withCStrings(entries) { cTexts in
-            if bitDepth == 16 {
-                let samples = RawPixels.interleaved(image, channels: image.channelCount, as: UInt16.self)
-                return samples.withUnsafeBytes { buf in
-                    eio_png_write(path, buf.baseAddress, UInt32(image.width), UInt32(image.height), channels, 16,
-                                  cTexts, Int32(cTexts.count), &message, message.count)
-                }
-            }
-            let samples = RawPixels.interleaved(image, channels: image.channelCount, as: UInt8.self)
-            return samples.withUnsafeBytes { buf in
-                eio_png_write(path, buf.baseAddress, UInt32(image.width), UInt32(image.height), channels, 8,
-                              cTexts, Int32(cTexts.count), &message, message.count)
-            }
-        }
-        if code != EIO_OK {
-            throw ImageIOError(path: finalPath, kind: .writeFailed, reason: "cannot write PNG: \(RawPixels.string(message))")
-        }
+        return ExifOrientation.parse(image.exif ?? []).apply(to: image)
     }
 
     private static func texts(_ raw: eio_image) -> [String: String] {
@@ -101,7 +77,7 @@ enum PNGCodec {
         }
     }
 
-    private static func withCStrings<R>(_ entries: [TextEntry], _ body: ([eio_text]) -> R) -> R {
+    static func withCStrings<R>(_ entries: [TextEntry], _ body: ([eio_text]) -> R) -> R {
         var keys = entries.map { $0.key }
         var values = entries.map { $0.value }
         var result: [eio_text] = []

@@ -33,24 +33,18 @@ enum RawPixels {
                 }
             }
         }
-        return Image(width: width, height: height, channelCount: outChannels, pixels: pixels,
-                     bitDepth: sixteen ? 16 : 8)
+        var image = Image(width: width, height: height, channelCount: outChannels, pixels: pixels,
+                          bitDepth: sixteen ? 16 : 8)
+        image.isGrayscale = channels <= 2
+        image.iccProfile = bytes(raw.icc, raw.icc_length)
+        image.exif = bytes(raw.exif, raw.exif_length)
+        return image
     }
 
-    /// Interleaved samples of the first `channels` planes as `T` (UInt8 or UInt16): each value
-    /// clamped to [0, 1] and rounded to the type's full range. Native endianness.
-    static func interleaved<T: FixedWidthInteger & UnsignedInteger>(_ image: Image, channels: Int,
-                                                                    as _: T.Type) -> [T] {
-        let plane = image.planeSize, scale = Float(T.max)
-        var out = [T](repeating: 0, count: plane * channels)
-        image.pixels.withUnsafeBufferPointer { src in
-            for c in 0..<channels {
-                for i in 0..<plane {
-                    out[i * channels + c] = T((clampUnit(src[c * plane + i]) * scale).rounded())
-                }
-            }
-        }
-        return out
+    /// A copy of a C buffer, or nil when it is empty.
+    static func bytes(_ p: UnsafeMutablePointer<UInt8>?, _ count: Int) -> [UInt8]? {
+        guard let p, count > 0 else { return nil }
+        return Array(UnsafeBufferPointer(start: p, count: count))
     }
 
     /// The NUL-terminated prefix of a C character buffer, decoded as UTF-8.

@@ -9,6 +9,14 @@
 ///   kernel widened by 1/s when shrinking, symmetric (reflect-with-edge) border padding, weights
 ///   normalised. This is the convention SR benchmarks use to make LR inputs.
 public enum Resample {
+    /// Which coordinate convention a bicubic resize follows.
+    public enum Convention: String, Sendable {
+        /// Pillow's `Image.resize(size, Image.BICUBIC)` (``bicubic(_:width:height:)``).
+        case pillow
+        /// MATLAB's `imresize(x, scale, 'bicubic')` (``matlabBicubic(_:scale:)``), as SR benchmarks use.
+        case matlab
+    }
+
     /// Keys' cubic convolution kernel with a = −0.5 (support [−2, 2]).
     @inlinable public static func cubic(_ x: Double) -> Double {
         let a = -0.5
@@ -20,18 +28,30 @@ public enum Resample {
 
     /// Pillow-compatible bicubic resize to `width`×`height` (antialiased when shrinking).
     public static func bicubic(_ image: Image, width: Int, height: Int) -> Image {
-        precondition(width > 0 && height > 0, "target size must be positive")
-        let h = pillowAxis(input: image.width, output: width)
-        let v = pillowAxis(input: image.height, output: height)
-        return separable(image, horizontal: h, vertical: v)
+        bicubicPlan(from: (image.width, image.height), to: (width, height)).rows(of: image, 0..<height)
+    }
+
+    /// The weights of a Pillow-compatible bicubic resize between two sizes (width, height), to
+    /// produce the result band by band or region by region (``ResamplePlan``).
+    public static func bicubicPlan(from input: (Int, Int), to output: (Int, Int)) -> ResamplePlan {
+        precondition(output.0 > 0 && output.1 > 0, "target size must be positive")
+        return ResamplePlan(horizontal: pillowAxis(input: input.0, output: output.0),
+                            vertical: pillowAxis(input: input.1, output: output.1))
+    }
+
+    /// The weights of a MATLAB-style bicubic resize by `scale` (see ``matlabBicubic(_:scale:)``).
+    public static func matlabPlan(from input: (Int, Int), scale: Double) -> ResamplePlan {
+        precondition(scale > 0, "scale must be positive")
+        let ow = outputLength(input.0, scale), oh = outputLength(input.1, scale)
+        return ResamplePlan(horizontal: matlabAxis(input: input.0, output: ow, scale: scale),
+                            vertical: matlabAxis(input: input.1, output: oh, scale: scale))
     }
 
     /// MATLAB `imresize(x, scale, 'bicubic')`-compatible resize; the output is
     /// ⌈scale·width⌉ × ⌈scale·height⌉. Antialiased when `scale < 1`.
     public static func matlabBicubic(_ image: Image, scale: Double) -> Image {
-        precondition(scale > 0, "scale must be positive")
-        let ow = outputLength(image.width, scale), oh = outputLength(image.height, scale)
-        return matlabBicubic(image, width: ow, height: oh, scale: scale)
+        let plan = matlabPlan(from: (image.width, image.height), scale: scale)
+        return plan.rows(of: image, 0..<plan.outputHeight)
     }
 
     /// MATLAB-style resize with an explicit output size; `scale` sets the coordinate mapping and the
@@ -51,7 +71,7 @@ public enum Resample {
     // MARK: - Axis weights
 
     /// Weights for one axis: output i reads `taps` inputs `index[i*taps + k]` with `weight[i*taps + k]`.
-    struct Axis {
+    struct Axis: Sendable {
         var taps: Int
         var index: [Int]
         var weight: [Float]
@@ -118,42 +138,6 @@ public enum Resample {
 
     /// Horizontal pass then vertical pass, Float accumulation, no rounding or clamping.
     static func separable(_ image: Image, horizontal h: Axis, vertical v: Axis) -> Image {
-        let inW = image.width, inH = image.height, outW = h.count, outH = v.count
-        var mid = [Float](repeating: 0, count: inH * outW)
-        var out = [Float](repeating: 0, count: image.channelCount * outW * outH)
-        image.pixels.withUnsafeBufferPointer { src in
-            for c in 0..<image.channelCount {
-                let plane = src.baseAddress! + c * inW * inH
-                mid.withUnsafeMutableBufferPointer { m in
-                    h.index.withUnsafeBufferPointer { hi in
-                        h.weight.withUnsafeBufferPointer { hw in
-                            for y in 0..<inH {
-                                let row = plane + y * inW
-                                for x in 0..<outW {
-                                    var acc: Float = 0
-                                    for k in 0..<h.taps { acc += row[hi[x * h.taps + k]] * hw[x * h.taps + k] }
-                                    m[y * outW + x] = acc
-                                }
-                            }
-                        }
-                    }
-                }
-                out.withUnsafeMutableBufferPointer { o in
-                    let dst = o.baseAddress! + c * outW * outH
-                    for y in 0..<outH {
-                        let orow = dst + y * outW
-                        for x in 0..<outW { orow[x] = 0 }
-                        for k in 0..<v.taps {
-                            let wgt = v.weight[y * v.taps + k]
-                            if wgt == 0 { continue }
-                            let irow = v.index[y * v.taps + k] * outW
-                            for x in 0..<outW { orow[x] += mid[irow + x] * wgt }
-                        }
-                    }
-                }
-            }
-        }
-        return Image(width: outW, height: outH, channelCount: image.channelCount, pixels: out,
-                     bitDepth: image.bitDepth, text: image.text)
+        ResamplePlan(horizontal: h, vertical: v).rows(of: image, 0..<v.count)
     }
 }

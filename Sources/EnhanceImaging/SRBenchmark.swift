@@ -25,9 +25,4 @@ public enum SRBenchmark {
                 Metrics.ssimY(sr, truth, shave: scale, grayscale: grayscale),
                 hrEnergy > 0 ? srEnergy / hrEnergy : 0)
     }
-
-    /// The bicubic baseline upscaler: MATLAB-style bicubic by `scale`.
-    public static func bicubicUpscaler(scale: Int) -> (Image) -> Image {
-        { Resample.matlabBicubic($0, scale: Double(scale)) }
-    }
 }

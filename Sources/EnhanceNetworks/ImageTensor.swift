@@ -10,26 +10,39 @@ enum ImageTensor {
                        multiple m: Int) -> Tensor {
         let w = x1 - x0, h = y1 - y0
         let pw = (w + m - 1) / m * m, ph = (h + m - 1) / m * m
+        return paddedCrop(image, channels: channels, x0: x0, y0: y0, x1: x1, y1: y1, rows: 0..<ph, columns: 0..<pw)
+    }
+
+    /// Rows `rows` and columns `columns` of the padded window that ``window(_:channels:x0:y0:x1:y1:multiple:)``
+    /// would return, without building the rest of it (a tile of a streamed export).
+    static func paddedCrop(_ image: Image, channels: [Int], x0: Int, y0: Int, x1: Int, y1: Int,
+                           rows: Range<Int>, columns: Range<Int>) -> Tensor {
+        let w = x1 - x0, h = y1 - y0
         func reflect(_ i: Int, _ n: Int) -> Int {
             if i < n { return i }
             let r = 2 * (n - 1) - i
             return r >= 0 ? r : n - 1
         }
-        var t = Tensor(channels: channels.count, height: ph, width: pw)
-        let plane = image.planeSize
+        var t = Tensor(channels: channels.count, height: rows.count, width: columns.count)
+        let plane = image.planeSize, tw = columns.count, th = rows.count
         image.pixels.withUnsafeBufferPointer { src in
             t.data.withUnsafeMutableBufferPointer { dst in
                 for (ci, c) in channels.enumerated() {
-                    for yy in 0..<ph {
-                        let sy = y0 + reflect(yy, h)
-                        let row = c * plane + sy * image.width + x0
-                        let drow = (ci * ph + yy) * pw
-                        for xx in 0..<pw { dst[drow + xx] = src[row + reflect(xx, w)] }
+                    for (yy, py) in rows.enumerated() {
+                        let row = c * plane + (y0 + reflect(py, h)) * image.width + x0
+                        let drow = (ci * th + yy) * tw
+                        for (xx, px) in columns.enumerated() { dst[drow + xx] = src[row + reflect(px, w)] }
                     }
                 }
             }
         }
         return t
+    }
+
+    /// The alpha plane from the model's output on alpha replicated to RGB: the channel mean.
+    static func alphaFromModel(_ out: [Float]) -> [Float] {
+        let n = out.count / 3
+        return (0..<n).map { (out[$0] + out[n + $0] + out[2 * n + $0]) / 3 }
     }
 
     /// The `[C, height, width]` window at (`x`, `y`) of `t`, flattened CHW.

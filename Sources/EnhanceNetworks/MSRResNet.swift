@@ -11,6 +11,9 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
     public let numFeat: Int
     public let numBlocks: Int
     public let layers: [LayerInfo]
+    /// Low-resolution rows per strip of the upsampling tail; nil: ``StripedTail/rows(width:pixels:minimum:)``.
+    /// Any value gives the same result (tests set small ones).
+    public var tailStripRows: Int?
     public var inputMultiple: Int { 1 }
 
     private let convFirst, convHR, convLast: Conv2D
@@ -69,13 +72,24 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
             try cancel.check()
             feat = c2(c1(feat, activation: .relu, pool: pool), residual: feat, pool: pool)
         }
-        for (c, f) in upconvs {
-            try cancel.check()
-            // LeakyReLU commutes with the pixel shuffle, so it is fused into the conv.
-            feat = pixelShuffle(c(feat, activation: lrelu, pool: pool), f)
-        }
         try cancel.check()
-        feat = convHR(feat, activation: lrelu, pool: pool)
-        return convLast(feat, residual: upsampleBilinear(x, factor: scale), pool: pool)
+        // The upsampling tail runs on strips of rows (its high-resolution activations would
+        // otherwise dominate a tile's memory); a halo of 2 rows covers its convs and the bilinear.
+        // Most of MSRResNet's work is in the tail, so strips are taller (halo cost ≤ 12 %).
+        let rows = tailStripRows ?? StripedTail.rows(width: feat.width, pixels: 16384, minimum: 32)
+        return try StripedTail.run(height: feat.height, scale: scale, halo: 2, stripRows: rows,
+                                   cancel: cancel) { r in
+            var t = StripedTail.rows(feat, r)
+            for (c, f) in upconvs {
+                // LeakyReLU commutes with the pixel shuffle, so it is fused into the conv.
+                t = pixelShuffle(c(t, activation: lrelu, pool: pool), f)
+            }
+            t = convHR(t, activation: lrelu, pool: pool)
+            return convLast(t, residual: upsampleBilinear(StripedTail.rows(x, r), factor: scale), pool: pool)
+        }
     }
+
+    /// The body's peak (the tail runs in strips, a fixed cost): features, the residual branch and
+    /// the output with their Winograd transforms.
+    public var peakFloatsPerInputPixel: Double { Double(numFeat) * 2.25 * 4 }
 }

@@ -54,6 +54,9 @@ public protocol SuperResolutionNetwork: Sendable {
     var inputMultiple: Int { get }
     /// Convolutions in execution order (every one of these networks is a chain with skips).
     var layers: [LayerInfo] { get }
+    /// Rough peak activation floats per input pixel during ``forward(_:pool:cancel:)``, for
+    /// choosing tile sizes (default: the largest layer's input plus twice its output).
+    var peakFloatsPerInputPixel: Double { get }
     /// Runs the network. Checks `cancel` between blocks and throws `CancellationError` when set.
     func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor
 }
@@ -71,8 +74,11 @@ extension SuperResolutionNetwork {
         return ((Int(r.rounded(.up)) + 1 + m - 1) / m) * m
     }
 
-    /// Rough peak activation floats per input pixel during ``forward(_:pool:cancel:)``.
-    public var peakFloatsPerInputPixel: Double {
+    /// The default ``peakFloatsPerInputPixel``: the largest layer's input plus twice its output.
+    public var peakFloatsPerInputPixel: Double { peakFloats(of: layers) }
+
+    /// The largest input-plus-twice-output activation among `layers`, floats per input pixel.
+    public func peakFloats(of layers: [LayerInfo]) -> Double {
         layers.map { Double($0.inChannels + 2 * $0.outChannels) * $0.resolution * $0.resolution }
             .max() ?? 1
     }

@@ -2,11 +2,56 @@ import EnhanceTensor
 
 /// Runs a network over a CHW tensor in tiles so that peak memory is bounded by the tile size.
 ///
-/// Each `tileSize`² core tile is cut out of the input with `margin` extra context pixels on every
-/// side (clipped at the image border), run through the network, and only the output of the core
-/// is kept. With `margin ≥ network.receptiveRadius` the result equals the untiled forward pass up
-/// to float rounding; smaller margins trade exactness for speed.
+/// Each core tile is cut out of the input with `margin` extra context pixels on every side
+/// (clipped at the image border), run through the network, and only the output of the core is
+/// kept. With `margin ≥ network.receptiveRadius` the result equals the untiled forward pass up to
+/// float rounding; smaller margins trade exactness for speed. A tile's output depends only on its
+/// grid position, so a row of tiles computed on its own (``band(_:row:grid:source:pool:cancel:progress:)``,
+/// the streamed export) equals the same rows of ``run(_:_:tileSize:margin:pool:cancel:progress:)``.
 public enum Tiler {
+    /// The tile layout over an `height × width` input (both multiples of the input multiple).
+    public struct Grid: Sendable, Equatable {
+        public let width: Int, height: Int
+        /// Core tile size (input pixels, multiples of the input multiple).
+        public let tileWidth: Int, tileHeight: Int
+        /// Context margin (input pixels, a multiple of the input multiple, 0 = none).
+        public let margin: Int
+
+        /// A grid of `tileWidth × tileHeight` cores (rounded up to the network's input multiple).
+        public init(_ network: any SuperResolutionNetwork, width: Int, height: Int, tileWidth: Int,
+                    tileHeight: Int, margin: Int) {
+            let m = network.inputMultiple
+            func up(_ v: Int) -> Int { (max(v, 1) + m - 1) / m * m }
+            self.width = width
+            self.height = height
+            self.tileWidth = up(tileWidth)
+            self.tileHeight = up(tileHeight)
+            self.margin = margin <= 0 ? 0 : up(margin)
+        }
+
+        /// Whether one tile covers everything (the network then runs untiled: no seams at all).
+        public var isSingleTile: Bool { tileWidth >= width && tileHeight >= height }
+        public var rows: Int { isSingleTile ? 1 : (height + tileHeight - 1) / tileHeight }
+        public var columns: Int { isSingleTile ? 1 : (width + tileWidth - 1) / tileWidth }
+
+        /// Input rows of tile row `r`.
+        public func rowRange(_ r: Int) -> Range<Int> {
+            isSingleTile ? 0..<height : (r * tileHeight)..<min(height, (r + 1) * tileHeight)
+        }
+
+        func columnRange(_ c: Int) -> Range<Int> {
+            isSingleTile ? 0..<width : (c * tileWidth)..<min(width, (c + 1) * tileWidth)
+        }
+
+        /// The context window of a core range along an axis of length `n`.
+        func context(_ core: Range<Int>, _ n: Int) -> Range<Int> {
+            isSingleTile ? 0..<n : max(0, core.lowerBound - margin)..<min(n, core.upperBound + margin)
+        }
+    }
+
+    /// Reads the `[C, rows, columns]` window of the input (rows and columns in input pixels).
+    public typealias Source = (_ rows: Range<Int>, _ columns: Range<Int>) -> Tensor
+
     /// Upscales `x` (`[3, H, W]`, `H` and `W` multiples of `network.inputMultiple`).
     /// - Parameters:
     ///   - tileSize: core tile edge in input pixels (rounded up to the input multiple).
@@ -17,40 +62,54 @@ public enum Tiler {
                            pool: ThreadPool, cancel: CancellationToken? = nil,
                            progress: ((Double) -> Void)? = nil) throws -> Tensor {
         let m = network.inputMultiple, s = network.scale
-        func up(_ v: Int) -> Int { (max(v, 1) + m - 1) / m * m }
-        let t = up(tileSize), pad = margin <= 0 ? 0 : up(margin)
-        let h = x.height, w = x.width
-        guard h % m == 0, w % m == 0 else {
-            throw NetworkError("tiler", "input \(w)×\(h) is not a multiple of \(m)")
+        guard x.height % m == 0, x.width % m == 0 else {
+            throw NetworkError("tiler", "input \(x.width)×\(x.height) is not a multiple of \(m)")
         }
-        if t >= h && t >= w {
+        let grid = Grid(network, width: x.width, height: x.height, tileWidth: tileSize, tileHeight: tileSize,
+                        margin: margin)
+        let source: Source = { r, c in crop(x, y: r.lowerBound, x: c.lowerBound, height: r.count, width: c.count) }
+        if grid.isSingleTile {
+            return try band(network, row: 0, grid: grid, source: source, pool: pool, cancel: cancel, progress: progress)
+        }
+        var out = Tensor(channels: 3, height: x.height * s, width: x.width * s)
+        for r in 0..<grid.rows {
+            let b = try band(network, row: r, grid: grid, source: source, pool: pool, cancel: cancel) { f in
+                progress?((Double(r) + f) / Double(grid.rows))
+            }
+            paste(b, from: (0, 0), size: (b.height, b.width), into: &out, at: (grid.rowRange(r).lowerBound * s, 0))
+        }
+        return out
+    }
+
+    /// The output of tile row `row`: `[3, rows·scale, width·scale]` for the grid's input rows
+    /// `grid.rowRange(row)`, tile by tile from left to right.
+    /// - Parameter progress: fraction of this band's tiles done, after each tile.
+    public static func band(_ network: any SuperResolutionNetwork, row: Int, grid: Grid, source: Source,
+                            pool: ThreadPool, cancel: CancellationToken? = nil,
+                            progress: ((Double) -> Void)? = nil) throws -> Tensor {
+        let s = network.scale
+        let core = grid.rowRange(row), ctxRows = grid.context(core, grid.height)
+        if grid.isSingleTile {
             try cancel.check()
-            let y = try network.forward(x, pool: pool, cancel: cancel)
+            let y = try network.forward(source(core, 0..<grid.width), pool: pool, cancel: cancel)
             progress?(1)
             return y
         }
-        var out = Tensor(channels: 3, height: h * s, width: w * s)
-        let rows = (h + t - 1) / t, cols = (w + t - 1) / t
-        var done = 0
-        for ty in 0..<rows {
-            for tx in 0..<cols {
-                try cancel.check()
-                let y0 = ty * t, x0 = tx * t, y1 = min(h, y0 + t), x1 = min(w, x0 + t)
-                let cy0 = max(0, y0 - pad), cx0 = max(0, x0 - pad)
-                let cy1 = min(h, y1 + pad), cx1 = min(w, x1 + pad)
-                let tile = crop(x, y: cy0, x: cx0, height: cy1 - cy0, width: cx1 - cx0)
-                let r = try network.forward(tile, pool: pool, cancel: cancel)
-                paste(r, from: ((y0 - cy0) * s, (x0 - cx0) * s), size: ((y1 - y0) * s, (x1 - x0) * s),
-                      into: &out, at: (y0 * s, x0 * s))
-                done += 1
-                progress?(Double(done) / Double(rows * cols))
-            }
+        var out = Tensor(channels: 3, height: core.count * s, width: grid.width * s)
+        for c in 0..<grid.columns {
+            try cancel.check()
+            let cols = grid.columnRange(c), ctxCols = grid.context(cols, grid.width)
+            let r = try network.forward(source(ctxRows, ctxCols), pool: pool, cancel: cancel)
+            paste(r, from: ((core.lowerBound - ctxRows.lowerBound) * s, (cols.lowerBound - ctxCols.lowerBound) * s),
+                  size: (core.count * s, cols.count * s), into: &out, at: (0, cols.lowerBound * s))
+            progress?(Double(c + 1) / Double(grid.columns))
         }
         return out
     }
 
     /// The `[C, height, width]` window of `x` starting at (`y`, `x`).
     public static func crop(_ t: Tensor, y: Int, x: Int, height: Int, width: Int) -> Tensor {
+        if y == 0, x == 0, height == t.height, width == t.width { return t }
         var out = Tensor(channels: t.channels, height: height, width: width)
         for c in 0..<t.channels {
             for r in 0..<height {

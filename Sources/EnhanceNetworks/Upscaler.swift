@@ -1,5 +1,6 @@
 import EnhanceImaging
 import EnhanceTensor
+import Foundation
 
 /// The single entry point the CLI and TUI use to upscale images.
 ///
@@ -9,60 +10,120 @@ import EnhanceTensor
 /// `CancellationError` when cancelled. Concurrent calls on one instance are safe (each call uses
 /// its own thread pool and scratch memory).
 public final class Upscaler: Sendable {
+    /// What a single checkpoint is in an export's metadata.
+    public enum ModelRole: String, Sendable {
+        /// Any checkpoint (`--model`): `enhance:model`, `enhance:model-sha256`.
+        case model
+        /// The pair's fidelity end: `enhance:psnr-model`, `enhance:psnr-sha256`.
+        case psnr
+        /// The pair's GAN end: `enhance:gan-model`, `enhance:gan-sha256`.
+        case gan
+    }
+
     /// What produces the pixels.
     public enum Method: Sendable {
-        /// Bicubic resampling by an integer factor.
-        case bicubic(scale: Int)
+        /// Bicubic resampling by `scale` (output ⌊size·scale⌉, Pillow convention; MATLAB's
+        /// `imresize` convention for SR benchmarks: output ⌈size·scale⌉).
+        case bicubic(scale: Double, convention: Resample.Convention = .pillow)
         /// One model (the PSNR net, the GAN net, or any single checkpoint).
-        case model(LoadedModel)
+        case model(LoadedModel, role: ModelRole = .model)
         /// Weight interpolation θ = (1 − α)·θ_psnr + α·θ_gan, built once at construction.
         case blend(psnr: LoadedModel, gan: LoadedModel, alpha: Float)
     }
 
     /// The network run (nil for bicubic).
     public let network: (any SuperResolutionNetwork)?
-    /// Upscaling factor.
+    /// Upscaling factor (bicubic: rounded up; see ``outputSize(width:height:)``).
     public let scale: Int
     public let options: UpscaleOptions
+    /// The `enhance:*` text metadata describing this method (the one builder for CLI and TUI
+    /// exports): method, scale, model names and SHA-256, α.
+    public let metadata: [String: String]
+    let bicubic: (scale: Double, convention: Resample.Convention)?
 
     public init(_ method: Method, options: UpscaleOptions = UpscaleOptions()) throws {
+        var meta: [String: String]
         switch method {
-        case .bicubic(let s):
-            guard s >= 1 else { throw NetworkError("bicubic", "scale \(s) must be at least 1") }
+        case .bicubic(let s, let convention):
+            guard s.isFinite, s > 0 else { throw NetworkError("bicubic", "scale \(s) must be positive") }
             network = nil
-            scale = s
-        case .model(let m):
+            scale = Int(s.rounded(.up))
+            bicubic = (s, convention)
+            meta = ["enhance:method": "bicubic", "enhance:scale": String(format: "%g", s)]
+        case .model(let m, let role):
             network = m.network
             scale = m.scale
+            bicubic = nil
+            meta = ["enhance:method": role.rawValue]
+            Self.describe(m, role: role, into: &meta)
         case .blend(let a, let b, let alpha):
             let m = try a.blended(with: b, alpha: alpha, threads: options.threads)
             network = m.network
             scale = m.scale
+            bicubic = nil
+            meta = ["enhance:method": "blend", "enhance:alpha": String(format: "%.2f", alpha)]
+            Self.describe(a, role: .psnr, into: &meta)
+            Self.describe(b, role: .gan, into: &meta)
         }
+        if network != nil { meta["enhance:scale"] = "\(scale)" }
+        metadata = meta
         self.options = options
     }
 
-    /// Upscales the whole image to `width·scale × height·scale`.
+    private static func describe(_ m: LoadedModel, role: ModelRole, into meta: inout [String: String]) {
+        let nameKey = role == .model ? "enhance:model" : "enhance:\(role.rawValue)-model"
+        meta[nameKey] = m.name
+        meta["enhance:\(role.rawValue)-sha256"] = m.info.sha256
+    }
+
+    /// The output size for a `width`×`height` input.
+    public func outputSize(width: Int, height: Int) -> (width: Int, height: Int) {
+        guard let (s, convention) = bicubic else { return (width * scale, height * scale) }
+        switch convention {
+        case .pillow: return (Int((Double(width) * s).rounded()), Int((Double(height) * s).rounded()))
+        case .matlab:
+            let plan = Resample.matlabPlan(from: (width, height), scale: s)
+            return (plan.outputWidth, plan.outputHeight)
+        }
+    }
+
+    /// The bicubic plan of this upscaler for a `width`×`height` input (nil for networks).
+    func bicubicPlan(width: Int, height: Int) -> ResamplePlan? {
+        guard let (s, convention) = bicubic else { return nil }
+        switch convention {
+        case .pillow: return Resample.bicubicPlan(from: (width, height), to: outputSize(width: width, height: height))
+        case .matlab: return Resample.matlabPlan(from: (width, height), scale: s)
+        }
+    }
+
+    /// Upscales the whole image to ``outputSize(width:height:)``.
     public func upscale(_ image: Image, progress: ((Double) -> Void)? = nil,
                         cancel: CancellationToken? = nil) throws -> Image {
-        try upscaleRegion(image, x: 0, y: 0, width: image.width, height: image.height, context: 0,
-                          progress: progress, cancel: cancel)
+        if network == nil, let plan = bicubicPlan(width: image.width, height: image.height) {
+            try cancel.check()
+            let out = plan.rows(of: image, 0..<plan.outputHeight)
+            progress?(1)
+            return ImageTensor.clamped(out, like: image)
+        }
+        return try upscaleRegion(image, x: 0, y: 0, width: image.width, height: image.height, context: 0,
+                                 progress: progress, cancel: cancel)
     }
 
     /// Upscales only the input rectangle (`x`, `y`, `width`, `height`) — e.g. the visible part of
     /// the TUI viewport — using `context` extra input pixels around it (default: the tile margin)
-    /// so it matches the corresponding part of a full upscale. Returns a
-    /// `width·scale × height·scale` image.
+    /// so it matches the corresponding part of a full upscale (bicubic: exactly, always). Returns
+    /// a `width·scale × height·scale` image. Bicubic needs an integer scale here.
     public func upscaleRegion(_ image: Image, x: Int, y: Int, width: Int, height: Int, context: Int? = nil,
                               progress: ((Double) -> Void)? = nil,
                               cancel: CancellationToken? = nil) throws -> Image {
         guard width > 0, height > 0, x >= 0, y >= 0, x + width <= image.width, y + height <= image.height else {
-            throw NetworkError("upscale", "region \(width)×\(height)+\(x)+\(y) lies outside the \(image.width)×\(image.height) image")
+            throw NetworkError("upscale", "region \(width)×\(height)+\(x)+\(y) lies outside the "
+                                   + "\(image.width)×\(image.height) image")
         }
         try cancel.check()
         let s = scale
         guard let net = network else {
-            let out = bicubicRegion(image, x: x, y: y, width: width, height: height)
+            let out = try bicubicRegion(image, x: x, y: y, width: width, height: height)
             progress?(1)
             return ImageTensor.clamped(out, like: image)
         }
@@ -81,37 +142,35 @@ public final class Upscaler: Sendable {
         let ox = (x - wx0) * s, oy = (y - wy0) * s
         var pixels = ImageTensor.extract(rgbOut, x: ox, y: oy, width: width * s, height: height * s)
         if image.hasAlpha {
-            let alpha: [Float]
             switch options.alpha {
             case .model:
                 let a = ImageTensor.window(image, channels: [3, 3, 3], x0: wx0, y0: wy0, x1: wx1, y1: wy1, multiple: m)
                 let out = ImageTensor.extract(try run(net, a, progress: part(1), cancel: cancel),
                                               x: ox, y: oy, width: width * s, height: height * s)
-                let n = width * s * height * s
-                alpha = (0..<n).map { (out[$0] + out[n + $0] + out[2 * n + $0]) / 3 }
+                pixels += ImageTensor.alphaFromModel(out)
             case .bicubic:
-                alpha = bicubicRegion(image, x: x, y: y, width: width, height: height).alphaPlane
+                pixels += try bicubicRegion(image, x: x, y: y, width: width, height: height).alphaPlane
             }
-            pixels += alpha
         }
         for i in pixels.indices { pixels[i] = min(1, max(0, pixels[i])) }
         return Image(width: width * s, height: height * s, channelCount: image.channelCount, pixels: pixels,
                      bitDepth: image.bitDepth, text: image.text)
     }
 
-    /// Bicubic upscale of a region, computed on a window with 2 px of context (the cubic
-    /// kernel's support) so it matches the same part of a full-image bicubic upscale.
-    private func bicubicRegion(_ image: Image, x: Int, y: Int, width: Int, height: Int) -> Image {
+    /// Bicubic upscale by the integer ``scale`` of an input region: that rectangle of the whole-image
+    /// bicubic result, computed directly (bit-identical to it).
+    func bicubicRegion(_ image: Image, x: Int, y: Int, width: Int, height: Int) throws -> Image {
         let s = scale
-        let wx0 = max(0, x - 2), wy0 = max(0, y - 2)
-        let wx1 = min(image.width, x + width + 2), wy1 = min(image.height, y + height + 2)
-        let window = ImageTensor.cropImage(image, x: wx0, y: wy0, width: wx1 - wx0, height: wy1 - wy0)
-        let up = Resample.bicubic(window, width: window.width * s, height: window.height * s)
-        return ImageTensor.cropImage(up, x: (x - wx0) * s, y: (y - wy0) * s, width: width * s, height: height * s)
+        let plan = network == nil ? bicubicPlan(width: image.width, height: image.height)!
+            : Resample.bicubicPlan(from: (image.width, image.height), to: (image.width * s, image.height * s))
+        guard plan.outputWidth == image.width * s, plan.outputHeight == image.height * s else {
+            throw NetworkError("bicubic", "regions need an integer scale, not \(bicubic?.scale ?? 0)")
+        }
+        return plan.region(of: image, columns: (x * s)..<((x + width) * s), rows: (y * s)..<((y + height) * s))
     }
 
-    private func run(_ net: any SuperResolutionNetwork, _ x: Tensor, progress: ((Double) -> Void)?,
-                     cancel: CancellationToken?) throws -> Tensor {
+    func run(_ net: any SuperResolutionNetwork, _ x: Tensor, progress: ((Double) -> Void)?,
+             cancel: CancellationToken?) throws -> Tensor {
         try Tiler.run(net, x, tileSize: options.tileSize(for: net), margin: options.margin(for: net),
                       pool: ThreadPool(threads: options.threads), cancel: cancel, progress: progress)
     }

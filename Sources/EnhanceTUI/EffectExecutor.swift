@@ -86,35 +86,19 @@ public final class EffectExecutor: @unchecked Sendable {
         lock.lock(); flags[job] = nil; lock.unlock()
     }
 
-    /// Upscales the whole image, writes `path` via a temporary sibling and renames it into place,
-    /// so a cancelled or failed export leaves no partial file.
+    /// Exports through the engine (streamed, written to a temporary file renamed at the end), so a
+    /// cancelled or failed export leaves no partial file.
     static func export(engine: any PreviewEngine, image: Image, method: PreviewMethod, path: String, flag: CancelFlag,
                        post: @escaping @Sendable (Msg) -> Void) {
         let start = Date()
         let last = Progress()
-        let dir = parentPath(path)
-        let name = String(path.split(separator: "/").last ?? "export.png")
-        let tmp = joinPath(dir, ".partial-\(getpid())-" + name)  // keeps the extension (format)
         do {
-            var out = try engine.upscale(image, region: PixelRect(x: 0, y: 0, width: image.width, height: image.height),
-                                         method: method, cancel: flag) { f in
+            try engine.export(image, method: method, to: path, cancel: flag) { f in
                 if last.advance(to: f) { post(.exportProgress(fraction: f, elapsed: Date().timeIntervalSince(start))) }
-            }
-            guard !flag.isCancelled else { return }
-            out.text.merge(engine.exportMetadata(method: method)) { _, new in new }
-            try engine.write(out, to: tmp)
-            guard !flag.isCancelled else { try? FileManager.default.removeItem(atPath: tmp); return }
-            if rename(tmp, path) != 0 {
-                let err = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(atPath: tmp)
-                post(.exportFailed(message: "\(path): \(err)"))
-                return
             }
             post(.exportFinished(path: path, seconds: Date().timeIntervalSince(start)))
         } catch {
-            try? FileManager.default.removeItem(atPath: tmp)
-            // Name the destination, not the temporary file, in the one-line message.
-            if !flag.isCancelled { post(.exportFailed(message: "\(error)".replacingOccurrences(of: tmp, with: path))) }
+            if !flag.isCancelled { post(.exportFailed(message: "\(error)")) }
         }
     }
 }

@@ -97,10 +97,11 @@ public protocol PreviewEngine: Sendable {
     /// and throw (any error) soon after it is set; `progress` receives fractions in [0, 1].
     func upscale(_ image: Image, region: PixelRect, method: PreviewMethod, cancel: CancelFlag,
                  progress: @escaping @Sendable (Double) -> Void) throws -> Image
-    /// PNG text chunks recording how an export was made (method, α, model hashes).
-    func exportMetadata(method: PreviewMethod) -> [String: String]
-    /// Writes `image` (with its `text` metadata) as PNG to `path`.
-    func write(_ image: Image, to path: String) throws
+    /// Upscales all of `image` with `method` into `path` (format by extension), recording how in
+    /// its metadata (method, α, model hashes; the input's ICC/EXIF carried). Replaces an existing
+    /// file; a failed or cancelled export leaves nothing. Polls `cancel` like ``upscale``.
+    func export(_ image: Image, method: PreviewMethod, to path: String, cancel: CancelFlag,
+                progress: @escaping @Sendable (Double) -> Void) throws
 }
 
 /// Options for the interactive UI.

@@ -3,8 +3,9 @@ import EnhanceNetworks
 import Foundation
 
 /// The real ``PreviewEngine``: bicubic, the PSNR model, the GAN model and their weight blend at α,
-/// all through `Upscaler` (tiled, region-capable, cancellable). Either model may be missing; its
-/// methods then fail with a one-line error and the rest keeps working.
+/// all through `Upscaler` (tiled, region-capable, cancellable) and exported through `Exporter`
+/// (streamed, atomic). Either model may be missing, or both (bicubic only); their methods then
+/// fail with a one-line error and the rest keeps working.
 public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     public let psnr: LoadedModel?
     public let gan: LoadedModel?
@@ -23,7 +24,15 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
 
     public var modelNames: (psnr: String, gan: String) { (psnr?.name ?? "—", gan?.name ?? "—") }
 
-    public func probe(path: String) -> ImageProbe? { BicubicEngine(scale: scale).probe(path: path) }
+    /// A one-line error for a method whose model is not loaded.
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public func probe(path: String) -> ImageProbe? {
+        guard ImageFile.sniff(path: path) != nil, let info = try? ImageFile.info(path: path) else { return nil }
+        return ImageProbe(format: info.format.rawValue.uppercased(), width: info.width, height: info.height)
+    }
 
     public func load(path: String) throws -> Image { try ImageFile.read(path: path) }
 
@@ -35,15 +44,15 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         lock.unlock()
         let u: Upscaler
         switch method {
-        case .bicubic: u = try Upscaler(.bicubic(scale: scale), options: options)
+        case .bicubic: u = try Upscaler(.bicubic(scale: Double(scale)), options: options)
         case .psnr:
-            guard let psnr else { throw BicubicEngine.Unavailable(description: "no PSNR model loaded") }
-            u = try Upscaler(.model(psnr), options: options)
+            guard let psnr else { throw Unavailable(description: "no PSNR model loaded") }
+            u = try Upscaler(.model(psnr, role: .psnr), options: options)
         case .gan:
-            guard let gan else { throw BicubicEngine.Unavailable(description: "no GAN model loaded") }
-            u = try Upscaler(.model(gan), options: options)
+            guard let gan else { throw Unavailable(description: "no GAN model loaded") }
+            u = try Upscaler(.model(gan, role: .gan), options: options)
         case .blend(let a):
-            guard let psnr, let gan else { throw BicubicEngine.Unavailable(description: "blending needs both models") }
+            guard let psnr, let gan else { throw Unavailable(description: "blending needs both models") }
             u = try Upscaler(.blend(psnr: psnr, gan: gan, alpha: a), options: options)
         }
         lock.lock()
@@ -64,31 +73,9 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
                                    progress: progress, cancel: cancel)
     }
 
-    public func exportMetadata(method: PreviewMethod) -> [String: String] {
-        // The same keys and values `enhance upscale` writes: the method by name, α on its own.
-        let name: String
-        switch method {
-        case .bicubic: name = "bicubic"
-        case .psnr: name = "psnr"
-        case .gan: name = "gan"
-        case .blend: name = "blend"
-        }
-        var m = ["enhance:method": name, "enhance:scale": "\(scale)"]
-        if case .blend(let a) = method { m["enhance:alpha"] = formatAlpha(a) }
-        switch method {
-        case .psnr, .blend:
-            if let psnr { m["enhance:psnr-model"] = psnr.name; m["enhance:psnr-sha256"] = psnr.info.sha256 }
-        default: break
-        }
-        switch method {
-        case .gan, .blend:
-            if let gan { m["enhance:gan-model"] = gan.name; m["enhance:gan-sha256"] = gan.info.sha256 }
-        default: break
-        }
-        return m
-    }
-
-    public func write(_ image: Image, to path: String) throws {
-        try ImageFile.write(image, to: path, overwrite: true)
+    public func export(_ image: Image, method: PreviewMethod, to path: String, cancel: CancelFlag,
+                       progress: @escaping @Sendable (Double) -> Void) throws {
+        try Exporter.export(image, with: try upscaler(for: method), to: path, settings: ExportSettings(overwrite: true),
+                            progress: progress, cancel: cancel)
     }
 }

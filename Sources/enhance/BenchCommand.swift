@@ -43,6 +43,9 @@ struct BenchCommand: ParsableCommand {
           help: "Instead: time one α redraw at 1:1 in 120×40 (10×20-px cells) per backend (blocks, kitty, sixel, iterm2).")
     var graphicsRedraw = false
 
+    @Flag(help: "Instead: export 4000×3000 (and 4000×6000) ×4 with the bundled blend and RRDBNet-23 on 1000×750; print wall time and peak RSS.")
+    var export = false
+
     @Option(help: "Image for --tui-latency and --graphics-redraw (default: Assets/astronaut.png).")
     var image: String?
 
@@ -63,6 +66,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         if tuiLatency { return try runTUILatency() }
         if graphicsRedraw { return try runGraphicsRedraw() }
+        if export { return try runExportBench() }
         var o = BenchOptions()
         o.networks = networks
         o.sizes = sizes

@@ -22,9 +22,4 @@ enum OutputPath {
             throw CLIError("\(path): directory \(dir) does not exist")
         }
     }
-
-    /// Refuses outputs larger than `limit` pixels before allocating them.
-    static func checkPixelBudget(_ pixels: Int, limit: Int, path: String) throws {
-        if pixels > limit { throw CLIError("\(path): output of \(pixels) pixels exceeds the limit of \(limit)") }
-    }
 }

@@ -72,13 +72,12 @@ struct EvalCommand: ParsableCommand {
     }
 
     private func upscaler(alpha: Float) throws -> ((Image) throws -> Image, String) {
-        if method == .bicubic && models.model == nil {
-            let s = Double(scale)
-            return ({ Resample.matlabBicubic($0, scale: s) }, "bicubic")
-        }
         var opts = models
         opts.alpha = alpha
-        let (upscaler, meta) = try opts.upscaler(for: method, bicubicScale: scale)
+        // SR benchmarks upscale their bicubic baseline with MATLAB's imresize convention.
+        let upscaler = try opts.upscaler(for: method, bicubicScale: Double(scale), convention: .matlab)
+        if method == .bicubic && models.model == nil { return ({ try upscaler.upscale($0) }, "bicubic") }
+        let meta = upscaler.metadata
         guard upscaler.scale == scale else { throw CLIError("--scale \(scale): the model upscales x\(upscaler.scale)") }
         var label = models.model == nil ? method.rawValue : "model"
         if method == .blend && models.model == nil { label += String(format: " α=%.2f", alpha) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EnhanceImaging
 import EnhanceNetworks
 import Foundation
 
@@ -46,12 +47,12 @@ struct ModelOptions: ParsableArguments {
         return (psnrModel ?? bundled?.psnr, ganModel ?? bundled?.gan)
     }
 
-    /// Builds the upscaler for `method` and the metadata describing it (PNG text chunks).
-    func upscaler(for method: Method, bicubicScale: Int) throws -> (Upscaler, [String: String]) {
+    /// Builds the upscaler for `method` (its `metadata` describes it for exports).
+    func upscaler(for method: Method, bicubicScale: Double,
+                  convention: Resample.Convention = .pillow) throws -> Upscaler {
         let options = upscaleOptions
         if let model {
-            let m = try ModelLoader.load(path: model)
-            return (try Upscaler(.model(m), options: options), Self.metadata("model", model: ("model", m)))
+            return try Upscaler(.model(try ModelLoader.load(path: model)), options: options)
         }
         let pair = pairPaths()
         func need(_ path: String?, _ flag: String) throws -> LoadedModel {
@@ -62,28 +63,15 @@ struct ModelOptions: ParsableArguments {
         }
         switch method {
         case .bicubic:
-            return (try Upscaler(.bicubic(scale: bicubicScale), options: options),
-                    ["enhance:method": "bicubic", "enhance:scale": "\(bicubicScale)"])
+            return try Upscaler(.bicubic(scale: bicubicScale, convention: convention), options: options)
         case .psnr:
-            let m = try need(pair.psnr, "--psnr-model")
-            return (try Upscaler(.model(m), options: options), Self.metadata("psnr", model: ("psnr", m)))
+            return try Upscaler(.model(try need(pair.psnr, "--psnr-model"), role: .psnr), options: options)
         case .gan:
-            let m = try need(pair.gan, "--gan-model")
-            return (try Upscaler(.model(m), options: options), Self.metadata("gan", model: ("gan", m)))
+            return try Upscaler(.model(try need(pair.gan, "--gan-model"), role: .gan), options: options)
         case .blend:
             let p = try need(pair.psnr, "--psnr-model"), g = try need(pair.gan, "--gan-model")
-            var meta = Self.metadata("blend", model: ("psnr", p))
-            meta.merge(Self.metadata("blend", model: ("gan", g))) { a, _ in a }
-            meta["enhance:alpha"] = String(format: "%.2f", alpha)
-            return (try Upscaler(.blend(psnr: p, gan: g, alpha: alpha), options: options), meta)
+            return try Upscaler(.blend(psnr: p, gan: g, alpha: alpha), options: options)
         }
-    }
-
-    /// `enhance:*` text-chunk metadata for one model (the keys the TUI export writes too).
-    static func metadata(_ method: String, model: (role: String, loaded: LoadedModel)) -> [String: String] {
-        let nameKey = model.role == "model" ? "enhance:model" : "enhance:\(model.role)-model"
-        return ["enhance:method": method, "enhance:scale": "\(model.loaded.scale)",
-                nameKey: model.loaded.name, "enhance:\(model.role)-sha256": model.loaded.info.sha256]
     }
 }
 

@@ -91,27 +91,9 @@ struct InterpolateCommand: ParsableCommand {
         let blended = try ma.blended(with: mb, alpha: alpha)
         let meta = ["enhance:interpolated-from": "\(ma.name) (\(ma.info.sha256)) + \(mb.name) (\(mb.info.sha256))",
                     "enhance:alpha": String(format: "%g", alpha)]
-        try AtomicOutput.write(to: output, force: force) { tmp in
+        try AtomicFile.write(to: output, overwrite: force) { tmp in
             try blended.writeSafetensors(to: tmp, metadata: meta)
         }
         print("wrote \(output): \(ma.info.architecture) x\(blended.scale), α = \(alpha)")
-    }
-}
-
-/// Writes through a temporary file in the destination folder, renamed into place on success.
-enum AtomicOutput {
-    static func write(to path: String, force: Bool, _ body: (String) throws -> Void) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
-        do {
-            try body(tmp)
-            if !force && FileManager.default.fileExists(atPath: path) {
-                throw CLIError("\(path): already exists (use --force to overwrite)")
-            }
-            guard rename(tmp, path) == 0 else { throw CLIError("\(path): cannot rename into place (errno \(errno))") }
-        } catch {
-            unlink(tmp)
-            throw error
-        }
     }
 }

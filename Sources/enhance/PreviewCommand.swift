@@ -54,7 +54,7 @@ struct PreviewCommand: ParsableCommand {
     func run() throws {
         var image = try ImageFile.read(path: input)
         if let m = Method(rawValue: method) {
-            image = try models.upscaler(for: m, bicubicScale: 4).0.upscale(image)
+            image = try models.upscaler(for: m, bicubicScale: 4).upscale(image)
         }
         let env = ProcessInfo.processInfo.environment
         let columns = width ?? Int(env["COLUMNS"] ?? "") ?? 80

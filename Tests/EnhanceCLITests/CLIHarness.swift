@@ -31,8 +31,22 @@ enum CLI {
 
     /// Runs `enhance args...` with an optional working directory and extra environment.
     static func run(_ args: [String], cwd: URL? = nil, env: [String: String] = [:]) throws -> Result {
+        try run(executable: binary, args, cwd: cwd, env: env)
+    }
+
+    /// The path of `name` on PATH (e.g. an independent checker such as exiftool), or nil.
+    static func tool(_ name: String) -> URL? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let url = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    /// Runs any executable and captures its output.
+    static func run(executable: URL, _ args: [String], cwd: URL? = nil, env: [String: String] = [:]) throws -> Result {
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = executable
         p.arguments = args
         if let cwd { p.currentDirectoryURL = cwd }
         var environment = ProcessInfo.processInfo.environment

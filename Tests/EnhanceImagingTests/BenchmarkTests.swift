@@ -19,7 +19,7 @@ final class BenchmarkTests: XCTestCase {
             let hr = try ImageFile.read(path: path)
             let gray = try ImageFile.info(path: path).isGrayscale
             let r = SRBenchmark.evaluate(hr: hr, scale: 4, grayscale: gray,
-                                         upscale: SRBenchmark.bicubicUpscaler(scale: 4))
+                                         upscale: { Resample.matlabBicubic($0, scale: 4) })
             print("\(name)/\(file): PSNR \(String(format: "%.3f", r.psnr)) SSIM \(String(format: "%.4f", r.ssim))")
             psnr += r.psnr
             ssim += r.ssim

@@ -78,7 +78,7 @@ final class DetailMetricTests: XCTestCase {
         for c in 0..<3 { for y in 0..<32 { for x in 0..<32 {
             hr[c, y, x] = Float((x * 37 + y * 91 + c * 13) % 29) / 28
         } } }
-        let r = SRBenchmark.evaluate(hr: hr, scale: 4, upscale: SRBenchmark.bicubicUpscaler(scale: 4))
+        let r = SRBenchmark.evaluate(hr: hr, scale: 4, upscale: { Resample.matlabBicubic($0, scale: 4) })
         XCTAssertGreaterThan(r.detail, 0)
         XCTAssertLessThan(r.detail, 0.5, "bicubic of a noisy texture keeps far less gradient energy")
     }

@@ -30,6 +30,46 @@ final class ArchitectureOracleTests: XCTestCase {
         XCTAssertEqual(m.spec.growChannels, 4)
     }
 
+    /// The ×4 tail run on strips of 2 and 4 rows equals onnxruntime, and the tail run whole.
+    func testRRDBNetStripedTailMatchesOracleAndWholeTail() throws {
+        for name in ["rrdbnet_x4_basicsr", "rrdbnet_x2_basicsr"] {
+            let model = try NetworkRegistry.detect(try Fixture.safetensors(name + ".weights.safetensors"), source: name)
+            let net = try XCTUnwrap(model.network as? RRDBNet)
+            let (x, expected) = try Fixture.io(name)
+            XCTAssertGreaterThan(x.height / net.unshuffle, 4, "the fixture must be taller than the strips")
+            let pool = ThreadPool(threads: 2)
+            net.tailStripRows = 1 << 20
+            let whole = try net.forward(x, pool: pool, cancel: nil)
+            for rows in [2, 4] {
+                net.tailStripRows = rows
+                let y = try net.forward(x, pool: pool, cancel: nil)
+                XCTAssertLessThan(maxRelativeError(y, expected), 1e-4, "\(name) strips of \(rows)")
+                XCTAssertLessThan(maxRelativeError(y, whole), 1e-5, "\(name) strips of \(rows) vs whole tail")
+            }
+            net.tailStripRows = nil
+        }
+    }
+
+    /// MSRResNet's tail (pixel shuffles, HR conv, bilinear residual) on strips equals onnxruntime.
+    func testMSRResNetStripedTailMatchesOracleAndWholeTail() throws {
+        for name in ["msrresnet_x4", "msrresnet_x3"] {
+            let model = try NetworkRegistry.detect(try Fixture.safetensors(name + ".weights.safetensors"), source: name)
+            let net = try XCTUnwrap(model.network as? MSRResNet)
+            let (x, expected) = try Fixture.io(name)
+            XCTAssertGreaterThan(x.height, 4, "the fixture must be taller than the strips")
+            let pool = ThreadPool(threads: 2)
+            net.tailStripRows = 1 << 20
+            let whole = try net.forward(x, pool: pool, cancel: nil)
+            for rows in [2, 4] {
+                net.tailStripRows = rows
+                let y = try net.forward(x, pool: pool, cancel: nil)
+                XCTAssertLessThan(maxRelativeError(y, expected), 1e-4, "\(name) strips of \(rows)")
+                XCTAssertLessThan(maxRelativeError(y, whole), 1e-5, "\(name) strips of \(rows) vs whole tail")
+            }
+            net.tailStripRows = nil
+        }
+    }
+
     func testRRDBNetX4OldESRGANKeys() throws {
         let m = try check("rrdbnet_x4_old", .rrdbNet, scale: 4, layout: "ESRGAN")
         XCTAssertEqual(m.spec.numBlocks, 3)

@@ -54,10 +54,13 @@ final class FakeEngine: PreviewEngine, @unchecked Sendable {
         return flat(w, h, color)
     }
 
-    func exportMetadata(method: PreviewMethod) -> [String: String] { ["method": method.slug, "psnr-hash": "abc"] }
-
-    func write(_ image: Image, to path: String) throws {
-        try "\(image.width)x\(image.height) \(image.text.sorted { $0.key < $1.key })".write(toFile: path, atomically: false, encoding: .utf8)
+    /// Writes a text file describing the export: `<w>x<h> <method>`.
+    func export(_ image: Image, method: PreviewMethod, to path: String, cancel: CancelFlag,
+                progress: @escaping @Sendable (Double) -> Void) throws {
+        let out = try upscale(image, region: PixelRect(x: 0, y: 0, width: image.width, height: image.height),
+                              method: method, cancel: cancel, progress: progress)
+        try cancel.check()
+        try "\(out.width)x\(out.height) \(method.slug)".write(toFile: path, atomically: true, encoding: .utf8)
     }
 }
 

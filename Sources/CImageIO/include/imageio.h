@@ -37,8 +37,10 @@ typedef struct {
     void *pixels;        /**< width*height*channels samples, NULL when header_only */
     eio_text *texts;
     int text_count;
-    unsigned char *exif; /**< JPEG APP1 Exif payload after "Exif\0\0", or NULL */
+    unsigned char *exif; /**< EXIF (TIFF-structured: JPEG APP1 after "Exif\0\0", PNG eXIf), or NULL */
     size_t exif_length;
+    unsigned char *icc;  /**< ICC profile (JPEG APP2 chunks joined, PNG iCCP decompressed), or NULL */
+    size_t icc_length;
     char message[256];   /**< one-line error message when a call fails */
 } eio_image;
 
@@ -53,13 +55,47 @@ int eio_jpeg_read(const char *path, int header_only, uint64_t max_pixels, eio_im
 /** Frees buffers held by `img` (safe on a zeroed or partially filled struct). */
 void eio_image_free(eio_image *img);
 
-/** Writes a PNG: channels 3 (RGB) or 4 (RGBA), bit_depth 8 or 16 (native-endian uint16 input).
- *  Text entries with utf8 != 0 are written as iTXt, others as tEXt. `message` gets errors. */
-int eio_png_write(const char *path, const void *pixels, uint32_t width, uint32_t height, int channels,
-                  int bit_depth, const eio_text *texts, int text_count, char *message, size_t message_size);
+/** What a streaming writer produces. */
+typedef struct {
+    int format;              /**< EIO_FORMAT_PNG or EIO_FORMAT_JPEG */
+    uint32_t width;
+    uint32_t height;
+    int channels;            /**< samples per pixel in the rows given: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
+                                  (JPEG: 1 or 3 only) */
+    int bit_depth;           /**< 8 or 16 (PNG only; 16-bit rows are native-endian uint16) */
+    int quality;             /**< JPEG quality 1...100 */
+    const eio_text *texts;   /**< PNG tEXt/iTXt entries (ignored for JPEG) */
+    int text_count;
+    const uint8_t *icc;      /**< ICC profile to embed (PNG iCCP, JPEG APP2), or NULL */
+    size_t icc_length;
+    const uint8_t *exif;     /**< TIFF-structured EXIF to embed (PNG eXIf, JPEG APP1), or NULL */
+    size_t exif_length;
+} eio_write_spec;
 
-/** Writes a baseline JPEG from 8-bit interleaved RGB (channels 3) with quality 1...100. */
-int eio_jpeg_write(const char *path, const uint8_t *pixels, uint32_t width, uint32_t height, int quality,
-                   char *message, size_t message_size);
+enum { EIO_FORMAT_PNG = 0, EIO_FORMAT_JPEG = 1 };
+
+/** An image being encoded row by row (opaque). */
+typedef struct eio_writer eio_writer;
+
+/** Creates `path` and writes the header and metadata. Returns NULL with `message` set on failure. */
+eio_writer *eio_writer_open(const char *path, const eio_write_spec *spec, char *message, size_t message_size);
+
+/** Encodes the next `count` interleaved rows (width*channels samples each). After a failure every
+ *  later call fails too; the message is in eio_writer_message. */
+int eio_writer_rows(eio_writer *w, const void *rows, uint32_t count);
+
+/** Finishes the stream and closes the file; frees `w`. Fails unless every row was written. */
+int eio_writer_finish(eio_writer *w, char *message, size_t message_size);
+
+/** Closes the file without finishing it; frees `w`. The caller removes the file. */
+void eio_writer_abort(eio_writer *w);
+
+/** The last error of `w`. */
+const char *eio_writer_message(const eio_writer *w);
+
+/** Temporary files removed if the process gets SIGINT, SIGTERM or SIGHUP (which is then re-raised
+ *  with its default action). Registering installs the handlers once; at most 64 paths. */
+int eio_temp_register(const char *path);
+void eio_temp_unregister(const char *path);
 
 #endif
