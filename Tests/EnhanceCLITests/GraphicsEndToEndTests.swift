@@ -143,7 +143,8 @@ final class GraphicsEndToEndTests: XCTestCase {
             return find(red, in: s, tolerance) == nil && find(blue, in: s, tolerance) == nil ? true : nil
         }
         XCTAssertNotNil(clean, "image left on screen after quit; screenshots in \(dir.path)")
-        print("\(name): red block \(r), \(crossings) stripe edges; screenshots in \(dir.path)")
+        let kept = ProcessInfo.processInfo.environment["ENHANCE_E2E_SCREENSHOTS"] != nil
+        print("\(name): red block \(r), \(crossings) stripe edges" + (kept ? "; screenshots in \(dir.path)" : ""))
     }
 
     struct Box: CustomStringConvertible {

@@ -27,13 +27,15 @@ final class ProbeTests: XCTestCase {
         XCTAssertEqual(r.status, 0)
         XCTAssertTrue(r.output.contains("\u{1B}_Gi=31,s=1,v=1,a=q"), "the query was sent")
         XCTAssertTrue(r.output.contains("\u{1B}_Ga=T,q=2,f=24,s=30,v=20"), "kitty image at 1:1 (30 px ≤ 8 × 10)")
-        XCTAssertFalse(r.output.contains("Gi=31;OK") || r.output.contains("62;c"), "replies echoed: \(r.output.debugDescription.prefix(300))")
+        XCTAssertFalse(r.output.contains("Gi=31;OK") || r.output.contains("62;c"),
+                       "replies echoed: \(r.output.debugDescription.prefix(300))")
     }
 
     func testDA1SixelSelectsSixelWithTheReportedCellSize() throws {
         let r = try probe("sixel")
         XCTAssertEqual(r.status, 0)
-        XCTAssertTrue(r.output.contains("\u{1B}P0;1;0q\"1;1;30;20"), "sixel image: \(r.output.debugDescription.prefix(300))")
+        XCTAssertTrue(r.output.contains("\u{1B}P0;1;0q\"1;1;30;20"),
+                      "sixel image: \(r.output.debugDescription.prefix(300))")
         XCTAssertFalse(r.output.contains("XTerm(379)"), "replies echoed")
     }
 

@@ -99,6 +99,20 @@ final class GraphicsPaneTests: PhotoDirTestCase {
         XCTAssertEqual(h.screen.images.first?.image.width, 160)
     }
 
+    func testFlickerSwapsTheImageAndTheNoteShows() {
+        let h = open()
+        let before = h.screen.images[0].image
+        h.type(" ")  // flicker: the compare method (blend, flat green in the fake engine)
+        h.finishJobs()
+        XCTAssertTrue(h.state.preview!.flicker)
+        let after = h.screen.images[0].image
+        XCTAssertNotEqual(before, after)
+        XCTAssertEqual(h.screen.images[0].slot, 0, "same slot: the kitty id is reused")
+        h.state.graphicsNote = "blocks: tmux allow-passthrough is off"
+        h.send(.resize(columns: 100, rows: 8))
+        XCTAssertTrue(h.screen.text(row: 7).contains("allow-passthrough is off"), h.screen.text(row: 7))
+    }
+
     func testBlocksStayTheDefault() {
         let h = Harness(directory: dir, columns: 40, rows: 8)
         h.keys(.enter)
