@@ -134,6 +134,19 @@ final class GraphicsEndToEndTests: XCTestCase {
             crossings += 1
         }
         XCTAssertGreaterThanOrEqual(crossings, 30, "stripes not drawn at pixel resolution (\(crossings) edges)")
+        // Help opens over the image: the pixels go (blocks stand in around the box), and come back.
+        let shown = count(red, in: img, tolerance)
+        try key("question")
+        let hidden = try Spawn.poll(timeout: 15, every: 0.5) { () -> Int? in
+            let n = count(red, in: try shot(), tolerance)
+            return n * 5 < shown ? n : nil
+        }
+        XCTAssertNotNil(hidden, "image still drawn over the help dialog (\(shown) red pixels before)")
+        try key("x")
+        let back = try Spawn.poll(timeout: 15, every: 0.5) { () -> Box? in
+            find(red, in: try shot(), tolerance).flatMap { (180...200).contains($0.width) ? $0 : nil }
+        }
+        XCTAssertNotNil(back, "image not redrawn after the help closed")
         try key("q")
         let exit = Spawn.poll(timeout: 20) { try? String(contentsOfFile: dir.path + "/exit", encoding: .utf8) }
         XCTAssertEqual(exit?.trimmingCharacters(in: .whitespacesAndNewlines), "0",
@@ -152,6 +165,17 @@ final class GraphicsEndToEndTests: XCTestCase {
         var width: Int { x1 - x0 }
         var height: Int { y1 - y0 }
         var description: String { "\(width)×\(height) at (\(x0), \(y0))" }
+    }
+
+    /// Number of pixels within `tolerance` of `c`.
+    func count(_ c: (Int, Int, Int), in img: Image, _ tolerance: Int) -> Int {
+        var n = 0
+        for y in 0..<img.height { for x in 0..<img.width {
+            if abs(Int((img[0, y, x] * 255).rounded()) - c.0) <= tolerance
+                && abs(Int((img[1, y, x] * 255).rounded()) - c.1) <= tolerance
+                && abs(Int((img[2, y, x] * 255).rounded()) - c.2) <= tolerance { n += 1 }
+        } }
+        return n
     }
 
     /// Bounding box of the pixels within `tolerance` of `c` (nil if fewer than 100).
