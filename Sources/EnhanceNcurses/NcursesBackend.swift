@@ -66,7 +66,8 @@ final class NcursesBackend: TerminalBackend {
     /// Restores the terminal (idempotent).
     func shutdown() {
         guard let scr = screen else { return }
-        if graphics.protocolKind == .kitty { writeBytes(allKittyDeleted()) }
+        writeBytes(shown.flatMap { graphics.erase(slot: $0.slot) })  // kitty keeps images until deleted
+        shown = []
         FileHandle.standardOutput.write(Data("\u{1B}[0m".utf8))
         endwin()
         delscreen(scr)
@@ -194,9 +195,6 @@ final class NcursesBackend: TerminalBackend {
         writeBytes(out)
     }
 
-    private func allKittyDeleted() -> [UInt8] {
-        graphics.tmuxPassthrough ? TmuxPassthrough.wrapEach(KittyGraphics.deleteAll()) : KittyGraphics.deleteAll()
-    }
 
     private func attribute(_ s: TextStyle) -> UInt {
         let pair: (Int32) -> UInt = { self.hasColors ? UInt(COLOR_PAIR($0)) : 0 }

@@ -69,11 +69,6 @@ public enum KittyGraphics {
         Array("\u{1B}_Ga=d,d=I,i=\(id),q=2\u{1B}\\".utf8)
     }
 
-    /// Deletes every image placement on screen and frees their data (`a=d,d=A`), for exit.
-    public static func deleteAll() -> [UInt8] {
-        Array("\u{1B}_Ga=d,d=A,q=2\u{1B}\\".utf8)
-    }
-
     /// The support query sent by detection: a 1×1 RGB image that is not stored (`a=q`); a kitty
     /// terminal answers `ESC _G i=31;OK ESC \`.
     public static let query = "\u{1B}_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\u{1B}\\"
