@@ -35,7 +35,7 @@ let package = Package(
                 swiftSettings: kernelFlags),
         .target(name: "EnhanceBench",
                 dependencies: ["EnhanceNetworks", "EnhanceTensor", "EnhanceCheckpoints", "EnhanceTUI",
-                               "EnhanceImaging"],
+                               "EnhanceImaging", "EnhanceTerminal"],
                 swiftSettings: kernelFlags),
         .target(name: "EnhanceTerminal", dependencies: ["EnhanceImaging"], swiftSettings: kernelFlags),
         .target(name: "EnhanceTUI",

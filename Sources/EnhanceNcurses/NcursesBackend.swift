@@ -9,17 +9,27 @@ public struct TerminalError: Error, CustomStringConvertible {
 }
 
 /// The real terminal: ncurses draws text, block images go out as raw SGR escapes (truecolor or
-/// 256-colour) with the cursor saved/restored, since ncurses cannot address 24-bit colours per cell.
+/// 256-colour) with the cursor saved/restored, since ncurses cannot address 24-bit colours per cell;
+/// pane images of ``ScreenBuffer/images`` go out last with the graphics protocol of `graphics`.
 final class NcursesBackend: TerminalBackend {
     let colorMode: ColorMode
+    let graphics: GraphicsEncoder
+    /// The images on screen now (drawn by the last frame).
+    private var shown: [PlacedImage] = []
+    /// Cell size last reported to the loop, and a change waiting to be reported.
+    private var cellPixels: CellPixels?
+    private var pendingCellPixels: CellPixels?
     private var screen: OpaquePointer?
     private var win: UnsafeMutablePointer<WINDOW>?
     private let outFile: UnsafeMutablePointer<FILE>?
     private let inFile: UnsafeMutablePointer<FILE>?
     private var hasColors = false
 
-    init(colorMode: ColorMode) throws {
+    init(colorMode: ColorMode, graphics: GraphicsEncoder = GraphicsEncoder(.blocks),
+         cellPixels: CellPixels? = nil) throws {
         self.colorMode = colorMode
+        self.graphics = graphics
+        self.cellPixels = cellPixels
         setlocale(LC_ALL, "")
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw TerminalError(description: "enhance: the interactive UI needs a terminal on stdin and stdout")
@@ -56,6 +66,8 @@ final class NcursesBackend: TerminalBackend {
     /// Restores the terminal (idempotent).
     func shutdown() {
         guard let scr = screen else { return }
+        writeBytes(shown.flatMap { graphics.erase(slot: $0.slot) })  // kitty keeps images until deleted
+        shown = []
         FileHandle.standardOutput.write(Data("\u{1B}[0m".utf8))
         endwin()
         delscreen(scr)
@@ -67,13 +79,22 @@ final class NcursesBackend: TerminalBackend {
     var size: (columns: Int, rows: Int) { (Int(getmaxx(win)), Int(getmaxy(win))) }
 
     func nextEvent(timeoutMs: Int) -> Msg? {
+        if let px = pendingCellPixels {
+            pendingCellPixels = nil
+            return .cellPixels(px)
+        }
         wtimeout(win, Int32(timeoutMs))
         var ch: wint_t = 0
         let rc = wget_wch(win, &ch)
         if rc == ERR { return nil }
         if rc == KEY_CODE_YES {
             switch Int32(ch) {
-            case KEY_RESIZE: return .resize(columns: size.columns, rows: size.rows)
+            case KEY_RESIZE:
+                if let px = TerminalGraphics.windowCellPixels(), px != cellPixels {
+                    cellPixels = px
+                    pendingCellPixels = px
+                }
+                return .resize(columns: size.columns, rows: size.rows)
             case KEY_UP: return .key(.up)
             case KEY_DOWN: return .key(.down)
             case KEY_LEFT: return .key(.left)
@@ -152,7 +173,28 @@ final class NcursesBackend: TerminalBackend {
         let images = frame.cells.map(\.image)
         writeRaw(ANSIWriter.drawSparse(images, columns: frame.columns, mode: colorMode,
                                        previous: prev?.cells.map(\.image), forceRows: prev == nil ? [] : changedRows))
+        drawImages(frame.images, full: prev == nil, changedRows: changedRows)
     }
+
+    /// Removes images no longer in the frame and draws the new or changed ones. Sixel and iTerm2
+    /// pixels are overwritten by text, so those images are also redrawn when a row they cover was
+    /// rewritten (`changedRows`, or every row after a full redraw).
+    private func drawImages(_ images: [PlacedImage], full: Bool, changedRows: Set<Int>) {
+        guard graphics.protocolKind.isPixels, !(images.isEmpty && shown.isEmpty) else { return }
+        var out = [UInt8]()
+        for old in shown where full || !images.contains(where: { $0.slot == old.slot }) {
+            out += graphics.erase(slot: old.slot)
+        }
+        let textErases = graphics.protocolKind != .kitty
+        for img in images {
+            let same = !full && shown.contains(img)
+            let touched = textErases && (img.row..<(img.row + img.rows)).contains { changedRows.contains($0) }
+            if !same || touched { out += graphics.draw(img) }
+        }
+        shown = images
+        writeBytes(out)
+    }
+
 
     private func attribute(_ s: TextStyle) -> UInt {
         let pair: (Int32) -> UInt = { self.hasColors ? UInt(COLOR_PAIR($0)) : 0 }
@@ -167,8 +209,10 @@ final class NcursesBackend: TerminalBackend {
         }
     }
 
-    private func writeRaw(_ s: String) {
-        var data = Array(s.utf8)
+    private func writeRaw(_ s: String) { writeBytes(Array(s.utf8)) }
+
+    private func writeBytes(_ bytes: [UInt8]) {
+        var data = bytes
         var off = 0
         while off < data.count {
             let n = data.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress! + off, $0.count - off) }

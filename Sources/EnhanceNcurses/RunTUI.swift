@@ -8,7 +8,7 @@ import Foundation
 /// `path`: a directory to browse, an image to open, or nil for the current directory. The
 /// terminal is restored on every exit path (quit, signal, thrown error). Colour: `options.colorMode`
 /// ("truecolor", "256", "none") or, when nil, NO_COLOR → none, COLORTERM truecolor/24bit →
-/// truecolor, else 256 colours.
+/// truecolor, else 256 colours. Pane images: `options.graphics` (see ``TerminalGraphics/detect``).
 public func runTUI(path: String?, engine: any PreviewEngine, options: TUIOptions = TUIOptions()) throws {
     var isDir: ObjCBool = true
     if let path, !FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
@@ -22,9 +22,13 @@ public func runTUI(path: String?, engine: any PreviewEngine, options: TUIOptions
     case "none"?: mode = .none
     default: mode = ColorMode.detect(environment: env)
     }
+    // Queried before ncurses owns the terminal, so replies cannot reach the UI as keys.
+    let gfx = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        ? TerminalGraphics.detect(option: options.graphics, environment: env)
+        : TerminalGraphics.blocks(environment: env)
     CrashGuard.install()
     defer { CrashGuard.uninstall() }
-    let backend = try NcursesBackend(colorMode: mode)
+    let backend = try NcursesBackend(colorMode: mode, graphics: gfx.encoder, cellPixels: gfx.cellPixels)
     defer { backend.shutdown() }
     let queue = MessageQueue()
     // Signals become messages so the loop exits normally and the terminal is restored.
@@ -46,5 +50,9 @@ public func runTUI(path: String?, engine: any PreviewEngine, options: TUIOptions
                                rows: size.rows, scale: engine.scale,
                                modelNames: "PSNR \(names.psnr) · GAN \(names.gan)", colorMode: mode,
                                showHidden: options.showHidden)
-    runEventLoop(backend: backend, engine: engine, initial: initial, queue: queue)
+    var start = initial
+    start.0.graphics = gfx.decision.kind
+    start.0.cellPixels = gfx.cellPixels
+    start.0.graphicsNote = gfx.decision.note
+    runEventLoop(backend: backend, engine: engine, initial: start, queue: queue)
 }

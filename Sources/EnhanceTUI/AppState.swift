@@ -27,6 +27,12 @@ public struct AppState: Equatable, Sendable {
     public var status: String?
     public var quitting = false
     public var colorMode: ColorMode
+    /// How pane images are drawn; ``GraphicsProtocol/blocks`` unless a protocol was detected or chosen.
+    public var graphics: GraphicsProtocol = .blocks
+    /// The terminal's cell size in pixels (nil = unknown: ``CellPixels/fallback`` with a protocol).
+    public var cellPixels: CellPixels?
+    /// Why pixels are not used although asked for or detected (e.g. tmux passthrough off).
+    public var graphicsNote: String?
     /// Engine facts shown in the status line.
     public var scale: Int
     public var modelNames: String
@@ -45,6 +51,9 @@ public struct AppState: Equatable, Sendable {
         self.modelNames = modelNames
         self.colorMode = colorMode
     }
+
+    /// Pixels per cell when a graphics protocol draws the panes; nil for block characters.
+    var pixelCells: CellPixels? { graphics.isPixels ? (cellPixels ?? .fallback) : nil }
 
     /// Rows available to the browser list / preview panes (everything but the status line).
     var bodyRows: Int { max(rows - 1, 0) }

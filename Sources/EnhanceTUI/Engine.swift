@@ -111,8 +111,12 @@ public struct TUIOptions: Sendable {
     /// Start with hidden files shown in the browser.
     public var showHidden: Bool
 
-    public init(colorMode: String? = nil, showHidden: Bool = false) {
+    /// `--graphics`: auto, kitty, sixel, iterm2 or blocks; nil = `ENHANCE_GRAPHICS`, else auto.
+    public var graphics: String?
+
+    public init(colorMode: String? = nil, showHidden: Bool = false, graphics: String? = nil) {
         self.colorMode = colorMode
+        self.graphics = graphics
         self.showHidden = showHidden
     }
 }

@@ -15,13 +15,40 @@ public struct CellRect: Hashable, Sendable {
     }
 }
 
-/// The part of the upscaled image a pane shows, in output pixels, and the glyphs to draw it with.
+/// The size of one terminal cell in screen pixels (from TIOCGWINSZ or `CSI 16 t`).
+public struct CellPixels: Hashable, Sendable {
+    public var width: Int
+    public var height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = max(width, 1)
+        self.height = max(height, 1)
+    }
+
+    /// Used when the terminal reports no pixel size.
+    public static let fallback = CellPixels(width: 10, height: 20)
+}
+
+/// The part of the upscaled image a pane shows, in output pixels, and how it is sampled: the
+/// glyphs for block cells, and the samples per cell (sub-pixels for blocks, screen pixels when a
+/// graphics protocol draws the pane).
 public struct SourceRect: Hashable, Sendable {
     public var x: Double
     public var y: Double
     public var width: Double
     public var height: Double
     public var symbols: SymbolSet
+    /// Samples per cell across and down: `symbols`' sub-pixels, or the cell size in pixels.
+    public var perCell: CellPixels
+
+    public init(x: Double, y: Double, width: Double, height: Double, symbols: SymbolSet, perCell: CellPixels? = nil) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+        self.symbols = symbols
+        self.perCell = perCell ?? CellPixels(width: symbols.columns, height: symbols.rows)
+    }
 }
 
 enum Geometry {
@@ -50,19 +77,24 @@ enum Geometry {
     }
 
     /// What a `columns × rows` cell area shows of an `outW × outH` output image at `zoom`, centred
-    /// on (`cx`, `cy`) output pixels. Cells are taken to be twice as tall as wide.
-    static func source(zoom: Zoom, columns: Int, rows: Int, outW: Int, outH: Int, cx: Double, cy: Double) -> SourceRect {
-        let c = Double(max(columns, 1)), r = Double(max(rows, 1))
+    /// on (`cx`, `cy`) output pixels. With `pixels` (a graphics protocol) the area is
+    /// `columns·width × rows·height` screen pixels and zoom k:1 shows one output pixel as k×k screen
+    /// pixels; without, cells are taken to be twice as tall as wide and k:1 is k output pixels per
+    /// half-block sub-pixel.
+    static func source(zoom: Zoom, columns: Int, rows: Int, outW: Int, outH: Int, cx: Double, cy: Double,
+                       pixels: CellPixels? = nil) -> SourceRect {
+        let cw = Double(pixels?.width ?? 1), ch = Double(pixels?.height ?? 2)
+        let c = Double(max(columns, 1)) * cw, r = Double(max(rows, 1)) * ch
         switch zoom {
         case .fit:
-            let s = min(c / Double(max(outW, 1)), 2 * r / Double(max(outH, 1)))
-            let w = c / s, h = 2 * r / s
+            let s = min(c / Double(max(outW, 1)), r / Double(max(outH, 1)))
+            let w = c / s, h = r / s
             return SourceRect(x: Double(outW) / 2 - w / 2, y: Double(outH) / 2 - h / 2, width: w, height: h,
-                              symbols: .sextant)
+                              symbols: .sextant, perCell: pixels)
         case .factor(let k):
-            let w = c / Double(k), h = 2 * r / Double(k)
+            let w = c / Double(k), h = r / Double(k)
             return SourceRect(x: (cx - w / 2).rounded(), y: (cy - h / 2).rounded(), width: w, height: h,
-                              symbols: .halfBlock)
+                              symbols: .halfBlock, perCell: pixels)
         }
     }
 

@@ -7,7 +7,7 @@ func paneSources(_ s: AppState) -> [SourceRect] {
     return Geometry.panes(p.layout, area: area).map { pane in
         let a = Geometry.imageArea(pane)
         return Geometry.source(zoom: p.zoom, columns: a.width, rows: a.height, outW: p.image.width * s.scale,
-                               outH: p.image.height * s.scale, cx: p.centerX, cy: p.centerY)
+                               outH: p.image.height * s.scale, cx: p.centerX, cy: p.centerY, pixels: s.pixelCells)
     }
 }
 
@@ -68,7 +68,7 @@ func requiredDensity(_ s: AppState) -> Double {
     var d = 0.0
     for (pane, src) in zip(Geometry.panes(p.layout, area: area), paneSources(s)) {
         let a = Geometry.imageArea(pane)
-        d = max(d, Double(a.width * src.symbols.columns) / src.width, Double(a.height * src.symbols.rows) / src.height)
+        d = max(d, Double(a.width * src.perCell.width) / src.width, Double(a.height * src.perCell.height) / src.height)
     }
     return min(max(d, 0), 1)
 }

@@ -32,6 +32,8 @@ public struct Tile: Equatable, Sendable {
 public enum Msg: Sendable {
     case key(Key)
     case resize(columns: Int, rows: Int)
+    /// The terminal's cell size in pixels changed (font or window change; graphics geometry).
+    case cellPixels(CellPixels)
     /// The mouse moved `columns` × `rows` cells with its button held (drag to pan the preview).
     case drag(columns: Int, rows: Int)
     case listed(directory: String, entries: [DirEntry], error: String?)

@@ -11,10 +11,12 @@ func drawPreview(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState) {
         drawPane(&b, s, p, panes[0], key: p.primaryKey, extra: p.flicker ? "  [flicker: compare]" : "")
     case .sideBySide:
         drawPane(&b, s, p, panes[0], key: a)
-        drawPane(&b, s, p, panes[1], key: bk)
+        drawPane(&b, s, p, panes[1], key: bk, slot: 1)
         for r in area.row..<(area.row + area.height) { b.put("│", row: r, column: panes[0].width, style: .dim) }
     case .grid:
-        for (i, slot) in Slot.allCases.enumerated() { drawPane(&b, s, p, panes[i], key: MethodKey(slot, alpha: p.alpha)) }
+        for (i, slot) in Slot.allCases.enumerated() {
+            drawPane(&b, s, p, panes[i], key: MethodKey(slot, alpha: p.alpha), slot: i)
+        }
         for r in area.row..<(area.row + area.height) { b.put("│", row: r, column: panes[0].width, style: .dim) }
     case .wipe:
         drawWipe(&b, s, p, panes[0], left: a, right: bk)
@@ -45,17 +47,19 @@ func tileFor(_ p: PreviewState, _ key: MethodKey) -> (PaneImage?, String) {
     return (nil, job.isEmpty ? "  (no data)" : job)
 }
 
-/// Sub-pixel samples of `img` for an `area` showing `src` (output pixels). Sampling is linear, so
-/// mixing two sampled grids equals sampling the pixel blend.
-func samples(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int) -> PixelGrid {
+/// Samples of `img` for an `area` showing `src` (output pixels): `perCell` per cell (default the
+/// glyphs' sub-pixels). Sampling is linear, so mixing two sampled grids equals sampling the blend.
+func samples(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int,
+             perCell: CellPixels? = nil) -> PixelGrid {
+    let per = perCell ?? CellPixels(width: src.symbols.columns, height: src.symbols.rows)
     func one(_ t: Tile) -> PixelGrid {
         // Stored pixels per output pixel on each axis (1 unless the tile was reduced).
         let rx = Double(t.image.width) / Double(max(t.region.width * scale, 1))
         let ry = Double(t.image.height) / Double(max(t.region.height * scale, 1))
         return PixelGrid.sample(t.image, x: (src.x - Double(t.region.x * scale)) * rx,
                                 y: (src.y - Double(t.region.y * scale)) * ry, width: src.width * rx,
-                                height: src.height * ry, toWidth: area.width * src.symbols.columns,
-                                height: area.height * src.symbols.rows)
+                                height: src.height * ry, toWidth: area.width * per.width,
+                                height: area.height * per.height)
     }
     switch img {
     case .tile(let t): return one(t)
@@ -80,15 +84,19 @@ func renderTile(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: In
 
 func source(_ s: AppState, _ p: PreviewState, _ area: CellRect) -> SourceRect {
     Geometry.source(zoom: p.zoom, columns: area.width, rows: area.height, outW: p.image.width * s.scale,
-                    outH: p.image.height * s.scale, cx: p.centerX, cy: p.centerY)
+                    outH: p.image.height * s.scale, cx: p.centerX, cy: p.centerY, pixels: s.pixelCells)
 }
 
 func drawPane(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState, _ pane: CellRect, key: MethodKey,
-              extra: String = "") {
+              extra: String = "", slot: Int = 0) {
     let area = Geometry.imageArea(pane)
     let (tile, note) = tileFor(p, key)
     b.put(" " + label(key) + note + extra, row: pane.row, column: pane.column, style: .bold, maxWidth: pane.width)
     guard let tile, area.width > 0, area.height > 0 else { return }
+    if let px = pixelCells(s) {
+        b.place(PlacedImage(area, pixelTile(tile, source(s, p, area), area, scale: s.scale, cell: px), slot: slot))
+        return
+    }
     b.blit(renderTile(tile, source(s, p, area), area, scale: s.scale, mode: s.colorMode), row: area.row, column: area.column)
 }
 
@@ -102,6 +110,10 @@ func drawWipe(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState, _ pane:
           style: .bold)
     let src = source(s, p, area)
     guard area.width > 0, area.height > 0 else { return }
+    if let px = pixelCells(s) {
+        b.place(PlacedImage(area, pixelWipe(lt, rt, src, area, split: split, scale: s.scale, cell: px), slot: 0))
+        return
+    }
     var grid = CellGrid(columns: area.width, rows: area.height)
     if let lt { grid = renderTile(lt, src, area, scale: s.scale, mode: s.colorMode) }
     if let rt {
@@ -118,8 +130,10 @@ func drawHeat(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState, _ pane:
     b.put(" |GAN − PSNR| ×4 (black 0 → white ≥0.25)" + an + gn, row: pane.row, column: pane.column, style: .bold,
           maxWidth: pane.width)
     guard let a, let g, area.width > 0, area.height > 0 else { return }
-    let src = source(s, p, area)
-    let heat = heatGrid(samples(a, src, area, scale: s.scale), samples(g, src, area, scale: s.scale), gain: 4)
+    let src = source(s, p, area), px = pixelCells(s)
+    let heat = heatGrid(samples(a, src, area, scale: s.scale, perCell: px),
+                        samples(g, src, area, scale: s.scale, perCell: px), gain: 4)
+    if px != nil { b.place(PlacedImage(area, RGBImage(heat), slot: 0)); return }
     b.blit(BlockRenderer.render(heat, symbols: src.symbols, mode: s.colorMode), row: area.row, column: area.column)
 }
 
@@ -132,12 +146,14 @@ func drawConsistency(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState, 
     b.put(" consistency of " + label(key) + ": |↓×\(s.scale)(result) − input| ×8" + db + note, row: pane.row,
           column: pane.column, style: .bold, maxWidth: pane.width)
     guard let c, area.width > 0, area.height > 0 else { return }
-    let src = source(s, p, area)
+    let src = source(s, p, area), cell = pixelCells(s)
     let k = Double(s.scale)
+    let per = cell ?? CellPixels(width: src.symbols.columns, height: src.symbols.rows)
     let px = PixelGrid.sample(c.diff, x: src.x / k - Double(c.region.x), y: src.y / k - Double(c.region.y),
                               width: src.width / k, height: src.height / k,
-                              toWidth: area.width * src.symbols.columns, height: area.height * src.symbols.rows)
+                              toWidth: area.width * per.width, height: area.height * per.height)
     let zero = PixelGrid(width: px.width, height: px.height, fill: (0, 0, 0))
+    if cell != nil { b.place(PlacedImage(area, RGBImage(heatGrid(px, zero, gain: 8)), slot: 0)); return }
     b.blit(BlockRenderer.render(heatGrid(px, zero, gain: 8), symbols: src.symbols, mode: s.colorMode),
            row: area.row, column: area.column)
 }

@@ -7,13 +7,20 @@ import Foundation
 final class RenderCache: @unchecked Sendable {
     static let shared = RenderCache()
 
+    /// A pane rendered as block cells, or as pixels for a graphics protocol.
+    private enum Rendered {
+        case cells(CellGrid)
+        case pixels(RGBImage)
+    }
+
     private struct Entry {
         var image: PaneImage
         var src: SourceRect
         var columns: Int
         var rows: Int
-        var mode: ColorMode
-        var grid: CellGrid
+        /// nil for pixels (no colour mode applies).
+        var mode: ColorMode?
+        var value: Rendered
     }
 
     private let lock = NSLock()
@@ -21,6 +28,19 @@ final class RenderCache: @unchecked Sendable {
     private let capacity = 16
 
     func grid(_ image: PaneImage, _ src: SourceRect, _ area: CellRect, mode: ColorMode, make: () -> CellGrid) -> CellGrid {
+        let v = lookup(image, src, area, mode: mode) { .cells(make()) }
+        if case .cells(let g) = v { return g }
+        return CellGrid(columns: area.width, rows: area.height)
+    }
+
+    func pixels(_ image: PaneImage, _ src: SourceRect, _ area: CellRect, make: () -> RGBImage) -> RGBImage {
+        let v = lookup(image, src, area, mode: nil) { .pixels(make()) }
+        if case .pixels(let p) = v { return p }
+        return RGBImage(width: 0, height: 0, bytes: [])
+    }
+
+    private func lookup(_ image: PaneImage, _ src: SourceRect, _ area: CellRect, mode: ColorMode?,
+                        make: () -> Rendered) -> Rendered {
         lock.lock()
         if let i = entries.firstIndex(where: {
             $0.src == src && $0.columns == area.width && $0.rows == area.height && $0.mode == mode && $0.image == image
@@ -28,15 +48,15 @@ final class RenderCache: @unchecked Sendable {
             let e = entries.remove(at: i)
             entries.append(e)
             lock.unlock()
-            return e.grid
+            return e.value
         }
         lock.unlock()
-        let g = make()
+        let v = make()
         lock.lock()
-        entries.append(Entry(image: image, src: src, columns: area.width, rows: area.height, mode: mode, grid: g))
+        entries.append(Entry(image: image, src: src, columns: area.width, rows: area.height, mode: mode, value: v))
         if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
         lock.unlock()
-        return g
+        return v
     }
 }
 

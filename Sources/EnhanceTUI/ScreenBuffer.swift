@@ -24,6 +24,9 @@ public struct ScreenBuffer: Hashable, Sendable {
     public let columns: Int
     public let rows: Int
     public var cells: [ScreenCell]
+    /// Pane images drawn with a graphics protocol, over cells that ``place(_:)`` filled with
+    /// black image cells (so block backends and tests still see the area as image).
+    public var images: [PlacedImage] = []
 
     public init(columns: Int, rows: Int) {
         self.columns = max(columns, 0)
@@ -86,6 +89,15 @@ public struct ScreenBuffer: Hashable, Sendable {
                 self[row + r, column + c] = ScreenCell(text: String(cell.glyph), style: .normal, image: cell)
             }
         }
+    }
+}
+
+extension ScreenBuffer {
+    /// Adds `image` to ``images`` and marks its cells (clipped to the screen) as image cells.
+    public mutating func place(_ image: PlacedImage) {
+        let cell = ImageCell(glyph: " ", fg: .black, bg: .black)
+        blit(CellGrid(columns: image.columns, rows: image.rows, fill: cell), row: image.row, column: image.column)
+        images.append(image)
     }
 }
 

@@ -10,6 +10,9 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
         s.rows = max(r, 1)
         clampScroll(&s)
         fx += refreshJobs(&s)
+    case .cellPixels(let px):
+        s.cellPixels = px
+        fx += refreshJobs(&s)
     case .key(let k):
         fx += handleKey(&s, k)
     case let .drag(dc, dr):

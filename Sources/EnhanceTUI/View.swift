@@ -25,6 +25,8 @@ func drawStatus(_ b: inout ScreenBuffer, _ s: AppState) {
     var parts: [String]
     if s.screen == .preview, let p = s.preview {
         parts = ["α \(formatAlpha(p.alpha))", "zoom \(p.zoom.title)", "view \(p.layout.title)"]
+        if s.graphics.isPixels { parts.append("pixels \(s.graphics.rawValue)") }
+        if let n = s.graphicsNote { parts.append(n) }
         if let t = p.lastInferenceSeconds { parts.append("last \(formatSeconds(t))") }
         let running = p.jobs.count
         parts.append("cache \(p.cache.count)" + (running > 0 ? ", \(running) running" : ""))

@@ -40,6 +40,9 @@ public struct PixelGrid: Hashable, Sendable {
                               background: (Float, Float, Float) = (0, 0, 0)) -> PixelGrid {
         let w = max(width, 0), h = max(height, 0)
         guard w > 0, h > 0, srcW > 0, srcH > 0 else { return PixelGrid(width: w, height: h, fill: background) }
+        if srcW == Double(w), srcH == Double(h), x == x.rounded(), y == y.rounded(), abs(x) < 1e9, abs(y) < 1e9 {
+            return copy(image, x: Int(x), y: Int(y), width: w, height: h, background: background)
+        }
         let cols = FlatSpans(spans(start: x, extent: srcW, count: w, limit: image.width))
         let rowsW = FlatSpans(spans(start: y, extent: srcH, count: h, limit: image.height))
         let plane = image.planeSize, iw = image.width
@@ -85,6 +88,41 @@ public struct PixelGrid: Hashable, Sendable {
             }
             }
             }
+            }
+        }
+        return PixelGrid(width: w, height: h, rgb: out)
+    }
+
+    /// One image pixel per sample from integer offset (`x`, `y`): the same result as the general
+    /// path at scale 1, without the span bookkeeping (the 1:1 view of a graphics protocol).
+    static func copy(_ image: Image, x: Int, y: Int, width w: Int, height h: Int,
+                     background: (Float, Float, Float)) -> PixelGrid {
+        var out = [Float](repeating: 0, count: w * h * 3)
+        let plane = image.planeSize, iw = image.width, alpha = image.hasAlpha
+        let bg = [background.0, background.1, background.2]
+        let x0 = min(max(-x, 0), w), x1 = max(min(iw - x, w), x0)
+        image.pixels.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { o in
+                for oy in 0..<h {
+                    let sy = y + oy, row = oy * w * 3
+                    let inside = sy >= 0 && sy < image.height
+                    for ox in 0..<w where !inside || ox < x0 || ox >= x1 {
+                        o[row + ox * 3] = bg[0]; o[row + ox * 3 + 1] = bg[1]; o[row + ox * 3 + 2] = bg[2]
+                    }
+                    guard inside else { continue }
+                    let src = sy * iw + x
+                    for ox in x0..<x1 {
+                        let i = src + ox, k = row + ox * 3
+                        if alpha {
+                            let a = px[3 * plane + i]
+                            o[k] = a * px[i] + (1 - a) * bg[0]
+                            o[k + 1] = a * px[plane + i] + (1 - a) * bg[1]
+                            o[k + 2] = a * px[2 * plane + i] + (1 - a) * bg[2]
+                        } else {
+                            o[k] = px[i]; o[k + 1] = px[plane + i]; o[k + 2] = px[2 * plane + i]
+                        }
+                    }
+                }
             }
         }
         return PixelGrid(width: w, height: h, rgb: out)

@@ -1,7 +1,9 @@
 import ArgumentParser
 import EnhanceBench
+import EnhanceImaging
 import EnhanceNetworks
 import EnhanceTUI
+import EnhanceTerminal
 import Foundation
 
 struct BenchCommand: ParsableCommand {
@@ -37,10 +39,14 @@ struct BenchCommand: ParsableCommand {
           help: "Instead: time the UI from an α key to the redrawn blend at 1:1 in 120×40, and the first frame.")
     var tuiLatency = false
 
+    @Flag(name: .customLong("graphics-redraw"),
+          help: "Instead: time one α redraw at 1:1 in 120×40 (10×20-px cells) per backend (blocks, kitty, sixel, iterm2).")
+    var graphicsRedraw = false
+
     @Flag(help: "Instead: export 4000×3000 (and 4000×6000) ×4 with the bundled blend and RRDBNet-23 on 1000×750; print wall time and peak RSS.")
     var export = false
 
-    @Option(help: "Image for --tui-latency (default: Assets/astronaut.png).")
+    @Option(help: "Image for --tui-latency and --graphics-redraw (default: Assets/astronaut.png).")
     var image: String?
 
     @Option(help: "α key presses timed by --tui-latency (1…10).")
@@ -59,6 +65,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if tuiLatency { return try runTUILatency() }
+        if graphicsRedraw { return try runGraphicsRedraw() }
         if export { return try runExportBench() }
         var o = BenchOptions()
         o.networks = networks
@@ -93,6 +100,24 @@ extension BenchCommand {
         print(String(format: "first network blend on screen:       %.0f ms", r.firstImage * 1000))
         print(String(format: "α key → redrawn blend at 1:1: median %.0f ms  (min %.0f, max %.0f, n=%d; target ≤ 100 ms)",
                      median * 1000, (sorted.first ?? .nan) * 1000, (sorted.last ?? .nan) * 1000, sorted.count))
+    }
+}
+
+extension BenchCommand {
+    func runGraphicsRedraw() throws {
+        guard let path = image ?? BenchScripts.asset("astronaut.png") else {
+            throw CLIError("--graphics-redraw: give --image (Assets/astronaut.png not found)")
+        }
+        let img = try ImageFile.read(path: path)
+        print("graphics redraw: \(path) (\(img.width)×\(img.height), ×4 bicubic tiles), 120×40 cells of 10×20 px, "
+              + "zoom 1:1, new α each frame (pixel blend), median of 15, thread CPU time")
+        let lines = measureGraphicsRedraw(image: img)
+        let blocks = lines.first { $0.kind == .blocks }?.totalMs ?? 0
+        for l in lines {
+            let extra = l.kind == .blocks ? "" : String(format: "  → +%.1f ms vs blocks (target ≤ 30)", l.totalMs - blocks)
+            print(String(format: "%-7@ view %6.1f ms + encode %6.1f ms = %6.1f ms, %7d KB", l.kind.rawValue as NSString,
+                         l.viewMs, l.encodeMs, l.totalMs, l.bytes / 1024) + extra)
+        }
     }
 }
 

@@ -1,12 +1,13 @@
 import ArgumentParser
 import EnhanceImaging
+import EnhanceNcurses
 import EnhanceTerminal
 import Foundation
 
 struct PreviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
-        abstract: "Print an image, or its x4 upscale, to standard output as block characters.")
+        abstract: "Print an image, or its x4 upscale, to standard output as block characters or real pixels.")
 
     @Argument(help: "Image to show.")
     var input: String
@@ -23,6 +24,15 @@ struct PreviewCommand: ParsableCommand {
     @Option(help: "Colour mode: truecolor, 256 or none (default: from NO_COLOR / COLORTERM).")
     var color: String?
 
+    @Option(help: """
+        Image encoding: auto, kitty, sixel, iterm2 or blocks (default: $ENHANCE_GRAPHICS, else auto: \
+        detected when standard output is a terminal, blocks otherwise).
+        """)
+    var graphics: String?
+
+    @Flag(help: "Ordered dither for sixel output.")
+    var dither = false
+
     @OptionGroup var models: ModelOptions
 
     func validate() throws {
@@ -35,6 +45,9 @@ struct PreviewCommand: ParsableCommand {
         if let c = color, !["truecolor", "24bit", "256", "none"].contains(c.lowercased()) {
             throw ValidationError("--color must be truecolor, 256 or none, got \(c)")
         }
+        if let g = graphics, GraphicsChoice(g) == nil {
+            throw ValidationError("--graphics must be auto, kitty, sixel, iterm2 or blocks, got \(g)")
+        }
         if let w = width, !(4...2000).contains(w) { throw ValidationError("--width must be 4…2000") }
     }
 
@@ -44,6 +57,12 @@ struct PreviewCommand: ParsableCommand {
             image = try models.upscaler(for: m, bicubicScale: 4).upscale(image)
         }
         let env = ProcessInfo.processInfo.environment
+        let columns = width ?? Int(env["COLUMNS"] ?? "") ?? 80
+        let gfx = graphicsToUse(env)
+        if gfx.decision.kind.isPixels {
+            try pixels(image, columns: columns, gfx: gfx)
+            return
+        }
         let mode: ColorMode
         switch color?.lowercased() {
         case "truecolor"?, "24bit"?: mode = .trueColor
@@ -52,12 +71,34 @@ struct PreviewCommand: ParsableCommand {
         default: mode = ColorMode.detect(environment: env)
         }
         let set: SymbolSet = symbols == "half" ? .halfBlock : (symbols == "quadrant" ? .quadrant : .sextant)
-        let columns = width ?? Int(env["COLUMNS"] ?? "") ?? 80
         // Terminal cells are about twice as tall as wide.
         let rows = max(1, Int((Double(columns) * Double(image.height) / Double(image.width) / 2).rounded()))
         let grid = BlockRenderer.render(image, x: 0, y: 0, width: Double(image.width), height: Double(image.height),
                                         columns: columns, rows: rows, symbols: set, mode: mode)
         let out = ANSIWriter.lines(grid, mode: mode)
         FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    /// A fixed choice is used as given (also into files and pipes); `auto` queries the terminal
+    /// only when standard output is one.
+    func graphicsToUse(_ env: [String: String]) -> TerminalGraphics {
+        let choice = GraphicsChoice.resolve(option: graphics, environment: env)
+        if choice == .auto && isatty(STDOUT_FILENO) == 0 {
+            return TerminalGraphics.blocks(environment: env)
+        }
+        return TerminalGraphics.detect(option: graphics, environment: env)
+    }
+
+    /// The image at one pixel per screen pixel, reduced (area average) when wider than
+    /// `columns` cells of the terminal's cell width.
+    func pixels(_ image: Image, columns: Int, gfx: TerminalGraphics) throws {
+        let cell = gfx.cellPixels?.width ?? 10
+        let w = min(image.width, columns * cell)
+        let h = max(1, Int((Double(image.height) * Double(w) / Double(image.width)).rounded()))
+        let grid = PixelGrid.sample(image, x: 0, y: 0, width: Double(image.width), height: Double(image.height),
+                                    toWidth: w, height: h)
+        var enc = gfx.encoder
+        enc.dither = dither
+        FileHandle.standardOutput.write(Data(enc.inline(RGBImage(grid))))
     }
 }

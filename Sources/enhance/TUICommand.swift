@@ -2,6 +2,7 @@ import ArgumentParser
 import EnhanceNcurses
 import EnhanceNetworks
 import EnhanceTUI
+import EnhanceTerminal
 
 struct TUICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +15,9 @@ struct TUICommand: ParsableCommand {
     @Option(help: "Colour mode: truecolor, 256 or none (default: from NO_COLOR / COLORTERM).")
     var color: String?
 
+    @Option(help: "Pane images: auto (detect), kitty, sixel, iterm2 or blocks (default: $ENHANCE_GRAPHICS, else auto).")
+    var graphics: String?
+
     @Flag(help: "Show hidden files in the browser.")
     var hidden = false
 
@@ -22,6 +26,9 @@ struct TUICommand: ParsableCommand {
     func validate() throws {
         if let c = color, !["truecolor", "24bit", "256", "none"].contains(c.lowercased()) {
             throw ValidationError("--color must be truecolor, 256 or none, got \(c)")
+        }
+        if let g = graphics, GraphicsChoice(g) == nil {
+            throw ValidationError("--graphics must be auto, kitty, sixel, iterm2 or blocks, got \(g)")
         }
     }
 
@@ -33,6 +40,7 @@ struct TUICommand: ParsableCommand {
             _ = try p.blended(with: g, alpha: 0)  // refuses an incompatible pair before the UI opens
         }
         let engine = UpscalerEngine(psnr: psnr, gan: gan, options: models.upscaleOptions)
-        try runTUI(path: path, engine: engine, options: TUIOptions(colorMode: color, showHidden: hidden))
+        try runTUI(path: path, engine: engine, options: TUIOptions(colorMode: color, showHidden: hidden,
+                                                                 graphics: graphics))
     }
 }

@@ -1,0 +1,203 @@
+import EnhanceImaging
+import Foundation
+import XCTest
+
+/// `enhance` in real terminals under Xvfb, pixels read back from screenshots (ImageMagick
+/// `import`): kitty (kitty graphics protocol) and `xterm -ti vt340` (sixel), both chosen by
+/// `--graphics auto`. The image: 1-pixel black/white stripes left, red over blue right; bicubic
+/// ×4, then 1:1, where the red block must be 192×128 screen pixels (one output pixel per screen
+/// pixel) and the stripes an 8-pixel period — block characters could show neither.
+/// Screenshots are kept in `$ENHANCE_E2E_SCREENSHOTS` when set (else a temporary folder).
+final class GraphicsEndToEndTests: XCTestCase {
+    var pids: [pid_t] = []
+    var dir = URL(fileURLWithPath: "/")
+    var display = ""
+
+    let red = (230, 20, 20), blue = (30, 40, 220)
+
+    override func setUpWithError() throws {
+        for tool in ["Xvfb", "xdotool", "import", "xdpyinfo"] where !Spawn.has(tool) {
+            throw XCTSkip("\(tool) is missing (make test installs xvfb, xdotool, imagemagick, x11-utils)")
+        }
+        dir = try CLI.tempDir()
+        var img = Image(width: 96, height: 64)
+        for y in 0..<64 { for x in 0..<96 {
+            let c: (Int, Int, Int) = x < 48 ? (x % 2 == 0 ? (255, 255, 255) : (0, 0, 0)) : (y < 32 ? red : blue)
+            img[0, y, x] = Float(c.0) / 255; img[1, y, x] = Float(c.1) / 255; img[2, y, x] = Float(c.2) / 255
+        } }
+        try ImageFile.write(img, to: dir.appendingPathComponent("stripes.png").path)
+        // Xvfb picks a free display and writes its number to stdout.
+        let numberFile = dir.appendingPathComponent("display").path
+        pids.append(try Spawn.start(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                    stdout: numberFile))
+        let number = Spawn.poll(timeout: 20) { () -> String? in
+            let t = (try? String(contentsOfFile: numberFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            return t?.isEmpty == false ? t : nil
+        }
+        display = ":" + (try XCTUnwrap(number, "Xvfb did not start"))
+        let up = Spawn.poll(timeout: 20) { (try? Spawn.run(["xdpyinfo", "-display", display]).0) == 0 ? true : nil }
+        XCTAssertNotNil(up, "Xvfb \(display) not answering")
+    }
+
+    override func tearDown() {
+        for pid in pids.reversed() { Spawn.stop(pid) }
+        pids = []
+        if ProcessInfo.processInfo.environment["ENHANCE_E2E_SCREENSHOTS"] == nil {
+            try? FileManager.default.removeItem(at: dir)
+        }
+    }
+
+    /// The shell command run in the terminal: enhance on the stripes, then its exit status to a
+    /// file. `env` first drops the hints (KITTY_WINDOW_ID, TERM=xterm-kitty) so that detection
+    /// must come from the terminal's replies.
+    func program(term: String? = "xterm-256color") -> String {
+        let fx = CLI.repoRoot.appendingPathComponent("Tests/EnhanceNetworksTests/Fixtures/msrresnet_x4.weights.safetensors").path
+        let args = [CLI.binary.path, dir.appendingPathComponent("stripes.png").path, "--graphics", "auto",
+                    "--psnr-model", fx, "--gan-model", fx].map { "'\($0)'" }.joined(separator: " ")
+        let clean = "env -u KITTY_WINDOW_ID -u KITTY_PID -u TERM_PROGRAM" + (term.map { " TERM=\($0)" } ?? "")
+        return "\(clean) \(args) 2>'\(dir.path)/stderr'; echo $? > '\(dir.path)/exit'; sleep 60"
+    }
+
+    func testKitty() throws {
+        guard Spawn.has("kitty") else { throw XCTSkip("kitty is missing (Debian package kitty; make test installs it)") }
+        let env = ["DISPLAY": display, "KITTY_CACHE_DIRECTORY": dir.path + "/kc", "KITTY_CONFIG_DIRECTORY": dir.path + "/kcfg"]
+        pids.append(try Spawn.start(["kitty", "--config", "NONE", "--class", "enhance-e2e-kitty",
+                                     "-o", "remember_window_size=no", "-o", "initial_window_width=800",
+                                     "-o", "initial_window_height=500", "sh", "-c", program()], env: env))
+        try drive(windowClass: "enhance-e2e-kitty", name: "kitty", tolerance: 4)
+    }
+
+    /// kitty → tmux (`allow-passthrough on`, private server) → enhance: passthrough, placed at
+    /// the pane's cells although tmux answers DA1 before kitty's reply arrives.
+    func testKittyThroughTmux() throws {
+        guard Spawn.has("kitty"), Spawn.has("tmux") else { throw XCTSkip("kitty or tmux is missing (make test installs them)") }
+        let socket = "enhance-gfx-\(getpid())"
+        let conf = dir.appendingPathComponent("tmux.conf").path
+        try "set -g allow-passthrough on\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        defer { _ = try? Spawn.run(["tmux", "-L", socket, "kill-server"]) }
+        let env = ["DISPLAY": display, "KITTY_CACHE_DIRECTORY": dir.path + "/kc", "KITTY_CONFIG_DIRECTORY": dir.path + "/kcfg"]
+        pids.append(try Spawn.start(["kitty", "--config", "NONE", "--class", "enhance-e2e-tmux",
+                                     "-o", "remember_window_size=no", "-o", "initial_window_width=800",
+                                     "-o", "initial_window_height=500",
+                                     "tmux", "-L", socket, "-f", conf, "new-session", program(term: nil)], env: env))
+        try drive(windowClass: "enhance-e2e-tmux", name: "tmux-kitty", tolerance: 4)
+    }
+
+    func testXtermSixel() throws {
+        guard Spawn.has("xterm") else { throw XCTSkip("xterm is missing (make test installs it)") }
+        pids.append(try Spawn.start(["xterm", "-ti", "vt340", "-class", "EnhanceE2EXterm", "-bg", "black", "-fg", "gray",
+                                     "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry", "100x30+0+0",
+                                     "-e", "sh", "-c", program()], env: ["DISPLAY": display]))
+        try drive(windowClass: "EnhanceE2EXterm", name: "xterm", tolerance: 12)
+    }
+
+    /// Bicubic, 1:1, checks, quit, checks the terminal is clean.
+    func drive(windowClass: String, name: String, tolerance: Int) throws {
+        let window = try XCTUnwrap(Spawn.poll(timeout: 30) { () -> String? in
+            let (rc, out) = try Spawn.run(["timeout", "10", "xdotool", "search", "--onlyvisible", "--class", windowClass],
+                                          env: ["DISPLAY": display])
+            return rc == 0 ? out.split(separator: "\n").first.map(String.init) : nil
+        }, "no \(name) window")
+        func key(_ k: String) throws {
+            try Spawn.run(["timeout", "10", "xdotool", "windowfocus", "--sync", window], env: ["DISPLAY": display])
+            try Spawn.run(["timeout", "10", "xdotool", "key", k], env: ["DISPLAY": display])
+        }
+        var shots = 0
+        func shot() throws -> Image {
+            shots += 1
+            let path = dir.appendingPathComponent("\(name)-\(shots).png").path
+            // `timeout`: import waits forever on a window that is not viewable.
+            try Spawn.run(["timeout", "20", "import", "-display", display, "-window", window, path])
+            return try ImageFile.read(path: path)
+        }
+        // The UI is up once its status bar (light, reverse video) shows at the bottom: keys typed
+        // earlier would be flushed with the detection replies.
+        XCTAssertNotNil(try Spawn.poll(timeout: 60, every: 0.5) { statusBar(try shot()) ? true : nil }, "no UI")
+        // Bicubic, fit, 1:1 (idempotent, so resent if the first keys were early).
+        var tries = 0
+        let oneToOne = try Spawn.poll(timeout: 40, every: 0.5) { () -> (Image, Box)? in
+            if tries % 6 == 0 { for k in ["1", "f", "z"] { try key(k) } }
+            tries += 1
+            let img = try shot()
+            guard let r = find(red, in: img, tolerance), (180...200).contains(r.width) else { return nil }
+            return (img, r)
+        }
+        let (img, r) = try XCTUnwrap(oneToOne, "no 1:1 image; screenshots in \(dir.path)")
+        XCTAssertTrue((184...196).contains(r.width) && (120...132).contains(r.height), "red block \(r)")
+        let b = try XCTUnwrap(find(blue, in: img, tolerance), "no blue")
+        XCTAssertLessThan(abs(b.x0 - r.x0), 4, "blue under red")
+        XCTAssertLessThan(abs(b.y0 - r.y1), 14, "blue directly under red (bicubic blurs the edge): \(r) \(b)")
+        // Stripes left of red: period 8 px, so ≥ 2 crossings of mid-grey per 8 px.
+        let y = (r.y0 + r.y1) / 2
+        var crossings = 0
+        for x in (r.x0 - 170)..<(r.x0 - 10) where x > 0 && (luma(img, x, y) > 128) != (luma(img, x - 1, y) > 128) {
+            crossings += 1
+        }
+        XCTAssertGreaterThanOrEqual(crossings, 30, "stripes not drawn at pixel resolution (\(crossings) edges)")
+        // Help opens over the image: the pixels go (blocks stand in around the box), and come back.
+        let shown = count(red, in: img, tolerance)
+        try key("question")
+        let hidden = try Spawn.poll(timeout: 15, every: 0.5) { () -> Int? in
+            let n = count(red, in: try shot(), tolerance)
+            return n * 5 < shown ? n : nil
+        }
+        XCTAssertNotNil(hidden, "image still drawn over the help dialog (\(shown) red pixels before)")
+        try key("x")
+        let back = try Spawn.poll(timeout: 15, every: 0.5) { () -> Box? in
+            find(red, in: try shot(), tolerance).flatMap { (180...200).contains($0.width) ? $0 : nil }
+        }
+        XCTAssertNotNil(back, "image not redrawn after the help closed")
+        try key("q")
+        let exit = Spawn.poll(timeout: 20) { try? String(contentsOfFile: dir.path + "/exit", encoding: .utf8) }
+        XCTAssertEqual(exit?.trimmingCharacters(in: .whitespacesAndNewlines), "0",
+                       (try? String(contentsOfFile: dir.path + "/stderr", encoding: .utf8)) ?? "")
+        let clean = try Spawn.poll(timeout: 10, every: 0.5) { () -> Bool? in
+            let s = try shot()
+            return find(red, in: s, tolerance) == nil && find(blue, in: s, tolerance) == nil ? true : nil
+        }
+        XCTAssertNotNil(clean, "image left on screen after quit; screenshots in \(dir.path)")
+        let kept = ProcessInfo.processInfo.environment["ENHANCE_E2E_SCREENSHOTS"] != nil
+        print("\(name): red block \(r), \(crossings) stripe edges" + (kept ? "; screenshots in \(dir.path)" : ""))
+    }
+
+    struct Box: CustomStringConvertible {
+        var x0: Int, y0: Int, x1: Int, y1: Int
+        var width: Int { x1 - x0 }
+        var height: Int { y1 - y0 }
+        var description: String { "\(width)×\(height) at (\(x0), \(y0))" }
+    }
+
+    /// Number of pixels within `tolerance` of `c`.
+    func count(_ c: (Int, Int, Int), in img: Image, _ tolerance: Int) -> Int {
+        var n = 0
+        for y in 0..<img.height { for x in 0..<img.width {
+            if abs(Int((img[0, y, x] * 255).rounded()) - c.0) <= tolerance
+                && abs(Int((img[1, y, x] * 255).rounded()) - c.1) <= tolerance
+                && abs(Int((img[2, y, x] * 255).rounded()) - c.2) <= tolerance { n += 1 }
+        } }
+        return n
+    }
+
+    /// Bounding box of the pixels within `tolerance` of `c` (nil if fewer than 100).
+    func find(_ c: (Int, Int, Int), in img: Image, _ tolerance: Int) -> Box? {
+        var box = Box(x0: .max, y0: .max, x1: .min, y1: .min), n = 0
+        for y in 0..<img.height { for x in 0..<img.width {
+            let v = (0..<3).map { Int((img[$0, y, x] * 255).rounded()) }
+            guard abs(v[0] - c.0) <= tolerance, abs(v[1] - c.1) <= tolerance, abs(v[2] - c.2) <= tolerance else { continue }
+            n += 1
+            box.x0 = min(box.x0, x); box.y0 = min(box.y0, y); box.x1 = max(box.x1, x + 1); box.y1 = max(box.y1, y + 1)
+        } }
+        return n >= 100 ? box : nil
+    }
+
+    /// Whether the bottom 40 pixel rows hold a light bar (≥ 1500 pixels of luma > 150).
+    func statusBar(_ img: Image) -> Bool {
+        var n = 0
+        for y in max(img.height - 40, 0)..<img.height { for x in 0..<img.width where luma(img, x, y) > 150 { n += 1 } }
+        return n >= 1500
+    }
+
+    func luma(_ img: Image, _ x: Int, _ y: Int) -> Double {
+        (0.2126 * Double(img[0, y, x]) + 0.7152 * Double(img[1, y, x]) + 0.0722 * Double(img[2, y, x])) * 255
+    }
+}
