@@ -117,6 +117,7 @@ final class NcursesBackend: TerminalBackend {
         case 10, 13: return .key(.enter)
         case 9: return .key(.tab)
         case 8, 127: return .key(.backspace)
+        case 21: return .key(.char(clearLineKey))  // Ctrl-U
         default:
             guard let scalar = Unicode.Scalar(UInt32(ch)), ch >= 32 else { return nil }
             return .key(.char(Character(scalar)))

@@ -113,6 +113,9 @@ func openSelected(_ s: inout AppState) -> [Effect] {
     return []
 }
 
+/// Ctrl-U as the backend delivers it: clears a text field (the export path).
+public let clearLineKey: Character = "\u{15}"
+
 func exportKey(_ s: inout AppState, _ k: Key) -> [Effect] {
     switch s.export {
     case .prompt(var text)?:
@@ -130,6 +133,8 @@ func exportKey(_ s: inout AppState, _ k: Key) -> [Effect] {
         case .backspace:
             if !text.isEmpty { text.removeLast() }
             s.export = .prompt(text: text)
+        case .char(clearLineKey):
+            s.export = .prompt(text: "")
         case .char(let c):
             text.append(c)
             s.export = .prompt(text: text)

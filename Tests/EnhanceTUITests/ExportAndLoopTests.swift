@@ -4,6 +4,16 @@ import EnhanceImaging
 @testable import EnhanceTUI
 
 final class ExportAndLoopTests: PhotoDirTestCase {
+    func testCtrlUClearsTheExportPath() {
+        let h = Harness(directory: dir, columns: 80, rows: 12)
+        h.keys(.enter)
+        h.type("e")
+        h.keys(.char(clearLineKey))
+        XCTAssertEqual(h.state.export, .prompt(text: ""))
+        h.type("/tmp/x.png")
+        XCTAssertEqual(h.state.export, .prompt(text: "/tmp/x.png"))
+    }
+
     func testExportDialogFlow() {
         let h = Harness(directory: dir, columns: 80, rows: 12)
         h.keys(.enter)
