@@ -6,10 +6,15 @@ import Glibc
 
 /// One export measured in its own process: wall time and peak resident memory (`wait4`'s rusage).
 public struct ExportBenchResult: Sendable {
+    /// What was exported (method and model).
     public var label: String
+    /// Input size in pixels.
     public var input: (width: Int, height: Int)
+    /// Wall-clock seconds from spawn to exit.
     public var wallSeconds: Double
+    /// Peak resident memory of the child, bytes (`ru_maxrss`).
     public var peakRSSBytes: Int
+    /// Exit status (128 + signal when killed).
     public var status: Int32
 }
 

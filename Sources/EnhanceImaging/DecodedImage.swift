@@ -19,6 +19,7 @@ public protocol PixelSource: Sendable {
 }
 
 extension Image: PixelSource {
+    /// Rows `rows` copied out (metadata and gray flag kept).
     public func rows(_ rows: Range<Int>) -> Image {
         var out = cropped(x: 0, y: rows.lowerBound, width: width, height: rows.count)
         out.isGrayscale = isGrayscale
@@ -34,9 +35,15 @@ public final class DecodedImage: PixelSource, @unchecked Sendable {
     private var raw: eio_image
     private let orientation: ExifOrientation
     private let rawWidth: Int, rawHeight: Int, rawChannels: Int
-    public let width: Int, height: Int, channelCount: Int, bitDepth: Int, isGrayscale: Bool
+    /// Size in pixels, upright (after the EXIF orientation).
+    public let width: Int, height: Int
+    /// 3 or 4 (gray expanded to RGB, gray+alpha to RGBA); the samples' bits (8 or 16); gray source.
+    public let channelCount: Int, bitDepth: Int, isGrayscale: Bool
+    /// PNG text chunks of the file.
     public let text: [String: String]
+    /// ICC profile of the file, if any.
     public let iccProfile: [UInt8]?
+    /// TIFF-structured EXIF of the file, if any (orientation as stored; rows are already upright).
     public let exif: [UInt8]?
 
     /// Takes ownership of a successfully decoded `raw` (freed with this object).
@@ -62,6 +69,7 @@ public final class DecodedImage: PixelSource, @unchecked Sendable {
 
     deinit { eio_image_free(&raw) }
 
+    /// Rows `rows` of the upright image as planar floats `v / (2^bits − 1)`, with the file's metadata.
     public func rows(_ rows: Range<Int>) -> Image {
         precondition(rows.lowerBound >= 0 && rows.upperBound <= height)
         let w = width, n = rows.count, plane = w * n

@@ -51,6 +51,7 @@ public struct OutputMetadata: Sendable, Equatable {
     /// TIFF-structured EXIF (PNG eXIf, JPEG APP1).
     public var exif: [UInt8]?
 
+    /// Metadata to embed as given (see ``exported(from:width:height:strip:text:)`` for exports).
     public init(text: [String: String] = [:], iccProfile: [UInt8]? = nil, exif: [UInt8]? = nil) {
         self.text = text
         self.iccProfile = iccProfile
@@ -71,8 +72,11 @@ public struct OutputMetadata: Sendable, Equatable {
 /// has to be held whole. Bands are planar RGB(A) float ``Image``s of the output width, values in
 /// [0, 1] (clamped here; NaN becomes 0). Not thread-safe.
 public final class ImageWriter {
+    /// Image width in pixels (every band's width).
     public let width: Int
+    /// Image height in pixels (the rows appended in all).
     public let height: Int
+    /// Samples written per pixel, bit depth and format.
     public let layout: OutputLayout
     private var writer: OpaquePointer?
     private var rowsWritten = 0

@@ -13,6 +13,7 @@ public struct ExportSettings: Sendable, Equatable {
     /// Replace an existing output file.
     public var overwrite: Bool
 
+    /// Settings; the defaults follow the input (format from the path's extension, bit depth kept).
     public init(format: ImageFormat? = nil, quality: Int = 95, bitDepth: Int? = nil, stripMetadata: Bool = false,
                 overwrite: Bool = false) {
         self.format = format
