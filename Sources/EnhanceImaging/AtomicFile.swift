@@ -43,9 +43,7 @@ public enum AtomicFile {
         defer { closedir(d) }
         let prefix = "." + name + marker
         while let entry = readdir(d) {
-            let file = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let file = String(decoding: direntName(entry), as: UTF8.self)
             guard file.hasPrefix(prefix), let pid = Int32(file.dropFirst(prefix.count).prefix { $0 != "-" }) else {
                 continue
             }
@@ -92,4 +90,12 @@ public enum AtomicFile {
     private static func posixError(_ path: String, _ what: String) -> ImageIOError {
         ImageIOError(path: path, kind: .writeFailed, reason: "\(what): \(String(cString: strerror(errno)))")
     }
+}
+
+/// The name bytes of a `readdir` record, read in place up to its NUL: records are only `d_reclen`
+/// long, so copying the declared 256-byte `d_name` array would read past the last one.
+public func direntName(_ entry: UnsafeMutablePointer<dirent>) -> [UInt8] {
+    let name = (UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
+        .assumingMemoryBound(to: CChar.self)
+    return Array(UnsafeRawBufferPointer(start: name, count: strlen(name)))
 }
