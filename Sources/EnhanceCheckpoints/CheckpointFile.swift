@@ -94,17 +94,24 @@ public enum CheckpointFile {
                                + "or ncnn magic (expected .safetensors, torch .pth or ncnn .param)")
     }
 
-    /// Lowercase hex SHA-256 of the file's bytes (streamed in 1 MiB chunks).
+    /// Lowercase hex SHA-256 of the file's bytes, streamed through one 4 MiB buffer.
     public static func sha256Hex(path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
             throw CheckpointError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot open file" : "no such file")
         }
-        defer { try? handle.close() }
+        defer { close(fd) }
         var hasher = SHA256()
-        do {
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
-        } catch {
-            throw CheckpointError(file: path, "cannot read file")
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CheckpointError(file: path, "cannot read file (\(String(cString: strerror(errno))))")
+            }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<n]).bindMemory(to: UInt8.self))
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }

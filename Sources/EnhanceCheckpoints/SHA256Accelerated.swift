@@ -24,30 +24,36 @@ enum SHA256Accelerated {
         var cdgh = vector(SIMD4(h[7], h[6], h[3], h[2]))
         let byteSwap = unsafeBitCast(SIMD16<UInt8>(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12),
                                      to: __m128i.self)
-        withUnsafeTemporaryAllocation(of: __m128i.self, capacity: 4) { w in
-            for block in 0 ..< count {
-                let savedABEF = abef, savedCDGH = cdgh
-                let base = UnsafeRawPointer(p + 64 * block)
-                for i in 0 ..< 16 {
-                    if i < 4 {
-                        let raw = _mm_loadu_si128((base + 16 * i).assumingMemoryBound(to: __m128i.self))
-                        w[i] = _mm_shuffle_epi8(raw, byteSwap)
-                    } else {
-                        // W[t..t+3] from W[t-16..], W[t-15..], W[t-7..] (= [b1, b2, b3, a0]) and W[t-4..].
-                        let a = lanes(w[(i + 3) % 4]), b = lanes(w[(i + 2) % 4])
-                        let sum = _mm_add_epi32(_mm_sha256msg1_epu32(w[i % 4], w[(i + 1) % 4]),
-                                                vector(SIMD4(b[1], b[2], b[3], a[0])))
-                        w[i % 4] = _mm_sha256msg2_epu32(sum, w[(i + 3) % 4])
-                    }
-                    let wk = _mm_add_epi32(w[i % 4], _mm_loadu_si128(UnsafeRawPointer(k + 4 * i)
-                        .assumingMemoryBound(to: __m128i.self)))
-                    cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk)
-                    let high = lanes(wk)
-                    abef = _mm_sha256rnds2_epu32(abef, cdgh, vector(SIMD4(high[2], high[3], 0, 0)))
-                }
-                abef = _mm_add_epi32(abef, savedABEF)
-                cdgh = _mm_add_epi32(cdgh, savedCDGH)
+        let kv = UnsafeRawPointer(k).assumingMemoryBound(to: __m128i.self)
+        for block in 0 ..< count {
+            let savedABEF = abef, savedCDGH = cdgh
+            let base = UnsafeRawPointer(p + 64 * block).assumingMemoryBound(to: __m128i.self)
+            // Four rounds with message words `w` (W[4g…4g+3]).
+            func rounds(_ w: __m128i, _ g: Int) {
+                let wk = _mm_add_epi32(w, _mm_loadu_si128(kv + g))
+                cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk)
+                let high = lanes(wk)
+                abef = _mm_sha256rnds2_epu32(abef, cdgh, vector(SIMD4(high[2], high[3], 0, 0)))
             }
+            // W[t…t+3] from W[t-16…] (a), W[t-12…] (b), W[t-8…] (c), W[t-4…] (d); W[t-7…] = [c1, c2, c3, d0].
+            func next(_ a: __m128i, _ b: __m128i, _ c: __m128i, _ d: __m128i) -> __m128i {
+                let cl = lanes(c), dl = lanes(d)
+                let sum = _mm_add_epi32(_mm_sha256msg1_epu32(a, b), vector(SIMD4(cl[1], cl[2], cl[3], dl[0])))
+                return _mm_sha256msg2_epu32(sum, d)
+            }
+            var m0 = _mm_shuffle_epi8(_mm_loadu_si128(base), byteSwap)
+            var m1 = _mm_shuffle_epi8(_mm_loadu_si128(base + 1), byteSwap)
+            var m2 = _mm_shuffle_epi8(_mm_loadu_si128(base + 2), byteSwap)
+            var m3 = _mm_shuffle_epi8(_mm_loadu_si128(base + 3), byteSwap)
+            rounds(m0, 0); rounds(m1, 1); rounds(m2, 2); rounds(m3, 3)
+            for g in stride(from: 4, to: 16, by: 4) {
+                m0 = next(m0, m1, m2, m3); rounds(m0, g)
+                m1 = next(m1, m2, m3, m0); rounds(m1, g + 1)
+                m2 = next(m2, m3, m0, m1); rounds(m2, g + 2)
+                m3 = next(m3, m0, m1, m2); rounds(m3, g + 3)
+            }
+            abef = _mm_add_epi32(abef, savedABEF)
+            cdgh = _mm_add_epi32(cdgh, savedCDGH)
         }
         let x = lanes(abef), y = lanes(cdgh)
         (h[0], h[1], h[2], h[3]) = (x[3], x[2], y[3], y[2])
