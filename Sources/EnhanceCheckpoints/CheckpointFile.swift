@@ -88,7 +88,8 @@ public enum CheckpointFile {
             return CheckpointError(file: path, "looks like an ncnn .bin; load the .param file beside it instead")
         }
         if head.first == 0x80 {
-            return CheckpointError(file: path, "a Python pickle without the torch.save magic number; not a checkpoint (not unpickled)")
+            return CheckpointError(file: path,
+                                   "a Python pickle without the torch.save magic number; not a checkpoint (not unpickled)")
         }
         return CheckpointError(file: path, "unrecognised checkpoint format: no safetensors header, zip, torch pickle "
                                + "or ncnn magic (expected .safetensors, torch .pth or ncnn .param)")

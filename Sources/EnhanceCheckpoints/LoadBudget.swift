@@ -48,7 +48,8 @@ public struct LoadBudget: Sendable, Equatable {
     public func check(file: String, need: Int, what: String = "loading") throws {
         guard need > maxBytes else { return }
         throw CheckpointError(file: file, "\(what) needs \(Self.format(need)) for the file, float32 tensors and "
-                              + "prepared weights, over the budget of \(Self.format(maxBytes)); raise it with --max-model-bytes")
+                              + "prepared weights, over the budget of \(Self.format(maxBytes)); "
+                              + "raise it with --max-model-bytes")
     }
 
     /// `1234567890` → `"1.23 GB (1234567890 bytes)"`.

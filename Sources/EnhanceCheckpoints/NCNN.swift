@@ -6,11 +6,12 @@ public enum NCNN {
     /// extension replaced by `.bin`). Every byte of the `.bin` must be consumed. Both files must
     /// fit `budget`, counting one float32 parameter per `.bin` byte (the densest encoding, 8-bit
     /// table indices), before either is read.
-    public static func read(paramPath: String, binPath: String? = nil, budget: LoadBudget = .unlimited) throws -> NCNNNet {
+    public static func read(paramPath: String, binPath: String? = nil,
+                            budget: LoadBudget = .unlimited) throws -> NCNNNet {
         let bin = binPath ?? defaultBinPath(forParam: paramPath)
         let binSize = try FileIO.size(bin)
-        try budget.check(file: bin, need: LoadBudget.need(fileBytes: LoadBudget.saturatingSum(FileIO.size(paramPath), binSize),
-                                                          parameters: binSize))
+        let files = LoadBudget.saturatingSum(try FileIO.size(paramPath), binSize)
+        try budget.check(file: bin, need: LoadBudget.need(fileBytes: files, parameters: binSize))
         let paramBytes = try FileIO.readAll(paramPath)
         guard let text = String(validating: paramBytes, as: UTF8.self) else {
             throw CheckpointError(file: paramPath, "not a UTF-8 text .param file")

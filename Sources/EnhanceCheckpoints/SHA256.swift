@@ -83,7 +83,9 @@ public struct SHA256 {
         #if arch(x86_64) && os(Linux)
         if accelerated {
             h.withUnsafeMutableBufferPointer { state in
-                Self.k.withUnsafeBufferPointer { SHA256Accelerated.compress(state.baseAddress!, p, count: count, k: $0.baseAddress!) }
+                Self.k.withUnsafeBufferPointer {
+                    SHA256Accelerated.compress(state.baseAddress!, p, count: count, k: $0.baseAddress!)
+                }
             }
             return
         }

@@ -13,7 +13,9 @@ enum SHA256Accelerated {
         return flags.split(separator: " ").contains("sha_ni")
     }()
 
-    @inline(__always) private static func lanes(_ x: __m128i) -> SIMD4<UInt32> { unsafeBitCast(x, to: SIMD4<UInt32>.self) }
+    @inline(__always) private static func lanes(_ x: __m128i) -> SIMD4<UInt32> {
+        unsafeBitCast(x, to: SIMD4<UInt32>.self)
+    }
     @inline(__always) private static func vector(_ x: SIMD4<UInt32>) -> __m128i { unsafeBitCast(x, to: __m128i.self) }
 
     /// Compresses `count` 64-byte blocks at `p` into the state `h` (8 words, A…H).
@@ -35,7 +37,8 @@ enum SHA256Accelerated {
                 let high = lanes(wk)
                 abef = _mm_sha256rnds2_epu32(abef, cdgh, vector(SIMD4(high[2], high[3], 0, 0)))
             }
-            // W[t…t+3] from W[t-16…] (a), W[t-12…] (b), W[t-8…] (c), W[t-4…] (d); W[t-7…] = [c1, c2, c3, d0].
+            // W[t…t+3] from W[t-16…] (a), W[t-12…] (b), W[t-8…] (c), W[t-4…] (d);
+            // W[t-7…] = [c1, c2, c3, d0].
             func next(_ a: __m128i, _ b: __m128i, _ c: __m128i, _ d: __m128i) -> __m128i {
                 let cl = lanes(c), dl = lanes(d)
                 let sum = _mm_add_epi32(_mm_sha256msg1_epu32(a, b), vector(SIMD4(cl[1], cl[2], cl[3], dl[0])))

@@ -36,7 +36,8 @@ public enum Safetensors {
     /// against `budget` first, so an oversized file is refused before its data is read.
     public static func read(path: String, budget: LoadBudget = .unlimited) throws -> SafetensorsFile {
         let header = try SafetensorsHeader.read(path: path)
-        try budget.check(file: path, need: LoadBudget.need(fileBytes: header.fileSize, parameters: header.parameterCount))
+        let need = LoadBudget.need(fileBytes: header.fileSize, parameters: header.parameterCount)
+        try budget.check(file: path, need: need)
         return try decode(FileIO.readAll(path), file: path)
     }
 
@@ -55,7 +56,8 @@ public enum Safetensors {
                     dict.ignoredKeys.append(e.name)
                     continue
                 }
-                throw CheckpointError(file: file, "unsupported dtype \(e.dtype) for tensor '\(e.name)' (only F32, F16, BF16 are read)")
+                throw CheckpointError(file: file,
+                                      "unsupported dtype \(e.dtype) for tensor '\(e.name)' (only F32, F16, BF16 are read)")
             }
             let count = (e.end - e.begin) / dtype.byteSize
             let values = decodeFloats(bytes, offset: header.dataStart + e.begin, count: count, dtype: dtype)

@@ -87,7 +87,8 @@ public struct SafetensorsHeader: Sendable, Equatable {
             }
             guard e.begin == cursor else {
                 throw fail(e.begin < cursor
-                    ? "tensor '\(e.name)' data_offsets [\(e.begin), \(e.end)] overlap the previous tensor (ends at \(cursor))"
+                    ? "tensor '\(e.name)' data_offsets [\(e.begin), \(e.end)] overlap the previous tensor "
+                        + "(ends at \(cursor))"
                     : "gap in data buffer: bytes \(cursor)..<\(e.begin) belong to no tensor (before '\(e.name)')")
             }
             cursor = e.end

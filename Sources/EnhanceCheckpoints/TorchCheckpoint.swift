@@ -32,7 +32,8 @@ public enum PyTorchCheckpoint {
     }
 
     /// Decodes `torch.save` output held in `bytes`; `file` names the source in errors.
-    public static func decode(_ bytes: [UInt8], file: String, budget: LoadBudget = .unlimited) throws -> TorchCheckpoint {
+    public static func decode(_ bytes: [UInt8], file: String,
+                              budget: LoadBudget = .unlimited) throws -> TorchCheckpoint {
         if ZipArchive.isZip(bytes) { return try decodeZip(bytes, file: file, budget: budget) }
         guard bytes.first == 0x80 else { throw CheckpointError(file: file, "not a PyTorch checkpoint (neither zip nor pickle)") }
         return try decodeLegacy(bytes, file: file, budget: budget)

@@ -24,7 +24,11 @@ public enum ModelInspection {
         var shapes: [String: [Int]] = [:]
         let prefix = NetworkRegistry.wrapperPrefix(all) ?? ""
         for e in header.entries where !e.isInertCounter {
-            if e.name.hasPrefix(prefix) { shapes[String(e.name.dropFirst(prefix.count))] = e.shape } else { ignored.append(e.name) }
+            if e.name.hasPrefix(prefix) {
+                shapes[String(e.name.dropFirst(prefix.count))] = e.shape
+            } else {
+                ignored.append(e.name)
+            }
         }
         let family = NetworkRegistry.architecture { shapes[$0] }
         let dtypes = Set(header.entries.filter { !$0.isInertCounter }.map(\.dtype)).sorted()

@@ -71,7 +71,9 @@ public enum NetworkRegistry {
     public static func build(_ arch: Architecture, _ dict: StateDict, source: String,
                              layout: String) throws -> DetectedModel {
         let log = KeyLog()
-        var model = try KeyLog.$current.withValue(log) { try buildUnchecked(arch, dict, source: source, layout: layout) }
+        var model = try KeyLog.$current.withValue(log) {
+            try buildUnchecked(arch, dict, source: source, layout: layout)
+        }
         let unread = dict.keys.filter { !log.contains($0) }
         let counters = unread.filter { $0 == "num_batches_tracked" || $0.hasSuffix(".num_batches_tracked") }
         if let first = unread.first(where: { !counters.contains($0) }) {

@@ -75,7 +75,9 @@ final class CheckpointFileTests: XCTestCase {
             let bytes = (0 ..< length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
             for accelerated in [true, false] {
                 var s = SHA256(accelerated: accelerated)
-                for chunk in stride(from: 0, to: length, by: 4099) { s.update(bytes[chunk ..< min(chunk + 4099, length)]) }
+                for chunk in stride(from: 0, to: length, by: 4099) {
+                    s.update(bytes[chunk ..< min(chunk + 4099, length)])
+                }
                 XCTAssertEqual(s.finalize().map { String(format: "%02x", $0) }.joined(), digest,
                                "length \(length), accelerated \(accelerated)")
             }

@@ -21,7 +21,9 @@ final class FormatDetectionTests: XCTestCase {
         let head = try FileIO.readPrefix(path, count: 2)
         XCTAssertEqual(head, [0x80, 0x02], "fixture must keep its pickle-like prefix")
         XCTAssertEqual(try CheckpointFile.detectFormat(path: path), .safetensors)
-        guard case let .stateDict(sd, format) = try CheckpointFile.load(path: path) else { return XCTFail("state dict") }
+        guard case let .stateDict(sd, format) = try CheckpointFile.load(path: path) else {
+            return XCTFail("state dict")
+        }
         XCTAssertEqual(format, .safetensors)
         XCTAssertEqual(sd["a"], WeightTensor(shape: [2, 3], values: [0, 1, 2, 3, 4, 5]))
     }
@@ -32,7 +34,9 @@ final class FormatDetectionTests: XCTestCase {
         // A plain pickle (no torch magic) is never unpickled by load.
         let pickle = try Fixtures.path("evil_system_proto2.pkl")
         XCTAssertNil(try CheckpointFile.detectFormat(path: pickle))
-        Fixtures.assertRefused(pickle, "pickle without the torch.save magic number") { _ = try CheckpointFile.load(path: pickle) }
+        Fixtures.assertRefused(pickle, "pickle without the torch.save magic number") {
+            _ = try CheckpointFile.load(path: pickle)
+        }
         // The magic with one byte changed.
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: legacy)))
         bytes[9] ^= 1
@@ -54,14 +58,15 @@ final class FormatDetectionTests: XCTestCase {
         let zipLike: [UInt8] = [0x50, 0x4B, 0x03, 0x04, 0, 0, 0, 0, UInt8(ascii: "{"), 0]
         let path = try temp(zipLike, size: 0x0403_4B50 + 64)
         XCTAssertEqual(CheckpointFile.detectFormat(head: zipLike, size: UInt64(0x0403_4B50 + 64)), .safetensors)
-        XCTAssertEqual(try CheckpointFile.detectFormat(path: path), .pytorchZip, "invalid JSON header: the zip reading wins")
+        XCTAssertEqual(try CheckpointFile.detectFormat(path: path), .pytorchZip, "invalid JSON header: zip wins")
         Fixtures.assertRefused(path, "zip:") { _ = try CheckpointFile.load(path: path) }
     }
 
     func testNcnnMagicLine() throws {
         for (text, want) in [("7767517\n1 1\n", CheckpointFormat.ncnn), ("7767517\r\n", .ncnn),
                              ("77675170\n", nil), ("7767517 \n", nil), ("7767517", nil)] {
-            XCTAssertEqual(CheckpointFile.detectFormat(head: Array(text.utf8), size: UInt64(text.utf8.count)), want, text)
+            let head = Array(text.utf8)
+            XCTAssertEqual(CheckpointFile.detectFormat(head: head, size: UInt64(head.count)), want, text)
         }
     }
 
@@ -85,7 +90,9 @@ final class FormatDetectionTests: XCTestCase {
         let need = LoadBudget.need(fileBytes: 8 + header.count + 1_600_000_000, parameters: 400_000_000)
         XCTAssertEqual(need, 8 + header.count + 1_600_000_000 + 20 * 400_000_000)
         let budget = LoadBudget(maxBytes: 1 << 30)
-        Fixtures.assertRefused(path, "needs \(LoadBudget.format(need))") { _ = try CheckpointFile.load(path: path, budget: budget) }
+        Fixtures.assertRefused(path, "needs \(LoadBudget.format(need))") {
+            _ = try CheckpointFile.load(path: path, budget: budget)
+        }
         Fixtures.assertRefused(path, "over the budget of \(LoadBudget.format(1 << 30))") {
             _ = try CheckpointFile.load(path: path, budget: budget)
         }
@@ -96,10 +103,14 @@ final class FormatDetectionTests: XCTestCase {
 
     func testBudgetForTorchAndNcnn() throws {
         let pth = try Fixtures.path("pth_zip_plain.pth")
-        Fixtures.assertRefused(pth, "over the budget of 100 bytes") { _ = try CheckpointFile.load(path: pth, budget: LoadBudget(maxBytes: 100)) }
+        Fixtures.assertRefused(pth, "over the budget of 100 bytes") {
+            _ = try CheckpointFile.load(path: pth, budget: LoadBudget(maxBytes: 100))
+        }
         // Fits the file but not the tensors it declares: refused after unpickling, before decoding.
         let size = try FileIO.size(pth)
-        Fixtures.assertRefused(pth, "needs") { _ = try CheckpointFile.load(path: pth, budget: LoadBudget(maxBytes: size + 1)) }
+        Fixtures.assertRefused(pth, "needs") {
+            _ = try CheckpointFile.load(path: pth, budget: LoadBudget(maxBytes: size + 1))
+        }
         XCTAssertNoThrow(try CheckpointFile.load(path: pth, budget: LoadBudget(maxBytes: 1 << 30)))
     }
 }

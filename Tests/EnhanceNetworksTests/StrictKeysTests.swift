@@ -28,7 +28,8 @@ final class StrictKeysTests: XCTestCase {
             var sd = try Fixture.safetensors("\(name).weights.safetensors")
             sd["body.99.extra.weight"] = WeightTensor(shape: [2, 2], values: [1, 2, 3, 4])
             let text = try XCTUnwrap(refusal(sd), "\(name): extra tensor accepted")
-            XCTAssertTrue(text.hasPrefix("ckpt.safetensors: tensor 'body.99.extra.weight' [2, 2] is not used by the detected"), text)
+            let want = "ckpt.safetensors: tensor 'body.99.extra.weight' [2, 2] is not used by the detected"
+            XCTAssertTrue(text.hasPrefix(want), text)
             XCTAssertFalse(text.contains("\n"))
         }
         // A bias the network does not have (MSRResNet conv_last is built with the bias it finds, so

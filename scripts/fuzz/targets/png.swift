@@ -1,6 +1,7 @@
 @testable import EnhanceImaging
 
-/// PNG bytes through the C shim (libpng): header-only info, then a full decode under a 256-kpixel limit (big decodes only slow the search).
+/// PNG bytes through the C shim (libpng): header-only info, then a full decode under a 256-kpixel
+/// limit (big decodes only slow the search).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPNG(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let path = scratchFile(FuzzInput(data, size).bytes, suffix: ".png")
