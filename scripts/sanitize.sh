@@ -18,7 +18,9 @@ for san in "${@:-thread address}"; do
     fi
     # Leak checking is off: Swift multi-payload enums keep tags in pointer spare bits, which
     # LeakSanitizer cannot follow (live objects reported as leaks).
-    TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=0} ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
+    # The CLI and tmux tests run the sanitized `enhance` too (ENHANCE_BIN).
+    bin=$($SWIFT build --sanitize="$s" --scratch-path "$dir" --show-bin-path)/enhance
+    ENHANCE_BIN=$bin TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=0} ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
       $SWIFT test --skip-build --sanitize="$s" --scratch-path "$dir" --disable-swift-testing >"$log" 2>&1
     rc=$?
     tests=$(grep -E "^\s*Executed [0-9]+ tests?," "$log" | tail -1 | sed -E 's/^\s*//')

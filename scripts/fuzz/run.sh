@@ -107,10 +107,15 @@ main() {
   LOG=$DIR/fuzz-$(date +%Y%m%d-%H%M%S).log
   STAMP=$DIR/.started
   touch "$STAMP"
+  local started=$SECONDS TIMER=()
+  rm -f "$DIR/cpu"
+  # CPU seconds used (user + sys), when GNU time is there: on a shared machine wall time says little.
+  [[ -x /usr/bin/time ]] && TIMER=(/usr/bin/time -o "$DIR/cpu" -f "%U %S")
   set +e
-  # Leak checking is off: Swift keeps multi-payload enum tags in pointer spare bits, so LeakSanitizer
+  # -timeout=60: on a loaded shared machine a process can sit descheduled for >10 s (such
+  # "timeouts" were in fopen/fclose and re-ran in 0.1 s). Leak checking is off: Swift keeps multi-payload enum tags in pointer spare bits, so LeakSanitizer
   # cannot see references held in such enums (the TUI's render cache) and reports live tiles as leaks.
-  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$DIR/fuzz-$T" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=65536 \
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "${TIMER[@]}" "$DIR/fuzz-$T" -max_total_time="$SECS" -timeout=60 -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=65536 \
     -detect_leaks=0 \
     -print_final_stats=1 -artifact_prefix="$DIR/findings/" "$DIR/corpus" "$HERE/corpus/$T" >"$LOG" 2>&1
   rc=$?
@@ -119,7 +124,9 @@ main() {
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$LOG" | grep -o '[0-9]*$' | tail -1 || true)
   cov=$(grep -oE '^#[0-9]+.*cov: [0-9]+' "$LOG" | tail -1 | grep -oE 'cov: [0-9]+' | grep -oE '[0-9]+' || true)
   findings=$(find "$DIR/findings" -type f -newer "$STAMP" | wc -l)
-  echo "fuzz $T: ${SECS}s, ${runs:-?} executions, ${cov:-?} edges, rc $rc, findings in $DIR/findings: $findings (log $LOG)"
+  local cpu=?
+  [[ -s $DIR/cpu ]] && cpu=$(awk 'END { printf "%.0f", $1 + $2 }' "$DIR/cpu")
+  echo "fuzz $T: $((SECONDS - started)) s of ${SECS} (${cpu} CPU s), ${runs:-?} executions, ${cov:-?} edges, rc $rc, findings in $DIR/findings: $findings (log $LOG)"
   if [[ $rc -ne 0 ]]; then tail -40 "$LOG" >&2; fi
   exit $rc
 }
