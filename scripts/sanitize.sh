@@ -20,7 +20,7 @@ for san in "${@:-thread address}"; do
     # LeakSanitizer cannot follow (live objects reported as leaks).
     # The CLI and tmux tests run the sanitized `enhance` too (ENHANCE_BIN).
     bin=$($SWIFT build --sanitize="$s" --scratch-path "$dir" --show-bin-path)/enhance
-    ENHANCE_BIN=$bin TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=0} ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
+    ENHANCE_BIN=$bin ENHANCE_SANITIZER=$s TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=0} ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
       $SWIFT test --skip-build --sanitize="$s" --scratch-path "$dir" --disable-swift-testing >"$log" 2>&1
     rc=$?
     tests=$(grep -E "^\s*Executed [0-9]+ tests?," "$log" | tail -1 | sed -E 's/^\s*//')

@@ -19,6 +19,13 @@ public enum LoadedCheckpoint: Sendable {
     case ncnn(NCNNNet)
 }
 
+#if os(Linux)
+/// `lseek` whence values (glibc hides them without _GNU_SOURCE).
+private let seekData: Int32 = 3, seekHole: Int32 = 4
+#else
+private let seekData: Int32 = SEEK_DATA, seekHole: Int32 = SEEK_HOLE
+#endif
+
 /// Format-detecting entry point for every checkpoint kind EnhanceCheckpoints reads.
 public enum CheckpointFile {
     /// Leading bytes ``detectFormat(head:size:)`` looks at.
@@ -95,22 +102,63 @@ public enum CheckpointFile {
                                + "or ncnn magic (expected .safetensors, torch .pth or ncnn .param)")
     }
 
-    /// Lowercase hex SHA-256 of the file's bytes, streamed through one 4 MiB buffer.
+    /// Lowercase hex SHA-256 of the file's bytes, streamed through one 4 MiB buffer. Holes of a
+    /// sparse file (SEEK_DATA/SEEK_HOLE) are hashed as zeros without being read.
     public static func sha256Hex(path: String) throws -> String {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw CheckpointError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot open file" : "no such file")
         }
         defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw CheckpointError(file: path, "cannot read file") }
         var hasher = SHA256()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
         defer { buffer.deallocate() }
+        func failRead() -> CheckpointError {
+            CheckpointError(file: path, "cannot read file (\(String(cString: strerror(errno))))")
+        }
+        // Hashes `count` bytes from `offset` (nil: zeros).
+        func feed(from offset: off_t?, count: Int) throws {
+            var done = 0
+            if offset == nil { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
+            while done < count {
+                let want = min(buffer.count, count - done)
+                var n = want
+                if let offset {
+                    n = pread(fd, buffer.baseAddress, want, offset + off_t(done))
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { throw failRead() }
+                }
+                hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<n]).bindMemory(to: UInt8.self))
+                done += n
+            }
+        }
+        if (st.st_mode & S_IFMT) == S_IFREG {
+            let size = off_t(st.st_size)
+            var at: off_t = 0
+            while at < size {
+                var data = lseek(fd, at, seekData)
+                if data < 0 {
+                    guard errno == ENXIO else { break }  // no SEEK_DATA here: read the rest plainly
+                    data = size
+                }
+                if data > at { try feed(from: nil, count: Int(data - at)) }
+                if data >= size { at = size; break }
+                var hole = lseek(fd, data, seekHole)
+                if hole < 0 { hole = size }
+                try feed(from: data, count: Int(hole - data))
+                at = hole
+            }
+            if at >= size { return hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+            guard lseek(fd, at, SEEK_SET) == at else { throw failRead() }
+        }
         while true {
             let n = read(fd, buffer.baseAddress, buffer.count)
             if n == 0 { break }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw CheckpointError(file: path, "cannot read file (\(String(cString: strerror(errno))))")
+                throw failRead()
             }
             hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<n]).bindMemory(to: UInt8.self))
         }

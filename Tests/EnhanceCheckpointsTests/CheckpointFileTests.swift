@@ -87,8 +87,19 @@ final class CheckpointFileTests: XCTestCase {
     func testSHA256MatchesSha256sum() throws {
         let tool = "/usr/bin/sha256sum"
         guard FileManager.default.isExecutableFile(atPath: tool) else { throw XCTSkip("sha256sum not installed") }
-        for name in ["pth_zip_ema_f16.pth", "st_f32.safetensors", "realesrgan_ncnn_oracle.json"] {
-            let path = try Fixtures.path(name)
+        // A sparse file — data, a 10 MB hole, data, a hole to the end — exercises the SEEK_DATA path.
+        let sparse = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString).bin").path
+        defer { try? FileManager.default.removeItem(atPath: sparse) }
+        let fd = open(sparse, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let chunk = (0 ..< 5000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        _ = chunk.withUnsafeBytes { pwrite(fd, $0.baseAddress, 5000, 0) }
+        _ = chunk.withUnsafeBytes { pwrite(fd, $0.baseAddress, 3000, 10_005_000) }
+        XCTAssertEqual(ftruncate(fd, 30_000_000), 0)
+        close(fd)
+        for path in try ["pth_zip_ema_f16.pth", "st_f32.safetensors", "realesrgan_ncnn_oracle.json"].map({
+            try Fixtures.path($0)
+        }) + [sparse] {
+            let name = (path as NSString).lastPathComponent
             let p = Process()
             p.executableURL = URL(fileURLWithPath: tool)
             p.arguments = [path]
