@@ -1,7 +1,7 @@
 # Enhance — the two README commands are `make run` and `make test`.
 SWIFT ?= swift
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench sanitize fuzz-list clean
 
 deps:
 	./scripts/install-deps.sh
@@ -18,8 +18,16 @@ test: deps
 	$(SWIFT) build
 	$(SWIFT) test --disable-swift-testing
 
+# The test suite under ThreadSanitizer, then AddressSanitizer (slow; not part of `make test`).
+sanitize: deps
+	./scripts/sanitize.sh
+
 bench: build
 	./.build/release/enhance bench
 
+# libFuzzer targets: scripts/fuzz/run.sh TARGET SECONDS.
+fuzz-list:
+	./scripts/fuzz/run.sh --list
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-tsan .build-asan

@@ -7,6 +7,14 @@ let kernelFlags: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-Xcc", "-march=native"]),
 ]
 
+/// SHA-256 uses the x86 SHA extensions when the CPU has them (checked at run time), so they are
+/// enabled for that module whatever `-march=native` says.
+#if arch(x86_64)
+let shaFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-msha"], .when(platforms: [.linux]))]
+#else
+let shaFlags: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "Enhance",
     platforms: [.macOS(.v13)],
@@ -29,7 +37,7 @@ let package = Package(
 
         .target(name: "EnhanceImaging", dependencies: ["CImageIO"], swiftSettings: kernelFlags),
         .target(name: "EnhanceTensor", swiftSettings: kernelFlags),
-        .target(name: "EnhanceCheckpoints", swiftSettings: kernelFlags),
+        .target(name: "EnhanceCheckpoints", swiftSettings: kernelFlags + shaFlags),
         .target(name: "EnhanceNetworks",
                 dependencies: ["EnhanceTensor", "EnhanceCheckpoints", "EnhanceImaging"],
                 swiftSettings: kernelFlags),

@@ -5,17 +5,43 @@
 
 #include "common.h"
 
+/** Largest single allocation libpng may make before the image size is known: 16 MiB. libpng
+ * allocates a chunk's declared length (up to 2 GiB) before reading it, and reports an oversized
+ * chunk only as a "benign" error, which is a warning on read. */
+#define EIO_PNG_ALLOC_MAX ((size_t)16 << 20)
+
 typedef struct {
     char *message;
     size_t message_size;
     FILE *fp;
     png_bytep *rows;
+    size_t alloc_limit; /**< largest allocation granted to libpng */
+    size_t refused;     /**< size of the allocation refused, 0 if none */
 } png_ctx;
 
 static void on_error(png_structp png, png_const_charp msg) {
     png_ctx *c = (png_ctx *)png_get_error_ptr(png);
-    eio_set_message(c->message, c->message_size, "%s", msg);
+    if (c->refused != 0) {
+        eio_set_message(c->message, c->message_size, "a chunk needs %zu bytes, over the %zu-byte limit",
+                        c->refused, c->alloc_limit);
+    } else {
+        eio_set_message(c->message, c->message_size, "%s", msg);
+    }
     png_longjmp(png, 1);
+}
+
+static png_voidp limited_malloc(png_structp png, png_alloc_size_t size) {
+    png_ctx *c = (png_ctx *)png_get_mem_ptr(png);
+    if (size > c->alloc_limit) {
+        c->refused = size;
+        return NULL; /* libpng turns this into png_error */
+    }
+    return malloc(size);
+}
+
+static void limited_free(png_structp png, png_voidp p) {
+    (void)png;
+    free(p);
 }
 
 static void on_warning(png_structp png, png_const_charp msg) {
@@ -73,12 +99,13 @@ static int copy_texts(png_structp png, png_infop info, eio_image *out) {
 
 int eio_png_read(const char *path, int header_only, uint64_t max_pixels, eio_image *out) {
     memset(out, 0, sizeof(*out));
-    png_ctx ctx = {out->message, sizeof(out->message), NULL, NULL};
+    png_ctx ctx = {out->message, sizeof(out->message), NULL, NULL, EIO_PNG_ALLOC_MAX, 0};
     png_ctx *volatile c = &ctx;
     c->fp = eio_open(path, "rb", out->message, sizeof(out->message));
     if (c->fp == NULL) return EIO_ERR_OPEN;
 
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, c, on_error, on_warning);
+    png_structp png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, c, on_error, on_warning, c,
+                                               limited_malloc, limited_free);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     png_infop end_info = png ? png_create_info_struct(png) : NULL;
     if (png == NULL || info == NULL || end_info == NULL) {
@@ -143,6 +170,8 @@ int eio_png_read(const char *path, int header_only, uint64_t max_pixels, eio_ima
     }
     out->channels = channels;
     out->bit_depth = out_depth;
+    /* Row buffers are now due; the pixel limit already bounds them. */
+    c->alloc_limit = EIO_PNG_ALLOC_MAX + 2 * rowbytes + 64;
     out->pixels = malloc(rowbytes * height);
     c->rows = malloc(sizeof(png_bytep) * height);
     if (out->pixels == NULL || c->rows == NULL) {

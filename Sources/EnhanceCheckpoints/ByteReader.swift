@@ -43,7 +43,7 @@ struct ByteReader {
     mutating func u64(_ what: String = "uint64") throws -> UInt64 {
         try require(8, what)
         defer { position += 8 }
-        return UInt64(Self.u32(bytes, at: position)) | UInt64(Self.u32(bytes, at: position + 4)) << 32
+        return Self.u64(bytes, at: position)
     }
 
     mutating func take(_ count: Int, _ what: String) throws -> ArraySlice<UInt8> {
@@ -54,6 +54,10 @@ struct ByteReader {
 
     static func u32(_ b: [UInt8], at i: Int) -> UInt32 {
         UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+    }
+
+    static func u64(_ b: [UInt8], at i: Int) -> UInt64 {
+        UInt64(u32(b, at: i)) | UInt64(u32(b, at: i + 4)) << 32
     }
 }
 

@@ -7,9 +7,11 @@ public enum CheckpointFormat: String, Sendable, Equatable {
     case pytorchZip
     /// torch.save legacy non-zip pickle stream.
     case pytorchLegacy
+    /// ncnn text `.param` graph (weights in the `.bin` beside it).
+    case ncnn
 }
 
-/// The result of ``CheckpointFile/load(path:)``.
+/// The result of ``CheckpointFile/load(path:budget:)``.
 public enum LoadedCheckpoint: Sendable {
     /// Flat PyTorch-style tensors (row-major float32, conv weights OIHW).
     case stateDict(StateDict, format: CheckpointFormat)
@@ -17,43 +19,148 @@ public enum LoadedCheckpoint: Sendable {
     case ncnn(NCNNNet)
 }
 
+#if os(Linux)
+/// `lseek` whence values (glibc hides them without _GNU_SOURCE).
+private let seekData: Int32 = 3, seekHole: Int32 = 4
+#else
+private let seekData: Int32 = SEEK_DATA, seekHole: Int32 = SEEK_HOLE
+#endif
+
 /// Format-detecting entry point for every checkpoint kind EnhanceCheckpoints reads.
 public enum CheckpointFile {
-    /// Loads `path`, detecting the format from its content: zip magic `PK\3\4` → torch zip;
-    /// pickle `0x80` → torch legacy; first line `7767517` → ncnn `.param` (weights from the
-    /// `.bin` beside it); a u64 header length followed by `{` (or a `.safetensors` name, so that
-    /// damaged files get a precise error) → safetensors.
-    public static func load(path: String) throws -> LoadedCheckpoint {
-        let head = try FileIO.readPrefix(path, count: 16)
-        if ZipArchive.isZip(head) {
-            return .stateDict(try PyTorchCheckpoint.read(path: path).stateDict, format: .pytorchZip)
-        }
-        if head.first == 0x80 {
-            return .stateDict(try PyTorchCheckpoint.read(path: path).stateDict, format: .pytorchLegacy)
-        }
-        if head.starts(with: Array(NCNNParamParser.magic.utf8)) {
-            return .ncnn(try NCNN.read(paramPath: path))
-        }
-        if (head.count >= 9 && head[8] == UInt8(ascii: "{")) || path.lowercased().hasSuffix(".safetensors") {
-            return .stateDict(try Safetensors.read(path: path).stateDict, format: .safetensors)
-        }
-        if head.count >= 4, [0x47, 0x6B, 0x30, 0x01] == Array(head.prefix(4)) || head.prefix(4).allSatisfy({ $0 == 0 }) {
-            throw CheckpointError(file: path, "looks like an ncnn .bin; load the .param file beside it instead")
-        }
-        throw CheckpointError(file: path, "unrecognised checkpoint format (expected safetensors, torch .pth or ncnn .param)")
+    /// Leading bytes ``detectFormat(head:size:)`` looks at.
+    public static let sniffBytes = 16
+
+    /// `torch.save` legacy stream start: PROTO 2, LONG1 of 10 bytes, the magic number, STOP.
+    static let legacyTorchPrefix: [UInt8] = [0x80, 0x02, 0x8A, 0x0A] + PyTorchCheckpoint.legacyMagic + [0x2E]
+
+    /// The format whose signature `head` (the first ``sniffBytes`` of a file of `size` bytes) carries,
+    /// each checked fully: safetensors — a u64 LE header length `N` with `2 ≤ N ≤ 100 MB` and
+    /// `8 + N ≤ size`, then `{` at offset 8; zip — local file header magic `PK\3\4`; legacy torch —
+    /// the pickled magic-number sequence ``legacyTorchPrefix``; ncnn — the magic line `7767517`.
+    /// A safetensors header is validated in full by ``load(path:budget:)`` before it is believed.
+    public static func detectFormat(head: [UInt8], size: UInt64) -> CheckpointFormat? {
+        if looksLikeSafetensors(head: head, size: size) { return .safetensors }
+        if ZipArchive.isZip(head) { return .pytorchZip }
+        if head.starts(with: legacyTorchPrefix) { return .pytorchLegacy }
+        let magic = Array(NCNNParamParser.magic.utf8)
+        if head.starts(with: magic), head.count > magic.count, [0x0A, 0x0D].contains(head[magic.count]) { return .ncnn }
+        return nil
     }
 
-    /// Lowercase hex SHA-256 of the file's bytes (streamed in 1 MiB chunks).
+    static func looksLikeSafetensors(head: [UInt8], size: UInt64) -> Bool {
+        guard head.count >= 9, size >= 10 else { return false }
+        let n = ByteReader.u64(head, at: 0)
+        return n >= 2 && n <= UInt64(Safetensors.maxHeaderBytes) && n <= size - 8 && head[8] == UInt8(ascii: "{")
+    }
+
+    /// The format of the file at `path` by structure (``detectFormat(head:size:)``), nil when it
+    /// fits none. A safetensors-like prefix must lead to a valid header: else its error is thrown,
+    /// unless the file is also a zip.
+    public static func detectFormat(path: String) throws -> CheckpointFormat? {
+        let size = try FileIO.size(path)
+        let head = try FileIO.readPrefix(path, count: sniffBytes)
+        let format = detectFormat(head: head, size: UInt64(size))
+        guard format == .safetensors else { return format }
+        do {
+            _ = try SafetensorsHeader.read(path: path)
+            return .safetensors
+        } catch {
+            guard ZipArchive.isZip(head) else { throw error }
+            return .pytorchZip
+        }
+    }
+
+    /// Loads `path`, detecting its format by structure (``detectFormat(path:)``). Files whose
+    /// estimated need (``LoadBudget``) exceeds `budget` are refused before their tensors are read.
+    public static func load(path: String, budget: LoadBudget = .default) throws -> LoadedCheckpoint {
+        switch try detectFormat(path: path) {
+        case .safetensors:
+            return .stateDict(try Safetensors.read(path: path, budget: budget).stateDict, format: .safetensors)
+        case let format? where format == .pytorchZip || format == .pytorchLegacy:
+            return .stateDict(try PyTorchCheckpoint.read(path: path, budget: budget).stateDict, format: format)
+        case .ncnn?:
+            return .ncnn(try NCNN.read(paramPath: path, budget: budget))
+        default:
+            throw unrecognised(path, head: try FileIO.readPrefix(path, count: sniffBytes))
+        }
+    }
+
+    private static func unrecognised(_ path: String, head: [UInt8]) -> Error {
+        if path.lowercased().hasSuffix(".safetensors") {
+            // Named as safetensors: the header parser says precisely what is wrong.
+            do { _ = try SafetensorsHeader.read(path: path) } catch { return error }
+        }
+        if head.count >= 4, [0x47, 0x6B, 0x30, 0x01] == Array(head.prefix(4)) || head.prefix(4).allSatisfy({ $0 == 0 }) {
+            return CheckpointError(file: path, "looks like an ncnn .bin; load the .param file beside it instead")
+        }
+        if head.first == 0x80 {
+            return CheckpointError(file: path,
+                                   "a Python pickle without the torch.save magic number; not a checkpoint (not unpickled)")
+        }
+        return CheckpointError(file: path, "unrecognised checkpoint format: no safetensors header, zip, torch pickle "
+                               + "or ncnn magic (expected .safetensors, torch .pth or ncnn .param)")
+    }
+
+    /// Lowercase hex SHA-256 of the file's bytes, streamed through one 4 MiB buffer. Holes of a
+    /// sparse file (SEEK_DATA/SEEK_HOLE) are hashed as zeros without being read.
     public static func sha256Hex(path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
             throw CheckpointError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot open file" : "no such file")
         }
-        defer { try? handle.close() }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw CheckpointError(file: path, "cannot read file") }
         var hasher = SHA256()
-        do {
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
-        } catch {
-            throw CheckpointError(file: path, "cannot read file")
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        func failRead() -> CheckpointError {
+            CheckpointError(file: path, "cannot read file (\(String(cString: strerror(errno))))")
+        }
+        // Hashes `count` bytes from `offset` (nil: zeros).
+        func feed(from offset: off_t?, count: Int) throws {
+            var done = 0
+            if offset == nil { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
+            while done < count {
+                let want = min(buffer.count, count - done)
+                var n = want
+                if let offset {
+                    n = pread(fd, buffer.baseAddress, want, offset + off_t(done))
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { throw failRead() }
+                }
+                hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<n]).bindMemory(to: UInt8.self))
+                done += n
+            }
+        }
+        if (st.st_mode & S_IFMT) == S_IFREG {
+            let size = off_t(st.st_size)
+            var at: off_t = 0
+            while at < size {
+                var data = lseek(fd, at, seekData)
+                if data < 0 {
+                    guard errno == ENXIO else { break }  // no SEEK_DATA here: read the rest plainly
+                    data = size
+                }
+                if data > at { try feed(from: nil, count: Int(data - at)) }
+                if data >= size { at = size; break }
+                var hole = lseek(fd, data, seekHole)
+                if hole < 0 { hole = size }
+                try feed(from: data, count: Int(hole - data))
+                at = hole
+            }
+            if at >= size { return hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+            guard lseek(fd, at, SEEK_SET) == at else { throw failRead() }
+        }
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failRead()
+            }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<n]).bindMemory(to: UInt8.self))
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }

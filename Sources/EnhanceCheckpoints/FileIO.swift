@@ -16,6 +16,20 @@ enum FileIO {
         return [UInt8](data)
     }
 
+    /// Size in bytes of the regular file at `path` (stat only).
+    static func size(_ path: String) throws -> Int {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CheckpointError(file: path, "no such file")
+        }
+        guard !isDirectory.boolValue else { throw CheckpointError(file: path, "is a directory, not a checkpoint file") }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let size = (attributes[.size] as? NSNumber)?.intValue else {
+            throw CheckpointError(file: path, "cannot read file size")
+        }
+        return size
+    }
+
     /// Reads at most `count` leading bytes (for format sniffing).
     static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: path) else {

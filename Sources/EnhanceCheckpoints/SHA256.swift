@@ -19,7 +19,18 @@ public struct SHA256 {
         0x748F_82EE, 0x78A5_636F, 0x84C8_7814, 0x8CC7_0208, 0x90BE_FFFA, 0xA450_6CEB, 0xBEF9_A3F7, 0xC671_78F2,
     ]
 
-    public init() {}
+    /// Whether blocks may use ``SHA256Accelerated`` (tests turn it off to check the portable path).
+    private let accelerated: Bool
+
+    public init() { self.init(accelerated: true) }
+
+    init(accelerated: Bool) {
+        #if arch(x86_64) && os(Linux)
+        self.accelerated = accelerated && SHA256Accelerated.available
+        #else
+        self.accelerated = false
+        #endif
+    }
 
     /// Feeds more bytes.
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
@@ -37,13 +48,14 @@ public struct SHA256 {
             i = take
             if buffer.count == 64 {
                 let block = buffer
-                block.withUnsafeBufferPointer { compress($0.baseAddress!) }
+                block.withUnsafeBufferPointer { compressBlocks($0.baseAddress!, count: 1) }
                 buffer.removeAll(keepingCapacity: true)
             }
         }
-        while i + 64 <= input.count {
-            compress(input.baseAddress! + i)
-            i += 64
+        let blocks = (input.count - i) / 64
+        if blocks > 0 {
+            compressBlocks(input.baseAddress! + i, count: blocks)
+            i += 64 * blocks
         }
         if i < input.count { buffer += input[i...] }
     }
@@ -65,6 +77,20 @@ public struct SHA256 {
         var s = SHA256()
         s.update(bytes)
         return s.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    private mutating func compressBlocks(_ p: UnsafePointer<UInt8>, count: Int) {
+        #if arch(x86_64) && os(Linux)
+        if accelerated {
+            h.withUnsafeMutableBufferPointer { state in
+                Self.k.withUnsafeBufferPointer {
+                    SHA256Accelerated.compress(state.baseAddress!, p, count: count, k: $0.baseAddress!)
+                }
+            }
+            return
+        }
+        #endif
+        for b in 0 ..< count { compress(p + 64 * b) }
     }
 
     private mutating func compress(_ b: UnsafePointer<UInt8>) {

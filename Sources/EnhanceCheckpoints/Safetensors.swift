@@ -32,81 +32,41 @@ public enum Safetensors {
         "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8,
     ]
 
-    /// Reads and validates the safetensors file at `path`.
-    public static func read(path: String) throws -> SafetensorsFile {
-        try decode(FileIO.readAll(path), file: path)
+    /// Reads and validates the safetensors file at `path`. The header is read and checked
+    /// against `budget` first, so an oversized file is refused before its data is read.
+    public static func read(path: String, budget: LoadBudget = .unlimited) throws -> SafetensorsFile {
+        let header = try SafetensorsHeader.read(path: path)
+        let need = LoadBudget.need(fileBytes: header.fileSize, parameters: header.parameterCount)
+        try budget.check(file: path, need: need)
+        return try decode(FileIO.readAll(path), file: path)
     }
 
     /// Decodes safetensors `bytes`; `file` names the source in errors.
     public static func decode(_ bytes: [UInt8], file: String) throws -> SafetensorsFile {
-        func fail(_ m: String) -> CheckpointError { CheckpointError(file: file, m) }
-        guard bytes.count >= 8 else { throw fail("truncated: \(bytes.count) bytes, too short for a safetensors header length") }
-        var reader = ByteReader(bytes, file: file)
-        let declared = try reader.u64("header length")
-        guard declared <= UInt64(maxHeaderBytes) else {
-            throw fail("header length \(declared) exceeds the \(maxHeaderBytes)-byte limit")
-        }
-        let headerLength = Int(declared)
-        guard headerLength <= bytes.count - 8 else {
-            throw fail("truncated: header length \(headerLength) exceeds the \(bytes.count - 8) bytes after it")
-        }
-        guard headerLength >= 2, bytes[8] == UInt8(ascii: "{") else { throw fail("header is not a JSON object") }
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(Array(bytes[8 ..< 8 + headerLength]))
-        } catch {
-            throw fail("invalid header JSON: \(error.message)")
-        }
-        guard case let .object(members) = json else { throw fail("header is not a JSON object") }
-        let dataStart = 8 + headerLength
-        let dataLength = bytes.count - dataStart
-
-        var metadata: [String: String] = [:]
-        var entries: [(name: String, dtype: String, shape: [Int], begin: Int, end: Int)] = []
-        for (name, value) in members {
-            if name == "__metadata__" {
-                metadata = try parseMetadata(value, fail: fail)
-                continue
-            }
-            entries.append(try parseEntry(name, value, fail: fail))
-        }
-
-        // Offsets: in range, non-overlapping, contiguous from 0 to the end of the buffer.
-        var cursor = 0
-        for e in entries.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
-            guard e.end <= dataLength else {
-                throw fail("tensor '\(e.name)' data_offsets [\(e.begin), \(e.end)] out of range: data section has \(dataLength) bytes (truncated file?)")
-            }
-            guard e.begin == cursor else {
-                throw fail(e.begin < cursor
-                    ? "tensor '\(e.name)' data_offsets [\(e.begin), \(e.end)] overlap the previous tensor (ends at \(cursor))"
-                    : "gap in data buffer: bytes \(cursor)..<\(e.begin) belong to no tensor (before '\(e.name)')")
-            }
-            cursor = e.end
-        }
-        guard cursor == dataLength else {
-            throw fail("data section has \(dataLength) bytes but tensors cover only \(cursor)")
-        }
-
+        let header = try SafetensorsHeader.parse(bytes, fileSize: bytes.count, file: file)
         var dict = StateDict()
-        for e in entries {
+        for e in header.entries {
             let dtype: DType
             switch e.dtype {
             case "F32": dtype = .float32
             case "F16": dtype = .float16
             case "BF16": dtype = .bfloat16
             default:
-                if e.name.hasSuffix("num_batches_tracked"), e.dtype.hasPrefix("I") || e.dtype.hasPrefix("U") { continue }
-                throw fail("unsupported dtype \(e.dtype) for tensor '\(e.name)' (only F32, F16, BF16 are read)")
+                if e.isInertCounter {
+                    dict.ignoredKeys.append(e.name)
+                    continue
+                }
+                throw CheckpointError(file: file,
+                                      "unsupported dtype \(e.dtype) for tensor '\(e.name)' (only F32, F16, BF16 are read)")
             }
             let count = (e.end - e.begin) / dtype.byteSize
-            let values = decodeFloats(bytes, offset: dataStart + e.begin, count: count, dtype: dtype)
+            let values = decodeFloats(bytes, offset: header.dataStart + e.begin, count: count, dtype: dtype)
             dict[e.name] = WeightTensor(shape: e.shape, values: values, dtype: dtype)
         }
-        return SafetensorsFile(stateDict: dict, metadata: metadata)
+        return SafetensorsFile(stateDict: dict, metadata: header.metadata)
     }
 
-    private static func parseMetadata(_ value: JSONValue, fail: (String) -> CheckpointError) throws -> [String: String] {
+    static func parseMetadata(_ value: JSONValue, fail: (String) -> CheckpointError) throws -> [String: String] {
         guard case let .object(pairs) = value else { throw fail("__metadata__ is not a JSON object") }
         var out: [String: String] = [:]
         for (k, v) in pairs {
@@ -116,8 +76,8 @@ public enum Safetensors {
         return out
     }
 
-    private static func parseEntry(_ name: String, _ value: JSONValue, fail: (String) -> CheckpointError) throws
-        -> (name: String, dtype: String, shape: [Int], begin: Int, end: Int) {
+    static func parseEntry(_ name: String, _ value: JSONValue, fail: (String) -> CheckpointError) throws
+        -> SafetensorsHeader.Entry {
         guard case let .object(fields) = value else { throw fail("entry '\(name)' is not a JSON object") }
         var dtypeName: String?, shape: [Int]?, offsets: [Int]?
         for (k, v) in fields {
@@ -155,6 +115,6 @@ public enum Safetensors {
         guard bytesNeeded == offsets[1] - offsets[0] else {
             throw fail("tensor '\(name)': shape \(shape) × \(dtypeName) needs \(bytesNeeded) bytes but data_offsets span \(offsets[1] - offsets[0])")
         }
-        return (name, dtypeName, shape, offsets[0], offsets[1])
+        return SafetensorsHeader.Entry(name: name, dtype: dtypeName, shape: shape, begin: offsets[0], end: offsets[1])
     }
 }

@@ -29,8 +29,14 @@ public struct StateDict: Sendable, Equatable {
     public private(set) var keys: [String] = []
     /// Tensors by key.
     public private(set) var tensors: [String: WeightTensor] = [:]
+    /// Entries of the file that carry no weights and were left out: integer counters
+    /// (`num_batches_tracked`), non-tensor values (`step`), wrapper siblings of the chosen
+    /// weights (`params` beside `params_ema`, `optimizer`). Not part of equality.
+    public var ignoredKeys: [String] = []
 
     public init() {}
+
+    public static func == (a: StateDict, b: StateDict) -> Bool { a.keys == b.keys && a.tensors == b.tensors }
 
     /// Inserts or replaces `tensor` under `key`, keeping first-insertion order.
     public subscript(key: String) -> WeightTensor? {

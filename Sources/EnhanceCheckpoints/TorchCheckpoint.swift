@@ -24,19 +24,24 @@ public enum PyTorchCheckpoint {
     /// Wrapper keys tried in order at each level.
     public static let wrapperKeys = ["params_ema", "params", "state_dict", "model"]
 
-    public static func read(path: String) throws -> TorchCheckpoint {
-        try decode(FileIO.readAll(path), file: path)
+    /// Reads `path`. The file must fit `budget` before it is read, and the tensors it declares
+    /// before they are decoded (see ``LoadBudget``).
+    public static func read(path: String, budget: LoadBudget = .unlimited) throws -> TorchCheckpoint {
+        try budget.check(file: path, need: LoadBudget.need(fileBytes: FileIO.size(path), parameters: 0))
+        return try decode(FileIO.readAll(path), file: path, budget: budget)
     }
 
-    public static func decode(_ bytes: [UInt8], file: String) throws -> TorchCheckpoint {
-        if ZipArchive.isZip(bytes) { return try decodeZip(bytes, file: file) }
+    /// Decodes `torch.save` output held in `bytes`; `file` names the source in errors.
+    public static func decode(_ bytes: [UInt8], file: String,
+                              budget: LoadBudget = .unlimited) throws -> TorchCheckpoint {
+        if ZipArchive.isZip(bytes) { return try decodeZip(bytes, file: file, budget: budget) }
         guard bytes.first == 0x80 else { throw CheckpointError(file: file, "not a PyTorch checkpoint (neither zip nor pickle)") }
-        return try decodeLegacy(bytes, file: file)
+        return try decodeLegacy(bytes, file: file, budget: budget)
     }
 
     // MARK: zip
 
-    static func decodeZip(_ bytes: [UInt8], file: String) throws -> TorchCheckpoint {
+    static func decodeZip(_ bytes: [UInt8], file: String, budget: LoadBudget) throws -> TorchCheckpoint {
         let zip = try ZipArchive(bytes: bytes, file: file)
         let pickles = zip.entries.filter { $0.name.hasSuffix("/data.pkl") || $0.name == "data.pkl" }
         guard let pkl = pickles.min(by: { $0.name.count < $1.name.count }) else {
@@ -51,7 +56,7 @@ public enum PyTorchCheckpoint {
         var unpickler = Unpickler(bytes: Array(bytes[pklRange]), file: file) { try .storage(TorchStorageRef.parse($0)) }
         defer { unpickler.arena.clear() }
         let root = try unpickler.load()
-        return try materialize(root, bytes: bytes, file: file, container: .zip) { storage in
+        return try materialize(root, bytes: bytes, file: file, container: .zip, budget: budget) { storage in
             guard let entry = zip.entry(named: prefix + "data/" + storage.key) else {
                 throw CheckpointError(file: file, "storage '\(storage.key)' missing from the archive")
             }
@@ -68,7 +73,7 @@ public enum PyTorchCheckpoint {
     /// `0x1950a86a20f9469cfc6c` as pickled (little-endian LONG1 bytes).
     static let legacyMagic: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
 
-    static func decodeLegacy(_ bytes: [UInt8], file: String) throws -> TorchCheckpoint {
+    static func decodeLegacy(_ bytes: [UInt8], file: String, budget: LoadBudget) throws -> TorchCheckpoint {
         var first = Unpickler(bytes: bytes, file: file)
         defer { first.arena.clear() }
         guard case let .bigInt(magic) = try first.load(), magic == legacyMagic else {
@@ -116,7 +121,7 @@ public enum PyTorchCheckpoint {
             offsets[key] = r.position
             r.position += Int(count) * ref.element.byteSize
         }
-        return try materialize(root, bytes: bytes, file: file, container: .legacy) { storage in
+        return try materialize(root, bytes: bytes, file: file, container: .legacy, budget: budget) { storage in
             guard let o = offsets[storage.key] else { throw CheckpointError(file: file, "storage '\(storage.key)' has no data") }
             return o
         }

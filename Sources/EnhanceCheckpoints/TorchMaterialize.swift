@@ -1,15 +1,20 @@
 extension PyTorchCheckpoint {
     /// Unwraps wrapper dicts and decodes float tensors; `storageStart` gives the byte offset of a
-    /// storage's element 0 in `bytes` (bounds already checked against `storage.numel`).
+    /// storage's element 0 in `bytes` (bounds already checked against `storage.numel`). The
+    /// tensors' total size is checked against `budget` before any is decoded.
     static func materialize(_ root: PickleValue, bytes: [UInt8], file: String, container: TorchCheckpoint.Container,
+                            budget: LoadBudget = .unlimited,
                             storageStart: (TorchStorageRef) throws -> Int) throws -> TorchCheckpoint {
         guard case var .dict(dict) = root else {
             throw CheckpointError(file: file, "checkpoint holds a \(root.typeName), not a state dict")
         }
         var path: [String] = []
+        var siblings: [String] = []
         unwrap: while path.count < 4 {
             for key in wrapperKeys {
                 if case let .dict(inner)? = dict[key] {
+                    let prefix = path.map { $0 + "." }.joined()
+                    siblings += dict.pairs.compactMap(\.key.asString).filter { $0 != key }.map { prefix + $0 }
                     path.append(key)
                     dict = inner
                     continue unwrap
@@ -17,6 +22,12 @@ extension PyTorchCheckpoint {
             }
             break
         }
+        var declared = 0
+        for (_, v) in dict.pairs {
+            guard case let .tensor(t) = v, t.storage.element.isFloatingPoint else { continue }
+            declared = LoadBudget.saturatingSum(declared, LoadBudget.saturatingProduct(t.size))
+        }
+        try budget.check(file: file, need: LoadBudget.need(fileBytes: bytes.count, parameters: declared))
         var out = StateDict()
         var skipped: [String] = []
         for (k, v) in dict.pairs {
@@ -30,6 +41,7 @@ extension PyTorchCheckpoint {
         guard out.count > 0 else {
             throw CheckpointError(file: file, "no floating-point tensors found (entries: \(dict.pairs.count))")
         }
+        out.ignoredKeys = siblings + skipped
         return TorchCheckpoint(stateDict: out, wrapperPath: path, skippedKeys: skipped, container: container)
     }
 

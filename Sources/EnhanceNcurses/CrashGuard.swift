@@ -3,8 +3,12 @@ import Foundation
 import Glibc
 #endif
 
-/// Terminal settings from before ncurses started, for the fatal-signal handler.
-nonisolated(unsafe) private var savedTermios = termios()
+/// Terminal settings from before ncurses started, for the fatal-signal handler. Heap storage of at
+/// least a full stride: as a `termios()` global it was registered with AddressSanitizer as 57 bytes
+/// (MemoryLayout says 60), and tcgetattr's 60-byte write was reported as a global-buffer-overflow.
+nonisolated(unsafe) private let savedTermios: UnsafeMutablePointer<termios> =
+    UnsafeMutableRawPointer.allocate(byteCount: max(MemoryLayout<termios>.stride, 64), alignment: 16)
+        .bindMemory(to: termios.self, capacity: 1)
 nonisolated(unsafe) private var termiosSaved = false
 
 /// Last-resort terminal restore: if the process dies from a fatal signal (a Swift runtime trap is
@@ -14,10 +18,10 @@ enum CrashGuard {
     static let fatalSignals: [Int32] = [SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV]
 
     static func install() {
-        if tcgetattr(STDIN_FILENO, &savedTermios) == 0 { termiosSaved = true }
+        if tcgetattr(STDIN_FILENO, savedTermios) == 0 { termiosSaved = true }
         for sig in fatalSignals {
             signal(sig) { s in
-                if termiosSaved { _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTermios) }
+                if termiosSaved { _ = tcsetattr(STDIN_FILENO, TCSANOW, savedTermios) }
                 let reset: [UInt8] = Array("\u{1B}[0m\u{1B}[?1049l\u{1B}[?25h\r\n".utf8)
                 _ = reset.withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
                 signal(s, SIG_DFL)

@@ -23,6 +23,7 @@ enum ESRGANKeyMapping {
         var fixed = ["model.0": "conv_first"]
         for (i, n) in zip(ups, names) { fixed["model.\(i)"] = n }
         var out = StateDict()
+        out.ignoredKeys = dict.ignoredKeys
         for key in dict.keys {
             guard let t = dict[key], let dot = key.lastIndex(of: ".") else { continue }
             let base = String(key[..<dot]), leaf = String(key[key.index(after: dot)...])

@@ -29,6 +29,8 @@ public struct ModelInfo: Sendable, Equatable {
     public var sourceFormat: String
     /// Key layout detected (BasicSR, ESRGAN, leftthomas, Real-ESRGAN, ncnn).
     public var keyLayout: String
+    /// File entries that carry no weights and were ignored (see ``StateDict/ignoredKeys``).
+    public var ignoredKeys: [String]
 
     /// Builds the report for a detected model.
     public init(_ model: DetectedModel, sha256: String, sourceFormat: String, parameterCount: Int? = nil,
@@ -49,6 +51,14 @@ public struct ModelInfo: Sendable, Equatable {
         self.sha256 = sha256
         self.sourceFormat = sourceFormat
         keyLayout = s.keyLayout
+        ignoredKeys = model.stateDict.ignoredKeys
+    }
+
+    /// `"none"`, or the count and the first few keys.
+    static func keyList(_ keys: [String]) -> String {
+        guard !keys.isEmpty else { return "none" }
+        let shown = keys.prefix(6).joined(separator: ", ")
+        return "\(keys.count): \(shown)\(keys.count > 6 ? ", …" : "")"
     }
 
     /// Label/value rows for display, in a stable order.
@@ -65,6 +75,7 @@ public struct ModelInfo: Sendable, Equatable {
             ("receptive radius", "\(receptiveRadius) px"),
             ("dtype", dtype), ("format", sourceFormat), ("key layout", keyLayout),
             ("sha256", sha256.isEmpty ? "-" : sha256),
+            ("ignored keys", Self.keyList(ignoredKeys)),
         ]
         return r
     }

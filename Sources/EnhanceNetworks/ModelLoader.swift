@@ -5,10 +5,12 @@ import Foundation
 /// into runnable ``LoadedModel``s.
 public enum ModelLoader {
     /// Reads, detects and builds the model at `path`. An ncnn model is named by its `.param`
-    /// path (weights from the `.bin` beside it; the hash is of the `.bin`).
-    public static func load(path: String) throws -> LoadedModel {
+    /// path (weights from the `.bin` beside it; the hash is of the `.bin`). A checkpoint whose
+    /// estimated need exceeds `budget` is refused before its tensors are allocated; one holding
+    /// tensors the detected network does not use is refused naming the first.
+    public static func load(path: String, budget: LoadBudget = .default) throws -> LoadedModel {
         let name = (path as NSString).lastPathComponent
-        switch try CheckpointFile.load(path: path) {
+        switch try CheckpointFile.load(path: path, budget: budget) {
         case let .stateDict(sd, format):
             let d = try NetworkRegistry.detect(sd, source: name)
             let fmt: String
@@ -16,6 +18,7 @@ public enum ModelLoader {
             case .safetensors: fmt = "safetensors"
             case .pytorchZip: fmt = "pth (zip)"
             case .pytorchLegacy: fmt = "pth (legacy pickle)"
+            case .ncnn: fmt = "ncnn"
             }
             let info = ModelInfo(d, sha256: try CheckpointFile.sha256Hex(path: path), sourceFormat: fmt,
                                  parameterCount: sd.parameterCount)

@@ -51,17 +51,44 @@ public enum NetworkRegistry {
 
     /// The family whose characteristic keys `dict` (canonical layout) contains, if any.
     public static func architecture(of dict: StateDict) -> Architecture? {
-        if dict["conv_first.weight"] != nil && dict["body.0.rdb1.conv1.weight"] != nil { return .rrdbNet }
-        if dict["conv_first.weight"] != nil && dict["upconv1.weight"] != nil { return .msrResNet }
-        if dict["block1.0.weight"] != nil && dict["block2.conv1.weight"] != nil { return .srganGenerator }
-        if let b0 = dict["body.0.weight"], b0.shape.count == 4,
-           let b1 = dict["body.1.weight"], b1.shape.count == 1 { return .srvggNetCompact }
+        architecture { dict[$0]?.shape }
+    }
+
+    /// The family whose characteristic keys a canonical layout has, given each key's shape (nil
+    /// when absent): works from a file header alone.
+    public static func architecture(shape: (String) -> [Int]?) -> Architecture? {
+        if shape("conv_first.weight") != nil && shape("body.0.rdb1.conv1.weight") != nil { return .rrdbNet }
+        if shape("conv_first.weight") != nil && shape("upconv1.weight") != nil { return .msrResNet }
+        if shape("block1.0.weight") != nil && shape("block2.conv1.weight") != nil { return .srganGenerator }
+        if let b0 = shape("body.0.weight"), b0.count == 4,
+           let b1 = shape("body.1.weight"), b1.count == 1 { return .srvggNetCompact }
         return nil
     }
 
-    /// Builds `arch` from a canonically keyed `dict` (all shapes validated).
+    /// Builds `arch` from a canonically keyed `dict` (all shapes validated). Strict: every tensor
+    /// of `dict` must be read by the build; the first one that is not is named in the error
+    /// (inert entries are in ``StateDict/ignoredKeys`` and never reach here as tensors).
     public static func build(_ arch: Architecture, _ dict: StateDict, source: String,
                              layout: String) throws -> DetectedModel {
+        let log = KeyLog()
+        var model = try KeyLog.$current.withValue(log) {
+            try buildUnchecked(arch, dict, source: source, layout: layout)
+        }
+        let unread = dict.keys.filter { !log.contains($0) }
+        let counters = unread.filter { $0 == "num_batches_tracked" || $0.hasSuffix(".num_batches_tracked") }
+        if let first = unread.first(where: { !counters.contains($0) }) {
+            let more = unread.count - counters.count - 1
+            throw NetworkError(source, "tensor '\(first)' \(dict[first]!.shape) is not used by the detected "
+                               + "\(arch.rawValue)\(more > 0 ? " (nor are \(more) more)" : ""); refusing a checkpoint "
+                               + "with weights the network would ignore")
+        }
+        for key in counters { model.stateDict[key] = nil }
+        model.stateDict.ignoredKeys += counters
+        return model
+    }
+
+    private static func buildUnchecked(_ arch: Architecture, _ dict: StateDict, source: String,
+                                       layout: String) throws -> DetectedModel {
         let net: any SuperResolutionNetwork
         let spec: ModelSpec
         let inCh = net0In(dict), outCh: Int
@@ -104,15 +131,21 @@ public enum NetworkRegistry {
 
     /// Strips wrapper prefixes shared by every key (`params_ema.`, `params.`, `module.`, …),
     /// preferring the EMA weights when a BasicSR file holds both.
+    /// Keys of other wrappers (`params.…` beside `params_ema.…`) move to ``StateDict/ignoredKeys``.
     static func unwrap(_ dict: StateDict) -> StateDict {
+        guard let prefix = wrapperPrefix(dict.keys) else { return dict }
+        var out = StateDict()
+        for k in dict.keys where k.hasPrefix(prefix) { out[String(k.dropFirst(prefix.count))] = dict[k] }
+        out.ignoredKeys = dict.ignoredKeys + dict.keys.filter { !$0.hasPrefix(prefix) }
+        return unwrap(out)
+    }
+
+    /// The outermost wrapper prefix of `keys` that ``unwrap(_:)`` strips, if any.
+    static func wrapperPrefix(_ keys: [String]) -> String? {
         for prefix in ["params_ema.", "params.", "state_dict.", "module.", "netG.", "generator."] {
-            let matching = dict.keys.filter { $0.hasPrefix(prefix) }
-            guard !matching.isEmpty,
-                  prefix.hasPrefix("params") || matching.count == dict.count else { continue }
-            var out = StateDict()
-            for k in matching { out[String(k.dropFirst(prefix.count))] = dict[k] }
-            return unwrap(out)
+            let matching = keys.count { $0.hasPrefix(prefix) }
+            if matching > 0, prefix.hasPrefix("params") || matching == keys.count { return prefix }
         }
-        return dict
+        return nil
     }
 }

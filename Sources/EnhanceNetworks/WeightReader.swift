@@ -1,16 +1,47 @@
 import EnhanceCheckpoints
 import EnhanceTensor
+import Foundation
+
+/// The state-dict keys a network build read (for the strict unused-key check in
+/// ``NetworkRegistry/build(_:_:source:layout:)``). Thread-safe: convs are built in parallel.
+final class KeyLog: @unchecked Sendable {
+    /// The log ``WeightReader``s created in this task record into (nil: none).
+    @TaskLocal static var current: KeyLog?
+
+    private let lock = NSLock()
+    private var keys = Set<String>()
+
+    func record(_ key: String) {
+        lock.lock()
+        keys.insert(key)
+        lock.unlock()
+    }
+
+    func contains(_ key: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return keys.contains(key)
+    }
+}
 
 /// Checked access to a state dict while building a network: every missing key or wrong shape
-/// becomes a one-line ``NetworkError`` naming the source.
+/// becomes a one-line ``NetworkError`` naming the source. Keys read through ``tensor(_:)`` are
+/// recorded in the ``KeyLog`` current when the reader was made.
 struct WeightReader {
     let dict: StateDict
     let source: String
+    private let log = KeyLog.current
+
+    init(dict: StateDict, source: String) {
+        self.dict = dict
+        self.source = source
+    }
 
     func has(_ key: String) -> Bool { dict[key] != nil }
 
     func tensor(_ key: String) throws -> WeightTensor {
         guard let t = dict[key] else { throw NetworkError(source, "missing tensor '\(key)'") }
+        log?.record(key)
         return t
     }
 

@@ -85,7 +85,7 @@ extension BenchCommand {
         guard let psnrPath = pair.psnr, let ganPath = pair.gan else {
             throw CLIError("--tui-latency: no model pair (give --psnr-model and --gan-model, or bundle one in Models/)")
         }
-        let psnr = try ModelLoader.load(path: psnrPath), gan = try ModelLoader.load(path: ganPath)
+        let psnr = try models.load(psnrPath), gan = try models.load(ganPath)
         let path = image ?? BenchScripts.asset("astronaut.png")
         guard let path else { throw CLIError("--tui-latency: give --image (Assets/astronaut.png not found)") }
         print("tui latency: \(path), PSNR \(psnr.name), GAN \(gan.name), 120×40, zoom 1:1, "

@@ -1,7 +1,21 @@
 import ArgumentParser
+import EnhanceCheckpoints
 import EnhanceImaging
 import EnhanceNetworks
 import Foundation
+
+/// `--max-model-bytes`: the memory a checkpoint may cost to load (see ``LoadBudget``).
+struct BudgetOption: ParsableArguments {
+    @Option(name: .customLong("max-model-bytes"),
+            help: "Refuse checkpoints whose tensors and prepared weights would need more bytes (default: half of RAM).")
+    var maxModelBytes: Int?
+
+    func validate() throws {
+        if let b = maxModelBytes, b < 1 { throw ValidationError("--max-model-bytes must be positive") }
+    }
+
+    var budget: LoadBudget { maxModelBytes.map { LoadBudget(maxBytes: $0) } ?? .default }
+}
 
 /// Model selection shared by `upscale`, `eval` and the TUI.
 struct ModelOptions: ParsableArguments {
@@ -29,6 +43,11 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("alpha-mode"), help: "How an alpha channel is upscaled: model or bicubic.")
     var alphaMode: AlphaUpscaling = .model
 
+    @OptionGroup var memory: BudgetOption
+
+    /// Loads one checkpoint under the `--max-model-bytes` budget.
+    func load(_ path: String) throws -> LoadedModel { try ModelLoader.load(path: path, budget: memory.budget) }
+
     func validate() throws {
         guard (0...1).contains(alpha) else { throw ValidationError("--alpha must be in 0…1, got \(alpha)") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
@@ -52,14 +71,14 @@ struct ModelOptions: ParsableArguments {
                   convention: Resample.Convention = .pillow) throws -> Upscaler {
         let options = upscaleOptions
         if let model {
-            return try Upscaler(.model(try ModelLoader.load(path: model)), options: options)
+            return try Upscaler(.model(try load(model)), options: options)
         }
         let pair = pairPaths()
         func need(_ path: String?, _ flag: String) throws -> LoadedModel {
             guard let path else {
                 throw CLIError("--method \(method.rawValue): no \(flag) given and no bundled model pair found in Models/")
             }
-            return try ModelLoader.load(path: path)
+            return try load(path)
         }
         switch method {
         case .bicubic:

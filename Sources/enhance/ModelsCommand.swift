@@ -20,6 +20,8 @@ struct ModelsCommand: ParsableCommand {
         @Argument(help: "Checkpoint or enhance-written PNG.")
         var files: [String]
 
+        @OptionGroup var memory: BudgetOption
+
         func run() throws {
             for (i, file) in files.enumerated() {
                 if i > 0 { print() }
@@ -31,9 +33,9 @@ struct ModelsCommand: ParsableCommand {
                     for (k, v) in rows { print("  " + k.padding(toLength: 22, withPad: " ", startingAt: 0) + v) }
                     continue
                 }
-                let model = try ModelLoader.load(path: file)
+                let rows = try ModelInspection.rows(path: file, budget: memory.budget)
                 print(file)
-                for (k, v) in model.info.rows {
+                for (k, v) in rows {
                     print("  " + k.padding(toLength: 22, withPad: " ", startingAt: 0) + v)
                 }
             }
@@ -78,6 +80,8 @@ struct InterpolateCommand: ParsableCommand {
     @Flag(help: "Overwrite the output file if it exists.")
     var force = false
 
+    @OptionGroup var memory: BudgetOption
+
     func validate() throws {
         guard (0...1).contains(alpha) else { throw ValidationError("--alpha must be in 0…1, got \(alpha)") }
         guard output.lowercased().hasSuffix(".safetensors") else {
@@ -87,7 +91,8 @@ struct InterpolateCommand: ParsableCommand {
 
     func run() throws {
         try OutputPath.checkWritable(output, force: force)
-        let ma = try ModelLoader.load(path: a), mb = try ModelLoader.load(path: b)
+        let ma = try ModelLoader.load(path: a, budget: memory.budget)
+        let mb = try ModelLoader.load(path: b, budget: memory.budget)
         let blended = try ma.blended(with: mb, alpha: alpha)
         let meta = ["enhance:interpolated-from": "\(ma.name) (\(ma.info.sha256)) + \(mb.name) (\(mb.info.sha256))",
                     "enhance:alpha": String(format: "%g", alpha)]

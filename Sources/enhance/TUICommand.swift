@@ -34,8 +34,8 @@ struct TUICommand: ParsableCommand {
 
     func run() throws {
         let pair = models.pairPaths()
-        let psnr = try pair.psnr.map { try ModelLoader.load(path: $0) }
-        let gan = try pair.gan.map { try ModelLoader.load(path: $0) }
+        let psnr = try pair.psnr.map { try models.load($0) }
+        let gan = try pair.gan.map { try models.load($0) }
         if let p = psnr, let g = gan {
             _ = try p.blended(with: g, alpha: 0)  // refuses an incompatible pair before the UI opens
         }
