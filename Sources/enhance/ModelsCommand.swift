@@ -26,7 +26,7 @@ struct ModelsCommand: ParsableCommand {
             for (i, file) in files.enumerated() {
                 if i > 0 { print() }
                 if ImageFile.sniff(path: file) != nil {
-                    let image = try ImageFile.read(path: file)
+                    let image = try ImageFile.decode(path: file)  // text chunks; no float conversion
                     let rows = image.text.filter { $0.key.hasPrefix("enhance:") }.sorted { $0.key < $1.key }
                     guard !rows.isEmpty else { throw CLIError("\(file): image carries no enhance metadata") }
                     print(file)
