@@ -1,3 +1,4 @@
+import EnhanceImaging
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -18,11 +19,7 @@ public enum DirectoryLister {
         var entries = [DirEntry(name: "..", path: parentPath(directory), kind: .parent)]
         var probed = 0
         while let ent = readdir(dir) {
-            // d_name is read in place up to its NUL: readdir's records are only d_reclen long, so
-            // copying the whole declared 256-byte array reads past the last one (AddressSanitizer).
-            let namePointer = (UnsafeRawPointer(ent) + MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
-                .assumingMemoryBound(to: CChar.self)
-            let raw = Array(UnsafeRawBufferPointer(start: namePointer, count: strlen(namePointer)))
+            let raw = direntName(ent)  // in place up to the NUL (records are only d_reclen long)
             if raw == [46] || raw == [46, 46] { continue }
             let decoded = String(validating: raw, as: UTF8.self)
             let name = decoded ?? String(decoding: raw, as: UTF8.self)
