@@ -51,7 +51,9 @@ build_cimageio() {
 build_module() {
   local m=$1 obj=$MODS/$1.o
   shift
-  local inputs=("$ROOT/Sources/$m"/*.swift)
+  local srcs
+  mapfile -t srcs < <(find "$ROOT/Sources/$m" -name '*.swift' | sort)  # sub-folders too (e.g. Graphics/)
+  local inputs=("${srcs[@]}")
   for d in "$@"; do inputs+=("$MODS/$d.swiftmodule"); done
   if [[ -f $obj && -z $(find "${inputs[@]}" -newer "$obj" | head -1) ]]; then return; fi
   local extra=()
@@ -65,7 +67,7 @@ build_module() {
   echo "fuzz: compiling $m" >&2
   "$SWIFTC" -parse-as-library -module-name "$m" -swift-version 6 -O -g -enable-testing "${SAN[@]}" \
     -wmo -I "$MODS" "${CMAPS[@]}" "${extra[@]}" -emit-module -emit-module-path "$MODS/$m.swiftmodule" \
-    -c -o "$obj" "$ROOT"/Sources/"$m"/*.swift
+    -c -o "$obj" "${srcs[@]}"
 }
 
 # One build at a time (parallel runs share the module objects); the lock is released before fuzzing.
