@@ -39,7 +39,8 @@ public enum Exporter {
         guard w > 0, h > 0 else {
             throw ImageIOError(path: path, kind: .unsupported, reason: "the output would be empty (\(w)x\(h))")
         }
-        if w.multipliedReportingOverflow(by: h).partialValue > maxPixels || w > maxPixels || h > maxPixels {
+        let (pixels, overflow) = w.multipliedReportingOverflow(by: h)
+        if overflow || pixels > maxPixels {
             throw ImageIOError(path: path, kind: .tooLarge,
                                reason: "output of \(w)x\(h) pixels exceeds the limit of \(maxPixels) pixels")
         }
