@@ -85,12 +85,14 @@ public enum Resample {
         let taps = Int(support.rounded(.up)) * 2 + 1
         var index = [Int](repeating: 0, count: output * taps)
         var weight = [Float](repeating: 0, count: output * taps)
+        var w = [Double]()  // one buffer for every output (plans for whole images are made per region)
+        w.reserveCapacity(taps + 1)
         for i in 0..<output {
             let center = (Double(i) + 0.5) * scale
             // Pillow truncates toward zero (C cast) before clamping.
             let lo = max(Int(center - support + 0.5), 0)
             let hi = min(Int(center + support + 0.5), input)
-            var w = [Double]()
+            w.removeAll(keepingCapacity: true)
             for x in lo..<hi { w.append(cubic((Double(x) - center + 0.5) / filterScale)) }
             let sum = w.reduce(0, +)
             for (k, x) in (lo..<hi).enumerated() where k < taps {
