@@ -25,11 +25,6 @@ public struct LoadedModel: Sendable {
     public var network: any SuperResolutionNetwork { detected.network }
     public var scale: Int { detected.spec.scale }
 
-    /// θ = (1 − α)·θ_self + α·θ_other, built into a new model (`self` is the α = 0 end).
-    public func blended(with other: LoadedModel, alpha: Float, threads: Int = 2) throws -> LoadedModel {
-        try ModelBlender(psnr: self, gan: other, threads: threads).model(alpha: alpha)
-    }
-
     /// Writes the canonical weights to a safetensors file with `metadata` (e.g. α and parent hashes).
     public func writeSafetensors(to path: String, metadata: [String: String] = [:]) throws {
         var meta = metadata

@@ -27,8 +27,9 @@ public final class Upscaler: Sendable {
         case bicubic(scale: Double, convention: Resample.Convention = .pillow)
         /// One model (the PSNR net, the GAN net, or any single checkpoint).
         case model(LoadedModel, role: ModelRole = .model)
-        /// Weight interpolation θ = (1 − α)·θ_psnr + α·θ_gan, built once at construction.
-        case blend(psnr: LoadedModel, gan: LoadedModel, alpha: Float)
+        /// Weight interpolation θ = (1 − α)·θ_psnr + α·θ_gan of a pair prepared once
+        /// (``ModelBlender``); the blended network is made at construction.
+        case blend(ModelBlender, alpha: Float)
     }
 
     /// The network run (nil for bicubic).
@@ -56,8 +57,9 @@ public final class Upscaler: Sendable {
             bicubic = nil
             meta = ["enhance:method": role.rawValue]
             Self.describe(m, role: role, into: &meta)
-        case .blend(let a, let b, let alpha):
-            let m = try a.blended(with: b, alpha: alpha, threads: options.threads)
+        case .blend(let pair, let alpha):
+            let m = try pair.model(alpha: alpha)
+            let (a, b) = (pair.psnr, pair.gan)
             network = m.network
             scale = m.scale
             bicubic = nil

@@ -15,11 +15,16 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     private var upscalers: [String: Upscaler] = [:]
     private var blendOrder: [String] = []
 
-    public init(psnr: LoadedModel?, gan: LoadedModel?, options: UpscaleOptions = UpscaleOptions()) {
+    /// The pair prepared once for every α (nil unless both models are loaded).
+    public let pair: ModelBlender?
+
+    /// Refuses an incompatible pair (the error names the first mismatching key).
+    public init(psnr: LoadedModel?, gan: LoadedModel?, options: UpscaleOptions = UpscaleOptions()) throws {
         self.psnr = psnr
         self.gan = gan
         self.options = options
         scale = psnr?.scale ?? gan?.scale ?? 4
+        pair = try psnr.flatMap { p in try gan.map { try ModelBlender(psnr: p, gan: $0, threads: options.threads) } }
     }
 
     public var modelNames: (psnr: String, gan: String) { (psnr?.name ?? "—", gan?.name ?? "—") }
@@ -52,8 +57,8 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
             guard let gan else { throw Unavailable(description: "no GAN model loaded") }
             u = try Upscaler(.model(gan, role: .gan), options: options)
         case .blend(let a):
-            guard let psnr, let gan else { throw Unavailable(description: "blending needs both models") }
-            u = try Upscaler(.blend(psnr: psnr, gan: gan, alpha: a), options: options)
+            guard let pair else { throw Unavailable(description: "blending needs both models") }
+            u = try Upscaler(.blend(pair, alpha: a), options: options)
         }
         lock.lock()
         upscalers[key] = u

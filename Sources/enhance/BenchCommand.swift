@@ -90,7 +90,7 @@ extension BenchCommand {
         guard let path else { throw CLIError("--tui-latency: give --image (Assets/astronaut.png not found)") }
         print("tui latency: \(path), PSNR \(psnr.name), GAN \(gan.name), 120×40, zoom 1:1, "
               + "threads \(models.upscaleOptions.threads)")
-        let engine = UpscalerEngine(psnr: psnr, gan: gan, options: models.upscaleOptions)
+        let engine = try UpscalerEngine(psnr: psnr, gan: gan, options: models.upscaleOptions)
         guard let r = measureTUILatency(engine: engine, imagePath: path, presses: presses) else {
             throw CLIError("--tui-latency: the UI did not show the blend within the time limit")
         }

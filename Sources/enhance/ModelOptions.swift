@@ -89,7 +89,8 @@ struct ModelOptions: ParsableArguments {
             return try Upscaler(.model(try need(pair.gan, "--gan-model"), role: .gan), options: options)
         case .blend:
             let p = try need(pair.psnr, "--psnr-model"), g = try need(pair.gan, "--gan-model")
-            return try Upscaler(.blend(psnr: p, gan: g, alpha: alpha), options: options)
+            return try Upscaler(.blend(try ModelBlender(psnr: p, gan: g, threads: options.threads), alpha: alpha),
+                                options: options)
         }
     }
 }

@@ -93,7 +93,7 @@ struct InterpolateCommand: ParsableCommand {
         try OutputPath.checkWritable(output, force: force)
         let ma = try ModelLoader.load(path: a, budget: memory.budget)
         let mb = try ModelLoader.load(path: b, budget: memory.budget)
-        let blended = try ma.blended(with: mb, alpha: alpha)
+        let blended = try ModelBlender(psnr: ma, gan: mb).model(alpha: alpha)
         let meta = ["enhance:interpolated-from": "\(ma.name) (\(ma.info.sha256)) + \(mb.name) (\(mb.info.sha256))",
                     "enhance:alpha": String(format: "%g", alpha)]
         try AtomicFile.write(to: output, overwrite: force) { tmp in

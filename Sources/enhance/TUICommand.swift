@@ -36,10 +36,7 @@ struct TUICommand: ParsableCommand {
         let pair = models.pairPaths()
         let psnr = try pair.psnr.map { try models.load($0) }
         let gan = try pair.gan.map { try models.load($0) }
-        if let p = psnr, let g = gan {
-            _ = try p.blended(with: g, alpha: 0)  // refuses an incompatible pair before the UI opens
-        }
-        let engine = UpscalerEngine(psnr: psnr, gan: gan, options: models.upscaleOptions)
+        let engine = try UpscalerEngine(psnr: psnr, gan: gan, options: models.upscaleOptions)
         try runTUI(path: path, engine: engine, options: TUIOptions(colorMode: color, showHidden: hidden,
                                                                  graphics: graphics))
     }

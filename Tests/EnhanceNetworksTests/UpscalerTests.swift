@@ -97,12 +97,13 @@ final class UpscalerTests: XCTestCase {
         for k in sd.keys { sd[k]!.values = sd[k]!.values.map { $0 * 0.9 + 0.001 } }
         let b = try LoadedModel(stateDict: sd, name: "b")
         let img = image(width: 12, height: 10)
+        let pair = try ModelBlender(psnr: a, gan: b)
         for (alpha, m) in [(Float(0), a), (Float(1), b)] {
-            let blended = try Upscaler(.blend(psnr: a, gan: b, alpha: alpha)).upscale(img)
+            let blended = try Upscaler(.blend(pair, alpha: alpha)).upscale(img)
             let single = try Upscaler(.model(m)).upscale(img)
             XCTAssertLessThan(maxDiff(blended.pixels, single.pixels), 1e-5)
         }
-        let mid = try Upscaler(.blend(psnr: a, gan: b, alpha: 0.5)).upscale(img)
+        let mid = try Upscaler(.blend(pair, alpha: 0.5)).upscale(img)
         XCTAssertGreaterThan(maxDiff(mid.pixels, try Upscaler(.model(a)).upscale(img).pixels), 1e-4)
     }
 

@@ -9,7 +9,7 @@ final class EngineTests: XCTestCase {
     func testBicubicEngineRegionMatchesWholeImage() throws {
         let img = gradientNoise(23, 17)
         let full = Resample.bicubic(img, width: 92, height: 68)
-        for engine in [UpscalerEngine(psnr: nil, gan: nil)] {
+        for engine in [try! UpscalerEngine(psnr: nil, gan: nil)] {
             for region in [PixelRect(x: 5, y: 4, width: 9, height: 7), PixelRect(x: 0, y: 0, width: 23, height: 17),
                            PixelRect(x: 20, y: 14, width: 3, height: 3)] {
                 let out = try engine.upscale(img, region: region, method: .bicubic, cancel: CancelFlag()) { _ in }
@@ -26,7 +26,7 @@ final class EngineTests: XCTestCase {
     }
 
     func testMissingModelsFailWithOneLineErrors() {
-        let e = UpscalerEngine(psnr: nil, gan: nil)
+        let e = try! UpscalerEngine(psnr: nil, gan: nil)
         let img = gradientNoise(4, 4)
         for m in [PreviewMethod.psnr, .gan, .blend(alpha: 0.3)] {
             XCTAssertThrowsError(try e.upscale(img, region: PixelRect(x: 0, y: 0, width: 4, height: 4), method: m,
@@ -40,7 +40,7 @@ final class EngineTests: XCTestCase {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let queue = MessageQueue()
-        let ex = EffectExecutor(engine: UpscalerEngine(psnr: nil, gan: nil), post: queue.post)
+        let ex = EffectExecutor(engine: try! UpscalerEngine(psnr: nil, gan: nil), post: queue.post)
         let path = dir + "/x.png"
         ex.run(.export(image: gradientNoise(6, 5), method: .bicubic, path: path))
         let start = Date()
