@@ -1,10 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+import Foundation
+
 /// Kernels are compiled optimised even in debug builds (the oracle tests run real networks) and for
 /// the host CPU's SIMD width (AVX2/AVX-512 where present): `swift build -c release` picks this up.
+/// `ENHANCE_MARCH` overrides the target (e.g. `x86-64-v3` builds the AVX2 kernels on an AVX-512
+/// machine, for benchmarks); the micro-kernel shape follows it (`Sources/CVectorISA`).
+let march = ProcessInfo.processInfo.environment["ENHANCE_MARCH"] ?? "native"
 let kernelFlags: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-Xcc", "-march=native"]),
+    .unsafeFlags(["-Ounchecked", "-Xcc", "-march=\(march)"]),
 ]
 
 /// SHA-256 uses the x86 SHA extensions when the CPU has them (checked at run time), so they are
@@ -36,7 +41,9 @@ let package = Package(
         .target(name: "CImageIO", dependencies: ["CPNG", "CJPEG"]),
 
         .target(name: "EnhanceImaging", dependencies: ["CImageIO"], swiftSettings: kernelFlags),
-        .target(name: "EnhanceTensor", swiftSettings: kernelFlags),
+        // Which vector ISA the kernels are compiled for (C preprocessor feature macros).
+        .target(name: "CVectorISA", cSettings: [.unsafeFlags(["-march=\(march)"])]),
+        .target(name: "EnhanceTensor", dependencies: ["CVectorISA"], swiftSettings: kernelFlags),
         .target(name: "EnhanceCheckpoints", swiftSettings: kernelFlags + shaFlags),
         .target(name: "EnhanceNetworks",
                 dependencies: ["EnhanceTensor", "EnhanceCheckpoints", "EnhanceImaging"],
@@ -57,7 +64,7 @@ let package = Package(
 
         .testTarget(name: "EnhanceImagingTests", dependencies: ["EnhanceImaging"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "EnhanceTensorTests", dependencies: ["EnhanceTensor"]),
+        .testTarget(name: "EnhanceTensorTests", dependencies: ["EnhanceTensor", "CVectorISA"]),
         .testTarget(name: "EnhanceCheckpointsTests", dependencies: ["EnhanceCheckpoints"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EnhanceNetworksTests",

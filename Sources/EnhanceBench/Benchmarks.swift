@@ -14,6 +14,12 @@ public struct BenchOptions: Sendable {
     public var repeats: Int = 3
     /// Also time onnxruntime through `scripts/bench/ort_bench.py` (skipped with a note if absent).
     public var compareOnnxRuntime = true
+    /// Also time ncnn through `scripts/bench/ncnn_bench.py` (skipped with a note if absent).
+    public var compareNcnn = true
+    /// Also time the micro-kernel alone against the measured FMA peak.
+    public var kernel = true
+    /// Print the figures as JSON on stdout at the end (see ``BenchReport``).
+    public var json = false
     /// Path of `ort_bench.py`; nil = `scripts/bench/ort_bench.py` under the current directory or
     /// the source checkout.
     public var ortScript: String?
@@ -44,43 +50,59 @@ public struct BenchResult: Sendable, Equatable {
     public var onnxRuntimeSeconds: Double?
     /// onnxruntime process CPU median, when measured.
     public var onnxRuntimeCPUSeconds: Double?
+    /// ncnn wall median for the same configuration, when measured.
+    public var ncnnSeconds: Double?
+    /// ncnn process CPU median, when measured.
+    public var ncnnCPUSeconds: Double?
     /// `onnxRuntimeSeconds / seconds` (> 1 means Swift is faster).
     public var speedup: Double? { onnxRuntimeSeconds.map { $0 / seconds } }
 }
 
-/// Times the networks (and the blend) and prints a table of medians, effective GFLOP/s and the
-/// ratio to onnxruntime measured in the same run. Returns the results (blend excluded).
+/// Times the micro-kernel, the networks (and the blend) and prints medians, effective GFLOP/s and
+/// the ratios to onnxruntime and ncnn measured in the same run; writes them as JSON when asked.
+/// Returns the network results.
 @discardableResult
 public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
     let log = options.log
     var results: [BenchResult] = []
+    let machine = MachineInfo.current
+    log("bench: \(machine.cpu), vector flags \(machine.flags.joined(separator: " ")); "
+        + "kernel compiled: \(KernelISA.compiled.blockDescription)")
+    let kernel = options.kernel ? KernelBenchmark.measure() : nil
+    if let k = kernel {
+        log(String(format: "kernel     %@ 1 thread: %.1f GFLOP/s = %.0f%% of the measured FMA peak %.1f GFLOP/s",
+                   k.isa.rawValue as NSString, k.kernelGFLOPs, k.fractionOfPeak * 100, k.peakGFLOPs))
+    }
+    var available: Set<Anchor> = []
+    if options.compareOnnxRuntime { available.insert(.onnxRuntime) }
+    if options.compareNcnn { available.insert(.ncnn) }
     for name in options.networks {
         let built: (any SuperResolutionNetwork)?
         do { built = try BenchModels.network(name) } catch {
             log("bench: \(name): \(error)"); continue
         }
         guard let net = built else { log("bench: unknown network \(name) (use rrdbnet, msrresnet)"); continue }
-        var ortAvailable = options.compareOnnxRuntime
         for t in options.threads {
             let pool = ThreadPool(threads: t)
             for s in options.sizes {
                 var ws = WeightSource(state: 3)
                 let x = Tensor(channels: 3, height: s, width: s,
                                data: (0..<(3 * s * s)).map { _ in ws.uniform() * 0.5 + 0.5 })
-                // onnxruntime first, for this configuration only, so both see similar machine load.
-                var ort: OrtTiming?
-                if ortAvailable {
-                    switch runOnnxRuntime(options, network: name, size: s, threads: t) {
+                // The anchors first, for this configuration only, so all see similar machine load.
+                var timed: [Anchor: AnchorTiming] = [:]
+                for anchor in Anchor.allCases where available.contains(anchor) {
+                    switch runAnchor(anchor, options, network: name, size: s, threads: t) {
                     case .success(let r):
-                        if results.isEmpty && ort == nil && t == options.threads.first && s == options.sizes.first {
-                            log("bench: onnxruntime \(r.version), each configuration timed just before Swift's")
+                        if results.isEmpty && t == options.threads.first && s == options.sizes.first {
+                            log("bench: \(anchor.rawValue) \(r.version), each configuration timed just before Swift's")
                         }
-                        ort = r
+                        timed[anchor] = r
                     case .failure(let e):
-                        log("bench: onnxruntime comparison skipped: \(e.message)")
-                        ortAvailable = false
+                        log("bench: \(anchor.rawValue) comparison skipped: \(e.message)")
+                        available.remove(anchor)
                     }
                 }
+                let ort = timed[.onnxRuntime], ncnn = timed[.ncnn]
                 _ = try? net.forward(x, pool: pool, cancel: nil)
                 var runs: [Double] = [], cpu: [Double] = []
                 for _ in 0..<max(1, options.repeats) {
@@ -93,13 +115,15 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
                 let med = median(runs)
                 let r = BenchResult(network: name, size: s, threads: t, seconds: med, cpuSeconds: median(cpu),
                                     runs: runs, gflops: 2 * net.macsPerInputPixel * Double(s * s) / med / 1e9,
-                                    onnxRuntimeSeconds: ort?.wall, onnxRuntimeCPUSeconds: ort?.cpu)
+                                    onnxRuntimeSeconds: ort?.wall, onnxRuntimeCPUSeconds: ort?.cpu,
+                                    ncnnSeconds: ncnn?.wall, ncnnCPUSeconds: ncnn?.cpu)
                 results.append(r)
                 log(format(r))
             }
         }
     }
     if options.blend { benchBlend(options) }
+    if options.json { print(BenchReport(machine: machine, kernel: kernel, results: results).json) }
     return results
 }
 
@@ -107,10 +131,11 @@ private func format(_ r: BenchResult) -> String {
     let spread = r.runs.map { String(format: "%.3f", $0) }.joined(separator: " ")
     var line = String(format: "%-10@ %4d² t=%d  swift %.3f s (cpu %.3f)  %6.1f GFLOP/s", r.network as NSString,
                       r.size, r.threads, r.seconds, r.cpuSeconds, r.gflops)
-    if let o = r.onnxRuntimeSeconds, let sp = r.speedup {
-        line += String(format: "  onnxruntime %.3f s (cpu %.3f)  swift/ort %.2f (%.2fx %@)", o,
-                       r.onnxRuntimeCPUSeconds ?? .nan, r.seconds / o, sp >= 1 ? sp : 1 / sp,
-                       (sp >= 1 ? "faster" : "slower") as NSString)
+    if let o = r.onnxRuntimeSeconds {
+        line += String(format: "  ort %.3f s (cpu %.3f) swift/ort %.2f", o, r.onnxRuntimeCPUSeconds ?? .nan, r.seconds / o)
+    }
+    if let n = r.ncnnSeconds {
+        line += String(format: "  ncnn %.3f s (cpu %.3f) swift/ncnn %.2f", n, r.ncnnCPUSeconds ?? .nan, r.seconds / n)
     }
     return line + "  (runs: \(spread))"
 }

@@ -19,7 +19,8 @@ public final class Conv2D: @unchecked Sendable {
     /// How a convolution is computed (tests pin a path; networks use `.automatic`).
     enum Algorithm { case automatic, winograd, direct }
 
-    /// Kernels packed once for the automatic path (Winograd `U` for 3×3, direct layout otherwise).
+    /// Kernels packed once for the automatic path and ``KernelISA/compiled`` (Winograd `U` for
+    /// 3×3, direct layout otherwise).
     private let packed: [Float]
 
     public init(weight: [Float], bias: [Float]?, inChannels: Int, outChannels: Int, kernelSize: Int) {
@@ -31,9 +32,16 @@ public final class Conv2D: @unchecked Sendable {
         self.kernelSize = kernelSize
         self.weight = weight
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
-        packed = kernelSize == 3
-            ? WinogradConv.transformWeights(weight, outChannels: outChannels, inChannels: inChannels)
-            : DirectConv.packWeights(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize)
+        packed = Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
+                           winograd: kernelSize == 3, rows: KernelISA.compiled.shape.rows)
+    }
+
+    private static func pack(_ weight: [Float], outChannels: Int, inChannels: Int, kernelSize: Int,
+                             winograd: Bool, rows: Int) -> [Float] {
+        winograd
+            ? WinogradConv.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, rows: rows)
+            : DirectConv.packWeights(weight, outChannels: outChannels, inChannels: inChannels,
+                                     kernelSize: kernelSize, rows: rows)
     }
 
     /// Multiply-accumulates per output pixel.
@@ -60,16 +68,17 @@ public final class Conv2D: @unchecked Sendable {
         self([x], activation: activation, outputScale: outputScale, residual: residual, pool: pool)
     }
 
+    /// `isa` other than ``KernelISA/compiled`` (tests) packs the weights for that kernel on the fly.
     func run(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
-             pool: ThreadPool, algorithm: Algorithm) -> Tensor {
+             pool: ThreadPool, algorithm: Algorithm, isa: KernelISA = .compiled) -> Tensor {
         pool.exclusive { pool in
             runExclusive(inputs, activation: activation, outputScale: outputScale, residual: residual,
-                         pool: pool, algorithm: algorithm)
+                         pool: pool, algorithm: algorithm, isa: isa)
         }
     }
 
     private func runExclusive(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
-                              pool: ThreadPool, algorithm: Algorithm) -> Tensor {
+                              pool: ThreadPool, algorithm: Algorithm, isa: KernelISA) -> Tensor {
         precondition(!inputs.isEmpty, "Conv2D: no inputs")
         let h = inputs[0].height, w = inputs[0].width
         precondition(inputs.allSatisfy { $0.height == h && $0.width == w }, "Conv2D: spatial mismatch")
@@ -84,22 +93,24 @@ public final class Conv2D: @unchecked Sendable {
             guard n > 0 else { return }
             let (active, slopes) = activation.slopes(outChannels)
             let winograd = kernelSize == 3 && algorithm != .direct
-            // Only tests pin the non-default path for 3×3 (packed on the fly).
-            let packed = winograd || kernelSize != 3 ? self.packed
-                : DirectConv.packWeights(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize)
+            // Only tests pin a non-default path or kernel (packed on the fly).
+            let packed = (winograd || kernelSize != 3) && isa == .compiled ? self.packed
+                : Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
+                            winograd: winograd, rows: isa.shape.rows)
             withPlanes(inputs) { planes in
                 bias.withUnsafeBufferPointer { b in slopes.withUnsafeBufferPointer { s in
                     withResidual(residual) { res in
                         let epi = Epilogue(bias: b.baseAddress!, slope: s.baseAddress!, hasActivation: active,
                                            scale: outputScale, residual: res)
                         packed.withUnsafeBufferPointer { pk in
-                            if winograd {
-                                WinogradConv.run(u: pk.baseAddress!, outChannels: outChannels, inputs: inputs, planes: planes,
-                                                 height: h, width: w, out: buf.baseAddress!, epilogue: epi, pool: pool)
-                            } else {
-                                DirectConv.run(packed: pk.baseAddress!, outChannels: outChannels,
-                                               kernelSize: kernelSize, planes: planes, height: h, width: w,
-                                               out: buf.baseAddress!, epilogue: epi, pool: pool)
+                            let call = KernelCall(packed: pk.baseAddress!, outChannels: outChannels,
+                                                  kernelSize: kernelSize, inputs: inputs, planes: planes, height: h,
+                                                  width: w, out: buf.baseAddress!, epilogue: epi, pool: pool)
+                            switch isa {
+                            case .avx512: call.run(AVX512Shape.self, winograd: winograd)
+                            case .avx2: call.run(AVX2Shape.self, winograd: winograd)
+                            case .neon: call.run(NEONShape.self, winograd: winograd)
+                            case .portable: call.run(PortableShape.self, winograd: winograd)
                             }
                         }
                     }
@@ -107,6 +118,28 @@ public final class Conv2D: @unchecked Sendable {
             }
         }
         return Tensor(channels: outChannels, height: h, width: w, data: data)
+    }
+}
+
+/// The arguments of one convolution, run with the kernel shape chosen by the caller's switch (each
+/// case specialises the Winograd and direct paths for its shape).
+private struct KernelCall {
+    let packed: UnsafePointer<Float>
+    let outChannels: Int, kernelSize: Int
+    let inputs: [Tensor], planes: [Plane]
+    let height: Int, width: Int
+    let out: UnsafeMutablePointer<Float>
+    let epilogue: Epilogue
+    let pool: ThreadPool
+
+    func run<S: KernelShape>(_ shape: S.Type, winograd: Bool) {
+        if winograd {
+            WinogradConv.run(S.self, u: packed, outChannels: outChannels, inputs: inputs, planes: planes,
+                             height: height, width: width, out: out, epilogue: epilogue, pool: pool)
+        } else {
+            DirectConv.run(S.self, packed: packed, outChannels: outChannels, kernelSize: kernelSize, planes: planes,
+                           height: height, width: width, out: out, epilogue: epilogue, pool: pool)
+        }
     }
 }
 

@@ -1,4 +1,7 @@
 /// The fused tail of a convolution: `act(acc + bias) * scale + residual`, per output channel.
+///
+/// Concrete over `SIMD16<Float>` on purpose: generic SIMD code (`V + scalar`, masks, `replacing`)
+/// specialises to per-lane loops in Swift, which made the output transform 3× slower.
 struct Epilogue {
     typealias V = SIMD16<Float>
     /// Bias per output channel.

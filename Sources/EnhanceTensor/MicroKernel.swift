@@ -1,194 +1,57 @@
-/// Register-blocked SIMD micro-kernels shared by the Winograd and direct convolutions.
+/// The one register-blocked GEMM micro-kernel, shared by the Winograd and direct convolutions and
+/// parameterised by a ``KernelShape`` `S` (specialised per shape; unused rows/vectors of the
+/// 8 × 3 accumulator grid below are dead code after specialisation and cost nothing).
 ///
-/// `microKernel8x48` computes an 8 × 48 block `C[r][j] (+)= Σ_c A[c][r] · B[c][j]` where `A` is
-/// packed `[c][8]` (weights, broadcast), `B` rows are 48 floats (three 16-float vectors) `ldb`
-/// floats apart and `C` has row stride `ldc`. 24 `SIMD16<Float>` accumulators (zmm registers).
+/// Computes the `S.rows × S.width` block `C[r][j] (+)= Σ_s Σ_c A[s][c][r] · B_s[c][j]`:
+/// `A` is packed `[segments][count][S.rows]` (weights, broadcast), `B_s` starts at
+/// `b + offsets[s]` (`offsets` nil: one segment at `b`) with rows `ldb` floats apart, and `C` has
+/// row stride `ldc`. `accumulate` adds to `C` instead of overwriting it.
 @inline(__always)
-func microKernel8x48(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, ldb: Int,
-                     _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-    typealias V = SIMD16<Float>
+func microKernel<S: KernelShape>(_ shape: S.Type, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                 offsets: UnsafePointer<Int>? = nil, segments: Int = 1, count: Int, ldb: Int,
+                                 _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false) {
+    typealias V = S.V
+    let rows = S.rows, nv = S.vectors, lanes = V.scalarCount
     let cp = UnsafeMutableRawPointer(c)
-    var c00 = V(), c01 = V(), c02 = V()
-    var c10 = V(), c11 = V(), c12 = V()
-    var c20 = V(), c21 = V(), c22 = V()
-    var c30 = V(), c31 = V(), c32 = V()
-    var c40 = V(), c41 = V(), c42 = V()
-    var c50 = V(), c51 = V(), c52 = V()
-    var c60 = V(), c61 = V(), c62 = V()
-    var c70 = V(), c71 = V(), c72 = V()
-    if accumulate {
-        c00 = cp.loadUnaligned(fromByteOffset: (0 * ldc + 0) * 4, as: V.self)
-        c01 = cp.loadUnaligned(fromByteOffset: (0 * ldc + 16) * 4, as: V.self)
-        c02 = cp.loadUnaligned(fromByteOffset: (0 * ldc + 32) * 4, as: V.self)
-        c10 = cp.loadUnaligned(fromByteOffset: (1 * ldc + 0) * 4, as: V.self)
-        c11 = cp.loadUnaligned(fromByteOffset: (1 * ldc + 16) * 4, as: V.self)
-        c12 = cp.loadUnaligned(fromByteOffset: (1 * ldc + 32) * 4, as: V.self)
-        c20 = cp.loadUnaligned(fromByteOffset: (2 * ldc + 0) * 4, as: V.self)
-        c21 = cp.loadUnaligned(fromByteOffset: (2 * ldc + 16) * 4, as: V.self)
-        c22 = cp.loadUnaligned(fromByteOffset: (2 * ldc + 32) * 4, as: V.self)
-        c30 = cp.loadUnaligned(fromByteOffset: (3 * ldc + 0) * 4, as: V.self)
-        c31 = cp.loadUnaligned(fromByteOffset: (3 * ldc + 16) * 4, as: V.self)
-        c32 = cp.loadUnaligned(fromByteOffset: (3 * ldc + 32) * 4, as: V.self)
-        c40 = cp.loadUnaligned(fromByteOffset: (4 * ldc + 0) * 4, as: V.self)
-        c41 = cp.loadUnaligned(fromByteOffset: (4 * ldc + 16) * 4, as: V.self)
-        c42 = cp.loadUnaligned(fromByteOffset: (4 * ldc + 32) * 4, as: V.self)
-        c50 = cp.loadUnaligned(fromByteOffset: (5 * ldc + 0) * 4, as: V.self)
-        c51 = cp.loadUnaligned(fromByteOffset: (5 * ldc + 16) * 4, as: V.self)
-        c52 = cp.loadUnaligned(fromByteOffset: (5 * ldc + 32) * 4, as: V.self)
-        c60 = cp.loadUnaligned(fromByteOffset: (6 * ldc + 0) * 4, as: V.self)
-        c61 = cp.loadUnaligned(fromByteOffset: (6 * ldc + 16) * 4, as: V.self)
-        c62 = cp.loadUnaligned(fromByteOffset: (6 * ldc + 32) * 4, as: V.self)
-        c70 = cp.loadUnaligned(fromByteOffset: (7 * ldc + 0) * 4, as: V.self)
-        c71 = cp.loadUnaligned(fromByteOffset: (7 * ldc + 16) * 4, as: V.self)
-        c72 = cp.loadUnaligned(fromByteOffset: (7 * ldc + 32) * 4, as: V.self)
+    @inline(__always) func ld(_ r: Int, _ j: Int) -> V {
+        accumulate ? cp.loadUnaligned(fromByteOffset: (r * ldc + j * lanes) * 4, as: V.self) : V()
     }
-    var ap = a, bq = UnsafeRawPointer(b)
-    for _ in 0..<count {
-        let b0 = bq.loadUnaligned(fromByteOffset: 0, as: V.self)
-        let b1 = bq.loadUnaligned(fromByteOffset: 64, as: V.self)
-        let b2 = bq.loadUnaligned(fromByteOffset: 128, as: V.self)
-        let a0 = V(repeating: ap[0])
-        c00.addProduct(a0, b0)
-        c01.addProduct(a0, b1)
-        c02.addProduct(a0, b2)
-        let a1 = V(repeating: ap[1])
-        c10.addProduct(a1, b0)
-        c11.addProduct(a1, b1)
-        c12.addProduct(a1, b2)
-        let a2 = V(repeating: ap[2])
-        c20.addProduct(a2, b0)
-        c21.addProduct(a2, b1)
-        c22.addProduct(a2, b2)
-        let a3 = V(repeating: ap[3])
-        c30.addProduct(a3, b0)
-        c31.addProduct(a3, b1)
-        c32.addProduct(a3, b2)
-        let a4 = V(repeating: ap[4])
-        c40.addProduct(a4, b0)
-        c41.addProduct(a4, b1)
-        c42.addProduct(a4, b2)
-        let a5 = V(repeating: ap[5])
-        c50.addProduct(a5, b0)
-        c51.addProduct(a5, b1)
-        c52.addProduct(a5, b2)
-        let a6 = V(repeating: ap[6])
-        c60.addProduct(a6, b0)
-        c61.addProduct(a6, b1)
-        c62.addProduct(a6, b2)
-        let a7 = V(repeating: ap[7])
-        c70.addProduct(a7, b0)
-        c71.addProduct(a7, b1)
-        c72.addProduct(a7, b2)
-        ap += 8
-        bq += ldb * 4
+    @inline(__always) func row(_ r: Int) -> (V, V, V) {
+        r < rows ? (ld(r, 0), nv > 1 ? ld(r, 1) : V(), nv > 2 ? ld(r, 2) : V()) : (V(), V(), V())
     }
-    cp.storeBytes(of: c00, toByteOffset: (0 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c01, toByteOffset: (0 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c02, toByteOffset: (0 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c10, toByteOffset: (1 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c11, toByteOffset: (1 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c12, toByteOffset: (1 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c20, toByteOffset: (2 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c21, toByteOffset: (2 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c22, toByteOffset: (2 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c30, toByteOffset: (3 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c31, toByteOffset: (3 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c32, toByteOffset: (3 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c40, toByteOffset: (4 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c41, toByteOffset: (4 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c42, toByteOffset: (4 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c50, toByteOffset: (5 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c51, toByteOffset: (5 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c52, toByteOffset: (5 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c60, toByteOffset: (6 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c61, toByteOffset: (6 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c62, toByteOffset: (6 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c70, toByteOffset: (7 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c71, toByteOffset: (7 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c72, toByteOffset: (7 * ldc + 32) * 4, as: V.self)
-}
-
-/// Direct-convolution form: the reduction runs over `segments` kernel taps, tap `s` reading `B`
-/// from `b + offsets[s]` (then `count` rows `ldb` apart); `A` is packed `[s][c][8]`. Always
-/// overwrites `C`.
-@inline(__always)
-func microKernel8x48(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
-                     segments: Int, count: Int, ldb: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-    typealias V = SIMD16<Float>
-    let cp = UnsafeMutableRawPointer(c)
-    var c00 = V(), c01 = V(), c02 = V()
-    var c10 = V(), c11 = V(), c12 = V()
-    var c20 = V(), c21 = V(), c22 = V()
-    var c30 = V(), c31 = V(), c32 = V()
-    var c40 = V(), c41 = V(), c42 = V()
-    var c50 = V(), c51 = V(), c52 = V()
-    var c60 = V(), c61 = V(), c62 = V()
-    var c70 = V(), c71 = V(), c72 = V()
+    var c0 = row(0), c1 = row(1), c2 = row(2), c3 = row(3)
+    var c4 = row(4), c5 = row(5), c6 = row(6), c7 = row(7)
+    @inline(__always) func fma(_ acc: inout (V, V, V), _ w: Float, _ b: (V, V, V)) {
+        let s = V(repeating: w)
+        acc.0.addProduct(s, b.0)
+        if nv > 1 { acc.1.addProduct(s, b.1) }
+        if nv > 2 { acc.2.addProduct(s, b.2) }
+    }
     var ap = a
-    for s in 0..<segments {
-        var bq = UnsafeRawPointer(b + offsets[s])
+    for seg in 0..<segments {
+        var bq = UnsafeRawPointer(b + (offsets.map { $0[seg] } ?? 0))
         for _ in 0..<count {
-            let b0 = bq.loadUnaligned(fromByteOffset: 0, as: V.self)
-            let b1 = bq.loadUnaligned(fromByteOffset: 64, as: V.self)
-            let b2 = bq.loadUnaligned(fromByteOffset: 128, as: V.self)
-            let a0 = V(repeating: ap[0])
-            c00.addProduct(a0, b0)
-            c01.addProduct(a0, b1)
-            c02.addProduct(a0, b2)
-            let a1 = V(repeating: ap[1])
-            c10.addProduct(a1, b0)
-            c11.addProduct(a1, b1)
-            c12.addProduct(a1, b2)
-            let a2 = V(repeating: ap[2])
-            c20.addProduct(a2, b0)
-            c21.addProduct(a2, b1)
-            c22.addProduct(a2, b2)
-            let a3 = V(repeating: ap[3])
-            c30.addProduct(a3, b0)
-            c31.addProduct(a3, b1)
-            c32.addProduct(a3, b2)
-            let a4 = V(repeating: ap[4])
-            c40.addProduct(a4, b0)
-            c41.addProduct(a4, b1)
-            c42.addProduct(a4, b2)
-            let a5 = V(repeating: ap[5])
-            c50.addProduct(a5, b0)
-            c51.addProduct(a5, b1)
-            c52.addProduct(a5, b2)
-            let a6 = V(repeating: ap[6])
-            c60.addProduct(a6, b0)
-            c61.addProduct(a6, b1)
-            c62.addProduct(a6, b2)
-            let a7 = V(repeating: ap[7])
-            c70.addProduct(a7, b0)
-            c71.addProduct(a7, b1)
-            c72.addProduct(a7, b2)
-            ap += 8
+            let bv = (bq.loadUnaligned(as: V.self),
+                      nv > 1 ? bq.loadUnaligned(fromByteOffset: lanes * 4, as: V.self) : V(),
+                      nv > 2 ? bq.loadUnaligned(fromByteOffset: 2 * lanes * 4, as: V.self) : V())
+            fma(&c0, ap[0], bv)
+            if rows > 1 { fma(&c1, ap[1], bv) }
+            if rows > 2 { fma(&c2, ap[2], bv) }
+            if rows > 3 { fma(&c3, ap[3], bv) }
+            if rows > 4 { fma(&c4, ap[4], bv) }
+            if rows > 5 { fma(&c5, ap[5], bv) }
+            if rows > 6 { fma(&c6, ap[6], bv) }
+            if rows > 7 { fma(&c7, ap[7], bv) }
+            ap += rows
             bq += ldb * 4
         }
     }
-    cp.storeBytes(of: c00, toByteOffset: (0 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c01, toByteOffset: (0 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c02, toByteOffset: (0 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c10, toByteOffset: (1 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c11, toByteOffset: (1 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c12, toByteOffset: (1 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c20, toByteOffset: (2 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c21, toByteOffset: (2 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c22, toByteOffset: (2 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c30, toByteOffset: (3 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c31, toByteOffset: (3 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c32, toByteOffset: (3 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c40, toByteOffset: (4 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c41, toByteOffset: (4 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c42, toByteOffset: (4 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c50, toByteOffset: (5 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c51, toByteOffset: (5 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c52, toByteOffset: (5 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c60, toByteOffset: (6 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c61, toByteOffset: (6 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c62, toByteOffset: (6 * ldc + 32) * 4, as: V.self)
-    cp.storeBytes(of: c70, toByteOffset: (7 * ldc + 0) * 4, as: V.self)
-    cp.storeBytes(of: c71, toByteOffset: (7 * ldc + 16) * 4, as: V.self)
-    cp.storeBytes(of: c72, toByteOffset: (7 * ldc + 32) * 4, as: V.self)
+    @inline(__always) func store(_ r: Int, _ v: (V, V, V)) {
+        guard r < rows else { return }
+        cp.storeBytes(of: v.0, toByteOffset: r * ldc * 4, as: V.self)
+        if nv > 1 { cp.storeBytes(of: v.1, toByteOffset: (r * ldc + lanes) * 4, as: V.self) }
+        if nv > 2 { cp.storeBytes(of: v.2, toByteOffset: (r * ldc + 2 * lanes) * 4, as: V.self) }
+    }
+    store(0, c0); store(1, c1); store(2, c2); store(3, c3)
+    store(4, c4); store(5, c5); store(6, c6); store(7, c7)
 }

@@ -2,8 +2,9 @@
 ///
 /// Work unit ("chunk"): three tile vectors of 16 horizontally adjacent 4×4 output tiles. For each
 /// input tensor the chunk's tiles are transformed (`V`, `[36][c][48]`), multiplied
-/// with the pre-transformed weights (`U`, `[36][kp/8][C][8]`) by the 8×48 micro-kernel into
-/// `M` (`[36][kp][48]`), and finally `M` is transformed back with the fused epilogue.
+/// with the pre-transformed weights (`U`, `[36][kp/R][C][R]`, `R` = the kernel shape's rows) by
+/// the ``KernelShape``'s micro-kernel (`48 / width` column blocks) into `M` (`[36][kp][48]`), and
+/// finally `M` is transformed back with the fused epilogue.
 enum WinogradConv {
     typealias V = SIMD16<Float>
     static let chunkVectors = 3
@@ -16,10 +17,10 @@ enum WinogradConv {
     /// Floats between ξ slices of `V` for `channels` inputs.
     static func vXiStride(_ channels: Int) -> Int { channels * chunkVectors * 16 + xiPad }
 
-    /// Transformed weights `[36][kp/8][cIn][8]` for OIHW 3×3 `weight`; `kp` = outChannels
-    /// rounded up to 8 (padding rows are zero). `U = G g Gᵀ` in float32, no per-kernel allocation.
-    static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int) -> [Float] {
-        let kp = (outChannels + 7) / 8 * 8, kb = kp / 8
+    /// Transformed weights `[36][kp/R][cIn][R]` for OIHW 3×3 `weight`; `kp` = outChannels
+    /// rounded up to `R` = `rows` (padding rows are zero). `U = G g Gᵀ` in float32.
+    static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int, rows: Int) -> [Float] {
+        let kp = (outChannels + rows - 1) / rows * rows, kb = kp / rows
         var u = [Float](repeating: 0, count: 36 * kp * inChannels)
         let g: [Float] = Winograd.g.map { Float($0) }
         u.withUnsafeMutableBufferPointer { u in
@@ -27,8 +28,8 @@ enum WinogradConv {
                 var t = (Float(0), Float(0), Float(0))
                 for k in 0..<outChannels { for c in 0..<inChannels {
                     let src = w.baseAddress! + (k * inChannels + c) * 9
-                    let dst = u.baseAddress! + ((k / 8) * inChannels + c) * 8 + k % 8
-                    let xiStride = kb * inChannels * 8
+                    let dst = u.baseAddress! + ((k / rows) * inChannels + c) * rows + k % rows
+                    let xiStride = kb * inChannels * rows
                     for i in 0..<6 {
                         // Row i of G g (3 values), then its product with Gᵀ (6 values).
                         let g0 = g[i * 3], g1 = g[i * 3 + 1], g2 = g[i * 3 + 2]
@@ -48,11 +49,11 @@ enum WinogradConv {
     /// Runs the convolution over the concatenation of `inputs` (`planes` = their channel planes
     /// in order). Inputs of multi-input calls are transformed once and kept in the pool's
     /// ``WinogradCache``; other inputs are transformed per chunk into worker scratch.
-    static func run(u: UnsafePointer<Float>, outChannels: Int, inputs: [Tensor], planes: [Plane],
-                    height h: Int, width w: Int, out: UnsafeMutablePointer<Float>,
-                    epilogue: Epilogue, pool: ThreadPool) {
+    static func run<S: KernelShape>(_ shape: S.Type, u: UnsafePointer<Float>, outChannels: Int, inputs: [Tensor],
+                                    planes: [Plane], height h: Int, width w: Int, out: UnsafeMutablePointer<Float>,
+                                    epilogue: Epilogue, pool: ThreadPool) {
         let cIn = planes.count
-        let kp = (outChannels + 7) / 8 * 8, kBlocks = kp / 8
+        let kp = (outChannels + S.rows - 1) / S.rows * S.rows, kBlocks = kp / S.rows
         let ht = (h + 3) / 4, wt = (w + 3) / 4, vw = (wt + 15) / 16
         let nVecs = ht * vw, nChunks = (nVecs + chunkVectors - 1) / chunkVectors
         let lanes = chunkVectors * 16
@@ -97,7 +98,7 @@ enum WinogradConv {
                             }
                         }
                     }
-                    multiply(u: u, cIn: cIn, c0: g.first, count: g.channels, kBlocks: kBlocks, v: vBuf,
+                    multiply(S.self, u: u, cIn: cIn, c0: g.first, count: g.channels, kBlocks: kBlocks, v: vBuf,
                              vStride: vXi, m: mBuf, mStride: mXi, accumulate: gi > 0)
                 }
                 for v in 0..<valid {
@@ -120,14 +121,17 @@ enum WinogradConv {
 
     /// The 36 transform-domain products of one channel block: `M[ξ] (+)= U[ξ]ᵀ V[ξ]`.
     @inline(never)
-    static func multiply(u: UnsafePointer<Float>, cIn: Int, c0: Int, count n: Int, kBlocks: Int,
-                         v: UnsafePointer<Float>, vStride: Int, m: UnsafeMutablePointer<Float>,
-                         mStride: Int, accumulate: Bool) {
-        let lanes = chunkVectors * 16
+    static func multiply<S: KernelShape>(_ shape: S.Type, u: UnsafePointer<Float>, cIn: Int, c0: Int, count n: Int,
+                                         kBlocks: Int, v: UnsafePointer<Float>, vStride: Int,
+                                         m: UnsafeMutablePointer<Float>, mStride: Int, accumulate: Bool) {
+        let lanes = chunkVectors * 16, rows = S.rows, width = S.width
         for xi in 0..<36 {
             for kb in 0..<kBlocks {
-                microKernel8x48(u + ((xi * kBlocks + kb) * cIn + c0) * 8, v + xi * vStride, count: n,
-                                ldb: lanes, m + xi * mStride + kb * 8 * lanes, ldc: lanes, accumulate: accumulate)
+                let a = u + ((xi * kBlocks + kb) * cIn + c0) * rows
+                for jb in stride(from: 0, to: lanes, by: width) {
+                    microKernel(S.self, a, v + xi * vStride + jb, count: n, ldb: lanes,
+                                m + xi * mStride + kb * rows * lanes + jb, ldc: lanes, accumulate: accumulate)
+                }
             }
         }
     }

@@ -9,12 +9,13 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time RRDBNet-23 and SRResNet-16 x4 against onnxruntime on this machine (not a test).",
+        abstract: "Time RRDBNet-23 and MSRResNet-16 x4 against onnxruntime and ncnn on this machine (not a test).",
         discussion: """
-            Prints the median of several runs, effective GFLOP/s (2 x MACs / time) and the ratio to \
-            onnxruntime running the same graph with the same thread count in the same run \
-            (scripts/bench/ort_bench.py; needs python3 with onnx and onnxruntime, see \
-            scripts/bench/requirements.txt).
+            Prints the compiled micro-kernel's GFLOP/s against the measured FMA peak, then per \
+            network, size and thread count the median of several runs, effective GFLOP/s \
+            (2 x MACs / time) and the ratios to onnxruntime and ncnn running the same graph with the \
+            same thread count in the same run (scripts/bench/ort_bench.py and ncnn_bench.py; needs \
+            python3 with onnx, onnxruntime and ncnn: pip install -r scripts/bench/requirements.txt).
             """)
 
     @Option(parsing: .upToNextOption, help: "Networks: rrdbnet, msrresnet.")
@@ -31,6 +32,12 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-ort"), help: "Skip the onnxruntime comparison.")
     var noOrt = false
+
+    @Flag(name: .customLong("no-ncnn"), help: "Skip the ncnn comparison.")
+    var noNcnn = false
+
+    @Flag(help: "Print the figures as JSON on stdout (one object per configuration); the table goes to stderr.")
+    var json = false
 
     @Option(help: "Python interpreter for the onnxruntime comparison.")
     var python: String = "python3"
@@ -56,23 +63,31 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-        for n in networks where !["rrdbnet", "msrresnet"].contains(n) {
+        for n in networkNames where !["rrdbnet", "msrresnet"].contains(n) {
             throw ValidationError("unknown network \(n): use rrdbnet or msrresnet")
         }
         guard sizes.allSatisfy({ (8...1024).contains($0) }) else { throw ValidationError("--sizes must be 8…1024") }
         guard benchThreads.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--bench-threads must be ≥ 1") }
     }
 
+    /// `--networks a,b` and `--networks a b` alike.
+    var networkNames: [String] { networks.flatMap { $0.split(separator: ",").map(String.init) } }
+
     func run() throws {
         if tuiLatency { return try runTUILatency() }
         if graphicsRedraw { return try runGraphicsRedraw() }
         if export { return try runExportBench() }
         var o = BenchOptions()
-        o.networks = networks
+        o.networks = networkNames
         o.sizes = sizes
         o.threads = benchThreads
         o.repeats = repeats
         o.compareOnnxRuntime = !noOrt
+        o.compareNcnn = !noNcnn
+        if json {
+            o.json = true
+            o.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        }
         o.python = python
         o.ortScript = BenchScripts.locate()
         _ = runBenchmarks(options: o)

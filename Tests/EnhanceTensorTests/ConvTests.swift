@@ -1,3 +1,5 @@
+import CVectorISA
+import Foundation
 import XCTest
 @testable import EnhanceTensor
 
@@ -10,7 +12,7 @@ final class ConvTests: XCTestCase {
     let pool = ThreadPool(threads: 2)
 
     func compare(c: [Int], k: Int, size: Int, h: Int, w: Int, act: Activation, scale: Float,
-                 residual: Bool, algorithm: Conv2D.Algorithm, seed: UInt64,
+                 residual: Bool, algorithm: Conv2D.Algorithm, seed: UInt64, isa: KernelISA = .compiled,
                  file: StaticString = #filePath, line: UInt = #line) {
         var rng = SplitMix(seed: seed)
         let ci = c.reduce(0, +)
@@ -20,7 +22,7 @@ final class ConvTests: XCTestCase {
         let res = residual ? Tensor(channels: k, height: h, width: w, data: rng.floats(k * h * w, scale: 1)) : nil
         let ref = conv.reference(inputs, activation: act, outputScale: scale, residual: res, pool: pool)
         let fast = conv.run(inputs, activation: act, outputScale: scale, residual: res, pool: pool,
-                            algorithm: algorithm)
+                            algorithm: algorithm, isa: isa)
         XCTAssertEqual(fast.channels, k, file: file, line: line)
         XCTAssertEqual(fast.height, h, file: file, line: line)
         XCTAssertEqual(fast.width, w, file: file, line: line)
@@ -29,7 +31,8 @@ final class ConvTests: XCTestCase {
         for i in 0..<ref.data.count { worst = max(worst, abs(ref.data[i] - fast.data[i])) }
         let tol: Float = algorithm == .direct ? 1e-5 : 2e-4
         XCTAssertLessThanOrEqual(worst, tol * (peak + 1),
-                                 "c=\(c) k=\(k) \(size)x\(size) \(h)x\(w) \(algorithm) \(act)", file: file, line: line)
+                                 "c=\(c) k=\(k) \(size)x\(size) \(h)x\(w) \(algorithm) \(act) \(isa)",
+                                 file: file, line: line)
         XCTAssertFalse(fast.data.contains { !$0.isFinite }, file: file, line: line)
     }
 
@@ -64,6 +67,42 @@ final class ConvTests: XCTestCase {
             compare(c: [4], k: 3, size: size, h: 1, w: 2, act: .relu, scale: 1, residual: false,
                     algorithm: .direct, seed: 300 + UInt64(i))
         }
+    }
+
+    /// Every kernel shape (AVX-512 8×48, AVX2 4×24, NEON 8×12, portable 4×8) runs here whatever the
+    /// host: narrower vectors lower to the host's registers. Channel counts that are not multiples
+    /// of any shape's rows, widths that are not multiples of its columns, several inputs, epilogues.
+    func testEveryKernelShapeMatchesTheReference() {
+        for (i, isa) in KernelISA.allCases.enumerated() {
+            let seed = 400 + UInt64(10 * i)
+            compare(c: [16, 8, 7], k: 13, size: 3, h: 19, w: 53, act: .leakyReLU(0.2), scale: 0.2, residual: true,
+                    algorithm: .winograd, seed: seed, isa: isa)
+            compare(c: [64, 32], k: 32, size: 3, h: 9, w: 70, act: .prelu((0..<32).map { Float($0) / 32 }),
+                    scale: 1, residual: false, algorithm: .winograd, seed: seed + 1, isa: isa)
+            compare(c: [3], k: 5, size: 3, h: 1, w: 1, act: .identity, scale: 1, residual: false,
+                    algorithm: .winograd, seed: seed + 2, isa: isa)
+            for size in [1, 3, 9] {
+                compare(c: [3, 5], k: 11, size: size, h: 7, w: 29, act: .relu, scale: 0.5, residual: true,
+                        algorithm: .direct, seed: seed + 3 + UInt64(size), isa: isa)
+            }
+        }
+    }
+
+    func testCompiledKernelFollowsTheTarget() {
+        XCTAssertEqual(KernelISA.compiled, KernelISA(code: Int(enhance_c_vector_isa())),
+                       "Swift and C see the same -march")
+        #if arch(arm64)
+        XCTAssertEqual(KernelISA.compiled, .neon)
+        #elseif arch(x86_64) && os(Linux)
+        // With -march=native (no ENHANCE_MARCH override) the kernel follows the host's flags.
+        guard ProcessInfo.processInfo.environment["ENHANCE_MARCH"] == nil,
+              let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
+        let set = Set(flags.split(separator: " ").map(String.init))
+        let expected: KernelISA = set.contains("avx512f") ? .avx512
+            : set.contains("avx2") && set.contains("fma") ? .avx2 : .portable
+        XCTAssertEqual(KernelISA.compiled, expected, "flags: avx512f \(set.contains("avx512f"))")
+        #endif
     }
 
     func testAutomaticPathAndSingleThread() {

@@ -1,0 +1,20 @@
+#ifndef ENHANCE_VECTOR_ISA_H
+#define ENHANCE_VECTOR_ISA_H
+
+/* The vector ISA the including module is compiled for (Package.swift passes -march to the
+ * Swift targets' C importer, so these reflect the Swift code's target features):
+ * 3 = AVX-512F (32 zmm), 2 = AVX2 + FMA (16 ymm), 1 = arm64 NEON (32 q), 0 = portable. */
+#if defined(__AVX512F__)
+#define ENHANCE_VECTOR_ISA 3
+#elif defined(__AVX2__) && defined(__FMA__)
+#define ENHANCE_VECTOR_ISA 2
+#elif defined(__aarch64__) || defined(__ARM_NEON)
+#define ENHANCE_VECTOR_ISA 1
+#else
+#define ENHANCE_VECTOR_ISA 0
+#endif
+
+/* The ISA this C file itself was compiled for (a build-consistency check for tests). */
+int enhance_c_vector_isa(void);
+
+#endif

@@ -1,0 +1,72 @@
+import EnhanceTensor
+import Foundation
+
+/// The CPU the figures come from: model name and the vector ISA flags that decide the kernel.
+struct MachineInfo: Codable, Sendable {
+    var cpu: String
+    /// Of `avx2`, `fma`, `avx512f`, `asimd` (arm64 NEON): those the CPU reports.
+    var flags: [String]
+    var cores: Int
+    /// The kernel variant compiled into this binary (`KernelISA`).
+    var kernel: String
+
+    static var current: MachineInfo {
+        let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let lines = text.split(separator: "\n")
+        func value(_ key: String) -> String? {
+            lines.first { $0.hasPrefix(key) }.flatMap { $0.split(separator: ":", maxSplits: 1).last }
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let all = Set((value("flags") ?? value("Features") ?? "").split(separator: " ").map(String.init))
+        #if arch(arm64)
+        let arch = "arm64"
+        #else
+        let arch = "x86_64"
+        #endif
+        return MachineInfo(cpu: "\(value("model name") ?? value("CPU part") ?? "unknown CPU") (\(arch))",
+                           flags: ["avx2", "fma", "avx512f", "asimd"].filter(all.contains),
+                           cores: ProcessInfo.processInfo.activeProcessorCount,
+                           kernel: KernelISA.compiled.rawValue)
+    }
+}
+
+/// `enhance bench --json`: one object per configuration (network, size, threads, swift_s, ort_s,
+/// ncnn_s, medians in seconds; null where an anchor was not measured), plus the machine and the
+/// micro-kernel figures, so runs on different machines can be compared.
+struct BenchReport: Encodable {
+    struct Row: Encodable {
+        let network: String, size: Int, threads: Int
+        let swift_s: Double, swift_cpu_s: Double, swift_runs_s: [Double]
+        let ort_s: Double?, ncnn_s: Double?
+        let swift_over_ort: Double?, swift_over_ncnn: Double?
+        let gflops_effective: Double
+    }
+    struct Kernel: Encodable {
+        let isa: String, block: String
+        let kernel_gflops: Double, fma_peak_gflops: Double, fraction_of_peak: Double
+    }
+    let machine: MachineInfo
+    let kernel: Kernel?
+    let configurations: [Row]
+
+    init(machine: MachineInfo, kernel: KernelBenchmark.Result?, results: [BenchResult]) {
+        self.machine = machine
+        self.kernel = kernel.map {
+            Kernel(isa: $0.isa.rawValue, block: $0.isa.blockDescription, kernel_gflops: $0.kernelGFLOPs,
+                   fma_peak_gflops: $0.peakGFLOPs, fraction_of_peak: $0.fractionOfPeak)
+        }
+        configurations = results.map { r in
+            Row(network: r.network, size: r.size, threads: r.threads, swift_s: r.seconds, swift_cpu_s: r.cpuSeconds,
+                swift_runs_s: r.runs, ort_s: r.onnxRuntimeSeconds, ncnn_s: r.ncnnSeconds,
+                swift_over_ort: r.onnxRuntimeSeconds.map { r.seconds / $0 },
+                swift_over_ncnn: r.ncnnSeconds.map { r.seconds / $0 }, gflops_effective: r.gflops)
+        }
+    }
+
+    /// The report as pretty-printed JSON with sorted keys.
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}

@@ -1,0 +1,81 @@
+import CVectorISA
+
+/// The register block of the GEMM micro-kernel: ``rows`` output channels × ``vectors`` SIMD
+/// vectors of ``V`` (``width`` = vectors · lanes columns), i.e. rows · vectors accumulators that
+/// must fit the ISA's vector registers together with the ``vectors`` loaded `B` vectors and one
+/// broadcast. Weights are packed in blocks of ``rows`` output channels; ``width`` divides 48.
+protocol KernelShape {
+    associatedtype V: SIMD where V.Scalar == Float
+    /// Output channels per block (1…8).
+    static var rows: Int { get }
+    /// SIMD vectors per row (1…3).
+    static var vectors: Int { get }
+}
+
+extension KernelShape {
+    /// Columns (pixels or Winograd tiles) per block.
+    static var width: Int { vectors * V.scalarCount }
+}
+
+/// AVX-512: 8 × 48 (three 16-float zmm per row), 24 of the 32 zmm registers accumulate.
+enum AVX512Shape: KernelShape {
+    typealias V = SIMD16<Float>
+    static var rows: Int { 8 }
+    static var vectors: Int { 3 }
+}
+
+/// AVX2 + FMA: 4 × 24 (three 8-float ymm per row), 12 accumulators + 3 `B` + 1 broadcast = 16 ymm.
+enum AVX2Shape: KernelShape {
+    typealias V = SIMD8<Float>
+    static var rows: Int { 4 }
+    static var vectors: Int { 3 }
+}
+
+/// arm64 NEON: 8 × 12 (three 4-float q registers per row), 24 of the 32 q registers accumulate.
+enum NEONShape: KernelShape {
+    typealias V = SIMD4<Float>
+    static var rows: Int { 8 }
+    static var vectors: Int { 3 }
+}
+
+/// Anything else (SSE2's 16 xmm): 4 × 8, two 4-float vectors per row, 8 accumulators.
+enum PortableShape: KernelShape {
+    typealias V = SIMD4<Float>
+    static var rows: Int { 4 }
+    static var vectors: Int { 2 }
+}
+
+/// The kernel variants, one per vector ISA; ``compiled`` is the one this build uses, chosen in
+/// this one place from the target's feature macros (`-march`, see Package.swift). Tests run every
+/// variant on any machine (narrower vectors lower to whatever the host has).
+public enum KernelISA: String, CaseIterable, Sendable {
+    case avx512, avx2, neon, portable
+
+    /// The variant this module was compiled for.
+    public static let compiled = KernelISA(code: Int(ENHANCE_VECTOR_ISA))
+
+    /// The variant for a `vector_isa.h` code (3 AVX-512, 2 AVX2 + FMA, 1 NEON, else portable).
+    init(code: Int) {
+        switch code {
+        case 3: self = .avx512
+        case 2: self = .avx2
+        case 1: self = .neon
+        default: self = .portable
+        }
+    }
+
+    var shape: any KernelShape.Type {
+        switch self {
+        case .avx512: return AVX512Shape.self
+        case .avx2: return AVX2Shape.self
+        case .neon: return NEONShape.self
+        case .portable: return PortableShape.self
+        }
+    }
+
+    /// Rows × columns of the register block and its accumulator count, e.g. `avx512 8×48 (24 × 16-float)`.
+    public var blockDescription: String {
+        let s = shape
+        return "\(rawValue) \(s.rows)×\(s.width) (\(s.rows * s.vectors) accumulators of \(s.width / s.vectors) floats)"
+    }
+}
