@@ -72,6 +72,13 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
     if let k = kernel {
         log(String(format: "kernel     %@ 1 thread: %.1f GFLOP/s = %.0f%% of the measured FMA peak %.1f GFLOP/s",
                    k.isa.rawValue as NSString, k.kernelGFLOPs, k.fractionOfPeak * 100, k.peakGFLOPs))
+        // The other shapes, compiled for this target too (for comparison only: built for their own
+        // ISA they see fewer registers).
+        let others = KernelISA.allCases.filter { $0 != k.isa }.map { isa -> String in
+            let o = KernelBenchmark.measure(isa, seconds: 0.1, repeats: 3)
+            return String(format: "%@ %.0f%%", o.isa.blockDescription as NSString, o.fractionOfPeak * 100)
+        }
+        log("kernel     other shapes on this target: " + others.joined(separator: ", "))
     }
     var available: Set<Anchor> = []
     if options.compareOnnxRuntime { available.insert(.onnxRuntime) }
