@@ -139,10 +139,12 @@ private func format(_ r: BenchResult) -> String {
     var line = String(format: "%-10@ %4d² t=%d  swift %.3f s (cpu %.3f)  %6.1f GFLOP/s", r.network as NSString,
                       r.size, r.threads, r.seconds, r.cpuSeconds, r.gflops)
     if let o = r.onnxRuntimeSeconds {
-        line += String(format: "  ort %.3f s (cpu %.3f) swift/ort %.2f", o, r.onnxRuntimeCPUSeconds ?? .nan, r.seconds / o)
+        line += String(format: "  ort %.3f s (cpu %.3f) swift/ort %.2f", o, r.onnxRuntimeCPUSeconds ?? .nan,
+                       r.seconds / o)
     }
     if let n = r.ncnnSeconds {
-        line += String(format: "  ncnn %.3f s (cpu %.3f) swift/ncnn %.2f", n, r.ncnnCPUSeconds ?? .nan, r.seconds / n)
+        line += String(format: "  ncnn %.3f s (cpu %.3f) swift/ncnn %.2f", n, r.ncnnCPUSeconds ?? .nan,
+                       r.seconds / n)
     }
     return line + "  (runs: \(spread))"
 }
