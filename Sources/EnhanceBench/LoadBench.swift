@@ -10,12 +10,16 @@ public struct LoadBenchResult: Sendable, Equatable {
     public var path: String
     /// The process's first ``ModelLoader/load(path:budget:)`` (cold: fresh pages, as in a CLI run).
     public var firstLoadSeconds: Double
+    /// Its process CPU time (all threads; less sensitive than wall time to a busy machine).
+    public var firstLoadCPUSeconds: Double
     /// ``ModelLoader/load(path:budget:)`` once warm: everything below, the hash overlapped.
     public var loadSeconds: Double
     /// Reading and decoding to float32 (`CheckpointFile.load`).
     public var readConvertSeconds: Double
     /// Detection, key mapping and the network build (every conv packed / Winograd-transformed).
     public var buildSeconds: Double
+    /// Its process CPU time.
+    public var buildCPUSeconds: Double
     /// SHA-256 of the file alone.
     public var hashSeconds: Double
 }
@@ -42,28 +46,35 @@ public enum LoadBench {
             let v = try body()
             return (v, now() - s)
         }
+        let c0 = cpuTime()
         let first = try timed { try ModelLoader.load(path: path) }.1
-        var read: [Double] = [], build: [Double] = [], hash: [Double] = [], total: [Double] = []
+        let firstCPU = cpuTime() - c0
+        var read: [Double] = [], build: [Double] = [], buildCPU: [Double] = [], hash: [Double] = []
+        var total: [Double] = []
         let name = (path as NSString).lastPathComponent
         for _ in 0..<max(1, runs) {
             let (file, r) = try timed { try CheckpointFile.load(path: path) }
             read.append(r)
+            let c1 = cpuTime()
             build.append(try timed { () throws -> DetectedModel in
                 switch file {
                 case .stateDict(let sd, _): return try NetworkRegistry.detect(sd, source: name)
                 case .ncnn(let net): return try NetworkRegistry.detect(ncnn: net, source: name)
                 }
             }.1)
+            buildCPU.append(cpuTime() - c1)
             let hashed = file.isNCNN ? NCNN.defaultBinPath(forParam: path) : path
             hash.append(try timed { try CheckpointFile.sha256Hex(path: hashed) }.1)
         }
         for _ in 0..<max(1, runs) { total.append(try timed { try ModelLoader.load(path: path) }.1) }
-        let r = LoadBenchResult(path: path, firstLoadSeconds: first, loadSeconds: median(total),
-                                readConvertSeconds: median(read), buildSeconds: median(build),
+        let r = LoadBenchResult(path: path, firstLoadSeconds: first, firstLoadCPUSeconds: firstCPU,
+                                loadSeconds: median(total), readConvertSeconds: median(read),
+                                buildSeconds: median(build), buildCPUSeconds: median(buildCPU),
                                 hashSeconds: median(hash))
-        log(String(format: "load       %@: first load %.0f ms; warm %.0f ms = read+convert %.0f ms, build %.0f ms, "
-                   + "hash %.0f ms (overlapped); medians of %d", name as NSString, r.firstLoadSeconds * 1e3,
-                   r.loadSeconds * 1e3, r.readConvertSeconds * 1e3, r.buildSeconds * 1e3, r.hashSeconds * 1e3,
+        log(String(format: "load       %@: first load %.0f ms (cpu %.0f); warm %.0f ms; stages read+convert %.0f ms, "
+                   + "build %.0f ms (cpu %.0f), hash %.0f ms; medians of %d", name as NSString,
+                   r.firstLoadSeconds * 1e3, r.firstLoadCPUSeconds * 1e3, r.loadSeconds * 1e3,
+                   r.readConvertSeconds * 1e3, r.buildSeconds * 1e3, r.buildCPUSeconds * 1e3, r.hashSeconds * 1e3,
                    max(1, runs)))
         return r
     }
