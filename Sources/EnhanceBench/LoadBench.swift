@@ -22,6 +22,9 @@ public struct LoadBenchResult: Sendable, Equatable {
     public var buildCPUSeconds: Double
     /// SHA-256 of the file alone.
     public var hashSeconds: Double
+    /// Packing every conv of the model on one thread (`Conv2D.init`: the Winograd weight
+    /// transform for 3×3): the part of the build that is kernel preparation.
+    public var packOneThreadSeconds: Double
 }
 
 /// Whole-process `enhance upscale` against the same upscale in-process (seconds, medians).
@@ -66,16 +69,21 @@ public enum LoadBench {
             let hashed = file.isNCNN ? NCNN.defaultBinPath(forParam: path) : path
             hash.append(try timed { try CheckpointFile.sha256Hex(path: hashed) }.1)
         }
-        for _ in 0..<max(1, runs) { total.append(try timed { try ModelLoader.load(path: path) }.1) }
+        var pack: [Double] = []
+        for _ in 0..<max(1, runs) {
+            let (m, t) = try timed { try ModelLoader.load(path: path) }
+            total.append(t)
+            pack.append(packOneThread(m.detected.stateDict))
+        }
         let r = LoadBenchResult(path: path, firstLoadSeconds: first, firstLoadCPUSeconds: firstCPU,
                                 loadSeconds: median(total), readConvertSeconds: median(read),
                                 buildSeconds: median(build), buildCPUSeconds: median(buildCPU),
-                                hashSeconds: median(hash))
+                                hashSeconds: median(hash), packOneThreadSeconds: median(pack))
         log(String(format: "load       %@: first load %.0f ms (cpu %.0f); warm %.0f ms; stages read+convert %.0f ms, "
-                   + "build %.0f ms (cpu %.0f), hash %.0f ms; medians of %d", name as NSString,
-                   r.firstLoadSeconds * 1e3, r.firstLoadCPUSeconds * 1e3, r.loadSeconds * 1e3,
-                   r.readConvertSeconds * 1e3, r.buildSeconds * 1e3, r.buildCPUSeconds * 1e3, r.hashSeconds * 1e3,
-                   max(1, runs)))
+                   + "build %.0f ms (cpu %.0f; packing alone %.0f ms on 1 thread), hash %.0f ms; medians of %d",
+                   name as NSString, r.firstLoadSeconds * 1e3, r.firstLoadCPUSeconds * 1e3, r.loadSeconds * 1e3,
+                   r.readConvertSeconds * 1e3, r.buildSeconds * 1e3, r.buildCPUSeconds * 1e3,
+                   r.packOneThreadSeconds * 1e3, r.hashSeconds * 1e3, max(1, runs)))
         return r
     }
 
@@ -111,6 +119,20 @@ public enum LoadBench {
                    r.processSeconds, r.inferenceSeconds, r.overheadSeconds, max(1, runs)))
         return r
     }
+}
+
+/// Seconds to construct a ``Conv2D`` from every 4-D `*.weight` (with its bias) of `dict`, serially.
+private func packOneThread(_ dict: StateDict) -> Double {
+    var total = 0.0
+    for key in dict.keys where key.hasSuffix(".weight") {
+        guard let w = dict[key], w.shape.count == 4, w.shape[2] == w.shape[3], w.shape[2] % 2 == 1 else { continue }
+        let bias = dict[String(key.dropLast(6)) + "bias"]?.values
+        let s = now()
+        _ = Conv2D(weight: w.values, bias: bias, inChannels: w.shape[1], outChannels: w.shape[0],
+                   kernelSize: w.shape[2])
+        total += now() - s
+    }
+    return total
 }
 
 private extension LoadedCheckpoint {

@@ -151,9 +151,9 @@ struct ConvSpec {
 }
 
 extension WeightReader {
-    /// Builds many convs in parallel (Conv2D packs its weights at init, which dominates network
-    /// construction); the first failing spec's error is thrown.
-    func convs(_ specs: [ConvSpec], threads: Int = 2) throws -> [Conv2D] {
+    /// Builds many convs in parallel on every core (Conv2D packs its weights at init, which
+    /// dominates network construction); the first failing spec's error is thrown.
+    func convs(_ specs: [ConvSpec], threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [Conv2D] {
         if blend != nil {  // blends pack nothing here
             return try specs.map { try conv($0.name, in: $0.inChannels, out: $0.outChannels, k: $0.kernelSize) }
         }
