@@ -45,12 +45,27 @@ struct BenchReport: Encodable {
         let isa: String, block: String
         let kernel_gflops: Double, fma_peak_gflops: Double, fraction_of_peak: Double
     }
+    struct Blend: Encodable {
+        let threads: Int, parameters: Int
+        let prepare_ms: Double, alpha_to_ready_ms: Double, forced_blend_ms: Double, state_dict_blend_ms: Double
+        let first_run_overhead_ms: Double, pair_mib: Double, blended_network_mib: Double
+    }
     let machine: MachineInfo
     let kernel: Kernel?
+    /// Network interpolation of an RRDBNet-23 pair (``BlendBenchResult``), milliseconds and MiB.
+    let blend: Blend?
     let configurations: [Row]
 
-    init(machine: MachineInfo, kernel: KernelBenchmark.Result?, results: [BenchResult]) {
+    init(machine: MachineInfo, kernel: KernelBenchmark.Result?, blend: BlendBenchResult?, results: [BenchResult]) {
         self.machine = machine
+        self.blend = blend.map {
+            Blend(threads: $0.threads, parameters: $0.parameters, prepare_ms: $0.prepareSeconds * 1e3,
+                  alpha_to_ready_ms: $0.readySeconds * 1e3, forced_blend_ms: $0.forcedSeconds * 1e3,
+                  state_dict_blend_ms: $0.stateDictSeconds * 1e3,
+                  first_run_overhead_ms: $0.firstRunOverheadSeconds * 1e3,
+                  pair_mib: Double($0.pairBytes) / 1_048_576,
+                  blended_network_mib: Double($0.blendedNetworkBytes) / 1_048_576)
+        }
         self.kernel = kernel.map {
             Kernel(isa: $0.isa.rawValue, block: $0.isa.blockDescription, kernel_gflops: $0.kernelGFLOPs,
                    fma_peak_gflops: $0.peakGFLOPs, fraction_of_peak: $0.fractionOfPeak)

@@ -129,8 +129,8 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
             }
         }
     }
-    if options.blend { benchBlend(options) }
-    if options.json { print(BenchReport(machine: machine, kernel: kernel, results: results).json) }
+    let blend = options.blend ? benchBlendPair(options) : nil
+    if options.json { print(BenchReport(machine: machine, kernel: kernel, blend: blend, results: results).json) }
     return results
 }
 
@@ -147,22 +147,4 @@ private func format(_ r: BenchResult) -> String {
                        r.seconds / n)
     }
     return line + "  (runs: \(spread))"
-}
-
-/// Times the in-memory weight blend of a 16.7 M-parameter RRDBNet-23 pair (network interpolation,
-/// `WeightInterpolator`), with the largest thread count, into a reused buffer as the UI does.
-private func benchBlend(_ options: BenchOptions) {
-    let t = options.threads.max() ?? 2
-    let pool = ThreadPool(threads: t)
-    guard let interp = try? WeightInterpolator(BenchModels.rrdbNet(seed: 5), BenchModels.rrdbNet(seed: 6)) else {
-        options.log("blend: could not pair the RRDBNet weights")
-        return
-    }
-    var out: [Float] = []
-    interp.blend(alpha: 0.3, into: &out, pool: pool)
-    let runs = (0..<9).map { i in
-        let t0 = now(); interp.blend(alpha: Float(i) / 10, into: &out, pool: pool); return now() - t0
-    }
-    options.log(String(format: "blend      RRDBNet-23 (%.1f M params) t=%d  %.1f ms median of 9 (target ≤ 10 ms)",
-                       Double(out.count) / 1e6, t, median(runs) * 1e3))
 }

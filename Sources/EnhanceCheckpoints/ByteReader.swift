@@ -70,30 +70,76 @@ extension Array where Element == UInt8 {
 /// Decodes `count` little-endian elements of `dtype` starting at `offset` in `bytes` to Float.
 /// The caller guarantees the range is in bounds.
 func decodeFloats(_ bytes: [UInt8], offset: Int, count: Int, dtype: DType) -> [Float] {
-    var out = [Float](repeating: 0, count: count)
-    bytes.withUnsafeBufferPointer { src in
-        out.withUnsafeMutableBufferPointer { dst in
+    precondition(offset >= 0 && count >= 0 && offset + count * dtype.byteSize <= bytes.count,
+                 "decodeFloats: range outside the buffer")
+    return [Float](unsafeUninitializedCapacity: count) { dst, initialized in
+        initialized = count
+        guard count > 0 else { return }
+        bytes.withUnsafeBytes { raw in
+            let src = raw.baseAddress! + offset, out = dst.baseAddress!
             switch dtype {
-            case .float32:
-                for i in 0 ..< count {
-                    let o = offset + 4 * i
-                    let bits = UInt32(src[o]) | UInt32(src[o + 1]) << 8 | UInt32(src[o + 2]) << 16 | UInt32(src[o + 3]) << 24
-                    dst[i] = Float(bitPattern: bits)
-                }
-            case .float16:
-                for i in 0 ..< count {
-                    let o = offset + 2 * i
-                    dst[i] = HalfFloat.float(fromHalfBits: UInt16(src[o]) | UInt16(src[o + 1]) << 8)
-                }
-            case .bfloat16:
-                for i in 0 ..< count {
-                    let o = offset + 2 * i
-                    dst[i] = HalfFloat.float(fromBFloat16Bits: UInt16(src[o]) | UInt16(src[o + 1]) << 8)
-                }
+            case .float32: decodeFloat32(src, into: out, count: count)
+            case .float16: decodeFloat16(src, into: out, count: count)
+            case .bfloat16: decodeBFloat16(src, into: out, count: count)
             }
         }
     }
-    return out
+}
+
+/// Little-endian float32 → Float (a copy on little-endian hosts).
+private func decodeFloat32(_ src: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>, count: Int) {
+    #if _endian(little)
+    UnsafeMutableRawPointer(out).copyMemory(from: src, byteCount: 4 * count)
+    #else
+    for i in 0 ..< count {
+        out[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+    }
+    #endif
+}
+
+/// Little-endian IEEE binary16 → Float, 8 at a time: the magnitude bits shifted into float32
+/// position and scaled by 2¹¹² (exact for normals and subnormals alike), infinities and NaNs
+/// (exponent 31) given the float32 all-ones exponent with their payload. Bit-identical to
+/// ``HalfFloat/float(fromHalfBits:)``.
+private func decodeFloat16(_ src: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>, count: Int) {
+    typealias U = SIMD8<UInt32>
+    @inline(__always) func convert(_ h: U) -> U {
+        let magnitude = h & 0x7FFF
+        let scaled = unsafeBitCast(unsafeBitCast(magnitude &<< 13, to: SIMD8<Float>.self) * 0x1p112, to: U.self)
+        let special = (magnitude &<< 13) | 0x7F80_0000
+        return ((h & 0x8000) &<< 16) | scaled.replacing(with: special, where: magnitude .>= 0x7C00)
+    }
+    var i = 0
+    while i + 8 <= count {
+        let h = U(truncatingIfNeeded: SIMD8<UInt16>(littleEndianLanes: src.loadUnaligned(fromByteOffset: 2 * i,
+                                                                                         as: SIMD8<UInt16>.self)))
+        UnsafeMutableRawPointer(out + i).storeBytes(of: convert(h), as: U.self)
+        i += 8
+    }
+    while i < count {
+        out[i] = HalfFloat.float(fromHalfBits: UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i,
+                                                                                     as: UInt16.self)))
+        i += 1
+    }
+}
+
+/// Little-endian bfloat16 → Float (the upper half of a float32).
+private func decodeBFloat16(_ src: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>, count: Int) {
+    for i in 0 ..< count {
+        out[i] = HalfFloat.float(fromBFloat16Bits: UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i,
+                                                                                          as: UInt16.self)))
+    }
+}
+
+private extension SIMD8<UInt16> {
+    /// Lanes loaded from little-endian memory, in host order.
+    init(littleEndianLanes v: SIMD8<UInt16>) {
+        #if _endian(little)
+        self = v
+        #else
+        self = SIMD8((0 ..< 8).map { UInt16(littleEndian: v[$0]) })
+        #endif
+    }
 }
 
 extension DType {

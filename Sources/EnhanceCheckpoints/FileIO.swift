@@ -10,10 +10,36 @@ enum FileIO {
             throw CheckpointError(file: path, "no such file")
         }
         guard !isDirectory.boolValue else { throw CheckpointError(file: path, "is a directory, not a checkpoint file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CheckpointError(file: path, "cannot read file")
+        // Straight into the array (no Data in between): checkpoints are tens of megabytes.
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CheckpointError(file: path, "cannot read file") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw CheckpointError(file: path, "cannot read file") }
+        func fill(_ p: UnsafeMutableRawPointer, _ count: Int) throws -> Int {
+            var got = 0
+            while got < count {
+                let n = read(fd, p + got, count - got)
+                if n < 0 && errno == EINTR { continue }
+                guard n >= 0 else {
+                    throw CheckpointError(file: path, "cannot read file (\(String(cString: strerror(errno))))")
+                }
+                if n == 0 { break }
+                got += n
+            }
+            return got
         }
-        return [UInt8](data)
+        let expected = max(0, Int(st.st_size))
+        var bytes = try [UInt8](unsafeUninitializedCapacity: expected) { buf, count in
+            count = expected == 0 ? 0 : try fill(UnsafeMutableRawPointer(buf.baseAddress!), expected)
+        }
+        // A file that grew since fstat (or one without a size): the rest in chunks.
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try fill($0.baseAddress!, $0.count) }
+            bytes += chunk[0 ..< n]
+            if n < chunk.count { return bytes }
+        }
     }
 
     /// Size in bytes of the regular file at `path` (stat only).

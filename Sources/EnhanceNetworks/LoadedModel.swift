@@ -27,9 +27,15 @@ public struct LoadedModel: Sendable {
 
     /// Writes the canonical weights to a safetensors file with `metadata` (e.g. α and parent hashes).
     public func writeSafetensors(to path: String, metadata: [String: String] = [:]) throws {
+        try Self.writeSafetensors(detected.stateDict, spec: detected.spec, to: path, metadata: metadata)
+    }
+
+    /// Writes `dict` with `metadata` plus the architecture and scale of `spec`.
+    static func writeSafetensors(_ dict: StateDict, spec: ModelSpec, to path: String,
+                                 metadata: [String: String]) throws {
         var meta = metadata
-        meta["enhance.architecture"] = detected.spec.architecture.rawValue
-        meta["enhance.scale"] = String(detected.spec.scale)
-        try Safetensors.write(detected.stateDict, to: path, metadata: meta)
+        meta["enhance.architecture"] = spec.architecture.rawValue
+        meta["enhance.scale"] = String(spec.scale)
+        try Safetensors.write(dict, to: path, metadata: meta)
     }
 }

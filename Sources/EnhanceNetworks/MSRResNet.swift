@@ -20,8 +20,14 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
     private let body: [(Conv2D, Conv2D)]
     private let upconvs: [(Conv2D, Int)]  // conv, pixel-shuffle factor
 
-    public init(_ dict: StateDict, source: String) throws {
-        let r = WeightReader(dict: dict, source: source)
+    /// Builds from a canonically keyed state dict; `source` names the file in errors.
+    public convenience init(_ dict: StateDict, source: String) throws {
+        try self.init(reading: WeightReader(dict: dict, source: source))
+    }
+
+    /// Builds from whatever `r` reads (a state dict, or a blend of two).
+    init(reading r: WeightReader) throws {
+        let source = r.source
         convFirst = try r.conv("conv_first", k: 3)
         let nf = convFirst.outChannels
         numFeat = nf

@@ -1,35 +1,93 @@
 import EnhanceCheckpoints
 import EnhanceTensor
 
-/// Repeated weight interpolation between two fixed models (e.g. the TUI's α slider): checks and
-/// packs the pair once, then each ``model(alpha:)`` is one vectorised blend plus a network build.
+/// A PSNR/GAN pair for network interpolation θ = (1 − α)·θ_psnr + α·θ_gan (ESRGAN net_interp):
+/// the one blend path of the CLI (`upscale --method blend`, `interpolate`), the TUI and the bench.
+///
+/// The pair is checked once, here: same architecture, same keys with the same shapes (the
+/// error names the first mismatch). Both models arrive prepared (their convs packed and
+/// Winograd-transformed by their load), and every α reuses that: ``network(alpha:eager:)``
+/// builds the blended network through the architecture's own init with convs made by
+/// ``Conv2D/init(blending:_:alpha:)``, whose packed kernels are blended from the two ends'
+/// on first use. Whatever a build derives non-linearly from the parameters (SRGAN's folded
+/// BatchNorm) is derived from the blended parameters, so the network equals "blend the state
+/// dict, then build" up to float rounding, and equals the end models exactly at α = 0 and 1.
 public final class ModelBlender: @unchecked Sendable {
     /// The α = 0 end (PSNR model) and the α = 1 end (GAN model).
     public let psnr: LoadedModel
     public let gan: LoadedModel
-    private let interpolator: WeightInterpolator
     private let threads: Int
 
     /// Refuses pairs of different architectures or mismatching keys/shapes (error names the first).
+    /// `threads` blend the canonical weights and, when asked, the prepared kernels.
     public init(psnr: LoadedModel, gan: LoadedModel, threads: Int = 2) throws {
-        guard psnr.detected.spec.architecture == gan.detected.spec.architecture else {
-            throw NetworkError("\(psnr.name) + \(gan.name)",
-                               "cannot blend \(psnr.detected.spec.architecture.rawValue) with \(gan.detected.spec.architecture.rawValue)")
+        let names = "\(psnr.name) + \(gan.name)"
+        let archA = psnr.detected.spec.architecture, archB = gan.detected.spec.architecture
+        guard archA == archB else {
+            throw NetworkError(names, "cannot blend \(archA.rawValue) with \(archB.rawValue)")
         }
-        interpolator = try WeightInterpolator(psnr.detected.stateDict, gan.detected.stateDict,
-                                              nameA: psnr.name, nameB: gan.name)
+        try Self.checkCompatible(psnr.detected.stateDict, gan.detected.stateDict, psnr.name, gan.name)
         self.psnr = psnr
         self.gan = gan
         self.threads = threads
     }
 
-    /// θ = (1 − α)·θ_psnr + α·θ_gan as a runnable model.
-    public func model(alpha: Float) throws -> LoadedModel {
-        let name = "blend(\(psnr.name), \(gan.name), α=\(alpha))"
-        guard alpha.isFinite else { throw NetworkError(name, "alpha is not a finite number") }
-        let sd = interpolator.blend(alpha: alpha, pool: ThreadPool(threads: threads))
-        let d = try NetworkRegistry.build(psnr.detected.spec.architecture, sd, source: name,
-                                          layout: psnr.detected.spec.keyLayout)
-        return LoadedModel(name: name, detected: d, info: ModelInfo(d, sha256: "", sourceFormat: "blend"))
+    /// The blended canonical weights (A's key order, float32): what `enhance interpolate` writes.
+    /// Each tensor is `(1 − α)·a + α·b`, computed by the same `blend` as every blended kernel.
+    public func stateDict(alpha: Float) throws -> StateDict {
+        try check(alpha)
+        let a = psnr.detected.stateDict, b = gan.detected.stateDict, pool = ThreadPool(threads: threads)
+        var out = StateDict()
+        for key in a.keys {
+            let ta = a[key]!
+            out[key] = WeightTensor(shape: ta.shape, values: blend(ta.values, b[key]!.values, alpha: alpha, pool: pool))
+        }
+        return out
+    }
+
+    /// The blended network at `alpha`, ready at once: its convs blend their packed kernels on
+    /// their first run (thread-safely, once), on the running pool's threads. `eager` blends every
+    /// conv before returning instead (the bench measures both).
+    public func network(alpha: Float, eager: Bool = false) throws -> any SuperResolutionNetwork {
+        try check(alpha)
+        let a = psnr.detected, b = gan.detected
+        let blend = BlendSource(b: b.stateDict, convsA: a.convs, convsB: b.convs, alpha: alpha)
+        let reader = WeightReader(dict: a.stateDict, source: name(alpha), blend: blend)
+        let (_, net, convs) = try NetworkRegistry.build(a.spec.architecture, reader, layout: a.spec.keyLayout)
+        if eager {
+            let pool = ThreadPool(threads: threads)
+            for c in convs.values { c.prepare(pool: pool) }
+        }
+        return net
+    }
+
+    /// Writes ``stateDict(alpha:)`` as safetensors, tagged like ``LoadedModel/writeSafetensors(to:metadata:)``.
+    public func writeSafetensors(alpha: Float, to path: String, metadata: [String: String] = [:]) throws {
+        try LoadedModel.writeSafetensors(try stateDict(alpha: alpha), spec: psnr.detected.spec, to: path,
+                                         metadata: metadata)
+    }
+
+    private func name(_ alpha: Float) -> String { "blend(\(psnr.name), \(gan.name), α=\(alpha))" }
+
+    private func check(_ alpha: Float) throws {
+        guard alpha.isFinite else { throw NetworkError(name(alpha), "alpha is not a finite number") }
+    }
+
+    /// Throws unless `a` and `b` hold the same keys with the same shapes (naming the first that differs).
+    static func checkCompatible(_ a: StateDict, _ b: StateDict, _ nameA: String, _ nameB: String) throws {
+        let names = "\(nameA) + \(nameB)"
+        for key in a.keys {
+            guard let tb = b[key] else {
+                throw NetworkError(names, "cannot blend: '\(key)' is in \(nameA) but not in \(nameB)")
+            }
+            let ta = a[key]!
+            guard ta.shape == tb.shape else {
+                throw NetworkError(names, "cannot blend: '\(key)' has shape \(ta.shape) in \(nameA) "
+                                   + "but \(tb.shape) in \(nameB)")
+            }
+        }
+        if let extra = b.keys.first(where: { a[$0] == nil }) {
+            throw NetworkError(names, "cannot blend: '\(extra)' is in \(nameB) but not in \(nameA)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import EnhanceCheckpoints
+import EnhanceTensor
 
 /// Hyper-parameters of a detected network, all read from tensor shapes.
 public struct ModelSpec: Sendable, Equatable {
@@ -25,6 +26,9 @@ public struct DetectedModel: Sendable {
     /// Canonically keyed weights (what interpolation blends and SafeTensors export writes).
     public var stateDict: StateDict
     public var network: any SuperResolutionNetwork
+    /// The network's convs built straight from `prefix.weight` / `prefix.bias` of ``stateDict``,
+    /// by prefix: the prepared kernels a ``ModelBlender`` blends.
+    var convs: [String: Conv2D] = [:]
 }
 
 /// Recognises architectures from state-dict keys and shapes (like spandrel) and builds networks.
@@ -70,9 +74,21 @@ public enum NetworkRegistry {
     /// (inert entries are in ``StateDict/ignoredKeys`` and never reach here as tensors).
     public static func build(_ arch: Architecture, _ dict: StateDict, source: String,
                              layout: String) throws -> DetectedModel {
-        let log = KeyLog()
-        var model = try KeyLog.$current.withValue(log) {
-            try buildUnchecked(arch, dict, source: source, layout: layout)
+        let (spec, net, convs) = try build(arch, WeightReader(dict: dict, source: source), layout: layout)
+        var model = DetectedModel(spec: spec, stateDict: dict, network: net, convs: convs)
+        let counters = dict.keys.filter { $0 == "num_batches_tracked" || $0.hasSuffix(".num_batches_tracked") }
+        for key in counters { model.stateDict[key] = nil }
+        model.stateDict.ignoredKeys += counters
+        return model
+    }
+
+    /// Builds `arch` from what `reader` reads (a state dict, or a pair's blend), strictly (see
+    /// ``build(_:_:source:layout:)``); also returns the convs built from the dict's own tensors.
+    static func build(_ arch: Architecture, _ reader: WeightReader,
+                      layout: String) throws -> (ModelSpec, any SuperResolutionNetwork, [String: Conv2D]) {
+        let log = KeyLog(), dict = reader.dict, source = reader.source
+        let (spec, net) = try KeyLog.$current.withValue(log) {
+            try buildUnchecked(arch, WeightReader(dict: dict, source: source, blend: reader.blend), layout: layout)
         }
         let unread = dict.keys.filter { !log.contains($0) }
         let counters = unread.filter { $0 == "num_batches_tracked" || $0.hasSuffix(".num_batches_tracked") }
@@ -82,35 +98,33 @@ public enum NetworkRegistry {
                                + "\(arch.rawValue)\(more > 0 ? " (nor are \(more) more)" : ""); refusing a checkpoint "
                                + "with weights the network would ignore")
         }
-        for key in counters { model.stateDict[key] = nil }
-        model.stateDict.ignoredKeys += counters
-        return model
+        return (spec, net, log.convs)
     }
 
-    private static func buildUnchecked(_ arch: Architecture, _ dict: StateDict, source: String,
-                                       layout: String) throws -> DetectedModel {
+    private static func buildUnchecked(_ arch: Architecture, _ r: WeightReader,
+                                       layout: String) throws -> (ModelSpec, any SuperResolutionNetwork) {
         let net: any SuperResolutionNetwork
         let spec: ModelSpec
-        let inCh = net0In(dict), outCh: Int
+        let inCh = net0In(r.dict), outCh: Int, source = r.source
         switch arch {
         case .rrdbNet:
-            let n = try RRDBNet(dict, source: source)
+            let n = try RRDBNet(reading: r)
             outCh = n.layers.last!.outChannels
             net = n
             spec = ModelSpec(architecture: arch, scale: n.scale, inChannels: outCh, outChannels: outCh,
                              numFeat: n.numFeat, numBlocks: n.numBlocks, growChannels: n.numGrowCh, keyLayout: layout)
         case .msrResNet:
-            let n = try MSRResNet(dict, source: source)
+            let n = try MSRResNet(reading: r)
             net = n
             spec = ModelSpec(architecture: arch, scale: n.scale, inChannels: inCh, outChannels: n.layers.last!.outChannels,
                              numFeat: n.numFeat, numBlocks: n.numBlocks, growChannels: nil, keyLayout: layout)
         case .srganGenerator:
-            let n = try SRGANGenerator(dict, source: source)
+            let n = try SRGANGenerator(reading: r)
             net = n
             spec = ModelSpec(architecture: arch, scale: n.scale, inChannels: inCh, outChannels: n.layers.last!.outChannels,
                              numFeat: n.numFeat, numBlocks: n.numBlocks, growChannels: nil, keyLayout: layout)
         case .srvggNetCompact:
-            let n = try SRVGGNetCompact(dict, source: source)
+            let n = try SRVGGNetCompact(reading: r)
             net = n
             spec = ModelSpec(architecture: arch, scale: n.scale, inChannels: inCh, outChannels: 3,
                              numFeat: n.numFeat, numBlocks: n.numConv, growChannels: nil, keyLayout: layout)
@@ -118,7 +132,7 @@ public enum NetworkRegistry {
         guard spec.inChannels == 3, spec.outChannels == 3 else {
             throw NetworkError(source, "\(arch.rawValue) with \(spec.inChannels) input / \(spec.outChannels) output channels; only RGB (3) networks are supported")
         }
-        return DetectedModel(spec: spec, stateDict: dict, network: net)
+        return (spec, net)
     }
 
     /// Input channels of the first conv in the canonical layouts.

@@ -26,8 +26,13 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
     private let blocks: [[RDB]]       // numBlocks × 3 RDBs
 
     /// Builds from a BasicSR-keyed state dict; `source` names the file in errors.
-    public init(_ dict: StateDict, source: String) throws {
-        let r = WeightReader(dict: dict, source: source)
+    public convenience init(_ dict: StateDict, source: String) throws {
+        try self.init(reading: WeightReader(dict: dict, source: source))
+    }
+
+    /// Builds from whatever `r` reads (a state dict, or a blend of two).
+    init(reading r: WeightReader) throws {
+        let source = r.source
         let first = try r.convShape("conv_first")
         let last = try r.convShape("conv_last")
         switch first.in {

@@ -25,8 +25,14 @@ public final class SRGANGenerator: SuperResolutionNetwork, @unchecked Sendable {
     private let ups: [(Conv2D, [Float])]
     private let tail: Conv2D
 
-    public init(_ dict: StateDict, source: String) throws {
-        let r = WeightReader(dict: dict, source: source)
+    /// Builds from a canonically keyed state dict; `source` names the file in errors.
+    public convenience init(_ dict: StateDict, source: String) throws {
+        try self.init(reading: WeightReader(dict: dict, source: source))
+    }
+
+    /// Builds from whatever `r` reads (a state dict, or a blend of two).
+    init(reading r: WeightReader) throws {
+        let source = r.source
         head = try r.conv("block1.0")
         let nf = head.outChannels
         numFeat = nf
@@ -82,19 +88,22 @@ public final class SRGANGenerator: SuperResolutionNetwork, @unchecked Sendable {
         return s
     }
 
-    /// Conv `prefix` with BatchNorm `bn` folded in: w·γ/√(σ²+ε), (b−μ)·γ/√(σ²+ε)+β.
+    /// Conv `prefix` with BatchNorm `bn` folded in: w·γ/√(σ²+ε), (b−μ)·γ/√(σ²+ε)+β. Folding is not
+    /// linear in the parameters, so a blend folds the blended parameters (packed here, eagerly).
     private static func folded(_ r: WeightReader, _ prefix: String, bn: String, nf: Int) throws -> Conv2D {
-        let c = try r.conv(prefix, in: nf, out: nf)
+        let s = try r.convShape(prefix, in: nf, out: nf, k: nil)
+        var w = try r.tensor(prefix + ".weight").values
+        var bias = r.has(prefix + ".bias") ? try r.vector(prefix + ".bias", count: nf)
+            : [Float](repeating: 0, count: nf)
         let g = try r.vector(bn + ".weight", count: nf), b = try r.vector(bn + ".bias", count: nf)
         let m = try r.vector(bn + ".running_mean", count: nf), v = try r.vector(bn + ".running_var", count: nf)
-        let per = c.inChannels * c.kernelSize * c.kernelSize
-        var w = c.weight, bias = c.bias
+        let per = nf * s.k * s.k
         for o in 0..<nf {
-            let s = g[o] / (v[o] + 1e-5).squareRoot()
-            for i in 0..<per { w[o * per + i] *= s }
-            bias[o] = (bias[o] - m[o]) * s + b[o]
+            let scale = g[o] / (v[o] + 1e-5).squareRoot()
+            for i in 0..<per { w[o * per + i] *= scale }
+            bias[o] = (bias[o] - m[o]) * scale + b[o]
         }
-        return Conv2D(weight: w, bias: bias, inChannels: nf, outChannels: nf, kernelSize: c.kernelSize)
+        return Conv2D(weight: w, bias: bias, inChannels: nf, outChannels: nf, kernelSize: s.k)
     }
 
     public func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {

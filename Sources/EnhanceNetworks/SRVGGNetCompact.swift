@@ -16,8 +16,14 @@ public final class SRVGGNetCompact: SuperResolutionNetwork, @unchecked Sendable 
     private let convs: [(Conv2D, [Float])]
     private let last: Conv2D
 
-    public init(_ dict: StateDict, source: String) throws {
-        let r = WeightReader(dict: dict, source: source)
+    /// Builds from a canonically keyed state dict; `source` names the file in errors.
+    public convenience init(_ dict: StateDict, source: String) throws {
+        try self.init(reading: WeightReader(dict: dict, source: source))
+    }
+
+    /// Builds from whatever `r` reads (a state dict, or a blend of two).
+    init(reading r: WeightReader) throws {
+        let source = r.source
         let idx = r.indices(prefix: "body.", suffix: ".weight")
         guard let lastIdx = idx.last, idx.count >= 3, idx == Array(0...lastIdx) else {
             throw NetworkError(source, "SRVGGNetCompact body must be numbered body.0…body.n with PReLU layers between convs (found \(idx.prefix(6)))")

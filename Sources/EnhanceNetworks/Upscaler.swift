@@ -28,7 +28,8 @@ public final class Upscaler: Sendable {
         /// One model (the PSNR net, the GAN net, or any single checkpoint).
         case model(LoadedModel, role: ModelRole = .model)
         /// Weight interpolation θ = (1 − α)·θ_psnr + α·θ_gan of a pair prepared once
-        /// (``ModelBlender``); the blended network is made at construction.
+        /// (``ModelBlender``); the blended network is made at construction (its kernels are
+        /// blended on first use).
         case blend(ModelBlender, alpha: Float)
     }
 
@@ -58,10 +59,9 @@ public final class Upscaler: Sendable {
             meta = ["enhance:method": role.rawValue]
             Self.describe(m, role: role, into: &meta)
         case .blend(let pair, let alpha):
-            let m = try pair.model(alpha: alpha)
             let (a, b) = (pair.psnr, pair.gan)
-            network = m.network
-            scale = m.scale
+            network = try pair.network(alpha: alpha)
+            scale = a.scale
             bicubic = nil
             meta = ["enhance:method": "blend", "enhance:alpha": String(format: "%.2f", alpha)]
             Self.describe(a, role: .psnr, into: &meta)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A 2-D convolution layer: stride 1, zero padding `kernelSize / 2` ("same" output size), bias.
 ///
 /// Weights are **OIHW** (`[outChannels, inChannels, k, k]`, row-major), bias `[outChannels]`.
@@ -11,8 +13,8 @@ public final class Conv2D: @unchecked Sendable {
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: Int
-    /// OIHW weights as given.
-    public let weight: [Float]
+    /// OIHW weights as given (a blend's, ``init(blending:_:alpha:)``, are blended on each access).
+    public var weight: [Float] { blendOf.map { Conv2D.blend($0.a.weight, $0.b.weight, $0.alpha) } ?? given }
     /// Per-output-channel bias.
     public let bias: [Float]
 
@@ -20,8 +22,11 @@ public final class Conv2D: @unchecked Sendable {
     enum Algorithm { case automatic, winograd, direct }
 
     /// Kernels packed once for the automatic path and ``KernelISA/compiled`` (Winograd `U` for
-    /// 3×3, direct layout otherwise).
-    private let packed: [Float]
+    /// 3×3, direct layout otherwise); a blend's are made on first use.
+    private let packed: PackedKernels
+    private let given: [Float]
+    /// The ends and α of a blend.
+    private let blendOf: (a: Conv2D, b: Conv2D, alpha: Float)?
 
     public init(weight: [Float], bias: [Float]?, inChannels: Int, outChannels: Int, kernelSize: Int) {
         precondition(weight.count == outChannels * inChannels * kernelSize * kernelSize,
@@ -30,10 +35,12 @@ public final class Conv2D: @unchecked Sendable {
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
-        self.weight = weight
+        given = weight
+        blendOf = nil
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
-        packed = Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
-                           winograd: kernelSize == 3, rows: KernelISA.compiled.shape.rows)
+        packed = PackedKernels(Self.pack(weight, outChannels: outChannels, inChannels: inChannels,
+                                         kernelSize: kernelSize, winograd: kernelSize == 3,
+                                         rows: KernelISA.compiled.shape.rows))
     }
 
     private static func pack(_ weight: [Float], outChannels: Int, inChannels: Int, kernelSize: Int,
@@ -42,6 +49,36 @@ public final class Conv2D: @unchecked Sendable {
             ? WinogradConv.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, rows: rows)
             : DirectConv.packWeights(weight, outChannels: outChannels, inChannels: inChannels,
                                      kernelSize: kernelSize, rows: rows)
+    }
+
+    /// The blend `(1 − α)·a + α·b` of two convolutions of equal shape (network interpolation),
+    /// made from their prepared kernels: the packing and the Winograd transform are linear, so
+    /// blending packed kernels equals packing blended weights up to float rounding. Construction
+    /// only blends the biases; the packed kernels are blended once, thread-safely, on the first
+    /// run (or ``prepare(pool:)``). At α = 0 or 1 they are `a`'s or `b`'s, shared.
+    public init(blending a: Conv2D, _ b: Conv2D, alpha: Float) {
+        precondition(a.inChannels == b.inChannels && a.outChannels == b.outChannels && a.kernelSize == b.kernelSize,
+                     "Conv2D: blended convolutions differ in shape")
+        inChannels = a.inChannels
+        outChannels = a.outChannels
+        kernelSize = a.kernelSize
+        given = []
+        blendOf = (a, b, alpha)
+        bias = Conv2D.blend(a.bias, b.bias, alpha)
+        packed = PackedKernels { pool in
+            if alpha == 0 { return a.packed.value(pool) }
+            if alpha == 1 { return b.packed.value(pool) }
+            let pa = a.packed.value(pool), pb = b.packed.value(pool)
+            precondition(pa.count == pb.count, "Conv2D: blended convolutions are packed differently")
+            return EnhanceTensor.blend(pa, pb, alpha: alpha, pool: pool)
+        }
+    }
+
+    /// Makes the packed kernels now if they are not yet (a blend's are otherwise made on first run).
+    public func prepare(pool: ThreadPool) { pool.exclusive { _ = packed.value($0) } }
+
+    private static func blend(_ a: [Float], _ b: [Float], _ alpha: Float) -> [Float] {
+        alpha == 0 ? a : alpha == 1 ? b : EnhanceTensor.blend(a, b, alpha: alpha)
     }
 
     /// Multiply-accumulates per output pixel.
@@ -94,7 +131,7 @@ public final class Conv2D: @unchecked Sendable {
             let (active, slopes) = activation.slopes(outChannels)
             let winograd = kernelSize == 3 && algorithm != .direct
             // Only tests pin a non-default path or kernel (packed on the fly).
-            let packed = (winograd || kernelSize != 3) && isa == .compiled ? self.packed
+            let packed = (winograd || kernelSize != 3) && isa == .compiled ? self.packed.value(pool)
                 : Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
                             winograd: winograd, rows: isa.shape.rows)
             withPlanes(inputs) { planes in
@@ -140,6 +177,30 @@ private struct KernelCall {
             DirectConv.run(S.self, packed: packed, outChannels: outChannels, kernelSize: kernelSize, planes: planes,
                            height: height, width: width, out: out, epilogue: epilogue, pool: pool)
         }
+    }
+}
+
+/// Packed kernels made once: at construction, or (a blend) by `make` on first use, under a lock.
+private final class PackedKernels: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kernels: [Float]?
+    private let make: ((ThreadPool) -> [Float])?
+
+    init(_ kernels: [Float]) {
+        self.kernels = kernels
+        make = nil
+    }
+
+    init(_ make: @escaping (ThreadPool) -> [Float]) { self.make = make }
+
+    /// The kernels (made with `pool`, which the caller holds exclusively, if not yet made).
+    func value(_ pool: ThreadPool) -> [Float] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let kernels { return kernels }
+        let k = make!(pool)
+        kernels = k
+        return k
     }
 }
 

@@ -53,6 +53,11 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Instead: export 4000×3000 (and 4000×6000) ×4 with the bundled blend and RRDBNet-23 on 1000×750; print wall time and peak RSS.")
     var export = false
 
+    @Flag(help: ArgumentHelp("Instead: time loading --model (default: RealESRGAN_x4plus ncnn from ../shared) by "
+                             + "stage, the same weights as .safetensors, and `enhance upscale` 128² whole-process "
+                             + "vs in-process."))
+    var load = false
+
     @Option(help: "Image for --tui-latency and --graphics-redraw (default: Assets/astronaut.png).")
     var image: String?
 
@@ -77,6 +82,7 @@ struct BenchCommand: ParsableCommand {
         if tuiLatency { return try runTUILatency() }
         if graphicsRedraw { return try runGraphicsRedraw() }
         if export { return try runExportBench() }
+        if load { return try runLoadBench() }
         var o = BenchOptions()
         o.networks = networkNames
         o.sizes = sizes

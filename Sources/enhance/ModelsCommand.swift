@@ -93,12 +93,12 @@ struct InterpolateCommand: ParsableCommand {
         try OutputPath.checkWritable(output, force: force)
         let ma = try ModelLoader.load(path: a, budget: memory.budget)
         let mb = try ModelLoader.load(path: b, budget: memory.budget)
-        let blended = try ModelBlender(psnr: ma, gan: mb).model(alpha: alpha)
+        let pair = try ModelBlender(psnr: ma, gan: mb)
         let meta = ["enhance:interpolated-from": "\(ma.name) (\(ma.info.sha256)) + \(mb.name) (\(mb.info.sha256))",
                     "enhance:alpha": String(format: "%g", alpha)]
         try AtomicFile.write(to: output, overwrite: force) { tmp in
-            try blended.writeSafetensors(to: tmp, metadata: meta)
+            try pair.writeSafetensors(alpha: alpha, to: tmp, metadata: meta)
         }
-        print("wrote \(output): \(ma.info.architecture) x\(blended.scale), α = \(alpha)")
+        print("wrote \(output): \(ma.info.architecture) x\(ma.scale), α = \(alpha)")
     }
 }

@@ -39,6 +39,20 @@ final class CheckpointFileTests: XCTestCase {
         XCTAssertEqual(try CheckpointFile.sha256Hex(path: srgan), "f4c381640826a48d2440583e4920c6bb4041804f4e285c3c6d585f03961fe87c")
     }
 
+    /// Whole-file reads: a regular file in one read, an empty one, and a file that reports no size.
+    func testReadAllReadsEveryByte() throws {
+        let path = try Fixtures.path("pth_zip_plain.pth")
+        XCTAssertEqual(try FileIO.readAll(path), [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+        let empty = NSTemporaryDirectory() + "empty-\(getpid())"
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty, contents: Data()))
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        XCTAssertEqual(try FileIO.readAll(empty), [])
+        // procfs files report size 0 but have contents.
+        let status = try FileIO.readAll("/proc/self/status")
+        XCTAssertTrue(String(decoding: status, as: UTF8.self).contains("VmRSS"))
+        XCTAssertThrowsError(try FileIO.readAll(empty + "-missing"))
+    }
+
     func testSHA256KnownVectors() {
         XCTAssertEqual(SHA256.hex([UInt8]()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

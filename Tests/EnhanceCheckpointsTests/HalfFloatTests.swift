@@ -34,4 +34,24 @@ final class HalfFloatTests: XCTestCase {
         XCTAssertEqual(HalfFloat.bfloat16Bits(from: 1 + 0x1p-8), 0x3F80, "tie to even")
         XCTAssertEqual(HalfFloat.bfloat16Bits(from: 1 + 3 * 0x1p-8), 0x3F82)
     }
+
+    /// The vectorised decoders against the scalar definitions, bit for bit: every binary16 and
+    /// bfloat16 pattern (NaN payloads, subnormals, ±0, ±∞), at an unaligned offset with a tail.
+    func testDecodeFloatsMatchesScalarForEveryPattern() {
+        var bytes: [UInt8] = [0x5A]
+        for h in 0...0xFFFF { bytes.appendLE(UInt16(h)) }
+        for count in [65536, 13] {
+            let half = decodeFloats(bytes, offset: 1, count: count, dtype: .float16)
+            let bf = decodeFloats(bytes, offset: 1, count: count, dtype: .bfloat16)
+            XCTAssertEqual(half.count, count)
+            let h = (0..<count).map { UInt16($0) }
+            XCTAssertEqual(half.map(\.bitPattern), h.map { HalfFloat.float(fromHalfBits: $0).bitPattern })
+            XCTAssertEqual(bf.map(\.bitPattern), h.map { HalfFloat.float(fromBFloat16Bits: $0).bitPattern })
+        }
+        let words: [UInt32] = [0, 0x8000_0000, 0x3F80_0000, 0x7FC0_1234, 0x0000_0001, 0xFF80_0000, 0x1234_5678]
+        var le: [UInt8] = [1, 2, 3]
+        for w in words { le.appendLE(w) }
+        XCTAssertEqual(decodeFloats(le, offset: 3, count: words.count, dtype: .float32).map(\.bitPattern), words)
+        XCTAssertEqual(decodeFloats(le, offset: 3, count: 0, dtype: .float32), [])
+    }
 }
