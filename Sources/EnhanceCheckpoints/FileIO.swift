@@ -43,6 +43,31 @@ enum FileIO {
         }
     }
 
+    /// Reads exactly `count` bytes at byte `offset` of `path` (for headers inside large files);
+    /// a short read is a truncation error naming `what`.
+    static func read(_ path: String, at offset: Int, count: Int, _ what: String) throws -> [UInt8] {
+        guard offset >= 0, count >= 0 else { throw CheckpointError(file: path, "bad offset for \(what)") }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            let missing = !FileManager.default.fileExists(atPath: path)
+            throw CheckpointError(file: path, missing ? "no such file" : "cannot open file")
+        }
+        defer { close(fd) }
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw CheckpointError(file: path, n == 0
+                                      ? "truncated: \(what) at offset \(offset) runs past the end of the file"
+                                      : "cannot read file (\(String(cString: strerror(errno))))")
+            }
+            done += n
+        }
+        return out
+    }
+
     static func write(_ bytes: [UInt8], to path: String) throws {
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: path))

@@ -13,14 +13,7 @@ public enum ModelLoader {
         switch try CheckpointFile.load(path: path, budget: budget) {
         case let .stateDict(sd, format):
             let d = try NetworkRegistry.detect(sd, source: name)
-            let fmt: String
-            switch format {
-            case .safetensors: fmt = "safetensors"
-            case .pytorchZip: fmt = "pth (zip)"
-            case .pytorchLegacy: fmt = "pth (legacy pickle)"
-            case .ncnn: fmt = "ncnn"
-            }
-            let info = ModelInfo(d, sha256: try CheckpointFile.sha256Hex(path: path), sourceFormat: fmt,
+            let info = ModelInfo(d, sha256: try CheckpointFile.sha256Hex(path: path), sourceFormat: format.displayName,
                                  parameterCount: sd.parameterCount)
             return LoadedModel(name: name, detected: d, info: info)
         case let .ncnn(net):

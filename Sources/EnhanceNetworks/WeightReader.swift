@@ -24,55 +24,64 @@ final class KeyLog: @unchecked Sendable {
     }
 }
 
-/// Checked access to a state dict while building a network: every missing key or wrong shape
-/// becomes a one-line ``NetworkError`` naming the source. Keys read through ``tensor(_:)`` are
-/// recorded in the ``KeyLog`` current when the reader was made.
+/// Checked access to a checkpoint's tensors while describing and building a network: every missing
+/// key or wrong shape becomes a one-line ``NetworkError`` naming the source. The shape checks need
+/// only ``shapes`` (a network is described from them alone); keys whose shapes are read are
+/// recorded in the ``KeyLog`` current when the reader was made. Values come from ``dict``.
 struct WeightReader {
-    let dict: StateDict
+    let shapes: TensorShapes
+    /// The tensors' values; nil when only describing.
+    let dict: StateDict?
     let source: String
     private let log = KeyLog.current
 
+    init(shapes: TensorShapes, source: String) {
+        (self.shapes, self.dict, self.source) = (shapes, nil, source)
+    }
+
     init(dict: StateDict, source: String) {
-        self.dict = dict
-        self.source = source
+        (self.shapes, self.dict, self.source) = (dict.shapes, dict, source)
     }
 
-    func has(_ key: String) -> Bool { dict[key] != nil }
+    func has(_ key: String) -> Bool { shapes[key] != nil }
 
-    func tensor(_ key: String) throws -> WeightTensor {
-        guard let t = dict[key] else { throw NetworkError(source, "missing tensor '\(key)'") }
+    /// The shape of `key`, recorded as used.
+    func shape(_ key: String) throws -> [Int] {
+        guard let t = shapes[key] else { throw NetworkError(source, "missing tensor '\(key)'") }
         log?.record(key)
-        return t
+        return t.shape
     }
 
-    /// A 1-D tensor of `count` elements (or any length when `count` is nil).
-    func vector(_ key: String, count: Int? = nil) throws -> [Float] {
-        let t = try tensor(key)
-        guard t.shape.count == 1, count == nil || t.shape[0] == count! else {
-            throw NetworkError(source, "tensor '\(key)' has shape \(t.shape), expected [\(count.map(String.init) ?? "n")]")
+    /// Checks `key` is 1-D with `count` elements (any length when `count` is nil); returns the length.
+    @discardableResult
+    func vectorLength(_ key: String, count: Int? = nil) throws -> Int {
+        let s = try shape(key)
+        guard s.count == 1, count == nil || s[0] == count! else {
+            throw NetworkError(source, "tensor '\(key)' has shape \(s), expected [\(count.map(String.init) ?? "n")]")
         }
-        return t.values
+        return s[0]
     }
 
     /// Shape `[O, I, k, k]` of `prefix.weight`, validated as a square odd-kernel conv weight.
     func convShape(_ prefix: String) throws -> (out: Int, in: Int, k: Int) {
         let key = prefix + ".weight"
-        let s = try tensor(key).shape
+        let s = try shape(key)
         guard s.count == 4, s[2] == s[3], s[2] % 2 == 1, s[0] > 0, s[1] > 0 else {
             throw NetworkError(source, "tensor '\(key)' has shape \(s), expected a square odd-sized conv weight [O, I, k, k]")
         }
         return (s[0], s[1], s[2])
     }
 
-    /// Builds `prefix.weight` (+ optional `prefix.bias`) into a ``Conv2D``, checking channel counts.
-    func conv(_ prefix: String, in inCh: Int? = nil, out outCh: Int? = nil, k: Int? = nil) throws -> Conv2D {
+    /// Checks conv `prefix` (`prefix.weight`, optional `prefix.bias`) against the channel counts and
+    /// kernel size given (nil = any) and describes it at `resolution`.
+    func conv(_ prefix: String, in inCh: Int? = nil, out outCh: Int? = nil, k: Int? = nil,
+              resolution: Double = 1) throws -> LayerInfo {
         let s = try convShape(prefix)
         if let inCh, inCh != s.in { throw mismatch(prefix, "input channels", inCh, s.in) }
         if let outCh, outCh != s.out { throw mismatch(prefix, "output channels", outCh, s.out) }
         if let k, k != s.k { throw mismatch(prefix, "kernel size", k, s.k) }
-        let bias = has(prefix + ".bias") ? try vector(prefix + ".bias", count: s.out) : nil
-        return Conv2D(weight: try tensor(prefix + ".weight").values, bias: bias,
-                      inChannels: s.in, outChannels: s.out, kernelSize: s.k)
+        if has(prefix + ".bias") { try vectorLength(prefix + ".bias", count: s.out) }
+        return LayerInfo(name: prefix, inChannels: s.in, outChannels: s.out, kernelSize: s.k, resolution: resolution)
     }
 
     private func mismatch(_ prefix: String, _ what: String, _ want: Int, _ got: Int) -> NetworkError {
@@ -82,32 +91,38 @@ struct WeightReader {
     /// Indices `i` for which `"\(prefix)\(i)\(suffix)"` exists, ascending.
     func indices(prefix: String, suffix: String) -> [Int] {
         var out = Set<Int>()
-        for key in dict.keys where key.hasPrefix(prefix) && key.hasSuffix(suffix) {
+        for key in shapes.keys where key.hasPrefix(prefix) && key.hasSuffix(suffix) {
             let mid = key.dropFirst(prefix.count).dropLast(suffix.count)
             if let i = Int(mid) { out.insert(i) }
         }
         return out.sorted()
     }
-}
 
-/// One conv to build: state-dict prefix and expected channel counts / kernel size (nil = any).
-struct ConvSpec {
-    var name: String
-    var inChannels: Int?
-    var outChannels: Int?
-    var kernelSize: Int?
+    // MARK: values (building)
+
+    /// The values of `key`, whose shape the network's description has checked.
+    func values(_ key: String) throws -> [Float] {
+        guard let t = dict?[key] else { throw NetworkError(source, "missing tensor '\(key)'") }
+        return t.values
+    }
+
+    /// Builds the described conv `layer` (weights packed for the convolution kernels).
+    func conv(_ layer: LayerInfo) throws -> Conv2D {
+        let bias = has(layer.name + ".bias") ? try values(layer.name + ".bias") : nil
+        return Conv2D(weight: try values(layer.name + ".weight"), bias: bias, inChannels: layer.inChannels,
+                      outChannels: layer.outChannels, kernelSize: layer.kernelSize)
+    }
 }
 
 extension WeightReader {
-    /// Builds many convs in parallel (Conv2D packs its weights at init, which dominates network
-    /// construction); the first failing spec's error is thrown.
-    func convs(_ specs: [ConvSpec], threads: Int = 2) throws -> [Conv2D] {
-        var results = [Result<Conv2D, Error>?](repeating: nil, count: specs.count)
+    /// Builds the described convs in parallel (Conv2D packs its weights at init, which dominates
+    /// network construction); the first failing one's error is thrown.
+    func convs(_ layers: [LayerInfo], threads: Int = 2) throws -> [Conv2D] {
+        var results = [Result<Conv2D, Error>?](repeating: nil, count: layers.count)
         results.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
-            ThreadPool(threads: threads).parallelFor(specs.count) { i in
-                let s = specs[i]
-                base[i] = Result { try conv(s.name, in: s.inChannels, out: s.outChannels, k: s.kernelSize) }
+            ThreadPool(threads: threads).parallelFor(layers.count) { i in
+                base[i] = Result { try conv(layers[i]) }
             }
         }
         return try results.map { try $0!.get() }
