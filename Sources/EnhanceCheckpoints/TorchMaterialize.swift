@@ -93,7 +93,7 @@ extension PyTorchCheckpoint {
         guard !baseOverflow else { throw fail("storage offset too large") }
         if count == 0 { return (dtype, 0, base) }
         // Zero strides (expanded views) could otherwise make a tiny file demand gigabytes.
-        guard count <= 1 << 28, count / 256 <= max(t.storage.numel, 1) else {
+        guard count / 256 <= max(t.storage.numel, 1) else {
             throw fail("shape \(t.size) with stride \(t.stride) expands storage '\(t.storage.key)' beyond the supported size")
         }
         var last = base
@@ -112,6 +112,10 @@ extension PyTorchCheckpoint {
                              storageStart: (TorchStorageRef) throws -> Int) throws -> WeightTensor {
         let (dtype, count, base) = try view(t, key: key, file: file)
         if count == 0 { return WeightTensor(shape: t.size, values: [], dtype: dtype) }
+        guard count <= 1 << 28 else {
+            throw CheckpointError(file: file, "tensor '\(key)': shape \(t.size) has \(count) elements, over the "
+                                  + "\(1 << 28) one tensor may decode to")
+        }
         let start = try storageStart(t.storage)
         let elementSize = dtype.byteSize
         var contiguous = true, expected = 1
