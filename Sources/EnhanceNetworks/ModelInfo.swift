@@ -1,7 +1,7 @@
 import Foundation
 import EnhanceCheckpoints
 
-/// What `enhance models inspect` reports about a loaded model.
+/// What `enhance models inspect` reports about a model (loaded, or described from its headers).
 public struct ModelInfo: Sendable, Equatable {
     /// Architecture family name (e.g. "RRDBNet").
     public var architecture: String
