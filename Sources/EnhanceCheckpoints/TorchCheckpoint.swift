@@ -25,7 +25,7 @@ public enum PyTorchCheckpoint {
     public static let wrapperKeys = ["params_ema", "params", "state_dict", "model"]
 
     /// Largest `data.pkl` (zip) or pickle section (legacy) read: real ones are kilobytes.
-    static let maxPickleBytes = 64 << 20
+    static let maxPickleBytes = 16 << 20
 
     /// Reads and decodes `path` (its budget is checked by ``CheckpointFile/load(path:budget:)``).
     public static func read(path: String) throws -> TorchCheckpoint {
@@ -125,17 +125,18 @@ public enum PyTorchCheckpoint {
     static func withLegacyPickles<T>(_ bytes: [UInt8], file: String,
                                      _ body: (PickleValue, [String: TorchStorageRef], [PickleValue], Int) throws -> T)
         throws -> T {
-        var first = Unpickler(bytes: bytes, file: file)
+        // The magic number, protocol version and system info are a few opcodes each.
+        var first = Unpickler(bytes: bytes, file: file, maxOpcodes: 64)
         defer { first.arena.clear() }
         guard case let .bigInt(magic) = try first.load(), magic == legacyMagic else {
             throw CheckpointError(file: file, "pickle is not a PyTorch legacy checkpoint (magic number missing)")
         }
-        var second = Unpickler(bytes: bytes, file: file, position: first.position)
+        var second = Unpickler(bytes: bytes, file: file, position: first.position, maxOpcodes: 64)
         defer { second.arena.clear() }
         guard case let .int(protocolVersion) = try second.load(), protocolVersion == 1001 else {
             throw CheckpointError(file: file, "unsupported legacy torch protocol version")
         }
-        var third = Unpickler(bytes: bytes, file: file, position: second.position)
+        var third = Unpickler(bytes: bytes, file: file, position: second.position, maxOpcodes: 1024)
         defer { third.arena.clear() }
         if case let .dict(info) = try third.load(), case let .bool(little)? = info["little_endian"], !little {
             throw CheckpointError(file: file, "big-endian legacy checkpoint is not supported")

@@ -134,6 +134,32 @@ final class CheckpointBombTests: XCTestCase {
                           in: dir)
     }
 
+    /// Pickle bombs: a data.pkl (written by Python's zipfile) of 15 MiB of EMPTY_DICT opcodes would
+    /// build 15 M containers (about 2 GB); the unpickler stops at its opcode budget. One of 17 MiB is
+    /// refused from the zip directory, before it is read.
+    func testPickleBombsAreRefusedInBoundedMemory() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (mib, fragment) in [(15, "more than 1048576 opcodes"), (17, "over the 16 MiB this reader accepts")] {
+            let path = dir.appendingPathComponent("pickle\(mib).pth").path
+            _ = try CLI.runTool("/usr/bin/env", ["python3", "-c", """
+                import sys, zipfile
+                with zipfile.ZipFile(sys.argv[1], "w") as z:
+                    z.writestr("archive/data.pkl", b"\\x80\\x02" + b"}" * (int(sys.argv[2]) << 20) + b".")
+                """, path, "\(mib)"])
+            let image = CLI.repoRoot.path + "/Assets/coffee.png"
+            for args in [["models", "inspect", path], ["upscale", "--model", path, image, "-o", dir.path + "/o.png"]] {
+                let m = try Measured.run(args)
+                XCTAssertNotEqual(m.result.status, 0)
+                let line = m.result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+                XCTAssertFalse(line.contains("\n"), line)
+                XCTAssertTrue(line.contains(path) && line.contains(fragment), line)
+                XCTAssertLessThanOrEqual(m.maxRSSKiB, 300 * 1024, "\(args[0]) of a \(mib) MiB pickle: \(m.summary)")
+                print("pickle bomb \(mib) MiB, \(args[0]): \(m.summary)")
+            }
+        }
+    }
+
     func testMaxModelBytesRaisesAndLowersTheBudget() throws {
         let model = CLI.repoRoot.path + "/Models/enhance-x4-psnr.safetensors"
         let low = try CLI.run(["models", "inspect", "--max-model-bytes", "1000000", model])
