@@ -10,7 +10,9 @@ public struct CheckpointDescription: Sendable {
         case ncnn(NCNNNet)
     }
 
+    /// The format detected by structure (``CheckpointFile/detectFormat(path:)``).
     public var format: CheckpointFormat
+    /// The tensors' names, shapes and element types (or the ncnn graph's).
     public var content: Content
     /// The file whose bytes identify the weights (ncnn: the `.bin`), hashed by inspection and
     /// named in budget errors.

@@ -5,6 +5,7 @@ public struct TensorShape: Sendable, Equatable {
     /// Element type in the source file.
     public var dtype: DType
 
+    /// A `shape` stored as `dtype`.
     public init(shape: [Int], dtype: DType) {
         self.shape = shape
         self.dtype = dtype
@@ -25,6 +26,7 @@ public struct TensorShapes: Sendable, Equatable {
     /// Entries that carry no weights and were left out (as ``StateDict/ignoredKeys``).
     public var ignoredKeys: [String] = []
 
+    /// No tensors.
     public init() {}
 
     /// Inserts or replaces the entry under `key`, keeping first-insertion order.

@@ -4,6 +4,7 @@ import EnhanceCheckpoints
 /// (``NetworkRegistry/describe(_:source:)``): what `enhance models inspect` reports, and what a
 /// build follows.
 public struct ModelDescription: Sendable {
+    /// Family, scale, channels and hyper-parameters.
     public var spec: ModelSpec
     let layout: NetworkLayout
     /// The tensors the network uses, canonically keyed, in file order; ``TensorShapes/ignoredKeys``

@@ -67,11 +67,6 @@ public enum NetworkRegistry {
         return try describe(arch, d, sourceKeys: plan, source: source, layout: layout)
     }
 
-    /// The family whose characteristic keys `dict` (canonical layout) contains, if any.
-    public static func architecture(of dict: StateDict) -> Architecture? {
-        architecture { dict[$0]?.shape }
-    }
-
     /// The family whose characteristic keys a canonical layout has, given each key's shape (nil
     /// when absent): works from a file header alone.
     public static func architecture(shape: (String) -> [Int]?) -> Architecture? {
