@@ -125,22 +125,27 @@ public enum PyTorchCheckpoint {
     static func withLegacyPickles<T>(_ bytes: [UInt8], file: String,
                                      _ body: (PickleValue, [String: TorchStorageRef], [PickleValue], Int) throws -> T)
         throws -> T {
-        // The magic number, protocol version and system info are a few opcodes each.
-        var first = Unpickler(bytes: bytes, file: file, maxOpcodes: 64)
+        // The magic number, protocol version and system info: each one's values are released once
+        // checked, so only the state dict and the key list are held together.
+        let notLegacy = CheckpointError(file: file, "pickle is not a PyTorch legacy checkpoint (magic number missing)")
+        var first = Unpickler(bytes: bytes, file: file)
         defer { first.arena.clear() }
-        guard case let .bigInt(magic) = try first.load(), magic == legacyMagic else {
-            throw CheckpointError(file: file, "pickle is not a PyTorch legacy checkpoint (magic number missing)")
-        }
-        var second = Unpickler(bytes: bytes, file: file, position: first.position, maxOpcodes: 64)
+        let magic: PickleValue
+        do { magic = try first.load() } catch where first.exhaustedOpcodes { throw notLegacy }
+        guard case let .bigInt(number) = magic, number == legacyMagic else { throw notLegacy }
+        first.arena.clear()
+        var second = Unpickler(bytes: bytes, file: file, position: first.position)
         defer { second.arena.clear() }
         guard case let .int(protocolVersion) = try second.load(), protocolVersion == 1001 else {
             throw CheckpointError(file: file, "unsupported legacy torch protocol version")
         }
-        var third = Unpickler(bytes: bytes, file: file, position: second.position, maxOpcodes: 1024)
+        second.arena.clear()
+        var third = Unpickler(bytes: bytes, file: file, position: second.position)
         defer { third.arena.clear() }
         if case let .dict(info) = try third.load(), case let .bool(little)? = info["little_endian"], !little {
             throw CheckpointError(file: file, "big-endian legacy checkpoint is not supported")
         }
+        third.arena.clear()
         var storages: [String: TorchStorageRef] = [:]
         var main = Unpickler(bytes: bytes, file: file, position: third.position) { pid in
             let ref = try TorchStorageRef.parse(pid)

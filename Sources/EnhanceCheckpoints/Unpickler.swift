@@ -19,6 +19,9 @@ struct Unpickler {
     let maxOpcodes: Int
     private var opcodes = 0
 
+    /// Whether ``load()`` stopped because the pickle ran more than ``maxOpcodes``.
+    var exhaustedOpcodes: Bool { opcodes > maxOpcodes }
+
     /// The default ``maxOpcodes``: a state dict of some 30 000 tensors, at most ~150 MB.
     static let defaultMaxOpcodes = 1 << 20
 
