@@ -71,22 +71,23 @@ public enum CheckpointFile {
         }
     }
 
-    /// Loads `path`, detecting its format by structure (``detectFormat(path:)``). Files whose
-    /// estimated need (``LoadBudget``) exceeds `budget` are refused before their tensors are read.
+    /// Loads `path`, detecting its format by structure (``detectFormat(path:)``). The file is first
+    /// described from its headers (``describe(path:)``) and refused, before its tensors are read,
+    /// when the estimated need (``LoadBudget``) exceeds `budget`.
     public static func load(path: String, budget: LoadBudget = .default) throws -> LoadedCheckpoint {
-        switch try detectFormat(path: path) {
+        let description = try describe(path: path)
+        try budget.check(file: description.weightsPath, need: description.need)
+        switch description.format {
         case .safetensors:
-            return .stateDict(try Safetensors.read(path: path, budget: budget).stateDict, format: .safetensors)
-        case let format? where format == .pytorchZip || format == .pytorchLegacy:
-            return .stateDict(try PyTorchCheckpoint.read(path: path, budget: budget).stateDict, format: format)
-        case .ncnn?:
-            return .ncnn(try NCNN.read(paramPath: path, budget: budget))
-        default:
-            throw unrecognised(path, head: try FileIO.readPrefix(path, count: sniffBytes))
+            return .stateDict(try Safetensors.read(path: path).stateDict, format: .safetensors)
+        case .pytorchZip, .pytorchLegacy:
+            return .stateDict(try PyTorchCheckpoint.read(path: path).stateDict, format: description.format)
+        case .ncnn:
+            return .ncnn(try NCNN.read(paramPath: path))
         }
     }
 
-    private static func unrecognised(_ path: String, head: [UInt8]) -> Error {
+    static func unrecognised(_ path: String, head: [UInt8]) -> Error {
         if path.lowercased().hasSuffix(".safetensors") {
             // Named as safetensors: the header parser says precisely what is wrong.
             do { _ = try SafetensorsHeader.read(path: path) } catch { return error }

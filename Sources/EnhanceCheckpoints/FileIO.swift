@@ -1,4 +1,12 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+/// The system call (the name `read` is also ``FileIO/read(_:at:count:_:)``).
+private let systemRead = Glibc.read
+#elseif canImport(Darwin)
+import Darwin
+private let systemRead = Darwin.read
+#endif
 
 /// Whole-file reads and writes with one-line ``CheckpointError``s. Writes are plain: the files users
 /// see are created through EnhanceImaging's `AtomicFile` (the one atomic-write helper), which hands
@@ -19,7 +27,7 @@ enum FileIO {
         func fill(_ p: UnsafeMutableRawPointer, _ count: Int) throws -> Int {
             var got = 0
             while got < count {
-                let n = read(fd, p + got, count - got)
+                let n = systemRead(fd, p + got, count - got)
                 if n < 0 && errno == EINTR { continue }
                 guard n >= 0 else {
                     throw CheckpointError(file: path, "cannot read file (\(String(cString: strerror(errno))))")
@@ -67,6 +75,31 @@ enum FileIO {
         } catch {
             throw CheckpointError(file: path, "cannot read file (is it a directory?)")
         }
+    }
+
+    /// Reads exactly `count` bytes at byte `offset` of `path` (for headers inside large files);
+    /// a short read is a truncation error naming `what`.
+    static func read(_ path: String, at offset: Int, count: Int, _ what: String) throws -> [UInt8] {
+        guard offset >= 0, count >= 0 else { throw CheckpointError(file: path, "bad offset for \(what)") }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            let missing = !FileManager.default.fileExists(atPath: path)
+            throw CheckpointError(file: path, missing ? "no such file" : "cannot open file")
+        }
+        defer { close(fd) }
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw CheckpointError(file: path, n == 0
+                                      ? "truncated: \(what) at offset \(offset) runs past the end of the file"
+                                      : "cannot read file (\(String(cString: strerror(errno))))")
+            }
+            done += n
+        }
+        return out
     }
 
     static func write(_ bytes: [UInt8], to path: String) throws {

@@ -54,16 +54,21 @@ public struct NCNNNet: Sendable {
         /// Weights in `.bin` order, decoded to float32. Convolution / ConvolutionDepthWise:
         /// weight `[O, I/group, kh, kw]` (OIHW) then bias `[O]` when `5=1`; PReLU: slopes `[n]`;
         /// BatchNorm: slope, mean, var, bias `[C]` each; InnerProduct: `[O, I]` then bias `[O]`.
+        /// Empty when the graph was only described (``NCNN/describe(paramPath:binPath:)``).
         public var weights: [WeightTensor]
+        /// Shapes and element types of the layer's weights, in the same order (known without them).
+        public var weightShapes: [TensorShape]
 
+        /// A layer; `weightShapes` defaults to those of `weights`.
         public init(type: String, name: String, bottoms: [String], tops: [String],
-                    params: [Int: NCNNParam] = [:], weights: [WeightTensor] = []) {
+                    params: [Int: NCNNParam] = [:], weights: [WeightTensor] = [], weightShapes: [TensorShape]? = nil) {
             self.type = type
             self.name = name
             self.bottoms = bottoms
             self.tops = tops
             self.params = params
             self.weights = weights
+            self.weightShapes = weightShapes ?? weights.map { TensorShape(shape: $0.shape, dtype: $0.dtype) }
         }
 
         /// Integer param `id` or `defaultValue`.

@@ -32,13 +32,37 @@ public enum Safetensors {
         "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8,
     ]
 
-    /// Reads and validates the safetensors file at `path`. The header is read and checked
-    /// against `budget` first, so an oversized file is refused before its data is read.
-    public static func read(path: String, budget: LoadBudget = .unlimited) throws -> SafetensorsFile {
+    /// Reads and validates the safetensors file at `path` (its budget is checked by
+    /// ``CheckpointFile/load(path:budget:)`` from the header before this reads the data).
+    public static func read(path: String) throws -> SafetensorsFile {
+        try decode(FileIO.readAll(path), file: path)
+    }
+
+    /// The tensors' names, shapes and element types from the header of `path` alone.
+    public static func describe(path: String) throws -> TensorShapes {
         let header = try SafetensorsHeader.read(path: path)
-        let need = LoadBudget.need(fileBytes: header.fileSize, parameters: header.parameterCount)
-        try budget.check(file: path, need: need)
-        return try decode(FileIO.readAll(path), file: path)
+        var out = TensorShapes()
+        for e in header.entries {
+            guard let dtype = try dtype(of: e, file: path) else {
+                out.ignoredKeys.append(e.name)
+                continue
+            }
+            out[e.name] = TensorShape(shape: e.shape, dtype: dtype)
+        }
+        return out
+    }
+
+    /// The element type `entry` is decoded to; nil for an inert integer counter (skipped).
+    static func dtype(of entry: SafetensorsHeader.Entry, file: String) throws -> DType? {
+        switch entry.dtype {
+        case "F32": return .float32
+        case "F16": return .float16
+        case "BF16": return .bfloat16
+        default:
+            if entry.isInertCounter { return nil }
+            throw CheckpointError(file: file, "unsupported dtype \(entry.dtype) for tensor '\(entry.name)' "
+                                  + "(only F32, F16, BF16 are read)")
+        }
     }
 
     /// Decodes safetensors `bytes`; `file` names the source in errors.
@@ -46,18 +70,9 @@ public enum Safetensors {
         let header = try SafetensorsHeader.parse(bytes, fileSize: bytes.count, file: file)
         var dict = StateDict()
         for e in header.entries {
-            let dtype: DType
-            switch e.dtype {
-            case "F32": dtype = .float32
-            case "F16": dtype = .float16
-            case "BF16": dtype = .bfloat16
-            default:
-                if e.isInertCounter {
-                    dict.ignoredKeys.append(e.name)
-                    continue
-                }
-                throw CheckpointError(file: file,
-                                      "unsupported dtype \(e.dtype) for tensor '\(e.name)' (only F32, F16, BF16 are read)")
+            guard let dtype = try dtype(of: e, file: file) else {
+                dict.ignoredKeys.append(e.name)
+                continue
             }
             let count = (e.end - e.begin) / dtype.byteSize
             let values = decodeFloats(bytes, offset: header.dataStart + e.begin, count: count, dtype: dtype)

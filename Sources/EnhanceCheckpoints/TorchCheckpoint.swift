@@ -24,47 +24,93 @@ public enum PyTorchCheckpoint {
     /// Wrapper keys tried in order at each level.
     public static let wrapperKeys = ["params_ema", "params", "state_dict", "model"]
 
-    /// Reads `path`. The file must fit `budget` before it is read, and the tensors it declares
-    /// before they are decoded (see ``LoadBudget``).
-    public static func read(path: String, budget: LoadBudget = .unlimited) throws -> TorchCheckpoint {
-        try budget.check(file: path, need: LoadBudget.need(fileBytes: FileIO.size(path), parameters: 0))
-        return try decode(FileIO.readAll(path), file: path, budget: budget)
+    /// Largest `data.pkl` (zip) or pickle section (legacy) read: real ones are kilobytes.
+    static let maxPickleBytes = 16 << 20
+
+    /// Reads and decodes `path` (its budget is checked by ``CheckpointFile/load(path:budget:)``).
+    public static func read(path: String) throws -> TorchCheckpoint {
+        try decode(FileIO.readAll(path), file: path)
     }
 
     /// Decodes `torch.save` output held in `bytes`; `file` names the source in errors.
-    public static func decode(_ bytes: [UInt8], file: String,
-                              budget: LoadBudget = .unlimited) throws -> TorchCheckpoint {
-        if ZipArchive.isZip(bytes) { return try decodeZip(bytes, file: file, budget: budget) }
+    public static func decode(_ bytes: [UInt8], file: String) throws -> TorchCheckpoint {
+        if ZipArchive.isZip(bytes) { return try decodeZip(bytes, file: file) }
         guard bytes.first == 0x80 else { throw CheckpointError(file: file, "not a PyTorch checkpoint (neither zip nor pickle)") }
-        return try decodeLegacy(bytes, file: file, budget: budget)
+        return try decodeLegacy(bytes, file: file)
+    }
+
+    /// The tensors' names, shapes and element types from the pickle and the storages' sizes alone:
+    /// no storage data is read (zip: end records, central directory, `data.pkl`, local headers;
+    /// legacy: the pickle section and each storage's 8-byte element count).
+    public static func describe(path: String) throws -> TensorShapes {
+        if ZipArchive.isZip(try FileIO.readPrefix(path, count: 4)) {
+            let zip = try ZipArchive(path: path)
+            return try withZipRoot(zip) { root, prefix in
+                try shapes(root, file: path) { _ = try zip.dataStart(of: zipStorage($0, zip, prefix: prefix)) }
+            }
+        }
+        let size = try FileIO.size(path)
+        // The pickles come first: a short prefix usually holds them; else the bounded whole.
+        for limit in [1 << 20, maxPickleBytes] {
+            let head = try FileIO.readPrefix(path, count: min(size, limit))
+            do {
+                return try withLegacyPickles(head, file: path) { root, storages, keys, start in
+                    let offsets = try legacyOffsets(keys, storages, start: start, fileSize: size, file: path) {
+                        ByteReader.u64(try FileIO.read(path, at: $0, count: 8, "storage size"), at: 0)
+                    }
+                    return try shapes(root, file: path) { storage in
+                        guard offsets[storage.key] != nil else {
+                            throw CheckpointError(file: path, "storage '\(storage.key)' has no data")
+                        }
+                    }
+                }
+            } catch where head.count < size && limit < maxPickleBytes {
+                continue
+            }
+        }
+        throw CheckpointError(file: path, "pickle section is over the \(maxPickleBytes >> 20) MiB this reader accepts")
     }
 
     // MARK: zip
 
-    static func decodeZip(_ bytes: [UInt8], file: String, budget: LoadBudget) throws -> TorchCheckpoint {
-        let zip = try ZipArchive(bytes: bytes, file: file)
+    /// Unpickles the archive's `data.pkl` (after checking `byteorder`) and passes its root value and
+    /// the archive's record prefix to `body` (the value lives only during the call).
+    static func withZipRoot<T>(_ zip: ZipArchive, _ body: (PickleValue, String) throws -> T) throws -> T {
+        let file = zip.file
         let pickles = zip.entries.filter { $0.name.hasSuffix("/data.pkl") || $0.name == "data.pkl" }
         guard let pkl = pickles.min(by: { $0.name.count < $1.name.count }) else {
             throw CheckpointError(file: file, "zip archive has no data.pkl (not a torch.save file)")
         }
         let prefix = String(pkl.name.dropLast("data.pkl".count))
         if let order = zip.entry(named: prefix + "byteorder") {
-            let text = String(decoding: bytes[try zip.dataRange(of: order)], as: UTF8.self)
+            let text = String(decoding: try zip.data(of: order, limit: 64), as: UTF8.self)
             guard text == "little" else { throw CheckpointError(file: file, "storages are \(text)-endian; only little-endian is supported") }
         }
-        let pklRange = try zip.dataRange(of: pkl)
-        var unpickler = Unpickler(bytes: Array(bytes[pklRange]), file: file) { try .storage(TorchStorageRef.parse($0)) }
+        var unpickler = Unpickler(bytes: try zip.data(of: pkl, limit: maxPickleBytes), file: file) {
+            try .storage(TorchStorageRef.parse($0))
+        }
         defer { unpickler.arena.clear() }
-        let root = try unpickler.load()
-        return try materialize(root, bytes: bytes, file: file, container: .zip, budget: budget) { storage in
-            guard let entry = zip.entry(named: prefix + "data/" + storage.key) else {
-                throw CheckpointError(file: file, "storage '\(storage.key)' missing from the archive")
+        return try body(try unpickler.load(), prefix)
+    }
+
+    /// The archive entry holding `storage`, checked to be large enough for its elements.
+    static func zipStorage(_ storage: TorchStorageRef, _ zip: ZipArchive, prefix: String) throws -> ZipArchive.Entry {
+        guard let entry = zip.entry(named: prefix + "data/" + storage.key) else {
+            throw CheckpointError(file: zip.file, "storage '\(storage.key)' missing from the archive")
+        }
+        guard storage.numel <= entry.size / storage.element.byteSize else {
+            throw CheckpointError(file: zip.file, "storage '\(storage.key)' has \(entry.size) bytes, "
+                                  + "too few for \(storage.numel) elements")
+        }
+        return entry
+    }
+
+    static func decodeZip(_ bytes: [UInt8], file: String) throws -> TorchCheckpoint {
+        let zip = try ZipArchive(bytes: bytes, file: file)
+        return try withZipRoot(zip) { root, prefix in
+            try materialize(root, bytes: bytes, file: file, container: .zip) { storage in
+                try zip.dataRange(of: zipStorage(storage, zip, prefix: prefix)).lowerBound
             }
-            let range = try zip.dataRange(of: entry)
-            guard storage.numel <= range.count / storage.element.byteSize else {
-                throw CheckpointError(file: file, "storage '\(storage.key)' has \(range.count) bytes, too few for \(storage.numel) elements")
-            }
-            return range.lowerBound
         }
     }
 
@@ -73,22 +119,33 @@ public enum PyTorchCheckpoint {
     /// `0x1950a86a20f9469cfc6c` as pickled (little-endian LONG1 bytes).
     static let legacyMagic: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
 
-    static func decodeLegacy(_ bytes: [UInt8], file: String, budget: LoadBudget) throws -> TorchCheckpoint {
+    /// Reads the five pickles of a legacy stream from `bytes` (the file or a prefix of it) and passes
+    /// `body` the state-dict root, the storages it references, the storage key list and the offset
+    /// where the raw storages begin.
+    static func withLegacyPickles<T>(_ bytes: [UInt8], file: String,
+                                     _ body: (PickleValue, [String: TorchStorageRef], [PickleValue], Int) throws -> T)
+        throws -> T {
+        // The magic number, protocol version and system info: each one's values are released once
+        // checked, so only the state dict and the key list are held together.
+        let notLegacy = CheckpointError(file: file, "pickle is not a PyTorch legacy checkpoint (magic number missing)")
         var first = Unpickler(bytes: bytes, file: file)
         defer { first.arena.clear() }
-        guard case let .bigInt(magic) = try first.load(), magic == legacyMagic else {
-            throw CheckpointError(file: file, "pickle is not a PyTorch legacy checkpoint (magic number missing)")
-        }
+        let magic: PickleValue
+        do { magic = try first.load() } catch where first.exhaustedOpcodes { throw notLegacy }
+        guard case let .bigInt(number) = magic, number == legacyMagic else { throw notLegacy }
+        first.arena.clear()
         var second = Unpickler(bytes: bytes, file: file, position: first.position)
         defer { second.arena.clear() }
         guard case let .int(protocolVersion) = try second.load(), protocolVersion == 1001 else {
             throw CheckpointError(file: file, "unsupported legacy torch protocol version")
         }
+        second.arena.clear()
         var third = Unpickler(bytes: bytes, file: file, position: second.position)
         defer { third.arena.clear() }
         if case let .dict(info) = try third.load(), case let .bool(little)? = info["little_endian"], !little {
             throw CheckpointError(file: file, "big-endian legacy checkpoint is not supported")
         }
+        third.arena.clear()
         var storages: [String: TorchStorageRef] = [:]
         var main = Unpickler(bytes: bytes, file: file, position: third.position) { pid in
             let ref = try TorchStorageRef.parse(pid)
@@ -105,25 +162,47 @@ public enum PyTorchCheckpoint {
         guard let keyList = try keysPickle.load().asSequence else {
             throw CheckpointError(file: file, "legacy storage key list missing")
         }
-        // Raw storages follow in key-list order: u64 LE element count, then the elements.
+        return try body(root, storages, keyList, keysPickle.position)
+    }
+
+    /// Byte offsets of the raw storages that follow the pickles from `start`, in key-list order:
+    /// each is a u64 LE element count (read by `count(offset)`), then the elements.
+    static func legacyOffsets(_ keyList: [PickleValue], _ storages: [String: TorchStorageRef], start: Int,
+                              fileSize: Int, file: String, count: (Int) throws -> UInt64) throws -> [String: Int] {
         var offsets: [String: Int] = [:]
-        var r = ByteReader(bytes, file: file, position: keysPickle.position)
+        var position = start
         for k in keyList {
             guard let key = k.asString ?? k.asInt.map(String.init) else { throw CheckpointError(file: file, "bad storage key") }
             guard let ref = storages[key] else { throw CheckpointError(file: file, "storage '\(key)' listed but never referenced") }
-            let count = try r.u64("storage '\(key)' size")
-            guard count <= UInt64(r.remaining / ref.element.byteSize) else {
-                throw CheckpointError(file: file, "truncated: storage '\(key)' needs \(count) elements, file ends first")
+            guard fileSize - position >= 8 else {
+                throw CheckpointError(file: file, "truncated: need 8 bytes for storage '\(key)' size at offset "
+                                      + "\(position), \(max(fileSize - position, 0)) left")
             }
-            guard Int(count) >= ref.numel else {
-                throw CheckpointError(file: file, "storage '\(key)' has \(count) elements, tensors need \(ref.numel)")
+            let n = try count(position)
+            position += 8
+            guard n <= UInt64((fileSize - position) / ref.element.byteSize) else {
+                throw CheckpointError(file: file, "truncated: storage '\(key)' needs \(n) elements, file ends first")
             }
-            offsets[key] = r.position
-            r.position += Int(count) * ref.element.byteSize
+            guard Int(n) >= ref.numel else {
+                throw CheckpointError(file: file, "storage '\(key)' has \(n) elements, tensors need \(ref.numel)")
+            }
+            offsets[key] = position
+            position += Int(n) * ref.element.byteSize
         }
-        return try materialize(root, bytes: bytes, file: file, container: .legacy, budget: budget) { storage in
-            guard let o = offsets[storage.key] else { throw CheckpointError(file: file, "storage '\(storage.key)' has no data") }
-            return o
+        return offsets
+    }
+
+    static func decodeLegacy(_ bytes: [UInt8], file: String) throws -> TorchCheckpoint {
+        try withLegacyPickles(bytes, file: file) { root, storages, keys, start in
+            let offsets = try legacyOffsets(keys, storages, start: start, fileSize: bytes.count, file: file) {
+                ByteReader.u64(bytes, at: $0)
+            }
+            return try materialize(root, bytes: bytes, file: file, container: .legacy) { storage in
+                guard let o = offsets[storage.key] else {
+                    throw CheckpointError(file: file, "storage '\(storage.key)' has no data")
+                }
+                return o
+            }
         }
     }
 }

@@ -1,52 +1,76 @@
 extension PyTorchCheckpoint {
-    /// Unwraps wrapper dicts and decodes float tensors; `storageStart` gives the byte offset of a
-    /// storage's element 0 in `bytes` (bounds already checked against `storage.numel`). The
-    /// tensors' total size is checked against `budget` before any is decoded.
-    static func materialize(_ root: PickleValue, bytes: [UInt8], file: String, container: TorchCheckpoint.Container,
-                            budget: LoadBudget = .unlimited,
-                            storageStart: (TorchStorageRef) throws -> Int) throws -> TorchCheckpoint {
+    /// A state dict's entries after unwrapping: float tensors by key in pickle order, the wrapper
+    /// path, the wrappers' other keys and the skipped (integer or non-tensor) entries.
+    struct Entries {
+        var tensors: [(key: String, tensor: TorchTensorRef)] = []
+        var path: [String] = []
+        var siblings: [String] = []
+        var skipped: [String] = []
+    }
+
+    /// Unwraps wrapper dicts (``wrapperKeys``) and sorts the state dict's entries.
+    static func entries(_ root: PickleValue, file: String) throws -> Entries {
         guard case var .dict(dict) = root else {
             throw CheckpointError(file: file, "checkpoint holds a \(root.typeName), not a state dict")
         }
-        var path: [String] = []
-        var siblings: [String] = []
-        unwrap: while path.count < 4 {
+        var out = Entries()
+        unwrap: while out.path.count < 4 {
             for key in wrapperKeys {
                 if case let .dict(inner)? = dict[key] {
-                    let prefix = path.map { $0 + "." }.joined()
-                    siblings += dict.pairs.compactMap(\.key.asString).filter { $0 != key }.map { prefix + $0 }
-                    path.append(key)
+                    let prefix = out.path.map { $0 + "." }.joined()
+                    out.siblings += dict.pairs.compactMap(\.key.asString).filter { $0 != key }.map { prefix + $0 }
+                    out.path.append(key)
                     dict = inner
                     continue unwrap
                 }
             }
             break
         }
-        var declared = 0
-        for (_, v) in dict.pairs {
-            guard case let .tensor(t) = v, t.storage.element.isFloatingPoint else { continue }
-            declared = LoadBudget.saturatingSum(declared, LoadBudget.saturatingProduct(t.size))
-        }
-        try budget.check(file: file, need: LoadBudget.need(fileBytes: bytes.count, parameters: declared))
-        var out = StateDict()
-        var skipped: [String] = []
         for (k, v) in dict.pairs {
             guard let key = k.asString else { throw CheckpointError(file: file, "state dict key of type \(k.typeName)") }
-            guard case let .tensor(t) = v, t.storage.element.isFloatingPoint else {
-                skipped.append(key)
-                continue
+            if case let .tensor(t) = v, t.storage.element.isFloatingPoint {
+                out.tensors.append((key, t))
+            } else {
+                out.skipped.append(key)
             }
-            out[key] = try decodeTensor(t, key: key, bytes: bytes, file: file, storageStart: storageStart)
         }
-        guard out.count > 0 else {
+        guard !out.tensors.isEmpty else {
             throw CheckpointError(file: file, "no floating-point tensors found (entries: \(dict.pairs.count))")
         }
-        out.ignoredKeys = siblings + skipped
-        return TorchCheckpoint(stateDict: out, wrapperPath: path, skippedKeys: skipped, container: container)
+        return out
     }
 
-    static func decodeTensor(_ t: TorchTensorRef, key: String, bytes: [UInt8], file: String,
-                             storageStart: (TorchStorageRef) throws -> Int) throws -> WeightTensor {
+    /// Shapes and element types of the state dict under `root`, every view checked against its
+    /// storage's declared size; `checkStorage` checks a storage's data exists (without reading it).
+    static func shapes(_ root: PickleValue, file: String,
+                       checkStorage: (TorchStorageRef) throws -> Void) throws -> TensorShapes {
+        let e = try entries(root, file: file)
+        var out = TensorShapes()
+        for (key, t) in e.tensors {
+            let v = try view(t, key: key, file: file)
+            if v.count > 0 { try checkStorage(t.storage) }
+            out[key] = TensorShape(shape: t.size, dtype: v.dtype)
+        }
+        out.ignoredKeys = e.siblings + e.skipped
+        return out
+    }
+
+    /// Unwraps wrapper dicts and decodes float tensors; `storageStart` gives the byte offset of a
+    /// storage's element 0 in `bytes` (bounds already checked against `storage.numel`).
+    static func materialize(_ root: PickleValue, bytes: [UInt8], file: String, container: TorchCheckpoint.Container,
+                            storageStart: (TorchStorageRef) throws -> Int) throws -> TorchCheckpoint {
+        let e = try entries(root, file: file)
+        var out = StateDict()
+        for (key, t) in e.tensors {
+            out[key] = try decodeTensor(t, key: key, bytes: bytes, file: file, storageStart: storageStart)
+        }
+        out.ignoredKeys = e.siblings + e.skipped
+        return TorchCheckpoint(stateDict: out, wrapperPath: e.path, skippedKeys: e.skipped, container: container)
+    }
+
+    /// A tensor's element type, element count and first element in its (root) storage, with its
+    /// size, strides and offset checked against the storage's declared element count.
+    static func view(_ t: TorchTensorRef, key: String, file: String) throws -> (dtype: DType, count: Int, base: Int) {
         func fail(_ m: String) -> CheckpointError { CheckpointError(file: file, "tensor '\(key)': \(m)") }
         let dtype: DType
         switch t.storage.element {
@@ -67,9 +91,9 @@ extension PyTorchCheckpoint {
         }
         let (base, baseOverflow) = t.storage.viewOffset.addingReportingOverflow(t.offset)
         guard !baseOverflow else { throw fail("storage offset too large") }
-        if count == 0 { return WeightTensor(shape: t.size, values: [], dtype: dtype) }
+        if count == 0 { return (dtype, 0, base) }
         // Zero strides (expanded views) could otherwise make a tiny file demand gigabytes.
-        guard count <= 1 << 28, count / 256 <= max(t.storage.numel, 1) else {
+        guard count / 256 <= max(t.storage.numel, 1) else {
             throw fail("shape \(t.size) with stride \(t.stride) expands storage '\(t.storage.key)' beyond the supported size")
         }
         var last = base
@@ -80,6 +104,17 @@ extension PyTorchCheckpoint {
         }
         guard last < t.storage.numel else {
             throw fail("offset \(t.offset), shape \(t.size), stride \(t.stride) exceed storage '\(t.storage.key)' of \(t.storage.numel) elements")
+        }
+        return (dtype, count, base)
+    }
+
+    static func decodeTensor(_ t: TorchTensorRef, key: String, bytes: [UInt8], file: String,
+                             storageStart: (TorchStorageRef) throws -> Int) throws -> WeightTensor {
+        let (dtype, count, base) = try view(t, key: key, file: file)
+        if count == 0 { return WeightTensor(shape: t.size, values: [], dtype: dtype) }
+        guard count <= 1 << 28 else {
+            throw CheckpointError(file: file, "tensor '\(key)': shape \(t.size) has \(count) elements, over the "
+                                  + "\(1 << 28) one tensor may decode to")
         }
         let start = try storageStart(t.storage)
         let elementSize = dtype.byteSize

@@ -13,13 +13,25 @@ struct Unpickler {
     private let persistentLoad: (PickleValue) throws -> PickleValue
     /// Owner of every container built; call `arena.clear()` when done with the result.
     let arena = PickleArena()
+    /// Opcodes ``load()`` runs at most. Each adds at most one value, container or reference (about
+    /// 150 bytes at worst, a string copy aside), so this bounds the memory a pickle can make the
+    /// reader allocate; a torch state dict takes about 30 per tensor.
+    let maxOpcodes: Int
+    private var opcodes = 0
+
+    /// Whether ``load()`` stopped because the pickle ran more than ``maxOpcodes``.
+    var exhaustedOpcodes: Bool { opcodes > maxOpcodes }
+
+    /// The default ``maxOpcodes``: a state dict of some 30 000 tensors, at most ~150 MB.
+    static let defaultMaxOpcodes = 1 << 20
 
     /// Reads one pickle starting at `position`; `persistentLoad` resolves persistent ids.
-    init(bytes: [UInt8], file: String, position: Int = 0,
+    init(bytes: [UInt8], file: String, position: Int = 0, maxOpcodes: Int = defaultMaxOpcodes,
          persistentLoad: @escaping (PickleValue) throws -> PickleValue = { _ in
              throw UnpicklerRefusal("persistent ids are not allowed in this pickle")
          }) {
         self.r = ByteReader(bytes, file: file, position: position)
+        self.maxOpcodes = maxOpcodes
         self.persistentLoad = persistentLoad
     }
 
@@ -97,6 +109,11 @@ struct Unpickler {
     /// Runs the opcodes up to STOP and returns the result.
     mutating func load() throws -> PickleValue {
         while true {
+            opcodes += 1
+            guard opcodes <= maxOpcodes else {
+                throw fail("more than \(maxOpcodes) opcodes at offset \(r.position); "
+                           + "not a state dict this reader accepts")
+            }
             let op = try r.u8("opcode")
             switch op {
             case 0x80: _ = try r.u8("protocol")                          // PROTO

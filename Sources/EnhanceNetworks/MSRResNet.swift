@@ -20,54 +20,62 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
     private let body: [(Conv2D, Conv2D)]
     private let upconvs: [(Conv2D, Int)]  // conv, pixel-shuffle factor
 
-    /// Builds from a canonically keyed state dict; `source` names the file in errors.
     public convenience init(_ dict: StateDict, source: String) throws {
-        try self.init(reading: WeightReader(dict: dict, source: source))
+        let r = WeightReader(dict: dict, source: source)
+        try self.init(r, layout: Self.layout(r))
     }
 
-    /// Builds from whatever `r` reads (a state dict, or a blend of two).
-    init(reading r: WeightReader) throws {
+    /// Builds the network `layout` (from ``layout(_:)`` on the same tensors) describes.
+    init(_ r: WeightReader, layout l: NetworkLayout) throws {
+        (scale, numFeat, numBlocks, layers) = (l.scale, l.numFeat, l.numBlocks, l.layers)
+        let all = try r.convs(l.layers)
+        convFirst = all[0]
+        body = (0..<l.numBlocks).map { (all[1 + 2 * $0], all[2 + 2 * $0]) }
+        let factors = l.scale == 4 ? [2, 2] : [l.scale]
+        upconvs = Array(zip(all[(1 + 2 * l.numBlocks)...].prefix(factors.count), factors))
+        (convHR, convLast) = (all[all.count - 2], all[all.count - 1])
+    }
+
+    /// Hyper-parameters and conv list from the tensor shapes alone.
+    static func layout(_ r: WeightReader) throws -> NetworkLayout {
         let source = r.source
-        convFirst = try r.conv("conv_first", k: 3)
-        let nf = convFirst.outChannels
-        numFeat = nf
-        var info = [LayerInfo("conv_first", convFirst, resolution: 1)]
+        let first = try r.conv("conv_first", k: 3)
+        let nf = first.outChannels
+        var info = [first]
         let nb = r.indices(prefix: "body.", suffix: ".conv1.weight")
         guard nb == Array(0..<nb.count) else {
             throw NetworkError(source, "MSRResNet body blocks are not numbered 0…n-1")
         }
-        numBlocks = nb.count
-        body = try nb.map { n in
-            let c1 = try r.conv("body.\(n).conv1", in: nf, out: nf, k: 3)
-            let c2 = try r.conv("body.\(n).conv2", in: nf, out: nf, k: 3)
-            info.append(LayerInfo("body.\(n).conv1", c1, resolution: 1))
-            info.append(LayerInfo("body.\(n).conv2", c2, resolution: 1))
-            return (c1, c2)
+        for n in nb {
+            info.append(try r.conv("body.\(n).conv1", in: nf, out: nf, k: 3))
+            info.append(try r.conv("body.\(n).conv2", in: nf, out: nf, k: 3))
         }
         let up1 = try r.conv("upconv1", in: nf, k: 3)
+        var ups: [(LayerInfo, Int)]
+        let scale: Int
         if r.has("upconv2.weight") {
             let up2 = try r.conv("upconv2", in: nf, out: nf * 4, k: 3)
             guard up1.outChannels == nf * 4 else {
                 throw NetworkError(source, "MSRResNet upconv1 has \(up1.outChannels) outputs, expected \(nf * 4) for ×4")
             }
-            upconvs = [(up1, 2), (up2, 2)]
+            ups = [(up1, 2), (up2, 2)]
             scale = 4
         } else if up1.outChannels == nf * 4 || up1.outChannels == nf * 9 {
             scale = up1.outChannels == nf * 4 ? 2 : 3
-            upconvs = [(up1, scale)]
+            ups = [(up1, scale)]
         } else {
-            throw NetworkError(source, "MSRResNet upconv1 has \(up1.outChannels) outputs for \(nf) features; expected 4× or 9×")
+            throw NetworkError(source, "MSRResNet upconv1 has \(up1.outChannels) outputs for \(nf) features; "
+                               + "expected 4× or 9×")
         }
         var res = 1.0
-        for (i, (c, f)) in upconvs.enumerated() {
-            info.append(LayerInfo("upconv\(i + 1)", c, resolution: res))
-            res *= Double(f)
+        for i in ups.indices {
+            ups[i].0.resolution = res
+            info.append(ups[i].0)
+            res *= Double(ups[i].1)
         }
-        convHR = try r.conv("conv_hr", in: nf, out: nf, k: 3)
-        convLast = try r.conv("conv_last", in: nf, k: 3)
-        info.append(LayerInfo("conv_hr", convHR, resolution: res))
-        info.append(LayerInfo("conv_last", convLast, resolution: res))
-        layers = info
+        info.append(try r.conv("conv_hr", in: nf, out: nf, k: 3, resolution: res))
+        info.append(try r.conv("conv_last", in: nf, k: 3, resolution: res))
+        return NetworkLayout(scale: scale, numFeat: nf, numBlocks: nb.count, inputMultiple: 1, layers: info)
     }
 
     public func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {

@@ -52,13 +52,12 @@ public final class ModelBlender: @unchecked Sendable {
         try check(alpha)
         let a = psnr.detected, b = gan.detected
         let blend = BlendSource(b: b.stateDict, convsA: a.convs, convsB: b.convs, alpha: alpha)
-        let reader = WeightReader(dict: a.stateDict, source: name(alpha), blend: blend)
-        let (_, net, convs) = try NetworkRegistry.build(a.spec.architecture, reader, layout: a.spec.keyLayout)
+        let d = try NetworkRegistry.construct(a.modelDescription, a.stateDict, source: name(alpha), blend: blend)
         if eager {
             let pool = ThreadPool(threads: threads)
-            for c in convs.values { c.prepare(pool: pool) }
+            for c in d.convs.values { c.prepare(pool: pool) }
         }
-        return net
+        return d.network
     }
 
     /// Writes ``stateDict(alpha:)`` as safetensors, tagged like ``LoadedModel/writeSafetensors(to:metadata:)``.

@@ -1,7 +1,7 @@
 import Foundation
 import EnhanceCheckpoints
 
-/// What `enhance models inspect` reports about a loaded model.
+/// What `enhance models inspect` reports about a model (loaded, or described from its headers).
 public struct ModelInfo: Sendable, Equatable {
     /// Architecture family name (e.g. "RRDBNet").
     public var architecture: String
@@ -17,7 +17,7 @@ public struct ModelInfo: Sendable, Equatable {
     public var growChannels: Int?
     /// Scalar parameters in the checkpoint (BatchNorm statistics included).
     public var parameterCount: Int
-    /// Multiply-accumulates per input pixel, from the network's conv layer list.
+    /// Multiply-accumulates per input pixel, from the network's conv layer list (``LayerInfo``).
     public var macsPerInputPixel: Double
     /// Input pixels on each side that influence one output pixel.
     public var receptiveRadius: Int
@@ -35,7 +35,15 @@ public struct ModelInfo: Sendable, Equatable {
     /// Builds the report for a detected model.
     public init(_ model: DetectedModel, sha256: String, sourceFormat: String, parameterCount: Int? = nil,
                 dtype: String? = nil) {
-        let s = model.spec
+        self.init(model.modelDescription, sha256: sha256, sourceFormat: sourceFormat, parameterCount: parameterCount,
+                  dtype: dtype)
+    }
+
+    /// Builds the report from a network's description (no weights needed): `parameterCount`
+    /// defaults to the used tensors' elements, `dtype` to their element types.
+    public init(_ d: ModelDescription, sha256: String, sourceFormat: String, parameterCount: Int? = nil,
+                dtype: String? = nil) {
+        let s = d.spec
         architecture = s.architecture.rawValue
         scale = s.scale
         inChannels = s.inChannels
@@ -43,15 +51,14 @@ public struct ModelInfo: Sendable, Equatable {
         numFeat = s.numFeat
         numBlocks = s.numBlocks
         growChannels = s.growChannels
-        self.parameterCount = parameterCount ?? model.stateDict.parameterCount
-        macsPerInputPixel = model.network.macsPerInputPixel
-        receptiveRadius = model.network.receptiveRadius
-        let types = Set(model.stateDict.keys.compactMap { model.stateDict[$0]?.dtype.rawValue })
-        self.dtype = dtype ?? (types.isEmpty ? "F32" : types.sorted().joined(separator: "+"))
+        self.parameterCount = parameterCount ?? d.shapes.parameterCount
+        macsPerInputPixel = d.macsPerInputPixel
+        receptiveRadius = d.receptiveRadius
+        self.dtype = dtype ?? d.dtype
         self.sha256 = sha256
         self.sourceFormat = sourceFormat
         keyLayout = s.keyLayout
-        ignoredKeys = model.stateDict.ignoredKeys
+        ignoredKeys = d.ignoredKeys
     }
 
     /// `"none"`, or the count and the first few keys.

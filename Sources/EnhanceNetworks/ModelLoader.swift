@@ -16,14 +16,8 @@ public enum ModelLoader {
         switch try CheckpointFile.load(path: path, budget: budget) {
         case let .stateDict(sd, format):
             let d = try NetworkRegistry.detect(sd, source: name)
-            let fmt: String
-            switch format {
-            case .safetensors: fmt = "safetensors"
-            case .pytorchZip: fmt = "pth (zip)"
-            case .pytorchLegacy: fmt = "pth (legacy pickle)"
-            case .ncnn: fmt = "ncnn"
-            }
-            let info = ModelInfo(d, sha256: try hash.value(), sourceFormat: fmt, parameterCount: sd.parameterCount)
+            let info = ModelInfo(d, sha256: try hash.value(), sourceFormat: format.displayName,
+                                 parameterCount: sd.parameterCount)
             return LoadedModel(name: name, detected: d, info: info)
         case let .ncnn(net):
             let d = try NetworkRegistry.detect(ncnn: net, source: name)

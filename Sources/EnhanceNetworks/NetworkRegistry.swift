@@ -20,27 +20,45 @@ public struct ModelSpec: Sendable, Equatable {
 }
 
 /// A checkpoint recognised by ``NetworkRegistry``: its spec, its weights under the canonical key
-/// layout of its family (BasicSR for RRDBNet/MSRResNet), and the built network.
+/// layout of its family (BasicSR for RRDBNet/MSRResNet), the built network and its description.
 public struct DetectedModel: Sendable {
     public var spec: ModelSpec
     /// Canonically keyed weights (what interpolation blends and SafeTensors export writes).
     public var stateDict: StateDict
     public var network: any SuperResolutionNetwork
+    /// What the tensor shapes alone say about the network (``NetworkRegistry/describe(_:source:)``).
+    public var modelDescription: ModelDescription
     /// The network's convs built straight from `prefix.weight` / `prefix.bias` of ``stateDict``,
     /// by prefix: the prepared kernels a ``ModelBlender`` blends.
     var convs: [String: Conv2D] = [:]
 }
 
 /// Recognises architectures from state-dict keys and shapes (like spandrel) and builds networks.
+/// Detection works on shapes alone (``describe(_:source:)``); building adds the values.
 public enum NetworkRegistry {
     /// Detects the architecture of `dict` and builds it. `source` names the file in errors.
     /// Unknown layouts throw an error listing the first few keys found.
     public static func detect(_ dict: StateDict, source: String) throws -> DetectedModel {
-        let d = unwrap(dict)
-        if ESRGANKeyMapping.matches(d) {
-            return try build(.rrdbNet, ESRGANKeyMapping.toBasicSR(d, source: source), source: source, layout: "ESRGAN")
+        let d = try describe(dict.shapes, source: source)
+        var canonical = StateDict()
+        for (key, from) in d.sourceKeys { canonical[key] = dict[from] }
+        canonical.ignoredKeys = d.ignoredKeys
+        return try construct(d, canonical, source: source)
+    }
+
+    /// Detects and describes the network a checkpoint's tensors make, from their shapes alone:
+    /// wrapper prefixes are stripped, old ESRGAN keys renamed, the family recognised and its
+    /// hyper-parameters and layers read, with every check ``detect(_:source:)`` makes.
+    public static func describe(_ shapes: TensorShapes, source: String) throws -> ModelDescription {
+        var plan = unwrap(shapes.keys)
+        let ignored = shapes.ignoredKeys + plan.ignored
+        if ESRGANKeyMapping.matches(plan.keys) {
+            plan = try ESRGANKeyMapping.toBasicSR(plan, source: source)
+            return try describe(.rrdbNet, plan.apply(shapes, ignored: ignored), sourceKeys: plan, source: source,
+                                layout: "ESRGAN")
         }
-        guard let arch = architecture(of: d) else {
+        let d = plan.apply(shapes, ignored: ignored)
+        guard let arch = architecture(shape: { d[$0]?.shape }) else {
             let keys = d.keys.prefix(6).map { k in "\(k)\(d[k]!.shape)" }.joined(separator: ", ")
             throw NetworkError(source, "unrecognised network layout (\(d.count) tensors; first keys: \(keys))")
         }
@@ -50,12 +68,7 @@ public enum NetworkRegistry {
         case .srganGenerator: layout = "leftthomas"
         case .srvggNetCompact: layout = "Real-ESRGAN"
         }
-        return try build(arch, d, source: source, layout: layout)
-    }
-
-    /// The family whose characteristic keys `dict` (canonical layout) contains, if any.
-    public static func architecture(of dict: StateDict) -> Architecture? {
-        architecture { dict[$0]?.shape }
+        return try describe(arch, d, sourceKeys: plan, source: source, layout: layout)
     }
 
     /// The family whose characteristic keys a canonical layout has, given each key's shape (nil
@@ -74,84 +87,85 @@ public enum NetworkRegistry {
     /// (inert entries are in ``StateDict/ignoredKeys`` and never reach here as tensors).
     public static func build(_ arch: Architecture, _ dict: StateDict, source: String,
                              layout: String) throws -> DetectedModel {
-        let (spec, net, convs) = try build(arch, WeightReader(dict: dict, source: source), layout: layout)
-        var model = DetectedModel(spec: spec, stateDict: dict, network: net, convs: convs)
-        let counters = dict.keys.filter { $0 == "num_batches_tracked" || $0.hasSuffix(".num_batches_tracked") }
-        for key in counters { model.stateDict[key] = nil }
-        model.stateDict.ignoredKeys += counters
-        return model
+        let d = try describe(arch, dict.shapes, sourceKeys: KeyPlan(identity: dict.keys), source: source,
+                             layout: layout)
+        var canonical = dict
+        for key in dict.keys where d.shapes[key] == nil { canonical[key] = nil }
+        canonical.ignoredKeys = d.ignoredKeys
+        return try construct(d, canonical, source: source)
     }
 
-    /// Builds `arch` from what `reader` reads (a state dict, or a pair's blend), strictly (see
-    /// ``build(_:_:source:layout:)``); also returns the convs built from the dict's own tensors.
-    static func build(_ arch: Architecture, _ reader: WeightReader,
-                      layout: String) throws -> (ModelSpec, any SuperResolutionNetwork, [String: Conv2D]) {
-        let log = KeyLog(), dict = reader.dict, source = reader.source
-        let (spec, net) = try KeyLog.$current.withValue(log) {
-            try buildUnchecked(arch, WeightReader(dict: dict, source: source, blend: reader.blend), layout: layout)
+    /// Describes `arch` from canonically keyed `shapes`, strictly: every tensor must be used by the
+    /// architecture except `num_batches_tracked` counters, which move to the ignored keys.
+    static func describe(_ arch: Architecture, _ shapes: TensorShapes, sourceKeys: KeyPlan, source: String,
+                         layout keyLayout: String) throws -> ModelDescription {
+        let log = KeyLog()
+        let r = KeyLog.$current.withValue(log) { WeightReader(shapes: shapes, source: source) }
+        let layout: NetworkLayout
+        switch arch {
+        case .rrdbNet: layout = try RRDBNet.layout(r)
+        case .msrResNet: layout = try MSRResNet.layout(r)
+        case .srganGenerator: layout = try SRGANGenerator.layout(r)
+        case .srvggNetCompact: layout = try SRVGGNetCompact.layout(r)
         }
-        let unread = dict.keys.filter { !log.contains($0) }
+        let inCh = arch == .rrdbNet ? layout.layers.last!.outChannels : layout.layers[0].inChannels
+        let outCh = arch == .srvggNetCompact ? 3 : layout.layers.last!.outChannels
+        let spec = ModelSpec(architecture: arch, scale: layout.scale, inChannels: inCh, outChannels: outCh,
+                             numFeat: layout.numFeat, numBlocks: layout.numBlocks, growChannels: layout.growChannels,
+                             keyLayout: keyLayout)
+        guard spec.inChannels == 3, spec.outChannels == 3 else {
+            throw NetworkError(source, "\(arch.rawValue) with \(spec.inChannels) input / \(spec.outChannels) output "
+                               + "channels; only RGB (3) networks are supported")
+        }
+        let unread = shapes.keys.filter { !log.contains($0) }
         let counters = unread.filter { $0 == "num_batches_tracked" || $0.hasSuffix(".num_batches_tracked") }
         if let first = unread.first(where: { !counters.contains($0) }) {
             let more = unread.count - counters.count - 1
-            throw NetworkError(source, "tensor '\(first)' \(dict[first]!.shape) is not used by the detected "
+            throw NetworkError(source, "tensor '\(first)' \(shapes[first]!.shape) is not used by the detected "
                                + "\(arch.rawValue)\(more > 0 ? " (nor are \(more) more)" : ""); refusing a checkpoint "
                                + "with weights the network would ignore")
         }
-        return (spec, net, log.convs)
+        var used = shapes
+        for key in counters { used[key] = nil }
+        used.ignoredKeys += counters
+        return ModelDescription(spec: spec, layout: layout, shapes: used,
+                                sourceKeys: used.keys.map { ($0, sourceKeys.source(of: $0)) })
     }
 
-    private static func buildUnchecked(_ arch: Architecture, _ r: WeightReader,
-                                       layout: String) throws -> (ModelSpec, any SuperResolutionNetwork) {
+    /// Builds the network `d` describes from its canonically keyed weights.
+    /// With `blend`, builds `(1 − α)·dict + α·blend.b` from the two ends' prepared convs instead.
+    static func construct(_ d: ModelDescription, _ dict: StateDict, source: String,
+                          blend: BlendSource? = nil) throws -> DetectedModel {
+        let log = ConvLog()
+        let r = WeightReader(dict: dict, source: source, blend: blend, convLog: log)
         let net: any SuperResolutionNetwork
-        let spec: ModelSpec
-        let inCh = net0In(r.dict), outCh: Int, source = r.source
-        switch arch {
-        case .rrdbNet:
-            let n = try RRDBNet(reading: r)
-            outCh = n.layers.last!.outChannels
-            net = n
-            spec = ModelSpec(architecture: arch, scale: n.scale, inChannels: outCh, outChannels: outCh,
-                             numFeat: n.numFeat, numBlocks: n.numBlocks, growChannels: n.numGrowCh, keyLayout: layout)
-        case .msrResNet:
-            let n = try MSRResNet(reading: r)
-            net = n
-            spec = ModelSpec(architecture: arch, scale: n.scale, inChannels: inCh, outChannels: n.layers.last!.outChannels,
-                             numFeat: n.numFeat, numBlocks: n.numBlocks, growChannels: nil, keyLayout: layout)
-        case .srganGenerator:
-            let n = try SRGANGenerator(reading: r)
-            net = n
-            spec = ModelSpec(architecture: arch, scale: n.scale, inChannels: inCh, outChannels: n.layers.last!.outChannels,
-                             numFeat: n.numFeat, numBlocks: n.numBlocks, growChannels: nil, keyLayout: layout)
-        case .srvggNetCompact:
-            let n = try SRVGGNetCompact(reading: r)
-            net = n
-            spec = ModelSpec(architecture: arch, scale: n.scale, inChannels: inCh, outChannels: 3,
-                             numFeat: n.numFeat, numBlocks: n.numConv, growChannels: nil, keyLayout: layout)
+        switch d.spec.architecture {
+        case .rrdbNet: net = try RRDBNet(r, layout: d.layout)
+        case .msrResNet: net = try MSRResNet(r, layout: d.layout)
+        case .srganGenerator: net = try SRGANGenerator(r, layout: d.layout)
+        case .srvggNetCompact: net = try SRVGGNetCompact(r, layout: d.layout)
         }
-        guard spec.inChannels == 3, spec.outChannels == 3 else {
-            throw NetworkError(source, "\(arch.rawValue) with \(spec.inChannels) input / \(spec.outChannels) output channels; only RGB (3) networks are supported")
-        }
-        return (spec, net)
+        return DetectedModel(spec: d.spec, stateDict: dict, network: net, modelDescription: d, convs: log.convs)
     }
 
-    /// Input channels of the first conv in the canonical layouts.
-    private static func net0In(_ d: StateDict) -> Int {
-        for k in ["conv_first.weight", "block1.0.weight", "body.0.weight"] {
-            if let s = d[k]?.shape, s.count == 4 { return s[1] }
+    /// The canonical keys of a checkpoint whose keys are `keys`: wrapper prefixes shared by every
+    /// key (`params_ema.`, `params.`, `module.`, …) are stripped, preferring the EMA weights when a
+    /// BasicSR file holds both; keys of other wrappers (`params.…` beside `params_ema.…`) are ignored.
+    static func unwrap(_ keys: [String]) -> KeyPlan {
+        var plan = KeyPlan(identity: keys)
+        while let prefix = wrapperPrefix(plan.keys) {
+            var next = KeyPlan()
+            for (k, from) in plan.pairs {
+                if k.hasPrefix(prefix) {
+                    next.set(String(k.dropFirst(prefix.count)), from: from)
+                } else {
+                    next.ignored.append(k)
+                }
+            }
+            next.ignored = plan.ignored + next.ignored
+            plan = next
         }
-        return 0
-    }
-
-    /// Strips wrapper prefixes shared by every key (`params_ema.`, `params.`, `module.`, …),
-    /// preferring the EMA weights when a BasicSR file holds both.
-    /// Keys of other wrappers (`params.…` beside `params_ema.…`) move to ``StateDict/ignoredKeys``.
-    static func unwrap(_ dict: StateDict) -> StateDict {
-        guard let prefix = wrapperPrefix(dict.keys) else { return dict }
-        var out = StateDict()
-        for k in dict.keys where k.hasPrefix(prefix) { out[String(k.dropFirst(prefix.count))] = dict[k] }
-        out.ignoredKeys = dict.ignoredKeys + dict.keys.filter { !$0.hasPrefix(prefix) }
-        return unwrap(out)
+        return plan
     }
 
     /// The outermost wrapper prefix of `keys` that ``unwrap(_:)`` strips, if any.

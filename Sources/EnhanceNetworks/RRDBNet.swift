@@ -27,55 +27,56 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
 
     /// Builds from a BasicSR-keyed state dict; `source` names the file in errors.
     public convenience init(_ dict: StateDict, source: String) throws {
-        try self.init(reading: WeightReader(dict: dict, source: source))
+        let r = WeightReader(dict: dict, source: source)
+        try self.init(r, layout: Self.layout(r))
     }
 
-    /// Builds from whatever `r` reads (a state dict, or a blend of two).
-    init(reading r: WeightReader) throws {
+    /// Builds the network `layout` (from ``layout(_:)`` on the same tensors) describes; every conv
+    /// is built in parallel.
+    init(_ r: WeightReader, layout l: NetworkLayout) throws {
+        (scale, unshuffle, numFeat, numBlocks, layers) = (l.scale, l.inputMultiple, l.numFeat, l.numBlocks, l.layers)
+        numGrowCh = l.growChannels ?? 0
+        let all = try r.convs(l.layers)
+        convFirst = all[0]
+        let tail = Array(all.suffix(5))
+        (convBody, convUp1, convUp2, convHR, convLast) = (tail[0], tail[1], tail[2], tail[3], tail[4])
+        blocks = (0..<l.numBlocks).map { n in
+            (0..<3).map { k in Array(all[(1 + n * 15 + k * 5)..<(1 + n * 15 + k * 5 + 5)]) }
+        }
+    }
+
+    /// Hyper-parameters and conv list (in execution order) from the tensor shapes alone.
+    static func layout(_ r: WeightReader) throws -> NetworkLayout {
         let source = r.source
         let first = try r.convShape("conv_first")
         let last = try r.convShape("conv_last")
+        let unshuffle: Int, scale: Int
         switch first.in {
-        case last.out: unshuffle = 1; scale = 4
-        case last.out * 4: unshuffle = 2; scale = 2
-        case last.out * 16: unshuffle = 4; scale = 1
+        case last.out: (unshuffle, scale) = (1, 4)
+        case last.out * 4: (unshuffle, scale) = (2, 2)
+        case last.out * 16: (unshuffle, scale) = (4, 1)
         default:
-            throw NetworkError(source, "RRDBNet conv_first has \(first.in) input channels for \(last.out) output channels; expected ×1, ×4 or ×16")
+            throw NetworkError(source, "RRDBNet conv_first has \(first.in) input channels for \(last.out) output "
+                               + "channels; expected ×1, ×4 or ×16")
         }
-        numFeat = first.out
+        let nf = first.out
         let nb = r.indices(prefix: "body.", suffix: ".rdb1.conv1.weight")
         guard !nb.isEmpty, nb == Array(0..<nb.count) else {
             throw NetworkError(source, "RRDBNet body blocks are not numbered 0…n-1 (found \(nb.prefix(5)))")
         }
-        numBlocks = nb.count
-        numGrowCh = try r.convShape("body.0.rdb1.conv1").out
-        let nf = numFeat, gc = numGrowCh
+        let gc = try r.convShape("body.0.rdb1.conv1").out
         let res = 1.0 / Double(unshuffle)
-        // Every conv, in execution order, built in parallel.
-        var specs = [ConvSpec(name: "conv_first", kernelSize: 3)]
+        var layers = [try r.conv("conv_first", k: 3, resolution: res)]
         for n in 0..<nb.count { for k in 1...3 { for c in 1...5 {
-            specs.append(ConvSpec(name: "body.\(n).rdb\(k).conv\(c)", inChannels: nf + (c - 1) * gc,
-                                  outChannels: c == 5 ? nf : gc, kernelSize: 3))
+            layers.append(try r.conv("body.\(n).rdb\(k).conv\(c)", in: nf + (c - 1) * gc, out: c == 5 ? nf : gc, k: 3,
+                                     resolution: res))
         } } }
-        for name in ["conv_body", "conv_up1", "conv_up2", "conv_hr"] {
-            specs.append(ConvSpec(name: name, inChannels: nf, outChannels: nf, kernelSize: 3))
+        for (name, f) in [("conv_body", 1.0), ("conv_up1", 2), ("conv_up2", 4), ("conv_hr", 4)] {
+            layers.append(try r.conv(name, in: nf, out: nf, k: 3, resolution: f * res))
         }
-        specs.append(ConvSpec(name: "conv_last", inChannels: nf, kernelSize: 3))
-        let all = try r.convs(specs)
-        convFirst = all[0]
-        let tail = Array(all.suffix(5))
-        (convBody, convUp1, convUp2, convHR, convLast) = (tail[0], tail[1], tail[2], tail[3], tail[4])
-        blocks = (0..<nb.count).map { n in
-            (0..<3).map { k in Array(all[(1 + n * 15 + k * 5)..<(1 + n * 15 + k * 5 + 5)]) }
-        }
-        let resolutions = specs.map { s -> Double in
-            switch s.name {
-            case "conv_up1": return 2 * res
-            case "conv_up2", "conv_hr", "conv_last": return 4 * res
-            default: return res
-            }
-        }
-        layers = zip(zip(specs, all), resolutions).map { LayerInfo($0.0.name, $0.1, resolution: $1) }
+        layers.append(try r.conv("conv_last", in: nf, k: 3, resolution: 4 * res))
+        return NetworkLayout(scale: scale, numFeat: nf, numBlocks: nb.count, growChannels: gc,
+                             inputMultiple: unshuffle, layers: layers)
     }
 
     public func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {

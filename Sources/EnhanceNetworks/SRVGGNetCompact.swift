@@ -16,43 +16,46 @@ public final class SRVGGNetCompact: SuperResolutionNetwork, @unchecked Sendable 
     private let convs: [(Conv2D, [Float])]
     private let last: Conv2D
 
-    /// Builds from a canonically keyed state dict; `source` names the file in errors.
     public convenience init(_ dict: StateDict, source: String) throws {
-        try self.init(reading: WeightReader(dict: dict, source: source))
+        let r = WeightReader(dict: dict, source: source)
+        try self.init(r, layout: Self.layout(r))
     }
 
-    /// Builds from whatever `r` reads (a state dict, or a blend of two).
-    init(reading r: WeightReader) throws {
+    /// Builds the network `layout` (from ``layout(_:)`` on the same tensors) describes.
+    init(_ r: WeightReader, layout l: NetworkLayout) throws {
+        (scale, numFeat, numConv, layers) = (l.scale, l.numFeat, l.numBlocks, l.layers)
+        let all = try r.convs(l.layers)
+        convs = try (0..<(all.count - 1)).map { i in (all[i], try r.values("body.\(2 * i + 1).weight")) }
+        last = all[all.count - 1]
+    }
+
+    /// Hyper-parameters and conv list from the tensor shapes alone.
+    static func layout(_ r: WeightReader) throws -> NetworkLayout {
         let source = r.source
         let idx = r.indices(prefix: "body.", suffix: ".weight")
         guard let lastIdx = idx.last, idx.count >= 3, idx == Array(0...lastIdx) else {
-            throw NetworkError(source, "SRVGGNetCompact body must be numbered body.0…body.n with PReLU layers between convs (found \(idx.prefix(6)))")
+            throw NetworkError(source, "SRVGGNetCompact body must be numbered body.0…body.n with PReLU layers "
+                               + "between convs (found \(idx.prefix(6)))")
         }
         var info: [LayerInfo] = []
-        var convs: [(Conv2D, [Float])] = []
         var i = 0
         while i < lastIdx {
             let c = try r.conv("body.\(i)", k: 3)
-            let slopes = try r.vector("body.\(i + 1).weight", count: c.outChannels)
-            info.append(LayerInfo("body.\(i)", c, resolution: 1))
-            convs.append((c, slopes))
+            try r.vectorLength("body.\(i + 1).weight", count: c.outChannels)
+            info.append(c)
             i += 2
         }
         guard i == lastIdx else {
             throw NetworkError(source, "SRVGGNetCompact ends with a PReLU (body.\(lastIdx)); expected a conv")
         }
-        numFeat = convs[0].0.outChannels
-        last = try r.conv("body.\(lastIdx)", in: numFeat, k: 3)
+        let nf = info[0].outChannels
+        let last = try r.conv("body.\(lastIdx)", in: nf, k: 3)
         let outCh = 3, s2 = last.outChannels / outCh
         let s = Int(Double(s2).squareRoot().rounded())
         guard s * s * outCh == last.outChannels, s >= 1 else {
             throw NetworkError(source, "SRVGGNetCompact last conv has \(last.outChannels) outputs, not 3·s²")
         }
-        scale = s
-        numConv = convs.count - 1
-        info.append(LayerInfo("body.\(lastIdx)", last, resolution: 1))
-        self.convs = convs
-        layers = info
+        return NetworkLayout(scale: s, numFeat: nf, numBlocks: info.count - 1, inputMultiple: 1, layers: info + [last])
     }
 
     public func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {

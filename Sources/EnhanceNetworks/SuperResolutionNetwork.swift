@@ -30,15 +30,37 @@ public struct LayerInfo: Sendable, Equatable {
         self.resolution = resolution
     }
 
-    init(_ name: String, _ conv: Conv2D, resolution: Double) {
-        self.init(name: name, inChannels: conv.inChannels, outChannels: conv.outChannels,
-                  kernelSize: conv.kernelSize, resolution: resolution)
-    }
-
     /// Multiply-accumulates this layer performs per *input* pixel of the network.
     public var macsPerInputPixel: Double {
         Double(outChannels * inChannels * kernelSize * kernelSize) * resolution * resolution
     }
+
+    /// Multiply-accumulates per input pixel of a network made of `layers`.
+    public static func macsPerInputPixel(_ layers: [LayerInfo]) -> Double {
+        layers.reduce(0) { $0 + $1.macsPerInputPixel }
+    }
+
+    /// Input pixels on each side that can influence one output pixel of a network made of `layers`
+    /// whose input sides are multiples of `inputMultiple`: the kernels' radii at their resolutions,
+    /// rounded up to `inputMultiple`, plus one for the nearest/bilinear/unshuffle resampling steps.
+    public static func receptiveRadius(_ layers: [LayerInfo], inputMultiple m: Int) -> Int {
+        let r = layers.reduce(0.0) { $0 + Double($1.kernelSize / 2) / $1.resolution }
+        return ((Int(r.rounded(.up)) + 1 + m - 1) / m) * m
+    }
+}
+
+/// A network's structure read from its tensor shapes alone (each architecture's `layout(_:)`):
+/// what describes it without weights, and what its build follows.
+struct NetworkLayout: Sendable, Equatable {
+    var scale: Int
+    var numFeat: Int
+    /// Residual / RRDB blocks (SRVGGNetCompact: hidden convs).
+    var numBlocks: Int
+    var growChannels: Int? = nil
+    /// Input sides must be multiples of this (RRDBNet's pixel-unshuffle factor).
+    var inputMultiple: Int
+    /// Convolutions in execution order.
+    var layers: [LayerInfo]
 }
 
 /// A single-image super-resolution network with loaded weights.
@@ -63,16 +85,12 @@ public protocol SuperResolutionNetwork: Sendable {
 
 extension SuperResolutionNetwork {
     /// Multiply-accumulates per input pixel, summed over ``layers``.
-    public var macsPerInputPixel: Double { layers.reduce(0) { $0 + $1.macsPerInputPixel } }
+    public var macsPerInputPixel: Double { LayerInfo.macsPerInputPixel(layers) }
 
-    /// Input pixels on each side that can influence one output pixel (rounded up to
-    /// ``inputMultiple``, plus one for the nearest/bilinear/unshuffle resampling steps).
-    /// Tiles whose context margin is at least this produce exactly the untiled result.
-    public var receptiveRadius: Int {
-        let r = layers.reduce(0.0) { $0 + Double($1.kernelSize / 2) / $1.resolution }
-        let m = inputMultiple
-        return ((Int(r.rounded(.up)) + 1 + m - 1) / m) * m
-    }
+    /// Input pixels on each side that can influence one output pixel
+    /// (``LayerInfo/receptiveRadius(_:inputMultiple:)``). Tiles whose context margin is at least
+    /// this produce exactly the untiled result.
+    public var receptiveRadius: Int { LayerInfo.receptiveRadius(layers, inputMultiple: inputMultiple) }
 
     /// The default ``peakFloatsPerInputPixel``: the largest layer's input plus twice its output.
     public var peakFloatsPerInputPixel: Double { peakFloats(of: layers) }

@@ -3,15 +3,13 @@ import EnhanceTensor
 import Foundation
 
 /// The state-dict keys a network build read (for the strict unused-key check in
-/// ``NetworkRegistry/build(_:_:source:layout:)``) and the convs it built straight from
-/// `prefix.weight` / `prefix.bias` (which blends reuse). Thread-safe: convs are built in parallel.
+/// ``NetworkRegistry/build(_:_:source:layout:)``). Thread-safe: convs are built in parallel.
 final class KeyLog: @unchecked Sendable {
     /// The log ``WeightReader``s created in this task record into (nil: none).
     @TaskLocal static var current: KeyLog?
 
     private let lock = NSLock()
     private var keys = Set<String>()
-    private var built: [String: Conv2D] = [:]
 
     func record(_ key: String) {
         lock.lock()
@@ -19,7 +17,20 @@ final class KeyLog: @unchecked Sendable {
         lock.unlock()
     }
 
-    func record(conv: Conv2D, prefix: String) {
+    func contains(_ key: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return keys.contains(key)
+    }
+}
+
+/// The convs a build made straight from `prefix.weight` / `prefix.bias`, by prefix (the prepared
+/// kernels a ``ModelBlender`` blends). Thread-safe: convs are built in parallel.
+final class ConvLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var built: [String: Conv2D] = [:]
+
+    func record(_ conv: Conv2D, prefix: String) {
         lock.lock()
         built[prefix] = conv
         lock.unlock()
@@ -30,12 +41,6 @@ final class KeyLog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return built
-    }
-
-    func contains(_ key: String) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return keys.contains(key)
     }
 }
 
@@ -48,48 +53,49 @@ struct BlendSource {
     let alpha: Float
 }
 
-/// Checked access to a state dict while building a network: every missing key or wrong shape
-/// becomes a one-line ``NetworkError`` naming the source. Keys read are recorded in the
-/// ``KeyLog`` current when the reader was made.
+/// Checked access to a checkpoint's tensors while describing and building a network: every missing
+/// key or wrong shape becomes a one-line ``NetworkError`` naming the source. The shape checks need
+/// only ``shapes`` (a network is described from them alone); keys whose shapes are read are
+/// recorded in the ``KeyLog`` current when the reader was made. Values come from ``dict``.
 ///
-/// With a ``BlendSource`` the reader yields `(1 − α)·dict + α·b` instead: tensors blended on
-/// read, and convs blended from the two ends' prepared convs (``Conv2D/init(blending:_:alpha:)``),
-/// so a network's own init builds its blends too.
+/// With a ``BlendSource`` the reader yields `(1 − α)·dict + α·b` instead: values blended on read,
+/// and convs blended from the two ends' prepared convs (``Conv2D/init(blending:_:alpha:)``), so a
+/// network's own init builds its blends too. Convs built by ``conv(_:)`` are recorded in `convLog`.
 struct WeightReader {
-    let dict: StateDict
+    let shapes: TensorShapes
+    /// The tensors' values; nil when only describing.
+    let dict: StateDict?
     let source: String
     let blend: BlendSource?
+    let convLog: ConvLog?
     private let log = KeyLog.current
 
-    init(dict: StateDict, source: String, blend: BlendSource? = nil) {
-        self.dict = dict
-        self.source = source
-        self.blend = blend
+    init(shapes: TensorShapes, source: String) {
+        (self.shapes, self.dict, self.source, blend, convLog) = (shapes, nil, source, nil, nil)
     }
 
-    func has(_ key: String) -> Bool { dict[key] != nil }
+    init(dict: StateDict, source: String, blend: BlendSource? = nil, convLog: ConvLog? = nil) {
+        (self.shapes, self.dict, self.source) = (dict.shapes, dict, source)
+        (self.blend, self.convLog) = (blend, convLog)
+    }
 
-    /// The shape of `key` (recorded as read; nothing is blended).
+    func has(_ key: String) -> Bool { shapes[key] != nil }
+
+    /// The shape of `key`, recorded as used.
     func shape(_ key: String) throws -> [Int] {
-        guard let t = dict[key] else { throw NetworkError(source, "missing tensor '\(key)'") }
+        guard let t = shapes[key] else { throw NetworkError(source, "missing tensor '\(key)'") }
         log?.record(key)
         return t.shape
     }
 
-    func tensor(_ key: String) throws -> WeightTensor {
-        guard let t = dict[key] else { throw NetworkError(source, "missing tensor '\(key)'") }
-        log?.record(key)
-        guard let blend, let tb = blend.b[key] else { return t }
-        return WeightTensor(shape: t.shape, values: EnhanceTensor.blend(t.values, tb.values, alpha: blend.alpha))
-    }
-
-    /// A 1-D tensor of `count` elements (or any length when `count` is nil).
-    func vector(_ key: String, count: Int? = nil) throws -> [Float] {
-        let t = try tensor(key)
-        guard t.shape.count == 1, count == nil || t.shape[0] == count! else {
-            throw NetworkError(source, "tensor '\(key)' has shape \(t.shape), expected [\(count.map(String.init) ?? "n")]")
+    /// Checks `key` is 1-D with `count` elements (any length when `count` is nil); returns the length.
+    @discardableResult
+    func vectorLength(_ key: String, count: Int? = nil) throws -> Int {
+        let s = try shape(key)
+        guard s.count == 1, count == nil || s[0] == count! else {
+            throw NetworkError(source, "tensor '\(key)' has shape \(s), expected [\(count.map(String.init) ?? "n")]")
         }
-        return t.values
+        return s[0]
     }
 
     /// Shape `[O, I, k, k]` of `prefix.weight`, validated as a square odd-kernel conv weight.
@@ -102,29 +108,16 @@ struct WeightReader {
         return (s[0], s[1], s[2])
     }
 
-    /// Builds `prefix.weight` (+ optional `prefix.bias`) into a ``Conv2D``, checking channel counts.
-    func conv(_ prefix: String, in inCh: Int? = nil, out outCh: Int? = nil, k: Int? = nil) throws -> Conv2D {
-        let s = try convShape(prefix, in: inCh, out: outCh, k: k)
-        let conv: Conv2D
-        if let blend, let a = blend.convsA[prefix], let b = blend.convsB[prefix] {
-            if has(prefix + ".bias") { _ = try shape(prefix + ".bias") }
-            conv = Conv2D(blending: a, b, alpha: blend.alpha)
-        } else {
-            let bias = has(prefix + ".bias") ? try vector(prefix + ".bias", count: s.out) : nil
-            conv = Conv2D(weight: try tensor(prefix + ".weight").values, bias: bias,
-                          inChannels: s.in, outChannels: s.out, kernelSize: s.k)
-        }
-        log?.record(conv: conv, prefix: prefix)
-        return conv
-    }
-
-    /// ``convShape(_:)`` checked against the expected channel counts and kernel size (nil: any).
-    func convShape(_ prefix: String, in inCh: Int?, out outCh: Int?, k: Int?) throws -> (out: Int, in: Int, k: Int) {
+    /// Checks conv `prefix` (`prefix.weight`, optional `prefix.bias`) against the channel counts and
+    /// kernel size given (nil = any) and describes it at `resolution`.
+    func conv(_ prefix: String, in inCh: Int? = nil, out outCh: Int? = nil, k: Int? = nil,
+              resolution: Double = 1) throws -> LayerInfo {
         let s = try convShape(prefix)
         if let inCh, inCh != s.in { throw mismatch(prefix, "input channels", inCh, s.in) }
         if let outCh, outCh != s.out { throw mismatch(prefix, "output channels", outCh, s.out) }
         if let k, k != s.k { throw mismatch(prefix, "kernel size", k, s.k) }
-        return s
+        if has(prefix + ".bias") { try vectorLength(prefix + ".bias", count: s.out) }
+        return LayerInfo(name: prefix, inChannels: s.in, outChannels: s.out, kernelSize: s.k, resolution: resolution)
     }
 
     private func mismatch(_ prefix: String, _ what: String, _ want: Int, _ got: Int) -> NetworkError {
@@ -134,35 +127,49 @@ struct WeightReader {
     /// Indices `i` for which `"\(prefix)\(i)\(suffix)"` exists, ascending.
     func indices(prefix: String, suffix: String) -> [Int] {
         var out = Set<Int>()
-        for key in dict.keys where key.hasPrefix(prefix) && key.hasSuffix(suffix) {
+        for key in shapes.keys where key.hasPrefix(prefix) && key.hasSuffix(suffix) {
             let mid = key.dropFirst(prefix.count).dropLast(suffix.count)
             if let i = Int(mid) { out.insert(i) }
         }
         return out.sorted()
     }
-}
 
-/// One conv to build: state-dict prefix and expected channel counts / kernel size (nil = any).
-struct ConvSpec {
-    var name: String
-    var inChannels: Int?
-    var outChannels: Int?
-    var kernelSize: Int?
+    // MARK: values (building)
+
+    /// The values of `key`, whose shape the network's description has checked.
+    /// With a blend: `(1 − α)·a + α·b` of the two ends' values.
+    func values(_ key: String) throws -> [Float] {
+        guard let t = dict?[key] else { throw NetworkError(source, "missing tensor '\(key)'") }
+        guard let blend, let tb = blend.b[key] else { return t.values }
+        return EnhanceTensor.blend(t.values, tb.values, alpha: blend.alpha)
+    }
+
+    /// Builds the described conv `layer` (weights packed for the convolution kernels); with a
+    /// blend, from the two ends' prepared convs (packed kernels blended on first use).
+    func conv(_ layer: LayerInfo) throws -> Conv2D {
+        let conv: Conv2D
+        if let blend, let a = blend.convsA[layer.name], let b = blend.convsB[layer.name] {
+            conv = Conv2D(blending: a, b, alpha: blend.alpha)
+        } else {
+            let bias = has(layer.name + ".bias") ? try values(layer.name + ".bias") : nil
+            conv = Conv2D(weight: try values(layer.name + ".weight"), bias: bias, inChannels: layer.inChannels,
+                          outChannels: layer.outChannels, kernelSize: layer.kernelSize)
+        }
+        convLog?.record(conv, prefix: layer.name)
+        return conv
+    }
 }
 
 extension WeightReader {
-    /// Builds many convs in parallel on every core (Conv2D packs its weights at init, which
-    /// dominates network construction); the first failing spec's error is thrown.
-    func convs(_ specs: [ConvSpec], threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [Conv2D] {
-        if blend != nil {  // blends pack nothing here
-            return try specs.map { try conv($0.name, in: $0.inChannels, out: $0.outChannels, k: $0.kernelSize) }
-        }
-        var results = [Result<Conv2D, Error>?](repeating: nil, count: specs.count)
+    /// Builds the described convs in parallel on every core (Conv2D packs its weights at init,
+    /// which dominates network construction); the first failing one's error is thrown.
+    func convs(_ layers: [LayerInfo], threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [Conv2D] {
+        if blend != nil { return try layers.map(conv) }  // blends pack nothing here
+        var results = [Result<Conv2D, Error>?](repeating: nil, count: layers.count)
         results.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
-            ThreadPool(threads: threads).parallelFor(specs.count) { i in
-                let s = specs[i]
-                base[i] = Result { try conv(s.name, in: s.inChannels, out: s.outChannels, k: s.kernelSize) }
+            ThreadPool(threads: threads).parallelFor(layers.count) { i in
+                base[i] = Result { try conv(layers[i]) }
             }
         }
         return try results.map { try $0!.get() }

@@ -22,6 +22,28 @@ final class ModelInfoTests: XCTestCase {
         XCTAssertTrue(i.rows.contains { $0.0 == "sha256" && $0.1 == "abc" })
     }
 
+    /// The same hand counts from the file's header alone: no tensor values, no network.
+    func testDescriptionFromTheHeaderAloneMatchesTheHandCount() throws {
+        let shapes = try Safetensors.describe(path: Fixture.url("rrdbnet_x4_basicsr.weights.safetensors").path)
+        let d = try NetworkRegistry.describe(shapes, source: "tiny")
+        XCTAssertEqual([d.spec.scale, d.spec.numFeat, d.spec.numBlocks, d.spec.growChannels ?? 0], [4, 8, 2, 4])
+        XCTAssertEqual(d.macsPerInputPixel, 47_448)
+        XCTAssertEqual(d.receptiveRadius, 35)
+        XCTAssertEqual(d.dtype, "F32")
+        // Old ESRGAN keys under a params_ema wrapper beside params: renamed, unwrapped, the rest listed.
+        let old = try Fixture.safetensors("rrdbnet_x4_old.weights.safetensors").shapes
+        var wrapped = TensorShapes()
+        for k in old.keys {
+            wrapped["params_ema." + k] = old[k]
+            wrapped["params." + k] = old[k]
+        }
+        let w = try NetworkRegistry.describe(wrapped, source: "wrapped")
+        XCTAssertEqual(w.spec.keyLayout, "ESRGAN")
+        XCTAssertEqual(w.spec.numBlocks, 3)
+        XCTAssertEqual(w.ignoredKeys, old.keys.map { "params." + $0 })
+        XCTAssertEqual(w.shapes.count, old.count)
+    }
+
     func testSafetensorsExportRoundTrip() throws {
         let a = try LoadedModel(stateDict: Fixture.safetensors("rrdbnet_x4_old.weights.safetensors"), name: "old")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("enh-\(UUID()).safetensors").path
