@@ -3,6 +3,7 @@ import EnhanceBench
 import EnhanceImaging
 import EnhanceNetworks
 import EnhanceTUI
+import EnhanceTUIEngine
 import EnhanceTerminal
 import Foundation
 
@@ -49,8 +50,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Image for --tui-latency and --graphics-redraw (default: Assets/astronaut.png).")
     var image: String?
 
-    @Option(help: "α key presses timed by --tui-latency (1…10).")
-    var presses: Int = 10
+    @Option(help: "α key presses timed by --tui-latency, per phase (1…9).")
+    var presses: Int = 5
+
+    @Flag(help: "With --tui-latency: print the figures as one JSON object.")
+    var json = false
 
     @OptionGroup var models: ModelOptions
 
@@ -88,18 +92,30 @@ extension BenchCommand {
         let psnr = try models.load(psnrPath), gan = try models.load(ganPath)
         let path = image ?? BenchScripts.asset("astronaut.png")
         guard let path else { throw CLIError("--tui-latency: give --image (Assets/astronaut.png not found)") }
-        print("tui latency: \(path), PSNR \(psnr.name), GAN \(gan.name), 120×40, zoom 1:1, "
-              + "threads \(models.upscaleOptions.threads)")
-        let engine = try UpscalerEngine(psnr: psnr, gan: gan, options: models.upscaleOptions)
-        guard let r = measureTUILatency(engine: engine, imagePath: path, presses: presses) else {
-            throw CLIError("--tui-latency: the UI did not show the blend within the time limit")
+        let threads = models.upscaleOptions.threads
+        if !json {
+            print("tui latency: \(path), PSNR \(psnr.name), GAN \(gan.name), 120×40, zoom 1:1, threads \(threads)")
         }
-        let sorted = r.alpha.sorted()
-        let median = sorted.isEmpty ? .nan : sorted[sorted.count / 2]
-        print(String(format: "first frame (image cells on screen): %.0f ms", r.firstFrame * 1000))
-        print(String(format: "first network blend on screen:       %.0f ms", r.firstImage * 1000))
-        print(String(format: "α key → redrawn blend at 1:1: median %.0f ms  (min %.0f, max %.0f, n=%d; target ≤ 100 ms)",
-                     median * 1000, (sorted.first ?? .nan) * 1000, (sorted.last ?? .nan) * 1000, sorted.count))
+        let engine = try models.tuiEngine(psnr: psnr, gan: gan)
+        guard let r = try measureTUILatency(engine: engine, imagePath: path, presses: presses) else {
+            throw CLIError("--tui-latency: the UI did not reach a step within the time limit")
+        }
+        let seam = try seamError(engine, image: try ImageFile.read(path: path), region: r.region)
+        if json {
+            print(tuiLatencyJSON(r, seam: seam, psnr: psnrPath, gan: ganPath, image: path, threads: threads))
+            return
+        }
+        func ms(_ v: Double) -> String { String(format: "%.0f ms", v) }
+        print("first frame (image cells):          " + ms(r.firstFrameMs))
+        print("fit view complete (all tiles):      " + ms(r.fitCompleteMs))
+        print("zoom key → network blend at 1:1:    " + ms(r.firstNetwork1to1Ms))
+        print("α key → exact blend, median:        " + ms(r.alphaExactMs) + "  "
+              + r.alphaExactAllMs.map { String(format: "%.0f", $0) }.joined(separator: " "))
+        print("α key → redraw, ladder warm, median: " + ms(r.alphaLadderMs) + "  "
+              + r.alphaLadderAllMs.map { String(format: "%.0f", $0) }.joined(separator: " "))
+        print(String(format: "ladder max |≈ − exact|:             %.4f  (view %@)", r.ladderMaxAbsError,
+                     r.region.description as NSString))
+        print(String(format: "seam max |context %d − untiled|:     %.4f", engine.interactiveContext ?? -1, seam))
     }
 }
 
