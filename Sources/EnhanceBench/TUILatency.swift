@@ -137,7 +137,7 @@ private final class TimingBackend: TerminalBackend {
         if first == nil, hasImage { first = ms }
         switch phase {
         case .fit:
-            if exactShown && !status.contains("fit ") { fit = ms; ready = true }
+            if exactShown && !status.contains("% ETA") { fit = ms; ready = true }
         case .zoom:
             if exactShown && status.contains("1:1") { zoom = since; ready = true }
         case .exact:
