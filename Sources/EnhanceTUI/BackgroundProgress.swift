@@ -3,13 +3,15 @@ import EnhanceImaging
 /// background tiles compute (the running tile's fraction included); nil when complete or zoomed.
 func fitProgress(_ s: AppState, _ p: PreviewState) -> String? {
     guard p.zoom == .fit, let view = neededRegion(s) else { return nil }
-    let regions = viewRegions(s, p, view: view)
     let density = requiredDensity(s)
     let keys = p.neededKeys.filter { $0.method.isNetwork }
     guard !keys.isEmpty else { return nil }
-    let total = regions.count * keys.count
-    var done = 0
-    for k in keys { done += regions.filter { p.cache.covering(k, $0, density: density, scale: s.scale) != nil }.count }
+    var total = 0, done = 0
+    for k in keys {
+        let regions = viewRegions(s, p, view: view, key: k)
+        total += regions.count
+        done += regions.filter { p.cache.covering(k, $0, density: density, scale: s.scale) != nil }.count
+    }
     guard done < total else { return nil }
     let partial = p.jobs.values.filter { $0.priority == .visible }.map(\.fraction).max() ?? 0
     let f = (Double(done) + partial) / Double(total)

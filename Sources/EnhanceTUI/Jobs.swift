@@ -11,7 +11,8 @@ func paneSources(_ s: AppState) -> [SourceRect] {
     }
 }
 
-/// The input region that must be upscaled to draw every pane (visible area plus a small margin).
+/// The input region that must be upscaled to draw every pane: the visible area plus one pixel
+/// (rounding of the pane edges). The network's context margin is the engine's business.
 public func neededRegion(_ s: AppState) -> PixelRect? {
     guard let p = s.preview else { return nil }
     var x0 = Int.max, y0 = Int.max, x1 = Int.min, y1 = Int.min
@@ -21,7 +22,7 @@ public func neededRegion(_ s: AppState) -> PixelRect? {
         x0 = min(x0, r.x); y0 = min(y0, r.y); x1 = max(x1, r.x + r.width); y1 = max(y1, r.y + r.height)
     }
     guard x0 < x1 && y0 < y1 else { return nil }
-    let m = 4
+    let m = 1
     x0 = max(x0 - m, 0); y0 = max(y0 - m, 0)
     x1 = min(x1 + m, p.image.width); y1 = min(y1 + m, p.image.height)
     return PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
@@ -32,8 +33,8 @@ public let fitTileEdge = 128
 
 /// The input regions to infer for the view: at fit the whole image in ``fitTileEdge`` tiles
 /// (centre first, so the middle appears first); zoomed, the visible region as one region.
-func viewRegions(_ s: AppState, _ p: PreviewState, view: PixelRect) -> [PixelRect] {
-    guard p.zoom == .fit else { return [view] }
+func viewRegions(_ s: AppState, _ p: PreviewState, view: PixelRect, key: MethodKey) -> [PixelRect] {
+    guard p.zoom == .fit, key.method.isNetwork else { return [view] }  // bicubic is cheap: one region
     var tiles: [PixelRect] = []
     for y in stride(from: 0, to: p.image.height, by: fitTileEdge) {
         for x in stride(from: 0, to: p.image.width, by: fitTileEdge) {
@@ -58,8 +59,7 @@ func plannedWork(_ s: AppState, _ p: PreviewState, view: PixelRect, density: Dou
             out.append(Job(id: 0, key: key, region: r, priority: pr))
         }
     }
-    let regions = viewRegions(s, p, view: view)
-    for key in p.neededKeys { for r in regions { want(key, r, .visible) } }
+    for key in p.neededKeys { for r in viewRegions(s, p, view: view, key: key) { want(key, r, .visible) } }
     guard p.zoom != .fit else { return out }
     if p.filmstrip { want(MethodKey(.blend, alpha: p.alpha), view, .visible) }
     // Started once a blend of this view is on screen, and kept going while α moves.

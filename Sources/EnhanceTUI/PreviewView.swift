@@ -44,7 +44,7 @@ func tileFor(_ s: AppState, _ p: PreviewState, _ key: MethodKey) -> (PaneImage?,
     let running = p.jobs(for: key).filter { $0.priority == .visible }
     let job = running.first.map { "  computing \(Int(($0.fraction * 100).rounded(.down)))%" } ?? ""
     if p.zoom == .fit {
-        let regions = viewRegions(s, p, view: view)
+        let regions = viewRegions(s, p, view: view, key: key)
         let done = regions.compactMap { p.cache.covering(key, $0, density: density, scale: s.scale) }
         if done.count == regions.count, let only = done.first, done.count == 1 { return (.tile(only), "") }
         if done.count == regions.count { return (.mosaic(base: nil, tiles: done), "") }

@@ -100,9 +100,12 @@ extension BenchCommand {
         guard let r = try measureTUILatency(engine: engine, imagePath: path, presses: presses) else {
             throw CLIError("--tui-latency: the UI did not reach a step within the time limit")
         }
-        let seam = try seamError(engine, image: try ImageFile.read(path: path), region: r.region)
+        let context = engine.interactiveContext ?? 0
+        let seam = try seamErrors(engine, image: try ImageFile.read(path: path), region: r.region,
+                                  contexts: Array(Set([4, 8, 12, 16, 24, context])).sorted())
         if json {
-            print(tuiLatencyJSON(r, seam: seam, psnr: psnrPath, gan: ganPath, image: path, threads: threads))
+            print(tuiLatencyJSON(r, seam: seam, context: context, psnr: psnrPath, gan: ganPath, image: path,
+                                 threads: threads))
             return
         }
         func ms(_ v: Double) -> String { String(format: "%.0f ms", v) }
@@ -115,7 +118,9 @@ extension BenchCommand {
               + r.alphaLadderAllMs.map { String(format: "%.0f", $0) }.joined(separator: " "))
         print(String(format: "ladder max |≈ − exact|:             %.4f  (view %@)", r.ladderMaxAbsError,
                      r.region.description as NSString))
-        print(String(format: "seam max |context %d − untiled|:     %.4f", engine.interactiveContext ?? -1, seam))
+        for c in seam.keys.sorted() {
+            print(String(format: "seam max |context %2d − untiled|:     %.4f", c, seam[c]!) + (c == context ? "  (used)" : ""))
+        }
     }
 }
 

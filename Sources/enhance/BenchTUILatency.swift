@@ -5,11 +5,11 @@ import EnhanceTUI
 import EnhanceTUIEngine
 import Foundation
 
-/// Largest |preview − untiled| over `region` at α 0.5: the preview (the engine's interactive
-/// context margin) against the network run untiled on the region plus 48 px of the image around
-/// it (so both see the same input; the reference has no seams at all).
-func seamError(_ engine: UpscalerEngine, image: Image, region r: PixelRect) throws -> Double {
-    guard let blender = engine.blender else { return .nan }
+/// Largest |preview − untiled| over `region` at α 0.5, for each context margin in `contexts`: the
+/// region inferred with that margin against the network run untiled on the region plus 48 px of
+/// the image around it (so both see the same input; the reference has no seams at all).
+func seamErrors(_ engine: UpscalerEngine, image: Image, region r: PixelRect, contexts: [Int]) throws -> [Int: Double] {
+    guard let blender = engine.blender else { return [:] }
     let m = 48
     let x0 = max(r.x - m, 0), y0 = max(r.y - m, 0)
     let x1 = min(r.x + r.width + m, image.width), y1 = min(r.y + r.height + m, image.height)
@@ -19,24 +19,30 @@ func seamError(_ engine: UpscalerEngine, image: Image, region r: PixelRect) thro
     let crop = Image(width: w, height: h, channelCount: 3, pixels: px)
     var o = engine.options
     o.tileSize = max(w, h) + 64  // one tile: untiled
-    let reference = try Upscaler(.blend(blender, alpha: 0.5), options: o).upscale(crop)
+    let up = try Upscaler(.blend(blender, alpha: 0.5), options: o)
+    let reference = try up.upscale(crop)
     let inner = PixelRect(x: r.x - x0, y: r.y - y0, width: r.width, height: r.height)
-    let preview = try engine.upscale(crop, region: inner, method: .blend, alpha: 0.5, cancel: CancelFlag()) { _ in }
     let s = engine.scale
-    var worst: Float = 0
-    for c in 0..<3 {
-        for y in 0..<preview.height {
-            for x in 0..<preview.width {
-                worst = max(worst, abs(preview[c, y, x] - reference[c, inner.y * s + y, inner.x * s + x]))
+    var out: [Int: Double] = [:]
+    for ctx in contexts {
+        let preview = try up.upscaleRegion(crop, x: inner.x, y: inner.y, width: inner.width, height: inner.height,
+                                           context: ctx)
+        var worst: Float = 0
+        for c in 0..<3 {
+            for y in 0..<preview.height {
+                for x in 0..<preview.width {
+                    worst = max(worst, abs(preview[c, y, x] - reference[c, inner.y * s + y, inner.x * s + x]))
+                }
             }
         }
+        out[ctx] = Double(worst)
     }
-    return Double(worst)
+    return out
 }
 
 /// The `--tui-latency --json` object (keys as in the README).
-func tuiLatencyJSON(_ r: TUILatencyResult, seam: Double, psnr: String, gan: String, image: String,
-                    threads: Int) -> String {
+func tuiLatencyJSON(_ r: TUILatencyResult, seam: [Int: Double], context: Int, psnr: String, gan: String,
+                    image: String, threads: Int) -> String {
     func num(_ v: Double) -> String { v.isFinite ? String(format: "%.1f", v) : "null" }
     func err(_ v: Double) -> String { v.isFinite ? String(format: "%.5f", v) : "null" }
     func str(_ v: String) -> String {
@@ -51,7 +57,10 @@ func tuiLatencyJSON(_ r: TUILatencyResult, seam: Double, psnr: String, gan: Stri
         ("alpha_ladder_all_ms", "[" + r.alphaLadderAllMs.map(num).joined(separator: ", ") + "]"),
         ("fit_complete_ms", num(r.fitCompleteMs)),
         ("ladder_max_abs_error", err(r.ladderMaxAbsError)),
-        ("seam_max_abs_error", err(seam)),
+        ("interactive_context_px", "\(context)"),
+        ("seam_max_abs_error", err(seam[context] ?? .nan)),
+        ("seam_max_abs_error_by_context", "{" + seam.keys.sorted().map { "\"\($0)\": \(err(seam[$0]!))" }
+            .joined(separator: ", ") + "}"),
         ("pair", "{\"psnr\": \(str(psnr)), \"gan\": \(str(gan))}"),
         ("image", str(image)),
         ("view_region", str(r.region.description)),

@@ -12,14 +12,17 @@ final class PreviewTests: PhotoDirTestCase {
         return h
     }
 
-    func inferMethods(_ fx: [Effect]) -> [PreviewMethod] {
-        fx.compactMap { if case let .infer(_, _, m, _, _) = $0 { return m } else { return nil } }
+    /// Keys of the inference effects in `fx` (of one priority, if given), in order.
+    func inferKeys(_ fx: [Effect], _ priority: Priority? = nil) -> [MethodKey] {
+        fx.compactMap {
+            if case let .infer(_, _, k, _, _, p) = $0, priority.map({ $0 == p }) ?? true { return k } else { return nil }
+        }
     }
 
     func testOpeningRequestsVisibleMethodsForWholeImageAtFit() {
         let h = open()
-        XCTAssertEqual(inferMethods(h.effects), [.bicubic, .blend(alpha: 0.5), .psnr, .gan])
-        for case let .infer(_, _, _, region, _) in h.effects {
+        XCTAssertEqual(inferKeys(h.effects), [MethodKey(.bicubic), MethodKey(.blend, alpha: 0.5)])
+        for case let .infer(_, _, _, region, _, _) in h.effects {
             XCTAssertEqual(region, PixelRect(x: 0, y: 0, width: 8, height: 6))
         }
         XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50  computing 0%")
@@ -27,9 +30,9 @@ final class PreviewTests: PhotoDirTestCase {
 
     func testBicubicStandsInWhileTheNetworkComputes() {
         let h = open()
-        h.finishJobs(only: { $0 == .bicubic })
+        h.finishJobs(only: { $0.method == .bicubic })
         let label = h.screen.text(row: 0).trimmingCharacters(in: .whitespaces)
-        XCTAssertTrue(label.hasPrefix("blend α=0.50  bicubic (placeholder)"), label)
+        XCTAssertEqual(label, "blend α=0.50  network 0/1 tiles, bicubic elsewhere")
         XCTAssertTrue(h.screen.cells.contains { $0.image != nil }, "the placeholder should draw image cells")
         h.finishJobs()
         XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50")
@@ -77,26 +80,34 @@ final class PreviewTests: PhotoDirTestCase {
         XCTAssertTrue(h.screen.text(row: 7).contains("α 0.00"))
     }
 
-    func testPixelBlendPreviewThenRealBlendAndStaleCancel() {
-        let h = open()
-        h.finishJobs(only: { $0 == .psnr || $0 == .gan })
-        var s = h.screen
-        XCTAssertTrue(s.text(row: 0).hasPrefix(" blend α=0.50  pixel blend (preview)  co"))
-        // (1−0.5)·red + 0.5·blue = (0.5, 0, 0.5) → 128, 0, 128.
-        XCTAssertEqual(s[3, 20].image?.bg, RGB8(128, 0, 128))
-        let oldJob = h.state.preview!.jobs[MethodKey(.blend, alpha: 0.5)]!.id
+    func testLadderInterpolatesBetweenNeighboursThenExactAndStaleCancel() {
+        let h = open(columns: 60)
+        h.type("z")
+        h.finishJobs()  // bicubic and the blend at 0.50 at 1:1; the ladder is queued behind them
+        XCTAssertEqual(Set(inferKeys(h.effects, .ladder)),
+                       Set(alphaLadder.filter { $0 != 50 }.map { MethodKey(.blend, alpha: Float($0) / 100) }))
+        h.settle()
+        XCTAssertEqual(ladderProgress(h.state, h.state.preview!), "ladder 11/11")
         h.effects = []
         h.keys(.right)
-        XCTAssertTrue(h.effects.contains(.cancel(job: oldJob)))
-        XCTAssertEqual(inferMethods(h.effects), [.blend(alpha: 0.55)])
-        s = h.screen
-        // 0.45·255 = 114.75 → 115; 0.55·255 = 140.25 → 140.
-        XCTAssertEqual(s[3, 20].image?.bg, RGB8(115, 0, 140))
-        XCTAssertTrue(s.text(row: 0).contains("pixel blend (preview)"))
+        var s = h.screen
+        // ≈ at 0.55: the mean of the fake blends at 0.50 and 0.60, G = 1 − α²: (0.75 + 0.64)/2 = 0.695
+        // → 177.2 → 177; B = α/2 = 0.275 → 70.1 → 70. The exact G is 1 − 0.3025 → 177.9 → 178.
+        XCTAssertEqual(s.text(row: 0).trimmingCharacters(in: .whitespaces), "≈ blend α=0.55  ≈ from α=0.50/0.60  computing 0%")
+        XCTAssertEqual(s[3, 20].image?.bg, RGB8(0, 177, 70))
+        XCTAssertEqual(inferKeys(h.effects), [MethodKey(.blend, alpha: 0.55)])
         h.finishJobs()
         s = h.screen
         XCTAssertEqual(s.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.55")
-        XCTAssertEqual(s[3, 20].image?.bg, RGB8(0, 255, 0))
+        XCTAssertEqual(s[3, 20].image?.bg, RGB8(0, 178, 70))
+        // A job still queued for α 0.65 is cancelled when α moves on to a cached ladder point.
+        h.keys(.right, .right)
+        let job = h.state.preview!.jobs.values.first { $0.key == MethodKey(.blend, alpha: 0.65) }!.id
+        h.effects = []
+        h.keys(.right)
+        XCTAssertTrue(h.effects.contains(.cancel(job: job)))
+        XCTAssertEqual(inferKeys(h.effects), [])
+        XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.70")
     }
 
     func testZoomPanClampAndNoReinferWhenCached() {
@@ -105,7 +116,7 @@ final class PreviewTests: PhotoDirTestCase {
         h.effects = []
         h.type("z")
         XCTAssertEqual(h.state.preview!.zoom, .factor(1))
-        XCTAssertEqual(inferMethods(h.effects), [])  // whole image already cached
+        XCTAssertEqual(inferKeys(h.effects, .visible), [])  // whole image already cached
         // 1:1 in 40×6 cells shows 40×12 output px: wider than the image (32), so x stays centred;
         // y may range over [6, 18], a pan step is 12/4 = 3 px.
         h.type("l")
@@ -140,7 +151,7 @@ final class PreviewTests: PhotoDirTestCase {
         h.effects = []
         h.type("zz")  // 2:1 shows a small part of the 256×256 output: the whole-image jobs are stale
         for job in fitJobs.values { XCTAssertTrue(h.effects.contains(.cancel(job: job.id)), "job \(job.id) kept") }
-        for case let .infer(_, _, _, region, _) in h.effects {
+        for case let .infer(_, _, _, region, _, _) in h.effects {
             XCTAssertLessThan(region.area, 64 * 64 / 4, "re-planned jobs cover only the view")
         }
     }
@@ -168,12 +179,14 @@ final class PreviewTests: PhotoDirTestCase {
         h.finishJobs()
         h.effects = []
         h.type("zzz")  // 4:1 → 5×3 output px visible → a couple of input px plus margin
-        let regions = h.effects.compactMap { e -> PixelRect? in if case let .infer(_, _, _, r, _) = e { return r } else { return nil } }
-        XCTAssertTrue(regions.isEmpty, "fit tile covers everything")
+        func regions() -> [PixelRect] {
+            h.effects.compactMap { e -> PixelRect? in if case let .infer(_, _, _, r, _, .visible) = e { return r } else { return nil } }
+        }
+        XCTAssertTrue(regions().isEmpty, "fit tile covers everything")
         // Drop the cache to force re-inference at 4:1, then check the requested region is small.
-        h.state.preview!.cache = [:]
+        h.state.preview!.cache.removeAll()
         h.type("l")
-        let r2 = h.effects.compactMap { e -> PixelRect? in if case let .infer(_, _, _, r, _) = e { return r } else { return nil } }
+        let r2 = regions()
         XCTAssertFalse(r2.isEmpty)
         for r in r2 { XCTAssertLessThanOrEqual(r.width * r.height, 12 * 12) }
     }
@@ -198,8 +211,8 @@ final class PreviewTests: PhotoDirTestCase {
         XCTAssertTrue(s.text(row: 0).hasPrefix(" ◀ blend α=0.50"))
         // Divider at round(41 · 0.5) = 21; the image spans cells 10…31 at fit.
         XCTAssertEqual(s[1, 21].text, "┃")
-        XCTAssertEqual(s[4, 15].image?.bg, RGB8(0, 255, 0))     // left of the divider: blend (flat green)
-        XCTAssertNotEqual(s[4, 28].image?.bg, RGB8(0, 255, 0))  // right: bicubic of the gradient
+        XCTAssertEqual(s[4, 15].image?.bg, RGB8(0, 191, 64))    // left of the divider: blend (G 0.75, B 0.25)
+        XCTAssertNotEqual(s[4, 28].image?.bg, RGB8(0, 191, 64)) // right: bicubic of the gradient
         XCTAssertNotNil(s[4, 28].image)
         h.type(">>")
         XCTAssertEqual(h.screen[1, 25].text, "┃")              // round(41 · 0.6) = round(24.6) = 25
@@ -271,7 +284,7 @@ final class PreviewTests: PhotoDirTestCase {
         h.effects = []
         h.keys(.escape)  // back to the preview: the cancelled work is requested again
         XCTAssertEqual(h.state.screen, .preview)
-        XCTAssertEqual(inferMethods(h.effects), [.bicubic, .blend(alpha: 0.5), .psnr, .gan])
+        XCTAssertEqual(inferKeys(h.effects), [MethodKey(.bicubic), MethodKey(.blend, alpha: 0.5)])
         h.type("q")
         XCTAssertTrue(h.state.quitting)
         XCTAssertEqual(h.effects.last, .quit)
