@@ -5,7 +5,7 @@ import EnhanceTerminal
 @testable import EnhanceTUI
 
 /// Deterministic engine: bicubic = nearest-neighbour replication, PSNR/GAN = flat colours, the
-/// blend at α the flat colour (0, 1 − α², α/2).
+/// blend at α the flat colour (0, 1 − α², 0.4·α).
 /// Files whose content starts with `FAKEIMG <w> <h>` are images (whatever their name).
 final class FakeEngine: PreviewEngine, @unchecked Sendable {
     let scale = 4
@@ -22,7 +22,10 @@ final class FakeEngine: PreviewEngine, @unchecked Sendable {
     var names = ("psnr-net", "gan-net")
 
     func probe(path: String) -> ImageProbe? {
-        guard let d = FileManager.default.contents(atPath: path), let s = String(data: d.prefix(40), encoding: .utf8),
+        // Reads the first 40 bytes only: random sessions may browse up into folders of big files.
+        guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? fh.close() }
+        guard let d = try? fh.read(upToCount: 40), let s = String(data: d, encoding: .utf8),
               s.hasPrefix("FAKEIMG ") else { return nil }
         let parts = s.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard parts.count >= 3, let w = Int(parts[1]), let h = Int(parts[2]) else { return nil }
@@ -53,7 +56,7 @@ final class FakeEngine: PreviewEngine, @unchecked Sendable {
             return Image(width: w, height: h, channelCount: 3, pixels: px)
         case .psnr: color = psnrColor
         case .gan: color = ganColor
-        case .blend: color = (0, 1 - alpha * alpha, alpha / 2)  // not linear in α: ≈ differs from exact
+        case .blend: color = (0, 1 - alpha * alpha, 0.4 * alpha)  // not linear in α: ≈ differs from exact
         }
         return flat(w, h, color)
     }

@@ -26,7 +26,7 @@ final class ConsistencyTests: XCTestCase {
 }
 
 final class ReducedTileTests: XCTestCase {
-    func testLargeTilesAreBoxReducedOnlyWhenAllowed() {
+    func testTilesAreBoxReducedOnlyBelowFullDensity() {
         let big = Tile(region: PixelRect(x: 0, y: 0, width: 750, height: 750), image: flat(3000, 3000, (0.25, 0.5, 1)))
         let r = reduced(big, density: 0.1)
         XCTAssertEqual(r.image.width, 300)
@@ -36,10 +36,10 @@ final class ReducedTileTests: XCTestCase {
         XCTAssertEqual(r.density(scale: 4), 0.1, accuracy: 1e-9)
         XCTAssertEqual(reduced(big, density: 1).image.width, 3000)   // zoomed views keep full resolution
         let small = Tile(region: PixelRect(x: 0, y: 0, width: 10, height: 10), image: flat(40, 40, (0, 0, 0)))
-        XCTAssertEqual(reduced(small, density: 0.1).image.width, 40) // below the size limit: untouched
+        XCTAssertEqual(reduced(small, density: 0.1).image.width, 4)  // fit tiles are stored at screen density
     }
 
-    func testFitAsksForScreenDensityAndZoomNeedsFullResolution() throws {
+    func testFitAsksForScreenDensityInBackgroundTilesAndZoomNeedsFullResolution() throws {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         writeFakeImage(dir + "/big.dat", 1000, 800)
@@ -47,21 +47,29 @@ final class ReducedTileTests: XCTestCase {
         h.keys(.enter)
         // Fit: 4000×3200 output in 40×6 cells → scale min(40/4000, 12/3200) = 0.00375, source
         // 10666.7 px wide over 80 sextant columns (0.0075/px), 3200 px over 18 rows (0.005625/px).
-        let densities = h.effects.compactMap { e -> Double? in if case let .infer(_, _, _, _, d) = e { return d } else { return nil } }
-        XCTAssertEqual(densities.count, 4)
-        for d in densities { XCTAssertEqual(d, 0.0075, accuracy: 1e-9) }
-        // A reduced whole-image tile satisfies fit but not 1:1.
-        let region = PixelRect(x: 0, y: 0, width: 1000, height: 800)
-        for slot in Slot.allCases {
-            h.state.preview!.cache[MethodKey(slot, alpha: 0.5)] = Tile(region: region, image: flat(30, 24, (0, 0, 0)))
+        // Bicubic is one region; the blend comes in ⌈1000/128⌉·⌈800/128⌉ = 8·7 = 56 tiles.
+        var regions: [MethodKey: [PixelRect]] = [:]
+        for case let .infer(_, _, key, region, d, priority) in h.effects {
+            XCTAssertEqual(d, 0.0075, accuracy: 1e-9)
+            XCTAssertEqual(priority, .visible)
+            regions[key, default: []].append(region)
         }
-        h.state.preview!.jobs = [:]
-        h.pendingInfer = []
+        XCTAssertEqual(regions[MethodKey(.bicubic)], [PixelRect(x: 0, y: 0, width: 1000, height: 800)])
+        let tiles = regions[MethodKey(.blend, alpha: 0.5)] ?? []
+        XCTAssertEqual(tiles.count, 56)
+        XCTAssertEqual(tiles.reduce(0) { $0 + $1.area }, 1000 * 800)  // they tile the image
+        // The centre tile first: x 384…511 holds 500, y 384…511 holds 400.
+        XCTAssertEqual(tiles.first, PixelRect(x: 384, y: 384, width: 128, height: 128))
+        XCTAssertEqual(fitProgress(h.state, h.state.preview!), "fit 0% ETA …")
+        h.finishJobs()
+        XCTAssertNil(fitProgress(h.state, h.state.preview!))
+        XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50")
+        // Reduced tiles satisfy fit but not 1:1.
         h.effects = []
         h.send(.resize(columns: 40, rows: 8))
         XCTAssertTrue(h.effects.isEmpty, "\(h.effects.count)")
         h.type("z")
-        let zoomed = h.effects.compactMap { e -> Double? in if case let .infer(_, _, _, _, d) = e { return d } else { return nil } }
-        XCTAssertEqual(zoomed, [1, 1, 1, 1])
+        let zoomed = h.effects.compactMap { e -> Double? in if case let .infer(_, _, _, _, d, _) = e { return d } else { return nil } }
+        XCTAssertEqual(zoomed, [1, 1])
     }
 }
