@@ -48,8 +48,10 @@ public func measureTUILatency(engine: any PreviewEngine, imagePath: String, colu
         worst = max(worst, maxMidpointError(ta, tb, exact: exact, region: view, scale: engine.scale))
     }
     return TUILatencyResult(firstFrameMs: t.first, fitCompleteMs: t.fit, firstNetwork1to1Ms: t.zoom,
-                            alphaExactMs: backend.exact.isEmpty ? .nan : median(backend.exact), alphaExactAllMs: backend.exact,
-                            alphaLadderMs: backend.ladder.isEmpty ? .nan : median(backend.ladder), alphaLadderAllMs: backend.ladder,
+                            alphaExactMs: backend.exact.isEmpty ? .nan : median(backend.exact),
+                            alphaExactAllMs: backend.exact,
+                            alphaLadderMs: backend.ladder.isEmpty ? .nan : median(backend.ladder),
+                            alphaLadderAllMs: backend.ladder,
                             ladderMaxAbsError: worst, region: view)
 }
 

@@ -51,7 +51,9 @@ public func consistency(tile: Tile, input: Image, scale: Int, key: MethodKey) ->
 func requestConsistency(_ s: inout AppState) -> [Effect] {
     guard var p = s.preview, p.layout == .consistency, let view = neededRegion(s) else { return [] }
     let key = p.primaryKey
-    guard let t = p.cache.covering(key, view, scale: s.scale), t.region.width > 0, t.region.height > 0 else { return [] }
+    guard let t = p.cache.covering(key, view, scale: s.scale), t.region.width > 0, t.region.height > 0 else {
+        return []
+    }
     let req = Consistency.Request(key: key, region: t.region)
     if let c = p.consistency, c.key == key, c.region == t.region { return [] }
     if p.consistencyPending == req { return [] }

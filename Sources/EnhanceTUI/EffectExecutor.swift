@@ -48,7 +48,9 @@ public final class EffectExecutor: @unchecked Sendable {
         case .cancel(let job):
             scheduler.cancel(id: job)
         case let .measureConsistency(tile, input, key):
-            ioQueue.async { post(.consistencyMeasured(consistency(tile: tile, input: input, scale: engine.scale, key: key))) }
+            ioQueue.async {
+                post(.consistencyMeasured(consistency(tile: tile, input: input, scale: engine.scale, key: key)))
+            }
         case .listPairs:
             ioQueue.async { post(.pairsListed(engine.pairs())) }
         case .switchPair(let pair):
@@ -66,7 +68,9 @@ public final class EffectExecutor: @unchecked Sendable {
         case let .export(image, key, path):
             let flag = CancelFlag()
             lock.lock(); exportFlag?.cancel(); exportFlag = flag; lock.unlock()
-            exportQueue.async { Self.export(engine: engine, image: image, key: key, path: path, flag: flag, post: post) }
+            exportQueue.async {
+                Self.export(engine: engine, image: image, key: key, path: path, flag: flag, post: post)
+            }
         case .cancelExport:
             lock.lock(); exportFlag?.cancel(); lock.unlock()
         case .quit:
@@ -86,7 +90,8 @@ public final class EffectExecutor: @unchecked Sendable {
         let start = Date()
         let last = Progress()
         do {
-            let out = try engine.upscale(image, region: region, method: key.method, alpha: key.alpha, cancel: flag) { f in
+            let out = try engine.upscale(image, region: region, method: key.method, alpha: key.alpha,
+                                         cancel: flag) { f in
                 if last.advance(to: f) { post(.inferProgress(job: job, fraction: f)) }
             }
             if flag.isCancelled { return false }

@@ -136,7 +136,9 @@ public struct PreviewState: Equatable, Sendable {
         case .heatMap: keys = [MethodKey(.psnr), MethodKey(.gan)]
         case .consistency: keys = [primaryKey]
         }
-        if layout != .heatMap && keys.contains(where: { $0.method.isNetwork }) { keys.insert(MethodKey(.bicubic), at: 0) }
+        if layout != .heatMap && keys.contains(where: { $0.method.isNetwork }) {
+            keys.insert(MethodKey(.bicubic), at: 0)
+        }
         var seen = Set<MethodKey>()
         return keys.filter { seen.insert($0).inserted }
     }

@@ -118,7 +118,8 @@ func paste(_ t: Tile, into g: inout PixelGrid, _ src: SourceRect, scale: Int) {
     let rx = Double(t.image.width) / Double(max(t.region.width * scale, 1))
     let ry = Double(t.image.height) / Double(max(t.region.height * scale, 1))
     let x = src.x + Double(i0) / fx, y = src.y + Double(j0) / fy
-    let part = PixelGrid.sample(t.image, x: (x - Double(t.region.x * scale)) * rx, y: (y - Double(t.region.y * scale)) * ry,
+    let part = PixelGrid.sample(t.image, x: (x - Double(t.region.x * scale)) * rx,
+                                y: (y - Double(t.region.y * scale)) * ry,
                                 width: Double(i1 - i0) / fx * rx, height: Double(j1 - j0) / fy * ry,
                                 toWidth: i1 - i0, height: j1 - j0)
     for j in 0..<(j1 - j0) {
@@ -148,7 +149,8 @@ func drawPane(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState, _ pane:
     let area = Geometry.imageArea(pane)
     let (tile, note) = tileFor(s, p, key)
     let approx = note.contains("≈") ? "≈ " : ""
-    b.put(" " + approx + label(key) + note + extra, row: pane.row, column: pane.column, style: .bold, maxWidth: pane.width)
+    b.put(" " + approx + label(key) + note + extra, row: pane.row, column: pane.column, style: .bold,
+          maxWidth: pane.width)
     guard let tile, area.width > 0, area.height > 0 else { return }
     if let px = pixelCells(s) {
         b.place(PlacedImage(area, pixelTile(tile, source(s, p, area), area, scale: s.scale, cell: px, cache: cache),

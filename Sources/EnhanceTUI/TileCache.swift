@@ -27,8 +27,9 @@ public struct TileCache: Equatable, Sendable {
 
     /// The newest tile of `key` covering `region` with at least `density` stored pixels per output pixel.
     public func covering(_ key: MethodKey, _ region: PixelRect, density: Double = 0, scale: Int) -> Tile? {
-        entries.last { $0.key == key && $0.tile.region.contains(region) && $0.tile.density(scale: scale) >= density - 1e-9 }?
-            .tile
+        entries.last {
+            $0.key == key && $0.tile.region.contains(region) && $0.tile.density(scale: scale) >= density - 1e-9
+        }?.tile
     }
 
     /// Adds `tile`, dropping tiles of the same key that it covers.

@@ -57,7 +57,8 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
         s.preview = p
         s.status = message
     case .consistencyMeasured(let c):
-        guard var p = s.preview, p.consistencyPending == Consistency.Request(key: c.key, region: c.region) else { break }
+        let req = Consistency.Request(key: c.key, region: c.region)
+        guard var p = s.preview, p.consistencyPending == req else { break }
         p.consistency = c
         p.consistencyPending = nil
         s.preview = p

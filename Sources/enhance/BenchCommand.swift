@@ -119,7 +119,8 @@ extension BenchCommand {
         print(String(format: "ladder max |≈ − exact|:             %.4f  (view %@)", r.ladderMaxAbsError,
                      r.region.description as NSString))
         for c in seam.keys.sorted() {
-            print(String(format: "seam max |context %2d − untiled|:     %.4f", c, seam[c]!) + (c == context ? "  (used)" : ""))
+            print(String(format: "seam max |context %2d − untiled|:     %.4f", c, seam[c]!)
+                  + (c == context ? "  (used)" : ""))
         }
     }
 }

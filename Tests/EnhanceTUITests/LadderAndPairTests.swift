@@ -5,7 +5,9 @@ import EnhanceTerminal
 @testable import EnhanceTUI
 
 final class TileCacheTests: XCTestCase {
-    func tile(_ x: Int, _ w: Int) -> Tile { Tile(region: PixelRect(x: x, y: 0, width: w, height: 1), image: flat(4 * w, 4, (0, 0, 0))) }
+    func tile(_ x: Int, _ w: Int) -> Tile {
+        Tile(region: PixelRect(x: x, y: 0, width: w, height: 1), image: flat(4 * w, 4, (0, 0, 0)))
+    }
 
     func testEvictionKeepsTheBytesBoundDroppingTheLeastUsefulFirst() {
         // Each 1-px-wide tile stores 4×4×3 floats = 192 bytes.
@@ -29,7 +31,8 @@ final class TileCacheTests: XCTestCase {
         c.insert(MethodKey(.gan), tile(2, 2))
         c.insert(MethodKey(.gan), tile(0, 8))
         XCTAssertEqual(c.count, 1)
-        XCTAssertEqual(c.covering(MethodKey(.gan), PixelRect(x: 3, y: 0, width: 2, height: 1), scale: 4)?.region.width, 8)
+        let inside = PixelRect(x: 3, y: 0, width: 2, height: 1)
+        XCTAssertEqual(c.covering(MethodKey(.gan), inside, scale: 4)?.region.width, 8)
         XCTAssertNil(c.covering(MethodKey(.gan), PixelRect(x: 7, y: 0, width: 2, height: 1), scale: 4))
     }
 
@@ -45,7 +48,8 @@ final class TileCacheTests: XCTestCase {
         h.settle()
         let p = h.state.preview!
         XCTAssertLessThanOrEqual(p.cache.bytes, 5 * 9216)
-        XCTAssertNotNil(p.cache.covering(MethodKey(.blend, alpha: 0.5), PixelRect(x: 0, y: 0, width: 8, height: 6), scale: 4),
+        let all = PixelRect(x: 0, y: 0, width: 8, height: 6)
+        XCTAssertNotNil(p.cache.covering(MethodKey(.blend, alpha: 0.5), all, scale: 4),
                         "the shown blend is never evicted for ladder points")
     }
 }
@@ -83,8 +87,9 @@ final class FilmstripAndPairTests: PhotoDirTestCase {
         XCTAssertEqual(h.state.modelNames, "PSNR /m/other-psnr.pth · GAN /m/other-gan.pth")
         XCTAssertNil(h.state.picker)
         XCTAssertEqual(h.state.preview!.cache.count, 1, "only bicubic survives a switch")
-        XCTAssertTrue(h.effects.contains { if case .infer(_, _, MethodKey(.blend, alpha: 0.5), _, _, _) = $0 { return true }
-                                           else { return false } }, "the view is computed again")
+        XCTAssertTrue(h.effects.contains {
+            if case .infer(_, _, MethodKey(.blend, alpha: 0.5), _, _, _) = $0 { return true } else { return false }
+        }, "the view is computed again")
         // Two singles make a pair: the first chosen is the PSNR end.
         engine.refuse = "x.pth + y.pth: key conv_first.weight has shape [64, 3, 3, 3] and [32, 3, 3, 3]"
         h.type("pj")
@@ -108,7 +113,8 @@ final class FilmstripAndPairTests: PhotoDirTestCase {
         h.effects = []
         h.type("vvvvv")
         XCTAssertEqual(h.state.preview!.layout, .consistency)
-        XCTAssertEqual(h.effects.filter { if case .measureConsistency = $0 { return true } else { return false } }.count, 1)
+        let measures = h.effects.filter { if case .measureConsistency = $0 { return true } else { return false } }
+        XCTAssertEqual(measures.count, 1)
         XCTAssertNotNil(h.state.preview!.consistency, "the harness ran the effect and posted its result")
     }
 }

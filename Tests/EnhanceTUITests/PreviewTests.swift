@@ -15,7 +15,8 @@ final class PreviewTests: PhotoDirTestCase {
     /// Keys of the inference effects in `fx` (of one priority, if given), in order.
     func inferKeys(_ fx: [Effect], _ priority: Priority? = nil) -> [MethodKey] {
         fx.compactMap {
-            if case let .infer(_, _, k, _, _, p) = $0, priority.map({ $0 == p }) ?? true { return k } else { return nil }
+            guard case let .infer(_, _, k, _, _, p) = $0, priority.map({ $0 == p }) ?? true else { return nil }
+            return k
         }
     }
 
@@ -93,7 +94,8 @@ final class PreviewTests: PhotoDirTestCase {
         var s = h.screen
         // ≈ at 0.55: the mean of the fake blends at 0.50 and 0.60, G = 1 − α²: (0.75 + 0.64)/2 = 0.695
         // → 177.2 → 177; B = 0.4·α = 0.22 → 56.1 → 56. The exact G is 1 − 0.3025 → 177.9 → 178.
-        XCTAssertEqual(s.text(row: 0).trimmingCharacters(in: .whitespaces), "≈ blend α=0.55  ≈ from α=0.50/0.60  computing 0%")
+        XCTAssertEqual(s.text(row: 0).trimmingCharacters(in: .whitespaces),
+                       "≈ blend α=0.55  ≈ from α=0.50/0.60  computing 0%")
         XCTAssertEqual(s[3, 20].image?.bg, RGB8(0, 177, 56))
         XCTAssertEqual(inferKeys(h.effects), [MethodKey(.blend, alpha: 0.55)])
         h.finishJobs()
@@ -180,7 +182,9 @@ final class PreviewTests: PhotoDirTestCase {
         h.effects = []
         h.type("zzz")  // 4:1 → 10×3 output px visible → 4×2 input px plus a pixel each side
         func regions() -> [PixelRect] {
-            h.effects.compactMap { e -> PixelRect? in if case let .infer(_, _, _, r, _, .visible) = e { return r } else { return nil } }
+            h.effects.compactMap { e -> PixelRect? in
+                if case let .infer(_, _, _, r, _, .visible) = e { return r } else { return nil }
+            }
         }
         // Forget what the zoom steps asked for, then re-plan at 4:1 from scratch.
         h.state.preview!.cache.removeAll()

@@ -51,7 +51,8 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(s.queued, [4, 3, 5, 2])
         gate.release()
         let events = log.wait(for: .finished(2))
-        XCTAssertEqual(events.compactMap { if case .started(let i) = $0 { return i } else { return nil } }, [1, 4, 3, 5, 2])
+        let starts = events.compactMap { e -> Int? in if case .started(let i) = e { return i } else { return nil } }
+        XCTAssertEqual(starts, [1, 4, 3, 5, 2])
     }
 
     func testBetterJobPreemptsTheRunningOneWhichResumesAfter() {

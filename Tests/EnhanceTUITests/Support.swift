@@ -156,7 +156,10 @@ final class Harness {
         let jobs = pendingInfer.sorted { priority($0) < priority($1) }
         pendingInfer = []
         for e in jobs {
-            guard case let .infer(id, image, key, region, density, _) = e, only?(key) ?? true else { rest.append(e); continue }
+            guard case let .infer(id, image, key, region, density, _) = e, only?(key) ?? true else {
+                rest.append(e)
+                continue
+            }
             guard state.preview?.jobs[id] != nil else { continue }  // cancelled meanwhile
             let out = try! engine.upscale(image, region: region, method: key.method, alpha: key.alpha,
                                           cancel: CancelFlag()) { _ in }

@@ -69,7 +69,9 @@ final class ReducedTileTests: XCTestCase {
         h.send(.resize(columns: 40, rows: 8))
         XCTAssertTrue(h.effects.isEmpty, "\(h.effects.count)")
         h.type("z")
-        let zoomed = h.effects.compactMap { e -> Double? in if case let .infer(_, _, _, _, d, _) = e { return d } else { return nil } }
+        let zoomed = h.effects.compactMap { e -> Double? in
+            if case let .infer(_, _, _, _, d, _) = e { return d } else { return nil }
+        }
         XCTAssertEqual(zoomed, [1, 1])
     }
 }

@@ -28,8 +28,10 @@ final class ViewBenchmark: XCTestCase {
             let cache = RenderCache()
             let fresh = median { a += 0.01; s.preview!.alpha = a; _ = view(s, cache: cache) }
             let cached = median { _ = view(s, cache: cache) }
-            print("view 200×60 \(zoom.title), 2048² ≈ ladder preview: new α \(fresh) ms, unchanged \(cached) ms (median of 7)")
+            print("view 200×60 \(zoom.title), 2048² ≈ ladder preview: new α \(fresh) ms, unchanged \(cached) ms"
+                  + " (median of 7)")
         }
-        print("consistency 512² → \(median { _ = consistency(tile: p.cache.tiles(MethodKey(.blend, alpha: 0))[0], input: img, scale: 4, key: MethodKey(.psnr)) }) ms")
+        let end = p.cache.tiles(MethodKey(.blend, alpha: 0))[0]
+        print("consistency 512² → \(median { _ = consistency(tile: end, input: img, scale: 4, key: MethodKey(.psnr)) }) ms")
     }
 }
