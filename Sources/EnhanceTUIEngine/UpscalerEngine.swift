@@ -35,7 +35,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
 
     /// Refuses an incompatible pair (the error names the first mismatching key).
     public init(psnr: LoadedModel?, gan: LoadedModel?, options: UpscaleOptions = UpscaleOptions(),
-                interactiveContext: Int? = 16, modelFolders: [String] = [],
+                interactiveContext: Int? = 8, modelFolders: [String] = [],
                 load: @escaping @Sendable (String) throws -> LoadedModel = { try ModelLoader.load(path: $0) }) throws {
         self.options = options
         self.interactiveContext = interactiveContext

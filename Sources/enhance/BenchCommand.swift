@@ -103,8 +103,9 @@ extension BenchCommand {
         let context = engine.interactiveContext ?? 0
         let seam = try seamErrors(engine, image: try ImageFile.read(path: path), region: r.region,
                                   contexts: Array(Set([4, 8, 12, 16, 24, context])).sorted())
+        let blendMs = try blendBuildMs(engine)
         if json {
-            print(tuiLatencyJSON(r, seam: seam, context: context, psnr: psnrPath, gan: ganPath, image: path,
+            print(tuiLatencyJSON(r, seam: seam, context: context, blendMs: blendMs, psnr: psnrPath, gan: ganPath, image: path,
                                  threads: threads))
             return
         }
@@ -118,6 +119,7 @@ extension BenchCommand {
               + r.alphaLadderAllMs.map { String(format: "%.0f", $0) }.joined(separator: " "))
         print(String(format: "ladder max |≈ − exact|:             %.4f  (view %@)", r.ladderMaxAbsError,
                      r.region.description as NSString))
+        print("blended network build at a new α:   " + ms(blendMs))
         for c in seam.keys.sorted() {
             print(String(format: "seam max |context %2d − untiled|:     %.4f", c, seam[c]!)
                   + (c == context ? "  (used)" : ""))

@@ -40,9 +40,22 @@ func seamErrors(_ engine: UpscalerEngine, image: Image, region r: PixelRect, con
     return out
 }
 
+/// Median milliseconds of building the blended upscaler at a new α (`Upscaler(.blend(...))`,
+/// i.e. `ModelBlender.model(alpha:)`), over 3 α values: the part of an exact α that is blending.
+func blendBuildMs(_ engine: UpscalerEngine) throws -> Double {
+    guard let blender = engine.blender else { return .nan }
+    var t: [Double] = []
+    for a in [0.33, 0.47, 0.61] as [Float] {
+        let t0 = Date()
+        _ = try Upscaler(.blend(blender, alpha: a), options: engine.options)
+        t.append(Date().timeIntervalSince(t0) * 1000)
+    }
+    return t.sorted()[1]
+}
+
 /// The `--tui-latency --json` object (keys as in the README).
-func tuiLatencyJSON(_ r: TUILatencyResult, seam: [Int: Double], context: Int, psnr: String, gan: String,
-                    image: String, threads: Int) -> String {
+func tuiLatencyJSON(_ r: TUILatencyResult, seam: [Int: Double], context: Int, blendMs: Double, psnr: String,
+                    gan: String, image: String, threads: Int) -> String {
     func num(_ v: Double) -> String { v.isFinite ? String(format: "%.1f", v) : "null" }
     func err(_ v: Double) -> String { v.isFinite ? String(format: "%.5f", v) : "null" }
     func str(_ v: String) -> String {
@@ -57,6 +70,7 @@ func tuiLatencyJSON(_ r: TUILatencyResult, seam: [Int: Double], context: Int, ps
         ("alpha_ladder_all_ms", "[" + r.alphaLadderAllMs.map(num).joined(separator: ", ") + "]"),
         ("fit_complete_ms", num(r.fitCompleteMs)),
         ("ladder_max_abs_error", err(r.ladderMaxAbsError)),
+        ("blend_build_ms", num(blendMs)),
         ("interactive_context_px", "\(context)"),
         ("seam_max_abs_error", err(seam[context] ?? .nan)),
         ("seam_max_abs_error_by_context", "{" + seam.keys.sorted().map { "\"\($0)\": \(err(seam[$0]!))" }

@@ -105,6 +105,27 @@ final class FilmstripAndPairTests: PhotoDirTestCase {
         XCTAssertNil(h.state.picker)
     }
 
+    func testOrderIsVisibleThenLadderThenPrefetchInThePanDirection() {
+        writeFakeImage(dir + "/big.dat", 64, 64)
+        let h = Harness(directory: dir, columns: 40, rows: 8)
+        h.state.browser.selected = h.state.browser.visible.firstIndex { $0.name == "big.dat" }!
+        h.keys(.enter)
+        h.type("z")
+        h.finishJobs()
+        h.type("l")  // pan right: the view moves a quarter width
+        let view = neededRegion(h.state)!
+        h.effects = []
+        h.finishJobs()  // the new view at α: now the ladder and the look-ahead are asked for
+        let asked = h.effects.compactMap { e -> (Priority, PixelRect)? in
+            if case let .infer(_, _, _, r, _, p) = e { return (p, r) } else { return nil }
+        }
+        XCTAssertEqual(asked.filter { $0.0 == .ladder }.count, alphaLadder.count - 1)
+        let ahead = asked.filter { $0.0 == .prefetch }.map(\.1)
+        // The view plus half its width to the right, in one region.
+        XCTAssertEqual(ahead, [PixelRect(x: view.x, y: view.y, width: view.width + view.width / 2, height: view.height)])
+        XCTAssertEqual(asked.map(\.0), asked.map(\.0).sorted(), "emitted most important first")
+    }
+
     func testConsistencyIsMeasuredAsAnEffectNotInUpdate() {
         let h = Harness(directory: dir, columns: 40, rows: 8)
         h.keys(.enter)
