@@ -32,7 +32,7 @@ func filmstripPanels(_ area: CellRect) -> [CellRect] {
 }
 
 /// The visible crop at every ladder α side by side (centred on the view, same zoom), the current
-/// α marked ▶; panels still computing say so.
+/// α marked ▶ (or its two neighbours ▷); panels still computing say so (…, or — not asked for).
 func drawFilmstrip(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState, area: CellRect, cache: RenderCache) {
     let current = Int((p.alpha * 100).rounded())
     for (i, (pane, h)) in zip(filmstripPanels(area), alphaLadder).enumerated() {
@@ -41,7 +41,9 @@ func drawFilmstrip(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState, ar
         let src = source(s, p, img)
         let region = Geometry.inputRegion(src, scale: s.scale, inW: p.image.width, inH: p.image.height)
         let tile = p.cache.covering(key, region, density: requiredDensity(s), scale: s.scale)
-        let mark = h == current ? "▶" : " "
+        // ▶ the current α; ▷ both ladder neighbours when α lies between two ladder values.
+        let between = !alphaLadder.contains(current) && abs(h - current) < alphaLadder[1] - alphaLadder[0]
+        let mark = h == current ? "▶" : between ? "▷" : " "
         let note = tile == nil ? (p.jobs(for: key).isEmpty ? " —" : " …") : ""
         b.put(mark + "α \(formatAlpha(key.alpha))" + note, row: pane.row, column: pane.column,
               style: h == current ? .accent : .bold, maxWidth: pane.width)

@@ -66,7 +66,11 @@ func plannedWork(_ s: AppState, _ p: PreviewState, view: PixelRect, density: Dou
     let anyBlend = p.cache.entries.contains { $0.key.method == .blend && $0.tile.region.contains(view)
         && $0.tile.density(scale: s.scale) >= 1 - 1e-9 }
     if p.showsBlend && anyBlend {
-        for h in alphaLadder { want(MethodKey(.blend, alpha: Float(h) / 100), view, .ladder) }
+        // Nearest to α first: the neighbours of the next α keys are ready soonest.
+        let here = Int((p.alpha * 100).rounded())
+        for h in alphaLadder.sorted(by: { (abs($0 - here), $0) < (abs($1 - here), $1) }) {
+            want(MethodKey(.blend, alpha: Float(h) / 100), view, .ladder)
+        }
     }
     if (p.panX != 0 || p.panY != 0) && !out.contains(where: { $0.priority == .visible }) {
         let ahead = PixelRect(x: view.x + p.panX * view.width / 2, y: view.y + p.panY * view.height / 2,

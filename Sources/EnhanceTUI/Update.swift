@@ -44,7 +44,7 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
         guard var p = s.preview, let j = p.jobs.removeValue(forKey: job) else { break }
         p.cache.insert(j.key, tile)
         p.lastInferenceSeconds = seconds
-        if p.zoom == .fit && j.priority == .visible {
+        if p.zoom == .fit && j.priority == .visible && j.key.method.isNetwork {
             p.fitTileSeconds = (p.fitTileSeconds * Double(p.fitTilesTimed) + seconds) / Double(p.fitTilesTimed + 1)
             p.fitTilesTimed += 1
         }

@@ -61,6 +61,12 @@ final class ReducedTileTests: XCTestCase {
         // The centre tile first: x 384…511 holds 500, y 384…511 holds 400.
         XCTAssertEqual(tiles.first, PixelRect(x: 384, y: 384, width: 128, height: 128))
         XCTAssertEqual(fitProgress(h.state, h.state.preview!), "fit 0% ETA …")
+        h.finishJobs(only: { $0.method == .bicubic })
+        XCTAssertEqual(fitProgress(h.state, h.state.preview!), "fit 0% ETA …", "bicubic is not a network tile")
+        var n = 0
+        h.finishJobs(only: { _ in n += 1; return n <= 14 })  // 14 of the 56 tiles, 0.25 s each
+        // 14/56 = 25 %; ETA = 42 tiles left × 0.25 s = 10.5 s.
+        XCTAssertEqual(fitProgress(h.state, h.state.preview!), "fit 25% ETA 10.5s")
         h.finishJobs()
         XCTAssertNil(fitProgress(h.state, h.state.preview!))
         XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50")
