@@ -16,6 +16,7 @@ public final class EffectExecutor: @unchecked Sendable {
     private let lock = NSLock()
     private var exportFlag: CancelFlag?
 
+    /// Runs effects against `engine`, posting results with `post`; inference goes through `scheduler`.
     public init(engine: any PreviewEngine, post: @escaping @Sendable (Msg) -> Void,
                 scheduler: InferenceScheduler = InferenceScheduler()) {
         self.engine = engine

@@ -11,8 +11,8 @@ func paneSources(_ s: AppState) -> [SourceRect] {
     }
 }
 
-/// The input region that must be upscaled to draw every pane: the visible area plus one pixel
-/// (rounding of the pane edges). The network's context margin is the engine's business.
+/// The input region that must be upscaled to draw every pane: the input pixels the visible area
+/// touches, nothing more. The network's context margin is the engine's business.
 public func neededRegion(_ s: AppState) -> PixelRect? {
     guard let p = s.preview else { return nil }
     var x0 = Int.max, y0 = Int.max, x1 = Int.min, y1 = Int.min
@@ -22,9 +22,6 @@ public func neededRegion(_ s: AppState) -> PixelRect? {
         x0 = min(x0, r.x); y0 = min(y0, r.y); x1 = max(x1, r.x + r.width); y1 = max(y1, r.y + r.height)
     }
     guard x0 < x1 && y0 < y1 else { return nil }
-    let m = 1
-    x0 = max(x0 - m, 0); y0 = max(y0 - m, 0)
-    x1 = min(x1 + m, p.image.width); y1 = min(y1 + m, p.image.height)
     return PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
 }
 

@@ -6,7 +6,9 @@ import EnhanceTerminal
 public struct PairPicker: Equatable, Sendable {
     /// Pairs (`psnr` ≠ `gan`) and single checkpoints (`psnr` == `gan`), as the engine listed them.
     public var pairs: [PairChoice] = []
+    /// Index of the highlighted entry in ``pairs``.
     public var selected = 0
+    /// The engine has not answered the listing yet.
     public var loading = true
     /// The PSNR end picked from a single checkpoint, waiting for the GAN end.
     public var psnrPick: PairChoice?

@@ -11,13 +11,16 @@ extension Method {
 /// A method and, for the blend, its α rounded to hundredths: what a pane shows, a cache key.
 public struct MethodKey: Hashable, Sendable, CustomStringConvertible {
     public var method: Method
+    /// α × 100 for the blend, 0 otherwise.
     public var alphaHundredths: Int
 
+    /// `method` at `alpha` (ignored unless the blend), rounded to hundredths.
     public init(_ method: Method, alpha: Float = 0) {
         self.method = method
         alphaHundredths = method == .blend ? Int((alpha * 100).rounded()) : 0
     }
 
+    /// The blend's α (0 for the other methods).
     public var alpha: Float { Float(alphaHundredths) / 100 }
 
     /// "bicubic", "PSNR", "GAN" or "blend α=0.35".
@@ -65,10 +68,13 @@ public enum Priority: Int, Comparable, Sendable {
 
 /// A requested inference.
 public struct Job: Equatable, Sendable {
+    /// The id of its ``Effect/infer(job:image:key:region:density:priority:)``.
     public var id: Int
+    /// What is inferred, where (input pixels), and how urgently.
     public var key: MethodKey
     public var region: PixelRect
     public var priority: Priority
+    /// Progress reported so far, 0…1.
     public var fraction: Double = 0
 }
 

@@ -37,6 +37,7 @@ public final class InferenceScheduler: @unchecked Sendable {
     private let queue = DispatchQueue(label: "enhance.infer", qos: .userInitiated)
     private let observer: (@Sendable (Event) -> Void)?
 
+    /// A scheduler with no jobs; `observer` hears every ``Event`` (from the worker or the caller).
     public init(observer: (@Sendable (Event) -> Void)? = nil) {
         self.observer = observer
     }

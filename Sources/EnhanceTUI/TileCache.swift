@@ -12,6 +12,7 @@ public struct TileCache: Equatable, Sendable {
     /// Upper bound of the stored pixels in bytes (default 256 MiB).
     public var byteLimit: Int
 
+    /// An empty cache holding at most `byteLimit` bytes of pixels (see ``evict(rank:)``).
     public init(byteLimit: Int = 256 << 20) {
         self.byteLimit = byteLimit
     }
@@ -54,6 +55,7 @@ public struct TileCache: Equatable, Sendable {
         entries = entries.indices.filter { !drop.contains($0) }.map { entries[$0] }
     }
 
+    /// Drops every tile.
     public mutating func removeAll() { entries = [] }
 }
 

@@ -33,7 +33,8 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     /// Blended networks kept (each RRDBNet-23 blend holds ~270 MB of prepared weights).
     private let blendsKept = 2
 
-    /// Refuses an incompatible pair (the error names the first mismatching key).
+    /// Refuses an incompatible pair (the error names the first mismatching key). `load` reads the
+    /// checkpoints of a pair chosen in the picker; `modelFolders` are where the picker looks.
     public init(psnr: LoadedModel?, gan: LoadedModel?, options: UpscaleOptions = UpscaleOptions(),
                 interactiveContext: Int? = 8, modelFolders: [String] = [],
                 load: @escaping @Sendable (String) throws -> LoadedModel = { try ModelLoader.load(path: $0) }) throws {

@@ -180,7 +180,8 @@ final class PreviewTests: PhotoDirTestCase {
         h.keys(.enter)
         h.finishJobs()
         h.effects = []
-        h.type("zzz")  // 4:1 → 10×3 output px visible → 4×2 input px plus a pixel each side
+        // 4:1 → 10×3 output px visible at (123, 127): input x ⌊123/4⌋…⌈133/4⌉ = 30…34, y 31…33.
+        h.type("zzz")
         func regions() -> [PixelRect] {
             h.effects.compactMap { e -> PixelRect? in
                 if case let .infer(_, _, _, r, _, .visible) = e { return r } else { return nil }
@@ -193,13 +194,13 @@ final class PreviewTests: PhotoDirTestCase {
         h.effects = []
         h.send(.resize(columns: 40, rows: 8))
         XCTAssertEqual(regions().count, 2)  // bicubic and the blend
-        for r in regions() { XCTAssertEqual(r, PixelRect(x: 29, y: 30, width: 6, height: 4)) }
+        for r in regions() { XCTAssertEqual(r, PixelRect(x: 30, y: 31, width: 4, height: 2)) }
         h.finishJobs()
         h.effects = []
         h.type("llll")  // 4 × 3 output px = 3 input px to the right
         let r2 = regions()
         XCTAssertFalse(r2.isEmpty, "panned off the cached region")
-        for r in r2 { XCTAssertLessThanOrEqual(r.width * r.height, 6 * 6) }
+        for r in r2 { XCTAssertLessThanOrEqual(r.width * r.height, 4 * 2) }
     }
 
     func testLayoutsLabelsAndDivider() {
