@@ -43,14 +43,14 @@ let package = Package(
                 swiftSettings: kernelFlags),
         .target(name: "EnhanceBench",
                 dependencies: ["EnhanceNetworks", "EnhanceTensor", "EnhanceCheckpoints", "EnhanceTUI",
-                               "EnhanceTUIEngine", "EnhanceImaging", "EnhanceTerminal"],
+                               "EnhanceImaging", "EnhanceTerminal"],
                 swiftSettings: kernelFlags),
         .target(name: "EnhanceTerminal", dependencies: ["EnhanceImaging"], swiftSettings: kernelFlags),
         // The TUI core (state, update, view) knows engines only through its PreviewEngine protocol;
         // EnhanceTUIEngine adapts the networks to it.
         .target(name: "EnhanceTUI", dependencies: ["EnhanceTerminal", "EnhanceImaging"]),
         .target(name: "EnhanceTUIEngine",
-                dependencies: ["EnhanceTUI", "EnhanceNetworks", "EnhanceCheckpoints", "EnhanceImaging"]),
+                dependencies: ["EnhanceTUI", "EnhanceNetworks", "EnhanceImaging"]),
         .target(name: "EnhanceNcurses", dependencies: ["EnhanceTUI", "EnhanceTerminal", "CNcursesw"]),
         .executableTarget(name: "enhance", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "EnhanceTerminalTests", dependencies: ["EnhanceTerminal", "EnhanceImaging"]),
         .testTarget(name: "EnhanceTUITests", dependencies: ["EnhanceTUI", "EnhanceTerminal", "EnhanceImaging"]),
         .testTarget(name: "EnhanceTUIEngineTests",
-                    dependencies: ["EnhanceTUIEngine", "EnhanceTUI", "EnhanceImaging", "EnhanceNetworks"]),
+                    dependencies: ["EnhanceTUIEngine", "EnhanceTUI", "EnhanceImaging"]),
         .testTarget(name: "EnhanceCLITests", dependencies: ["EnhanceImaging"]),
     ],
     swiftLanguageModes: [.v6]
