@@ -82,3 +82,36 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(PairCatalog.userFolder(environment: ["HOME": "/h", "ENHANCE_MODELS": "/m"]), "/m")
     }
 }
+
+final class PairSwitchTests: XCTestCase {
+    let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Models").path
+
+    func testSwitchingSwapsTheModelsAndARefusedPairKeepsTheOld() throws {
+        let psnr = models + "/enhance-x4-psnr.safetensors", gan = models + "/enhance-x4-gan.safetensors"
+        guard FileManager.default.fileExists(atPath: psnr), FileManager.default.fileExists(atPath: gan) else {
+            throw XCTSkip("the bundled pair is not in Models/")
+        }
+        let e = try UpscalerEngine(psnr: nil, gan: nil, modelFolders: [models])
+        XCTAssertTrue(e.pairs().contains(PairChoice(name: "enhance-x4", psnr: psnr, gan: gan)))
+        // Swapped ends: a compatible pair (same architecture and keys).
+        try e.switchPair(PairChoice(name: "swapped", psnr: gan, gan: psnr))
+        XCTAssertEqual(e.modelNames.psnr, "enhance-x4-gan.safetensors")
+        XCTAssertEqual(e.modelNames.gan, "enhance-x4-psnr.safetensors")
+        let img = gradientNoise(6, 5)
+        let out = try e.upscale(img, region: PixelRect(x: 1, y: 1, width: 3, height: 2), method: .blend, alpha: 0.3,
+                                cancel: CancelFlag()) { _ in }
+        XCTAssertEqual(out.width, 12)
+        // A pair with a missing checkpoint is refused and the swapped pair stays.
+        XCTAssertThrowsError(try e.switchPair(PairChoice(name: "gone", psnr: models + "/none.pth", gan: gan)))
+        XCTAssertEqual(e.modelNames.psnr, "enhance-x4-gan.safetensors")
+        // So is a pair of two architectures (../shared's SRGAN generator with the bundled PSNR net).
+        let srgan = models + "/../../shared/weights/srgan-leftthomas/netG_epoch_4_100.pth"
+        if FileManager.default.fileExists(atPath: srgan) {
+            XCTAssertThrowsError(try e.switchPair(PairChoice(name: "mixed", psnr: psnr, gan: srgan))) { err in
+                XCTAssertTrue("\(err)".contains("cannot blend"), "\(err)")
+            }
+            XCTAssertEqual(e.modelNames.gan, "enhance-x4-psnr.safetensors")
+        }
+    }
+}
