@@ -55,6 +55,37 @@ final class TileCacheTests: XCTestCase {
 }
 
 final class FilmstripAndPairTests: PhotoDirTestCase {
+    func testLadderInterpolatesBetweenNeighboursThenExactAndStaleCancel() {
+        let h = open(columns: 60)
+        h.type("z")
+        h.finishJobs()  // bicubic and the blend at 0.50 at 1:1; the ladder is queued behind them
+        XCTAssertEqual(Set(inferKeys(h.effects, .ladder)),
+                       Set(alphaLadder.filter { $0 != 50 }.map { MethodKey(.blend, alpha: Float($0) / 100) }))
+        h.settle()
+        XCTAssertEqual(ladderProgress(h.state, h.state.preview!), "ladder 11/11")
+        h.effects = []
+        h.keys(.right)
+        var s = h.screen
+        // ≈ at 0.55: the mean of the fake blends at 0.50 and 0.60, G = 1 − α²: (0.75 + 0.64)/2 = 0.695
+        // → 177.2 → 177; B = 0.4·α = 0.22 → 56.1 → 56. The exact G is 1 − 0.3025 → 177.9 → 178.
+        XCTAssertEqual(s.text(row: 0).trimmingCharacters(in: .whitespaces),
+                       "≈ blend α=0.55  ≈ from α=0.50/0.60  computing 0%")
+        XCTAssertEqual(s[3, 20].image?.bg, RGB8(0, 177, 56))
+        XCTAssertEqual(inferKeys(h.effects), [MethodKey(.blend, alpha: 0.55)])
+        h.finishJobs()
+        s = h.screen
+        XCTAssertEqual(s.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.55")
+        XCTAssertEqual(s[3, 20].image?.bg, RGB8(0, 178, 56))
+        // A job still queued for α 0.65 is cancelled when α moves on to a cached ladder point.
+        h.keys(.right, .right)
+        let job = h.state.preview!.jobs.values.first { $0.key == MethodKey(.blend, alpha: 0.65) }!.id
+        h.effects = []
+        h.keys(.right)
+        XCTAssertTrue(h.effects.contains(.cancel(job: job)))
+        XCTAssertEqual(inferKeys(h.effects), [])
+        XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.70")
+    }
+
     func testFilmstripShowsTheLadderAndPicksAlpha() {
         let h = Harness(directory: dir, columns: 48, rows: 14)
         h.keys(.enter)

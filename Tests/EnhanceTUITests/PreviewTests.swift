@@ -4,22 +4,6 @@ import EnhanceTerminal
 @testable import EnhanceTUI
 
 final class PreviewTests: PhotoDirTestCase {
-    /// Opens photo.dat (8×6 → 32×24) in a `columns × rows` terminal.
-    func open(columns: Int = 40, rows: Int = 8) -> Harness {
-        let h = Harness(directory: dir, columns: columns, rows: rows)
-        h.keys(.enter)
-        XCTAssertEqual(h.state.screen, .preview)
-        return h
-    }
-
-    /// Keys of the inference effects in `fx` (of one priority, if given), in order.
-    func inferKeys(_ fx: [Effect], _ priority: Priority? = nil) -> [MethodKey] {
-        fx.compactMap {
-            guard case let .infer(_, _, k, _, _, p) = $0, priority.map({ $0 == p }) ?? true else { return nil }
-            return k
-        }
-    }
-
     func testOpeningRequestsVisibleMethodsForWholeImageAtFit() {
         let h = open()
         XCTAssertEqual(inferKeys(h.effects), [MethodKey(.bicubic), MethodKey(.blend, alpha: 0.5)])
@@ -79,37 +63,6 @@ final class PreviewTests: PhotoDirTestCase {
         h.type("a0[{")
         XCTAssertEqual(alpha(), 0)
         XCTAssertTrue(h.screen.text(row: 7).contains("α 0.00"))
-    }
-
-    func testLadderInterpolatesBetweenNeighboursThenExactAndStaleCancel() {
-        let h = open(columns: 60)
-        h.type("z")
-        h.finishJobs()  // bicubic and the blend at 0.50 at 1:1; the ladder is queued behind them
-        XCTAssertEqual(Set(inferKeys(h.effects, .ladder)),
-                       Set(alphaLadder.filter { $0 != 50 }.map { MethodKey(.blend, alpha: Float($0) / 100) }))
-        h.settle()
-        XCTAssertEqual(ladderProgress(h.state, h.state.preview!), "ladder 11/11")
-        h.effects = []
-        h.keys(.right)
-        var s = h.screen
-        // ≈ at 0.55: the mean of the fake blends at 0.50 and 0.60, G = 1 − α²: (0.75 + 0.64)/2 = 0.695
-        // → 177.2 → 177; B = 0.4·α = 0.22 → 56.1 → 56. The exact G is 1 − 0.3025 → 177.9 → 178.
-        XCTAssertEqual(s.text(row: 0).trimmingCharacters(in: .whitespaces),
-                       "≈ blend α=0.55  ≈ from α=0.50/0.60  computing 0%")
-        XCTAssertEqual(s[3, 20].image?.bg, RGB8(0, 177, 56))
-        XCTAssertEqual(inferKeys(h.effects), [MethodKey(.blend, alpha: 0.55)])
-        h.finishJobs()
-        s = h.screen
-        XCTAssertEqual(s.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.55")
-        XCTAssertEqual(s[3, 20].image?.bg, RGB8(0, 178, 56))
-        // A job still queued for α 0.65 is cancelled when α moves on to a cached ladder point.
-        h.keys(.right, .right)
-        let job = h.state.preview!.jobs.values.first { $0.key == MethodKey(.blend, alpha: 0.65) }!.id
-        h.effects = []
-        h.keys(.right)
-        XCTAssertTrue(h.effects.contains(.cancel(job: job)))
-        XCTAssertEqual(inferKeys(h.effects), [])
-        XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.70")
     }
 
     func testZoomPanClampAndNoReinferWhenCached() {

@@ -215,3 +215,21 @@ class PhotoDirTestCase: XCTestCase {
         try? FileManager.default.removeItem(atPath: dir)
     }
 }
+
+extension PhotoDirTestCase {
+    /// Opens photo.dat (8×6 → 32×24) in a `columns × rows` terminal.
+    func open(columns: Int = 40, rows: Int = 8) -> Harness {
+        let h = Harness(directory: dir, columns: columns, rows: rows)
+        h.keys(.enter)
+        XCTAssertEqual(h.state.screen, .preview)
+        return h
+    }
+
+    /// Keys of the inference effects in `fx` (of one priority, if given), in order.
+    func inferKeys(_ fx: [Effect], _ priority: Priority? = nil) -> [MethodKey] {
+        fx.compactMap {
+            guard case let .infer(_, _, k, _, _, p) = $0, priority.map({ $0 == p }) ?? true else { return nil }
+            return k
+        }
+    }
+}
