@@ -74,11 +74,16 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
 
     public func load(path: String) throws -> Image { try ImageFile.read(path: path) }
 
-    /// The (cached) upscaler for `method` at `alpha`; blends keep the ``blendsKept`` most recent α.
+    /// The (cached) upscaler for `method` at `alpha`; blends keep the ``blendsKept`` most recently
+    /// used α (a preempted ladder job that resumes finds its network still built).
     public func upscaler(for method: Method, alpha: Float) throws -> Upscaler {
         let key = method == .blend ? "blend" + formatAlpha(alpha) : method.rawValue
         lock.lock()
-        if let u = upscalers[key] { lock.unlock(); return u }
+        if let u = upscalers[key] {
+            if let i = blendOrder.firstIndex(of: key) { blendOrder.append(blendOrder.remove(at: i)) }
+            lock.unlock()
+            return u
+        }
         let pair = self.pair
         lock.unlock()
         let u: Upscaler
