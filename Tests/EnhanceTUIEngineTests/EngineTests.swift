@@ -114,4 +114,22 @@ final class PairSwitchTests: XCTestCase {
             XCTAssertEqual(e.modelNames.gan, "enhance-x4-psnr.safetensors")
         }
     }
+
+    func testBlendedNetworksKeptAreTheMostRecentlyUsed() throws {
+        let psnr = models + "/enhance-x4-psnr.safetensors", gan = models + "/enhance-x4-gan.safetensors"
+        guard FileManager.default.fileExists(atPath: psnr), FileManager.default.fileExists(atPath: gan) else {
+            throw XCTSkip("the bundled pair is not in Models/")
+        }
+        let e = try UpscalerEngine(psnr: nil, gan: nil)
+        try e.switchPair(PairChoice(name: "bundled", psnr: psnr, gan: gan))
+        let ladder = try e.upscaler(for: .blend, alpha: 0.4)
+        _ = try e.upscaler(for: .blend, alpha: 0.49)
+        XCTAssertTrue(try e.upscaler(for: .blend, alpha: 0.4) === ladder, "used again: now the most recent")
+        _ = try e.upscaler(for: .blend, alpha: 0.48)  // two kept: 0.49, the least recently used, goes
+        XCTAssertTrue(try e.upscaler(for: .blend, alpha: 0.4) === ladder)
+        let old = try e.upscaler(for: .blend, alpha: 0.48)
+        _ = try e.upscaler(for: .blend, alpha: 0.3)
+        _ = try e.upscaler(for: .blend, alpha: 0.2)
+        XCTAssertFalse(try e.upscaler(for: .blend, alpha: 0.48) === old, "evicted and built again")
+    }
 }
