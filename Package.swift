@@ -53,13 +53,16 @@ let package = Package(
                                "EnhanceImaging", "EnhanceTerminal"],
                 swiftSettings: kernelFlags),
         .target(name: "EnhanceTerminal", dependencies: ["EnhanceImaging"], swiftSettings: kernelFlags),
-        .target(name: "EnhanceTUI",
-                dependencies: ["EnhanceTerminal", "EnhanceNetworks", "EnhanceImaging"]),
+        // The TUI core (state, update, view) knows engines only through its PreviewEngine protocol;
+        // EnhanceTUIEngine adapts the networks to it.
+        .target(name: "EnhanceTUI", dependencies: ["EnhanceTerminal", "EnhanceImaging"]),
+        .target(name: "EnhanceTUIEngine",
+                dependencies: ["EnhanceTUI", "EnhanceNetworks", "EnhanceImaging"]),
         .target(name: "EnhanceNcurses", dependencies: ["EnhanceTUI", "EnhanceTerminal", "CNcursesw"]),
         .executableTarget(name: "enhance", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             "EnhanceImaging", "EnhanceTensor", "EnhanceCheckpoints", "EnhanceNetworks",
-            "EnhanceTerminal", "EnhanceTUI", "EnhanceNcurses", "EnhanceBench",
+            "EnhanceTerminal", "EnhanceTUI", "EnhanceTUIEngine", "EnhanceNcurses", "EnhanceBench",
         ]),
 
         .testTarget(name: "EnhanceImagingTests", dependencies: ["EnhanceImaging"],
@@ -72,6 +75,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EnhanceTerminalTests", dependencies: ["EnhanceTerminal", "EnhanceImaging"]),
         .testTarget(name: "EnhanceTUITests", dependencies: ["EnhanceTUI", "EnhanceTerminal", "EnhanceImaging"]),
+        .testTarget(name: "EnhanceTUIEngineTests",
+                    dependencies: ["EnhanceTUIEngine", "EnhanceTUI", "EnhanceImaging"]),
         .testTarget(name: "EnhanceCLITests", dependencies: ["EnhanceImaging"]),
     ],
     swiftLanguageModes: [.v6]

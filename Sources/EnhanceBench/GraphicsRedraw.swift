@@ -29,14 +29,14 @@ public func measureGraphicsRedraw(image: Image, columns: Int = 120, rows: Int = 
     p.zoom = .factor(1)
     let up = Resample.bicubic(image, width: image.width * 4, height: image.height * 4)
     let region = PixelRect(x: 0, y: 0, width: image.width, height: image.height)
-    p.cache[MethodKey(.psnr)] = Tile(region: region, image: up)
+    p.cache.insert(MethodKey(.blend, alpha: 0), Tile(region: region, image: up))  // the ladder's ends: ≈ at α
     var gan = up  // channels rotated: a different picture with as many colours, so every α changes every pixel
     let plane = up.planeSize
     for c in 0..<3 {
         let from = ((c + 1) % 3) * plane
         gan.pixels.replaceSubrange((c * plane)..<((c + 1) * plane), with: up.pixels[from..<(from + plane)])
     }
-    p.cache[MethodKey(.gan)] = Tile(region: region, image: gan)
+    p.cache.insert(MethodKey(.blend, alpha: 1), Tile(region: region, image: gan))
     s.preview = p
     s.cellPixels = cell
     var lines: [GraphicsRedrawLine] = []
@@ -45,12 +45,13 @@ public func measureGraphicsRedraw(image: Image, columns: Int = 120, rows: Int = 
         s.graphics = kind
         let encoder = GraphicsEncoder(kind)
         var views = [Double](), encodes = [Double](), bytes = 0
-        var last = view(s)
+        let cache = RenderCache()
+        var last = view(s, cache: cache)
         for _ in 0..<max(repeats, 1) {
             alpha = alpha >= 0.95 ? 0.01 : alpha + 0.01  // a new α each time: never a cached frame
             s.preview!.alpha = alpha
             let t0 = cpuSeconds()
-            let frame = view(s)
+            let frame = view(s, cache: cache)
             let t1 = cpuSeconds()
             var out = Array(ANSIWriter.drawSparse(frame.cells.map(\.image), columns: frame.columns, mode: .trueColor,
                                                   previous: last.cells.map(\.image)).utf8)

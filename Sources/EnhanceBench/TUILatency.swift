@@ -1,102 +1,155 @@
+import EnhanceImaging
 import EnhanceTUI
 import Foundation
 
-/// Latency of the terminal UI measured through its real event loop, effect executor and engine,
-/// with a headless backend that timestamps every frame.
-///
-/// - `firstFrame`: from start to the first frame that shows image cells (bicubic or a pixel-blend
-///   placeholder), and `firstImage`: to the first frame showing the network blend itself.
-/// - `alpha`: for each α key press, the time until a frame shows the weight blend at the new α
-///   (not the pixel-blend placeholder, nothing computing). Times in seconds.
+/// Latency of the terminal UI measured through its real event loop, scheduler and engine, with a
+/// headless backend that timestamps every frame (milliseconds; medians over key presses).
 public struct TUILatencyResult: Sendable {
-    public var firstFrame: Double
-    public var firstImage: Double
-    public var alpha: [Double]
+    /// Start → first frame with image cells (bicubic stands in at fit).
+    public var firstFrameMs: Double
+    /// Start → the fit view's network result complete (every background tile in).
+    public var fitCompleteMs: Double
+    /// Zoom key (fit → 1:1) → the network blend at 1:1 on screen.
+    public var firstNetwork1to1Ms: Double
+    /// α key (Shift-←, −0.01, off the ladder) → the exact weight blend on screen; median, and all.
+    public var alphaExactMs: Double
+    public var alphaExactAllMs: [Double]
+    /// α key (←, −0.05) once the ladder is warm → the redrawn blend (≈ or exact); median, and all.
+    public var alphaLadderMs: Double
+    public var alphaLadderAllMs: [Double]
+    /// Largest |≈ − exact| (RGB in [0, 1]) at the midpoints between ladder values, on the view.
+    public var ladderMaxAbsError: Double
+    /// The view region (input pixels) the ladder was measured on.
+    public var region: PixelRect
 }
 
-/// Runs the α-latency benchmark on `imagePath` at 1:1 zoom in a `columns × rows` terminal.
-/// Returns nil if a frame never arrived within `timeout` seconds.
+/// Runs the script on `imagePath` in a `columns × rows` terminal: open (fit), wait for the fit
+/// view to complete, zoom to 1:1, `presses` exact α steps, wait for the ladder, `presses` ladder
+/// α steps. Then measures the ladder's interpolation error with `engine` directly. Returns nil
+/// if a step did not happen within `timeout` seconds.
 public func measureTUILatency(engine: any PreviewEngine, imagePath: String, columns: Int = 120, rows: Int = 40,
-                              presses: Int = 10, timeout: Double = 120) -> TUILatencyResult? {
+                              presses: Int = 5, timeout: Double = 600) throws -> TUILatencyResult? {
     let backend = TimingBackend(columns: columns, rows: rows, presses: presses, timeout: timeout)
     let names = engine.modelNames
     let initial = initialState(path: imagePath, isDirectory: false, columns: columns, rows: rows, scale: engine.scale,
                                modelNames: "PSNR \(names.psnr) · GAN \(names.gan)", colorMode: .trueColor,
                                showHidden: false)
     backend.start = Date()
-    _ = runEventLoop(backend: backend, engine: engine, initial: initial, pollMs: 1)
-    guard !backend.failed, let ff = backend.firstFrame, let fi = backend.firstImage else { return nil }
-    return TUILatencyResult(firstFrame: ff, firstImage: fi, alpha: backend.alphaLatencies)
+    let final = runEventLoop(backend: backend, engine: engine, initial: initial, pollMs: 1)
+    guard !backend.failed, let t = backend.times(), let p = final.preview,
+          let view = neededRegion(final) else { return nil }
+    var worst = 0.0
+    for lo in alphaLadder.dropLast() {
+        let a = MethodKey(.blend, alpha: Float(lo) / 100), b = MethodKey(.blend, alpha: Float(lo + 10) / 100)
+        guard let ta = p.cache.covering(a, view, density: 1, scale: engine.scale),
+              let tb = p.cache.covering(b, view, density: 1, scale: engine.scale) else { return nil }
+        let exact = try engine.upscale(p.image, region: view, method: .blend, alpha: Float(lo + 5) / 100,
+                                       cancel: CancelFlag()) { _ in }
+        worst = max(worst, maxMidpointError(ta, tb, exact: exact, region: view, scale: engine.scale))
+    }
+    return TUILatencyResult(firstFrameMs: t.first, fitCompleteMs: t.fit, firstNetwork1to1Ms: t.zoom,
+                            alphaExactMs: backend.exact.isEmpty ? .nan : median(backend.exact),
+                            alphaExactAllMs: backend.exact,
+                            alphaLadderMs: backend.ladder.isEmpty ? .nan : median(backend.ladder),
+                            alphaLadderAllMs: backend.ladder,
+                            ladderMaxAbsError: worst, region: view)
 }
 
-/// Scripted backend: waits for the blend to settle, zooms to 1:1, then presses ← (α − 0.05)
-/// `presses` times (at most 10: α 0.50 → 0.00), timing each until the settled frame at the new α.
+/// max |(a + b)/2 − exact| over `region` (tiles cover it; `exact` is exactly it).
+func maxMidpointError(_ a: Tile, _ b: Tile, exact: Image, region: PixelRect, scale: Int) -> Double {
+    var worst: Float = 0
+    for c in 0..<3 {
+        for y in 0..<exact.height {
+            for x in 0..<exact.width {
+                let ax = (region.x - a.region.x) * scale + x, ay = (region.y - a.region.y) * scale + y
+                let bx = (region.x - b.region.x) * scale + x, by = (region.y - b.region.y) * scale + y
+                let approx = (a.image[c, ay, ax] + b.image[c, by, bx]) / 2
+                worst = max(worst, abs(approx - exact[c, y, x]))
+            }
+        }
+    }
+    return Double(worst)
+}
+
+/// Scripted backend: presses a key only when the frame it waits for has been drawn.
 private final class TimingBackend: TerminalBackend {
+    enum Phase { case fit, zoom, exact, warmLadder, ladder, done }
+
     let size: (columns: Int, rows: Int)
     var start = Date()
-    var firstFrame: Double?
-    var firstImage: Double?
-    var alphaLatencies: [Double] = []
     var failed = false
+    var exact: [Double] = []
+    var ladder: [Double] = []
+    private var first: Double?, fit: Double?, zoom: Double?
     private let presses: Int
     private let timeout: Double
-    private var phase = 0  // 0 opening, 1 zooming, 2 waiting for α settle, 3 done
-    private var pressedAt: Date?
-    private var waitingSince = Date()
+    private var phase = Phase.fit
+    private var pressedAt = Date()
     private var alpha: Float = 0.5
-    private var settled = false
+    private var ready = false
 
     init(columns: Int, rows: Int, presses: Int, timeout: Double) {
         size = (columns, rows)
-        self.presses = min(10, max(1, presses))
+        self.presses = min(9, max(1, presses))
         self.timeout = timeout
     }
 
-    /// The label row says the blend at `alpha` is shown from the network, not a placeholder.
-    private func showsSettledBlend(_ f: ScreenBuffer, alpha: Float) -> Bool {
-        let label = f.text(row: 0)
-        return label.contains(String(format: "blend α=%.2f", alpha)) && !label.contains("pixel blend")
-            && !label.contains("computing") && f.cells.contains { $0.image != nil }
+    func times() -> (first: Double, fit: Double, zoom: Double)? {
+        guard let first, let fit, let zoom else { return nil }
+        return (first, fit, zoom)
     }
 
     func nextEvent(timeoutMs: Int) -> Msg? {
-        if Date().timeIntervalSince(waitingSince) > timeout { failed = true; return .key(.char("q")) }
-        guard settled else {
-            if timeoutMs > 0 { usleep(UInt32(min(timeoutMs, 2)) * 1000) }
+        if Date().timeIntervalSince(pressedAt) > timeout { failed = true; return .key(.char("q")) }
+        guard ready else {
+            if timeoutMs > 0 { usleep(500) }
             return nil
         }
-        settled = false
-        waitingSince = Date()
+        ready = false
+        pressedAt = Date()
         switch phase {
-        case 0:
-            phase = 1
-            return .key(.char("z"))  // fit → 1:1
-        case 1, 2:
-            if alphaLatencies.count >= presses { phase = 3; return .key(.char("q")) }
-            phase = 2
-            alpha = max(0, alpha - 0.05)
-            pressedAt = Date()
+        case .fit:
+            phase = .zoom
+            return .key(.char("z"))
+        case .zoom, .exact:
+            if exact.count >= presses { phase = .warmLadder; return nil }
+            phase = .exact
+            alpha = stepped(alpha, -1)
+            return .key(.char("{"))
+        case .warmLadder, .ladder:
+            if ladder.count >= presses { phase = .done; return .key(.char("q")) }
+            phase = .ladder
+            alpha = stepped(alpha, -5)
             return .key(.left)
-        default:
+        case .done:
             return .key(.char("q"))
         }
     }
 
+    private func stepped(_ a: Float, _ hundredths: Int) -> Float { Float(Int((a * 100).rounded()) + hundredths) / 100 }
+
     func draw(_ frame: ScreenBuffer, previous: ScreenBuffer?) {
-        let t = Date().timeIntervalSince(start)
-        if firstFrame == nil, frame.cells.contains(where: { $0.image != nil }) { firstFrame = t }
-        guard showsSettledBlend(frame, alpha: alpha) else { return }
-        if firstImage == nil { firstImage = t }
+        let ms = Date().timeIntervalSince(start) * 1000
+        let label = frame.text(row: 0), status = frame.text(row: frame.rows - 1)
+        let hasImage = frame.cells.contains { $0.image != nil }
+        let name = "blend α=" + formatAlpha(alpha)
+        let exactShown = hasImage && label.hasPrefix(" " + name) && !label.contains("computing")
+            && !label.contains("placeholder") && !label.contains("tiles")
+        let since = Date().timeIntervalSince(pressedAt) * 1000
+        if first == nil, hasImage { first = ms }
         switch phase {
-        case 0: settled = true
-        case 1: if frame.text(row: frame.rows - 1).contains("1:1") { settled = true }
-        case 2:
-            if let p = pressedAt {
-                alphaLatencies.append(Date().timeIntervalSince(p))
-                pressedAt = nil
-                settled = true
-            }
-        default: break
+        case .fit:
+            if exactShown && !status.contains("% ETA") { fit = ms; ready = true }
+        case .zoom:
+            if exactShown && status.contains("1:1") { zoom = since; ready = true }
+        case .exact:
+            if exactShown { exact.append(since); ready = true }
+        case .warmLadder:
+            if status.contains("ladder \(alphaLadder.count)/\(alphaLadder.count)") { ready = true }
+        case .ladder:
+            if hasImage && (label.hasPrefix(" ≈ " + name) || exactShown) { ladder.append(since); ready = true }
+        case .done:
+            break
         }
     }
 }

@@ -22,6 +22,8 @@ public struct AppState: Equatable, Sendable {
     public var browser: BrowserState
     public var preview: PreviewState?
     public var showHelp = false
+    /// The pair picker, while open.
+    public var picker: PairPicker?
     public var export: ExportPhase?
     /// One-line message in the status bar (info or error).
     public var status: String?

@@ -46,12 +46,18 @@ public func consistency(tile: Tile, input: Image, scale: Int, key: MethodKey) ->
     return Consistency(key: key, region: r, diff: Image(width: w, height: h, channelCount: 3, pixels: diff), psnr: psnr)
 }
 
-/// Recomputes the consistency diagnostic when its layout is shown and the primary tile changed.
-func updateConsistency(_ s: inout AppState) {
-    guard var p = s.preview, p.layout == .consistency else { return }
+/// Asks for the consistency diagnostic (an effect: it is heavy) when its layout is shown and the
+/// primary method's tile changed since the last measurement or request.
+func requestConsistency(_ s: inout AppState) -> [Effect] {
+    guard var p = s.preview, p.layout == .consistency, let view = neededRegion(s) else { return [] }
     let key = p.primaryKey
-    guard let t = p.cache[key], t.region.width > 0, t.region.height > 0 else { return }
-    if let c = p.consistency, c.key == key, c.region == t.region { return }
-    p.consistency = consistency(tile: t, input: p.image, scale: s.scale, key: key)
+    guard let t = p.cache.covering(key, view, scale: s.scale), t.region.width > 0, t.region.height > 0 else {
+        return []
+    }
+    let req = Consistency.Request(key: key, region: t.region)
+    if let c = p.consistency, c.key == key, c.region == t.region { return [] }
+    if p.consistencyPending == req { return [] }
+    p.consistencyPending = req
     s.preview = p
+    return [.measureConsistency(tile: t, input: p.image, key: key)]
 }

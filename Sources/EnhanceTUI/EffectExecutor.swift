@@ -4,22 +4,24 @@ import Foundation
 
 /// Runs ``Effect``s off the UI thread and posts the outcomes as ``Msg``s.
 ///
-/// Inference runs on one serial queue (jobs are cancelled through their ``CancelFlag``, so a
-/// stale job stops early and the next starts); listing/loading on another; export on a third.
-/// `post` is called from background threads and must be thread-safe.
+/// Inference goes through one ``InferenceScheduler`` (by priority; a better job preempts a worse
+/// one, and cancelled jobs stop within one network layer); listing, loading, pair switching and
+/// measurements run on an I/O queue; export on a third. `post` must be thread-safe.
 public final class EffectExecutor: @unchecked Sendable {
     private let engine: any PreviewEngine
     private let post: @Sendable (Msg) -> Void
-    private let inferQueue = DispatchQueue(label: "enhance.infer")
+    private let scheduler: InferenceScheduler
     private let ioQueue = DispatchQueue(label: "enhance.io")
     private let exportQueue = DispatchQueue(label: "enhance.export")
     private let lock = NSLock()
-    private var flags: [Int: CancelFlag] = [:]
     private var exportFlag: CancelFlag?
 
-    public init(engine: any PreviewEngine, post: @escaping @Sendable (Msg) -> Void) {
+    /// Runs effects against `engine`, posting results with `post`; inference goes through `scheduler`.
+    public init(engine: any PreviewEngine, post: @escaping @Sendable (Msg) -> Void,
+                scheduler: InferenceScheduler = InferenceScheduler()) {
         self.engine = engine
         self.post = post
+        self.scheduler = scheduler
     }
 
     /// Starts `effect` (``Effect/quit`` is the caller's business and ignored here).
@@ -39,34 +41,37 @@ public final class EffectExecutor: @unchecked Sendable {
                     post(.loaded(path: path, image: nil, error: "\(error)"))
                 }
             }
-        case let .infer(job, image, method, region, density):
-            let flag = CancelFlag()
-            lock.lock(); flags[job] = flag; lock.unlock()
-            inferQueue.async { [weak self] in
-                defer { self?.forget(job) }
-                guard !flag.isCancelled else { return }
-                let start = Date()
-                let last = Progress()
-                do {
-                    let out = try engine.upscale(image, region: region, method: method, cancel: flag) { f in
-                        if last.advance(to: f) { post(.inferProgress(job: job, fraction: f)) }
-                    }
-                    guard !flag.isCancelled else { return }
-                    post(.inferDone(job: job, tile: reduced(Tile(region: region, image: out), density: density),
-                                    seconds: Date().timeIntervalSince(start)))
-                } catch {
-                    if !flag.isCancelled { post(.inferFailed(job: job, message: "\(method): \(error)")) }
-                }
+        case let .infer(job, image, key, region, density, priority):
+            scheduler.submit(id: job, priority: priority) { flag in
+                Self.infer(engine, job: job, image: image, key: key, region: region, density: density, flag: flag,
+                           post: post)
             }
         case .cancel(let job):
-            lock.lock(); let f = flags[job]; lock.unlock()
-            f?.cancel()
+            scheduler.cancel(id: job)
+        case let .measureConsistency(tile, input, key):
+            ioQueue.async {
+                post(.consistencyMeasured(consistency(tile: tile, input: input, scale: engine.scale, key: key)))
+            }
+        case .listPairs:
+            ioQueue.async { post(.pairsListed(engine.pairs())) }
+        case .switchPair(let pair):
+            scheduler.cancelAll()
+            ioQueue.async {
+                do {
+                    try engine.switchPair(pair)
+                    post(.pairSwitched(names: engine.modelNames, error: nil))
+                } catch {
+                    post(.pairSwitched(names: nil, error: "\(error)"))
+                }
+            }
         case .checkExists(let path):
             ioQueue.async { post(.existsChecked(path: path, exists: FileManager.default.fileExists(atPath: path))) }
-        case let .export(image, method, path):
+        case let .export(image, key, path):
             let flag = CancelFlag()
             lock.lock(); exportFlag?.cancel(); exportFlag = flag; lock.unlock()
-            exportQueue.async { Self.export(engine: engine, image: image, method: method, path: path, flag: flag, post: post) }
+            exportQueue.async {
+                Self.export(engine: engine, image: image, key: key, path: path, flag: flag, post: post)
+            }
         case .cancelExport:
             lock.lock(); exportFlag?.cancel(); lock.unlock()
         case .quit:
@@ -76,24 +81,38 @@ public final class EffectExecutor: @unchecked Sendable {
 
     /// Cancels every running job and export.
     public func cancelAll() {
-        lock.lock()
-        for f in flags.values { f.cancel() }
-        exportFlag?.cancel()
-        lock.unlock()
+        scheduler.cancelAll()
+        lock.lock(); exportFlag?.cancel(); lock.unlock()
     }
 
-    private func forget(_ job: Int) {
-        lock.lock(); flags[job] = nil; lock.unlock()
+    /// One inference: posts its progress and result; false when stopped by `flag`.
+    static func infer(_ engine: any PreviewEngine, job: Int, image: Image, key: MethodKey, region: PixelRect,
+                      density: Double, flag: CancelFlag, post: @escaping @Sendable (Msg) -> Void) -> Bool {
+        let start = Date()
+        let last = Progress()
+        do {
+            let out = try engine.upscale(image, region: region, method: key.method, alpha: key.alpha,
+                                         cancel: flag) { f in
+                if last.advance(to: f) { post(.inferProgress(job: job, fraction: f)) }
+            }
+            if flag.isCancelled { return false }
+            post(.inferDone(job: job, tile: reduced(Tile(region: region, image: out), density: density),
+                            seconds: Date().timeIntervalSince(start)))
+        } catch {
+            if flag.isCancelled { return false }
+            post(.inferFailed(job: job, message: "\(key): \(error)"))
+        }
+        return true
     }
 
     /// Exports through the engine (streamed, written to a temporary file renamed at the end), so a
     /// cancelled or failed export leaves no partial file.
-    static func export(engine: any PreviewEngine, image: Image, method: PreviewMethod, path: String, flag: CancelFlag,
+    static func export(engine: any PreviewEngine, image: Image, key: MethodKey, path: String, flag: CancelFlag,
                        post: @escaping @Sendable (Msg) -> Void) {
         let start = Date()
         let last = Progress()
         do {
-            try engine.export(image, method: method, to: path, cancel: flag) { f in
+            try engine.export(image, method: key.method, alpha: key.alpha, to: path, cancel: flag) { f in
                 if last.advance(to: f) { post(.exportProgress(fraction: f, elapsed: Date().timeIntervalSince(start))) }
             }
             post(.exportFinished(path: path, seconds: Date().timeIntervalSince(start)))
@@ -103,14 +122,11 @@ public final class EffectExecutor: @unchecked Sendable {
     }
 }
 
-/// Output tiles larger than this many pixels are stored reduced when the view allows it.
-public let reduceAbovePixels = 8_000_000
-
-/// `tile` box-reduced to about `density` pixels per output pixel (never below what was asked),
-/// when it is larger than ``reduceAbovePixels`` and `density` < 1; otherwise unchanged.
+/// `tile` box-reduced to about `density` pixels per output pixel (never below what was asked)
+/// when `density` < 1 (fit views keep whole-image tiles small); otherwise unchanged.
 func reduced(_ tile: Tile, density: Double) -> Tile {
     let img = tile.image
-    guard density < 1, img.planeSize > reduceAbovePixels else { return tile }
+    guard density < 1 else { return tile }
     let w = max(Int((Double(img.width) * density).rounded(.up)), 1)
     let h = max(Int((Double(img.height) * density).rounded(.up)), 1)
     guard w < img.width || h < img.height else { return tile }

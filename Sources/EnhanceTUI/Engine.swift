@@ -1,34 +1,5 @@
 import EnhanceImaging
-import EnhanceNetworks
 import Foundation
-
-/// What produces an upscaled preview.
-public enum PreviewMethod: Hashable, Sendable, CustomStringConvertible {
-    case bicubic
-    case psnr
-    case gan
-    /// Weight-space blend θ = (1−α)·θ_PSNR + α·θ_GAN, α in [0, 1].
-    case blend(alpha: Float)
-
-    public var description: String {
-        switch self {
-        case .bicubic: return "bicubic"
-        case .psnr: return "PSNR"
-        case .gan: return "GAN"
-        case .blend(let a): return "blend α=" + formatAlpha(a)
-        }
-    }
-
-    /// Short stable name (for file names and PNG text chunks).
-    public var slug: String {
-        switch self {
-        case .bicubic: return "bicubic"
-        case .psnr: return "psnr"
-        case .gan: return "gan"
-        case .blend(let a): return "blend" + formatAlpha(a)
-        }
-    }
-}
 
 /// α with two decimals, e.g. `0.35`.
 public func formatAlpha(_ a: Float) -> String {
@@ -75,11 +46,61 @@ public struct ImageProbe: Hashable, Sendable {
     }
 }
 
-/// The cancellation flag shared between the UI and a background job: the networks' token, so the
-/// UI's cancel reaches the running network directly (checked between tiles and blocks).
-public typealias CancelFlag = CancellationToken
+/// The UI's cancellation flag for one background job (an engine links its own token to it with
+/// ``onCancel(_:)``). Thread-safe.
+public final class CancelFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+    private var handlers: [@Sendable () -> Void] = []
 
-/// The upscaling back end the TUI drives. The lead adapts the real `Upscaler` to it; tests use a fake.
+    public init() {}
+
+    /// Requests cancellation (idempotent); runs the registered handlers once.
+    public func cancel() {
+        lock.lock()
+        guard !cancelled else { lock.unlock(); return }
+        cancelled = true
+        let hs = handlers
+        handlers = []
+        lock.unlock()
+        for h in hs { h() }
+    }
+
+    /// Whether ``cancel()`` has been called.
+    public var isCancelled: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return cancelled
+    }
+
+    /// Runs `handler` when cancelled (at once if already cancelled).
+    public func onCancel(_ handler: @escaping @Sendable () -> Void) {
+        lock.lock()
+        if cancelled { lock.unlock(); handler(); return }
+        handlers.append(handler)
+        lock.unlock()
+    }
+
+    /// Throws `CancellationError` when cancelled.
+    public func check() throws {
+        if isCancelled { throw CancellationError() }
+    }
+}
+
+/// A PSNR/GAN pair the picker offers: two checkpoint paths and a display name.
+public struct PairChoice: Hashable, Sendable {
+    public var name: String
+    public var psnr: String
+    public var gan: String
+
+    public init(name: String, psnr: String, gan: String) {
+        self.name = name
+        self.psnr = psnr
+        self.gan = gan
+    }
+}
+
+/// The upscaling back end the TUI drives: the core never sees a network. `UpscalerEngine`
+/// (EnhanceTUIEngine) adapts the real `Upscaler`; tests use a fake.
 ///
 /// All methods may be called from background threads.
 public protocol PreviewEngine: Sendable {
@@ -91,17 +112,23 @@ public protocol PreviewEngine: Sendable {
     func probe(path: String) -> ImageProbe?
     /// Decodes the whole image.
     func load(path: String) throws -> Image
-    /// Upscales `region` (input pixels, inside the image) of `image` with `method`.
+    /// Upscales `region` (input pixels, inside the image) of `image` with `method` (α for the
+    /// blend), using the engine's interactive context margin (it may be smaller than export's).
     ///
     /// Returns an image of `scale·region.width × scale·region.height` pixels. Must poll `cancel`
     /// and throw (any error) soon after it is set; `progress` receives fractions in [0, 1].
-    func upscale(_ image: Image, region: PixelRect, method: PreviewMethod, cancel: CancelFlag,
+    func upscale(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
                  progress: @escaping @Sendable (Double) -> Void) throws -> Image
     /// Upscales all of `image` with `method` into `path` (format by extension), recording how in
     /// its metadata (method, α, model hashes; the input's ICC/EXIF carried). Replaces an existing
     /// file; a failed or cancelled export leaves nothing. Polls `cancel` like ``upscale``.
-    func export(_ image: Image, method: PreviewMethod, to path: String, cancel: CancelFlag,
+    func export(_ image: Image, method: Method, alpha: Float, to path: String, cancel: CancelFlag,
                 progress: @escaping @Sendable (Double) -> Void) throws
+    /// The pairs on offer: the bundled ones and those in the user's model folder (I/O).
+    func pairs() -> [PairChoice]
+    /// Loads `pair` and makes it the one every later call uses; throws (naming the first
+    /// mismatching key) when the two are not compatible, keeping the current pair.
+    func switchPair(_ pair: PairChoice) throws
 }
 
 /// Options for the interactive UI.

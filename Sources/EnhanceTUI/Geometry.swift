@@ -1,3 +1,4 @@
+import EnhanceImaging
 import EnhanceTerminal
 
 /// A rectangle of terminal cells.

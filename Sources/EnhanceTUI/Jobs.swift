@@ -11,7 +11,8 @@ func paneSources(_ s: AppState) -> [SourceRect] {
     }
 }
 
-/// The input region that must be upscaled to draw every pane (visible area plus a small margin).
+/// The input region that must be upscaled to draw every pane: the input pixels the visible area
+/// touches, nothing more. The network's context margin is the engine's business.
 public func neededRegion(_ s: AppState) -> PixelRect? {
     guard let p = s.preview else { return nil }
     var x0 = Int.max, y0 = Int.max, x1 = Int.min, y1 = Int.min
@@ -21,43 +22,94 @@ public func neededRegion(_ s: AppState) -> PixelRect? {
         x0 = min(x0, r.x); y0 = min(y0, r.y); x1 = max(x1, r.x + r.width); y1 = max(y1, r.y + r.height)
     }
     guard x0 < x1 && y0 < y1 else { return nil }
-    let m = 4
-    x0 = max(x0 - m, 0); y0 = max(y0 - m, 0)
-    x1 = min(x1 + m, p.image.width); y1 = min(y1 + m, p.image.height)
     return PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
 }
 
-/// Starts inference for every needed method whose cached tile does not cover the visible region,
-/// and cancels stale jobs (other region, other α, or no longer shown). Never blocks.
+/// Edge in input pixels of the background tiles the whole-image (fit) view is computed in.
+public let fitTileEdge = 128
+
+/// The input regions to infer for the view: at fit the whole image in ``fitTileEdge`` tiles
+/// (centre first, so the middle appears first); zoomed, the visible region as one region.
+func viewRegions(_ s: AppState, _ p: PreviewState, view: PixelRect, key: MethodKey) -> [PixelRect] {
+    guard p.zoom == .fit, key.method.isNetwork else { return [view] }  // bicubic is cheap: one region
+    var tiles: [PixelRect] = []
+    for y in stride(from: 0, to: p.image.height, by: fitTileEdge) {
+        for x in stride(from: 0, to: p.image.width, by: fitTileEdge) {
+            tiles.append(PixelRect(x: x, y: y, width: min(fitTileEdge, p.image.width - x),
+                                   height: min(fitTileEdge, p.image.height - y)))
+        }
+    }
+    let cx = Double(p.image.width) / 2, cy = Double(p.image.height) / 2
+    func d(_ r: PixelRect) -> Double {
+        let dx = Double(r.x) + Double(r.width) / 2 - cx, dy = Double(r.y) + Double(r.height) / 2 - cy
+        return dx * dx + dy * dy
+    }
+    return tiles.enumerated().sorted { (d($0.1), $0.0) < (d($1.1), $1.0) }.map(\.1)
+}
+
+/// The work the view wants, most important first: the shown methods at α over the view, then
+/// (zoomed, once the blend at α is there) the α ladder, then the view extended in the pan direction.
+func plannedWork(_ s: AppState, _ p: PreviewState, view: PixelRect, density: Double) -> [Job] {
+    var out: [Job] = []
+    func want(_ key: MethodKey, _ r: PixelRect, _ pr: Priority) {
+        if p.cache.covering(key, r, density: density, scale: s.scale) == nil {
+            out.append(Job(id: 0, key: key, region: r, priority: pr))
+        }
+    }
+    for key in p.neededKeys { for r in viewRegions(s, p, view: view, key: key) { want(key, r, .visible) } }
+    guard p.zoom != .fit else { return out }
+    if p.filmstrip { want(MethodKey(.blend, alpha: p.alpha), view, .visible) }
+    // Started once a blend of this view is on screen, and kept going while α moves.
+    let anyBlend = p.cache.entries.contains { $0.key.method == .blend && $0.tile.region.contains(view)
+        && $0.tile.density(scale: s.scale) >= 1 - 1e-9 }
+    if p.showsBlend && anyBlend {
+        // Nearest to α first: the neighbours of the next α keys are ready soonest.
+        let here = Int((p.alpha * 100).rounded())
+        for h in alphaLadder.sorted(by: { (abs($0 - here), $0) < (abs($1 - here), $1) }) {
+            want(MethodKey(.blend, alpha: Float(h) / 100), view, .ladder)
+        }
+    }
+    if (p.panX != 0 || p.panY != 0) && !out.contains(where: { $0.priority == .visible }) {
+        let ahead = PixelRect(x: view.x + p.panX * view.width / 2, y: view.y + p.panY * view.height / 2,
+                              width: view.width, height: view.height)
+        let r = view.union(ahead).clipped(width: p.image.width, height: p.image.height)
+        if r != view { want(p.primaryKey, r, .prefetch) }
+    }
+    return out
+}
+
+/// Starts inference for what the view needs and is not cached (see ``plannedWork``), keeps jobs
+/// still wanted, and cancels stale ones (other region, other α, no longer shown). Never blocks.
 func refreshJobs(_ s: inout AppState) -> [Effect] {
     guard s.screen == .preview, var p = s.preview else { return [] }
     clampCenter(&p, s)
     s.preview = p
-    guard let region = neededRegion(s) else { return [] }
-    var fx: [Effect] = []
-    let needed = p.neededKeys
+    guard let view = neededRegion(s) else { return [] }
     let density = requiredDensity(s)
-    for (key, job) in p.jobs where !needed.contains(key) {
-        fx.append(.cancel(job: job.id))
-        p.jobs[key] = nil
-    }
-    for key in needed {
-        if let t = p.cache[key], t.region.contains(region), t.density(scale: s.scale) >= density - 1e-9 { continue }
-        if let j = p.jobs[key] {
-            // Keep a running job that covers the view, unless it covers far more (e.g. the whole
-            // image from the fit view after zooming in): on the serial inference queue it would
-            // delay the visible work by seconds.
-            if j.region.contains(region) && j.region.area <= 4 * region.area { continue }
-            fx.append(.cancel(job: j.id))
+    let planned = plannedWork(s, p, view: view, density: density)
+    var fx: [Effect] = []
+    var kept = Set<Int>()
+    for want in planned {
+        // A job already asked for the same key and region, or (zoomed) a covering one not far bigger.
+        if let j = p.jobs.values.first(where: { j in
+            !kept.contains(j.id) && j.key == want.key && j.priority == want.priority
+                && (j.region == want.region || (p.zoom != .fit && j.region.contains(want.region)
+                                                && j.region.area <= 4 * want.region.area))
+        }) {
+            kept.insert(j.id)
+            continue
         }
         let id = s.nextJob
         s.nextJob += 1
-        p.jobs[key] = Job(id: id, region: region)
-        fx.append(.infer(job: id, image: p.image, method: key.method, region: region, density: density))
+        p.jobs[id] = Job(id: id, key: want.key, region: want.region, priority: want.priority)
+        kept.insert(id)
+        fx.append(.infer(job: id, image: p.image, key: want.key, region: want.region, density: density,
+                         priority: want.priority))
     }
+    let stale = p.jobs.keys.filter { !kept.contains($0) }.sorted()
+    for id in stale { p.jobs[id] = nil }
     s.preview = p
-    updateConsistency(&s)
-    return fx
+    return stale.map { Effect.cancel(job: $0) } + fx + requestConsistency(&s)
 }
 
 /// Stored pixels per output pixel the panes need: 1 when zoomed, at fit the sub-pixel density
@@ -85,13 +137,21 @@ func clampCenter(_ p: inout PreviewState, _ s: AppState) {
     p.centerY = clamp(p.centerY, src.height, h)
 }
 
-/// Drops cached blends other than the current α when more than a few are held.
-func evict(_ p: inout PreviewState) {
-    let current = MethodKey(.blend, alpha: p.alpha)
-    let blends = p.cache.keys.filter { $0.slot == .blend && $0 != current }
-    if blends.count > 6 {
-        for k in blends.sorted(by: { abs($0.alpha - p.alpha) > abs($1.alpha - p.alpha) }).prefix(blends.count - 6) {
-            p.cache[k] = nil
-        }
+/// Keeps the cache within its byte limit, dropping first what the view cannot use: tiles off
+/// the view, then blends at other α, then ladder points; the shown methods last.
+func evict(_ p: inout PreviewState, view: PixelRect?) {
+    let shown = Set(p.neededKeys)
+    p.cache.evict { key, tile in
+        guard let v = view, tile.region.intersects(v) else { return 0 }
+        if shown.contains(key) { return 3 }
+        return key.method == .blend && alphaLadder.contains(key.alphaHundredths) ? 2 : 1
+    }
+}
+
+extension PixelRect {
+    /// The part inside a `width × height` image.
+    func clipped(width w: Int, height h: Int) -> PixelRect {
+        let x0 = max(x, 0), y0 = max(y, 0), x1 = min(x + self.width, w), y1 = min(y + self.height, h)
+        return PixelRect(x: x0, y: y0, width: max(x1 - x0, 0), height: max(y1 - y0, 0))
     }
 }

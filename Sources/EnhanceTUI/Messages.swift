@@ -41,6 +41,10 @@ public enum Msg: Sendable {
     case inferProgress(job: Int, fraction: Double)
     case inferDone(job: Int, tile: Tile, seconds: Double)
     case inferFailed(job: Int, message: String)
+    case consistencyMeasured(Consistency)
+    case pairsListed([PairChoice])
+    /// The engine now runs `names` (nil and `error` when the switch was refused).
+    case pairSwitched(names: (psnr: String, gan: String)?, error: String?)
     case existsChecked(path: String, exists: Bool)
     case exportProgress(fraction: Double, elapsed: Double)
     case exportFinished(path: String, seconds: Double)
@@ -53,13 +57,17 @@ public enum Msg: Sendable {
 public enum Effect: Equatable, Sendable {
     case listDirectory(path: String)
     case load(path: String)
-    /// Upscale `region`; when the result exceeds ``reduceAbovePixels`` it may be box-reduced to
-    /// `density` stored pixels per output pixel (< 1 only for fit-to-screen views).
-    case infer(job: Int, image: Image, method: PreviewMethod, region: PixelRect, density: Double)
+    /// Upscale `region` with `key` at `priority`; the result is box-reduced to `density` stored
+    /// pixels per output pixel when that is below 1 (fit-to-screen views).
+    case infer(job: Int, image: Image, key: MethodKey, region: PixelRect, density: Double, priority: Priority)
     case cancel(job: Int)
+    /// Measure the consistency of `tile` against `input` (heavy: runs off the UI thread).
+    case measureConsistency(tile: Tile, input: Image, key: MethodKey)
+    case listPairs
+    case switchPair(PairChoice)
     case checkExists(path: String)
     /// Full-resolution upscale of `image`, written atomically (temp file + rename) to `path`.
-    case export(image: Image, method: PreviewMethod, path: String)
+    case export(image: Image, key: MethodKey, path: String)
     case cancelExport
     case quit
 }

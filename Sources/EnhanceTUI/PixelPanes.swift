@@ -1,3 +1,4 @@
+import EnhanceImaging
 import EnhanceTerminal
 
 /// Pixel size of each cell when the panes are drawn with a graphics protocol right now: nil for
@@ -16,11 +17,12 @@ extension PlacedImage {
 }
 
 /// `img` for `area` at one sample per screen pixel (`cell` pixels per cell), memoised.
-func pixelTile(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int, cell: CellPixels) -> RGBImage {
-    RenderCache.shared.pixels(img, src, area) {
+func pixelTile(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int, cell: CellPixels,
+               cache: RenderCache) -> RGBImage {
+    cache.pixels(img, src, area) {
         if let fast = window(img, src, area, scale: scale, cell: cell) { return fast }
         switch img {
-        case .tile: return RGBImage(samples(img, src, area, scale: scale, perCell: cell))
+        case .tile, .mosaic: return RGBImage(samples(img, src, area, scale: scale, perCell: cell))
         case let .mix(a, b, alpha):
             return RGBImage(mixing: samples(.tile(a), src, area, scale: scale, perCell: cell),
                             samples(.tile(b), src, area, scale: scale, perCell: cell), t: alpha)
@@ -36,6 +38,7 @@ func window(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int, c
     switch img {
     case .tile(let a): (t, other, alpha) = (a, nil, 0)
     case let .mix(a, b, al): (t, other, alpha) = (a, b, al)
+    case .mosaic: return nil
     }
     let x = src.x - Double(t.region.x * scale), y = src.y - Double(t.region.y * scale)
     guard src.width == Double(w), src.height == Double(h), x == x.rounded(), y == y.rounded(),
@@ -47,10 +50,10 @@ func window(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int, c
 /// The wipe view in pixels: `left` up to the divider column `split` (cells), `right` after it,
 /// and a two-pixel accent line at the divider.
 func pixelWipe(_ left: PaneImage?, _ right: PaneImage?, _ src: SourceRect, _ area: CellRect, split: Int,
-               scale: Int, cell: CellPixels) -> RGBImage {
+               scale: Int, cell: CellPixels, cache: RenderCache) -> RGBImage {
     let w = area.width * cell.width, h = area.height * cell.height
-    let l = left.map { pixelTile($0, src, area, scale: scale, cell: cell) }
-    let r = right.map { pixelTile($0, src, area, scale: scale, cell: cell) }
+    let l = left.map { pixelTile($0, src, area, scale: scale, cell: cell, cache: cache) }
+    let r = right.map { pixelTile($0, src, area, scale: scale, cell: cell, cache: cache) }
     var bytes = l?.bytes ?? [UInt8](repeating: 0, count: w * h * 3)
     let cut = min(max(split * cell.width, 0), w)
     for y in 0..<h {

@@ -1,3 +1,4 @@
+import EnhanceImaging
 /// Keys of the preview screen. Every change that moves the view or α re-plans inference.
 func previewKey(_ s: inout AppState, _ k: Key) -> [Effect] {
     guard var p = s.preview else { s.screen = .browser; return [] }
@@ -9,25 +10,26 @@ func previewKey(_ s: inout AppState, _ k: Key) -> [Effect] {
             return refreshJobs(&s)
         }
     }
+    if p.filmstrip { return filmstripKey(&s, k) }
     let step = panStep(s)
     switch k {
     case .escape, .backspace:
         s.screen = .browser
-        let cancels = p.jobs.values.map { Effect.cancel(job: $0.id) }
+        let cancels = p.jobs.keys.sorted().map { Effect.cancel(job: $0) }
         p.jobs = [:]
         s.preview = p
         return cancels
     case .char("1"), .char("2"), .char("3"), .char("4"):
-        if case .char(let c) = k, let d = c.wholeNumberValue, let slot = Slot(rawValue: d - 1) {
-            p.choosePrimary(slot)
+        if case .char(let c) = k, let d = c.wholeNumberValue, Method.allCases.indices.contains(d - 1) {
+            p.choosePrimary(Method.allCases[d - 1])
         }
         p.flicker = false
     case .tab:
-        p.choosePrimary(Slot(rawValue: (p.primary.rawValue + 1) % 4)!)
+        p.choosePrimary(p.primary.next)
         p.flicker = false
     case .backTab, .char("c"):
-        p.secondary = Slot(rawValue: (p.secondary.rawValue + 1) % 4)!
-        if p.secondary == p.primary { p.secondary = Slot(rawValue: (p.secondary.rawValue + 1) % 4)! }
+        p.secondary = p.secondary.next
+        if p.secondary == p.primary { p.secondary = p.secondary.next }
     case .char("v"):
         p.layout = Layout(rawValue: (p.layout.rawValue + 1) % Layout.allCases.count)!
     case .char("V"):
@@ -39,10 +41,13 @@ func previewKey(_ s: inout AppState, _ k: Key) -> [Effect] {
         let i = Zoom.cycle.firstIndex(of: p.zoom) ?? 0
         p.zoom = Zoom.cycle[(i + Zoom.cycle.count - 1) % Zoom.cycle.count]
     case .char("f"): p.zoom = .fit
-    case .char("h"): p.centerX -= step.0
-    case .char("l"): p.centerX += step.0
-    case .up, .char("k"): p.centerY -= step.1
-    case .down, .char("j"): p.centerY += step.1
+    case .char("h"): p.centerX -= step.0; (p.panX, p.panY) = (-1, 0)
+    case .char("l"): p.centerX += step.0; (p.panX, p.panY) = (1, 0)
+    case .up, .char("k"): p.centerY -= step.1; (p.panX, p.panY) = (0, -1)
+    case .down, .char("j"): p.centerY += step.1; (p.panX, p.panY) = (0, 1)
+    case .char("s"):
+        p.filmstrip = true
+        if p.zoom == .fit { p.zoom = .factor(1) }  // the ladder is of the zoomed view
     case .right, .char("]"): p.alpha = stepAlpha(p.alpha, 0.05)
     case .left, .char("["): p.alpha = stepAlpha(p.alpha, -0.05)
     case .shiftRight, .char("}"): p.alpha = stepAlpha(p.alpha, 0.01)
@@ -60,6 +65,9 @@ func previewKey(_ s: inout AppState, _ k: Key) -> [Effect] {
         s.screen = .browser
         s.preview = p
         return []
+    case .char("p"):
+        s.preview = p
+        return openPicker(&s)
     default:
         break
     }
@@ -86,6 +94,7 @@ func dragPreview(_ s: inout AppState, columns: Int, rows: Int) -> [Effect] {
                                                                           height: s.bodyRows))[0])
     p.centerX -= Double(columns) * src.width / Double(max(area.width, 1))
     p.centerY -= Double(rows) * src.height / Double(max(area.height, 1))
+    (p.panX, p.panY) = (-columns.signum(), -rows.signum())
     s.preview = p
     return refreshJobs(&s)
 }

@@ -1,33 +1,33 @@
 import EnhanceImaging
 
-/// The four things that can be shown; `blend` uses the current α.
-public enum Slot: Int, CaseIterable, Sendable {
-    case bicubic, psnr, gan, blend
-
-    public func method(alpha: Float) -> PreviewMethod {
-        switch self {
-        case .bicubic: return .bicubic
-        case .psnr: return .psnr
-        case .gan: return .gan
-        case .blend: return .blend(alpha: alpha)
-        }
+extension Method {
+    /// The next method in `bicubic, PSNR, GAN, blend` order (wrapping).
+    var next: Method {
+        let all = Method.allCases
+        return all[(all.firstIndex(of: self)! + 1) % all.count]
     }
-
-    public var title: String { ["bicubic", "PSNR", "GAN", "blend"][rawValue] }
 }
 
-/// Cache key: a method with α rounded to hundredths.
-public struct MethodKey: Hashable, Sendable {
-    public var slot: Slot
+/// A method and, for the blend, its α rounded to hundredths: what a pane shows, a cache key.
+public struct MethodKey: Hashable, Sendable, CustomStringConvertible {
+    public var method: Method
+    /// α × 100 for the blend, 0 otherwise.
     public var alphaHundredths: Int
 
-    public init(_ slot: Slot, alpha: Float = 0) {
-        self.slot = slot
-        alphaHundredths = slot == .blend ? Int((alpha * 100).rounded()) : 0
+    /// `method` at `alpha` (ignored unless the blend), rounded to hundredths.
+    public init(_ method: Method, alpha: Float = 0) {
+        self.method = method
+        alphaHundredths = method == .blend ? Int((alpha * 100).rounded()) : 0
     }
 
+    /// The blend's α (0 for the other methods).
     public var alpha: Float { Float(alphaHundredths) / 100 }
-    public var method: PreviewMethod { slot.method(alpha: alpha) }
+
+    /// "bicubic", "PSNR", "GAN" or "blend α=0.35".
+    public var description: String { method == .blend ? "blend α=\(formatAlpha(alpha))" : method.title }
+
+    /// Short stable name (file names): "bicubic", "psnr", "gan", "blend0.35".
+    public var slug: String { method == .blend ? "blend" + formatAlpha(alpha) : method.rawValue }
 }
 
 public enum Layout: Int, CaseIterable, Sendable {
@@ -54,19 +54,39 @@ public enum Zoom: Hashable, Sendable {
     static let cycle: [Zoom] = [.fit, .factor(1), .factor(2), .factor(4)]
 }
 
-/// A running inference.
+/// Scheduling order of background inference: lower runs first, and preempts higher.
+public enum Priority: Int, Comparable, Sendable {
+    /// What is on screen at the current α (at fit: the whole-image tiles).
+    case visible
+    /// The visible region at the α ladder's values.
+    case ladder
+    /// Off-screen context in the pan direction.
+    case prefetch
+
+    public static func < (a: Priority, b: Priority) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// A requested inference.
 public struct Job: Equatable, Sendable {
+    /// The id of its ``Effect/infer(job:image:key:region:density:priority:)``.
     public var id: Int
+    /// What is inferred, where (input pixels), and how urgently.
+    public var key: MethodKey
     public var region: PixelRect
+    public var priority: Priority
+    /// Progress reported so far, 0…1.
     public var fraction: Double = 0
 }
+
+/// The α values computed in the background for the visible region once the current α is shown.
+public let alphaLadder: [Int] = Array(stride(from: 0, through: 100, by: 10))
 
 /// State of the preview screen for one loaded image.
 public struct PreviewState: Equatable, Sendable {
     public var path: String
     public var image: Image
-    public var primary: Slot = .blend
-    public var secondary: Slot = .bicubic
+    public var primary: Method = .blend
+    public var secondary: Method = .bicubic
     public var alpha: Float = 0.5
     public var layout: Layout = .single
     public var zoom: Zoom = .fit
@@ -77,12 +97,23 @@ public struct PreviewState: Equatable, Sendable {
     public var wipe: Double = 0.5
     /// Flicker: show `secondary` instead of `primary` in single layout.
     public var flicker = false
-    public var cache: [MethodKey: Tile] = [:]
-    public var jobs: [MethodKey: Job] = [:]
+    /// The α filmstrip is shown instead of the panes.
+    public var filmstrip = false
+    /// Direction of the last pan (−1, 0, 1 per axis): where prefetch looks.
+    public var panX = 0
+    public var panY = 0
+    public var cache = TileCache()
+    /// Requested inferences by job id.
+    public var jobs: [Int: Job] = [:]
     public var lastInferenceSeconds: Double?
+    /// Mean seconds per finished whole-image (fit) tile, and how many were timed: the ETA.
+    public var fitTileSeconds = 0.0
+    public var fitTilesTimed = 0
     public var error: String?
     /// Consistency diagnostic of the primary method's tile (consistency layout only).
     public var consistency: Consistency?
+    /// The consistency measurement requested and not yet back (key and region).
+    var consistencyPending: Consistency.Request?
 
     public init(path: String, image: Image, scale: Int) {
         self.path = path
@@ -91,45 +122,48 @@ public struct PreviewState: Equatable, Sendable {
         centerY = Double(image.height * scale) / 2
     }
 
-    /// Makes `slot` the shown method; choosing the compare method swaps the two, so side-by-side
+    /// Makes `method` the shown one; choosing the compare method swaps the two, so side-by-side
     /// and wipe layouts never compare a method with itself.
-    public mutating func choosePrimary(_ slot: Slot) {
-        if slot == secondary { secondary = primary }
-        primary = slot
+    public mutating func choosePrimary(_ method: Method) {
+        if method == secondary { secondary = primary }
+        primary = method
     }
 
     public var primaryKey: MethodKey { MethodKey(flicker ? secondary : primary, alpha: alpha) }
 
-    public static func == (a: PreviewState, b: PreviewState) -> Bool {
-        a.path == b.path && a.image == b.image && a.primary == b.primary && a.secondary == b.secondary
-            && a.alpha == b.alpha && a.layout == b.layout && a.zoom == b.zoom && a.centerX == b.centerX
-            && a.centerY == b.centerY && a.wipe == b.wipe && a.flicker == b.flicker && a.cache == b.cache
-            && a.jobs == b.jobs
-            && a.lastInferenceSeconds == b.lastInferenceSeconds && a.error == b.error
-            && a.consistency == b.consistency
-    }
-
-    /// Cache keys the current layout draws.
+    /// Cache keys the current layout draws (bicubic first: it stands in for network results).
     public var neededKeys: [MethodKey] {
         let a = MethodKey(primary, alpha: alpha), b = MethodKey(secondary, alpha: alpha)
         var keys: [MethodKey]
         switch layout {
         case .single: keys = flicker ? [b, a] : [a, b]
         case .sideBySide, .wipe: keys = [a, b]
-        case .grid: keys = Slot.allCases.map { MethodKey($0, alpha: alpha) }
+        case .grid: keys = Method.allCases.map { MethodKey($0, alpha: alpha) }
         case .heatMap: keys = [MethodKey(.psnr), MethodKey(.gan)]
         case .consistency: keys = [primaryKey]
         }
-        if keys.contains(where: { $0.slot == .blend }) { keys += [MethodKey(.psnr), MethodKey(.gan)] }
-        // Bicubic first: it is ready almost at once and stands in for network tiles still computing.
-        if layout != .heatMap && keys.contains(where: { $0.slot != .bicubic }) { keys.insert(MethodKey(.bicubic), at: 0) }
+        if layout != .heatMap && keys.contains(where: { $0.method.isNetwork }) {
+            keys.insert(MethodKey(.bicubic), at: 0)
+        }
         var seen = Set<MethodKey>()
         return keys.filter { seen.insert($0).inserted }
     }
+
+    /// Whether the blend at α is among the shown methods (the α ladder is then worth computing).
+    var showsBlend: Bool { filmstrip || neededKeys.contains { $0.method == .blend } }
+
+    /// Running or queued jobs for `key`.
+    func jobs(for key: MethodKey) -> [Job] { jobs.values.filter { $0.key == key }.sorted { $0.id < $1.id } }
 }
 
 /// Result downscaled back to input size (box filter over scale×scale) compared with the input.
 public struct Consistency: Equatable, Sendable {
+    /// What a measurement is of: the method and the region of its tile.
+    struct Request: Equatable, Sendable {
+        var key: MethodKey
+        var region: PixelRect
+    }
+
     public var key: MethodKey
     public var region: PixelRect
     /// |down(result) − input| (RGB, input pixels of `region`).

@@ -1,11 +1,13 @@
+import EnhanceImaging
 import EnhanceTerminal
 import Foundation
 
 /// Memoises rendered pane images so frames that change only text (progress, status) do not
 /// re-sample large tiles. Lookups compare the tile values themselves (cheap: equal images share
 /// storage), so the cache can never return a stale picture; `view` stays a function of the state.
-final class RenderCache: @unchecked Sendable {
-    static let shared = RenderCache()
+/// The event loop owns one and passes it to ``view(_:cache:)``.
+public final class RenderCache: @unchecked Sendable {
+    public init() {}
 
     /// A pane rendered as block cells, or as pixels for a graphics protocol.
     private enum Rendered {
@@ -65,6 +67,7 @@ extension PaneImage: Equatable {
         switch (a, b) {
         case let (.tile(x), .tile(y)): return x == y
         case let (.mix(x1, x2, xa), .mix(y1, y2, ya)): return xa == ya && x1 == y1 && x2 == y2
+        case let (.mosaic(xb, xt), .mosaic(yb, yt)): return xb == yb && xt == yt
         default: return false
         }
     }

@@ -40,6 +40,7 @@ public func runEventLoop(backend: TerminalBackend, engine: any PreviewEngine, in
                          queue: MessageQueue = MessageQueue(), pollMs: Int = 30,
                          shouldStop: () -> Bool = { false }) -> AppState {
     let executor = EffectExecutor(engine: engine, post: queue.post)
+    let cache = RenderCache()
     var state = initial.0
     func apply(_ fx: [Effect]) {
         for e in fx {
@@ -65,7 +66,7 @@ public func runEventLoop(backend: TerminalBackend, engine: any PreviewEngine, in
         }
         if state.quitting { break }
         if first || !msgs.isEmpty {
-            let frame = view(state)
+            let frame = view(state, cache: cache)
             if frame != last || resized {
                 backend.draw(frame, previous: resized ? nil : last)
                 last = frame

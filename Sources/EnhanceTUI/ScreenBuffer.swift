@@ -1,3 +1,4 @@
+import EnhanceImaging
 import EnhanceTerminal
 
 /// How a text cell is drawn (the backend maps these to terminal attributes).

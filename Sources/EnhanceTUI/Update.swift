@@ -30,7 +30,7 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
         clampScroll(&s)
     case let .loaded(path, image, error):
         if let image {
-            if let old = s.preview { fx += old.jobs.values.map { .cancel(job: $0.id) } }
+            if let old = s.preview { fx += old.jobs.keys.sorted().map { .cancel(job: $0) } }
             s.preview = PreviewState(path: path, image: image, scale: s.scale)
             s.screen = .preview
             s.status = nil
@@ -39,26 +39,33 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
             s.status = error ?? "\(path): cannot load"
         }
     case let .inferProgress(job, f):
-        if var p = s.preview, let key = p.jobs.first(where: { $0.value.id == job })?.key {
-            p.jobs[key]?.fraction = f
-            s.preview = p
-        }
+        s.preview?.jobs[job]?.fraction = f
     case let .inferDone(job, tile, seconds):
-        if var p = s.preview, let key = p.jobs.first(where: { $0.value.id == job })?.key {
-            p.jobs[key] = nil
-            p.cache[key] = tile
-            p.lastInferenceSeconds = seconds
-            evict(&p)
-            s.preview = p
-            updateConsistency(&s)
+        guard var p = s.preview, let j = p.jobs.removeValue(forKey: job) else { break }
+        p.cache.insert(j.key, tile)
+        p.lastInferenceSeconds = seconds
+        if p.zoom == .fit && j.priority == .visible && j.key.method.isNetwork {
+            p.fitTileSeconds = (p.fitTileSeconds * Double(p.fitTilesTimed) + seconds) / Double(p.fitTilesTimed + 1)
+            p.fitTilesTimed += 1
         }
+        s.preview = p
+        evict(&s.preview!, view: neededRegion(s))
+        fx += refreshJobs(&s)
     case let .inferFailed(job, message):
-        if var p = s.preview, let key = p.jobs.first(where: { $0.value.id == job })?.key {
-            p.jobs[key] = nil
-            p.error = message
-            s.preview = p
-            s.status = message
-        }
+        guard var p = s.preview, p.jobs.removeValue(forKey: job) != nil else { break }
+        p.error = message
+        s.preview = p
+        s.status = message
+    case .consistencyMeasured(let c):
+        let req = Consistency.Request(key: c.key, region: c.region)
+        guard var p = s.preview, p.consistencyPending == req else { break }
+        p.consistency = c
+        p.consistencyPending = nil
+        s.preview = p
+    case .pairsListed(let pairs):
+        if s.picker != nil { s.picker?.pairs = pairs; s.picker?.loading = false }
+    case let .pairSwitched(names, error):
+        fx += pairSwitched(&s, names: names, error: error)
     case let .existsChecked(path, exists):
         guard s.export == .checking(path: path) else { break }
         if exists { s.export = .confirmOverwrite(path: path) } else { fx += startExport(&s, path: path) }
@@ -69,7 +76,7 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
         s.status = "exported \(path) in \(formatSeconds(seconds))"
     case .interrupt:
         s.quitting = true
-        fx += (s.preview?.jobs.values.map { Effect.cancel(job: $0.id) } ?? []) + [.cancelExport, .quit]
+        fx += (s.preview?.jobs.keys.sorted().map { Effect.cancel(job: $0) } ?? []) + [.cancelExport, .quit]
     case .exportFailed(let message):
         s.export = nil
         s.status = "export failed: \(message)"
@@ -98,7 +105,7 @@ func clampScroll(_ s: inout AppState) {
 func startExport(_ s: inout AppState, path: String) -> [Effect] {
     guard let p = s.preview else { s.export = nil; return [] }
     s.export = .running(path: path, fraction: 0, elapsed: 0)
-    return [.export(image: p.image, method: p.primaryKey.method, path: path)]
+    return [.export(image: p.image, key: p.primaryKey, path: path)]
 }
 
 /// Default export destination: `<dir>/<stem>_x<scale>_<method>.png`.
@@ -106,5 +113,5 @@ func defaultExportPath(_ p: PreviewState, scale: Int) -> String {
     let dir = parentPath(p.path)
     var name = String(p.path.split(separator: "/").last ?? "image")
     if let dot = name.lastIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
-    return joinPath(dir, "\(name)_x\(scale)_\(p.primaryKey.method.slug).png")
+    return joinPath(dir, "\(name)_x\(scale)_\(p.primaryKey.slug).png")
 }

@@ -8,11 +8,12 @@ func handleKey(_ s: inout AppState, _ k: Key) -> [Effect] {
         s.showHelp = false
         return []
     }
+    if s.picker != nil { return pickerKey(&s, k) }
     if s.screen == .browser && s.browser.isFiltering { return filterKey(&s, k) }
     switch k {
     case .char("q"):
         s.quitting = true
-        return (s.preview?.jobs.values.map { Effect.cancel(job: $0.id) } ?? []) + [.quit]
+        return (s.preview?.jobs.keys.sorted().map { Effect.cancel(job: $0) } ?? []) + [.quit]
     case .char("?"):
         s.showHelp = true
         return []

@@ -1,14 +1,15 @@
 import EnhanceTerminal
 
-/// Renders the whole frame from the state (pure).
-public func view(_ s: AppState) -> ScreenBuffer {
+/// Renders the whole frame from the state (pure: `cache` only memoises rendered panes).
+public func view(_ s: AppState, cache: RenderCache) -> ScreenBuffer {
     var b = ScreenBuffer(columns: s.columns, rows: s.rows)
     if s.screen == .preview, let p = s.preview {
-        drawPreview(&b, s, p)
+        drawPreview(&b, s, p, cache: cache)
     } else {
         drawBrowser(&b, s)
     }
     drawStatus(&b, s)
+    if let m = s.picker { drawPicker(&b, s, m) }
     if let e = s.export { drawExport(&b, s, e) }
     if s.showHelp { drawHelp(&b) }
     return b
@@ -27,9 +28,11 @@ func drawStatus(_ b: inout ScreenBuffer, _ s: AppState) {
         parts = ["α \(formatAlpha(p.alpha))", "zoom \(p.zoom.title)", "view \(p.layout.title)"]
         if s.graphics.isPixels { parts.append("pixels \(s.graphics.rawValue)") }
         if let n = s.graphicsNote { parts.append(n) }
+        if let fit = fitProgress(s, p) { parts.append(fit) }
         if let t = p.lastInferenceSeconds { parts.append("last \(formatSeconds(t))") }
+        if let l = ladderProgress(s, p) { parts.append(l) }
         let running = p.jobs.count
-        parts.append("cache \(p.cache.count)" + (running > 0 ? ", \(running) running" : ""))
+        parts.append("cache \(p.cache.count)" + (running > 0 ? ", \(running) queued" : ""))
         if let c = p.consistency, p.layout == .consistency, c.key == p.primaryKey {
             parts.append("consistency \(formatDecibels(c.psnr))")
         }
@@ -77,6 +80,8 @@ public let helpLines: [String] = [
     "  → ]  α +0.05   ← [  α −0.05",
     "  Shift→ }  α +0.01   Shift← {  α −0.01",
     "  a then 0-9  α = 0.0…0.9     =  α = 1.0",
+    "  s  α filmstrip (←/→ pick α, Enter/Esc close)",
+    "  p  switch model pair",
     "  e  export full resolution (Esc cancels)",
     "  o  browser    Esc Backspace  back to browser",
     "General",

@@ -3,6 +3,7 @@ import EnhanceBench
 import EnhanceImaging
 import EnhanceNetworks
 import EnhanceTUI
+import EnhanceTUIEngine
 import EnhanceTerminal
 import Foundation
 
@@ -36,7 +37,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("no-ncnn"), help: "Skip the ncnn comparison.")
     var noNcnn = false
 
-    @Flag(help: "Print the figures as JSON on stdout (one object per configuration); the table goes to stderr.")
+    @Flag(help: ArgumentHelp("Print the figures as JSON on stdout (networks: one object per configuration, "
+                             + "the table goes to stderr; --tui-latency: one object)."))
     var json = false
 
     @Option(help: "Python interpreter for the onnxruntime comparison.")
@@ -61,8 +63,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Image for --tui-latency and --graphics-redraw (default: Assets/astronaut.png).")
     var image: String?
 
-    @Option(help: "α key presses timed by --tui-latency (1…10).")
-    var presses: Int = 10
+    @Option(help: "α key presses timed by --tui-latency, per phase (1…9).")
+    var presses: Int = 5
 
     @OptionGroup var models: ModelOptions
 
@@ -109,18 +111,38 @@ extension BenchCommand {
         let psnr = try models.load(psnrPath), gan = try models.load(ganPath)
         let path = image ?? BenchScripts.asset("astronaut.png")
         guard let path else { throw CLIError("--tui-latency: give --image (Assets/astronaut.png not found)") }
-        print("tui latency: \(path), PSNR \(psnr.name), GAN \(gan.name), 120×40, zoom 1:1, "
-              + "threads \(models.upscaleOptions.threads)")
-        let engine = try UpscalerEngine(psnr: psnr, gan: gan, options: models.upscaleOptions)
-        guard let r = measureTUILatency(engine: engine, imagePath: path, presses: presses) else {
-            throw CLIError("--tui-latency: the UI did not show the blend within the time limit")
+        let threads = models.upscaleOptions.threads
+        if !json {
+            print("tui latency: \(path), PSNR \(psnr.name), GAN \(gan.name), 120×40, zoom 1:1, threads \(threads)")
         }
-        let sorted = r.alpha.sorted()
-        let median = sorted.isEmpty ? .nan : sorted[sorted.count / 2]
-        print(String(format: "first frame (image cells on screen): %.0f ms", r.firstFrame * 1000))
-        print(String(format: "first network blend on screen:       %.0f ms", r.firstImage * 1000))
-        print(String(format: "α key → redrawn blend at 1:1: median %.0f ms  (min %.0f, max %.0f, n=%d; target ≤ 100 ms)",
-                     median * 1000, (sorted.first ?? .nan) * 1000, (sorted.last ?? .nan) * 1000, sorted.count))
+        let engine = try models.tuiEngine(psnr: psnr, gan: gan)
+        guard let r = try measureTUILatency(engine: engine, imagePath: path, presses: presses) else {
+            throw CLIError("--tui-latency: the UI did not reach a step within the time limit")
+        }
+        let context = engine.interactiveContext ?? 0
+        let seam = try seamErrors(engine, image: try ImageFile.read(path: path), region: r.region,
+                                  contexts: Array(Set([4, 8, 12, 16, 24, context])).sorted())
+        let blendMs = try blendBuildMs(engine)
+        if json {
+            print(tuiLatencyJSON(r, seam: seam, context: context, blendMs: blendMs, psnr: psnrPath, gan: ganPath, image: path,
+                                 threads: threads))
+            return
+        }
+        func ms(_ v: Double) -> String { String(format: "%.0f ms", v) }
+        print("first frame (image cells):          " + ms(r.firstFrameMs))
+        print("fit view complete (all tiles):      " + ms(r.fitCompleteMs))
+        print("zoom key → network blend at 1:1:    " + ms(r.firstNetwork1to1Ms))
+        print("α key → exact blend, median:        " + ms(r.alphaExactMs) + "  "
+              + r.alphaExactAllMs.map { String(format: "%.0f", $0) }.joined(separator: " "))
+        print("α key → redraw, ladder warm, median: " + ms(r.alphaLadderMs) + "  "
+              + r.alphaLadderAllMs.map { String(format: "%.0f", $0) }.joined(separator: " "))
+        print(String(format: "ladder max |≈ − exact|:             %.4f  (view %@)", r.ladderMaxAbsError,
+                     r.region.description as NSString))
+        print("blended network build at a new α:   " + ms(blendMs))
+        for c in seam.keys.sorted() {
+            print(String(format: "seam max |context %2d − untiled|:     %.4f", c, seam[c]!)
+                  + (c == context ? "  (used)" : ""))
+        }
     }
 }
 

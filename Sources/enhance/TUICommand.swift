@@ -2,6 +2,7 @@ import ArgumentParser
 import EnhanceNcurses
 import EnhanceNetworks
 import EnhanceTUI
+import EnhanceTUIEngine
 import EnhanceTerminal
 
 struct TUICommand: ParsableCommand {
@@ -36,8 +37,19 @@ struct TUICommand: ParsableCommand {
         let pair = models.pairPaths()
         let psnr = try pair.psnr.map { try models.load($0) }
         let gan = try pair.gan.map { try models.load($0) }
-        let engine = try UpscalerEngine(psnr: psnr, gan: gan, options: models.upscaleOptions)
+        let engine = try models.tuiEngine(psnr: psnr, gan: gan)
         try runTUI(path: path, engine: engine, options: TUIOptions(colorMode: color, showHidden: hidden,
                                                                  graphics: graphics))
+    }
+}
+
+extension ModelOptions {
+    /// The TUI's engine: the pair, these options, and the picker's folders (the bundled Models/
+    /// folders and the user's model folder), loading under `--max-model-bytes`.
+    func tuiEngine(psnr: LoadedModel?, gan: LoadedModel?) throws -> UpscalerEngine {
+        let budget = memory.budget
+        return try UpscalerEngine(psnr: psnr, gan: gan, options: upscaleOptions,
+                                  modelFolders: DefaultModels.candidates() + [PairCatalog.userFolder()],
+                                  load: { try ModelLoader.load(path: $0, budget: budget) })
     }
 }

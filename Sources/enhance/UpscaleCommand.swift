@@ -3,10 +3,8 @@ import EnhanceImaging
 import EnhanceNetworks
 import Foundation
 
-/// Upscaling method chosen on the command line.
-enum Method: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case bicubic, psnr, gan, blend
-}
+/// `--method` takes the shared ``Method`` (EnhanceImaging) by its raw value.
+extension Method: ExpressibleByArgument {}
 
 /// Output format of a batch (`--format`).
 enum OutputFormatChoice: String, ExpressibleByArgument, CaseIterable, Sendable {

@@ -3,7 +3,8 @@ import Foundation
 import XCTest
 
 /// Drives the real `enhance` binary inside tmux: open an image → change α → change layout →
-/// export, then checks the exported PNG (size, method/α metadata) and that `q` restores the shell.
+/// export, then checks the exported PNG (size, method/α metadata); then the α filmstrip, a pair
+/// switch through the picker, and that `q` restores the shell.
 final class TUIEndToEndTests: XCTestCase {
     private var session = "enhance-e2e-\(getpid())-\(Int.random(in: 0..<1_000_000))"
     /// A private tmux server (`tmux -L`), so the test neither depends on nor disturbs the user's.
@@ -77,14 +78,23 @@ final class TUIEndToEndTests: XCTestCase {
             name.hasSuffix("-psnr.safetensors")
                 && bundled.contains(String(name.dropLast("-psnr.safetensors".count)) + "-gan.safetensors")
         }
+        let models = CLI.repoRoot.appendingPathComponent("Models").path
+        var pair = (models + "/enhance-x4-psnr.safetensors", models + "/enhance-x4-gan.safetensors")
         if !hasPair {
             let fx = CLI.repoRoot.appendingPathComponent("Tests/EnhanceNetworksTests/Fixtures/msrresnet_x4.weights.safetensors").path
-            modelArgs = ["--psnr-model", fx, "--gan-model", fx]
+            pair = (fx, fx)
+        }
+        modelArgs = ["--psnr-model", pair.0, "--gan-model", pair.1]
+        // The user's model folder ($ENHANCE_MODELS) holds a second pair (copies) to switch to.
+        let userModels = try CLI.tempDir()
+        for (from, name) in [(pair.0, "second-psnr.safetensors"), (pair.1, "second-gan.safetensors")] {
+            try FileManager.default.copyItem(atPath: from, toPath: userModels.appendingPathComponent(name).path)
         }
         let command = ([CLI.binary.path, dir.path, "--color", "truecolor"] + modelArgs)
             .map { "'\($0)'" }.joined(separator: " ")
         try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                      "cd '\(CLI.repoRoot.path)' && \(command); echo ENHANCE-EXIT=$?; sleep 30"])
+                  "cd '\(CLI.repoRoot.path)' && ENHANCE_MODELS='\(userModels.path)' \(command); "
+                      + "echo ENHANCE-EXIT=$?; sleep 30"])
 
         // Browser lists the image; open it.
         try waitFor("the browser") { $0.contains("tiny.png") }
@@ -126,6 +136,19 @@ final class TUIEndToEndTests: XCTestCase {
         XCTAssertNotNil(out.text["enhance:gan-sha256"])
         let leftovers = try fm.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }
         XCTAssertEqual(leftovers, [], "temporary files left behind")
+        // The α filmstrip: the view at the ladder's α values, the current one marked; → picks the next.
+        try keys("s")
+        try waitFor("the filmstrip") { $0.contains("▶α 0.60") && $0.contains(" α 0.00") && $0.contains(" α 1.00") }
+        try keys("Right")
+        try waitFor("α 0.70 picked in the filmstrip") { $0.contains("▶α 0.70") && $0.contains("α 0.70 │") }
+        try keys("Enter")
+        try waitFor("the panes again") { $0.contains("blend α=0.70") && !$0.contains("▶α") }
+        // The pair picker lists the user folder's pair first; Enter switches without a restart.
+        try keys("p")
+        try waitFor("the pair picker") { $0.contains("Model pairs") && $0.contains("▶ second") }
+        try keys("Enter")
+        try waitFor("the switched pair") { $0.contains("GAN second-gan.safetensors") && !$0.contains("Model pairs") }
+        try waitFor("the blend from the new pair") { $0.contains("blend α=0.70") && !$0.contains("computing") }
         // Quit restores the shell.
         try keys("q")
         try waitFor("exit") { $0.contains("ENHANCE-EXIT=0") }

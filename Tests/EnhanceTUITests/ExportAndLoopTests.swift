@@ -40,9 +40,9 @@ final class ExportAndLoopTests: PhotoDirTestCase {
         h.keys(.enter)
         h.send(.existsChecked(path: path, exists: true))
         h.type("y")
-        guard case let .export(image, method, p)? = h.effects.last else { return XCTFail("no export effect") }
+        guard case let .export(image, key, p)? = h.effects.last else { return XCTFail("no export effect") }
         XCTAssertEqual(image.width, 8)
-        XCTAssertEqual(method, .blend(alpha: 0.5))
+        XCTAssertEqual(key, MethodKey(.blend, alpha: 0.5))
         XCTAssertEqual(p, path)
         h.send(.exportProgress(fraction: 0.25, elapsed: 10))
         XCTAssertTrue(h.screen.plainText.contains("] 25% ETA 30.0s"), h.screen.plainText)
@@ -67,7 +67,7 @@ final class ExportAndLoopTests: PhotoDirTestCase {
         let queue = MessageQueue()
         let ex = EffectExecutor(engine: FakeEngine(), post: queue.post)
         let path = dir + "/out.png"
-        ex.run(.export(image: gradient(8, 6), method: .gan, path: path))
+        ex.run(.export(image: gradient(8, 6), key: MethodKey(.gan), path: path))
         let done = waitFor(queue) { if case .exportFinished = $0 { return true } else { return false } }
         XCTAssertNotNil(done)
         XCTAssertEqual(try? String(contentsOfFile: path, encoding: .utf8), "32x24 gan")
@@ -80,7 +80,7 @@ final class ExportAndLoopTests: PhotoDirTestCase {
         let engine = FakeEngine()
         engine.blockUntilCancelled = true
         let ex = EffectExecutor(engine: engine, post: queue.post)
-        ex.run(.export(image: gradient(8, 6), method: .gan, path: dir + "/out.png"))
+        ex.run(.export(image: gradient(8, 6), key: MethodKey(.gan), path: dir + "/out.png"))
         usleep(20_000)
         ex.run(.cancelExport)
         let msg = waitFor(queue, timeout: 0.3) { if case .exportFinished = $0 { return true }; if case .exportFailed = $0 { return true }; return false }
@@ -94,14 +94,16 @@ final class ExportAndLoopTests: PhotoDirTestCase {
         engine.blockUntilCancelled = true
         let ex = EffectExecutor(engine: engine, post: queue.post)
         let img = gradient(8, 6)
-        ex.run(.infer(job: 1, image: img, method: .psnr, region: PixelRect(x: 0, y: 0, width: 8, height: 6), density: 1))
+        ex.run(.infer(job: 1, image: img, key: MethodKey(.psnr), region: PixelRect(x: 0, y: 0, width: 8, height: 6),
+                      density: 1, priority: .visible))
         usleep(20_000)
         ex.run(.cancel(job: 1))
         // The blocked job returns once cancelled, and reports nothing.
         let m = waitFor(queue, timeout: 0.3) { _ in true }
         XCTAssertNil(m)
         engine.blockUntilCancelled = false
-        ex.run(.infer(job: 2, image: img, method: .gan, region: PixelRect(x: 0, y: 0, width: 4, height: 2), density: 1))
+        ex.run(.infer(job: 2, image: img, key: MethodKey(.gan), region: PixelRect(x: 0, y: 0, width: 4, height: 2),
+                      density: 1, priority: .visible))
         let done = waitFor(queue) { if case .inferDone(2, _, _) = $0 { return true } else { return false } }
         guard case let .inferDone(_, tile, _)? = done else { return XCTFail("job 2 did not finish") }
         XCTAssertEqual(tile.image.width, 16)
@@ -126,6 +128,6 @@ final class ExportAndLoopTests: PhotoDirTestCase {
         XCTAssertTrue(final.quitting)
         XCTAssertEqual(final.preview?.alpha ?? 0, 0.55, accuracy: 1e-6)
         XCTAssertEqual(backend.frames.last?.columns, 70)
-        XCTAssertEqual(final.preview?.cache[MethodKey(.blend, alpha: 0.55)]?.image.width, 32)
+        XCTAssertEqual(final.preview?.cache.tiles(MethodKey(.blend, alpha: 0.55)).first?.image.width, 32)
     }
 }

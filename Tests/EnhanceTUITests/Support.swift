@@ -4,21 +4,28 @@ import EnhanceImaging
 import EnhanceTerminal
 @testable import EnhanceTUI
 
-/// Deterministic engine: bicubic = nearest-neighbour replication, PSNR/GAN/blend = flat colours.
+/// Deterministic engine: bicubic = nearest-neighbour replication, PSNR/GAN = flat colours, the
+/// blend at α the flat colour (0, 1 − α², 0.4·α).
 /// Files whose content starts with `FAKEIMG <w> <h>` are images (whatever their name).
 final class FakeEngine: PreviewEngine, @unchecked Sendable {
     let scale = 4
-    var modelNames: (psnr: String, gan: String) { ("psnr-net", "gan-net") }
+    var modelNames: (psnr: String, gan: String) { lock.lock(); defer { lock.unlock() }; return names }
     var psnrColor: (Float, Float, Float) = (1, 0, 0)
     var ganColor: (Float, Float, Float) = (0, 0, 1)
-    let blendColor: (Float, Float, Float) = (0, 1, 0)
     /// When set, `upscale` waits until cancelled (to test cancellation).
     var blockUntilCancelled = false
     let lock = NSLock()
-    var calls: [PreviewMethod] = []
+    var calls: [MethodKey] = []
+    /// What `pairs()` lists, and whether `switchPair` refuses (with this message).
+    var offered: [PairChoice] = []
+    var refuse: String?
+    var names = ("psnr-net", "gan-net")
 
     func probe(path: String) -> ImageProbe? {
-        guard let d = FileManager.default.contents(atPath: path), let s = String(data: d.prefix(40), encoding: .utf8),
+        // Reads the first 40 bytes only: random sessions may browse up into folders of big files.
+        guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? fh.close() }
+        guard let d = try? fh.read(upToCount: 40), let s = String(data: d, encoding: .utf8),
               s.hasPrefix("FAKEIMG ") else { return nil }
         let parts = s.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard parts.count >= 3, let w = Int(parts[1]), let h = Int(parts[2]) else { return nil }
@@ -30,9 +37,9 @@ final class FakeEngine: PreviewEngine, @unchecked Sendable {
         return gradient(p.width, p.height)
     }
 
-    func upscale(_ image: Image, region: PixelRect, method: PreviewMethod, cancel: CancelFlag,
+    func upscale(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
                  progress: @escaping @Sendable (Double) -> Void) throws -> Image {
-        lock.lock(); calls.append(method); lock.unlock()
+        lock.lock(); calls.append(MethodKey(method, alpha: alpha)); lock.unlock()
         if blockUntilCancelled {
             while !cancel.isCancelled { usleep(1000) }
             throw CancellationError()
@@ -49,18 +56,26 @@ final class FakeEngine: PreviewEngine, @unchecked Sendable {
             return Image(width: w, height: h, channelCount: 3, pixels: px)
         case .psnr: color = psnrColor
         case .gan: color = ganColor
-        case .blend: color = blendColor
+        case .blend: color = (0, 1 - alpha * alpha, 0.4 * alpha)  // not linear in α: ≈ differs from exact
         }
         return flat(w, h, color)
     }
 
+    func pairs() -> [PairChoice] { offered }
+
+    func switchPair(_ pair: PairChoice) throws {
+        if let refuse { throw NSError(domain: refuse, code: 1) }
+        lock.lock(); names = (pair.psnr, pair.gan); lock.unlock()
+    }
+
     /// Writes a text file describing the export: `<w>x<h> <method>`.
-    func export(_ image: Image, method: PreviewMethod, to path: String, cancel: CancelFlag,
+    func export(_ image: Image, method: Method, alpha: Float, to path: String, cancel: CancelFlag,
                 progress: @escaping @Sendable (Double) -> Void) throws {
         let out = try upscale(image, region: PixelRect(x: 0, y: 0, width: image.width, height: image.height),
-                              method: method, cancel: cancel, progress: progress)
+                              method: method, alpha: alpha, cancel: cancel, progress: progress)
         try cancel.check()
-        try "\(out.width)x\(out.height) \(method.slug)".write(toFile: path, atomically: true, encoding: .utf8)
+        let slug = MethodKey(method, alpha: alpha).slug
+        try "\(out.width)x\(out.height) \(slug)".write(toFile: path, atomically: true, encoding: .utf8)
     }
 }
 
@@ -116,27 +131,55 @@ final class Harness {
             case .infer:
                 pendingInfer.append(e)
             case .cancel(let id):
-                pendingInfer.removeAll { if case .infer(id, _, _, _, _) = $0 { return true } else { return false } }
+                pendingInfer.removeAll { if case .infer(id, _, _, _, _, _) = $0 { return true } else { return false } }
+            case let .measureConsistency(tile, input, key):
+                send(.consistencyMeasured(consistency(tile: tile, input: input, scale: 4, key: key)))
+            case .listPairs:
+                send(.pairsListed(engine.pairs()))
+            case .switchPair(let pair):
+                do {
+                    try engine.switchPair(pair)
+                    send(.pairSwitched(names: engine.modelNames, error: nil))
+                } catch {
+                    send(.pairSwitched(names: nil, error: "\(error)"))
+                }
             default:
                 break
             }
         }
     }
 
-    /// Completes queued inference jobs (only those whose method matches `only`, if given).
-    func finishJobs(only: ((PreviewMethod) -> Bool)? = nil) {
+    /// Completes the inference jobs queued now (only those whose key matches `only`, if given),
+    /// in priority order as the scheduler would run them; jobs they cause stay queued.
+    func finishJobs(only: ((MethodKey) -> Bool)? = nil) {
         var rest: [Effect] = []
-        let jobs = pendingInfer
+        let jobs = pendingInfer.sorted { priority($0) < priority($1) }
         pendingInfer = []
         for e in jobs {
-            guard case let .infer(id, image, method, region, _) = e, only?(method) ?? true else { rest.append(e); continue }
-            let out = try! engine.upscale(image, region: region, method: method, cancel: CancelFlag()) { _ in }
-            send(.inferDone(job: id, tile: Tile(region: region, image: out), seconds: 0.25))
+            guard case let .infer(id, image, key, region, density, _) = e, only?(key) ?? true else {
+                rest.append(e)
+                continue
+            }
+            guard state.preview?.jobs[id] != nil else { continue }  // cancelled meanwhile
+            let out = try! engine.upscale(image, region: region, method: key.method, alpha: key.alpha,
+                                          cancel: CancelFlag()) { _ in }
+            send(.inferDone(job: id, tile: reduced(Tile(region: region, image: out), density: density), seconds: 0.25))
         }
-        pendingInfer += rest
+        pendingInfer = rest + pendingInfer
     }
 
-    var screen: ScreenBuffer { view(state) }
+    /// Runs inference until nothing is queued (at most `rounds` rounds).
+    func settle(rounds: Int = 20) {
+        for _ in 0..<rounds where !pendingInfer.isEmpty { finishJobs() }
+    }
+
+    private func priority(_ e: Effect) -> Int {
+        if case let .infer(_, _, _, _, _, p) = e { return p.rawValue }
+        return 99
+    }
+
+    let renderCache = RenderCache()
+    var screen: ScreenBuffer { view(state, cache: renderCache) }
 }
 
 /// A scratch directory removed at the end of the test.
@@ -170,5 +213,23 @@ class PhotoDirTestCase: XCTestCase {
 
     override func tearDown() {
         try? FileManager.default.removeItem(atPath: dir)
+    }
+}
+
+extension PhotoDirTestCase {
+    /// Opens photo.dat (8×6 → 32×24) in a `columns × rows` terminal.
+    func open(columns: Int = 40, rows: Int = 8) -> Harness {
+        let h = Harness(directory: dir, columns: columns, rows: rows)
+        h.keys(.enter)
+        XCTAssertEqual(h.state.screen, .preview)
+        return h
+    }
+
+    /// Keys of the inference effects in `fx` (of one priority, if given), in order.
+    func inferKeys(_ fx: [Effect], _ priority: Priority? = nil) -> [MethodKey] {
+        fx.compactMap {
+            guard case let .infer(_, _, k, _, _, p) = $0, priority.map({ $0 == p }) ?? true else { return nil }
+            return k
+        }
     }
 }
