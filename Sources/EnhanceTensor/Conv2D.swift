@@ -140,14 +140,14 @@ public final class Conv2D: @unchecked Sendable {
                         let epi = Epilogue(bias: b.baseAddress!, slope: s.baseAddress!, hasActivation: active,
                                            scale: outputScale, residual: res)
                         packed.withUnsafeBufferPointer { pk in
-                            let call = KernelCall(packed: pk.baseAddress!, outChannels: outChannels,
-                                                  kernelSize: kernelSize, inputs: inputs, planes: planes, height: h,
-                                                  width: w, out: buf.baseAddress!, epilogue: epi, pool: pool)
-                            switch isa {
-                            case .avx512: call.run(AVX512Shape.self, winograd: winograd)
-                            case .avx2: call.run(AVX2Shape.self, winograd: winograd)
-                            case .neon: call.run(NEONShape.self, winograd: winograd)
-                            case .portable: call.run(PortableShape.self, winograd: winograd)
+                            if winograd {
+                                WinogradConv.run(isa, u: pk.baseAddress!, outChannels: outChannels, inputs: inputs,
+                                                 planes: planes, height: h, width: w, out: buf.baseAddress!,
+                                                 epilogue: epi, pool: pool)
+                            } else {
+                                DirectConv.run(isa, packed: pk.baseAddress!, outChannels: outChannels,
+                                               kernelSize: kernelSize, planes: planes, height: h, width: w,
+                                               out: buf.baseAddress!, epilogue: epi, pool: pool)
                             }
                         }
                     }
@@ -155,28 +155,6 @@ public final class Conv2D: @unchecked Sendable {
             }
         }
         return Tensor(channels: outChannels, height: h, width: w, data: data)
-    }
-}
-
-/// The arguments of one convolution, run with the kernel shape chosen by the caller's switch (each
-/// case specialises the Winograd and direct paths for its shape).
-private struct KernelCall {
-    let packed: UnsafePointer<Float>
-    let outChannels: Int, kernelSize: Int
-    let inputs: [Tensor], planes: [Plane]
-    let height: Int, width: Int
-    let out: UnsafeMutablePointer<Float>
-    let epilogue: Epilogue
-    let pool: ThreadPool
-
-    func run<S: KernelShape>(_ shape: S.Type, winograd: Bool) {
-        if winograd {
-            WinogradConv.run(S.self, u: packed, outChannels: outChannels, inputs: inputs, planes: planes,
-                             height: height, width: width, out: out, epilogue: epilogue, pool: pool)
-        } else {
-            DirectConv.run(S.self, packed: packed, outChannels: outChannels, kernelSize: kernelSize, planes: planes,
-                           height: height, width: width, out: out, epilogue: epilogue, pool: pool)
-        }
     }
 }
 

@@ -15,10 +15,10 @@ enum DirectConv {
         return p
     }
 
-    static func run<S: KernelShape>(_ shape: S.Type, packed: UnsafePointer<Float>, outChannels: Int,
-                                    kernelSize k: Int, planes: [Plane], height h: Int, width w: Int,
-                                    out: UnsafeMutablePointer<Float>, epilogue: Epilogue, pool: ThreadPool) {
-        let rows = S.rows, bw = S.width
+    static func run(_ isa: KernelISA, packed: UnsafePointer<Float>, outChannels: Int,
+                    kernelSize k: Int, planes: [Plane], height h: Int, width w: Int,
+                    out: UnsafeMutablePointer<Float>, epilogue: Epilogue, pool: ThreadPool) {
+        let rows = isa.rows, bw = isa.width
         let cIn = planes.count, p = k / 2, taps = k * k
         let pw = w + 2 * p + bw, ph = h + 2 * p, planeSize = pw * ph
         let padded = UnsafeMutablePointer<Float>.allocate(capacity: cIn * planeSize)
@@ -38,9 +38,9 @@ enum DirectConv {
                 let y = item / xBlocks, xb = (item % xBlocks) * bw
                 let tmp = pool.arenas[worker].floats(rows * bw + 16)  // 16: the epilogue reads whole vectors
                 for kb in 0..<kBlocks {
-                    microKernel(S.self, packed + kb * taps * cIn * rows, padded + y * pw + xb,
-                                offsets: offsets.baseAddress!, segments: taps, count: cIn,
-                                ldb: planeSize, tmp, ldc: bw)
+                    gemmPanel(isa, packed + kb * taps * cIn * rows, padded + y * pw + xb,
+                              offsets: offsets.baseAddress!, segments: taps, count: cIn,
+                              ldb: planeSize, tmp, ldc: bw, columns: bw)
                     for r in 0..<min(rows, outChannels - kb * rows) {
                         let o = kb * rows + r, row = (o * h + y) * w + xb
                         for j in stride(from: 0, to: bw, by: 16) {

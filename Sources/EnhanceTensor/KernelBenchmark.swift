@@ -38,9 +38,7 @@ public enum KernelBenchmark {
         let kernel = median((0..<repeats).map { _ in
             rate(seconds) { n in
                 for _ in 0..<n {
-                    for jb in stride(from: 0, to: width, by: S.width) {
-                        microKernel(S.self, a, b + jb, count: count, ldb: width, c + jb, ldc: width)
-                    }
+                    gemmPanel(isa, a, b, count: count, ldb: width, c, ldc: width, columns: width)
                 }
                 return Double(n) * 2 * Double(S.rows * width * count)
             }

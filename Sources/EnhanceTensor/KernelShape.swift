@@ -73,6 +73,11 @@ public enum KernelISA: String, CaseIterable, Sendable {
         }
     }
 
+    /// Output channels per block of this variant's shape.
+    var rows: Int { shape.rows }
+    /// Columns per block of this variant's shape.
+    var width: Int { shape.width }
+
     /// Rows × columns of the register block and its accumulator count, e.g. `avx512 8×48 (24 × 16-float)`.
     public var blockDescription: String {
         let s = shape

@@ -1,3 +1,26 @@
+/// A panel `C[0..<rows][0..<columns] (+)= A·B` (`columns` a multiple of the shape's width) by the
+/// micro-kernel of `isa`, one call per block of columns; arguments as in ``microKernel``.
+///
+/// The one entry point for the convolutions: the switch on the ISA sits here, in the kernel's
+/// own file, so that every shape is specialised even in builds that optimise file by file (a
+/// generic call from another file would run unspecialised, through witness tables).
+func gemmPanel(_ isa: KernelISA, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+               offsets: UnsafePointer<Int>? = nil, segments: Int = 1, count: Int, ldb: Int,
+               _ c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, accumulate: Bool = false) {
+    @inline(__always) func run<S: KernelShape>(_ shape: S.Type) {
+        for jb in stride(from: 0, to: columns, by: S.width) {
+            microKernel(S.self, a, b + jb, offsets: offsets, segments: segments, count: count, ldb: ldb,
+                        c + jb, ldc: ldc, accumulate: accumulate)
+        }
+    }
+    switch isa {
+    case .avx512: run(AVX512Shape.self)
+    case .avx2: run(AVX2Shape.self)
+    case .neon: run(NEONShape.self)
+    case .portable: run(PortableShape.self)
+    }
+}
+
 /// The one register-blocked GEMM micro-kernel, shared by the Winograd and direct convolutions and
 /// parameterised by a ``KernelShape`` `S` (specialised per shape; unused rows/vectors of the
 /// 8 × 3 accumulator grid below are dead code after specialisation and cost nothing).

@@ -18,42 +18,58 @@ enum WinogradConv {
     static func vXiStride(_ channels: Int) -> Int { channels * chunkVectors * 16 + xiPad }
 
     /// Transformed weights `[36][kp/R][cIn][R]` for OIHW 3×3 `weight`; `kp` = outChannels
-    /// rounded up to `R` = `rows` (padding rows are zero). `U = G g Gᵀ` in float32.
+    /// rounded up to `R` = `rows` ≤ 8 (padding rows are zero). `U = G g Gᵀ` in float32, computed
+    /// for a block's R output channels at once (8-lane vectors; the same arithmetic per element as
+    /// a scalar loop, so the same bits), each value written once (no zero-fill first).
     static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int, rows: Int) -> [Float] {
+        typealias V = SIMD8<Float>
+        precondition(rows >= 1 && rows <= 8, "transformWeights: 1…8 rows per block")
         let kp = (outChannels + rows - 1) / rows * rows, kb = kp / rows
-        var u = [Float](repeating: 0, count: 36 * kp * inChannels)
+        let xiStride = kb * inChannels * rows, count = 36 * kp * inChannels
         let g: [Float] = Winograd.g.map { Float($0) }
-        u.withUnsafeMutableBufferPointer { u in
-            weight.withUnsafeBufferPointer { w in g.withUnsafeBufferPointer { g in
-                var t = (Float(0), Float(0), Float(0))
-                for k in 0..<outChannels { for c in 0..<inChannels {
-                    let src = w.baseAddress! + (k * inChannels + c) * 9
-                    let dst = u.baseAddress! + ((k / rows) * inChannels + c) * rows + k % rows
-                    let xiStride = kb * inChannels * rows
-                    for i in 0..<6 {
-                        // Row i of G g (3 values), then its product with Gᵀ (6 values).
-                        let g0 = g[i * 3], g1 = g[i * 3 + 1], g2 = g[i * 3 + 2]
-                        t.0 = g0 * src[0] + g1 * src[3] + g2 * src[6]
-                        t.1 = g0 * src[1] + g1 * src[4] + g2 * src[7]
-                        t.2 = g0 * src[2] + g1 * src[5] + g2 * src[8]
-                        for j in 0..<6 {
-                            dst[(i * 6 + j) * xiStride] = t.0 * g[j * 3] + t.1 * g[j * 3 + 1] + t.2 * g[j * 3 + 2]
+        return [Float](unsafeUninitializedCapacity: count) { u, initialized in
+            initialized = count
+            guard count > 0 else { return }
+            weight.withUnsafeBufferPointer { w in
+                withUnsafeTemporaryAllocation(of: V.self, capacity: 9) { s in
+                    for b in 0..<kb { for c in 0..<inChannels {
+                        // s[t] lane l = tap t of output channel b·R + l (0 past the real channels).
+                        for t in 0..<9 { s[t] = V() }
+                        for l in 0..<min(rows, outChannels - b * rows) {
+                            let src = w.baseAddress! + ((b * rows + l) * inChannels + c) * 9
+                            for t in 0..<9 { s[t][l] = src[t] }
                         }
-                    }
-                } }
-            } }
+                        let dst = u.baseAddress! + (b * inChannels + c) * rows
+                        for i in 0..<6 {
+                            // Row i of G g (3 vectors), then its product with Gᵀ (6 vectors).
+                            let g0 = g[i * 3], g1 = g[i * 3 + 1], g2 = g[i * 3 + 2]
+                            let t0 = g0 * s[0] + g1 * s[3] + g2 * s[6]
+                            let t1 = g0 * s[1] + g1 * s[4] + g2 * s[7]
+                            let t2 = g0 * s[2] + g1 * s[5] + g2 * s[8]
+                            for j in 0..<6 {
+                                let v = t0 * g[j * 3] + t1 * g[j * 3 + 1] + t2 * g[j * 3 + 2]
+                                let p = dst + (i * 6 + j) * xiStride
+                                if rows == 8 {
+                                    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+                                } else {
+                                    for l in 0..<rows { p[l] = v[l] }
+                                }
+                            }
+                        }
+                    } }
+                }
+            }
         }
-        return u
     }
 
     /// Runs the convolution over the concatenation of `inputs` (`planes` = their channel planes
     /// in order). Inputs of multi-input calls are transformed once and kept in the pool's
     /// ``WinogradCache``; other inputs are transformed per chunk into worker scratch.
-    static func run<S: KernelShape>(_ shape: S.Type, u: UnsafePointer<Float>, outChannels: Int, inputs: [Tensor],
-                                    planes: [Plane], height h: Int, width w: Int, out: UnsafeMutablePointer<Float>,
-                                    epilogue: Epilogue, pool: ThreadPool) {
-        let cIn = planes.count
-        let kp = (outChannels + S.rows - 1) / S.rows * S.rows, kBlocks = kp / S.rows
+    static func run(_ isa: KernelISA, u: UnsafePointer<Float>, outChannels: Int, inputs: [Tensor],
+                    planes: [Plane], height h: Int, width w: Int, out: UnsafeMutablePointer<Float>,
+                    epilogue: Epilogue, pool: ThreadPool) {
+        let cIn = planes.count, blockRows = isa.rows
+        let kp = (outChannels + blockRows - 1) / blockRows * blockRows, kBlocks = kp / blockRows
         let ht = (h + 3) / 4, wt = (w + 3) / 4, vw = (wt + 15) / 16
         let nVecs = ht * vw, nChunks = (nVecs + chunkVectors - 1) / chunkVectors
         let lanes = chunkVectors * 16
@@ -98,8 +114,8 @@ enum WinogradConv {
                             }
                         }
                     }
-                    multiply(S.self, u: u, cIn: cIn, c0: g.first, count: g.channels, kBlocks: kBlocks, v: vBuf,
-                             vStride: vXi, m: mBuf, mStride: mXi, accumulate: gi > 0)
+                    multiply(isa, rows: blockRows, u: u, cIn: cIn, c0: g.first, count: g.channels, kBlocks: kBlocks,
+                             v: vBuf, vStride: vXi, m: mBuf, mStride: mXi, accumulate: gi > 0)
                 }
                 for v in 0..<valid {
                     let g = chunk * chunkVectors + v
@@ -121,17 +137,14 @@ enum WinogradConv {
 
     /// The 36 transform-domain products of one channel block: `M[ξ] (+)= U[ξ]ᵀ V[ξ]`.
     @inline(never)
-    static func multiply<S: KernelShape>(_ shape: S.Type, u: UnsafePointer<Float>, cIn: Int, c0: Int, count n: Int,
-                                         kBlocks: Int, v: UnsafePointer<Float>, vStride: Int,
-                                         m: UnsafeMutablePointer<Float>, mStride: Int, accumulate: Bool) {
-        let lanes = chunkVectors * 16, rows = S.rows, width = S.width
+    static func multiply(_ isa: KernelISA, rows: Int, u: UnsafePointer<Float>, cIn: Int, c0: Int, count n: Int,
+                         kBlocks: Int, v: UnsafePointer<Float>, vStride: Int,
+                         m: UnsafeMutablePointer<Float>, mStride: Int, accumulate: Bool) {
+        let lanes = chunkVectors * 16
         for xi in 0..<36 {
             for kb in 0..<kBlocks {
-                let a = u + ((xi * kBlocks + kb) * cIn + c0) * rows
-                for jb in stride(from: 0, to: lanes, by: width) {
-                    microKernel(S.self, a, v + xi * vStride + jb, count: n, ldb: lanes,
-                                m + xi * mStride + kb * rows * lanes + jb, ldc: lanes, accumulate: accumulate)
-                }
+                gemmPanel(isa, u + ((xi * kBlocks + kb) * cIn + c0) * rows, v + xi * vStride, count: n, ldb: lanes,
+                          m + xi * mStride + kb * rows * lanes, ldc: lanes, columns: lanes, accumulate: accumulate)
             }
         }
     }

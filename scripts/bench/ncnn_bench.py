@@ -12,13 +12,13 @@ Usage: ncnn_bench.py --nets rrdbnet,msrresnet --sizes 64,128 --threads 1,2 --rep
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
-import time
 
 import numpy as np
 import ncnn
+
+from timing import timed
 
 
 class Graph:
@@ -161,15 +161,7 @@ def main():
                     shape = once().shape  # warm-up (also packs the weights)
                     if shape != (3, 4 * s, 4 * s):
                         raise SystemExit(f"ncnn output shape {shape}, expected (3, {4 * s}, {4 * s})")
-                    runs, cpu = [], []
-                    for _ in range(a.repeats):
-                        t0, c0 = time.perf_counter(), time.process_time()
-                        once()
-                        runs.append(time.perf_counter() - t0)
-                        cpu.append(time.process_time() - c0)
-                    results.append({"net": name, "size": s, "threads": t, "median_s": statistics.median(runs),
-                                    "runs_s": runs, "median_cpu_s": statistics.median(cpu)})
-                    print(f"{name} {s} t={t}: {statistics.median(runs):.3f} s", file=sys.stderr)
+                    results.append(timed(name, s, t, a.repeats, once))
     json.dump({"engine": "ncnn", "version": ncnn.__version__, "results": results}, sys.stdout)
     print()
 

@@ -10,14 +10,14 @@ Usage: ort_bench.py --nets rrdbnet,msrresnet --sizes 64,128 --threads 1,2 --repe
 """
 import argparse
 import json
-import statistics
 import sys
-import time
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 import onnxruntime as ort
+
+from timing import timed
 
 
 class Graph:
@@ -120,15 +120,7 @@ def main():
             for s in [int(v) for v in a.sizes.split(",")]:
                 x = np.random.default_rng(3).uniform(0, 1, (1, 3, s, s)).astype(np.float32)
                 sess.run(None, {"x": x})  # warm-up
-                runs, cpu = [], []
-                for _ in range(a.repeats):
-                    t0, c0 = time.perf_counter(), time.process_time()
-                    sess.run(None, {"x": x})
-                    runs.append(time.perf_counter() - t0)
-                    cpu.append(time.process_time() - c0)
-                results.append({"net": net, "size": s, "threads": t, "median_s": statistics.median(runs),
-                                "runs_s": runs, "median_cpu_s": statistics.median(cpu)})
-                print(f"{net} {s} t={t}: {statistics.median(runs):.3f} s", file=sys.stderr)
+                results.append(timed(net, s, t, a.repeats, lambda: sess.run(None, {"x": x})))
     json.dump({"engine": "onnxruntime", "version": ort.__version__, "results": results}, sys.stdout)
     print()
 
