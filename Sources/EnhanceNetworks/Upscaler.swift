@@ -20,8 +20,9 @@ public final class Upscaler: Sendable {
         case gan
     }
 
-    /// What produces the pixels.
-    public enum Method: Sendable {
+    /// What produces the pixels, configured: the chosen ``EnhanceImaging/Method`` (the one enum
+    /// of choices the CLI and TUI share) together with the models or scale it needs.
+    public enum Source: Sendable {
         /// Bicubic resampling by `scale` (output ⌊size·scale⌉, Pillow convention; MATLAB's
         /// `imresize` convention for SR benchmarks: output ⌈size·scale⌉).
         case bicubic(scale: Double, convention: Resample.Convention = .pillow)
@@ -43,9 +44,9 @@ public final class Upscaler: Sendable {
     public let metadata: [String: String]
     let bicubic: (scale: Double, convention: Resample.Convention)?
 
-    public init(_ method: Method, options: UpscaleOptions = UpscaleOptions()) throws {
+    public init(_ source: Source, options: UpscaleOptions = UpscaleOptions()) throws {
         var meta: [String: String]
-        switch method {
+        switch source {
         case .bicubic(let s, let convention):
             guard s.isFinite, s > 0 else { throw NetworkError("bicubic", "scale \(s) must be positive") }
             network = nil
