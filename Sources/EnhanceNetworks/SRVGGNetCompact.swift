@@ -40,7 +40,8 @@ public final class SRVGGNetCompact: SuperResolutionNetwork, @unchecked Sendable 
         var info: [LayerInfo] = []
         var i = 0
         while i < lastIdx {
-            let c = try r.conv("body.\(i)", k: 3)
+            // Each conv reads what the previous one wrote (the first: the image, checked as RGB later).
+            let c = try r.conv("body.\(i)", in: info.last?.outChannels, k: 3)
             try r.vectorLength("body.\(i + 1).weight", count: c.outChannels)
             info.append(c)
             i += 2
@@ -49,7 +50,7 @@ public final class SRVGGNetCompact: SuperResolutionNetwork, @unchecked Sendable 
             throw NetworkError(source, "SRVGGNetCompact ends with a PReLU (body.\(lastIdx)); expected a conv")
         }
         let nf = info[0].outChannels
-        let last = try r.conv("body.\(lastIdx)", in: nf, k: 3)
+        let last = try r.conv("body.\(lastIdx)", in: info[info.count - 1].outChannels, k: 3)
         let outCh = 3, s2 = last.outChannels / outCh
         let s = Int(Double(s2).squareRoot().rounded())
         guard s * s * outCh == last.outChannels, s >= 1 else {

@@ -57,11 +57,16 @@ build_module() {
   for d in "$@"; do inputs+=("$MODS/$d.swiftmodule"); done
   if [[ -f $obj && -z $(find "${inputs[@]}" -newer "$obj" | head -1) ]]; then return; fi
   local extra=()
+  # The C modules the Swift modules import (found through -I "$MODS"): the shim and the header that
+  # tells EnhanceTensor which vector ISA it is compiled for.
+  printf 'module CImageIO {\n  header "%s"\n  export *\n}\nmodule CVectorISA {\n  header "%s"\n  export *\n}\n' \
+    "$ROOT/Sources/CImageIO/include/imageio.h" "$ROOT/Sources/CVectorISA/include/vector_isa.h" \
+    > "$MODS/module.modulemap"
   if [[ $m == EnhanceImaging ]]; then
     extra=(-Xcc -I"$ROOT/Sources/CImageIO/include" -I "$ROOT/Sources/CImageIO/include")
-    printf 'module CImageIO {\n  header "%s"\n  export *\n}\n' \
-      "$ROOT/Sources/CImageIO/include/imageio.h" > "$MODS/module.modulemap"
   fi
+  # as in Package.swift: the kernels are built for the host's vector ISA
+  [[ $m == EnhanceTensor ]] && extra=(-Xcc -march=native)
   # as in Package.swift: SHA-256 may use the x86 SHA extensions (checked at run time)
   [[ $m == EnhanceCheckpoints && $(uname -m) == x86_64 ]] && extra=(-Xcc -march=native -Xcc -msha)
   echo "fuzz: compiling $m" >&2
