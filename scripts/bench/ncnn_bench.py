@@ -9,7 +9,6 @@ convolutions (ncnn's own optimiser does the same), as the Swift engine fuses its
 Output: the same JSON as ort_bench.py ({"engine", "version", "results": [...]}).
 Usage: ncnn_bench.py --nets rrdbnet,msrresnet --sizes 64,128 --threads 1,2 --repeats 3
 """
-import argparse
 import json
 import os
 import sys
@@ -18,7 +17,7 @@ import tempfile
 import numpy as np
 import ncnn
 
-from timing import timed
+from timing import arguments, timed
 
 
 class Graph:
@@ -134,12 +133,7 @@ def load(graph, threads, folder):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--nets", default="rrdbnet,msrresnet")
-    ap.add_argument("--sizes", default="64,128")
-    ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--repeats", type=int, default=3)
-    a = ap.parse_args()
+    a = arguments()
     builders = {"rrdbnet": rrdbnet, "msrresnet": msrresnet}
     results = []
     with tempfile.TemporaryDirectory() as folder:

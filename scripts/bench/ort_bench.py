@@ -8,7 +8,6 @@ The graphs are built with the onnx helper API (no torch) and mirror EnhanceBench
 compositions: RRDBNet-23 x4 (ESRGAN, 64 feat, growth 32) and MSRResNet-16 x4 (BasicSR).
 Usage: ort_bench.py --nets rrdbnet,msrresnet --sizes 64,128 --threads 1,2 --repeats 3
 """
-import argparse
 import json
 import sys
 
@@ -17,7 +16,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 import onnxruntime as ort
 
-from timing import timed
+from timing import arguments, timed
 
 
 class Graph:
@@ -100,12 +99,7 @@ def msrresnet(blocks=16, nf=64):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--nets", default="rrdbnet,msrresnet")
-    ap.add_argument("--sizes", default="64,128")
-    ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--repeats", type=int, default=3)
-    a = ap.parse_args()
+    a = arguments()
     builders = {"rrdbnet": rrdbnet, "msrresnet": msrresnet}
     results = []
     for net in a.nets.split(","):
