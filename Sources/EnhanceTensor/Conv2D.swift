@@ -40,7 +40,7 @@ public final class Conv2D: @unchecked Sendable {
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
         packed = PackedKernels(Self.pack(weight, outChannels: outChannels, inChannels: inChannels,
                                          kernelSize: kernelSize, winograd: kernelSize == 3,
-                                         rows: KernelISA.compiled.shape.rows))
+                                         rows: KernelISA.compiled.rows))
     }
 
     private static func pack(_ weight: [Float], outChannels: Int, inChannels: Int, kernelSize: Int,
@@ -133,7 +133,7 @@ public final class Conv2D: @unchecked Sendable {
             // Only tests pin a non-default path or kernel (packed on the fly).
             let packed = (winograd || kernelSize != 3) && isa == .compiled ? self.packed.value(pool)
                 : Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
-                            winograd: winograd, rows: isa.shape.rows)
+                            winograd: winograd, rows: isa.rows)
             withPlanes(inputs) { planes in
                 bias.withUnsafeBufferPointer { b in slopes.withUnsafeBufferPointer { s in
                     withResidual(residual) { res in
