@@ -90,11 +90,15 @@ enum WinogradConv {
             first += t.channels
         }
         let mXi = kp * lanes + xiPad, mSize = 36 * mXi, rowScratch = 12 * 80
+        // Several inputs: one pass over all of them (segments of `span` channels) rather than one
+        // accumulating pass per input, so each M block is written once.
+        let span = groups.count > 1 ? segmentSpan(groups.map(\.channels)) : 0
         planes.withUnsafeBufferPointer { planes in
             pool.parallelFor(nChunks) { chunk, worker in
                 let scratch = pool.arenas[worker].floats(scratchFloats + mSize + rowScratch + 24 * 16)
                 let mBuf = scratch + scratchFloats, rows = mBuf + mSize, tmp = rows + rowScratch
                 let valid = min(chunkVectors, nVecs - chunk * chunkVectors)
+                var bases = [UnsafeMutablePointer<Float>?](repeating: nil, count: groups.count)
                 for (gi, g) in groups.enumerated() {
                     let vXi = vXiStride(g.channels), chunkFloats = 36 * vXi
                     let vBuf = g.cached.map { $0 + chunk * chunkFloats } ?? scratch + g.scratchOffset
@@ -114,8 +118,15 @@ enum WinogradConv {
                             }
                         }
                     }
-                    multiply(isa, rows: blockRows, u: u, cIn: cIn, c0: g.first, count: g.channels, kBlocks: kBlocks,
-                             v: vBuf, vStride: vXi, m: mBuf, mStride: mXi, accumulate: gi > 0)
+                    bases[gi] = vBuf
+                    if span == 0 {
+                        multiply(isa, rows: blockRows, u: u, cIn: cIn, c0: g.first, count: g.channels,
+                                 kBlocks: kBlocks, v: vBuf, vStride: vXi, m: mBuf, mStride: mXi, accumulate: gi > 0)
+                    }
+                }
+                if span > 0 {
+                    multiply(isa, rows: blockRows, u: u, cIn: cIn, span: span, groups: groups, bases: bases,
+                             kBlocks: kBlocks, m: mBuf, mStride: mXi)
                 }
                 for v in 0..<valid {
                     let g = chunk * chunkVectors + v
@@ -180,6 +191,43 @@ enum WinogradConv {
                 epilogue.store(Winograd.interleave(p0, p1, p2, p3, 1), out, row + xb + 16, valid: min(16, w - xb - 16))
                 epilogue.store(Winograd.interleave(p0, p1, p2, p3, 2), out, row + xb + 32, valid: min(16, w - xb - 32))
                 epilogue.store(Winograd.interleave(p0, p1, p2, p3, 3), out, row + xb + 48, valid: min(16, w - xb - 48))
+            }
+        }
+    }
+}
+
+extension WinogradConv {
+    /// Channels per segment when every input's channel count is a multiple of it (the inputs'
+    /// greatest common divisor), or 0 when that is below 8 (short segments: per-input passes).
+    static func segmentSpan(_ channels: [Int]) -> Int {
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        let g = channels.reduce(0, gcd)
+        return g >= 8 ? g : 0
+    }
+
+    /// `M[ξ] = U[ξ]ᵀ V[ξ]` over all inputs at once: input `i`'s `V` starts at `bases[i]`, and its
+    /// channels are walked as segments of `span` (the micro-kernel's offset list, per ξ).
+    @inline(never)
+    static func multiply(_ isa: KernelISA, rows: Int, u: UnsafePointer<Float>, cIn: Int, span: Int, groups: [Group],
+                         bases: [UnsafeMutablePointer<Float>?], kBlocks: Int,
+                         m: UnsafeMutablePointer<Float>, mStride: Int) {
+        let lanes = chunkVectors * 16, segments = cIn / span
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: segments) { offsets in
+            let b0 = UnsafePointer(bases[0]!)
+            for xi in 0..<36 {
+                var s = 0
+                for (gi, g) in groups.enumerated() {
+                    let start = UnsafePointer(bases[gi]!) + xi * vXiStride(g.channels)
+                    for k in 0..<g.channels / span {
+                        offsets[s] = b0.distance(to: start) + k * span * lanes
+                        s += 1
+                    }
+                }
+                for kb in 0..<kBlocks {
+                    gemmPanel(isa, u + (xi * kBlocks + kb) * cIn * rows, b0, offsets: offsets.baseAddress!,
+                              segments: segments, count: span, ldb: lanes,
+                              m + xi * mStride + kb * rows * lanes, ldc: lanes, columns: lanes)
+                }
             }
         }
     }
