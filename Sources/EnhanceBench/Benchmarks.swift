@@ -118,7 +118,6 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
                     runs.append(now() - t0)
                     cpu.append(cpuTime() - c0)
                 }
-                pool.clearCaches()
                 let med = median(runs)
                 let r = BenchResult(network: name, size: s, threads: t, seconds: med, cpuSeconds: median(cpu),
                                     runs: runs, gflops: 2 * net.macsPerInputPixel * Double(s * s) / med / 1e9,

@@ -73,7 +73,6 @@ public func benchBlendPair(_ options: BenchOptions) -> BlendBenchResult? {
         guard let lazy = try? pair.network(alpha: 0.1 + Float(i) / 10),
               let eager = try? pair.network(alpha: 0.15 + Float(i) / 10, eager: true) else { break }
         func run(_ net: any SuperResolutionNetwork) -> Double {
-            defer { pool.clearCaches() }
             return timed { _ = try net.forward(x, pool: pool, cancel: nil) }
         }
         // Alternating which goes first, so drifting machine load hits both alike.

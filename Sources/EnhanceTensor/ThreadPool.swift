@@ -22,7 +22,6 @@ public final class ThreadPool: @unchecked Sendable {
     /// Per-worker scratch memory, index = worker id.
     let arenas: [ScratchArena]
     /// Winograd input transforms of recently used tensors.
-    let winogradCache = WinogradCache()
     /// Held while a convolution uses the arenas and the cache.
     private let busy = Mutex<Bool>(false)
 
@@ -61,10 +60,6 @@ public final class ThreadPool: @unchecked Sendable {
         #endif
         return true
     }()
-
-    /// Releases cached convolution state (transformed inputs of recent tensors, which also keeps
-    /// those tensors alive). Call when a network run is finished to return the memory.
-    public func clearCaches() { winogradCache.removeAll() }
 
     /// Runs `body(i)` for every `i` in `0..<count`, spread over at most ``threads`` workers.
     public func parallelFor(_ count: Int, _ body: (Int) -> Void) {

@@ -1,8 +1,10 @@
+import CVectorISA
+
 /// Winograd F(4×4, 3×3) transforms (points 0, ±1, ±2, ∞; Lavin & Gray 2015).
 ///
 /// A 6×6 input tile `d` maps to `V = Bᵀ d B`, a 3×3 kernel `g` to `U = G g Gᵀ`, and the 6×6
 /// element-wise product `M = U ⊙ V` (summed over input channels) back to the 4×4 output
-/// `Y = Aᵀ M A`. Tile vectors hold 16 horizontally adjacent tiles, one per SIMD lane.
+/// `Y = Aᵀ M A`. Tile vectors hold 16 consecutive tiles of one tile row, one per SIMD lane.
 enum Winograd {
     typealias V = SIMD16<Float>
 
@@ -75,15 +77,31 @@ enum Winograd {
         return v
     }
 
-    /// Input transform of 16 tiles (tile row `ty`, tiles `16·vx …`) of one channel plane.
+    /// Prefetches rows `y0 ..< y0 + rows`, columns `x0 ..< x0 + columns` of `plane` (clipped).
+    @inline(__always)
+    static func prefetch(_ plane: Plane, y0: Int, x0: Int, rows: Int, columns: Int, width: Int, height: Int) {
+        let lo = max(0, x0), hi = min(width, x0 + columns)
+        guard lo < hi else { return }
+        for a in max(0, y0)..<min(height, y0 + rows) {
+            let row = plane.base + a * width
+            for x in Swift.stride(from: lo, to: hi, by: 16) { enhance_prefetch(row + x) }
+            enhance_prefetch(row + hi - 1)
+        }
+    }
+
+    /// Input transform of 16 tiles (tile row `ty`, tiles `tx …`) of one channel plane.
     ///
     /// Writes `V[ξ]` for ξ = 0..<36 to `dst + ξ·stride` (16 floats each). `tb` is 6×80 scratch.
+    /// `next`, when given, is the same tile's plane of the next channel: its rows are prefetched
+    /// while this one is transformed (the planes are far apart, beyond what the hardware
+    /// prefetchers follow).
     @inline(never)
-    static func inputTile(plane: Plane, height: Int, width: Int, ty: Int, vx: Int,
+    static func inputTile(plane: Plane, height: Int, width: Int, ty: Int, tx: Int,
                           rows tb: UnsafeMutablePointer<Float>,
-                          dst: UnsafeMutablePointer<Float>, stride: Int) {
-        let y0 = 4 * ty - 1, x0 = 64 * vx - 1
+                          dst: UnsafeMutablePointer<Float>, stride: Int, next: Plane? = nil) {
+        let y0 = 4 * ty - 1, x0 = 4 * tx - 1
         let out = UnsafeMutableRawPointer(tb)
+        if let next { prefetch(next, y0: y0, x0: x0, rows: 6, columns: 66, width: width, height: height) }
         // Rows outside the image are zero; the interior fast path needs all six rows.
         if y0 >= 0 && y0 + 6 <= height {
             let r0 = plane.base + y0 * width
@@ -150,6 +168,44 @@ enum Winograd {
             dp.storeBytes(of: h.3, toByteOffset: o + 3 * stride * 4, as: V.self)
             dp.storeBytes(of: h.4, toByteOffset: o + 4 * stride * 4, as: V.self)
             dp.storeBytes(of: h.5, toByteOffset: o + 5 * stride * 4, as: V.self)
+        }
+    }
+
+    /// Output transform + epilogue for 16 tiles (tile row `ty`, tiles `tx …`, the first `count`
+    /// of them stored), output channels `channels`; `m` points at the tiles' lane in the first
+    /// channel's `M[0]`.
+    /// `tmp` is 24×16 scratch.
+    @inline(never)
+    static func outputTile(m: UnsafePointer<Float>, stride: Int, channels: Range<Int>, mChannelStride: Int,
+                           ty: Int, tx: Int, count: Int, height h: Int, width w: Int,
+                           tmp: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
+                           epilogue: Epilogue) {
+        let t = UnsafeMutableRawPointer(tmp)
+        let xb = 4 * tx, n = min(w, 4 * (tx + count)) - xb
+        for k in channels {
+            let mp = UnsafeRawPointer(m + (k - channels.lowerBound) * mChannelStride)
+            @inline(__always) func ld(_ xi: Int) -> V { mp.loadUnaligned(fromByteOffset: xi * stride * 4, as: V.self) }
+            for b in 0..<6 {
+                let s = at(ld(b), ld(6 + b), ld(12 + b), ld(18 + b), ld(24 + b), ld(30 + b))
+                t.storeBytes(of: s.0, toByteOffset: (0 * 6 + b) * 64, as: V.self)
+                t.storeBytes(of: s.1, toByteOffset: (1 * 6 + b) * 64, as: V.self)
+                t.storeBytes(of: s.2, toByteOffset: (2 * 6 + b) * 64, as: V.self)
+                t.storeBytes(of: s.3, toByteOffset: (3 * 6 + b) * 64, as: V.self)
+            }
+            let plane = k * h * w
+            for i in 0..<4 {
+                let y = 4 * ty + i
+                if y >= h { break }
+                @inline(__always) func lt(_ b: Int) -> V { t.load(fromByteOffset: (i * 6 + b) * 64, as: V.self) }
+                let o = at(lt(0), lt(1), lt(2), lt(3), lt(4), lt(5))
+                let p0 = epilogue.apply(o.0, k), p1 = epilogue.apply(o.1, k)
+                let p2 = epilogue.apply(o.2, k), p3 = epilogue.apply(o.3, k)
+                let row = plane + y * w + xb
+                epilogue.store(interleave(p0, p1, p2, p3, 0), out, row, valid: min(16, n))
+                epilogue.store(interleave(p0, p1, p2, p3, 1), out, row + 16, valid: min(16, n - 16))
+                epilogue.store(interleave(p0, p1, p2, p3, 2), out, row + 32, valid: min(16, n - 32))
+                epilogue.store(interleave(p0, p1, p2, p3, 3), out, row + 48, valid: min(16, n - 48))
+            }
         }
     }
 }

@@ -60,6 +60,21 @@ final class ConvTests: XCTestCase {
                 algorithm: .winograd, seed: 8)
     }
 
+    /// One tensor given twice (a multi-input call whose inputs share storage), and inputs whose
+    /// channel counts share no segment length (one accumulating pass per input).
+    func testWinogradRepeatedAndUnevenInputs() {
+        var rng = SplitMix(seed: 31)
+        let conv = Conv2D(weight: rng.floats(5 * 16 * 9, scale: 0.2), bias: rng.floats(5, scale: 0.1),
+                          inChannels: 16, outChannels: 5, kernelSize: 3)
+        let c = Tensor(channels: 8, height: 9, width: 21, data: rng.floats(8 * 9 * 21, scale: 1))
+        let ref = conv.reference([c, c], activation: .identity, outputScale: 1, residual: nil, pool: pool)
+        let fast = conv([c, c], pool: pool)
+        let worst = zip(ref.data, fast.data).reduce(0) { max($0, abs($1.0 - $1.1)) }
+        XCTAssertLessThanOrEqual(worst, 2e-4 * (ref.data.reduce(0) { max($0, abs($1)) } + 1))
+        compare(c: [5, 3, 9], k: 10, size: 3, h: 11, w: 75, act: .relu, scale: 1, residual: true,
+                algorithm: .winograd, seed: 32)
+    }
+
     func testDirectKernelSizes() {
         for (i, size) in [1, 3, 5, 9].enumerated() {
             compare(c: [3, 5], k: 11, size: size, h: 7 + i, w: 50 + 3 * i, act: .prelu([0.1]), scale: 0.5,

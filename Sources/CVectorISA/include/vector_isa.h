@@ -14,6 +14,9 @@
 #define ENHANCE_VECTOR_ISA 0
 #endif
 
+/* A read prefetch hint into all cache levels (no architectural effect; inlined into Swift). */
+static inline void enhance_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
+
 /* The ISA this C file itself was compiled for (a build-consistency check for tests). */
 int enhance_c_vector_isa(void);
 
