@@ -5,8 +5,8 @@
 /// Work unit ("chunk"): 48 consecutive tiles (three vectors). Every input's tiles of the chunk
 /// are transformed into worker scratch (`V`, `[36][c][48]`), multiplied with the
 /// pre-transformed weights (`U`, `[36][kp/R][C][R]`, `R` = the kernel shape's rows) by the
-/// ``KernelShape``'s micro-kernel (`48 / width` column blocks) into `M` (`[36][16][48]`, one
-/// block of 16 output channels at a time), and `M` is transformed back with the fused epilogue.
+/// ``KernelShape``'s micro-kernel (`48 / width` column blocks) into `M` (`[36][32][48]`, one
+/// block of 32 output channels at a time), and `M` is transformed back with the fused epilogue.
 ///
 /// Inputs feeding several convolutions (RRDB dense blocks) are transformed again by each: keeping
 /// their transforms (2.25× the tensor) between calls was measured slower, since an RRDB block's
@@ -104,9 +104,9 @@ enum WinogradConv {
             vFloats += 36 * vXiStride(t.channels)
             first += t.channels
         }
-        // Output channels go in blocks of 16: the block's M (`[36][16][48]`) stays in L2 between
+        // Output channels go in blocks of 32: the block's M (`[36][32][48]`, 221 KB) stays in L2 between
         // the products and the output transform.
-        let blockSpan = max(1, 16 / blockRows)
+        let blockSpan = max(1, 32 / blockRows)
         let mXi = blockSpan * blockRows * lanes + xiPad, mSize = 36 * mXi, rowScratch = 6 * 80
         // Several inputs: one pass over all of them (segments of `span` channels) rather than one
         // accumulating pass per input, so each M block is written once.
