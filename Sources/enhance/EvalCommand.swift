@@ -105,7 +105,7 @@ struct EvalCommand: ParsableCommand {
 
     /// The LR input for HR image `name`, checked to be its modcropped size ÷ `scale`.
     private static func readLR(_ files: [String: String], _ name: String, _ hr: Image, _ scale: Int) throws -> Image {
-        guard let path = files[name] else { throw CLIError("--lr: no LR image named \(name) for HR image \(name)") }
+        guard let path = files[name] else { throw CLIError("--lr: no image named \(name).* for HR image \(name)") }
         let img = try ImageFile.read(path: path)
         let (w, h) = (hr.width / scale, hr.height / scale)
         guard img.width == w, img.height == h else {
