@@ -10,11 +10,15 @@ public enum SRBenchmark {
     /// - Returns: PSNR in dB, mean SSIM, and `detail`: the SR result's Y gradient energy divided
     ///   by the HR image's (``Metrics/gradientEnergyY(_:shave:grayscale:)``; 1 = as much
     ///   high-frequency energy as the ground truth, bicubic is well below 1).
-    public static func evaluate(hr: Image, scale: Int, grayscale: Bool = false,
+    /// - Parameter lr: a given low-resolution input (e.g. a degraded copy of the set) used instead
+    ///   of the bicubic downscale; it is rounded to 8 bits and must be the modcropped HR ÷ `scale`.
+    public static func evaluate(hr: Image, lr given: Image? = nil, scale: Int, grayscale: Bool = false,
                                 upscale: (Image) throws -> Image) rethrows
         -> (psnr: Double, ssim: Double, detail: Double) {
         let truth = hr.rgb.modcropped(to: scale).quantized(bits: 8)
-        let lr = Resample.matlabBicubic(truth, scale: 1 / Double(scale)).quantized(bits: 8)
+        let lr = (given?.rgb ?? Resample.matlabBicubic(truth, scale: 1 / Double(scale))).quantized(bits: 8)
+        precondition(lr.width * scale == truth.width && lr.height * scale == truth.height,
+                     "LR is \(lr.width)x\(lr.height), expected \(truth.width / scale)x\(truth.height / scale)")
         var sr = try upscale(lr).rgb.quantized(bits: 8)
         if grayscale { sr = sr.grayscaled().quantized(bits: 8) }
         precondition(sr.width == truth.width && sr.height == truth.height,

@@ -9,6 +9,14 @@ public enum ModelInspection {
     /// Label/value rows for the checkpoint at `path` (ncnn: its `.param`, hashing the `.bin`): the
     /// ``ModelInfo/rows`` a load would report, then the load need and whether it is over `budget`.
     public static func rows(path: String, budget: LoadBudget = .default) throws -> [(String, String)] {
+        let (info, need) = try describe(path: path)
+        let over = need > budget.maxBytes ? ", over the budget of \(LoadBudget.format(budget.maxBytes))" : ""
+        return info.rows + [("load need", LoadBudget.format(need) + over)]
+    }
+
+    /// The ``ModelInfo`` of the checkpoint at `path` from its headers alone (its SHA-256 streamed),
+    /// and the bytes a load would need.
+    public static func describe(path: String) throws -> (info: ModelInfo, loadNeed: Int) {
         let file = try CheckpointFile.describe(path: path)
         let name = (path as NSString).lastPathComponent
         let network: ModelDescription, parameters: Int?
@@ -20,8 +28,7 @@ public enum ModelInspection {
         }
         let info = ModelInfo(network, sha256: try CheckpointFile.sha256Hex(path: file.weightsPath),
                              sourceFormat: file.format.displayName, parameterCount: parameters)
-        let over = file.need > budget.maxBytes ? ", over the budget of \(LoadBudget.format(budget.maxBytes))" : ""
-        return info.rows + [("load need", LoadBudget.format(file.need) + over)]
+        return (info, file.need)
     }
 }
 

@@ -12,6 +12,31 @@ public enum PairCatalog {
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/enhance/models"
     }
 
+    /// The name of the pair used when none is chosen: the small pair bundled in `Models/`.
+    public static let defaultName = "enhance-x4"
+
+    /// The named pairs in `folders` (by folder, then name); a name found in two folders is the
+    /// first folder's.
+    public static func pairs(folders: [String]) -> [PairChoice] {
+        var seen = Set<String>()
+        return list(folders: folders).filter { $0.psnr != $0.gan && seen.insert($0.name).inserted }
+    }
+
+    /// The pair called `name` in `folders`; unknown names throw ``UnknownPair``.
+    public static func pair(named name: String, folders: [String]) throws -> PairChoice {
+        let all = pairs(folders: folders)
+        guard let p = all.first(where: { $0.name == name }) else {
+            throw UnknownPair(name: name, available: all.map(\.name))
+        }
+        return p
+    }
+
+    /// The pair used when none is named: ``defaultName`` if present, else the first pair found.
+    public static func defaultPair(folders: [String]) -> PairChoice? {
+        let all = pairs(folders: folders)
+        return all.first { $0.name == defaultName } ?? all.first
+    }
+
     /// Pairs first (by folder, then name), then single checkpoints; duplicates dropped.
     public static func list(folders: [String]) -> [PairChoice] {
         var pairs: [PairChoice] = [], singles: [PairChoice] = []
@@ -35,5 +60,24 @@ public enum PairCatalog {
             }
         }
         return pairs + singles
+    }
+}
+
+/// `--pair NAME` named no pair in the model folders.
+public struct UnknownPair: Error, Equatable, CustomStringConvertible {
+    /// The name asked for.
+    public let name: String
+    /// The names of the pairs that were found.
+    public let available: [String]
+
+    /// The error for `name` when the pairs found are `available`.
+    public init(name: String, available: [String]) {
+        (self.name, self.available) = (name, available)
+    }
+
+    /// One line: the unknown name and the pairs there are.
+    public var description: String {
+        let list = available.isEmpty ? "none found" : available.joined(separator: ", ")
+        return "unknown model pair '\(name)'; available pairs: \(list)"
     }
 }

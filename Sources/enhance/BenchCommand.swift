@@ -104,7 +104,7 @@ struct BenchCommand: ParsableCommand {
 
 extension BenchCommand {
     func runTUILatency() throws {
-        let pair = models.pairPaths()
+        let pair = try models.pairPaths()
         guard let psnrPath = pair.psnr, let ganPath = pair.gan else {
             throw CLIError("--tui-latency: no model pair (give --psnr-model and --gan-model, or bundle one in Models/)")
         }

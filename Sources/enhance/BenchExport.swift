@@ -11,7 +11,7 @@ extension BenchCommand {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         print("export bench: \(cpuDescription()), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         fflush(nil)
-        let pair = models.pairPaths()
+        let pair = try models.pairPaths()
         var cases: [(String, Int, Int, [String])] = []
         if let p = pair.psnr, let g = pair.gan {
             let blend = ["--method", "blend", "--alpha", "0.5", "--psnr-model", p, "--gan-model", g]

@@ -2,6 +2,7 @@ import ArgumentParser
 import EnhanceCheckpoints
 import EnhanceImaging
 import EnhanceNetworks
+import EnhanceTUIEngine
 import Foundation
 
 /// `--max-model-bytes`: the memory a checkpoint may cost to load (see ``LoadBudget``).
@@ -17,8 +18,12 @@ struct BudgetOption: ParsableArguments {
     var budget: LoadBudget { maxModelBytes.map { LoadBudget(maxBytes: $0) } ?? .default }
 }
 
-/// Model selection shared by `upscale`, `eval` and the TUI.
+/// Model selection shared by `upscale`, `eval`, `bench` and the TUI.
 struct ModelOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Model pair NAME: NAME-psnr.* + NAME-gan.* in the model folders "
+                               + "(`enhance models list`; default: \(PairCatalog.defaultName)).", valueName: "name"))
+    var pair: String?
+
     @Option(name: .customLong("psnr-model"), help: "PSNR (fidelity) checkpoint: .safetensors, .pth or ncnn .param.")
     var psnrModel: String?
 
@@ -53,6 +58,9 @@ struct ModelOptions: ParsableArguments {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         if let t = tile, t < 8 { throw ValidationError("--tile must be at least 8") }
         if let o = tileOverlap, o < 0 { throw ValidationError("--tile-overlap must not be negative") }
+        if pair != nil, psnrModel != nil || ganModel != nil || model != nil {
+            throw ValidationError("--pair chooses both checkpoints: give it or --psnr-model/--gan-model/--model")
+        }
     }
 
     var upscaleOptions: UpscaleOptions {
@@ -60,8 +68,13 @@ struct ModelOptions: ParsableArguments {
                        threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, alpha: alphaMode)
     }
 
-    /// The PSNR/GAN pair to use: explicit paths, else the pair bundled in Models/.
-    func pairPaths() -> (psnr: String?, gan: String?) {
+    /// The PSNR/GAN pair to use: `--pair NAME`, else explicit paths, else the default pair
+    /// (``PairCatalog/defaultName``). An unknown `--pair` throws, naming the pairs there are.
+    func pairPaths() throws -> (psnr: String?, gan: String?) {
+        if let pair {
+            let p = try PairCatalog.pair(named: pair, folders: DefaultModels.folders())
+            return (p.psnr, p.gan)
+        }
         let bundled = DefaultModels.find()
         return (psnrModel ?? bundled?.psnr, ganModel ?? bundled?.gan)
     }
@@ -73,7 +86,7 @@ struct ModelOptions: ParsableArguments {
         if let model {
             return try Upscaler(.model(try load(model)), options: options)
         }
-        let pair = pairPaths()
+        let pair = try pairPaths()
         func need(_ path: String?, _ flag: String) throws -> LoadedModel {
             guard let path else {
                 throw CLIError("--method \(method.rawValue): no \(flag) given and no bundled model pair found in Models/")
@@ -97,21 +110,17 @@ struct ModelOptions: ParsableArguments {
 
 extension AlphaUpscaling: ExpressibleByArgument {}
 
-/// Locates the bundled PSNR/GAN pair (`*-psnr.safetensors`, `*-gan.safetensors`) in a Models folder:
-/// `$ENHANCE_MODELS`, `./Models`, or a `Models` folder above the executable (the repository).
+/// The model folders and the default pair in them. Folders, in order: `$ENHANCE_MODELS`, `./Models`,
+/// a `Models` folder above the executable (the repository), the user's folder
+/// (``PairCatalog/userFolder(environment:)``). Pairs are found there by ``PairCatalog``.
 enum DefaultModels {
+    /// The default pair's files (``PairCatalog/defaultPair(folders:)``), nil when there is no pair.
     static func find() -> (psnr: String, gan: String)? {
-        for dir in candidates() {
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
-            for psnr in names.sorted() where psnr.hasSuffix("-psnr.safetensors") {
-                let gan = String(psnr.dropLast("-psnr.safetensors".count)) + "-gan.safetensors"
-                if names.contains(gan) {
-                    return ((dir as NSString).appendingPathComponent(psnr), (dir as NSString).appendingPathComponent(gan))
-                }
-            }
-        }
-        return nil
+        PairCatalog.defaultPair(folders: folders()).map { ($0.psnr, $0.gan) }
     }
+
+    /// Every folder pairs are looked for in (the CLI's `--pair`, `models list` and the TUI picker).
+    static func folders() -> [String] { candidates() + [PairCatalog.userFolder()] }
 
     static func candidates() -> [String] {
         var dirs: [String] = []

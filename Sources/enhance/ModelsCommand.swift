@@ -1,12 +1,13 @@
 import ArgumentParser
 import EnhanceImaging
 import EnhanceNetworks
+import EnhanceTUIEngine
 import Foundation
 
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "Inspect checkpoints and list the bundled model pair.",
+        abstract: "Inspect checkpoints and list the model pairs.",
         subcommands: [Inspect.self, List.self])
 
     struct Inspect: ParsableCommand {
@@ -45,18 +46,31 @@ struct ModelsCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the PSNR/GAN pair used by default.")
+        static let configuration = CommandConfiguration(
+            abstract: "One line per model pair: name, architecture, MACs/px, both files and their SHA-256.",
+            discussion: """
+                A pair is NAME-psnr.EXT + NAME-gan.EXT in a model folder ($ENHANCE_MODELS, ./Models, the \
+                Models folder of the installation, ~/.local/share/enhance/models); `--pair NAME` selects \
+                it. Files are described from their headers; hashes are of the whole files (ncnn: the .bin).
+                """)
 
         func run() throws {
-            guard let pair = DefaultModels.find() else {
-                print("no bundled model pair found (looked in: \(DefaultModels.candidates().joined(separator: ", ")))")
-                return
+            let folders = DefaultModels.folders()
+            let pairs = PairCatalog.pairs(folders: folders)
+            guard !pairs.isEmpty else {
+                throw CLIError("no model pair found (looked in: \(folders.joined(separator: ", ")))")
             }
-            for (role, path) in [("psnr", pair.psnr), ("gan", pair.gan)] {
-                let m = try ModelLoader.load(path: path)
-                print("\(role): \(path)  \(m.info.architecture) x\(m.scale)  "
-                      + String(format: "%.2f M MACs/px", m.info.macsPerInputPixel / 1e6)
-                      + "  sha256 \(m.info.sha256.prefix(16))…")
+            let chosen = PairCatalog.defaultPair(folders: folders)?.name
+            for pair in pairs {
+                let psnr = try ModelInspection.describe(path: pair.psnr).info
+                let gan = try ModelInspection.describe(path: pair.gan).info
+                let arch = psnr.architecture == gan.architecture ? psnr.architecture
+                    : "\(psnr.architecture)/\(gan.architecture)"
+                print("\(pair.name)  \(arch) x\(psnr.scale)  "
+                      + String(format: "%.2f M MACs/px", psnr.macsPerInputPixel / 1e6)
+                      + "  psnr \(pair.psnr) sha256 \(psnr.sha256.prefix(16))"
+                      + "  gan \(pair.gan) sha256 \(gan.sha256.prefix(16))"
+                      + (pair.name == chosen ? "  (default)" : ""))
             }
         }
     }

@@ -34,7 +34,7 @@ struct TUICommand: ParsableCommand {
     }
 
     func run() throws {
-        let pair = models.pairPaths()
+        let pair = try models.pairPaths()
         let psnr = try pair.psnr.map { try models.load($0) }
         let gan = try pair.gan.map { try models.load($0) }
         let engine = try models.tuiEngine(psnr: psnr, gan: gan)
@@ -49,7 +49,7 @@ extension ModelOptions {
     func tuiEngine(psnr: LoadedModel?, gan: LoadedModel?) throws -> UpscalerEngine {
         let budget = memory.budget
         return try UpscalerEngine(psnr: psnr, gan: gan, options: upscaleOptions,
-                                  modelFolders: DefaultModels.candidates() + [PairCatalog.userFolder()],
+                                  modelFolders: DefaultModels.folders(),
                                   load: { try ModelLoader.load(path: $0, budget: budget) })
     }
 }
