@@ -11,6 +11,7 @@ There is no skip from `feat` to `out` (unlike EDSR) and no BatchNorm.
 Tensors are NCHW float32, RGB in [0, 1].
 """
 import json
+import math
 import os
 import random
 import time
@@ -202,13 +203,7 @@ class PatchSampler:
             x = self.rng.integers(lr_img.shape[1] - p + 1)
             a = lr_img[y: y + p, x: x + p]
             b = hr_img[y * s: (y + p) * s, x * s: (x + p) * s]
-            k = int(self.rng.integers(8))
-            if k & 1:
-                a, b = a[:, ::-1], b[:, ::-1]
-            if k & 2:
-                a, b = a[::-1], b[::-1]
-            if k & 4:
-                a, b = a.transpose(1, 0, 2), b.transpose(1, 0, 2)
+            a, b = flip8(a, b, int(self.rng.integers(8)))
             lrs.append(a)
             hrs.append(b)
         lr_t = torch.from_numpy(np.ascontiguousarray(np.stack(lrs).transpose(0, 3, 1, 2))).float().div(255.0)
@@ -219,3 +214,52 @@ class PatchSampler:
 def load_cache():
     d = np.load(CACHE / "bsds400_x4.npz")
     return d["lr"], d["hr"]
+
+
+def lr_at(step, a):
+    """Learning rate at `step`: linear warm-up over a["warmup"] steps, then cosine from a["lr"]
+    down to a["lr_min"] at a["steps"]."""
+    if step < a["warmup"]:
+        return a["lr"] * (step + 1) / a["warmup"]
+    t = min(1.0, (step - a["warmup"]) / max(1, a["steps"] - a["warmup"]))
+    return a["lr_min"] + 0.5 * (a["lr"] - a["lr_min"]) * (1 + math.cos(math.pi * t))
+
+
+def flip8(a, b, k):
+    """One of the 8 flips/rotations (k in 0..7) applied alike to an LR and an HR patch (HWC)."""
+    if k & 1:
+        a, b = a[:, ::-1], b[:, ::-1]
+    if k & 2:
+        a, b = a[::-1], b[::-1]
+    if k & 4:
+        a, b = a.transpose(1, 0, 2), b.transpose(1, 0, 2)
+    return a, b
+
+
+def l1_step(model, ema_params, params, opt, sampler, step, a):
+    """One L1 training step at `step` (learning rate from ``lr_at``, batch of a["batch"] patches),
+    then the EMA update of `ema_params` towards `params` (decay min(a["ema"], (1+step)/(10+step)));
+    returns the batch loss."""
+    for g in opt.param_groups:
+        g["lr"] = lr_at(step, a)
+    lr_t, hr_t = sampler.batch(a["batch"])
+    loss = F.l1_loss(model(lr_t), hr_t)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    with torch.no_grad():
+        d = min(a["ema"], (1 + step) / (10 + step))
+        torch._foreach_mul_(ema_params, d)
+        torch._foreach_add_(ema_params, params, alpha=1 - d)
+    return loss.item()
+
+
+def load_or_start(ckpt_path, resume, defaults, given):
+    """The run's settings and checkpoint state: on `resume` the checkpoint's settings under the
+    ones given now, else the defaults under the given ones (refusing to overwrite a checkpoint)."""
+    if resume:
+        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+        return {**defaults, **state["args"], **given}, state
+    if Path(ckpt_path).exists():
+        raise SystemExit(f"{ckpt_path} exists; use --resume or a new --run")
+    return {**defaults, **given}, None

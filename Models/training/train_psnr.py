@@ -12,16 +12,14 @@ Threads default to 1: on the shared 2-core machine two intra-op threads spin-wai
 other (measured under load: 10 s/step with 2 threads vs 2.2 s/step with 1).
 """
 import argparse
-import math
 import signal
 import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from common import RUNS, SET5, MSRResNet, PatchSampler, RunLog, atomic_save, evaluate, load_benchmark, load_cache
-from common import macs_per_input_pixel, seed_everything
+from common import l1_step, load_or_start, lr_at, macs_per_input_pixel, seed_everything
 
 DEFAULTS = dict(nf=32, nb=8, lr_patch=24, batch=16, steps=1400, lr=8e-4, lr_min=1e-6, warmup=100,
                 ema=0.995, val_every=250, log_every=25, ckpt_minutes=4.0, seed=1234, threads=1,
@@ -37,26 +35,12 @@ def parse():
     return ap.parse_args()
 
 
-def lr_at(step, a):
-    if step < a["warmup"]:
-        return a["lr"] * (step + 1) / a["warmup"]
-    t = min(1.0, (step - a["warmup"]) / max(1, a["steps"] - a["warmup"]))
-    return a["lr_min"] + 0.5 * (a["lr"] - a["lr_min"]) * (1 + math.cos(math.pi * t))
-
-
 def main():
     ns = parse()
     run_dir = RUNS / ns.run
     ckpt_path = run_dir / "checkpoints/latest.pt"
     given = {k: getattr(ns, k) for k in DEFAULTS if getattr(ns, k) is not None}
-    state = None
-    if ns.resume:
-        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-        a = {**DEFAULTS, **state["args"], **given}
-    else:
-        if ckpt_path.exists():
-            raise SystemExit(f"{ckpt_path} exists; use --resume or a new --run")
-        a = {**DEFAULTS, **given}
+    a, state = load_or_start(ckpt_path, ns.resume, DEFAULTS, given)
     torch.set_num_threads(a["threads"])
     seed_everything(a["seed"])
     rng = np.random.default_rng(a["seed"])
@@ -100,20 +84,10 @@ def main():
     t_start, t_ckpt = time.time(), time.time()
     wall0 = wall
     losses, t_win = [], time.time()
+    params, ema_params = list(model.parameters()), list(ema.parameters())
     while step < a["steps"] and not stop[0]:
-        for g in opt.param_groups:
-            g["lr"] = lr_at(step, a)
-        lr_t, hr_t = sampler.batch(a["batch"])
-        loss = F.l1_loss(model(lr_t), hr_t)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        with torch.no_grad():
-            d = min(a["ema"], (1 + step) / (10 + step))
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.mul_(d).add_(pm, alpha=1 - d)
+        losses.append(l1_step(model, ema_params, params, opt, sampler, step, a))
         step += 1
-        losses.append(loss.item())
         wall = wall0 + time.time() - t_start
         if step % a["log_every"] == 0:
             log.write("train", step=step, l1=float(np.mean(losses)), lr=lr_at(step - 1, a),

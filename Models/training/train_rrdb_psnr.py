@@ -14,7 +14,6 @@ records CPU seconds per step next to wall seconds).
 """
 import argparse
 import hashlib
-import math
 import random
 import signal
 import time
@@ -22,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from common import CACHE, RUNS, SET5, RunLog, atomic_save, evaluate, load_benchmark, load_cache, seed_everything
+from common import CACHE, RUNS, SET5, RunLog, atomic_save, evaluate, flip8, load_benchmark, load_cache, lr_at
+from common import l1_step, load_or_start, seed_everything
 from degrade import TRAIN_MIX, random_mild
 from rrdb import RRDBNet, load_ncnn_rrdb, rrdb_macs_per_input_pixel
 
@@ -43,13 +42,6 @@ def parse():
     for k, v in DEFAULTS.items():
         ap.add_argument("--" + k.replace("_", "-"), type=type(v), default=None)
     return ap.parse_args()
-
-
-def lr_at(step, a):
-    if step < a["warmup"]:
-        return a["lr"] * (step + 1) / a["warmup"]
-    t = min(1.0, (step - a["warmup"]) / max(1, a["steps"] - a["warmup"]))
-    return a["lr_min"] + 0.5 * (a["lr"] - a["lr_min"]) * (1 + math.cos(math.pi * t))
 
 
 class MixedSampler:
@@ -73,14 +65,7 @@ class MixedSampler:
         else:
             big = self.hr[i][(y - m) * s: (y + p + m) * s, (x - m) * s: (x + p + m) * s]
             lr = random_mild(big, rng)[0][m: m + p, m: m + p]
-        k = int(rng.integers(8))
-        if k & 1:
-            lr, hr = lr[:, ::-1], hr[:, ::-1]
-        if k & 2:
-            lr, hr = lr[::-1], hr[::-1]
-        if k & 4:
-            lr, hr = lr.transpose(1, 0, 2), hr.transpose(1, 0, 2)
-        return lr, hr
+        return flip8(lr, hr, int(rng.integers(8)))
 
     def batch(self, n):
         pairs = [self.sample() for _ in range(n)]
@@ -94,14 +79,7 @@ def main():
     given = {k: getattr(ns, k) for k in DEFAULTS if getattr(ns, k) is not None}
     ckpt_dir = Path(given.get("ckpt_dir") or CACHE / ns.run)
     ckpt_path = ckpt_dir / "latest.pt"
-    state = None
-    if ns.resume:
-        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-        a = {**DEFAULTS, **state["args"], **given}
-    else:
-        if ckpt_path.exists():
-            raise SystemExit(f"{ckpt_path} exists; use --resume or a new --run")
-        a = {**DEFAULTS, **given}
+    a, state = load_or_start(ckpt_path, ns.resume, DEFAULTS, given)
     a["ckpt_dir"] = str(ckpt_dir)
     torch.set_num_threads(a["threads"])
     seed_everything(a["seed"])
@@ -158,20 +136,9 @@ def main():
     params, ema_params = list(model.parameters()), list(ema.parameters())
     losses, t_win, c_win = [], time.time(), time.process_time()
     while step < a["steps"] and not stop[0]:
-        for g in opt.param_groups:
-            g["lr"] = lr_at(step, a)
-        lr_t, hr_t = sampler.batch(a["batch"])
-        loss = F.l1_loss(model(lr_t), hr_t)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        with torch.no_grad():
-            d = min(a["ema"], (1 + step) / (10 + step))
-            torch._foreach_mul_(ema_params, d)
-            torch._foreach_add_(ema_params, params, alpha=1 - d)
+        losses.append(l1_step(model, ema_params, params, opt, sampler, step, a))
         step += 1
         steps_here += 1
-        losses.append(loss.item())
         wall, cpu = wall0 + time.time() - t_start, cpu0 + time.process_time() - c_start
         if step % a["log_every"] == 0:
             n = len(losses)
