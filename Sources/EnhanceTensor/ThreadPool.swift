@@ -12,17 +12,15 @@ private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
 /// `threads` bounds the number of loop bodies running at once. Work is handed out dynamically
 /// (an atomic counter), so uneven items and a busy machine balance themselves. The pool also owns
 /// one scratch arena per worker that the fast kernels reuse between calls (no allocation in hot
-/// loops) and a cache of transformed convolution inputs. A pool serves one convolution at a
-/// time: a ``Conv2D`` call that finds the pool busy (another thread, or a call from inside this
-/// pool's own `parallelFor`) runs single-threaded on private scratch instead — correct, but use
-/// one pool per concurrent caller for speed.
+/// loops). A pool serves one convolution at a time: a ``Conv2D`` call that finds the pool busy
+/// (another thread, or a call from inside this pool's own `parallelFor`) runs single-threaded on
+/// private scratch instead — correct, but use one pool per concurrent caller for speed.
 public final class ThreadPool: @unchecked Sendable {
     /// Maximum concurrency.
     public let threads: Int
     /// Per-worker scratch memory, index = worker id.
     let arenas: [ScratchArena]
-    /// Winograd input transforms of recently used tensors.
-    /// Held while a convolution uses the arenas and the cache.
+    /// Held while a convolution uses the arenas.
     private let busy = Mutex<Bool>(false)
 
     /// Runs `body` with this pool if no other convolution holds it, else with a private

@@ -28,7 +28,7 @@ enum WinogradConv {
     static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int, rows: Int) -> [Float] {
         typealias V = SIMD8<Float>
         precondition(rows >= 1 && rows <= 8, "transformWeights: 1…8 rows per block")
-        let kp = (outChannels + rows - 1) / rows * rows, kb = kp / rows, n = 6
+        let kp = (outChannels + rows - 1) / rows * rows, kb = kp / rows
         let xiStride = kb * inChannels * rows, count = 36 * kp * inChannels
         let g: [Float] = Winograd.g.map { Float($0) }
         return [Float](unsafeUninitializedCapacity: count) { u, initialized in
@@ -44,15 +44,15 @@ enum WinogradConv {
                             for t in 0..<9 { s[t][l] = src[t] }
                         }
                         let dst = u.baseAddress! + (b * inChannels + c) * rows
-                        for i in 0..<n {
+                        for i in 0..<6 {
                             // Row i of G g (3 vectors), then its product with Gᵀ (6 vectors).
                             let g0 = g[i * 3], g1 = g[i * 3 + 1], g2 = g[i * 3 + 2]
                             let t0 = g0 * s[0] + g1 * s[3] + g2 * s[6]
                             let t1 = g0 * s[1] + g1 * s[4] + g2 * s[7]
                             let t2 = g0 * s[2] + g1 * s[5] + g2 * s[8]
-                            for j in 0..<n {
+                            for j in 0..<6 {
                                 let v = t0 * g[j * 3] + t1 * g[j * 3 + 1] + t2 * g[j * 3 + 2]
-                                let p = dst + (i * n + j) * xiStride
+                                let p = dst + (i * 6 + j) * xiStride
                                 if rows == 8 {
                                     UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
                                 } else {
