@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from imresize import imresize, to_uint8
 
@@ -263,3 +263,24 @@ def load_or_start(ckpt_path, resume, defaults, given):
     if Path(ckpt_path).exists():
         raise SystemExit(f"{ckpt_path} exists; use --resume or a new --run")
     return {**defaults, **given}, None
+
+
+def figure(cols, image, crops, path, labels=None):
+    """A comparison figure: one column per name in `cols` (headed by it), one row per crop
+    (name, y, x, size) of `image(col, name)` (HxWx3 uint8), each crop shown at 240x240 (nearest).
+    `labels` (one per row) are written over the first column's tiles."""
+    tile, pad, head = 240, 4, 18
+    img = Image.new("RGB", (len(cols) * (tile + pad) + pad, len(crops) * (tile + pad) + pad + head), "white")
+    dr = ImageDraw.Draw(img)
+    for j, c in enumerate(cols):
+        dr.text((pad + j * (tile + pad) + 4, 3), c, fill="black")
+    for i, (name, y, x, s) in enumerate(crops):
+        top = head + pad + i * (tile + pad)
+        for j, c in enumerate(cols):
+            crop = Image.fromarray(image(c, name)[y: y + s, x: x + s]).resize((tile, tile), Image.NEAREST)
+            img.paste(crop, (pad + j * (tile + pad), top))
+        if labels:
+            w = int(dr.textlength(labels[i])) + 6
+            dr.rectangle((pad, top, pad + w, top + 14), fill="white")
+            dr.text((pad + 3, top + 1), labels[i], fill="black")
+    img.save(path, optimize=True)

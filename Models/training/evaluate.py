@@ -17,9 +17,8 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageDraw
 
-from common import SET5, SET14, hf_energy, load_benchmark, psnr_y, rgb_to_y, to_tensor, to_u8
+from common import SET5, SET14, figure, hf_energy, load_benchmark, psnr_y, rgb_to_y, to_tensor, to_u8
 from export import model_from_safetensors
 from imresize import imresize, to_uint8
 
@@ -62,21 +61,6 @@ def methods(psnr_path, gan_path):
     return out
 
 
-def figure(outs, hr_by_name, crops, path):
-    cols = ["bicubic", "PSNR", "blend 0.5", "GAN", "HR"]
-    tile, pad, head = 240, 4, 18
-    img = Image.new("RGB", (len(cols) * (tile + pad) + pad, len(crops) * (tile + pad) + pad + head), "white")
-    dr = ImageDraw.Draw(img)
-    for j, c in enumerate(cols):
-        dr.text((pad + j * (tile + pad) + 4, 3), c, fill="black")
-    for i, (name, y, x, s) in enumerate(crops):
-        for j, c in enumerate(cols):
-            src = hr_by_name[name] if c == "HR" else outs[c][name]
-            crop = Image.fromarray(src[y: y + s, x: x + s]).resize((tile, tile), Image.NEAREST)
-            img.paste(crop, (pad + j * (tile + pad), head + pad + i * (tile + pad)))
-    img.save(path, optimize=True)
-
-
 @torch.no_grad()
 def main():
     ap = argparse.ArgumentParser()
@@ -110,7 +94,8 @@ def main():
     (ev / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     crops = [("baboon", 40, 300, 120), ("butterfly", 60, 80, 120), ("woman", 40, 80, 120)]
-    figure(outs, hrs, crops, a.figure)
+    cols = ["bicubic", "PSNR", "blend 0.5", "GAN", "HR"]
+    figure(cols, lambda c, name: hrs[name] if c == "HR" else outs[c][name], crops, a.figure)
     print("figure", a.figure)
 
 

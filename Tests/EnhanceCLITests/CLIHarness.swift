@@ -76,4 +76,12 @@ enum CLI {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// The SHA-256 of `path` as coreutils' `sha256sum` prints it (an independent hash oracle).
+    static func sha256sum(_ path: String) throws -> String {
+        let tool = try XCTUnwrap(tool("sha256sum"), "sha256sum (coreutils) is needed as the hash oracle")
+        let r = try run(executable: tool, [path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return String(try XCTUnwrap(r.stdout.split(separator: " ").first))
+    }
 }

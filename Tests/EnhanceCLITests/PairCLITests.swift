@@ -19,27 +19,23 @@ final class PairCLITests: XCTestCase {
         return dir
     }
 
-    private func sha256sum(_ path: String) throws -> String {
-        let tool = try XCTUnwrap(CLI.tool("sha256sum"), "sha256sum (coreutils) is needed as the hash oracle")
-        let r = try CLI.run(executable: tool, [path])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return String(try XCTUnwrap(r.stdout.split(separator: " ").first))
-    }
-
     func testModelsListPrintsOneLinePerPairWithItsFilesAndHashes() throws {
         let dir = try swappedPairFolder()
         let r = try CLI.run(["models", "list"], cwd: dir, env: ["ENHANCE_MODELS": dir.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.count, 2, r.stdout)
+        // zz, and each pair bundled in Models/ (NAME-psnr + NAME-gan files), one line each.
+        let bundledPairs = try FileManager.default.contentsOfDirectory(atPath: models.path)
+            .filter { $0.hasSuffix("-psnr.safetensors") }.count
+        XCTAssertEqual(lines.count, 1 + bundledPairs, r.stdout)
         let zz = try XCTUnwrap(lines.first { $0.hasPrefix("zz ") }, r.stdout)
         let bundled = try XCTUnwrap(lines.first { $0.hasPrefix("enhance-x4 ") }, r.stdout)
         for (line, folder, name) in [(zz, dir.path, "zz"), (bundled, models.path, "enhance-x4")] {
             XCTAssertTrue(line.contains("MSRResNet x4"), line)
             XCTAssertTrue(line.contains("0.49 M MACs/px"), line)  // 493,920 in Models/README.md
             let psnr = "\(folder)/\(name)-psnr.safetensors", gan = "\(folder)/\(name)-gan.safetensors"
-            let expected = "psnr \(psnr) sha256 \(try sha256sum(psnr).prefix(16))"
-                + "  gan \(gan) sha256 \(try sha256sum(gan).prefix(16))"
+            let expected = "psnr \(psnr) sha256 \(try CLI.sha256sum(psnr).prefix(16))"
+                + "  gan \(gan) sha256 \(try CLI.sha256sum(gan).prefix(16))"
             XCTAssertTrue(line.contains(expected), "\(line)\nlacks\n\(expected)")
         }
         XCTAssertTrue(bundled.hasSuffix("(default)"), bundled)
