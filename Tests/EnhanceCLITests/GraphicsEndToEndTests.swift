@@ -148,7 +148,11 @@ final class GraphicsEndToEndTests: XCTestCase {
         }
         XCTAssertNotNil(back, "image not redrawn after the help closed")
         try key("q")
-        let exit = Spawn.poll(timeout: 20) { try? String(contentsOfFile: dir.path + "/exit", encoding: .utf8) }
+        // The shell creates the file before it writes the status: wait for a complete line.
+        let exit = Spawn.poll(timeout: 20) { () -> String? in
+            let s = try? String(contentsOfFile: dir.path + "/exit", encoding: .utf8)
+            return s?.hasSuffix("\n") == true ? s : nil
+        }
         XCTAssertEqual(exit?.trimmingCharacters(in: .whitespacesAndNewlines), "0",
                        (try? String(contentsOfFile: dir.path + "/stderr", encoding: .utf8)) ?? "")
         let clean = try Spawn.poll(timeout: 10, every: 0.5) { () -> Bool? in
