@@ -44,7 +44,7 @@ def main():
         for i, (folder, name, bad, y, x, s, label) in enumerate(ROWS):
             key = f"{i}:{name}"
             hr = modcrop(load_rgb(folder / f"{name}.png"))
-            lr_path = degraded / f"{name}.png" if bad else Path(tmp) / f"{key}-lr.png"
+            lr_path = degraded / f"{name}.png" if bad else Path(tmp) / f"{i}-{name}-lr.png"
             if not bad:
                 Image.fromarray(bicubic_down(hr)).save(lr_path)
             images["HR", key] = hr

@@ -12,6 +12,12 @@ final class RRDBPairTests: XCTestCase {
     private func end(_ stage: String) -> String {
         models.appendingPathComponent("\(pair)-\(stage).safetensors").path
     }
+    /// This test's scratch folder (outputs and the oracle's 67 MB blended checkpoint), removed after it.
+    private var dir: URL!
+
+    override func setUpWithError() throws { dir = try CLI.tempDir() }
+    override func tearDownWithError() throws { try FileManager.default.removeItem(at: dir) }
+
     private func fixture(_ name: String) -> String {
         CLI.repoRoot.appendingPathComponent("Tests/EnhanceNetworksTests/Fixtures/\(name)").path
     }
@@ -30,7 +36,7 @@ final class RRDBPairTests: XCTestCase {
 
     /// `enhance upscale INPUT` with `args`, read back.
     private func upscale(_ input: String, _ args: [String]) throws -> Image {
-        let out = try CLI.tempDir().appendingPathComponent("out.png").path
+        let out = dir.appendingPathComponent("out-\(UUID().uuidString).png").path
         let r = try CLI.run(["upscale", input, "-o", out, "--threads", "2"] + args)
         XCTAssertEqual(r.status, 0, r.stderr)
         return try ImageFile.read(path: out)
@@ -80,7 +86,7 @@ final class RRDBPairTests: XCTestCase {
     /// as a single model, and differs clearly from both ends (so an ignored α would fail).
     func testBlendEqualsIndependentlyBlendedWeights() throws {
         guard let python = CLI.tool("python3") else { throw XCTSkip("python3 is missing (the blend oracle)") }
-        let blended = try CLI.tempDir().appendingPathComponent("blend.safetensors").path
+        let blended = dir.appendingPathComponent("blend.safetensors").path
         let script = CLI.repoRoot.appendingPathComponent("scripts/tests/blend_safetensors.py").path
         let r = try CLI.run(executable: python, [script, end("psnr"), end("gan"), "0.3", blended])
         XCTAssertEqual(r.status, 0, r.stderr)
