@@ -24,6 +24,9 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
     private typealias RDB = [Conv2D]  // conv1…conv5
     private let convFirst, convBody, convUp1, convUp2, convHR, convLast: Conv2D
     private let blocks: [[RDB]]       // numBlocks × 3 RDBs
+    /// The trunk runs channel-packed (F(6×6) on 16-channel vectors, ``Conv2D/packed16(_:activation:
+    /// outputScale:residual:pool:)``) when all its widths allow (RealESRGAN's: 64 features, 32 growth).
+    private let packedTrunk: Bool
 
     /// Builds from a BasicSR-keyed state dict; `source` names the file in errors.
     public convenience init(_ dict: StateDict, source: String) throws {
@@ -43,6 +46,9 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
         blocks = (0..<l.numBlocks).map { n in
             (0..<3).map { k in Array(all[(1 + n * 15 + k * 5)..<(1 + n * 15 + k * 5 + 5)]) }
         }
+        let trunk = blocks.flatMap { $0.flatMap { $0 } }
+        packedTrunk = Packed16.fits(all[0].outChannels) && trunk.allSatisfy(\.acceptsPacked16)
+        if packedTrunk { for c in trunk { c.runsPacked16 = true } }
     }
 
     /// Hyper-parameters and conv list (in execution order) from the tensor shapes alone.
@@ -79,31 +85,36 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
                              inputMultiple: unshuffle, layers: layers)
     }
 
+
     public func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
         try validateInput(x)
         let lrelu = Activation.leakyReLU(0.2)
         let input = unshuffle == 1 ? x : pixelUnshuffle(x, unshuffle)
         let feat = convFirst(input, pool: pool)
-        var trunk = feat
+        let packed = packedTrunk
+        var trunk = packed ? Packed16.pack(feat, pool: pool) : feat
         for rdbs in blocks {
             try cancel.check()
             var t = trunk
             for c in rdbs {
                 // Checked per conv: one RRDB on a large tile takes seconds.
-                try cancel.check()
-                let x1 = c[0]([t], activation: lrelu, pool: pool)
-                try cancel.check()
-                let x2 = c[1]([t, x1], activation: lrelu, pool: pool)
-                try cancel.check()
-                let x3 = c[2]([t, x1, x2], activation: lrelu, pool: pool)
-                try cancel.check()
-                let x4 = c[3]([t, x1, x2, x3], activation: lrelu, pool: pool)
-                try cancel.check()
-                t = c[4]([t, x1, x2, x3, x4], outputScale: 0.2, residual: t, pool: pool)
+                func conv(_ k: Int, _ xs: [Tensor], _ act: Activation, scale: Float = 1, residual: Tensor? = nil)
+                    throws -> Tensor {
+                    try cancel.check()
+                    return packed
+                        ? c[k].packed16(xs, activation: act, outputScale: scale, residual: residual, pool: pool)
+                        : c[k](xs, activation: act, outputScale: scale, residual: residual, pool: pool)
+                }
+                let x1 = try conv(0, [t], lrelu)
+                let x2 = try conv(1, [t, x1], lrelu)
+                let x3 = try conv(2, [t, x1, x2], lrelu)
+                let x4 = try conv(3, [t, x1, x2, x3], lrelu)
+                t = try conv(4, [t, x1, x2, x3, x4], .identity, scale: 0.2, residual: t)
             }
             trunk = addScaled(trunk, t, scale: 0.2)
         }
         try cancel.check()
+        if packed { trunk = Packed16.unpack(trunk, pool: pool) }
         let y = convBody(trunk, residual: feat, pool: pool)
         // The ×4 tail runs on strips of rows: its 16×-resolution activations would otherwise be
         // most of the memory of a tile (and bound the tile size); it is 8 % of the work, so strips

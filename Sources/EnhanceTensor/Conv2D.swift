@@ -21,9 +21,11 @@ public final class Conv2D: @unchecked Sendable {
     /// How a convolution is computed (tests pin a path; networks use `.automatic`).
     enum Algorithm { case automatic, winograd, direct }
 
-    /// Kernels packed once for the automatic path and ``KernelISA/compiled`` (Winograd `U` for
-    /// 3×3, direct layout otherwise); a blend's are made on first use.
+    /// Kernels packed once, on first use, for the automatic path and ``KernelISA/compiled``
+    /// (Winograd `U` for 3×3, direct layout otherwise); a blend's are blended from its ends'.
     private let packed: PackedKernels
+    /// Channel-packed F(6×6) `U` (``TileWinograd``), made on first use.
+    let tileKernels: PackedKernels
     private let given: [Float]
     /// The ends and α of a blend.
     private let blendOf: (a: Conv2D, b: Conv2D, alpha: Float)?
@@ -38,9 +40,13 @@ public final class Conv2D: @unchecked Sendable {
         given = weight
         blendOf = nil
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
-        packed = PackedKernels(Self.pack(weight, outChannels: outChannels, inChannels: inChannels,
-                                         kernelSize: kernelSize, winograd: kernelSize == 3,
-                                         rows: KernelISA.compiled.rows))
+        packed = PackedKernels { _ in
+            Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
+                      winograd: kernelSize == 3, rows: KernelISA.compiled.rows)
+        }
+        tileKernels = PackedKernels { pool in
+            TileWinograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, pool: pool)
+        }
     }
 
     private static func pack(_ weight: [Float], outChannels: Int, inChannels: Int, kernelSize: Int,
@@ -72,10 +78,23 @@ public final class Conv2D: @unchecked Sendable {
             precondition(pa.count == pb.count, "Conv2D: blended convolutions are packed differently")
             return EnhanceTensor.blend(pa, pb, alpha: alpha, pool: pool)
         }
+        tileKernels = PackedKernels { pool in
+            if alpha == 0 { return a.tileKernels.value(pool) }
+            if alpha == 1 { return b.tileKernels.value(pool) }
+            return EnhanceTensor.blend(a.tileKernels.value(pool), b.tileKernels.value(pool), alpha: alpha, pool: pool)
+        }
     }
 
-    /// Makes the packed kernels now if they are not yet (a blend's are otherwise made on first run).
-    public func prepare(pool: ThreadPool) { pool.exclusive { _ = packed.value($0) } }
+    /// Set by a network that runs this convolution on channel-packed tensors
+    /// (``packed16(_:activation:outputScale:residual:pool:)``, e.g. the RRDB trunk), before its
+    /// first run: ``prepare(pool:)`` then makes the F(6×6) kernels rather than the CHW ones.
+    public var runsPacked16 = false
+
+    /// Makes the kernels this convolution runs with now if they are not yet (they are otherwise
+    /// made on its first run).
+    public func prepare(pool: ThreadPool) {
+        pool.exclusive { _ = runsPacked16 ? tileKernels.value($0) : packed.value($0) }
+    }
 
     private static func blend(_ a: [Float], _ b: [Float], _ alpha: Float) -> [Float] {
         alpha == 0 ? a : alpha == 1 ? b : EnhanceTensor.blend(a, b, alpha: alpha)
@@ -103,6 +122,18 @@ public final class Conv2D: @unchecked Sendable {
                                outputScale: Float = 1, residual: Tensor? = nil,
                                pool: ThreadPool) -> Tensor {
         self([x], activation: activation, outputScale: outputScale, residual: residual, pool: pool)
+    }
+
+    /// Calls `body` with the epilogue `act(· + bias) · outputScale + residual` of this convolution.
+    func withEpilogue<R>(activation: Activation, outputScale: Float, residual: Tensor?,
+                         _ body: (Epilogue) -> R) -> R {
+        let (active, slopes) = activation.slopes(outChannels)
+        return bias.withUnsafeBufferPointer { b in slopes.withUnsafeBufferPointer { s in
+            withResidual(residual) { res in
+                body(Epilogue(bias: b.baseAddress!, slope: s.baseAddress!, hasActivation: active,
+                              scale: outputScale, residual: res))
+            }
+        } }
     }
 
     /// `isa` other than ``KernelISA/compiled`` (tests) packs the weights for that kernel on the fly.
@@ -158,16 +189,11 @@ public final class Conv2D: @unchecked Sendable {
     }
 }
 
-/// Packed kernels made once: at construction, or (a blend) by `make` on first use, under a lock.
-private final class PackedKernels: @unchecked Sendable {
+/// Packed kernels made once, by `make` on first use, under a lock.
+final class PackedKernels: @unchecked Sendable {
     private let lock = NSLock()
     private var kernels: [Float]?
-    private let make: ((ThreadPool) -> [Float])?
-
-    init(_ kernels: [Float]) {
-        self.kernels = kernels
-        make = nil
-    }
+    private let make: (ThreadPool) -> [Float]
 
     init(_ make: @escaping (ThreadPool) -> [Float]) { self.make = make }
 
@@ -176,7 +202,7 @@ private final class PackedKernels: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let kernels { return kernels }
-        let k = make!(pool)
+        let k = make(pool)
         kernels = k
         return k
     }

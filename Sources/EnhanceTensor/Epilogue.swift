@@ -41,6 +41,25 @@ struct Epilogue {
     }
 }
 
+extension Epilogue {
+    /// 16 consecutive per-channel values from channel `16·group` (bias or slope).
+    @inline(__always)
+    func vector(_ p: UnsafePointer<Float>, _ group: Int) -> V {
+        UnsafeRawPointer(p + 16 * group).loadUnaligned(as: V.self)
+    }
+
+    /// `act(v + bias) · scale (+ residual)` for one packed pixel (16 channels, `bias`/`slope` theirs)
+    /// stored at `offset` of `dst`.
+    @inline(__always)
+    func storePacked(_ v: V, bias: V, slope: V, _ dst: UnsafeMutablePointer<Float>, _ offset: Int) {
+        var x = v + bias
+        if hasActivation { x = x.replacing(with: x * slope, where: x .< 0) }
+        if scale != 1 { x *= scale }
+        if let r = residual { x += UnsafeRawPointer(r + offset).loadUnaligned(as: V.self) }
+        UnsafeMutableRawPointer(dst + offset).storeBytes(of: x, as: V.self)
+    }
+}
+
 extension Activation {
     /// Negative slopes per channel for `count` channels (identity → 1, ReLU → 0).
     func slopes(_ count: Int) -> (active: Bool, slopes: [Float]) {

@@ -45,6 +45,28 @@ enum PortableShape: KernelShape {
     static var vectors: Int { 2 }
 }
 
+/// The register blocks of the channel-packed F(6×6) GEMM (``TileWinograd``): rows are tiles,
+/// columns output channels (a divisor of 32, the narrowest block of RRDB layers).
+enum AVX512TileShape: KernelShape {
+    typealias V = SIMD16<Float>
+    static var rows: Int { 8 }
+    static var vectors: Int { 2 }
+}
+
+/// AVX2: 4 tiles × 16 channels (two ymm), 8 accumulators.
+enum AVX2TileShape: KernelShape {
+    typealias V = SIMD8<Float>
+    static var rows: Int { 4 }
+    static var vectors: Int { 2 }
+}
+
+/// NEON and the portable fallback: 8 tiles × 8 channels (two q registers), 16 accumulators.
+enum NEONTileShape: KernelShape {
+    typealias V = SIMD4<Float>
+    static var rows: Int { 8 }
+    static var vectors: Int { 2 }
+}
+
 /// The kernel variants, one per vector ISA; ``compiled`` is the one this build uses, chosen in
 /// this one place from the target's feature macros (`-march`, see Package.swift). Tests run every
 /// variant on any machine (narrower vectors lower to whatever the host has).
@@ -70,6 +92,15 @@ public enum KernelISA: String, CaseIterable, Sendable {
         case .avx2: return AVX2Shape.self
         case .neon: return NEONShape.self
         case .portable: return PortableShape.self
+        }
+    }
+
+    /// The shape of this variant's channel-packed F(6×6) GEMM.
+    var tileShape: any KernelShape.Type {
+        switch self {
+        case .avx512: return AVX512TileShape.self
+        case .avx2: return AVX2TileShape.self
+        case .neon, .portable: return NEONTileShape.self
         }
     }
 

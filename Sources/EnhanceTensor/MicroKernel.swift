@@ -21,20 +21,44 @@ func gemmPanel(_ isa: KernelISA, _ a: UnsafePointer<Float>, _ b: UnsafePointer<F
     }
 }
 
+/// `C[0..<rows][0..<columns] (+)= A·B` for row-major `A` (`[rows][lda]`, `count` used) by the
+/// channel-packed shape of `isa` (``KernelISA/tileShape``): `rows` and `columns` multiples of it.
+func tilePanel(_ isa: KernelISA, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+               count: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int,
+               accumulate: Bool = false) {
+    @inline(__always) func run<S: KernelShape>(_ shape: S.Type) {
+        for ib in stride(from: 0, to: rows, by: S.rows) {
+            for jb in stride(from: 0, to: columns, by: S.width) {
+                microKernel(S.self, a + ib * lda, b + jb, count: count, ldb: ldb, c + ib * ldc + jb, ldc: ldc,
+                            accumulate: accumulate, lda: lda)
+            }
+        }
+    }
+    switch isa {
+    case .avx512: run(AVX512TileShape.self)
+    case .avx2: run(AVX2TileShape.self)
+    case .neon, .portable: run(NEONTileShape.self)
+    }
+}
+
 /// The one register-blocked GEMM micro-kernel, shared by the Winograd and direct convolutions and
 /// parameterised by a ``KernelShape`` `S` (specialised per shape; unused rows/vectors of the
 /// 8 × 3 accumulator grid below are dead code after specialisation and cost nothing).
 ///
 /// Computes the `S.rows × S.width` block `C[r][j] (+)= Σ_s Σ_c A[s][c][r] · B_s[c][j]`:
-/// `A` is packed `[segments][count][S.rows]` (weights, broadcast), `B_s` starts at
+/// `A` is packed `[segments][count][S.rows]` (weights, broadcast), or with `lda` > 0 row-major
+/// `[S.rows][lda]` (`A[c][r]` at `a + r·lda + c`, one segment); `B_s` starts at
 /// `b + offsets[s]` (`offsets` nil: one segment at `b`) with rows `ldb` floats apart, and `C` has
 /// row stride `ldc`. `accumulate` adds to `C` instead of overwriting it.
 @inline(__always)
 func microKernel<S: KernelShape>(_ shape: S.Type, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                                  offsets: UnsafePointer<Int>? = nil, segments: Int = 1, count: Int, ldb: Int,
-                                 _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false) {
+                                 _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false,
+                                 lda: Int = 0) {
     typealias V = S.V
     let rows = S.rows, nv = S.vectors, lanes = V.scalarCount
+    // Distance between rows' elements of A and advance per step of c.
+    let ar = lda > 0 ? lda : 1, astep = lda > 0 ? 1 : rows
     let cp = UnsafeMutableRawPointer(c)
     @inline(__always) func ld(_ r: Int, _ j: Int) -> V {
         accumulate ? cp.loadUnaligned(fromByteOffset: (r * ldc + j * lanes) * 4, as: V.self) : V()
@@ -58,14 +82,14 @@ func microKernel<S: KernelShape>(_ shape: S.Type, _ a: UnsafePointer<Float>, _ b
                       nv > 1 ? bq.loadUnaligned(fromByteOffset: lanes * 4, as: V.self) : V(),
                       nv > 2 ? bq.loadUnaligned(fromByteOffset: 2 * lanes * 4, as: V.self) : V())
             fma(&c0, ap[0], bv)
-            if rows > 1 { fma(&c1, ap[1], bv) }
-            if rows > 2 { fma(&c2, ap[2], bv) }
-            if rows > 3 { fma(&c3, ap[3], bv) }
-            if rows > 4 { fma(&c4, ap[4], bv) }
-            if rows > 5 { fma(&c5, ap[5], bv) }
-            if rows > 6 { fma(&c6, ap[6], bv) }
-            if rows > 7 { fma(&c7, ap[7], bv) }
-            ap += rows
+            if rows > 1 { fma(&c1, ap[ar], bv) }
+            if rows > 2 { fma(&c2, ap[2 * ar], bv) }
+            if rows > 3 { fma(&c3, ap[3 * ar], bv) }
+            if rows > 4 { fma(&c4, ap[4 * ar], bv) }
+            if rows > 5 { fma(&c5, ap[5 * ar], bv) }
+            if rows > 6 { fma(&c6, ap[6 * ar], bv) }
+            if rows > 7 { fma(&c7, ap[7 * ar], bv) }
+            ap += astep
             bq += ldb * 4
         }
     }

@@ -1,0 +1,55 @@
+/// Channel-packed activations: channels in groups of 16, each pixel of a group one 16-float
+/// vector ("C16HW"). Element (channel `16p + l`, row `y`, column `x`) of a `C × H × W` tensor is
+/// float `((p · H + y) · W + x) · 16 + l`; `C` is a multiple of 16. A packed ``Tensor`` keeps its
+/// CHW shape fields and holds its floats in this order.
+///
+/// The channel-packed F(6×6) convolution (``TileWinograd``) reads and writes this layout, so its
+/// transforms are whole-vector arithmetic with no lane shuffles. Element-wise operations
+/// (``addScaled(_:_:scale:)``) are layout-free and take packed tensors as they are.
+public enum Packed16 {
+    /// Channels per group.
+    public static let lanes = 16
+
+    /// Whether `channels` can be packed.
+    public static func fits(_ channels: Int) -> Bool { channels > 0 && channels % lanes == 0 }
+
+    /// The packed copy of CHW `t` (channels a multiple of 16).
+    public static func pack(_ t: Tensor, pool: ThreadPool) -> Tensor {
+        precondition(fits(t.channels), "Packed16: \(t.channels) channels is not a multiple of 16")
+        let plane = t.height * t.width, groups = t.channels / lanes
+        let data = [Float](unsafeUninitializedCapacity: t.data.count) { out, n in
+            n = t.data.count
+            t.data.withUnsafeBufferPointer { src in
+                let s = src.baseAddress!, o = UncheckedPointer(out.baseAddress!)
+                pool.parallelFor(groups) { p in
+                    let dst = o.pointer + p * plane * lanes, base = s + p * lanes * plane
+                    for i in 0..<plane { for l in 0..<lanes { dst[i * lanes + l] = base[l * plane + i] } }
+                }
+            }
+        }
+        return Tensor(channels: t.channels, height: t.height, width: t.width, data: data)
+    }
+
+    /// The CHW copy of packed `t`.
+    public static func unpack(_ t: Tensor, pool: ThreadPool) -> Tensor {
+        precondition(fits(t.channels), "Packed16: \(t.channels) channels is not a multiple of 16")
+        let plane = t.height * t.width, groups = t.channels / lanes
+        let data = [Float](unsafeUninitializedCapacity: t.data.count) { out, n in
+            n = t.data.count
+            t.data.withUnsafeBufferPointer { src in
+                let s = src.baseAddress!, o = UncheckedPointer(out.baseAddress!)
+                pool.parallelFor(groups) { p in
+                    let base = s + p * plane * lanes, dst = o.pointer + p * lanes * plane
+                    for l in 0..<lanes { for i in 0..<plane { dst[l * plane + i] = base[i * lanes + l] } }
+                }
+            }
+        }
+        return Tensor(channels: t.channels, height: t.height, width: t.width, data: data)
+    }
+}
+
+/// A pointer that loop bodies writing disjoint parts of it may share.
+struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+}

@@ -1,0 +1,187 @@
+/// Winograd F(6×6, 3×3) over channel-packed activations (``Packed16``): the RRDB trunk's path.
+///
+/// A tile is 6×6 outputs from an 8×8 input window (rows `6·ty − 1 …`, columns `6·tx − 1 …`);
+/// each pixel of a 16-channel group is one vector, so `V = Bᵀ d B` and `Y = Aᵀ M A` are
+/// whole-vector adds and multiplies (no lane shuffles). Work unit: a chunk of 16 tiles. Its
+/// transforms go to `V` (`[64][16 tiles][cIn]`), the 64 per-point products
+/// `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64][cIn][K]`) run on the tile shape of ``KernelISA``, and `M`
+/// (`[64][16][K]`) is transformed back with the fused epilogue. F(6×6) multiplies 1.78 times per
+/// output against F(4×4)'s 2.25; its transform constants (up to 32 and 1/90) round more coarsely.
+enum TileWinograd {
+    typealias V = SIMD16<Float>
+    typealias Row = (V, V, V, V, V, V, V, V)
+    /// Tiles per chunk (a multiple of every tile shape's rows).
+    static let tiles = 8
+
+    /// `G` (8×3, row-major) of `U = G g Gᵀ` (points 0, ±1, ±2, ±½, ∞).
+    static let g: [Double] = [
+        1, 0, 0,
+        -2.0 / 9, -2.0 / 9, -2.0 / 9,
+        -2.0 / 9, 2.0 / 9, -2.0 / 9,
+        1.0 / 90, 1.0 / 45, 2.0 / 45,
+        1.0 / 90, -1.0 / 45, 2.0 / 45,
+        32.0 / 45, 16.0 / 45, 8.0 / 45,
+        32.0 / 45, -16.0 / 45, 8.0 / 45,
+        0, 0, 1,
+    ]
+
+    /// Whether a 3×3 convolution of these widths can run here (packed inputs, 32-channel blocks).
+    static func accepts(inChannels: Int, outChannels: Int) -> Bool {
+        Packed16.fits(inChannels) && outChannels > 0 && outChannels % 32 == 0
+    }
+
+    /// `Bᵀ d` for one line of eight (fused multiply-adds: 26 vector operations).
+    @inline(__always)
+    static func bt(_ d: Row) -> Row {
+        @inline(__always) func f(_ a: V, _ k: Float, _ c: V) -> V { c.addingProduct(a, V(repeating: k)) }
+        let r0 = f(d.4 - d.2, 5.25, d.0 - d.6), r7 = f(d.3 - d.5, 5.25, d.7 - d.1)
+        let t1 = f(d.4, -4.25, d.2 + d.6), t2 = f(d.3, -4.25, d.1 + d.5)
+        let t3 = f(d.4, -1.25, f(d.2, 0.25, d.6)), t4 = f(d.5, 2, f(d.3, -2.5, d.1 * 0.5))
+        let t5 = f(f(d.4, -1.25, d.2), 4, d.6), t6 = f(d.5, 0.5, f(d.3, -2.5, d.1 * 2))
+        return (r0, t1 + t2, t1 - t2, t3 + t4, t3 - t4, t5 + t6, t5 - t6, r7)
+    }
+
+    /// `Aᵀ m` for one line of eight: six outputs (20 vector operations).
+    @inline(__always)
+    static func at(_ m: Row) -> (V, V, V, V, V, V) {
+        @inline(__always) func f(_ a: V, _ k: Float, _ c: V) -> V { c.addingProduct(a, V(repeating: k)) }
+        let a1 = m.1 + m.2, b1 = m.1 - m.2, a2 = m.3 + m.4, b2 = m.3 - m.4, a3 = m.5 + m.6, b3 = m.5 - m.6
+        return (m.0 + a1 + a2 + a3, f(b3, 0.5, f(b2, 2, b1)), f(a3, 0.25, f(a2, 4, a1)),
+                f(b3, 0.125, f(b2, 8, b1)), f(a3, 0.0625, f(a2, 16, a1)), f(b3, 0.03125, f(b2, 32, b1)) + m.7)
+    }
+
+    /// `U` (`[64][cIn][outChannels]`, ξ = 8·i + j) for OIHW 3×3 `weight` (`outChannels` a multiple
+    /// of 8): `G g Gᵀ` in float32 for eight output channels at once, blocks spread over `pool`.
+    static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int, pool: ThreadPool) -> [Float] {
+        typealias W = SIMD8<Float>
+        precondition(outChannels % 8 == 0, "TileWinograd: output channels in blocks of 8")
+        let count = 64 * inChannels * outChannels, k = outChannels, c = inChannels
+        let g: [Float] = Self.g.map { Float($0) }
+        return [Float](unsafeUninitializedCapacity: count) { u, n in
+            n = count
+            let dst = UncheckedPointer(u.baseAddress!)
+            weight.withUnsafeBufferPointer { w in
+                pool.parallelFor(k / 8) { kb in
+                    for ci in 0..<c {
+                        // s[t] lane l = tap t of output channel 8·kb + l.
+                        var s = [W](repeating: W(), count: 9)
+                        for l in 0..<8 {
+                            let src = w.baseAddress! + ((kb * 8 + l) * c + ci) * 9
+                            for t in 0..<9 { s[t][l] = src[t] }
+                        }
+                        for i in 0..<8 {
+                            let g0 = g[i * 3], g1 = g[i * 3 + 1], g2 = g[i * 3 + 2]
+                            let t0 = g0 * s[0] + g1 * s[3] + g2 * s[6]
+                            let t1 = g0 * s[1] + g1 * s[4] + g2 * s[7]
+                            let t2 = g0 * s[2] + g1 * s[5] + g2 * s[8]
+                            for j in 0..<8 {
+                                let v = t0 * g[j * 3] + t1 * g[j * 3 + 1] + t2 * g[j * 3 + 2]
+                                UnsafeMutableRawPointer(dst.pointer + ((i * 8 + j) * c + ci) * k + kb * 8)
+                                    .storeBytes(of: v, as: W.self)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs the convolution over the channel concatenation of the packed `inputs` (`groups`: the
+    /// base of every 16-channel group, in order) into packed `out`.
+    static func run(_ isa: KernelISA, u: UnsafePointer<Float>, outChannels k: Int, groups: [UnsafePointer<Float>],
+                    height h: Int, width w: Int, out: UnsafeMutablePointer<Float>, epilogue: Epilogue,
+                    pool: ThreadPool) {
+        let cIn = groups.count * 16, perRow = (w + 5) / 6, count = (h + 5) / 6 * perRow
+        let chunks = (count + tiles - 1) / tiles
+        let vXi = tiles * cIn + 16, mXi = tiles * k + 16
+        groups.withUnsafeBufferPointer { groups in
+            pool.parallelFor(chunks) { chunk, worker in
+                let v = pool.arenas[worker].floats(64 * (vXi + mXi) + 64 * 16)
+                let m = v + 64 * vXi, tmp = UnsafeMutableRawPointer(m + 64 * mXi).assumingMemoryBound(to: V.self)
+                let first = chunk * tiles, valid = min(tiles, count - first)
+                // Group by group: consecutive tiles of one group are neighbours in memory.
+                for (p, base) in groups.enumerated() {
+                    for t in 0..<valid {
+                        let tile = first + t
+                        inputTile(base, height: h, width: w, ty: tile / perRow, tx: tile % perRow,
+                                  dst: v + t * cIn + 16 * p, stride: vXi, tmp: tmp)
+                    }
+                }
+                for xi in 0..<64 {
+                    for jb in stride(from: 0, to: k, by: 32) {
+                        tilePanel(isa, v + xi * vXi, lda: cIn, u + xi * cIn * k + jb, ldb: k, count: cIn,
+                                  m + xi * mXi + jb, ldc: k, rows: tiles, columns: 32)
+                    }
+                }
+                for t in 0..<valid {
+                    let tile = first + t
+                    for q in 0..<k / 16 {
+                        outputTile(m + t * k + 16 * q, stride: mXi, group: q, ty: tile / perRow, tx: tile % perRow,
+                                   height: h, width: w, tmp: tmp, out: out, epilogue: epilogue)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `V[ξ]` (at `dst + ξ·stride`) of one tile of the 16-channel group at `base`.
+    @inline(never)
+    static func inputTile(_ base: UnsafePointer<Float>, height h: Int, width w: Int, ty: Int, tx: Int,
+                          dst: UnsafeMutablePointer<Float>, stride: Int, tmp: UnsafeMutablePointer<V>) {
+        let y0 = 6 * ty - 1, x0 = 6 * tx - 1
+        let interior = y0 >= 0 && y0 + 8 <= h && x0 >= 0 && x0 + 8 <= w
+        let raw = UnsafeRawPointer(base)
+        for a in 0..<8 {
+            let y = y0 + a
+            @inline(__always) func ld(_ b: Int) -> V {
+                let x = x0 + b
+                guard interior || (y >= 0 && y < h && x >= 0 && x < w) else { return V() }
+                return raw.loadUnaligned(fromByteOffset: (y * w + x) * 64, as: V.self)
+            }
+            let r = bt((ld(0), ld(1), ld(2), ld(3), ld(4), ld(5), ld(6), ld(7)))
+            let o = tmp + a * 8
+            o[0] = r.0; o[1] = r.1; o[2] = r.2; o[3] = r.3; o[4] = r.4; o[5] = r.5; o[6] = r.6; o[7] = r.7
+        }
+        let out = UnsafeMutableRawPointer(dst), s = stride * 4
+        for j in 0..<8 {
+            let c = bt((tmp[j], tmp[8 + j], tmp[16 + j], tmp[24 + j], tmp[32 + j], tmp[40 + j], tmp[48 + j],
+                        tmp[56 + j]))
+            out.storeBytes(of: c.0, toByteOffset: j * s, as: V.self)
+            out.storeBytes(of: c.1, toByteOffset: (8 + j) * s, as: V.self)
+            out.storeBytes(of: c.2, toByteOffset: (16 + j) * s, as: V.self)
+            out.storeBytes(of: c.3, toByteOffset: (24 + j) * s, as: V.self)
+            out.storeBytes(of: c.4, toByteOffset: (32 + j) * s, as: V.self)
+            out.storeBytes(of: c.5, toByteOffset: (40 + j) * s, as: V.self)
+            out.storeBytes(of: c.6, toByteOffset: (48 + j) * s, as: V.self)
+            out.storeBytes(of: c.7, toByteOffset: (56 + j) * s, as: V.self)
+        }
+    }
+
+    /// The 6×6 outputs of one tile for output group `group` from `M[ξ]` at `m + ξ·stride`, through
+    /// `epilogue` (channel `16·group + l` in lane `l`) into packed `out`.
+    @inline(never)
+    static func outputTile(_ m: UnsafePointer<Float>, stride: Int, group: Int, ty: Int, tx: Int,
+                           height h: Int, width w: Int, tmp: UnsafeMutablePointer<V>,
+                           out: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
+        let raw = UnsafeRawPointer(m), s = stride * 4
+        @inline(__always) func ld(_ xi: Int) -> V { raw.loadUnaligned(fromByteOffset: xi * s, as: V.self) }
+        for j in 0..<8 {
+            let c = at((ld(j), ld(8 + j), ld(16 + j), ld(24 + j), ld(32 + j), ld(40 + j), ld(48 + j), ld(56 + j)))
+            tmp[j] = c.0; tmp[8 + j] = c.1; tmp[16 + j] = c.2; tmp[24 + j] = c.3; tmp[32 + j] = c.4; tmp[40 + j] = c.5
+        }
+        let bias = epilogue.vector(epilogue.bias, group), slope = epilogue.vector(epilogue.slope, group)
+        let planeBase = group * h * w * 16
+        for r in 0..<6 {
+            let y = 6 * ty + r
+            if y >= h { break }
+            let o = tmp + r * 8
+            let e = at((o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]))
+            let row = planeBase + (y * w + 6 * tx) * 16, n = min(6, w - 6 * tx)
+            @inline(__always) func put(_ v: V, _ x: Int) {
+                guard x < n else { return }
+                epilogue.storePacked(v, bias: bias, slope: slope, out, row + 16 * x)
+            }
+            put(e.0, 0); put(e.1, 1); put(e.2, 2); put(e.3, 3); put(e.4, 4); put(e.5, 5)
+        }
+    }
+}
