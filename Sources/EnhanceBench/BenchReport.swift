@@ -44,6 +44,7 @@ struct BenchReport: Encodable {
     struct Kernel: Encodable {
         let isa: String, block: String
         let kernel_gflops: Double, fma_peak_gflops: Double, fraction_of_peak: Double
+        let tile_block: String, tile_gflops: Double, tile_fraction_of_peak: Double
     }
     struct Blend: Encodable {
         let threads: Int, parameters: Int
@@ -68,7 +69,9 @@ struct BenchReport: Encodable {
         }
         self.kernel = kernel.map {
             Kernel(isa: $0.isa.rawValue, block: $0.isa.blockDescription, kernel_gflops: $0.kernelGFLOPs,
-                   fma_peak_gflops: $0.peakGFLOPs, fraction_of_peak: $0.fractionOfPeak)
+                   fma_peak_gflops: $0.peakGFLOPs, fraction_of_peak: $0.fractionOfPeak,
+                   tile_block: $0.isa.tileDescription, tile_gflops: $0.tileGFLOPs,
+                   tile_fraction_of_peak: $0.tileFractionOfPeak)
         }
         configurations = results.map { r in
             Row(network: r.network, size: r.size, threads: r.threads, swift_s: r.seconds, swift_cpu_s: r.cpuSeconds,

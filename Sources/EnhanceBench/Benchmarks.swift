@@ -72,11 +72,15 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
     if let k = kernel {
         log(String(format: "kernel     %@ 1 thread: %.1f GFLOP/s = %.0f%% of the measured FMA peak %.1f GFLOP/s",
                    k.isa.rawValue as NSString, k.kernelGFLOPs, k.fractionOfPeak * 100, k.peakGFLOPs))
+        log(String(format: "kernel     %@ channel-packed F(6×6) GEMM, %@: %.1f GFLOP/s = %.0f%% of peak",
+                   k.isa.rawValue as NSString, k.isa.tileDescription as NSString, k.tileGFLOPs,
+                   k.tileFractionOfPeak * 100))
         // The other shapes, compiled for this target too (for comparison only: built for their own
         // ISA they see fewer registers).
         let others = KernelISA.allCases.filter { $0 != k.isa }.map { isa -> String in
             let o = KernelBenchmark.measure(isa, seconds: 0.1, repeats: 3)
-            return String(format: "%@ %.0f%%", o.isa.blockDescription as NSString, o.fractionOfPeak * 100)
+            return String(format: "%@ %.0f%% (tiles %.0f%%)", o.isa.blockDescription as NSString,
+                          o.fractionOfPeak * 100, o.tileFractionOfPeak * 100)
         }
         log("kernel     other shapes on this target: " + others.joined(separator: ", "))
     }

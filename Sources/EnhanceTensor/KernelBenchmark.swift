@@ -12,7 +12,11 @@ public enum KernelBenchmark {
         /// The micro-kernel on L1-resident operands, reduction length 128 (a 64-wide Winograd
         /// chunk), 48 columns per call as in the Winograd GEMM.
         public var kernelGFLOPs: Double
+        /// The channel-packed F(6×6) GEMM's shape (``KernelISA/tileDescription``): row-major
+        /// operands as in the RRDB trunk (8 tiles, reduction 192, 64 output channels), L1-resident.
+        public var tileGFLOPs: Double
         public var fractionOfPeak: Double { kernelGFLOPs / peakGFLOPs }
+        public var tileFractionOfPeak: Double { tileGFLOPs / peakGFLOPs }
     }
 
     /// Medians of `repeats` timings of about `seconds` each.
@@ -43,7 +47,25 @@ public enum KernelBenchmark {
                 return Double(n) * 2 * Double(S.rows * width * count)
             }
         })
-        return Result(isa: isa, peakGFLOPs: peak, kernelGFLOPs: kernel)
+        let rows = TileWinograd.tiles, cIn = 192, k = 64
+        let ta = UnsafeMutablePointer<Float>.allocate(capacity: rows * cIn)
+        let tb = UnsafeMutablePointer<Float>.allocate(capacity: cIn * k)
+        let tc = UnsafeMutablePointer<Float>.allocate(capacity: rows * k)
+        defer { ta.deallocate(); tb.deallocate(); tc.deallocate() }
+        for i in 0..<rows * cIn { ta[i] = Float(i % 7) * 0.01 }
+        for i in 0..<cIn * k { tb[i] = Float(i % 5) * 0.01 }
+        let tile = median((0..<repeats).map { _ in
+            rate(seconds) { n in
+                for _ in 0..<n {
+                    for jb in stride(from: 0, to: k, by: 32) {
+                        tilePanel(isa, ta, lda: cIn, tb + jb, ldb: k, count: cIn, tc + jb, ldc: k, rows: rows,
+                                  columns: 32)
+                    }
+                }
+                return Double(n) * 2 * Double(rows * k * cIn)
+            }
+        })
+        return Result(isa: isa, peakGFLOPs: peak, kernelGFLOPs: kernel, tileGFLOPs: tile)
     }
 
     /// `rows · vectors` independent accumulators, `iterations` FMAs each; returns the FLOPs done.

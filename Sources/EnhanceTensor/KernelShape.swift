@@ -109,6 +109,12 @@ public enum KernelISA: String, CaseIterable, Sendable {
     /// Columns per block of this variant's shape.
     var width: Int { shape.width }
 
+    /// The channel-packed F(6×6) GEMM's block: tiles × output channels, e.g. `8 tiles × 32 channels`.
+    public var tileDescription: String {
+        let s = tileShape
+        return "\(s.rows) tiles × \(s.width) channels (\(s.rows * s.vectors) accumulators)"
+    }
+
     /// Rows × columns of the register block and its accumulator count, e.g. `avx512 8×48 (24 × 16-float)`.
     public var blockDescription: String {
         let s = shape
