@@ -4,7 +4,7 @@
 /// each pixel of a 16-channel group is one vector, so `V = Bᵀ d B` and `Y = Aᵀ M A` are
 /// whole-vector adds and multiplies (no lane shuffles). Work unit: a chunk of 16 tiles. Its
 /// transforms go to `V` (`[64][16 tiles][cIn]`), the 64 per-point products
-/// `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64][cIn][K]`) run on the tile shape of ``KernelISA``, and `M`
+/// `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64][K/32][cIn][32]`) run on the tile shape of ``KernelISA``, and `M`
 /// (`[64][16][K]`) is transformed back with the fused epilogue. F(6×6) multiplies 1.78 times per
 /// output against F(4×4)'s 2.25; its transform constants (up to 32 and 1/90) round more coarsely.
 enum TileWinograd {
@@ -50,11 +50,12 @@ enum TileWinograd {
                 f(b3, 0.125, f(b2, 8, b1)), f(a3, 0.0625, f(a2, 16, a1)), f(b3, 0.03125, f(b2, 32, b1)) + m.7)
     }
 
-    /// `U` (`[64][cIn][outChannels]`, ξ = 8·i + j) for OIHW 3×3 `weight` (`outChannels` a multiple
-    /// of 8): `G g Gᵀ` in float32 for eight output channels at once, blocks spread over `pool`.
+    /// `U` (`[64][outChannels/32][cIn][32]`: blocks of 32 output channels, each read as one
+    /// stream; ξ = 8·i + j) for OIHW 3×3 `weight` (`outChannels` a multiple of 32): `G g Gᵀ` in
+    /// float32 for eight output channels at once, blocks spread over `pool`.
     static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int, pool: ThreadPool) -> [Float] {
         typealias W = SIMD8<Float>
-        precondition(outChannels % 8 == 0, "TileWinograd: output channels in blocks of 8")
+        precondition(outChannels % 32 == 0, "TileWinograd: output channels in blocks of 32")
         let count = 64 * inChannels * outChannels, k = outChannels, c = inChannels
         let g: [Float] = Self.g.map { Float($0) }
         return [Float](unsafeUninitializedCapacity: count) { u, n in
@@ -76,7 +77,8 @@ enum TileWinograd {
                             let t2 = g0 * s[2] + g1 * s[5] + g2 * s[8]
                             for j in 0..<8 {
                                 let v = t0 * g[j * 3] + t1 * g[j * 3 + 1] + t2 * g[j * 3 + 2]
-                                UnsafeMutableRawPointer(dst.pointer + ((i * 8 + j) * c + ci) * k + kb * 8)
+                                let block = ((i * 8 + j) * (k / 32) + kb / 4) * c + ci
+                                UnsafeMutableRawPointer(dst.pointer + block * 32 + kb % 4 * 8)
                                     .storeBytes(of: v, as: W.self)
                             }
                         }
@@ -109,7 +111,7 @@ enum TileWinograd {
                 }
                 for xi in 0..<64 {
                     for jb in stride(from: 0, to: k, by: 32) {
-                        tilePanel(isa, v + xi * vXi, lda: cIn, u + xi * cIn * k + jb, ldb: k, count: cIn,
+                        tilePanel(isa, v + xi * vXi, lda: cIn, u + (xi * k + jb) * cIn, ldb: 32, count: cIn,
                                   m + xi * mXi + jb, ldc: k, rows: tiles, columns: 32)
                     }
                 }
