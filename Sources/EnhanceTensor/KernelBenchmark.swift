@@ -47,7 +47,7 @@ public enum KernelBenchmark {
                 return Double(n) * 2 * Double(S.rows * width * count)
             }
         })
-        let rows = TileWinograd.tiles, cIn = 192, k = 64
+        let rows = TileWinograd.tiles(isa), cIn = 192, k = 64
         let ta = UnsafeMutablePointer<Float>.allocate(capacity: rows * cIn)
         let tb = UnsafeMutablePointer<Float>.allocate(capacity: cIn * k)
         let tc = UnsafeMutablePointer<Float>.allocate(capacity: rows * k)

@@ -53,10 +53,10 @@ enum AVX512TileShape: KernelShape {
     static var vectors: Int { 2 }
 }
 
-/// AVX2: 4 tiles × 16 channels (two ymm), 8 accumulators.
+/// AVX2: 6 tiles × 16 channels (two ymm), 12 accumulators + 2 `B` + 1 broadcast = 15 ymm.
 enum AVX2TileShape: KernelShape {
     typealias V = SIMD8<Float>
-    static var rows: Int { 4 }
+    static var rows: Int { 6 }
     static var vectors: Int { 2 }
 }
 

@@ -2,16 +2,17 @@
 ///
 /// A tile is 6×6 outputs from an 8×8 input window (rows `6·ty − 1 …`, columns `6·tx − 1 …`);
 /// each pixel of a 16-channel group is one vector, so `V = Bᵀ d B` and `Y = Aᵀ M A` are
-/// whole-vector adds and multiplies (no lane shuffles). Work unit: a chunk of 16 tiles. Its
-/// transforms go to `V` (`[64][16 tiles][cIn]`), the 64 per-point products
+/// whole-vector adds and multiplies (no lane shuffles). Work unit: a chunk of ``tiles(_:)`` tiles
+/// (8; 12 on AVX2). Its transforms go to `V` (`[64][tiles][cIn]`), the 64 per-point products
 /// `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64][K/32][cIn][32]`) run on the tile shape of ``KernelISA``, and `M`
 /// (`[64][16][K]`) is transformed back with the fused epilogue. F(6×6) multiplies 1.78 times per
 /// output against F(4×4)'s 2.25; its transform constants (up to 32 and 1/90) round more coarsely.
 enum TileWinograd {
     typealias V = SIMD16<Float>
     typealias Row = (V, V, V, V, V, V, V, V)
-    /// Tiles per chunk (a multiple of every tile shape's rows).
-    static let tiles = 8
+    /// Tiles per chunk: a multiple of the tile shape's rows, small enough that `V` and `M` stay in
+    /// L2 (at 16 they did not: slower on Zen 4, though `U` is then streamed half as often).
+    static func tiles(_ isa: KernelISA) -> Int { isa == .avx2 ? 12 : 8 }
 
     /// `G` (8×3, row-major) of `U = G g Gᵀ` (points 0, ±1, ±2, ±½, ∞).
     static let g: [Double] = [
@@ -94,7 +95,7 @@ enum TileWinograd {
                     height h: Int, width w: Int, out: UnsafeMutablePointer<Float>, epilogue: Epilogue,
                     pool: ThreadPool) {
         let cIn = groups.count * 16, perRow = (w + 5) / 6, count = (h + 5) / 6 * perRow
-        let chunks = (count + tiles - 1) / tiles
+        let tiles = tiles(isa), chunks = (count + tiles - 1) / tiles
         let vXi = tiles * cIn + 16, mXi = tiles * k + 16
         groups.withUnsafeBufferPointer { groups in
             pool.parallelFor(chunks) { chunk, worker in
