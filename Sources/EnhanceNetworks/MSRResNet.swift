@@ -18,6 +18,8 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
 
     private let convFirst, convHR, convLast: Conv2D
     private let body: [(Conv2D, Conv2D)]
+    /// The body runs channel-packed with F(6×6) (as RRDBNet's trunk) when its width allows.
+    private let packedBody: Bool
     private let upconvs: [(Conv2D, Int)]  // conv, pixel-shuffle factor
 
     public convenience init(_ dict: StateDict, source: String) throws {
@@ -31,6 +33,9 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
         let all = try r.convs(l.layers)
         convFirst = all[0]
         body = (0..<l.numBlocks).map { (all[1 + 2 * $0], all[2 + 2 * $0]) }
+        let bodyConvs = body.flatMap { [$0.0, $0.1] }
+        packedBody = !bodyConvs.isEmpty && Packed16.fits(all[0].outChannels) && bodyConvs.allSatisfy(\.acceptsPacked16)
+        if packedBody { for c in bodyConvs { c.runsPacked16 = true } }
         let factors = l.scale == 4 ? [2, 2] : [l.scale]
         upconvs = Array(zip(all[(1 + 2 * l.numBlocks)...].prefix(factors.count), factors))
         (convHR, convLast) = (all[all.count - 2], all[all.count - 1])
@@ -82,10 +87,14 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
         try validateInput(x)
         let lrelu = Activation.leakyReLU(0.1)
         var feat = convFirst(x, activation: lrelu, pool: pool)
+        if packedBody { feat = Packed16.pack(feat, pool: pool) }
         for (c1, c2) in body {
             try cancel.check()
-            feat = c2(c1(feat, activation: .relu, pool: pool), residual: feat, pool: pool)
+            feat = packedBody
+                ? c2.packed16([c1.packed16([feat], activation: .relu, pool: pool)], residual: feat, pool: pool)
+                : c2(c1(feat, activation: .relu, pool: pool), residual: feat, pool: pool)
         }
+        if packedBody { feat = Packed16.unpack(feat, pool: pool) }
         try cancel.check()
         // The upsampling tail runs on strips of rows (its high-resolution activations would
         // otherwise dominate a tile's memory); a halo of 2 rows covers its convs and the bilinear.

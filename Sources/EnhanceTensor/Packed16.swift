@@ -14,24 +14,13 @@ public enum Packed16 {
     public static func fits(_ channels: Int) -> Bool { channels > 0 && channels % lanes == 0 }
 
     /// The packed copy of CHW `t` (channels a multiple of 16).
-    public static func pack(_ t: Tensor, pool: ThreadPool) -> Tensor {
-        precondition(fits(t.channels), "Packed16: \(t.channels) channels is not a multiple of 16")
-        let plane = t.height * t.width, groups = t.channels / lanes
-        let data = [Float](unsafeUninitializedCapacity: t.data.count) { out, n in
-            n = t.data.count
-            t.data.withUnsafeBufferPointer { src in
-                let s = src.baseAddress!, o = UncheckedPointer(out.baseAddress!)
-                pool.parallelFor(groups) { p in
-                    let dst = o.pointer + p * plane * lanes, base = s + p * lanes * plane
-                    for i in 0..<plane { for l in 0..<lanes { dst[i * lanes + l] = base[l * plane + i] } }
-                }
-            }
-        }
-        return Tensor(channels: t.channels, height: t.height, width: t.width, data: data)
-    }
+    public static func pack(_ t: Tensor, pool: ThreadPool) -> Tensor { convert(t, toPacked: true, pool: pool) }
 
     /// The CHW copy of packed `t`.
-    public static func unpack(_ t: Tensor, pool: ThreadPool) -> Tensor {
+    public static func unpack(_ t: Tensor, pool: ThreadPool) -> Tensor { convert(t, toPacked: false, pool: pool) }
+
+    /// Group by group: element `i` of lane `l` is float `i·16 + l` packed, `l·H·W + i` in CHW.
+    private static func convert(_ t: Tensor, toPacked: Bool, pool: ThreadPool) -> Tensor {
         precondition(fits(t.channels), "Packed16: \(t.channels) channels is not a multiple of 16")
         let plane = t.height * t.width, groups = t.channels / lanes
         let data = [Float](unsafeUninitializedCapacity: t.data.count) { out, n in
@@ -39,8 +28,11 @@ public enum Packed16 {
             t.data.withUnsafeBufferPointer { src in
                 let s = src.baseAddress!, o = UncheckedPointer(out.baseAddress!)
                 pool.parallelFor(groups) { p in
-                    let base = s + p * plane * lanes, dst = o.pointer + p * lanes * plane
-                    for l in 0..<lanes { for i in 0..<plane { dst[l * plane + i] = base[i * lanes + l] } }
+                    let from = s + p * lanes * plane, to = o.pointer + p * lanes * plane
+                    for l in 0..<lanes { for i in 0..<plane {
+                        let chw = l * plane + i, packed = i * lanes + l
+                        if toPacked { to[packed] = from[chw] } else { to[chw] = from[packed] }
+                    } }
                 }
             }
         }

@@ -64,23 +64,17 @@ enum TileWinograd {
             let dst = UncheckedPointer(u.baseAddress!)
             weight.withUnsafeBufferPointer { w in
                 pool.parallelFor(k / 8) { kb in
-                    for ci in 0..<c {
-                        // s[t] lane l = tap t of output channel 8·kb + l.
-                        var s = [W](repeating: W(), count: 9)
-                        for l in 0..<8 {
-                            let src = w.baseAddress! + ((kb * 8 + l) * c + ci) * 9
-                            for t in 0..<9 { s[t][l] = src[t] }
-                        }
-                        for i in 0..<8 {
-                            let g0 = g[i * 3], g1 = g[i * 3 + 1], g2 = g[i * 3 + 2]
-                            let t0 = g0 * s[0] + g1 * s[3] + g2 * s[6]
-                            let t1 = g0 * s[1] + g1 * s[4] + g2 * s[7]
-                            let t2 = g0 * s[2] + g1 * s[5] + g2 * s[8]
-                            for j in 0..<8 {
-                                let v = t0 * g[j * 3] + t1 * g[j * 3 + 1] + t2 * g[j * 3 + 2]
+                    withUnsafeTemporaryAllocation(of: W.self, capacity: 9) { s in
+                        for ci in 0..<c {
+                            // s[t] lane l = tap t of output channel 8·kb + l.
+                            for l in 0..<8 {
+                                let src = w.baseAddress! + ((kb * 8 + l) * c + ci) * 9
+                                for t in 0..<9 { s[t][l] = src[t] }
+                            }
+                            Winograd.kernelTransform(s.baseAddress!, g: g) { i, j, v in
                                 let block = ((i * 8 + j) * (k / 32) + kb / 4) * c + ci
-                                UnsafeMutableRawPointer(dst.pointer + block * 32 + kb % 4 * 8)
-                                    .storeBytes(of: v, as: W.self)
+                                let p = UnsafeMutableRawPointer(dst.pointer + block * 32 + kb % 4 * 8)
+                                p.storeBytes(of: v, as: W.self)
                             }
                         }
                     }

@@ -44,20 +44,12 @@ enum WinogradConv {
                             for t in 0..<9 { s[t][l] = src[t] }
                         }
                         let dst = u.baseAddress! + (b * inChannels + c) * rows
-                        for i in 0..<6 {
-                            // Row i of G g (3 vectors), then its product with Gᵀ (6 vectors).
-                            let g0 = g[i * 3], g1 = g[i * 3 + 1], g2 = g[i * 3 + 2]
-                            let t0 = g0 * s[0] + g1 * s[3] + g2 * s[6]
-                            let t1 = g0 * s[1] + g1 * s[4] + g2 * s[7]
-                            let t2 = g0 * s[2] + g1 * s[5] + g2 * s[8]
-                            for j in 0..<6 {
-                                let v = t0 * g[j * 3] + t1 * g[j * 3 + 1] + t2 * g[j * 3 + 2]
-                                let p = dst + (i * 6 + j) * xiStride
-                                if rows == 8 {
-                                    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
-                                } else {
-                                    for l in 0..<rows { p[l] = v[l] }
-                                }
+                        Winograd.kernelTransform(s.baseAddress!, g: g) { i, j, v in
+                            let p = dst + (i * 6 + j) * xiStride
+                            if rows == 8 {
+                                UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+                            } else {
+                                for l in 0..<rows { p[l] = v[l] }
                             }
                         }
                     } }

@@ -18,6 +18,23 @@ enum Winograd {
         0, 0, 1,
     ]
 
+    /// `U = G g Gᵀ` (`n × n`, `n` = `g.count / 3`) of eight 3×3 kernels at once, in float32:
+    /// `s[t]` lane `l` is tap `t` of kernel `l`; `body(i, j, u)` gets element (i, j) of all eight.
+    /// The F(4×4) and F(6×6) weight transforms share it.
+    @inline(__always)
+    static func kernelTransform(_ s: UnsafePointer<SIMD8<Float>>, g: [Float],
+                                _ body: (Int, Int, SIMD8<Float>) -> Void) {
+        let n = g.count / 3
+        for i in 0..<n {
+            // Row i of G g (3 vectors), then its product with Gᵀ (n vectors).
+            let g0 = g[i * 3], g1 = g[i * 3 + 1], g2 = g[i * 3 + 2]
+            let t0 = g0 * s[0] + g1 * s[3] + g2 * s[6]
+            let t1 = g0 * s[1] + g1 * s[4] + g2 * s[7]
+            let t2 = g0 * s[2] + g1 * s[5] + g2 * s[8]
+            for j in 0..<n { body(i, j, t0 * g[j * 3] + t1 * g[j * 3 + 1] + t2 * g[j * 3 + 2]) }
+        }
+    }
+
     /// One row of `Bᵀ d`: six outputs from six inputs.
     @inline(__always)
     static func bt(_ d0: V, _ d1: V, _ d2: V, _ d3: V, _ d4: V, _ d5: V)
