@@ -46,9 +46,7 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
         blocks = (0..<l.numBlocks).map { n in
             (0..<3).map { k in Array(all[(1 + n * 15 + k * 5)..<(1 + n * 15 + k * 5 + 5)]) }
         }
-        let trunk = blocks.flatMap { $0.flatMap { $0 } }
-        packedTrunk = Packed16.fits(all[0].outChannels) && trunk.allSatisfy(\.acceptsPacked16)
-        if packedTrunk { for c in trunk { c.runsPacked16 = true } }
+        packedTrunk = Conv2D.adoptPacked16(blocks.flatMap { $0.flatMap { $0 } })
     }
 
     /// Hyper-parameters and conv list (in execution order) from the tensor shapes alone.
@@ -85,31 +83,29 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
                              inputMultiple: unshuffle, layers: layers)
     }
 
-
     public func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
         try validateInput(x)
         let lrelu = Activation.leakyReLU(0.2)
         let input = unshuffle == 1 ? x : pixelUnshuffle(x, unshuffle)
         let feat = convFirst(input, pool: pool)
         let packed = packedTrunk
+        // Cancellation is checked per conv: one RRDB on a large tile takes seconds.
+        func conv(_ c: Conv2D, _ xs: [Tensor], _ act: Activation, scale: Float = 1, residual: Tensor? = nil)
+            throws -> Tensor {
+            try cancel.check()
+            return packed ? c.packed16(xs, activation: act, outputScale: scale, residual: residual, pool: pool)
+                : c(xs, activation: act, outputScale: scale, residual: residual, pool: pool)
+        }
         var trunk = packed ? Packed16.pack(feat, pool: pool) : feat
         for rdbs in blocks {
             try cancel.check()
             var t = trunk
             for c in rdbs {
-                // Checked per conv: one RRDB on a large tile takes seconds.
-                func conv(_ k: Int, _ xs: [Tensor], _ act: Activation, scale: Float = 1, residual: Tensor? = nil)
-                    throws -> Tensor {
-                    try cancel.check()
-                    return packed
-                        ? c[k].packed16(xs, activation: act, outputScale: scale, residual: residual, pool: pool)
-                        : c[k](xs, activation: act, outputScale: scale, residual: residual, pool: pool)
-                }
-                let x1 = try conv(0, [t], lrelu)
-                let x2 = try conv(1, [t, x1], lrelu)
-                let x3 = try conv(2, [t, x1, x2], lrelu)
-                let x4 = try conv(3, [t, x1, x2, x3], lrelu)
-                t = try conv(4, [t, x1, x2, x3, x4], .identity, scale: 0.2, residual: t)
+                let x1 = try conv(c[0], [t], lrelu)
+                let x2 = try conv(c[1], [t, x1], lrelu)
+                let x3 = try conv(c[2], [t, x1, x2], lrelu)
+                let x4 = try conv(c[3], [t, x1, x2, x3], lrelu)
+                t = try conv(c[4], [t, x1, x2, x3, x4], .identity, scale: 0.2, residual: t)
             }
             trunk = addScaled(trunk, t, scale: 0.2)
         }

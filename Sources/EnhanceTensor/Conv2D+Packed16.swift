@@ -1,4 +1,12 @@
 extension Conv2D {
+    /// Whether all of `convs` can run channel-packed (``acceptsPacked16``); if so they are marked
+    /// ``runsPacked16``. For a network body that will run them on packed tensors.
+    public static func adoptPacked16(_ convs: [Conv2D]) -> Bool {
+        guard !convs.isEmpty, convs.allSatisfy(\.acceptsPacked16) else { return false }
+        for c in convs { c.runsPacked16 = true }
+        return true
+    }
+
     /// Whether ``packed16(_:activation:outputScale:residual:pool:)`` runs this convolution: 3×3,
     /// input channels a multiple of 16 and output channels of 32.
     public var acceptsPacked16: Bool {
@@ -20,12 +28,7 @@ extension Conv2D {
         precondition(acceptsPacked16, "Conv2D: \(inChannels)→\(outChannels) \(kernelSize)² is not packable")
         precondition(inputs.allSatisfy { Packed16.fits($0.channels) }, "Conv2D: packed inputs need 16-channel groups")
         return pool.exclusive { pool in
-            let h = inputs[0].height, w = inputs[0].width
-            precondition(inputs.allSatisfy { $0.height == h && $0.width == w }, "Conv2D: spatial mismatch")
-            precondition(inputs.reduce(0) { $0 + $1.channels } == inChannels, "Conv2D: input channels")
-            if let r = residual {
-                precondition(r.channels == outChannels && r.height == h && r.width == w, "Conv2D: residual shape")
-            }
+            let (h, w) = checkShapes(inputs, residual: residual)
             let n = outChannels * h * w
             let u = tileKernels.value(pool)
             let data = [Float](unsafeUninitializedCapacity: n) { out, count in

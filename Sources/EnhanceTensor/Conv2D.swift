@@ -124,6 +124,20 @@ public final class Conv2D: @unchecked Sendable {
         self([x], activation: activation, outputScale: outputScale, residual: residual, pool: pool)
     }
 
+    /// The inputs' common height and width, after checking them and `residual` against this
+    /// convolution's channels.
+    func checkShapes(_ inputs: [Tensor], residual: Tensor?) -> (height: Int, width: Int) {
+        precondition(!inputs.isEmpty, "Conv2D: no inputs")
+        let h = inputs[0].height, w = inputs[0].width
+        precondition(inputs.allSatisfy { $0.height == h && $0.width == w }, "Conv2D: spatial mismatch")
+        let ci = inputs.reduce(0) { $0 + $1.channels }
+        precondition(ci == inChannels, "Conv2D: expected \(inChannels) channels, got \(ci)")
+        if let r = residual {
+            precondition(r.channels == outChannels && r.height == h && r.width == w, "Conv2D: residual shape")
+        }
+        return (h, w)
+    }
+
     /// Calls `body` with the epilogue `act(· + bias) · outputScale + residual` of this convolution.
     func withEpilogue<R>(activation: Activation, outputScale: Float, residual: Tensor?,
                          _ body: (Epilogue) -> R) -> R {
@@ -147,42 +161,30 @@ public final class Conv2D: @unchecked Sendable {
 
     private func runExclusive(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
                               pool: ThreadPool, algorithm: Algorithm, isa: KernelISA) -> Tensor {
-        precondition(!inputs.isEmpty, "Conv2D: no inputs")
-        let h = inputs[0].height, w = inputs[0].width
-        precondition(inputs.allSatisfy { $0.height == h && $0.width == w }, "Conv2D: spatial mismatch")
-        let ci = inputs.reduce(0) { $0 + $1.channels }
-        precondition(ci == inChannels, "Conv2D: expected \(inChannels) channels, got \(ci)")
+        let (h, w) = checkShapes(inputs, residual: residual)
         let n = outChannels * h * w
-        if let r = residual {
-            precondition(r.channels == outChannels && r.height == h && r.width == w, "Conv2D: residual shape")
-        }
         let data = [Float](unsafeUninitializedCapacity: n) { buf, count in
             count = n
             guard n > 0 else { return }
-            let (active, slopes) = activation.slopes(outChannels)
             let winograd = kernelSize == 3 && algorithm != .direct
             // Only tests pin a non-default path or kernel (packed on the fly).
             let packed = (winograd || kernelSize != 3) && isa == .compiled ? self.packed.value(pool)
                 : Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
                             winograd: winograd, rows: isa.rows)
             withPlanes(inputs) { planes in
-                bias.withUnsafeBufferPointer { b in slopes.withUnsafeBufferPointer { s in
-                    withResidual(residual) { res in
-                        let epi = Epilogue(bias: b.baseAddress!, slope: s.baseAddress!, hasActivation: active,
-                                           scale: outputScale, residual: res)
-                        packed.withUnsafeBufferPointer { pk in
-                            if winograd {
-                                WinogradConv.run(isa, u: pk.baseAddress!, outChannels: outChannels, inputs: inputs,
-                                                 planes: planes, height: h, width: w, out: buf.baseAddress!,
-                                                 epilogue: epi, pool: pool)
-                            } else {
-                                DirectConv.run(isa, packed: pk.baseAddress!, outChannels: outChannels,
-                                               kernelSize: kernelSize, planes: planes, height: h, width: w,
-                                               out: buf.baseAddress!, epilogue: epi, pool: pool)
-                            }
+                withEpilogue(activation: activation, outputScale: outputScale, residual: residual) { epi in
+                    packed.withUnsafeBufferPointer { pk in
+                        if winograd {
+                            WinogradConv.run(isa, u: pk.baseAddress!, outChannels: outChannels, inputs: inputs,
+                                             planes: planes, height: h, width: w, out: buf.baseAddress!,
+                                             epilogue: epi, pool: pool)
+                        } else {
+                            DirectConv.run(isa, packed: pk.baseAddress!, outChannels: outChannels,
+                                           kernelSize: kernelSize, planes: planes, height: h, width: w,
+                                           out: buf.baseAddress!, epilogue: epi, pool: pool)
                         }
                     }
-                } }
+                }
             }
         }
         return Tensor(channels: outChannels, height: h, width: w, data: data)

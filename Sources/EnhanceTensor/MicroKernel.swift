@@ -24,13 +24,12 @@ func gemmPanel(_ isa: KernelISA, _ a: UnsafePointer<Float>, _ b: UnsafePointer<F
 /// `C[0..<rows][0..<columns] (+)= A·B` for row-major `A` (`[rows][lda]`, `count` used) by the
 /// channel-packed shape of `isa` (``KernelISA/tileShape``): `rows` and `columns` multiples of it.
 func tilePanel(_ isa: KernelISA, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-               count: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int,
-               accumulate: Bool = false) {
+               count: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int) {
     @inline(__always) func run<S: KernelShape>(_ shape: S.Type) {
         for ib in stride(from: 0, to: rows, by: S.rows) {
             for jb in stride(from: 0, to: columns, by: S.width) {
                 microKernel(S.self, a + ib * lda, b + jb, count: count, ldb: ldb, c + ib * ldc + jb, ldc: ldc,
-                            accumulate: accumulate, lda: lda)
+                            lda: lda)
             }
         }
     }

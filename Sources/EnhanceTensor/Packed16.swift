@@ -26,22 +26,17 @@ public enum Packed16 {
         let data = [Float](unsafeUninitializedCapacity: t.data.count) { out, n in
             n = t.data.count
             t.data.withUnsafeBufferPointer { src in
-                let s = src.baseAddress!, o = UncheckedPointer(out.baseAddress!)
+                let s = src.baseAddress!, o = out.baseAddress!
                 pool.parallelFor(groups) { p in
-                    let from = s + p * lanes * plane, to = o.pointer + p * lanes * plane
-                    for l in 0..<lanes { for i in 0..<plane {
-                        let chw = l * plane + i, packed = i * lanes + l
-                        if toPacked { to[packed] = from[chw] } else { to[chw] = from[packed] }
-                    } }
+                    let from = s + p * lanes * plane, to = o + p * lanes * plane
+                    if toPacked {
+                        for l in 0..<lanes { for i in 0..<plane { to[i * lanes + l] = from[l * plane + i] } }
+                    } else {
+                        for l in 0..<lanes { for i in 0..<plane { to[l * plane + i] = from[i * lanes + l] } }
+                    }
                 }
             }
         }
         return Tensor(channels: t.channels, height: t.height, width: t.width, data: data)
     }
-}
-
-/// A pointer that loop bodies writing disjoint parts of it may share.
-struct UncheckedPointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }

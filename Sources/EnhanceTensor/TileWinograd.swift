@@ -61,7 +61,7 @@ enum TileWinograd {
         let g: [Float] = Self.g.map { Float($0) }
         return [Float](unsafeUninitializedCapacity: count) { u, n in
             n = count
-            let dst = UncheckedPointer(u.baseAddress!)
+            let dst = u.baseAddress!
             weight.withUnsafeBufferPointer { w in
                 pool.parallelFor(k / 8) { kb in
                     withUnsafeTemporaryAllocation(of: W.self, capacity: 9) { s in
@@ -73,7 +73,7 @@ enum TileWinograd {
                             }
                             Winograd.kernelTransform(s.baseAddress!, g: g) { i, j, v in
                                 let block = ((i * 8 + j) * (k / 32) + kb / 4) * c + ci
-                                let p = UnsafeMutableRawPointer(dst.pointer + block * 32 + kb % 4 * 8)
+                                let p = UnsafeMutableRawPointer(dst + block * 32 + kb % 4 * 8)
                                 p.storeBytes(of: v, as: W.self)
                             }
                         }
@@ -89,13 +89,13 @@ enum TileWinograd {
                     height h: Int, width w: Int, out: UnsafeMutablePointer<Float>, epilogue: Epilogue,
                     pool: ThreadPool) {
         let cIn = groups.count * 16, perRow = (w + 5) / 6, count = (h + 5) / 6 * perRow
-        let tiles = tiles(isa), chunks = (count + tiles - 1) / tiles
-        let vXi = tiles * cIn + 16, mXi = tiles * k + 16
+        let chunkTiles = tiles(isa), chunks = (count + chunkTiles - 1) / chunkTiles
+        let vXi = chunkTiles * cIn + 16, mXi = chunkTiles * k + 16
         groups.withUnsafeBufferPointer { groups in
             pool.parallelFor(chunks) { chunk, worker in
                 let v = pool.arenas[worker].floats(64 * (vXi + mXi) + 64 * 16)
                 let m = v + 64 * vXi, tmp = UnsafeMutableRawPointer(m + 64 * mXi).assumingMemoryBound(to: V.self)
-                let first = chunk * tiles, valid = min(tiles, count - first)
+                let first = chunk * chunkTiles, valid = min(chunkTiles, count - first)
                 // Group by group: consecutive tiles of one group are neighbours in memory.
                 for (p, base) in groups.enumerated() {
                     for t in 0..<valid {
@@ -107,7 +107,7 @@ enum TileWinograd {
                 for xi in 0..<64 {
                     for jb in stride(from: 0, to: k, by: 32) {
                         tilePanel(isa, v + xi * vXi, lda: cIn, u + (xi * k + jb) * cIn, ldb: 32, count: cIn,
-                                  m + xi * mXi + jb, ldc: k, rows: tiles, columns: 32)
+                                  m + xi * mXi + jb, ldc: k, rows: chunkTiles, columns: 32)
                     }
                 }
                 for t in 0..<valid {
