@@ -24,9 +24,10 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
     private typealias RDB = [Conv2D]  // conv1…conv5
     private let convFirst, convBody, convUp1, convUp2, convHR, convLast: Conv2D
     private let blocks: [[RDB]]       // numBlocks × 3 RDBs
-    /// The trunk runs channel-packed (F(6×6) on 16-channel vectors, ``Conv2D/packed16(_:activation:
-    /// outputScale:residual:pool:)``) when all its widths allow (RealESRGAN's: 64 features, 32 growth).
-    private let packedTrunk: Bool
+    /// The trunk, `conv_body` and the upsampling convs (all but `conv_first` and `conv_last`) run
+    /// channel-packed (F(6×6) on 16-channel vectors, ``Conv2D/packed16(_:activation:outputScale:residual:pool:)``)
+    /// when all their widths allow (RealESRGAN's: 64 features, 32 growth).
+    private let packed: Bool
 
     /// Builds from a BasicSR-keyed state dict; `source` names the file in errors.
     public convenience init(_ dict: StateDict, source: String) throws {
@@ -46,7 +47,7 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
         blocks = (0..<l.numBlocks).map { n in
             (0..<3).map { k in Array(all[(1 + n * 15 + k * 5)..<(1 + n * 15 + k * 5 + 5)]) }
         }
-        packedTrunk = Conv2D.adoptPacked16(blocks.flatMap { $0.flatMap { $0 } })
+        packed = Conv2D.adoptPacked16(blocks.flatMap { $0.flatMap { $0 } } + [convBody, convUp1, convUp2, convHR])
     }
 
     /// Hyper-parameters and conv list (in execution order) from the tensor shapes alone.
@@ -88,7 +89,6 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
         let lrelu = Activation.leakyReLU(0.2)
         let input = unshuffle == 1 ? x : pixelUnshuffle(x, unshuffle)
         let feat = convFirst(input, pool: pool)
-        let packed = packedTrunk
         // Cancellation is checked per conv: one RRDB on a large tile takes seconds.
         func conv(_ c: Conv2D, _ xs: [Tensor], _ act: Activation, scale: Float = 1, residual: Tensor? = nil)
             throws -> Tensor {
@@ -96,7 +96,8 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
             return packed ? c.packed16(xs, activation: act, outputScale: scale, residual: residual, pool: pool)
                 : c(xs, activation: act, outputScale: scale, residual: residual, pool: pool)
         }
-        var trunk = packed ? Packed16.pack(feat, pool: pool) : feat
+        let packedFeat = packed ? Packed16.pack(feat, pool: pool) : feat
+        var trunk = packedFeat
         for rdbs in blocks {
             try cancel.check()
             var t = trunk
@@ -110,14 +111,24 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
             trunk = addScaled(trunk, t, scale: 0.2)
         }
         try cancel.check()
-        if packed { trunk = Packed16.unpack(trunk, pool: pool) }
-        let y = convBody(trunk, residual: feat, pool: pool)
         // The ×4 tail runs on strips of rows: its 16×-resolution activations would otherwise be
         // most of the memory of a tile (and bound the tile size); it is 8 % of the work, so strips
         // are thin (about 4096 low-resolution pixels).
-        let rows = tailStripRows ?? StripedTail.rows(width: y.width)
-        return try StripedTail.run(height: y.height, scale: 4, halo: 2, stripRows: rows,
-                                   cancel: cancel) { r in
+        let rows = tailStripRows ?? StripedTail.rows(width: feat.width)
+        if packed {
+            let y = convBody.packed16([trunk], residual: packedFeat, pool: pool)
+            func up(_ c: Conv2D, _ x: Tensor) -> Tensor {
+                c.packed16([Packed16.upsampleNearest(x, factor: 2, pool: pool)], activation: lrelu, pool: pool)
+            }
+            return try StripedTail.run(height: y.height, scale: 4, halo: 2, stripRows: rows, align: 3,
+                                       cancel: cancel) { r in
+                let u = up(convUp2, up(convUp1, Packed16.rows(y, r)))
+                return convLast(Packed16.unpack(convHR.packed16([u], activation: lrelu, pool: pool), pool: pool),
+                                pool: pool)
+            }
+        }
+        let y = convBody(trunk, residual: feat, pool: pool)
+        return try StripedTail.run(height: y.height, scale: 4, halo: 2, stripRows: rows, cancel: cancel) { r in
             var u = convUp1(upsampleNearest(StripedTail.rows(y, r), factor: 2), activation: lrelu, pool: pool)
             u = convUp2(upsampleNearest(u, factor: 2), activation: lrelu, pool: pool)
             return convLast(convHR(u, activation: lrelu, pool: pool), pool: pool)

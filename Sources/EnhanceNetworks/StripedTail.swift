@@ -7,7 +7,8 @@ import EnhanceTensor
 /// border), sent through `tail` (which multiplies both sides by `scale`), and only the strip's own
 /// rows of the result are kept. With a halo at least the tail's receptive radius (in
 /// low-resolution rows) the strips put together equal the tail run on the whole input. Strips
-/// start on even rows so that the 2× and 4× stages keep their 4-pixel Winograd tile alignment.
+/// start on multiples of `align` rows so that the high-resolution stages keep the whole input's
+/// Winograd tile grid (2: the 4-pixel F(4×4) tiles at 2× and 4×; 3: the 6-pixel F(6×6) ones).
 enum StripedTail {
     /// Rows per strip for a tile `width` pixels wide: about `pixels` low-resolution pixels,
     /// at least `minimum` rows (the halo is recomputed per strip), even.
@@ -18,9 +19,9 @@ enum StripedTail {
     /// The tail over `height` low-resolution rows, strip by strip: `tail` receives the rows to
     /// compute (a strip plus its halo) and returns them ×`scale`; the result is the `[C, height·scale,
     /// W·scale]` concatenation of the strips' own rows.
-    static func run(height h: Int, scale: Int, halo: Int, stripRows: Int, cancel: CancellationToken?,
-                    _ tail: (Range<Int>) throws -> Tensor) throws -> Tensor {
-        let rows = max(2, stripRows / 2 * 2), pad = (halo + 1) / 2 * 2
+    static func run(height h: Int, scale: Int, halo: Int, stripRows: Int, align: Int = 2,
+                    cancel: CancellationToken?, _ tail: (Range<Int>) throws -> Tensor) throws -> Tensor {
+        let rows = max(align, stripRows / align * align), pad = (halo + align - 1) / align * align
         if rows >= h { return try tail(0..<h) }
         var out: Tensor?
         var y0 = 0

@@ -19,6 +19,47 @@ public enum Packed16 {
     /// The CHW copy of packed `t`.
     public static func unpack(_ t: Tensor, pool: ThreadPool) -> Tensor { convert(t, toPacked: false, pool: pool) }
 
+    /// Rows `rows` (all columns) of packed `t`, packed.
+    public static func rows(_ t: Tensor, _ rows: Range<Int>) -> Tensor {
+        precondition(fits(t.channels) && rows.lowerBound >= 0 && rows.upperBound <= t.height, "Packed16: bad rows")
+        if rows == 0..<t.height { return t }
+        let row = t.width * lanes, groups = t.channels / lanes, n = rows.count
+        let data = [Float](unsafeUninitializedCapacity: groups * n * row) { out, count in
+            count = groups * n * row
+            t.data.withUnsafeBufferPointer { src in
+                for p in 0..<groups {
+                    let from = src.baseAddress! + (p * t.height + rows.lowerBound) * row
+                    (out.baseAddress! + p * n * row).initialize(from: from, count: n * row)
+                }
+            }
+        }
+        return Tensor(channels: t.channels, height: n, width: t.width, data: data)
+    }
+
+    /// Nearest-neighbour upsampling of packed `t` by `factor` (each pixel's vector repeated in a
+    /// `factor × factor` block), packed; rows spread over `pool`.
+    public static func upsampleNearest(_ t: Tensor, factor f: Int, pool: ThreadPool) -> Tensor {
+        precondition(fits(t.channels) && f >= 1, "Packed16: bad upsampling")
+        let h = t.height, w = t.width, groups = t.channels / lanes, orow = w * f * lanes
+        let n = t.data.count * f * f
+        let data = [Float](unsafeUninitializedCapacity: n) { out, count in
+            count = n
+            t.data.withUnsafeBufferPointer { src in
+                let s = src.baseAddress!, o = out.baseAddress!
+                pool.parallelFor(groups * h) { py in
+                    let from = UnsafeRawPointer(s + py * w * lanes)
+                    let first = o + py * f * orow, to = UnsafeMutableRawPointer(first)
+                    for x in 0..<w {
+                        let v = from.loadUnaligned(fromByteOffset: x * lanes * 4, as: SIMD16<Float>.self)
+                        for j in 0..<f { to.storeBytes(of: v, toByteOffset: (x * f + j) * 64, as: SIMD16<Float>.self) }
+                    }
+                    for i in 1..<f { (first + i * orow).update(from: first, count: orow) }
+                }
+            }
+        }
+        return Tensor(channels: t.channels, height: h * f, width: w * f, data: data)
+    }
+
     /// Group by group: element `i` of lane `l` is float `i·16 + l` packed, `l·H·W + i` in CHW.
     private static func convert(_ t: Tensor, toPacked: Bool, pool: ThreadPool) -> Tensor {
         precondition(fits(t.channels), "Packed16: \(t.channels) channels is not a multiple of 16")

@@ -18,6 +18,23 @@ final class PackedConvTests: XCTestCase {
         XCTAssertEqual(Packed16.unpack(p, pool: pool), t)
     }
 
+    /// Row crops and nearest ×2 / ×3 upsampling of packed tensors, element by element from the definitions.
+    func testPackedRowsAndUpsampling() {
+        var rng = SplitMix(seed: 9)
+        let t = Tensor(channels: 32, height: 5, width: 3, data: rng.floats(32 * 15, scale: 1))
+        let p = Packed16.pack(t, pool: pool)
+        let r = Packed16.unpack(Packed16.rows(p, 1..<4), pool: pool)
+        XCTAssertEqual([r.channels, r.height, r.width], [32, 3, 3])
+        for c in 0..<32 { for y in 0..<3 { for x in 0..<3 { XCTAssertEqual(r[c, y, x], t[c, y + 1, x]) } } }
+        for f in [2, 3] {
+            let u = Packed16.unpack(Packed16.upsampleNearest(p, factor: f, pool: pool), pool: pool)
+            XCTAssertEqual([u.channels, u.height, u.width], [32, 5 * f, 3 * f])
+            for c in 0..<32 { for y in 0..<5 * f { for x in 0..<3 * f {
+                XCTAssertEqual(u[c, y, x], t[c, y / f, x / f], "×\(f) c\(c) y\(y) x\(x)")
+            } } }
+        }
+    }
+
     func compare(c: [Int], k: Int, h: Int, w: Int, act: Activation, scale: Float, residual: Bool, seed: UInt64,
                  isa: KernelISA, file: StaticString = #filePath, line: UInt = #line) {
         var rng = SplitMix(seed: seed)
