@@ -1,3 +1,4 @@
+import CVectorISA
 /// Winograd F(6×6, 3×3) over channel-packed activations (``Packed16``): the RRDB trunk's path.
 ///
 /// A tile is 6×6 outputs from an 8×8 input window (rows `6·ty − 1 …`, columns `6·tx − 1 …`);
@@ -96,10 +97,20 @@ enum TileWinograd {
                 let v = pool.arenas[worker].floats(64 * (vXi + mXi) + 64 * 16)
                 let m = v + 64 * vXi, tmp = UnsafeMutableRawPointer(m + 64 * mXi).assumingMemoryBound(to: V.self)
                 let first = chunk * chunkTiles, valid = min(chunkTiles, count - first)
-                // Group by group: consecutive tiles of one group are neighbours in memory.
+                // Group by group: consecutive tiles of one group are neighbours in memory. The next
+                // tile's new columns (or the next group's first tile) are prefetched: the inputs
+                // come from L3, and rows of 8 pixels are too short a stream for the hardware
+                // prefetchers (−4 % at one thread, medians of 24 alternating runs).
                 for (p, base) in groups.enumerated() {
                     for t in 0..<valid {
                         let tile = first + t
+                        if t + 1 < valid {
+                            let n = tile + 1, tx = n % perRow
+                            prefetchTile(base, height: h, width: w, ty: n / perRow, tx: tx, from: tx == 0 ? 0 : 2)
+                        } else if p + 1 < groups.count {
+                            prefetchTile(groups[p + 1], height: h, width: w, ty: first / perRow, tx: first % perRow,
+                                         from: 0)
+                        }
                         inputTile(base, height: h, width: w, ty: tile / perRow, tx: tile % perRow,
                                   dst: v + t * cIn + 16 * p, stride: vXi, tmp: tmp)
                     }
@@ -119,6 +130,16 @@ enum TileWinograd {
                 }
             }
         }
+    }
+
+    /// Prefetches columns `from ..< 8` of the 8×8 input window of one tile of the group at `base`
+    /// (clipped to the image).
+    @inline(__always)
+    static func prefetchTile(_ base: UnsafePointer<Float>, height h: Int, width w: Int, ty: Int, tx: Int,
+                             from: Int) {
+        let y0 = max(0, 6 * ty - 1), y1 = min(h, 6 * ty + 7)
+        let x0 = max(0, 6 * tx - 1 + from), x1 = min(w, 6 * tx + 7)
+        for y in y0..<y1 { for x in x0..<x1 { enhance_prefetch(base + (y * w + x) * 16) } }
     }
 
     /// `V[ξ]` (at `dst + ξ·stride`) of one tile of the 16-channel group at `base`.
