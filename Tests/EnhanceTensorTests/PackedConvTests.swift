@@ -8,14 +8,17 @@ import XCTest
 final class PackedConvTests: XCTestCase {
     let pool = ThreadPool(threads: 2)
 
+    /// One block and several, ragged, of the 256-pixel conversion blocks.
     func testPackLayoutAndRoundTrip() {
         var rng = SplitMix(seed: 5)
-        let t = Tensor(channels: 32, height: 3, width: 5, data: rng.floats(32 * 15, scale: 1))
-        let p = Packed16.pack(t, pool: pool)
-        for c in 0..<32 { for y in 0..<3 { for x in 0..<5 {
-            XCTAssertEqual(p.data[(((c / 16) * 3 + y) * 5 + x) * 16 + c % 16], t[c, y, x])
-        } } }
-        XCTAssertEqual(Packed16.unpack(p, pool: pool), t)
+        for (h, w) in [(3, 5), (17, 19)] {
+            let t = Tensor(channels: 32, height: h, width: w, data: rng.floats(32 * h * w, scale: 1))
+            let p = Packed16.pack(t, pool: pool)
+            for c in 0..<32 { for y in 0..<h { for x in 0..<w {
+                XCTAssertEqual(p.data[(((c / 16) * h + y) * w + x) * 16 + c % 16], t[c, y, x])
+            } } }
+            XCTAssertEqual(Packed16.unpack(p, pool: pool), t)
+        }
     }
 
     /// Row crops and nearest ×2 / ×3 upsampling of packed tensors, element by element from the definitions.
