@@ -108,7 +108,7 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
                 let x4 = try conv(c[3], [t, x1, x2, x3], lrelu)
                 t = try conv(c[4], [t, x1, x2, x3, x4], .identity, scale: 0.2, residual: t)
             }
-            trunk = addScaled(trunk, t, scale: 0.2)
+            trunk = addScaled(trunk, t, scale: 0.2, pool: pool)
         }
         try cancel.check()
         // The ×4 tail runs on strips of rows: its 16×-resolution activations would otherwise be

@@ -91,12 +91,18 @@ public func upsampleNearest(_ x: Tensor, factor f: Int) -> Tensor {
     }
 }
 
-/// `a + scale * b`, element-wise (shapes must match).
-public func addScaled(_ a: Tensor, _ b: Tensor, scale: Float = 1) -> Tensor {
+/// `a + scale * b`, element-wise (shapes must match); with `pool`, in slices spread over it.
+public func addScaled(_ a: Tensor, _ b: Tensor, scale: Float = 1, pool: ThreadPool? = nil) -> Tensor {
     precondition(a.data.count == b.data.count, "addScaled: shape mismatch")
+    let n = a.data.count, slice = max(1 << 14, (n / max(1, 4 * (pool?.threads ?? 1)) + 15) / 16 * 16)
     return a.data.withUnsafeBufferPointer { pa in b.data.withUnsafeBufferPointer { pb in
         makeTensor(channels: a.channels, height: a.height, width: a.width) { dst in
-            axpby(pa.baseAddress!, 1, pb.baseAddress!, scale, dst, pa.count)
+            let slices = (n + slice - 1) / slice
+            let body = { (i: Int) in
+                let lo = i * slice
+                axpby(pa.baseAddress! + lo, 1, pb.baseAddress! + lo, scale, dst + lo, min(slice, n - lo))
+            }
+            if let pool { pool.parallelFor(slices, body) } else { for i in 0..<slices { body(i) } }
         }
     } }
 }

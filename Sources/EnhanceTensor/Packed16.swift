@@ -5,7 +5,7 @@
 ///
 /// The channel-packed F(6×6) convolution (``TileWinograd``) reads and writes this layout, so its
 /// transforms are whole-vector arithmetic with no lane shuffles. Element-wise operations
-/// (``addScaled(_:_:scale:)``) are layout-free and take packed tensors as they are.
+/// (``addScaled(_:_:scale:pool:)``) are layout-free and take packed tensors as they are.
 public enum Packed16 {
     /// Channels per group.
     public static let lanes = 16

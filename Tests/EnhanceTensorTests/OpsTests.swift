@@ -45,11 +45,13 @@ final class OpsTests: XCTestCase {
 
     func testAddScaledConcatBlend() {
         var rng = SplitMix(seed: 5)
-        for n in [1, 15, 16, 17, 100] {
+        // 70001: several 16 Ki-float slices over the pool, the last ragged.
+        for n in [1, 15, 16, 17, 100, 70001] {
             let a = Tensor(channels: 1, height: 1, width: n, data: rng.floats(n, scale: 2))
             let b = Tensor(channels: 1, height: 1, width: n, data: rng.floats(n, scale: 2))
             let s = addScaled(a, b, scale: 0.2)
             for i in 0..<n { XCTAssertEqual(s.data[i], a.data[i] + 0.2 * b.data[i], accuracy: 1e-6) }
+            XCTAssertEqual(addScaled(a, b, scale: 0.2, pool: ThreadPool(threads: 2)), s)
             let c = concatChannels([a, b])
             XCTAssertEqual(c.channels, 2)
             XCTAssertEqual(c.data, a.data + b.data)
