@@ -96,8 +96,9 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
             return packed ? c.packed16(xs, activation: act, outputScale: scale, residual: residual, pool: pool)
                 : c(xs, activation: act, outputScale: scale, residual: residual, pool: pool)
         }
-        let packedFeat = packed ? Packed16.pack(feat, pool: pool) : feat
-        var trunk = packedFeat
+        // The trunk's input in the trunk's layout (the residual of `conv_body`).
+        let start = packed ? Packed16.pack(feat, pool: pool) : feat
+        var trunk = start
         for rdbs in blocks {
             try cancel.check()
             var t = trunk
@@ -110,28 +111,20 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
             }
             trunk = addScaled(trunk, t, scale: 0.2, pool: pool)
         }
-        try cancel.check()
+        let y = try conv(convBody, [trunk], .identity, residual: start)
+        func up(_ c: Conv2D, _ x: Tensor) throws -> Tensor {
+            try conv(c, [packed ? Packed16.upsampleNearest(x, factor: 2, pool: pool) : upsampleNearest(x, factor: 2)],
+                     lrelu)
+        }
         // The ×4 tail runs on strips of rows: its 16×-resolution activations would otherwise be
         // most of the memory of a tile (and bound the tile size); it is 8 % of the work, so strips
-        // are thin (about 4096 low-resolution pixels).
-        let rows = tailStripRows ?? StripedTail.rows(width: feat.width)
-        if packed {
-            let y = convBody.packed16([trunk], residual: packedFeat, pool: pool)
-            func up(_ c: Conv2D, _ x: Tensor) -> Tensor {
-                c.packed16([Packed16.upsampleNearest(x, factor: 2, pool: pool)], activation: lrelu, pool: pool)
-            }
-            return try StripedTail.run(height: y.height, scale: 4, halo: 2, stripRows: rows, align: 3,
-                                       cancel: cancel) { r in
-                let u = up(convUp2, up(convUp1, Packed16.rows(y, r)))
-                return convLast(Packed16.unpack(convHR.packed16([u], activation: lrelu, pool: pool), pool: pool),
-                                pool: pool)
-            }
-        }
-        let y = convBody(trunk, residual: feat, pool: pool)
-        return try StripedTail.run(height: y.height, scale: 4, halo: 2, stripRows: rows, cancel: cancel) { r in
-            var u = convUp1(upsampleNearest(StripedTail.rows(y, r), factor: 2), activation: lrelu, pool: pool)
-            u = convUp2(upsampleNearest(u, factor: 2), activation: lrelu, pool: pool)
-            return convLast(convHR(u, activation: lrelu, pool: pool), pool: pool)
+        // are thin (about 4096 low-resolution pixels), aligned to the tail's Winograd tiles.
+        let rows = tailStripRows ?? StripedTail.rows(width: y.width)
+        return try StripedTail.run(height: y.height, scale: 4, halo: 2, stripRows: rows, align: packed ? 3 : 2,
+                                   cancel: cancel) { r in
+            let strip = packed ? Packed16.rows(y, r) : StripedTail.rows(y, r)
+            let u = try conv(convHR, [up(convUp2, up(convUp1, strip))], lrelu)
+            return convLast(packed ? Packed16.unpack(u, pool: pool) : u, pool: pool)
         }
     }
 

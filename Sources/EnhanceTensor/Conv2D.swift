@@ -71,18 +71,8 @@ public final class Conv2D: @unchecked Sendable {
         given = []
         blendOf = (a, b, alpha)
         bias = Conv2D.blend(a.bias, b.bias, alpha)
-        packed = PackedKernels { pool in
-            if alpha == 0 { return a.packed.value(pool) }
-            if alpha == 1 { return b.packed.value(pool) }
-            let pa = a.packed.value(pool), pb = b.packed.value(pool)
-            precondition(pa.count == pb.count, "Conv2D: blended convolutions are packed differently")
-            return EnhanceTensor.blend(pa, pb, alpha: alpha, pool: pool)
-        }
-        tileKernels = PackedKernels { pool in
-            if alpha == 0 { return a.tileKernels.value(pool) }
-            if alpha == 1 { return b.tileKernels.value(pool) }
-            return EnhanceTensor.blend(a.tileKernels.value(pool), b.tileKernels.value(pool), alpha: alpha, pool: pool)
-        }
+        packed = PackedKernels(blending: a.packed, b.packed, alpha: alpha)
+        tileKernels = PackedKernels(blending: a.tileKernels, b.tileKernels, alpha: alpha)
     }
 
     /// Set by a network that runs this convolution on channel-packed tensors
@@ -198,6 +188,17 @@ final class PackedKernels: @unchecked Sendable {
     private let make: (ThreadPool) -> [Float]
 
     init(_ make: @escaping (ThreadPool) -> [Float]) { self.make = make }
+
+    /// `(1 − α)·a + α·b`, blended on first use; at α = 0 or 1 `a`'s or `b`'s, shared.
+    convenience init(blending a: PackedKernels, _ b: PackedKernels, alpha: Float) {
+        self.init { pool in
+            if alpha == 0 { return a.value(pool) }
+            if alpha == 1 { return b.value(pool) }
+            let ka = a.value(pool), kb = b.value(pool)
+            precondition(ka.count == kb.count, "Conv2D: blended convolutions are packed differently")
+            return EnhanceTensor.blend(ka, kb, alpha: alpha, pool: pool)
+        }
+    }
 
     /// The kernels (made with `pool`, which the caller holds exclusively, if not yet made).
     func value(_ pool: ThreadPool) -> [Float] {

@@ -57,9 +57,9 @@ public enum KernelBenchmark {
         let tile = median((0..<repeats).map { _ in
             rate(seconds) { n in
                 for _ in 0..<n {
-                    for jb in stride(from: 0, to: k, by: 32) {
-                        tilePanel(isa, ta, lda: cIn, tb + jb, ldb: k, count: cIn, tc + jb, ldc: k, rows: rows,
-                                  columns: 32)
+                    for jb in stride(from: 0, to: k, by: 32) {  // `U` blocked [k/32][cIn][32]
+                        tilePanel(isa, ta, lda: cIn, tb + jb * cIn, ldb: 32, count: cIn, tc + jb, ldc: k,
+                                  rows: rows, columns: 32)
                     }
                 }
                 return Double(n) * 2 * Double(rows * k * cIn)
