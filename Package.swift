@@ -57,7 +57,7 @@ let package = Package(
         // EnhanceTUIEngine adapts the networks to it.
         .target(name: "EnhanceTUI", dependencies: ["EnhanceTerminal", "EnhanceImaging"]),
         .target(name: "EnhanceTUIEngine",
-                dependencies: ["EnhanceTUI", "EnhanceNetworks", "EnhanceImaging"]),
+                dependencies: ["EnhanceTUI", "EnhanceNetworks", "EnhanceTensor", "EnhanceImaging"]),
         .target(name: "EnhanceNcurses", dependencies: ["EnhanceTUI", "EnhanceTerminal", "CNcursesw"]),
         .executableTarget(name: "enhance", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "EnhanceTerminalTests", dependencies: ["EnhanceTerminal", "EnhanceImaging"]),
         .testTarget(name: "EnhanceTUITests", dependencies: ["EnhanceTUI", "EnhanceTerminal", "EnhanceImaging"]),
         .testTarget(name: "EnhanceTUIEngineTests",
-                    dependencies: ["EnhanceTUIEngine", "EnhanceTUI", "EnhanceImaging"]),
+                    dependencies: ["EnhanceTUIEngine", "EnhanceTUI", "EnhanceNetworks", "EnhanceImaging"]),
         .testTarget(name: "EnhanceCLITests", dependencies: ["EnhanceImaging"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import EnhanceImaging
 import EnhanceTUI
+import EnhanceTerminal
 import Foundation
 
 /// Latency of the terminal UI measured through its real event loop, scheduler and engine, with a
@@ -9,50 +10,85 @@ public struct TUILatencyResult: Sendable {
     public var firstFrameMs: Double
     /// Start → the fit view's network result complete (every background tile in).
     public var fitCompleteMs: Double
-    /// Zoom key (fit → 1:1) → the network blend at 1:1 on screen.
+    /// Zoom key (fit → 1:1) → the network blend at 1:1 complete on screen.
     public var firstNetwork1to1Ms: Double
-    /// α key (Shift-←, −0.01, off the ladder) → the exact weight blend on screen; median, and all.
-    public var alphaExactMs: Double
-    public var alphaExactAllMs: [Double]
-    /// α key (←, −0.05) once the ladder is warm → the redrawn blend (≈ or exact); median, and all.
-    public var alphaLadderMs: Double
-    public var alphaLadderAllMs: [Double]
+    /// α key (Shift-←, −0.01, off the ladder) → the first exact tile of the new α drawn; all presses.
+    public var alphaFirstPixelsMs: [Double]
+    /// α key → the whole view exact at the new α; all presses.
+    public var alphaCompleteMs: [Double]
+    /// α key (←, −0.05) once the ladder is warm → the redrawn blend (≈ or exact); all presses.
+    public var alphaLadderMs: [Double]
+    /// Pan key (down a quarter view) → the first exact tile of the newly exposed strip; all presses.
+    public var panFirstPixelsMs: [Double]
+    /// Pan key → the whole view exact again; all presses.
+    public var panCompleteMs: [Double]
+    /// Frames where bicubic replaced network pixels that the previous frame showed (still in view).
+    public var placeholderFrames: Int
+    /// Frames drawn in all.
+    public var frames: Int
     /// Largest |≈ − exact| (RGB in [0, 1]) at the midpoints between ladder values, on the view.
     public var ladderMaxAbsError: Double
-    /// The view region (input pixels) the ladder was measured on.
+    /// The view region (input pixels) the figures were measured on (after the last pan).
     public var region: PixelRect
+    /// The final state (the caller compares its panes with an export).
+    public var final: AppState
+    /// Peak RSS of the process over the scripted run (MB), and the RSS at the end of each phase.
+    public var peakRSSMB: Double
+    public var rssByPhase: [(String, Double)]
 }
 
-/// Runs the script on `imagePath` in a `columns × rows` terminal: open (fit), wait for the fit
-/// view to complete, zoom to 1:1, `presses` exact α steps, wait for the ladder, `presses` ladder
-/// α steps. Then measures the ladder's interpolation error with `engine` directly. Returns nil
-/// if a step did not happen within `timeout` seconds.
-public func measureTUILatency(engine: any PreviewEngine, imagePath: String, columns: Int = 120, rows: Int = 40,
-                              presses: Int = 5, timeout: Double = 600) throws -> TUILatencyResult? {
-    let backend = TimingBackend(columns: columns, rows: rows, presses: presses, timeout: timeout)
+/// What the script does, in order, and the figures it collects (see ``measureTUILatency``).
+public struct TUILatencyScript: Sendable {
+    public var columns = 120, rows = 40
+    /// Pixels per cell when the panes are drawn with a graphics protocol; nil = block cells.
+    public var cellPixels: CellPixels?
+    public var graphics: GraphicsProtocol = .blocks
+    /// Presses per phase (α exact, pan, ladder); pans stop early at the image edge.
+    public var presses = 5
+    /// Also open and close the filmstrip, switch to `switchPair` and back, and wait until every
+    /// background job (ladder, refinement) is done before quitting.
+    public var fullRun = false
+    /// The pair's name to switch to and back from in a full run (nil: no switch).
+    public var switchPair: String?
+    public var timeout = 600.0
+
+    public init() {}
+}
+
+/// Runs the script on `imagePath`: open (fit), wait for the fit view, zoom to 1:1, `presses` α
+/// steps off the ladder (first exact pixels and complete), `presses` pans, wait for the ladder,
+/// `presses` ladder α steps; with ``TUILatencyScript/fullRun`` then the filmstrip, a pair switch
+/// and back, and idle until all background work is done. Then measures the ladder's interpolation
+/// error with `engine` directly. Returns nil if a step did not happen within the timeout.
+public func measureTUILatency(engine: any PreviewEngine, imagePath: String,
+                              script: TUILatencyScript) throws -> TUILatencyResult? {
+    let backend = ScriptBackend(script)
     let names = engine.modelNames
-    let initial = initialState(path: imagePath, isDirectory: false, columns: columns, rows: rows, scale: engine.scale,
-                               modelNames: "PSNR \(names.psnr) · GAN \(names.gan)", colorMode: .trueColor,
-                               showHidden: false)
+    var initial = initialState(path: imagePath, isDirectory: false, columns: script.columns, rows: script.rows,
+                               scale: engine.scale, modelNames: "PSNR \(names.psnr) · GAN \(names.gan)",
+                               colorMode: .trueColor, showHidden: false)
+    initial.0.graphics = script.graphics
+    initial.0.cellPixels = script.cellPixels
     backend.start = Date()
     let final = runEventLoop(backend: backend, engine: engine, initial: initial, pollMs: 1)
+    let peak = currentRSSMegabytes("VmHWM")
     guard !backend.failed, let t = backend.times(), let p = final.preview,
           let view = neededRegion(final) else { return nil }
     var worst = 0.0
     for lo in alphaLadder.dropLast() {
         let a = MethodKey(.blend, alpha: Float(lo) / 100), b = MethodKey(.blend, alpha: Float(lo + 10) / 100)
         guard let ta = p.cache.covering(a, view, density: 1, scale: engine.scale),
-              let tb = p.cache.covering(b, view, density: 1, scale: engine.scale) else { return nil }
+              let tb = p.cache.covering(b, view, density: 1, scale: engine.scale) else { continue }
         let exact = try engine.upscale(p.image, region: view, method: .blend, alpha: Float(lo + 5) / 100,
                                        cancel: CancelFlag()) { _ in }
         worst = max(worst, maxMidpointError(ta, tb, exact: exact, region: view, scale: engine.scale))
     }
     return TUILatencyResult(firstFrameMs: t.first, fitCompleteMs: t.fit, firstNetwork1to1Ms: t.zoom,
-                            alphaExactMs: backend.exact.isEmpty ? .nan : median(backend.exact),
-                            alphaExactAllMs: backend.exact,
-                            alphaLadderMs: backend.ladder.isEmpty ? .nan : median(backend.ladder),
-                            alphaLadderAllMs: backend.ladder,
-                            ladderMaxAbsError: worst, region: view)
+                            alphaFirstPixelsMs: backend.alphaFirst, alphaCompleteMs: backend.alphaComplete,
+                            alphaLadderMs: backend.ladder, panFirstPixelsMs: backend.panFirst,
+                            panCompleteMs: backend.panComplete, placeholderFrames: backend.placeholders,
+                            frames: backend.frames, ladderMaxAbsError: worst, region: view, final: final,
+                            peakRSSMB: peak, rssByPhase: backend.rssByPhase)
 }
 
 /// max |(a + b)/2 − exact| over `region` (tiles cover it; `exact` is exactly it).
@@ -71,85 +107,9 @@ func maxMidpointError(_ a: Tile, _ b: Tile, exact: Image, region: PixelRect, sca
     return Double(worst)
 }
 
-/// Scripted backend: presses a key only when the frame it waits for has been drawn.
-private final class TimingBackend: TerminalBackend {
-    enum Phase { case fit, zoom, exact, warmLadder, ladder, done }
-
-    let size: (columns: Int, rows: Int)
-    var start = Date()
-    var failed = false
-    var exact: [Double] = []
-    var ladder: [Double] = []
-    private var first: Double?, fit: Double?, zoom: Double?
-    private let presses: Int
-    private let timeout: Double
-    private var phase = Phase.fit
-    private var pressedAt = Date()
-    private var alpha: Float = 0.5
-    private var ready = false
-
-    init(columns: Int, rows: Int, presses: Int, timeout: Double) {
-        size = (columns, rows)
-        self.presses = min(9, max(1, presses))
-        self.timeout = timeout
-    }
-
-    func times() -> (first: Double, fit: Double, zoom: Double)? {
-        guard let first, let fit, let zoom else { return nil }
-        return (first, fit, zoom)
-    }
-
-    func nextEvent(timeoutMs: Int) -> Msg? {
-        if Date().timeIntervalSince(pressedAt) > timeout { failed = true; return .key(.char("q")) }
-        guard ready else {
-            if timeoutMs > 0 { usleep(500) }
-            return nil
-        }
-        ready = false
-        pressedAt = Date()
-        switch phase {
-        case .fit:
-            phase = .zoom
-            return .key(.char("z"))
-        case .zoom, .exact:
-            if exact.count >= presses { phase = .warmLadder; return nil }
-            phase = .exact
-            alpha = stepped(alpha, -1)
-            return .key(.char("{"))
-        case .warmLadder, .ladder:
-            if ladder.count >= presses { phase = .done; return .key(.char("q")) }
-            phase = .ladder
-            alpha = stepped(alpha, -5)
-            return .key(.left)
-        case .done:
-            return .key(.char("q"))
-        }
-    }
-
-    private func stepped(_ a: Float, _ hundredths: Int) -> Float { Float(Int((a * 100).rounded()) + hundredths) / 100 }
-
-    func draw(_ frame: ScreenBuffer, previous: ScreenBuffer?) {
-        let ms = Date().timeIntervalSince(start) * 1000
-        let label = frame.text(row: 0), status = frame.text(row: frame.rows - 1)
-        let hasImage = frame.cells.contains { $0.image != nil }
-        let name = "blend α=" + formatAlpha(alpha)
-        let exactShown = hasImage && label.hasPrefix(" " + name) && !label.contains("computing")
-            && !label.contains("placeholder") && !label.contains("tiles")
-        let since = Date().timeIntervalSince(pressedAt) * 1000
-        if first == nil, hasImage { first = ms }
-        switch phase {
-        case .fit:
-            if exactShown && !status.contains("% ETA") { fit = ms; ready = true }
-        case .zoom:
-            if exactShown && status.contains("1:1") { zoom = since; ready = true }
-        case .exact:
-            if exactShown { exact.append(since); ready = true }
-        case .warmLadder:
-            if status.contains("ladder \(alphaLadder.count)/\(alphaLadder.count)") { ready = true }
-        case .ladder:
-            if hasImage && (label.hasPrefix(" ≈ " + name) || exactShown) { ladder.append(since); ready = true }
-        case .done:
-            break
-        }
-    }
+/// Median of `v` (NaN when empty).
+public func medianOrNaN(_ v: [Double]) -> Double {
+    guard !v.isEmpty else { return .nan }
+    let s = v.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }

@@ -39,7 +39,8 @@ public enum Tiler {
             isSingleTile ? 0..<height : (r * tileHeight)..<min(height, (r + 1) * tileHeight)
         }
 
-        func columnRange(_ c: Int) -> Range<Int> {
+        /// Input columns of tile column `c`.
+        public func columnRange(_ c: Int) -> Range<Int> {
             isSingleTile ? 0..<width : (c * tileWidth)..<min(width, (c + 1) * tileWidth)
         }
 

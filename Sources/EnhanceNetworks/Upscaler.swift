@@ -116,8 +116,12 @@ public final class Upscaler: Sendable {
     /// the TUI viewport — using `context` extra input pixels around it (default: the tile margin)
     /// so it matches the corresponding part of a full upscale (bicubic: exactly, always). Returns
     /// a `width·scale × height·scale` image. Bicubic needs an integer scale here.
+    ///
+    /// `untiled` runs the window (region plus context) through the network in one piece rather
+    /// than in tiles of ``UpscaleOptions/tileSize`` (the caller bounds the region): the TUI's views,
+    /// and its refinement of one export tile, which must equal that tile of the export.
     public func upscaleRegion(_ image: Image, x: Int, y: Int, width: Int, height: Int, context: Int? = nil,
-                              progress: ((Double) -> Void)? = nil,
+                              untiled: Bool = false, progress: ((Double) -> Void)? = nil,
                               cancel: CancellationToken? = nil) throws -> Image {
         guard width > 0, height > 0, x >= 0, y >= 0, x + width <= image.width, y + height <= image.height else {
             throw NetworkError("upscale", "region \(width)×\(height)+\(x)+\(y) lies outside the "
@@ -141,14 +145,14 @@ public final class Upscaler: Sendable {
             progress.map { p in { f in p((Double(i) + f) / Double(planes)) } }
         }
         let rgb = ImageTensor.window(image, channels: [0, 1, 2], x0: wx0, y0: wy0, x1: wx1, y1: wy1, multiple: m)
-        let rgbOut = try run(net, rgb, progress: part(0), cancel: cancel)
+        let rgbOut = try run(net, rgb, progress: part(0), cancel: cancel, untiled: untiled)
         let ox = (x - wx0) * s, oy = (y - wy0) * s
         var pixels = ImageTensor.extract(rgbOut, x: ox, y: oy, width: width * s, height: height * s)
         if image.hasAlpha {
             switch options.alpha {
             case .model:
                 let a = ImageTensor.window(image, channels: [3, 3, 3], x0: wx0, y0: wy0, x1: wx1, y1: wy1, multiple: m)
-                let out = ImageTensor.extract(try run(net, a, progress: part(1), cancel: cancel),
+                let out = ImageTensor.extract(try run(net, a, progress: part(1), cancel: cancel, untiled: untiled),
                                               x: ox, y: oy, width: width * s, height: height * s)
                 pixels += ImageTensor.alphaFromModel(out)
             case .bicubic:
@@ -173,8 +177,9 @@ public final class Upscaler: Sendable {
     }
 
     func run(_ net: any SuperResolutionNetwork, _ x: Tensor, progress: ((Double) -> Void)?,
-             cancel: CancellationToken?) throws -> Tensor {
-        try Tiler.run(net, x, tileSize: options.tileSize(for: net), margin: options.margin(for: net),
+             cancel: CancellationToken?, untiled: Bool = false) throws -> Tensor {
+        try Tiler.run(net, x, tileSize: untiled ? max(x.width, x.height) : options.tileSize(for: net),
+                      margin: options.margin(for: net),
                       pool: ThreadPool(threads: options.threads), cancel: cancel, progress: progress)
     }
 }

@@ -19,13 +19,16 @@ func heatGrid(_ a: PixelGrid, _ b: PixelGrid, gain: Float) -> PixelGrid {
     return PixelGrid(width: a.width, height: a.height, rgb: out)
 }
 
-/// Box-downscales `tile` by `scale` (exact area average, via ``PixelGrid/sample``) and compares
-/// it with the same region of `input`.
-public func consistency(tile: Tile, input: Image, scale: Int, key: MethodKey) -> Consistency {
-    let r = tile.region
-    let w = r.width, h = r.height
-    let down = PixelGrid.sample(tile.image, x: 0, y: 0, width: Double(tile.image.width),
-                                height: Double(tile.image.height), toWidth: w, height: h)
+/// Box-downscales by `scale` the picture that `tiles` (composited as a pane composites them, the
+/// last on top) make of `view`, and compares it with the same region of `input`: the statistic
+/// covers exactly what the view shows, at fit (many reduced tiles) as at 1:1.
+public func consistency(tiles: [Tile], view r: PixelRect, input: Image, scale: Int, key: MethodKey) -> Consistency {
+    let w = r.width, h = r.height, k = Double(scale)
+    var comp = Compositor(width: w, height: h)
+    let frame = SourceRect(x: Double(r.x) * k, y: Double(r.y) * k, width: Double(w) * k, height: Double(h) * k,
+                         symbols: .halfBlock)
+    for t in tiles.reversed() { comp.addBelow(t, frame, scale: scale) }
+    let down = comp.over(nil)
     let src = PixelGrid.sample(input, x: Double(r.x), y: Double(r.y), width: Double(w), height: Double(h),
                                toWidth: w, height: h)
     var diff = [Float](repeating: 0, count: 3 * w * h)
@@ -47,17 +50,17 @@ public func consistency(tile: Tile, input: Image, scale: Int, key: MethodKey) ->
 }
 
 /// Asks for the consistency diagnostic (an effect: it is heavy) when its layout is shown and the
-/// primary method's tile changed since the last measurement or request.
+/// primary method's tiles cover the view and changed since the last measurement or request.
 func requestConsistency(_ s: inout AppState) -> [Effect] {
     guard var p = s.preview, p.layout == .consistency, let view = neededRegion(s) else { return [] }
     let key = p.primaryKey
-    guard let t = p.cache.covering(key, view, scale: s.scale), t.region.width > 0, t.region.height > 0 else {
-        return []
-    }
-    let req = Consistency.Request(key: key, region: t.region)
-    if let c = p.consistency, c.key == key, c.region == t.region { return [] }
+    let tiles = usableTiles(p, key, view: view, density: requiredDensity(s), scale: s.scale)
+    guard Progressive.covers(view, tiles.map(\.region)) else { return [] }
+    let req = Consistency.Request(key: key, region: view, tiles: tiles.map(\.region), refined: tiles.map(\.refined))
+    if let c = p.consistency, c.key == key, c.region == view, p.consistencyPending == nil,
+       p.consistencyMeasured == req { return [] }
     if p.consistencyPending == req { return [] }
     p.consistencyPending = req
     s.preview = p
-    return [.measureConsistency(tile: t, input: p.image, key: key)]
+    return [.measureConsistency(tiles: tiles, view: view, input: p.image, key: key)]
 }

@@ -43,14 +43,15 @@ public final class EffectExecutor: @unchecked Sendable {
             }
         case let .infer(job, image, key, region, density, priority):
             scheduler.submit(id: job, priority: priority) { flag in
-                Self.infer(engine, job: job, image: image, key: key, region: region, density: density, flag: flag,
-                           post: post)
+                Self.infer(engine, job: job, image: image, key: key, region: region, density: density,
+                           priority: priority, flag: flag, post: post)
             }
         case .cancel(let job):
             scheduler.cancel(id: job)
-        case let .measureConsistency(tile, input, key):
+        case let .measureConsistency(tiles, view, input, key):
             ioQueue.async {
-                post(.consistencyMeasured(consistency(tile: tile, input: input, scale: engine.scale, key: key)))
+                post(.consistencyMeasured(consistency(tiles: tiles, view: view, input: input, scale: engine.scale,
+                                                      key: key)))
             }
         case .listPairs:
             ioQueue.async { post(.pairsListed(engine.pairs())) }
@@ -87,17 +88,21 @@ public final class EffectExecutor: @unchecked Sendable {
 
     /// One inference: posts its progress and result; false when stopped by `flag`.
     static func infer(_ engine: any PreviewEngine, job: Int, image: Image, key: MethodKey, region: PixelRect,
-                      density: Double, flag: CancelFlag, post: @escaping @Sendable (Msg) -> Void) -> Bool {
+                      density: Double, priority: Priority, flag: CancelFlag,
+                      post: @escaping @Sendable (Msg) -> Void) -> Bool {
         let start = Date()
         let last = Progress()
         do {
-            let out = try engine.upscale(image, region: region, method: key.method, alpha: key.alpha,
-                                         cancel: flag) { f in
+            let report: @Sendable (Double) -> Void = { f in
                 if last.advance(to: f) { post(.inferProgress(job: job, fraction: f)) }
             }
+            let tile = priority == .refine
+                ? try engine.refine(image, region: region, method: key.method, alpha: key.alpha, cancel: flag,
+                                    progress: report)
+                : Tile(region: region, image: try engine.upscale(image, region: region, method: key.method,
+                                                                 alpha: key.alpha, cancel: flag, progress: report))
             if flag.isCancelled { return false }
-            post(.inferDone(job: job, tile: reduced(Tile(region: region, image: out), density: density),
-                            seconds: Date().timeIntervalSince(start)))
+            post(.inferDone(job: job, tile: reduced(tile, density: density), seconds: Date().timeIntervalSince(start)))
         } catch {
             if flag.isCancelled { return false }
             post(.inferFailed(job: job, message: "\(key): \(error)"))
@@ -133,7 +138,8 @@ func reduced(_ tile: Tile, density: Double) -> Tile {
     let g = PixelGrid.sample(img, x: 0, y: 0, width: Double(img.width), height: Double(img.height), toWidth: w, height: h)
     var px = [Float](repeating: 0, count: 3 * w * h)
     for i in 0..<(w * h) { for c in 0..<3 { px[c * w * h + i] = g.rgb[i * 3 + c] } }
-    return Tile(region: tile.region, image: Image(width: w, height: h, channelCount: 3, pixels: px, bitDepth: img.bitDepth))
+    return Tile(region: tile.region, image: Image(width: w, height: h, channelCount: 3, pixels: px, bitDepth: img.bitDepth),
+                refined: tile.refined)
 }
 
 /// Throttles progress reports to steps of at least 2 %.

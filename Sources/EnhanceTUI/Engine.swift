@@ -119,6 +119,12 @@ public protocol PreviewEngine: Sendable {
     /// and throw (any error) soon after it is set; `progress` receives fractions in [0, 1].
     func upscale(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
                  progress: @escaping @Sendable (Double) -> Void) throws -> Image
+    /// The export's own tiles that meet `region`, computed exactly as ``export`` computes them
+    /// (its tile grid and full context margin), returned as one tile whose region is the union of
+    /// those tiles' cores (it covers `region`) and marked ``Tile/refined``: a pane showing it
+    /// shows exactly the exported pixels. Polls `cancel` like ``upscale``.
+    func refine(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
+                progress: @escaping @Sendable (Double) -> Void) throws -> Tile
     /// Upscales all of `image` with `method` into `path` (format by extension), recording how in
     /// its metadata (method, α, model hashes; the input's ICC/EXIF carried). Replaces an existing
     /// file; a failed or cancelled export leaves nothing. Polls `cancel` like ``upscale``.
@@ -129,6 +135,15 @@ public protocol PreviewEngine: Sendable {
     /// Loads `pair` and makes it the one every later call uses; throws (naming the first
     /// mismatching key) when the two are not compatible, keeping the current pair.
     func switchPair(_ pair: PairChoice) throws
+}
+
+extension PreviewEngine {
+    /// For engines whose ``upscale`` already is what they export: that, marked refined.
+    public func refine(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
+                       progress: @escaping @Sendable (Double) -> Void) throws -> Tile {
+        Tile(region: region, image: try upscale(image, region: region, method: method, alpha: alpha, cancel: cancel,
+                                                progress: progress), refined: true)
+    }
 }
 
 /// Options for the interactive UI.

@@ -28,10 +28,8 @@ public func neededRegion(_ s: AppState) -> PixelRect? {
 /// Edge in input pixels of the background tiles the whole-image (fit) view is computed in.
 public let fitTileEdge = 128
 
-/// The input regions to infer for the view: at fit the whole image in ``fitTileEdge`` tiles
-/// (centre first, so the middle appears first); zoomed, the visible region as one region.
-func viewRegions(_ s: AppState, _ p: PreviewState, view: PixelRect, key: MethodKey) -> [PixelRect] {
-    guard p.zoom == .fit, key.method.isNetwork else { return [view] }  // bicubic is cheap: one region
+/// The whole image in ``fitTileEdge`` tiles, centre first (the fit view's background work).
+func fitTiles(_ p: PreviewState) -> [PixelRect] {
     var tiles: [PixelRect] = []
     for y in stride(from: 0, to: p.image.height, by: fitTileEdge) {
         for x in stride(from: 0, to: p.image.width, by: fitTileEdge) {
@@ -47,35 +45,72 @@ func viewRegions(_ s: AppState, _ p: PreviewState, view: PixelRect, key: MethodK
     return tiles.enumerated().sorted { (d($0.1), $0.0) < (d($1.1), $1.0) }.map(\.1)
 }
 
-/// The work the view wants, most important first: the shown methods at α over the view, then
-/// (zoomed, once the blend at α is there) the α ladder, then the view extended in the pan direction.
-func plannedWork(_ s: AppState, _ p: PreviewState, view: PixelRect, density: Double) -> [Job] {
-    var out: [Job] = []
-    func want(_ key: MethodKey, _ r: PixelRect, _ pr: Priority) {
-        if p.cache.covering(key, r, density: density, scale: s.scale) == nil {
-            out.append(Job(id: 0, key: key, region: r, priority: pr))
-        }
+/// What the view wants: the jobs to start (most important first) and which (key, priority) pairs
+/// still want the part of `target` they cover, so their running jobs are kept.
+struct Plan {
+    var jobs: [Job] = []
+    var live: [(key: MethodKey, priority: Priority, target: PixelRect, density: Double)] = []
+
+    func keeps(_ j: Job) -> Bool {
+        live.contains { $0.key == j.key && $0.priority == j.priority && $0.target.intersects(j.region)
+            && j.density >= $0.density - 1e-9 }
     }
-    for key in p.neededKeys { for r in viewRegions(s, p, view: view, key: key) { want(key, r, .visible) } }
-    guard p.zoom != .fit else { return out }
-    if p.filmstrip { want(MethodKey(.blend, alpha: p.alpha), view, .visible) }
-    // Started once a blend of this view is on screen, and kept going while α moves.
-    let anyBlend = p.cache.entries.contains { $0.key.method == .blend && $0.tile.region.contains(view)
-        && $0.tile.density(scale: s.scale) >= 1 - 1e-9 }
-    if p.showsBlend && anyBlend {
+}
+
+/// The work the view wants, most important first. Visible: every shown method at α over the view,
+/// in pieces from the view's centre outwards (at fit, the whole image in background tiles), only
+/// where neither its tiles nor its running jobs reach: a pan computes just the uncovered strips,
+/// and an α step cancels the old α's work. Zoomed, once the view is exact: the α ladder over the
+/// view (blend shown), then the view refined on the export's own tiles, then the view extended in
+/// the pan direction.
+func plannedWork(_ s: AppState, _ p: PreviewState, view: PixelRect, density: Double) -> Plan {
+    var plan = Plan()
+    let focus = (x: Double(view.x) + Double(view.width) / 2, y: Double(view.y) + Double(view.height) / 2)
+    // Piece sizes from the pair's measured speed: a first piece of about 0.2 s, a view that takes
+    // under 0.25 s in one piece (cutting only adds context overhead).
+    let first = p.pixelSeconds.map { min(max(Int((0.2 / $0).squareRoot()), 32), 160) } ?? 48
+    let whole = p.pixelSeconds.map { Int(min(0.25 / $0, 1e9)) } ?? 0
+    /// Queues what `key` at `pr` still lacks of `target`; true when its tiles cover `target`.
+    @discardableResult
+    func want(_ key: MethodKey, _ target: PixelRect, _ pr: Priority, density d: Double) -> Bool {
+        plan.live.append((key, pr, target, d))
+        let tiles = usableTiles(p, key, view: target, density: d, scale: s.scale)
+            .filter { pr != .refine || $0.refined }.map(\.region)
+        let running = p.jobs.values.filter { $0.key == key && $0.priority == pr && $0.density >= d - 1e-9 }
+            .map(\.region)
+        var regions: [PixelRect] = []
+        for gap in Progressive.uncovered(target, by: tiles + running) {
+            if !key.method.isNetwork || pr != .visible {
+                regions.append(gap)
+            } else if p.zoom == .fit {
+                regions += fitTiles(p).filter { $0.intersects(gap) && !regions.contains($0) }
+            } else {
+                regions += Progressive.pieces(gap, focus: focus, first: first, longest: 160, whole: whole)
+            }
+        }
+        for r in regions { plan.jobs.append(Job(id: 0, key: key, region: r, priority: pr, density: d)) }
+        return Progressive.covers(target, tiles)
+    }
+    var keys = p.neededKeys
+    if p.filmstrip && p.zoom != .fit { keys.append(MethodKey(.blend, alpha: p.alpha)) }
+    var complete = true
+    for key in keys where !want(key, view, .visible, density: density) { complete = false }
+    guard p.zoom != .fit, complete else { return plan }
+    if p.showsBlend {
         // Nearest to α first: the neighbours of the next α keys are ready soonest.
         let here = Int((p.alpha * 100).rounded())
-        for h in alphaLadder.sorted(by: { (abs($0 - here), $0) < (abs($1 - here), $1) }) {
-            want(MethodKey(.blend, alpha: Float(h) / 100), view, .ladder)
-        }
+        for h in alphaLadder.sorted(by: { (abs($0 - here), $0) < (abs($1 - here), $1) })
+        where !want(MethodKey(.blend, alpha: Float(h) / 100), view, .ladder, density: 1) { complete = false }
     }
-    if (p.panX != 0 || p.panY != 0) && !out.contains(where: { $0.priority == .visible }) {
+    guard complete else { return plan }
+    for key in keys where key.method.isNetwork && !want(key, view, .refine, density: 1) { complete = false }
+    if complete && (p.panX != 0 || p.panY != 0) {
         let ahead = PixelRect(x: view.x + p.panX * view.width / 2, y: view.y + p.panY * view.height / 2,
                               width: view.width, height: view.height)
         let r = view.union(ahead).clipped(width: p.image.width, height: p.image.height)
-        if r != view { want(p.primaryKey, r, .prefetch) }
+        if r != view { want(p.primaryKey, r, .prefetch, density: 1) }
     }
-    return out
+    return plan
 }
 
 /// Starts inference for what the view needs and is not cached (see ``plannedWork``), keeps jobs
@@ -86,24 +121,15 @@ func refreshJobs(_ s: inout AppState) -> [Effect] {
     s.preview = p
     guard let view = neededRegion(s) else { return [] }
     let density = requiredDensity(s)
-    let planned = plannedWork(s, p, view: view, density: density)
+    let plan = plannedWork(s, p, view: view, density: density)
     var fx: [Effect] = []
-    var kept = Set<Int>()
-    for want in planned {
-        // A job already asked for the same key and region, or (zoomed) a covering one not far bigger.
-        if let j = p.jobs.values.first(where: { j in
-            !kept.contains(j.id) && j.key == want.key && j.priority == want.priority
-                && (j.region == want.region || (p.zoom != .fit && j.region.contains(want.region)
-                                                && j.region.area <= 4 * want.region.area))
-        }) {
-            kept.insert(j.id)
-            continue
-        }
+    var kept = Set(p.jobs.values.filter(plan.keeps).map(\.id))
+    for want in plan.jobs {
         let id = s.nextJob
         s.nextJob += 1
-        p.jobs[id] = Job(id: id, key: want.key, region: want.region, priority: want.priority)
+        p.jobs[id] = Job(id: id, key: want.key, region: want.region, priority: want.priority, density: want.density)
         kept.insert(id)
-        fx.append(.infer(job: id, image: p.image, key: want.key, region: want.region, density: density,
+        fx.append(.infer(job: id, image: p.image, key: want.key, region: want.region, density: want.density,
                          priority: want.priority))
     }
     let stale = p.jobs.keys.filter { !kept.contains($0) }.sorted()

@@ -15,10 +15,14 @@ public enum Key: Hashable, Sendable {
 public struct Tile: Equatable, Sendable {
     public var region: PixelRect
     public var image: Image
+    /// Computed with the export's full context margin on one of the export's own tiles
+    /// (``PreviewEngine/exportTiles(method:width:height:)``): equal to the exported pixels there.
+    public var refined: Bool
 
-    public init(region: PixelRect, image: Image) {
+    public init(region: PixelRect, image: Image, refined: Bool = false) {
         self.region = region
         self.image = image
+        self.refined = refined
     }
 
     /// Stored pixels per output pixel (1 = full resolution), the smaller of the two axes.
@@ -62,7 +66,7 @@ public enum Effect: Equatable, Sendable {
     case infer(job: Int, image: Image, key: MethodKey, region: PixelRect, density: Double, priority: Priority)
     case cancel(job: Int)
     /// Measure the consistency of `tile` against `input` (heavy: runs off the UI thread).
-    case measureConsistency(tile: Tile, input: Image, key: MethodKey)
+    case measureConsistency(tiles: [Tile], view: PixelRect, input: Image, key: MethodKey)
     case listPairs
     case switchPair(PairChoice)
     case checkExists(path: String)

@@ -80,6 +80,8 @@ func pairSwitched(_ s: inout AppState, names: (psnr: String, gan: String)?, erro
     for t in kept { p.cache.insert(bicubic, t) }
     p.consistency = nil
     p.consistencyPending = nil
+    p.pixelSeconds = nil
+    p.timedArea = 0
     s.preview = p
     return cancels + refreshJobs(&s)
 }

@@ -24,8 +24,8 @@ func pixelTile(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int
         switch img {
         case .tile, .mosaic: return RGBImage(samples(img, src, area, scale: scale, perCell: cell))
         case let .mix(a, b, alpha):
-            return RGBImage(mixing: samples(.tile(a), src, area, scale: scale, perCell: cell),
-                            samples(.tile(b), src, area, scale: scale, perCell: cell), t: alpha)
+            return RGBImage(mixing: samples(a, src, area, scale: scale, perCell: cell),
+                            samples(b, src, area, scale: scale, perCell: cell), t: alpha)
         }
     }
 }
@@ -37,8 +37,8 @@ func window(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int, c
     let (t, other, alpha): (Tile, Tile?, Float)
     switch img {
     case .tile(let a): (t, other, alpha) = (a, nil, 0)
-    case let .mix(a, b, al): (t, other, alpha) = (a, b, al)
-    case .mosaic: return nil
+    case let .mix(.tile(a), .tile(b), al): (t, other, alpha) = (a, b, al)
+    case .mix, .mosaic: return nil
     }
     let x = src.x - Double(t.region.x * scale), y = src.y - Double(t.region.y * scale)
     guard src.width == Double(w), src.height == Double(h), x == x.rounded(), y == y.rounded(),

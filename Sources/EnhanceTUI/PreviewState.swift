@@ -60,6 +60,8 @@ public enum Priority: Int, Comparable, Sendable {
     case visible
     /// The visible region at the α ladder's values.
     case ladder
+    /// The view recomputed on the export's own tiles with its full margin (equal to the export).
+    case refine
     /// Off-screen context in the pan direction.
     case prefetch
 
@@ -74,6 +76,8 @@ public struct Job: Equatable, Sendable {
     public var key: MethodKey
     public var region: PixelRect
     public var priority: Priority
+    /// Stored pixels per output pixel its tile will have (below 1 at fit).
+    public var density: Double = 1
     /// Progress reported so far, 0…1.
     public var fraction: Double = 0
 }
@@ -106,14 +110,17 @@ public struct PreviewState: Equatable, Sendable {
     /// Requested inferences by job id.
     public var jobs: [Int: Job] = [:]
     public var lastInferenceSeconds: Double?
-    /// Mean seconds per finished whole-image (fit) tile, and how many were timed: the ETA.
-    public var fitTileSeconds = 0.0
-    public var fitTilesTimed = 0
+    /// Seconds per input pixel of the current pair's networks, from its largest finished job
+    /// (`timedArea` input pixels): the ETAs. Reset when the pair changes.
+    public var pixelSeconds: Double?
+    public var timedArea = 0
     public var error: String?
     /// Consistency diagnostic of the primary method's tile (consistency layout only).
     public var consistency: Consistency?
     /// The consistency measurement requested and not yet back (key and region).
     var consistencyPending: Consistency.Request?
+    /// The request the shown ``consistency`` answered.
+    var consistencyMeasured: Consistency.Request?
 
     public init(path: String, image: Image, scale: Int) {
         self.path = path
@@ -162,6 +169,9 @@ public struct Consistency: Equatable, Sendable {
     struct Request: Equatable, Sendable {
         var key: MethodKey
         var region: PixelRect
+        /// The tiles it is computed from (regions, and whether refined).
+        var tiles: [PixelRect]
+        var refined: [Bool]
     }
 
     public var key: MethodKey

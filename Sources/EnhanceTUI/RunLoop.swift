@@ -10,6 +10,13 @@ public protocol TerminalBackend: AnyObject {
     func nextEvent(timeoutMs: Int) -> Msg?
     /// Shows `frame`; `previous` is the frame shown before (nil after a resize or at start).
     func draw(_ frame: ScreenBuffer, previous: ScreenBuffer?)
+    /// Sees the state each drawn frame was made from, just before ``draw(_:previous:)``
+    /// (benchmarks; terminals ignore it).
+    func observe(_ state: AppState)
+}
+
+extension TerminalBackend {
+    public func observe(_ state: AppState) {}
 }
 
 /// A thread-safe FIFO through which background work posts messages to the loop.
@@ -68,6 +75,7 @@ public func runEventLoop(backend: TerminalBackend, engine: any PreviewEngine, in
         if first || !msgs.isEmpty {
             let frame = view(state, cache: cache)
             if frame != last || resized {
+                backend.observe(state)
                 backend.draw(frame, previous: resized ? nil : last)
                 last = frame
             }

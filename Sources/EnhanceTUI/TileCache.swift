@@ -36,7 +36,7 @@ public struct TileCache: Equatable, Sendable {
     /// Adds `tile`, dropping tiles of the same key that it covers.
     public mutating func insert(_ key: MethodKey, _ tile: Tile) {
         entries.removeAll { $0.key == key && tile.region.contains($0.tile.region)
-            && tile.density(scale: 1) >= $0.tile.density(scale: 1) }
+            && tile.density(scale: 1) >= $0.tile.density(scale: 1) && (tile.refined || !$0.tile.refined) }
         entries.append(Entry(key: key, tile: tile))
     }
 

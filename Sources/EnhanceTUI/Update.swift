@@ -44,9 +44,9 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
         guard var p = s.preview, let j = p.jobs.removeValue(forKey: job) else { break }
         p.cache.insert(j.key, tile)
         p.lastInferenceSeconds = seconds
-        if p.zoom == .fit && j.priority == .visible && j.key.method.isNetwork {
-            p.fitTileSeconds = (p.fitTileSeconds * Double(p.fitTilesTimed) + seconds) / Double(p.fitTilesTimed + 1)
-            p.fitTilesTimed += 1
+        if j.key.method.isNetwork && j.priority != .refine && j.region.area >= p.timedArea {
+            p.pixelSeconds = seconds / Double(max(j.region.area, 1))
+            p.timedArea = j.region.area
         }
         s.preview = p
         evict(&s.preview!, view: neededRegion(s))
@@ -57,11 +57,12 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
         s.preview = p
         s.status = message
     case .consistencyMeasured(let c):
-        let req = Consistency.Request(key: c.key, region: c.region)
-        guard var p = s.preview, p.consistencyPending == req else { break }
+        guard var p = s.preview, let req = p.consistencyPending, req.key == c.key, req.region == c.region else { break }
         p.consistency = c
+        p.consistencyMeasured = req
         p.consistencyPending = nil
         s.preview = p
+        fx += requestConsistency(&s)
     case .pairsListed(let pairs):
         if s.picker != nil { s.picker?.pairs = pairs; s.picker?.loading = false }
     case let .pairSwitched(names, error):

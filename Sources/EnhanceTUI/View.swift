@@ -28,7 +28,7 @@ func drawStatus(_ b: inout ScreenBuffer, _ s: AppState) {
         parts = ["α \(formatAlpha(p.alpha))", "zoom \(p.zoom.title)", "view \(p.layout.title)"]
         if s.graphics.isPixels { parts.append("pixels \(s.graphics.rawValue)") }
         if let n = s.graphicsNote { parts.append(n) }
-        if let fit = fitProgress(s, p) { parts.append(fit) }
+        if let v = viewProgress(s, p) { parts.append(v) }
         if let t = p.lastInferenceSeconds { parts.append("last \(formatSeconds(t))") }
         if let l = ladderProgress(s, p) { parts.append(l) }
         let running = p.jobs.count

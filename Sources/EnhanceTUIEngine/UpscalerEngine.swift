@@ -1,7 +1,14 @@
 import EnhanceImaging
 import EnhanceNetworks
+import EnhanceTensor
 import EnhanceTUI
 import Foundation
+
+#if os(Linux)
+/// glibc's `malloc_trim` (declared in <malloc.h>, which the Glibc module does not export).
+@_silgen_name("malloc_trim")
+private func mallocTrim(_ pad: Int) -> Int32
+#endif
 
 /// The real ``PreviewEngine``: bicubic, the PSNR model, the GAN model and their weight blend at α,
 /// all through `Upscaler` (tiled, region-capable, cancellable) and exported through `Exporter`
@@ -28,17 +35,23 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     private let load: @Sendable (String) throws -> LoadedModel
     private let lock = NSLock()
     private var pair: Pair
-    private var upscalers: [String: Upscaler] = [:]
-    private var blendOrder: [String] = []
-    /// Blended networks kept (each RRDBNet-23 blend holds ~270 MB of prepared weights).
-    private let blendsKept = 2
+    /// The bicubic upscaler and the one network upscaler kept (the most recently used method/α):
+    /// each RRDBNet-23 network holds ~474 MB of prepared kernels, so only one set lives at a time
+    /// besides the ends' raw weights (a new method or α re-prepares: blend, then transform).
+    private var bicubic: Upscaler?
+    private var current: (key: String, upscaler: Upscaler)?
 
     /// Refuses an incompatible pair (the error names the first mismatching key). `load` reads the
     /// checkpoints of a pair chosen in the picker; `modelFolders` are where the picker looks.
     public init(psnr: LoadedModel?, gan: LoadedModel?, options: UpscaleOptions = UpscaleOptions(),
                 interactiveContext: Int? = 8, modelFolders: [String] = [],
                 load: @escaping @Sendable (String) throws -> LoadedModel = { try ModelLoader.load(path: $0) }) throws {
-        self.options = options
+        var fixed = options
+        // A fixed export tile (not one chosen from the memory available at export time), so that
+        // ``refine`` computes the very tiles an export computes, and one RRDBNet-23 tile's
+        // activations stay bounded (~220 MB at 256 + 2·48 px).
+        fixed.tileSize = options.tileSize ?? 256
+        self.options = fixed
         self.interactiveContext = interactiveContext
         self.modelFolders = modelFolders
         self.load = load
@@ -74,16 +87,15 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
 
     public func load(path: String) throws -> Image { try ImageFile.read(path: path) }
 
-    /// The (cached) upscaler for `method` at `alpha`; blends keep the ``blendsKept`` most recently
-    /// used α (a preempted ladder job that resumes finds its network still built).
+    /// The upscaler for `method` at `alpha`: bicubic is kept; of the networks only the most recent
+    /// one. With both models loaded, the PSNR and GAN ends run as the pair's blend at α 0 and 1
+    /// (bit-identical to the ends, with kernels of their own that are freed when another method
+    /// or α takes their place), so the ends' own networks never hold prepared kernels.
     public func upscaler(for method: Method, alpha: Float) throws -> Upscaler {
         let key = method == .blend ? "blend" + formatAlpha(alpha) : method.rawValue
         lock.lock()
-        if let u = upscalers[key] {
-            if let i = blendOrder.firstIndex(of: key) { blendOrder.append(blendOrder.remove(at: i)) }
-            lock.unlock()
-            return u
-        }
+        if method == .bicubic, let u = bicubic { lock.unlock(); return u }
+        if let c = current, c.key == key { lock.unlock(); return c.upscaler }
         let pair = self.pair
         lock.unlock()
         let u: Upscaler
@@ -91,10 +103,10 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         case .bicubic: u = try Upscaler(.bicubic(scale: Double(scale)), options: options)
         case .psnr:
             guard let psnr = pair.psnr else { throw Unavailable(description: "no PSNR model loaded") }
-            u = try Upscaler(.model(psnr, role: .psnr), options: options)
+            u = try Upscaler(.model(try Self.end(psnr, pair.blender, alpha: 0), role: .psnr), options: options)
         case .gan:
             guard let gan = pair.gan else { throw Unavailable(description: "no GAN model loaded") }
-            u = try Upscaler(.model(gan, role: .gan), options: options)
+            u = try Upscaler(.model(try Self.end(gan, pair.blender, alpha: 1), role: .gan), options: options)
         case .blend:
             guard let b = pair.blender else { throw Unavailable(description: "blending needs both models") }
             u = try Upscaler(.blend(b, alpha: alpha), options: options)
@@ -102,12 +114,27 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard self.pair.blender === pair.blender, self.pair.psnr?.name == pair.psnr?.name else { return u }
-        upscalers[key] = u
-        if method == .blend {
-            blendOrder.append(key)
-            if blendOrder.count > blendsKept { upscalers[blendOrder.removeFirst()] = nil }
+        if method == .bicubic { bicubic = u } else {
+            current = (key, u)
+            Self.returnFreedMemory()
         }
         return u
+    }
+
+    /// Hands the pages of freed blocks back to the system (glibc keeps them in its arenas, so a
+    /// dropped network's ~474 MB of kernels would otherwise stay in the resident set).
+    static func returnFreedMemory() {
+        #if os(Linux)
+        _ = mallocTrim(0)
+        #endif
+    }
+
+    /// `model` with its network replaced by the pair's blend at `alpha` (0 or 1: the end itself).
+    private static func end(_ model: LoadedModel, _ blender: ModelBlender?, alpha: Float) throws -> LoadedModel {
+        guard let blender else { return model }
+        var m = model
+        m.detected.network = try blender.network(alpha: alpha)
+        return m
     }
 
     public func upscale(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
@@ -119,7 +146,49 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         var ctx: Int?
         if let net = u.network, let c = interactiveContext { ctx = min(c, options.margin(for: net)) }
         return try u.upscaleRegion(image, x: region.x, y: region.y, width: region.width, height: region.height,
-                                   context: ctx, progress: progress, cancel: token)
+                                   context: ctx, untiled: true, progress: progress, cancel: token)
+    }
+
+    public func refine(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
+                       progress: @escaping @Sendable (Double) -> Void) throws -> Tile {
+        let token = CancellationToken()
+        cancel.onCancel { token.cancel() }
+        let u = try upscaler(for: method, alpha: alpha)
+        guard let net = u.network else {
+            return Tile(region: region, image: try upscale(image, region: region, method: method, alpha: alpha,
+                                                           cancel: cancel, progress: progress), refined: true)
+        }
+        // The export's grid (Upscaler.stream with the fixed tile size), and its cores that meet `region`.
+        let m = net.inputMultiple
+        let grid = Tiler.Grid(net, width: (image.width + m - 1) / m * m, height: (image.height + m - 1) / m * m,
+                              tileWidth: options.tileSize(for: net), tileHeight: options.tileSize(for: net),
+                              margin: options.margin(for: net))
+        let rows = (0..<grid.rows).filter { grid.rowRange($0).overlaps(region.y..<(region.y + region.height)) }
+        let cols = (0..<grid.columns).filter { grid.columnRange($0).overlaps(region.x..<(region.x + region.width)) }
+        guard let r0 = rows.first, let r1 = rows.last, let c0 = cols.first, let c1 = cols.last else {
+            throw Unavailable(description: "region \(region) lies outside the image")
+        }
+        let y0 = grid.rowRange(r0).lowerBound, y1 = min(grid.rowRange(r1).upperBound, image.height)
+        let x0 = grid.columnRange(c0).lowerBound, x1 = min(grid.columnRange(c1).upperBound, image.width)
+        let s = scale, ow = (x1 - x0) * s, oh = (y1 - y0) * s
+        var out = Image(width: ow, height: oh, channelCount: image.channelCount,
+                        pixels: [Float](repeating: 0, count: image.channelCount * ow * oh), bitDepth: image.bitDepth)
+        let n = Double(rows.count * cols.count)
+        var done = 0.0
+        for r in rows {
+            for c in cols {
+                let ys = grid.rowRange(r).clamped(to: 0..<image.height), xs = grid.columnRange(c).clamped(to: 0..<image.width)
+                guard !ys.isEmpty, !xs.isEmpty else { continue }
+                let part = try u.upscaleRegion(image, x: xs.lowerBound, y: ys.lowerBound, width: xs.count,
+                                               height: ys.count,
+                                               context: grid.isSingleTile ? max(image.width, image.height) : grid.margin,
+                                               untiled: true, progress: { f in progress((done + f) / n) },
+                                               cancel: token)
+                out.paste(part, x: (xs.lowerBound - x0) * s, y: (ys.lowerBound - y0) * s)
+                done += 1
+            }
+        }
+        return Tile(region: PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0), image: out, refined: true)
     }
 
     public func export(_ image: Image, method: Method, alpha: Float, to path: String, cancel: CancelFlag,
@@ -140,8 +209,28 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         }
         lock.lock()
         pair = next
-        upscalers = [:]
-        blendOrder = []
+        current = nil
         lock.unlock()
+        KernelRecycler.shared.drain()
+        Self.returnFreedMemory()
+    }
+}
+
+extension Image {
+    /// Copies `part` (same channels) into this image with its top-left corner at (`x`, `y`).
+    fileprivate mutating func paste(_ part: Image, x: Int, y: Int) {
+        let (w, h, pw, ph) = (width, height, part.width, part.height)
+        pixels.withUnsafeMutableBufferPointer { dst in
+            part.pixels.withUnsafeBufferPointer { src in
+                for c in 0..<min(channelCount, part.channelCount) {
+                    for r in 0..<ph where y + r < h {
+                        let n = min(pw, w - x)
+                        guard n > 0 else { continue }
+                        (dst.baseAddress! + (c * h + y + r) * w + x)
+                            .update(from: src.baseAddress! + (c * ph + r) * pw, count: n)
+                    }
+                }
+            }
+        }
     }
 }

@@ -44,7 +44,7 @@ public final class Conv2D: @unchecked Sendable {
             Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
                       winograd: kernelSize == 3, rows: KernelISA.compiled.rows)
         }
-        tileKernels = PackedKernels { pool in
+        tileKernels = PackedKernels(recycle: true) { pool in
             TileWinograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, pool: pool)
         }
     }
@@ -57,11 +57,11 @@ public final class Conv2D: @unchecked Sendable {
                                      kernelSize: kernelSize, rows: rows)
     }
 
-    /// The blend `(1 − α)·a + α·b` of two convolutions of equal shape (network interpolation),
-    /// made from their prepared kernels: the packing and the Winograd transform are linear, so
-    /// blending packed kernels equals packing blended weights up to float rounding. Construction
-    /// only blends the biases; the packed kernels are blended once, thread-safely, on the first
-    /// run (or ``prepare(pool:)``). At α = 0 or 1 they are `a`'s or `b`'s, shared.
+    /// The blend `(1 − α)·a + α·b` of two convolutions of equal shape (network interpolation).
+    /// Construction only blends the biases; on the first run (or ``prepare(pool:)``) the raw OIHW
+    /// weights are blended and then packed/transformed, once, thread-safely. The ends' own packed
+    /// kernels are never made or read, so a blend holds one set of kernels (its own, freed with
+    /// it) besides the ends' raw weights; at α = 0 or 1 it packs `a`'s or `b`'s weights exactly.
     public init(blending a: Conv2D, _ b: Conv2D, alpha: Float) {
         precondition(a.inChannels == b.inChannels && a.outChannels == b.outChannels && a.kernelSize == b.kernelSize,
                      "Conv2D: blended convolutions differ in shape")
@@ -71,8 +71,15 @@ public final class Conv2D: @unchecked Sendable {
         given = []
         blendOf = (a, b, alpha)
         bias = Conv2D.blend(a.bias, b.bias, alpha)
-        packed = PackedKernels(blending: a.packed, b.packed, alpha: alpha)
-        tileKernels = PackedKernels(blending: a.tileKernels, b.tileKernels, alpha: alpha)
+        let (o, i, k) = (outChannels, inChannels, kernelSize)
+        packed = PackedKernels { _ in
+            Self.pack(Conv2D.blend(a.weight, b.weight, alpha), outChannels: o, inChannels: i, kernelSize: k,
+                      winograd: k == 3, rows: KernelISA.compiled.rows)
+        }
+        tileKernels = PackedKernels(recycle: true) { pool in
+            TileWinograd.transformWeights(Conv2D.blend(a.weight, b.weight, alpha), outChannels: o, inChannels: i,
+                                          pool: pool)
+        }
     }
 
     /// Set by a network that runs this convolution on channel-packed tensors
@@ -181,23 +188,21 @@ public final class Conv2D: @unchecked Sendable {
     }
 }
 
-/// Packed kernels made once, by `make` on first use, under a lock.
+/// Packed kernels made once, by `make` on first use, under a lock. With `recycle`, the array goes
+/// to ``KernelRecycler`` when these kernels are freed, for the next network's (same sizes).
 final class PackedKernels: @unchecked Sendable {
     private let lock = NSLock()
     private var kernels: [Float]?
     private let make: (ThreadPool) -> [Float]
+    private let recycle: Bool
 
-    init(_ make: @escaping (ThreadPool) -> [Float]) { self.make = make }
+    init(recycle: Bool = false, _ make: @escaping (ThreadPool) -> [Float]) {
+        self.make = make
+        self.recycle = recycle
+    }
 
-    /// `(1 − α)·a + α·b`, blended on first use; at α = 0 or 1 `a`'s or `b`'s, shared.
-    convenience init(blending a: PackedKernels, _ b: PackedKernels, alpha: Float) {
-        self.init { pool in
-            if alpha == 0 { return a.value(pool) }
-            if alpha == 1 { return b.value(pool) }
-            let ka = a.value(pool), kb = b.value(pool)
-            precondition(ka.count == kb.count, "Conv2D: blended convolutions are packed differently")
-            return EnhanceTensor.blend(ka, kb, alpha: alpha, pool: pool)
-        }
+    deinit {
+        if recycle, let kernels { KernelRecycler.shared.give(kernels) }
     }
 
     /// The kernels (made with `pool`, which the caller holds exclusively, if not yet made).

@@ -60,28 +60,35 @@ enum TileWinograd {
         precondition(outChannels % 32 == 0, "TileWinograd: output channels in blocks of 32")
         let count = 64 * inChannels * outChannels, k = outChannels, c = inChannels
         let g: [Float] = Self.g.map { Float($0) }
-        return [Float](unsafeUninitializedCapacity: count) { u, n in
-            n = count
+        // Every element is written below, so a recycled array (no page faults) serves as well as a new one.
+        var out = KernelRecycler.shared.take(count) ?? [Float](unsafeUninitializedCapacity: count) { $1 = count }
+        // Task = (32-channel block, run of 16 input channels): for each point ξ it writes one
+        // contiguous run of 16·32 floats (whole cache lines, no two tasks sharing one).
+        let runs = (c + 15) / 16
+        out.withUnsafeMutableBufferPointer { u in
             let dst = u.baseAddress!
             weight.withUnsafeBufferPointer { w in
-                pool.parallelFor(k / 8) { kb in
+                pool.parallelFor(k / 32 * runs) { task in
+                    let kb32 = task / runs, c0 = task % runs * 16
                     withUnsafeTemporaryAllocation(of: W.self, capacity: 9) { s in
-                        for ci in 0..<c {
-                            // s[t] lane l = tap t of output channel 8·kb + l.
-                            for l in 0..<8 {
-                                let src = w.baseAddress! + ((kb * 8 + l) * c + ci) * 9
-                                for t in 0..<9 { s[t][l] = src[t] }
-                            }
-                            Winograd.kernelTransform(s.baseAddress!, g: g) { i, j, v in
-                                let block = ((i * 8 + j) * (k / 32) + kb / 4) * c + ci
-                                let p = UnsafeMutableRawPointer(dst + block * 32 + kb % 4 * 8)
-                                p.storeBytes(of: v, as: W.self)
+                        for ci in c0..<min(c0 + 16, c) {
+                            for q in 0..<4 {
+                                // s[t] lane l = tap t of output channel 32·kb32 + 8·q + l.
+                                for l in 0..<8 {
+                                    let src = w.baseAddress! + ((kb32 * 32 + q * 8 + l) * c + ci) * 9
+                                    for t in 0..<9 { s[t][l] = src[t] }
+                                }
+                                Winograd.kernelTransform(s.baseAddress!, g: g) { i, j, v in
+                                    let block = ((i * 8 + j) * (k / 32) + kb32) * c + ci
+                                    UnsafeMutableRawPointer(dst + block * 32 + q * 8).storeBytes(of: v, as: W.self)
+                                }
                             }
                         }
                     }
                 }
             }
         }
+        return out
     }
 
     /// Runs the convolution over the channel concatenation of the packed `inputs` (`groups`: the

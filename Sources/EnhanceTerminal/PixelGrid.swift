@@ -43,17 +43,39 @@ public struct PixelGrid: Hashable, Sendable {
         if srcW == Double(w), srcH == Double(h), x == x.rounded(), y == y.rounded(), abs(x) < 1e9, abs(y) < 1e9 {
             return copy(image, x: Int(x), y: Int(y), width: w, height: h, background: background)
         }
+        let (sums, covered) = coverage(image, x: x, y: y, width: srcW, height: srcH, toWidth: w, height: h,
+                                       background: background)
+        var out = sums
+        for k in 0..<(w * h) {
+            let rest = max(1 - covered[k], 0)
+            out[3 * k] += rest * background.0
+            out[3 * k + 1] += rest * background.1
+            out[3 * k + 2] += rest * background.2
+        }
+        return PixelGrid(width: w, height: h, rgb: out)
+    }
+
+    /// The parts of ``sample(_:x:y:width:height:toWidth:height:background:)`` before the
+    /// background fills what the image does not cover: per sample, the area-weighted RGB sum of
+    /// the image pixels under its footprint (interleaved, `3·w·h`) and the covered fraction of the
+    /// footprint (`w·h`, in [0, 1]). Compositing several images by coverage (``composite``) leaves
+    /// no dark line where their edges cut through a sample.
+    public static func coverage(_ image: Image, x: Double, y: Double, width srcW: Double, height srcH: Double,
+                                toWidth w: Int, height h: Int,
+                                background: (Float, Float, Float) = (0, 0, 0)) -> (rgb: [Float], covered: [Float]) {
+        var out = [Float](repeating: 0, count: w * h * 3), cover = [Float](repeating: 0, count: w * h)
+        guard w > 0, h > 0, srcW > 0, srcH > 0 else { return (out, cover) }
         let cols = FlatSpans(spans(start: x, extent: srcW, count: w, limit: image.width))
         let rowsW = FlatSpans(spans(start: y, extent: srcH, count: h, limit: image.height))
         let plane = image.planeSize, iw = image.width
         let alpha = image.hasAlpha
-        var out = [Float](repeating: 0, count: w * h * 3)
         image.pixels.withUnsafeBufferPointer { px in
             cols.index.withUnsafeBufferPointer { cIdx in
             cols.weight.withUnsafeBufferPointer { cW in
             rowsW.index.withUnsafeBufferPointer { rIdx in
             rowsW.weight.withUnsafeBufferPointer { rW in
             out.withUnsafeMutableBufferPointer { o in
+            cover.withUnsafeMutableBufferPointer { cv in
                 for oy in 0..<h {
                     let r0 = rowsW.start[oy], r1 = rowsW.start[oy + 1]
                     for ox in 0..<w {
@@ -77,11 +99,11 @@ public struct PixelGrid: Hashable, Sendable {
                                 covered += wgt
                             }
                         }
-                        let rest = max(1 - covered, 0)
-                        let k = (oy * w + ox) * 3
-                        o[k] = a0 + rest * background.0
-                        o[k + 1] = a1 + rest * background.1
-                        o[k + 2] = a2 + rest * background.2
+                        let k = oy * w + ox
+                        o[3 * k] = a0
+                        o[3 * k + 1] = a1
+                        o[3 * k + 2] = a2
+                        cv[k] = min(covered, 1)
                     }
                 }
             }
@@ -89,8 +111,9 @@ public struct PixelGrid: Hashable, Sendable {
             }
             }
             }
+            }
         }
-        return PixelGrid(width: w, height: h, rgb: out)
+        return (out, cover)
     }
 
     /// One image pixel per sample from integer offset (`x`, `y`): the same result as the general

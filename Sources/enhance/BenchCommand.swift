@@ -66,6 +66,13 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "α key presses timed by --tui-latency, per phase (1…9).")
     var presses: Int = 5
 
+    @Option(help: ArgumentHelp("--tui-latency: draw the panes with this graphics protocol (kitty, sixel, iterm2) "
+                               + "instead of block cells."))
+    var graphics: String?
+
+    @Option(help: "--tui-latency with --graphics: the cell size in pixels, WxH.")
+    var cell: String = "10x20"
+
     @OptionGroup var models: ModelOptions
 
     func validate() throws {
@@ -99,50 +106,6 @@ struct BenchCommand: ParsableCommand {
         o.python = python
         o.ortScript = BenchScripts.locate()
         _ = runBenchmarks(options: o)
-    }
-}
-
-extension BenchCommand {
-    func runTUILatency() throws {
-        let pair = try models.pairPaths()
-        guard let psnrPath = pair.psnr, let ganPath = pair.gan else {
-            throw CLIError("--tui-latency: no model pair (give --psnr-model and --gan-model, or bundle one in Models/)")
-        }
-        let psnr = try models.load(psnrPath), gan = try models.load(ganPath)
-        let path = image ?? BenchScripts.asset("astronaut.png")
-        guard let path else { throw CLIError("--tui-latency: give --image (Assets/astronaut.png not found)") }
-        let threads = models.upscaleOptions.threads
-        if !json {
-            print("tui latency: \(path), PSNR \(psnr.name), GAN \(gan.name), 120×40, zoom 1:1, threads \(threads)")
-        }
-        let engine = try models.tuiEngine(psnr: psnr, gan: gan)
-        guard let r = try measureTUILatency(engine: engine, imagePath: path, presses: presses) else {
-            throw CLIError("--tui-latency: the UI did not reach a step within the time limit")
-        }
-        let context = engine.interactiveContext ?? 0
-        let seam = try seamErrors(engine, image: try ImageFile.read(path: path), region: r.region,
-                                  contexts: Array(Set([4, 8, 12, 16, 24, context])).sorted())
-        let blendMs = try blendBuildMs(engine)
-        if json {
-            print(tuiLatencyJSON(r, seam: seam, context: context, blendMs: blendMs, psnr: psnrPath, gan: ganPath, image: path,
-                                 threads: threads))
-            return
-        }
-        func ms(_ v: Double) -> String { String(format: "%.0f ms", v) }
-        print("first frame (image cells):          " + ms(r.firstFrameMs))
-        print("fit view complete (all tiles):      " + ms(r.fitCompleteMs))
-        print("zoom key → network blend at 1:1:    " + ms(r.firstNetwork1to1Ms))
-        print("α key → exact blend, median:        " + ms(r.alphaExactMs) + "  "
-              + r.alphaExactAllMs.map { String(format: "%.0f", $0) }.joined(separator: " "))
-        print("α key → redraw, ladder warm, median: " + ms(r.alphaLadderMs) + "  "
-              + r.alphaLadderAllMs.map { String(format: "%.0f", $0) }.joined(separator: " "))
-        print(String(format: "ladder max |≈ − exact|:             %.4f  (view %@)", r.ladderMaxAbsError,
-                     r.region.description as NSString))
-        print("blended network build at a new α:   " + ms(blendMs))
-        for c in seam.keys.sorted() {
-            print(String(format: "seam max |context %2d − untiled|:     %.4f", c, seam[c]!)
-                  + (c == context ? "  (used)" : ""))
-        }
     }
 }
 

@@ -3,82 +3,112 @@ import EnhanceImaging
 import EnhanceNetworks
 import EnhanceTUI
 import EnhanceTUIEngine
+import EnhanceTerminal
 import Foundation
 
-/// Largest |preview − untiled| over `region` at α 0.5, for each context margin in `contexts`: the
-/// region inferred with that margin against the network run untiled on the region plus 48 px of
-/// the image around it (so both see the same input; the reference has no seams at all).
-func seamErrors(_ engine: UpscalerEngine, image: Image, region r: PixelRect, contexts: [Int]) throws -> [Int: Double] {
-    guard let blender = engine.blender else { return [:] }
-    let m = 48
-    let x0 = max(r.x - m, 0), y0 = max(r.y - m, 0)
-    let x1 = min(r.x + r.width + m, image.width), y1 = min(r.y + r.height + m, image.height)
-    let w = x1 - x0, h = y1 - y0
-    var px = [Float](repeating: 0, count: 3 * w * h)
-    for c in 0..<3 { for y in 0..<h { for x in 0..<w { px[(c * h + y) * w + x] = image[c, y0 + y, x0 + x] } } }
-    let crop = Image(width: w, height: h, channelCount: 3, pixels: px)
-    var o = engine.options
-    o.tileSize = max(w, h) + 64  // one tile: untiled
-    let up = try Upscaler(.blend(blender, alpha: 0.5), options: o)
-    let reference = try up.upscale(crop)
-    let inner = PixelRect(x: r.x - x0, y: r.y - y0, width: r.width, height: r.height)
-    let s = engine.scale
-    var out: [Int: Double] = [:]
-    for ctx in contexts {
-        let preview = try up.upscaleRegion(crop, x: inner.x, y: inner.y, width: inner.width, height: inner.height,
-                                           context: ctx)
-        var worst: Float = 0
-        for c in 0..<3 {
-            for y in 0..<preview.height {
-                for x in 0..<preview.width {
-                    worst = max(worst, abs(preview[c, y, x] - reference[c, inner.y * s + y, inner.x * s + x]))
-                }
-            }
+extension BenchCommand {
+    /// `bench --tui-latency`: drives the real UI headless (120×40 cells; with `--graphics`, a pixel
+    /// pane of 120×38 cells at `--cell` pixels) through the scripted run of ``measureTUILatency``
+    /// and prints its figures, the pane's pure inference time, the idle pane against an export, the
+    /// seam error of the interactive context and the peak RSS.
+    func runTUILatency() throws {
+        let pair = try models.pairPaths()
+        guard let psnrPath = pair.psnr, let ganPath = pair.gan else {
+            throw CLIError("--tui-latency: no model pair (give --psnr-model and --gan-model, or bundle one in Models/)")
         }
-        out[ctx] = Double(worst)
+        let psnr = try models.load(psnrPath), gan = try models.load(ganPath)
+        guard let path = image ?? BenchScripts.asset("astronaut.png") else {
+            throw CLIError("--tui-latency: give --image (Assets/astronaut.png not found)")
+        }
+        var script = TUILatencyScript()
+        script.presses = min(max(presses, 1), 9)
+        script.fullRun = true
+        if let g = graphics {
+            guard let proto = GraphicsProtocol(rawValue: g), proto.isPixels else {
+                throw CLIError("--graphics \(g): use kitty, sixel or iterm2 (blocks is the default)")
+            }
+            let wh = cell.split(separator: "x").compactMap { Int($0) }
+            guard wh.count == 2, wh.allSatisfy({ (1...200).contains($0) }) else {
+                throw CLIError("--cell \(cell): give the cell size in pixels as WxH, e.g. 10x20")
+            }
+            script.graphics = proto
+            script.cellPixels = CellPixels(width: wh[0], height: wh[1])
+        }
+        let engine = try models.tuiEngine(psnr: psnr, gan: gan)
+        let current = engine.pairs().first { $0.psnr == psnrPath && $0.gan == ganPath }
+        script.switchPair = engine.pairs().first { !$0.isSingle && $0.name != current?.name }?.name
+        if current == nil { script.switchPair = nil }
+        let threads = models.upscaleOptions.threads
+        if !json {
+            print("tui latency: \(path), PSNR \(psnr.name), GAN \(gan.name), 120×40"
+                  + (script.cellPixels.map { ", \(script.graphics.rawValue) \($0.width)×\($0.height)-px cells" } ?? "")
+                  + ", zoom 1:1, threads \(threads)")
+        }
+        guard let r = try measureTUILatency(engine: engine, imagePath: path, script: script) else {
+            throw CLIError("--tui-latency: the UI did not reach a step within the time limit")
+        }
+        let img = try ImageFile.read(path: path)
+        let paneMs = try paneInferenceMs(engine, image: img, region: r.region)
+        let exportError = try idleExportError(engine, final: r.final)
+        let context = engine.interactiveContext ?? 0
+        let seam = try seamErrors(engine, image: img, region: r.region,
+                                  contexts: Array(Set([4, 8, 12, 16, 24, context])).sorted())
+        let fig = TUILatencyFigures(result: r, paneInferenceMs: paneMs, idleExportError: exportError,
+                                    peakRSSMB: r.peakRSSMB, seam: seam, context: context,
+                                    blendBuildMs: try blendBuildMs(engine), kernelPrepMs: try kernelPrepMs(engine, image: img))
+        if json {
+            print(fig.json(psnr: psnrPath, gan: ganPath, image: path, threads: threads, script: script))
+        } else {
+            fig.printText()
+        }
     }
-    return out
 }
 
-/// Median milliseconds of building the blended upscaler at a new α (`Upscaler(.blend(...))`,
-/// i.e. `ModelBlender.network(alpha:)`), over 3 α values: the part of an exact α that is blending.
-func blendBuildMs(_ engine: UpscalerEngine) throws -> Double {
-    guard let blender = engine.blender else { return .nan }
+/// Median milliseconds of a new α's first 8×8 region: nearly all of it is preparing the blended
+/// network's kernels (blend the raw weights, transform them).
+func kernelPrepMs(_ engine: UpscalerEngine, image: Image) throws -> Double {
     var t: [Double] = []
-    for a in [0.33, 0.47, 0.61] as [Float] {
+    for a in [0.29, 0.43, 0.67] as [Float] {
         let t0 = Date()
-        _ = try Upscaler(.blend(blender, alpha: a), options: engine.options)
+        _ = try engine.upscale(image, region: PixelRect(x: 0, y: 0, width: 8, height: 8), method: .blend, alpha: a,
+                               cancel: CancelFlag()) { _ in }
         t.append(Date().timeIntervalSince(t0) * 1000)
     }
-    return t.sorted()[1]
+    return medianOrNaN(t)
 }
 
-/// The `--tui-latency --json` object (keys as in the README).
-func tuiLatencyJSON(_ r: TUILatencyResult, seam: [Int: Double], context: Int, blendMs: Double, psnr: String,
-                    gan: String, image: String, threads: Int) -> String {
-    func num(_ v: Double) -> String { v.isFinite ? String(format: "%.1f", v) : "null" }
-    func err(_ v: Double) -> String { v.isFinite ? String(format: "%.5f", v) : "null" }
-    func str(_ v: String) -> String {
-        "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+/// Median milliseconds of upscaling `region` in one piece at a new α (kernels prepared anew, as an
+/// α step needs): the pane's pure inference time, the yardstick of `alpha_complete_ms`.
+func paneInferenceMs(_ engine: UpscalerEngine, image: Image, region: PixelRect) throws -> Double {
+    var t: [Double] = []
+    for a in [0.23, 0.37, 0.71] as [Float] {
+        let t0 = Date()
+        _ = try engine.upscale(image, region: region, method: .blend, alpha: a, cancel: CancelFlag()) { _ in }
+        t.append(Date().timeIntervalSince(t0) * 1000)
     }
-    let fields: [(String, String)] = [
-        ("first_frame_ms", num(r.firstFrameMs)),
-        ("first_network_1to1_ms", num(r.firstNetwork1to1Ms)),
-        ("alpha_exact_ms", num(r.alphaExactMs)),
-        ("alpha_exact_all_ms", "[" + r.alphaExactAllMs.map(num).joined(separator: ", ") + "]"),
-        ("alpha_ladder_ms", num(r.alphaLadderMs)),
-        ("alpha_ladder_all_ms", "[" + r.alphaLadderAllMs.map(num).joined(separator: ", ") + "]"),
-        ("fit_complete_ms", num(r.fitCompleteMs)),
-        ("ladder_max_abs_error", err(r.ladderMaxAbsError)),
-        ("blend_build_ms", num(blendMs)),
-        ("interactive_context_px", "\(context)"),
-        ("seam_max_abs_error", err(seam[context] ?? .nan)),
-        ("seam_max_abs_error_by_context", "{" + seam.keys.sorted().map { "\"\($0)\": \(err(seam[$0]!))" }
-            .joined(separator: ", ") + "}"),
-        ("pair", "{\"psnr\": \(str(psnr)), \"gan\": \(str(gan))}"),
-        ("image", str(image)),
-        ("view_region", str(r.region.description)),
-        ("columns", "120"), ("rows", "40"), ("zoom", "\"1:1\""), ("threads", "\(threads)"),
-    ]
-    return "{\n" + fields.map { "  \(str($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}"
+    return medianOrNaN(t)
 }
+
+/// Largest |idle pane − exported file| in 8-bit levels over the view, for the primary method: the
+/// pane left alone (every refinement done) against `e`'s file, both rounded to 8 bits.
+func idleExportError(_ engine: UpscalerEngine, final s: AppState) throws -> Double {
+    guard let p = s.preview, let view = neededRegion(s), let pane = primaryPixels(s) else { return .nan }
+    let key = p.primaryKey
+    let out = NSTemporaryDirectory() + "enhance-idle-\(getpid()).png"
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    try engine.export(p.image, method: key.method, alpha: key.alpha, to: out, cancel: CancelFlag()) { _ in }
+    let file = try ImageFile.read(path: out)
+    let k = s.scale
+    var worst = 0
+    for c in 0..<3 {
+        for y in 0..<pane.height {
+            for x in 0..<pane.width {
+                let a = Int((min(max(pane[c, y, x], 0), 1) * 255).rounded())
+                let b = Int((file[c, view.y * k + y, view.x * k + x] * 255).rounded())
+                worst = max(worst, abs(a - b))
+            }
+        }
+    }
+    return Double(worst)
+}
+

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import EnhanceImaging
+import EnhanceNetworks
 import EnhanceTUI
 @testable import EnhanceTUIEngine
 
@@ -115,21 +116,32 @@ final class PairSwitchTests: XCTestCase {
         }
     }
 
-    func testBlendedNetworksKeptAreTheMostRecentlyUsed() throws {
+    func testOneNetworkIsKeptAtATimeAndTheEndsRunAsBlends() throws {
         let psnr = models + "/enhance-x4-psnr.safetensors", gan = models + "/enhance-x4-gan.safetensors"
         guard FileManager.default.fileExists(atPath: psnr), FileManager.default.fileExists(atPath: gan) else {
             throw XCTSkip("the bundled pair is not in Models/")
         }
         let e = try UpscalerEngine(psnr: nil, gan: nil)
         try e.switchPair(PairChoice(name: "bundled", psnr: psnr, gan: gan))
-        let ladder = try e.upscaler(for: .blend, alpha: 0.4)
+        weak var first: Upscaler?
+        func use() throws {
+            let u = try e.upscaler(for: .blend, alpha: 0.4)
+            first = u
+            XCTAssertTrue(try e.upscaler(for: .blend, alpha: 0.4) === u, "the same α reuses its network")
+        }
+        try use()
+        XCTAssertNotNil(first)
         _ = try e.upscaler(for: .blend, alpha: 0.49)
-        XCTAssertTrue(try e.upscaler(for: .blend, alpha: 0.4) === ladder, "used again: now the most recent")
-        _ = try e.upscaler(for: .blend, alpha: 0.48)  // two kept: 0.49, the least recently used, goes
-        XCTAssertTrue(try e.upscaler(for: .blend, alpha: 0.4) === ladder)
-        let old = try e.upscaler(for: .blend, alpha: 0.48)
-        _ = try e.upscaler(for: .blend, alpha: 0.3)
-        _ = try e.upscaler(for: .blend, alpha: 0.2)
-        XCTAssertFalse(try e.upscaler(for: .blend, alpha: 0.48) === old, "evicted and built again")
+        XCTAssertNil(first, "a new α frees the previous network (and its prepared kernels)")
+        // The ends run as the blend at α 0 and 1: networks of their own, not the loaded models',
+        // which therefore never make kernels; bit-identical to the ends.
+        let end = try e.upscaler(for: .psnr, alpha: 0)
+        let model = try XCTUnwrap(e.blender?.psnr)
+        XCTAssertFalse((end.network! as AnyObject) === (model.network as AnyObject))
+        let img = Image(width: 9, height: 7, channelCount: 3,
+                        pixels: (0..<189).map { Float(($0 * 37) % 101) / 100 })
+        let direct = try Upscaler(.model(model, role: .psnr)).upscale(img)
+        XCTAssertEqual(try end.upscale(img).pixels, direct.pixels)
+        XCTAssertEqual(end.metadata["enhance:psnr-model"], "enhance-x4-psnr.safetensors")
     }
 }

@@ -49,7 +49,7 @@ final class GoldenFrameTests: PhotoDirTestCase {
             labels(" α 0.60", " α 0.70", " α 0.80"), blank, blank,
             labels(" α 0.90", " α 1.00", ""), blank, blank,
             blank,
-            " α 0.50 │ zoom 1:1 │ view single │ last 0.25s │ ",
+            " α 0.50 │ zoom 1:1 │ view single │ last 0.00s │ ",
         ], colours: [
             dots, strip("a", "b", "c"), strip("a", "b", "c"),
             dots, strip("d", "e", "f"), strip("d", "e", "f"),

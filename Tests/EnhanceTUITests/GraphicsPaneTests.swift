@@ -132,14 +132,14 @@ final class PixelWindowTests: XCTestCase {
         for (x, y) in [(0.0, 0.0), (-13.0, 5.0), (20.0, -9.0), (30.0, 25.0)] {
             let src = SourceRect(x: Double(region.x * 4) + x, y: Double(region.y * 4) + y, width: 54, height: 35,
                                  symbols: .halfBlock, perCell: cell)
-            for img in [PaneImage.tile(a), .mix(a, b, 0.3)] {
+            for img in [PaneImage.tile(a), .mix(.tile(a), .tile(b), 0.3)] {
                 let fast = try XCTUnwrap(window(img, src, area, scale: 4, cell: cell))
                 let general: RGBImage
                 switch img {
                 case .tile: general = RGBImage(samples(img, src, area, scale: 4, perCell: cell))
                 case let .mix(p, q, t):
-                    general = RGBImage(mixing: samples(.tile(p), src, area, scale: 4, perCell: cell),
-                                       samples(.tile(q), src, area, scale: 4, perCell: cell), t: t)
+                    general = RGBImage(mixing: samples(p, src, area, scale: 4, perCell: cell),
+                                       samples(q, src, area, scale: 4, perCell: cell), t: t)
                 case .mosaic: return XCTFail("not built here")
                 }
                 XCTAssertEqual(fast, general, "offset (\(x), \(y))")

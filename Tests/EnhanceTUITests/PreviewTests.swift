@@ -10,14 +10,14 @@ final class PreviewTests: PhotoDirTestCase {
         for case let .infer(_, _, _, region, _, _) in h.effects {
             XCTAssertEqual(region, PixelRect(x: 0, y: 0, width: 8, height: 6))
         }
-        XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50  computing 0%")
+        XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50  exact 0%")
     }
 
     func testBicubicStandsInWhileTheNetworkComputes() {
         let h = open(columns: 60)
         h.finishJobs(only: { $0.method == .bicubic })
         let label = h.screen.text(row: 0).trimmingCharacters(in: .whitespaces)
-        XCTAssertEqual(label, "blend α=0.50  network 0/1 tiles, bicubic elsewhere")
+        XCTAssertEqual(label, "blend α=0.50  exact 0% · bicubic elsewhere")
         XCTAssertTrue(h.screen.cells.contains { $0.image != nil }, "the placeholder should draw image cells")
         h.finishJobs()
         XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50")
@@ -41,7 +41,7 @@ final class PreviewTests: PhotoDirTestCase {
         XCTAssertTrue(s.text(row: 7).hasPrefix(" α 0.50 │ zoom fit │ view single │ last "), s.text(row: 7))
         h.send(.resize(columns: 120, rows: 8))
         XCTAssertEqual(h.screen.text(row: 7).trimmingCharacters(in: .whitespaces),
-                       "α 0.50 │ zoom fit │ view single │ last 0.25s │ cache 2 │ PSNR psnr-net · GAN gan-net")
+                       "α 0.50 │ zoom fit │ view single │ last 0.00s │ cache 2 │ PSNR psnr-net · GAN gan-net")
         // (blend and GAN jobs were cancelled when "2" made PSNR + bicubic the only methods shown)
     }
 

@@ -101,6 +101,8 @@ final class Harness {
     let engine: FakeEngine
     var effects: [Effect] = []
     var pendingInfer: [Effect] = []
+    /// The seconds each finished job reports per input pixel of its region.
+    var secondsPerPixel = 0.25 / 16384
 
     init(directory: String, columns: Int = 60, rows: Int = 16, engine: FakeEngine = FakeEngine()) {
         self.engine = engine
@@ -132,8 +134,8 @@ final class Harness {
                 pendingInfer.append(e)
             case .cancel(let id):
                 pendingInfer.removeAll { if case .infer(id, _, _, _, _, _) = $0 { return true } else { return false } }
-            case let .measureConsistency(tile, input, key):
-                send(.consistencyMeasured(consistency(tile: tile, input: input, scale: 4, key: key)))
+            case let .measureConsistency(tiles, view, input, key):
+                send(.consistencyMeasured(consistency(tiles: tiles, view: view, input: input, scale: 4, key: key)))
             case .listPairs:
                 send(.pairsListed(engine.pairs()))
             case .switchPair(let pair):
@@ -156,14 +158,19 @@ final class Harness {
         let jobs = pendingInfer.sorted { priority($0) < priority($1) }
         pendingInfer = []
         for e in jobs {
-            guard case let .infer(id, image, key, region, density, _) = e, only?(key) ?? true else {
+            guard case let .infer(id, image, key, region, density, priority) = e, only?(key) ?? true else {
                 rest.append(e)
                 continue
             }
             guard state.preview?.jobs[id] != nil else { continue }  // cancelled meanwhile
-            let out = try! engine.upscale(image, region: region, method: key.method, alpha: key.alpha,
-                                          cancel: CancelFlag()) { _ in }
-            send(.inferDone(job: id, tile: reduced(Tile(region: region, image: out), density: density), seconds: 0.25))
+            let tile = priority == .refine
+                ? try! engine.refine(image, region: region, method: key.method, alpha: key.alpha,
+                                     cancel: CancelFlag()) { _ in }
+                : Tile(region: region, image: try! engine.upscale(image, region: region, method: key.method,
+                                                                  alpha: key.alpha, cancel: CancelFlag()) { _ in })
+            // Timed like a network: 0.25 s for a 128² region.
+            send(.inferDone(job: id, tile: reduced(tile, density: density),
+                            seconds: Double(region.area) * secondsPerPixel))
         }
         pendingInfer = rest + pendingInfer
     }

@@ -19,7 +19,7 @@ final class ConsistencyTests: XCTestCase {
         for _ in 0..<3 { px += [Float](repeating: 0.4, count: 8) + [Float](repeating: 0.8, count: 8) }
         let tile = Tile(region: PixelRect(x: 0, y: 0, width: 1, height: 1),
                         image: Image(width: 4, height: 4, channelCount: 3, pixels: px))
-        let c = consistency(tile: tile, input: input, scale: 4, key: MethodKey(.gan))
+        let c = consistency(tiles: [tile], view: tile.region, input: input, scale: 4, key: MethodKey(.gan))
         XCTAssertEqual(c.psnr, 20, accuracy: 1e-3)
         XCTAssertEqual(c.diff.pixels[0], 0.1, accuracy: 1e-6)
     }
@@ -60,15 +60,18 @@ final class ReducedTileTests: XCTestCase {
         XCTAssertEqual(tiles.reduce(0) { $0 + $1.area }, 1000 * 800)  // they tile the image
         // The centre tile first: x 384…511 holds 500, y 384…511 holds 400.
         XCTAssertEqual(tiles.first, PixelRect(x: 384, y: 384, width: 128, height: 128))
-        XCTAssertEqual(fitProgress(h.state, h.state.preview!), "fit 0% ETA …")
+        XCTAssertEqual(viewProgress(h.state, h.state.preview!), "exact 0%", "no speed measured yet: no ETA")
         h.finishJobs(only: { $0.method == .bicubic })
-        XCTAssertEqual(fitProgress(h.state, h.state.preview!), "fit 0% ETA …", "bicubic is not a network tile")
+        XCTAssertEqual(viewProgress(h.state, h.state.preview!), "exact 0%", "bicubic is not a network tile")
         var n = 0
         h.finishJobs(only: { _ in n += 1; return n <= 14 })  // 14 of the 56 tiles, 0.25 s each
-        // 14/56 = 25 %; ETA = 42 tiles left × 0.25 s = 10.5 s.
-        XCTAssertEqual(fitProgress(h.state, h.state.preview!), "fit 25% ETA 10.5s")
+        // The share of the image's area now exact; the ETA is the area left at the speed of the
+        // largest finished job (a full 128² tile: 0.25 s / 16384 px).
+        let done = tiles.prefix(14).reduce(0) { $0 + $1.area }
+        let eta = formatSeconds(Double(1000 * 800 - done) * 0.25 / 16384)
+        XCTAssertEqual(viewProgress(h.state, h.state.preview!), "exact \(done * 100 / (1000 * 800))% ETA \(eta)")
         h.finishJobs()
-        XCTAssertNil(fitProgress(h.state, h.state.preview!))
+        XCTAssertNil(viewProgress(h.state, h.state.preview!))
         XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50")
         // Reduced tiles satisfy fit but not 1:1.
         h.effects = []

@@ -32,6 +32,7 @@ final class ViewBenchmark: XCTestCase {
                   + " (median of 7)")
         }
         let end = p.cache.tiles(MethodKey(.blend, alpha: 0))[0]
-        print("consistency 512² → \(median { _ = consistency(tile: end, input: img, scale: 4, key: MethodKey(.psnr)) }) ms")
+        let ms = median { _ = consistency(tiles: [end], view: end.region, input: img, scale: 4, key: MethodKey(.psnr)) }
+        print("consistency 512² → \(ms) ms")
     }
 }

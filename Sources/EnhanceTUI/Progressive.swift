@@ -1,0 +1,99 @@
+/// Rectangle arithmetic for progressive inference: what part of a view is not yet covered, and how
+/// to cut it into pieces that appear centre first (input pixels throughout).
+enum Progressive {
+    /// The parts of `view` that no rectangle of `rects` covers, as disjoint rectangles (row bands
+    /// of maximal runs, merged down where consecutive bands have the same runs).
+    static func uncovered(_ view: PixelRect, by rects: [PixelRect]) -> [PixelRect] {
+        guard view.area > 0 else { return [] }
+        let inside = rects.map { $0.clipped(to: view) }.filter { $0.area > 0 }
+        if inside.isEmpty { return [view] }
+        func cuts(_ lo: Int, _ hi: Int, _ edges: [Int]) -> [Int] {
+            Array(Set([lo, hi] + edges.filter { $0 > lo && $0 < hi })).sorted()
+        }
+        let xs = cuts(view.x, view.x + view.width, inside.flatMap { [$0.x, $0.x + $0.width] })
+        let ys = cuts(view.y, view.y + view.height, inside.flatMap { [$0.y, $0.y + $0.height] })
+        var out: [PixelRect] = []
+        var open: [Int: Int] = [:]  // run (x0 << 32 | x1) → index in out of the rectangle it extends
+        for j in 0..<(ys.count - 1) {
+            var runs: [(Int, Int)] = []
+            var start: Int?
+            for i in 0..<(xs.count - 1) {
+                let cx = xs[i], cy = ys[j]
+                let covered = inside.contains { cx >= $0.x && cx < $0.x + $0.width && cy >= $0.y && cy < $0.y + $0.height }
+                if !covered && start == nil { start = cx }
+                if covered, let s = start { runs.append((s, cx)); start = nil }
+            }
+            if let s = start { runs.append((s, xs[xs.count - 1])) }
+            var next: [Int: Int] = [:]
+            for (a, b) in runs {
+                let id = a << 32 | b
+                if let k = open[id], out[k].y + out[k].height == ys[j] {
+                    out[k].height += ys[j + 1] - ys[j]
+                    next[id] = k
+                } else {
+                    out.append(PixelRect(x: a, y: ys[j], width: b - a, height: ys[j + 1] - ys[j]))
+                    next[id] = out.count - 1
+                }
+            }
+            open = next
+        }
+        return out
+    }
+
+    /// Whether the rectangles together cover every pixel of `view`.
+    static func covers(_ view: PixelRect, _ rects: [PixelRect]) -> Bool {
+        uncovered(view, by: rects).isEmpty
+    }
+
+    /// `r` cut into pieces that appear from `focus` outwards: a square of edge `first` around the
+    /// focus (clamped into `r`), then the four bands around it (a pinwheel), each cut into pieces
+    /// no longer than `longest` along its long side; nearest to `focus` first. An `r` no larger
+    /// than `whole` pixels stays one piece (small regions: cutting only adds context overhead).
+    static func pieces(_ r: PixelRect, focus: (x: Double, y: Double), first: Int, longest: Int,
+                       whole: Int) -> [PixelRect] {
+        guard r.area > whole, r.width > first || r.height > first else { return r.area > 0 ? [r] : [] }
+        let cw = min(first, r.width), ch = min(first, r.height)
+        let cx = min(max(Int(focus.x.rounded()) - cw / 2, r.x), r.x + r.width - cw)
+        let cy = min(max(Int(focus.y.rounded()) - ch / 2, r.y), r.y + r.height - ch)
+        let centre = PixelRect(x: cx, y: cy, width: cw, height: ch)
+        let bands = [
+            PixelRect(x: r.x, y: r.y, width: r.width, height: cy - r.y),
+            PixelRect(x: r.x, y: cy + ch, width: r.width, height: r.y + r.height - cy - ch),
+            PixelRect(x: r.x, y: cy, width: cx - r.x, height: ch),
+            PixelRect(x: cx + cw, y: cy, width: r.x + r.width - cx - cw, height: ch),
+        ].filter { $0.area > 0 }
+        var out = [centre]
+        for b in bands { out += split(b, longest: max(longest, 1)) }
+        func distance(_ p: PixelRect) -> Double {
+            let dx = max(Double(p.x) - focus.x, 0, focus.x - Double(p.x + p.width))
+            let dy = max(Double(p.y) - focus.y, 0, focus.y - Double(p.y + p.height))
+            let mx = Double(p.x) + Double(p.width) / 2 - focus.x, my = Double(p.y) + Double(p.height) / 2 - focus.y
+            return (dx * dx + dy * dy) * 4 + (mx * mx + my * my)
+        }
+        return [centre] + out.dropFirst().enumerated().sorted { (distance($0.1), $0.0) < (distance($1.1), $1.0) }.map(\.1)
+    }
+
+    /// `b` cut along its long side into equal pieces no longer than `longest`.
+    static func split(_ b: PixelRect, longest: Int) -> [PixelRect] {
+        let horizontal = b.width >= b.height
+        let n = ((horizontal ? b.width : b.height) + longest - 1) / longest
+        guard n > 1 else { return [b] }
+        return (0..<n).map { i in
+            if horizontal {
+                let x0 = b.x + b.width * i / n, x1 = b.x + b.width * (i + 1) / n
+                return PixelRect(x: x0, y: b.y, width: x1 - x0, height: b.height)
+            }
+            let y0 = b.y + b.height * i / n, y1 = b.y + b.height * (i + 1) / n
+            return PixelRect(x: b.x, y: y0, width: b.width, height: y1 - y0)
+        }
+    }
+}
+
+extension PixelRect {
+    /// The part inside `o`.
+    public func clipped(to o: PixelRect) -> PixelRect {
+        let x0 = max(x, o.x), y0 = max(y, o.y)
+        let x1 = min(x + width, o.x + o.width), y1 = min(y + height, o.y + o.height)
+        return PixelRect(x: x0, y: y0, width: max(x1 - x0, 0), height: max(y1 - y0, 0))
+    }
+}
