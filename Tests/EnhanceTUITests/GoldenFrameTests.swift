@@ -88,4 +88,25 @@ final class GoldenFrameTests: PhotoDirTestCase {
         ], colours: [dots, f, f, dots, dots, dots, dots, dots, dots, dots, f, f, f, dots])
         XCTAssertEqual(h.screen[4, 2].style, .reverse, "the selection is highlighted")
     }
+
+    func testPairPickerEscRestoresTheFrame() {
+        // Blocks: the picker opens (loading, then listed), Esc closes it; the frame is the one before.
+        let engine = FakeEngine()
+        engine.offered = [PairChoice(name: "other", psnr: "/m/o-psnr.pth", gan: "/m/o-gan.pth")]
+        let h = Harness(directory: dir, columns: 32, rows: 14, engine: engine)
+        h.keys(.enter)
+        h.type("z")
+        h.settle()
+        let image = String(repeating: " ", count: 32)
+        let dots = String(repeating: ".", count: 32), f = String(repeating: "f", count: 32)
+        let text = [" blend α=0.50" + String(repeating: " ", count: 19)] + Array(repeating: image, count: 12)
+            + [" α 0.50 │ zoom 1:1 │ view single"]
+        let colours = [dots] + Array(repeating: f, count: 12) + [dots]
+        assertFrame(h.screen, text: text, colours: colours)
+        h.type("p")
+        XCTAssertTrue(h.screen.plainText.contains("Model pairs"))
+        h.keys(.escape)
+        XCTAssertNil(h.state.picker)
+        assertFrame(h.screen, text: text, colours: colours)
+    }
 }
