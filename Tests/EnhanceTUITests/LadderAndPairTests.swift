@@ -169,4 +169,22 @@ final class FilmstripAndPairTests: PhotoDirTestCase {
         XCTAssertEqual(measures.count, 1)
         XCTAssertNotNil(h.state.preview!.consistency, "the harness ran the effect and posted its result")
     }
+
+    func testAMessageKeepsAlphaZoomAndProgressInTheStatusLine() {
+        let engine = FakeEngine()
+        engine.offered = [PairChoice(name: "other", psnr: "/m/other-psnr.pth", gan: "/m/other-gan.pth")]
+        let h = Harness(directory: dir, columns: 64, rows: 12, engine: engine)
+        h.keys(.enter)
+        h.settle()
+        h.type("p")
+        h.keys(.enter)
+        // The switch queued the fit view again (64 columns: the message is cut with "…").
+        XCTAssertEqual(h.screen.text(row: 11),
+                       " α 0.50 │ zoom fit │ fit 0% ETA 0.25s │ switched to PSNR /m/oth…")
+        h.settle()
+        XCTAssertEqual(h.screen.text(row: 11),
+                       " α 0.50 │ zoom fit │ switched to PSNR /m/other-psnr.pth · GAN /…")
+        h.keys(.right)  // the next key clears the message
+        XCTAssertTrue(h.screen.text(row: 11).hasPrefix(" α 0.55 │ zoom fit │ view single"), h.screen.text(row: 11))
+    }
 }
