@@ -100,6 +100,19 @@ extension ScreenBuffer {
         blit(CellGrid(columns: image.columns, rows: image.rows, fill: cell), row: image.row, column: image.column)
         images.append(image)
     }
+
+    /// Removes ``images`` and turns the cells they covered into blank text cells (so backends
+    /// also write over sixel/iTerm2 pixels there); titles and other text stay.
+    public mutating func blankImages() {
+        for p in images {
+            for r in max(p.row, 0)..<min(p.row + p.rows, rows) {
+                for c in max(p.column, 0)..<min(p.column + p.columns, columns) where self[r, c].image != nil {
+                    self[r, c] = ScreenCell()
+                }
+            }
+        }
+        images = []
+    }
 }
 
 /// Replaces control characters (C0, DEL, C1) and U+FFFD-worthy junk with visible `?`, so file

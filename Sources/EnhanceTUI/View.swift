@@ -9,6 +9,9 @@ public func view(_ s: AppState, cache: RenderCache) -> ScreenBuffer {
         drawBrowser(&b, s)
     }
     drawStatus(&b, s)
+    // Pixels would cover a dialog (sixel and iTerm2 cannot be clipped around it): the panes stay
+    // blank while one is open, and the same images come back (from the render cache) after.
+    if s.picker != nil || s.export != nil || s.showHelp { b.blankImages() }
     if let m = s.picker { drawPicker(&b, s, m) }
     if let e = s.export { drawExport(&b, s, e) }
     if s.showHelp { drawHelp(&b) }

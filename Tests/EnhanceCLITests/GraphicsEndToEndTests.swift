@@ -145,7 +145,7 @@ final class GraphicsEndToEndTests: XCTestCase {
             crossings += 1
         }
         XCTAssertGreaterThanOrEqual(crossings, 30, "stripes not drawn at pixel resolution (\(crossings) edges)")
-        // Help opens over the image: the pixels go (blocks stand in around the box), and come back.
+        // Help opens over the image: the pixels go (the panes stay blank around the box), and come back.
         let shown = count(red, in: img, tolerance)
         try key("question")
         let hidden = try Spawn.poll(timeout: 15, every: 0.5) { () -> Int? in
