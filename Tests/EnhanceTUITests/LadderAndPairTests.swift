@@ -89,10 +89,11 @@ final class FilmstripAndPairTests: PhotoDirTestCase {
     func testFilmstripShowsTheLadderAndPicksAlpha() {
         let h = Harness(directory: dir, columns: 48, rows: 14)
         h.keys(.enter)
+        h.type("z")
         h.type("s")
-        XCTAssertEqual(h.state.preview!.zoom, .factor(1), "the ladder is of the zoomed view")
+        XCTAssertEqual(h.state.preview!.zoom, .factor(1), "the filmstrip keeps the zoom")
         h.settle()
-        XCTAssertTrue(h.screen.text(row: 3).contains("▶α 0.50"))
+        XCTAssertTrue(h.screen.text(row: 4).contains("▶α 0.50"), h.screen.plainText)
         h.keys(.right)
         XCTAssertEqual(h.state.preview!.alpha, 0.6, accuracy: 1e-6)
         h.keys(.left, .left)
