@@ -171,10 +171,13 @@ final class NcursesBackend: TerminalBackend {
         wnoutrefresh(win)
         doupdate()
         fflush(outFile)
+        // ncurses' scroll optimisation may have shifted lines, image cells included: redraw them all.
+        let moved = prev.map { frame.cursesMayMoveLines(from: $0) } ?? false
+        if moved { changedRows = Set(0..<frame.rows) }
         let images = frame.cells.map(\.image)
         writeRaw(ANSIWriter.drawSparse(images, columns: frame.columns, mode: colorMode,
                                        previous: prev?.cells.map(\.image), forceRows: prev == nil ? [] : changedRows))
-        drawImages(frame.images, full: prev == nil, changedRows: changedRows)
+        drawImages(frame.images, full: prev == nil || moved, changedRows: changedRows)
     }
 
     /// Removes images no longer in the frame and draws the new or changed ones. Sixel and iTerm2

@@ -12,11 +12,15 @@ public struct TerminalGraphics: Sendable {
     public var cellPixels: CellPixels?
     /// Inside tmux: where the pane sits in the outer terminal.
     public var tmux: TmuxInfo?
+    /// The largest sixel image the terminal reported (XTSMGRAPHICS); nil: not asked or no answer.
+    public var sixelLimit: (width: Int, height: Int)?
 
-    public init(decision: GraphicsDecision, cellPixels: CellPixels? = nil, tmux: TmuxInfo? = nil) {
+    public init(decision: GraphicsDecision, cellPixels: CellPixels? = nil, tmux: TmuxInfo? = nil,
+                sixelLimit: (width: Int, height: Int)? = nil) {
         self.decision = decision
         self.cellPixels = cellPixels
         self.tmux = tmux
+        self.sixelLimit = sixelLimit
     }
 
     /// Block characters, without asking the terminal.
@@ -29,6 +33,7 @@ public struct TerminalGraphics: Sendable {
     public var encoder: GraphicsEncoder {
         var e = GraphicsEncoder(decision.kind, tmuxPassthrough: decision.tmuxPassthrough)
         if decision.tmuxPassthrough, let tmux { e.origin = tmux.paneOrigin }
+        e.sixelLimit = sixelLimit ?? Sixel.defaultLimit
         return e
     }
 
@@ -48,7 +53,8 @@ public struct TerminalGraphics: Sendable {
             ? query(timeout: timeout, insideTmux: tmux != nil, passthrough: tmux?.passthrough ?? false) : nil
         let decision = GraphicsDecision(choice: choice, replies: replies, environment: env, tmux: tmux)
         let reported = replies?.cellPixels.map { CellPixels(width: $0.width, height: $0.height) }
-        return TerminalGraphics(decision: decision, cellPixels: window ?? reported, tmux: tmux)
+        return TerminalGraphics(decision: decision, cellPixels: window ?? reported, tmux: tmux,
+                                sixelLimit: replies?.sixelGeometry)
     }
 
     /// Cell size from TIOCGWINSZ (`ws_xpixel / ws_col`), nil when the terminal leaves it 0.
@@ -74,11 +80,28 @@ public struct TerminalGraphics: Sendable {
         // TCSAFLUSH drops replies that arrive after the deadline instead of echoing them later.
         defer { _ = tcsetattr(fd, TCSAFLUSH, &saved) }
         let q = GraphicsReplies.queryBytes(tmuxPassthrough: insideTmux && passthrough)
-        guard q.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == q.count else { return nil }
         var replies = GraphicsReplies()
+        guard ask(fd, q, into: &replies, timeout: timeout, until: { $0.complete(insideTmux: insideTmux) })
+        else { return nil }
+        if replies.sixel {
+            // Second round, only for sixel terminals: the geometry, fenced by another DA1.
+            let attributes = replies.deviceAttributes
+            replies.deviceAttributes = nil
+            _ = ask(fd, Array(GraphicsReplies.sixelGeometryQuery.utf8), into: &replies, timeout: timeout,
+                    until: { $0.deviceAttributes != nil })
+            replies.deviceAttributes = attributes
+        }
+        return replies
+    }
+
+    /// Writes `query` to `fd` and feeds replies to `replies` until `done` or `timeout` seconds;
+    /// false when the query could not be written.
+    static func ask(_ fd: Int32, _ query: [UInt8], into replies: inout GraphicsReplies, timeout: Double,
+                    until done: (GraphicsReplies) -> Bool) -> Bool {
+        guard query.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == query.count else { return false }
         let deadline = Date().addingTimeInterval(timeout)
         var buf = [UInt8](repeating: 0, count: 512)
-        while !replies.complete(insideTmux: insideTmux) {
+        while !done(replies) {
             let left = deadline.timeIntervalSinceNow
             if left <= 0 { break }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -89,7 +112,7 @@ public struct TerminalGraphics: Sendable {
             if n <= 0 { break }
             replies.feed(Array(buf[0..<n]))
         }
-        return replies
+        return true
     }
 
     /// tmux's version and passthrough setting, from `tmux -V` and `tmux show -gv allow-passthrough`.

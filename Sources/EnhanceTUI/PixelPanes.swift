@@ -1,12 +1,12 @@
 import EnhanceImaging
 import EnhanceTerminal
 
-/// Pixel size of each cell when the panes are drawn with a graphics protocol right now: nil for
-/// block characters, and while a dialog (help, export) is open — the images are removed then and
-/// the panes drawn as blocks, so no pixels cover the dialog.
+/// Pixel size of each cell when the panes are drawn with a graphics protocol: nil for block
+/// characters. While a dialog (help, export, pair picker) is open the panes are still composed in pixels, and
+/// ``view(_:cache:)`` then blanks them (``ScreenBuffer/blankImages()``): no pixels over the
+/// dialog, and no picture at another magnification in their place.
 func pixelCells(_ s: AppState) -> CellPixels? {
-    guard s.export == nil, !s.showHelp else { return nil }
-    return s.pixelCells
+    s.pixelCells
 }
 
 extension PlacedImage {

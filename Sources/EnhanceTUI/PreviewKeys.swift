@@ -46,8 +46,7 @@ func previewKey(_ s: inout AppState, _ k: Key) -> [Effect] {
     case .up, .char("k"): p.centerY -= step.1; (p.panX, p.panY) = (0, -1)
     case .down, .char("j"): p.centerY += step.1; (p.panX, p.panY) = (0, 1)
     case .char("s"):
-        p.filmstrip = true
-        if p.zoom == .fit { p.zoom = .factor(1) }  // the ladder is of the zoomed view
+        p.filmstrip = true  // at the zoom it was opened at: closing returns to exactly this view
     case .right, .char("]"): p.alpha = stepAlpha(p.alpha, 0.05)
     case .left, .char("["): p.alpha = stepAlpha(p.alpha, -0.05)
     case .shiftRight, .char("}"): p.alpha = stepAlpha(p.alpha, 0.01)

@@ -100,6 +100,19 @@ extension ScreenBuffer {
         blit(CellGrid(columns: image.columns, rows: image.rows, fill: cell), row: image.row, column: image.column)
         images.append(image)
     }
+
+    /// Removes ``images`` and turns the cells they covered into blank text cells (so backends
+    /// also write over sixel/iTerm2 pixels there); titles and other text stay.
+    public mutating func blankImages() {
+        for p in images {
+            for r in max(p.row, 0)..<min(p.row + p.rows, rows) {
+                for c in max(p.column, 0)..<min(p.column + p.columns, columns) where self[r, c].image != nil {
+                    self[r, c] = ScreenCell()
+                }
+            }
+        }
+        images = []
+    }
 }
 
 /// Replaces control characters (C0, DEL, C1) and U+FFFD-worthy junk with visible `?`, so file
@@ -130,3 +143,26 @@ public func displayWidth(_ ch: Character) -> Int {
 
 /// Display width of a whole string.
 public func displayWidth(_ s: String) -> Int { sanitize(s).reduce(0) { $0 + displayWidth($1) } }
+
+extension ScreenBuffer {
+    /// Row `row` as a text-only screen library (curses) holds it: image cells are plain blanks,
+    /// since their colours go out as raw escapes it never sees.
+    func cursesRow(_ row: Int) -> ArraySlice<ScreenCell> {
+        cells[(row * columns)..<((row + 1) * columns)].map {
+            $0.image == nil ? ScreenCell(text: $0.text, style: $0.style) : ScreenCell()
+        }[...]
+    }
+
+    /// Whether going from `previous` to this frame may make curses move lines on the terminal:
+    /// its scroll optimisation shifts a region (change-scroll-region + index/reverse index) when a
+    /// changed row now reads as another row did before, e.g. a dialog box that grows or closes. The
+    /// shift carries the image cells drawn outside curses along, so the caller must redraw them all.
+    public func cursesMayMoveLines(from previous: ScreenBuffer) -> Bool {
+        guard previous.columns == columns, previous.rows == rows else { return false }
+        let old = Set((0..<rows).map { Array(previous.cursesRow($0)) })
+        return (0..<rows).contains { r in
+            let now = Array(cursesRow(r))
+            return now != Array(previous.cursesRow(r)) && old.contains(now)
+        }
+    }
+}

@@ -9,6 +9,9 @@ public func view(_ s: AppState, cache: RenderCache) -> ScreenBuffer {
         drawBrowser(&b, s)
     }
     drawStatus(&b, s)
+    // Pixels would cover a dialog (sixel and iTerm2 cannot be clipped around it): the panes stay
+    // blank while one is open, and the same images come back (from the render cache) after.
+    if s.picker != nil || s.export != nil || s.showHelp { b.blankImages() }
     if let m = s.picker { drawPicker(&b, s, m) }
     if let e = s.export { drawExport(&b, s, e) }
     if s.showHelp { drawHelp(&b) }
@@ -20,7 +23,13 @@ func drawStatus(_ b: inout ScreenBuffer, _ s: AppState) {
     guard row >= 0 else { return }
     b.fill(row: row, column: 0, width: s.columns, style: .reverse)
     if let msg = s.status {
-        b.put(" " + msg, row: row, column: 0, style: .reverse)
+        // A message keeps α, zoom and progress in view; it takes the rest of the row, cut with "…".
+        var keep: [String] = []
+        if s.screen == .preview, let p = s.preview {
+            keep = ["α \(formatAlpha(p.alpha))", "zoom \(p.zoom.title)"]
+            keep += [fitProgress(s, p), ladderProgress(s, p)].compactMap { $0 }
+        }
+        b.put(head(" " + (keep + [msg]).joined(separator: " │ "), s.columns), row: row, column: 0, style: .reverse)
         return
     }
     var parts: [String]
@@ -125,6 +134,20 @@ func drawExport(_ b: inout ScreenBuffer, _ s: AppState, _ e: ExportPhase) {
     }
     b.put(line, row: r.row + 1, column: r.column + 2, maxWidth: w - 4)
     b.put(hint, row: r.row + 2, column: r.column + 2, style: .dim, maxWidth: w - 4)
+}
+
+/// The start of `s` fitting in `width` columns, with a trailing "…" when cut.
+func head(_ s: String, _ width: Int) -> String {
+    if displayWidth(s) <= width { return s }
+    var out = ""
+    var w = 1
+    for ch in s {
+        let cw = displayWidth(ch)
+        if w + cw > width { break }
+        out.append(ch)
+        w += cw
+    }
+    return out + "…"
 }
 
 /// The end of `s` fitting in `width` columns, with a leading "…" when cut.

@@ -91,6 +91,17 @@ final class GraphicsEndToEndTests: XCTestCase {
         try drive(windowClass: "EnhanceE2EXterm", name: "xterm", tolerance: 12)
     }
 
+    /// 132×40 cells (1060×684 px): the pane image is wider than xterm's sixel limit (1000×1000 by
+    /// default; XTSMGRAPHICS said 1000×680), which xterm would not draw at all, so it goes out
+    /// as pieces within the limit.
+    func testXtermSixelLargeWindow() throws {
+        guard Spawn.has("xterm") else { throw XCTSkip("xterm is missing (make test installs it)") }
+        pids.append(try Spawn.start(["xterm", "-ti", "vt340", "-class", "EnhanceE2EXtermLarge", "-bg", "black",
+                                     "-fg", "gray", "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry", "132x40+0+0",
+                                     "-e", "sh", "-c", program()], env: ["DISPLAY": display]))
+        try drive(windowClass: "EnhanceE2EXtermLarge", name: "xterm-large", tolerance: 12)
+    }
+
     /// Bicubic, 1:1, checks, quit, checks the terminal is clean.
     func drive(windowClass: String, name: String, tolerance: Int) throws {
         let window = try XCTUnwrap(Spawn.poll(timeout: 30) { () -> String? in
@@ -134,7 +145,7 @@ final class GraphicsEndToEndTests: XCTestCase {
             crossings += 1
         }
         XCTAssertGreaterThanOrEqual(crossings, 30, "stripes not drawn at pixel resolution (\(crossings) edges)")
-        // Help opens over the image: the pixels go (blocks stand in around the box), and come back.
+        // Help opens over the image: the pixels go (the panes stay blank around the box), and come back.
         let shown = count(red, in: img, tolerance)
         try key("question")
         let hidden = try Spawn.poll(timeout: 15, every: 0.5) { () -> Int? in

@@ -153,4 +153,37 @@ final class TUIEndToEndTests: XCTestCase {
         try keys("q")
         try waitFor("exit") { $0.contains("ENHANCE-EXIT=0") }
     }
+
+    /// Block panes come back exactly after the pair picker closes. The picker box grows when the
+    /// listing arrives; ncurses' scroll optimisation then shifted lines, block cells (which it
+    /// does not know) included, leaving blank bars and shifted rows until a resize.
+    func testPickerEscRestoresBlockPanes() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed (make test installs it)")
+        }
+        let dir = try CLI.tempDir()
+        var img = Image(width: 160, height: 96)
+        for c in 0..<3 { for y in 0..<96 { for x in 0..<160 {
+            img[c, y, x] = Float((x * 37 + y * 91 + c * 53 + (x * y) % 29) % 97) / 96
+        } } }
+        let path = dir.appendingPathComponent("texture.png").path
+        try ImageFile.write(img, to: path)
+        let command = [CLI.binary.path, path, "--graphics", "blocks", "--color", "truecolor"]
+            .map { "'\($0)'" }.joined(separator: " ")
+        try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36",
+                  "cd '\(CLI.repoRoot.path)' && ENHANCE_MODELS='\(dir.path)' \(command); sleep 30"])
+        // Bicubic at fit: nothing is computed in the background, so the screen stays still.
+        try waitFor("the preview") { $0.contains("α 0.50") && $0.contains("view single") }
+        try keys("1")
+        var last = ""
+        let before = try waitFor("a still bicubic frame") { now in
+            defer { last = now }
+            return now == last && now.contains("bicubic") && !now.contains("queued")
+        }
+        try keys("p")
+        try waitFor("the listed pairs") { $0.contains("Model pairs") && $0.contains("▶ ") }
+        try keys("Escape")
+        try waitFor("the picker to close") { !$0.contains("Model pairs") }
+        try waitFor("the frame from before the picker", timeout: 5) { $0 == before }
+    }
 }

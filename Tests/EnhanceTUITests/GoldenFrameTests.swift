@@ -29,34 +29,64 @@ final class GoldenFrameTests: PhotoDirTestCase {
     }
 
     func testFilmstripFrame() {
-        // 48 columns: 3 panels of 16 per row (15 + a gap), 4 rows of 3 cells (label + 2 image rows).
+        // 48×13 body at 1:1: panels of the pane's aspect (48:12) fit biggest 4 to a row: 12
+        // columns (11 + a gap) × 4 rows (label + 3 image rows) at rows 0, 4, 8; row 12 is left over.
         let h = Harness(directory: dir, columns: 48, rows: 14)
         h.keys(.enter)
+        h.type("z")
         h.type("s")
         h.settle()
         let blank = String(repeating: " ", count: 48)
-        func labels(_ a: String, _ b: String, _ c: String) -> String {
-            [a, b, c].map { $0 + String(repeating: " ", count: 16 - $0.count) }.joined()
+        func labels(_ l: [String]) -> String {
+            (l + Array(repeating: "", count: 4 - l.count)).map { $0 + String(repeating: " ", count: 12 - $0.count) }
+                .joined()
         }
-        func strip(_ a: Character, _ b: Character, _ c: Character?) -> String {
-            [a, b].map { String(repeating: String($0), count: 15) + "." }.joined()
-                + (c.map { String(repeating: String($0), count: 15) + "." } ?? String(repeating: ".", count: 16))
+        func strip(_ c: String) -> String {
+            c.map { String(repeating: String($0), count: 11) + "." }.joined()
+                + String(repeating: ".", count: 12 * (4 - c.count))
         }
         let dots = String(repeating: ".", count: 48)
         assertFrame(h.screen, text: [
-            labels(" α 0.00", " α 0.10", " α 0.20"), blank, blank,
-            labels(" α 0.30", " α 0.40", "▶α 0.50"), blank, blank,
-            labels(" α 0.60", " α 0.70", " α 0.80"), blank, blank,
-            labels(" α 0.90", " α 1.00", ""), blank, blank,
+            labels([" α 0.00", " α 0.10", " α 0.20", " α 0.30"]), blank, blank, blank,
+            labels([" α 0.40", "▶α 0.50", " α 0.60", " α 0.70"]), blank, blank, blank,
+            labels([" α 0.80", " α 0.90", " α 1.00"]), blank, blank, blank,
             blank,
             " α 0.50 │ zoom 1:1 │ view single │ last 0.00s │ ",
         ], colours: [
-            dots, strip("a", "b", "c"), strip("a", "b", "c"),
-            dots, strip("d", "e", "f"), strip("d", "e", "f"),
-            dots, strip("g", "h", "i"), strip("g", "h", "i"),
-            dots, strip("j", "k", nil), strip("j", "k", nil),
+            dots, strip("abcd"), strip("abcd"), strip("abcd"),
+            dots, strip("efgh"), strip("efgh"), strip("efgh"),
+            dots, strip("ijk"), strip("ijk"), strip("ijk"),
             dots, dots,
         ])
+    }
+
+    /// 11 panels of a 4:3 image at fit in 80×24 (body 23 rows; a picture is 8·2/6 = 8/3 cells wide
+    /// per row): 4 columns × 3 rows of 19×6 image cells hold a picture 6 rows tall (3 × 4: 25×4 →
+    /// 4; 5 × 3: 15×6 → 5.6; 6 × 2: 12×10 → 4.5; 11 × 1: 6×22 → 2.25); the grid tiles the body,
+    /// and the filmstrip keeps fit and the centre, open and closed.
+    func testFilmstripGridAtFitKeepsTheView() {
+        let h = Harness(directory: dir, columns: 80, rows: 24)
+        h.keys(.enter)
+        let before = h.state.preview!
+        XCTAssertEqual(before.zoom, .fit)
+        h.type("s")
+        XCTAssertEqual(h.state.preview!.zoom, .fit, "the filmstrip keeps the zoom it was opened at")
+        let area = CellRect(row: 0, column: 0, width: 80, height: 23)
+        let panels = filmstripPanels(area, aspect: filmstripAspect(h.state, h.state.preview!, area))
+        XCTAssertEqual(panels.count, 11)
+        XCTAssertEqual(Set(panels.map(\.width)), [19])
+        XCTAssertEqual(Set(panels.map(\.height)), [7])
+        XCTAssertEqual(panels.map(\.column), [0, 20, 40, 60, 0, 20, 40, 60, 0, 20, 40])
+        XCTAssertEqual(panels.map(\.row), [0, 0, 0, 0, 7, 7, 7, 7, 14, 14, 14])
+        h.settle()
+        XCTAssertTrue(h.screen.text(row: 7).contains("▶α 0.50"), h.screen.plainText)
+        h.keys(.escape)
+        let after = h.state.preview!
+        XCTAssertFalse(after.filmstrip)
+        XCTAssertEqual(after.zoom, before.zoom)
+        XCTAssertEqual(after.centerX, before.centerX)
+        XCTAssertEqual(after.centerY, before.centerY)
+        XCTAssertEqual(after.alpha, before.alpha)
     }
 
     func testPairPickerFrame() {
@@ -87,5 +117,26 @@ final class GoldenFrameTests: PhotoDirTestCase {
             " α 0.50 │ zoom 1:1 │ view single",
         ], colours: [dots, f, f, dots, dots, dots, dots, dots, dots, dots, f, f, f, dots])
         XCTAssertEqual(h.screen[4, 2].style, .reverse, "the selection is highlighted")
+    }
+
+    func testPairPickerEscRestoresTheFrame() {
+        // Blocks: the picker opens (loading, then listed), Esc closes it; the frame is the one before.
+        let engine = FakeEngine()
+        engine.offered = [PairChoice(name: "other", psnr: "/m/o-psnr.pth", gan: "/m/o-gan.pth")]
+        let h = Harness(directory: dir, columns: 32, rows: 14, engine: engine)
+        h.keys(.enter)
+        h.type("z")
+        h.settle()
+        let image = String(repeating: " ", count: 32)
+        let dots = String(repeating: ".", count: 32), f = String(repeating: "f", count: 32)
+        let text = [" blend α=0.50" + String(repeating: " ", count: 19)] + Array(repeating: image, count: 12)
+            + [" α 0.50 │ zoom 1:1 │ view single"]
+        let colours = [dots] + Array(repeating: f, count: 12) + [dots]
+        assertFrame(h.screen, text: text, colours: colours)
+        h.type("p")
+        XCTAssertTrue(h.screen.plainText.contains("Model pairs"))
+        h.keys(.escape)
+        XCTAssertNil(h.state.picker)
+        assertFrame(h.screen, text: text, colours: colours)
     }
 }

@@ -64,18 +64,30 @@ final class GraphicsPaneTests: PhotoDirTestCase {
         XCTAssertEqual(h.screen.images[0].image.height, 96)
     }
 
-    func testDialogsRemoveImagesAndBlocksStandIn() {
-        let h = open()
-        XCTAssertEqual(h.screen.images.count, 1)
-        h.type("?")
-        XCTAssertTrue(h.screen.images.isEmpty, "help covers the panes: no pixels over it")
-        h.type("x")  // any key closes help
-        XCTAssertEqual(h.screen.images.count, 1)
-        h.type("e")
-        XCTAssertNotNil(h.state.export)
-        XCTAssertTrue(h.screen.images.isEmpty)
-        XCTAssertTrue(h.screen.cells.contains { $0.image.map { $0.bg != .black } ?? false },
-                      "block cells stand in around the dialog")
+    /// Help, export and the pair picker over pixel panes: the images go and the panes stay blank (no block
+    /// rendering at another magnification in their place); the same images come back after.
+    func testDialogsBlankThePanesWithoutABlockRendering() {
+        for kind in [GraphicsProtocol.kitty, .sixel] {
+            let h = open(kind)
+            let before = h.screen
+            XCTAssertEqual(before.images.count, 1)
+            for (open, close) in [("?", Key.char("x")), ("e", Key.escape), ("p", Key.escape)] {  // any key closes help
+                h.type(open)
+                let s = h.screen
+                XCTAssertTrue(s.images.isEmpty, "\(kind) \(open): no pixels over the dialog")
+                XCTAssertFalse(s.cells.contains { $0.image != nil }, "\(kind) \(open): no block-rendered cells")
+                if open == "e" {  // help fills this 8-row screen; the export box is rows 2…5
+                    XCTAssertEqual(s.text(row: 0), before.text(row: 0), "the pane title stays")
+                    XCTAssertEqual(s.text(row: 1), String(repeating: " ", count: 40), "blank above the box")
+                    XCTAssertEqual(s[1, 0].style, .normal)
+                }
+                h.keys(close)
+                XCTAssertNil(h.state.export)
+                XCTAssertNil(h.state.picker)
+                XCTAssertFalse(h.state.showHelp)
+                XCTAssertEqual(h.screen, before, "\(kind) \(open): the same frame and image after closing")
+            }
+        }
     }
 
     func testLayoutsPlaceOneImagePerPaneWithStableSlots() {

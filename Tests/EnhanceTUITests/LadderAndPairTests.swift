@@ -88,10 +88,11 @@ final class FilmstripAndPairTests: PhotoDirTestCase {
     func testFilmstripShowsTheLadderAndPicksAlpha() {
         let h = Harness(directory: dir, columns: 48, rows: 14)
         h.keys(.enter)
+        h.type("z")
         h.type("s")
-        XCTAssertEqual(h.state.preview!.zoom, .factor(1), "the ladder is of the zoomed view")
+        XCTAssertEqual(h.state.preview!.zoom, .factor(1), "the filmstrip keeps the zoom")
         h.settle()
-        XCTAssertTrue(h.screen.text(row: 3).contains("▶α 0.50"))
+        XCTAssertTrue(h.screen.text(row: 4).contains("▶α 0.50"), h.screen.plainText)
         h.keys(.right)
         XCTAssertEqual(h.state.preview!.alpha, 0.6, accuracy: 1e-6)
         h.keys(.left, .left)
@@ -174,6 +175,24 @@ final class FilmstripAndPairTests: PhotoDirTestCase {
         let measures = h.effects.filter { if case .measureConsistency = $0 { return true } else { return false } }
         XCTAssertEqual(measures.count, 1)
         XCTAssertNotNil(h.state.preview!.consistency, "the harness ran the effect and posted its result")
+    }
+
+    func testAMessageKeepsAlphaZoomAndProgressInTheStatusLine() {
+        let engine = FakeEngine()
+        engine.offered = [PairChoice(name: "other", psnr: "/m/other-psnr.pth", gan: "/m/other-gan.pth")]
+        let h = Harness(directory: dir, columns: 64, rows: 12, engine: engine)
+        h.keys(.enter)
+        h.settle()
+        h.type("p")
+        h.keys(.enter)
+        // The switch queued the fit view again (64 columns: the message is cut with "…").
+        XCTAssertEqual(h.screen.text(row: 11),
+                       " α 0.50 │ zoom fit │ fit 0% ETA 0.25s │ switched to PSNR /m/oth…")
+        h.settle()
+        XCTAssertEqual(h.screen.text(row: 11),
+                       " α 0.50 │ zoom fit │ switched to PSNR /m/other-psnr.pth · GAN /…")
+        h.keys(.right)  // the next key clears the message
+        XCTAssertTrue(h.screen.text(row: 11).hasPrefix(" α 0.55 │ zoom fit │ view single"), h.screen.text(row: 11))
     }
 }
 

@@ -1,4 +1,5 @@
 import XCTest
+import EnhanceTerminal
 @testable import EnhanceTUI
 
 final class ScreenBufferTests: XCTestCase {
@@ -29,5 +30,24 @@ final class ScreenBufferTests: XCTestCase {
         XCTAssertEqual(formatSeconds(0.25), "0.25s")
         XCTAssertEqual(formatSeconds(12.34), "12.3s")
         XCTAssertEqual(formatSeconds(125), "2m05s")
+    }
+
+    /// A dialog box moving down a row reads, to curses, like lines that moved (it would scroll
+    /// them, block cells included); a changed status line or image cells alone do not.
+    func testCursesMayMoveLines() {
+        func frame(boxAt top: Int?, status: String, colour: UInt8 = 10) -> ScreenBuffer {
+            var b = ScreenBuffer(columns: 12, rows: 8)
+            let cell = ImageCell(glyph: "▀", fg: RGB8(colour, 0, 0), bg: RGB8(0, colour, 0))
+            b.blit(CellGrid(columns: 12, rows: 7, fill: cell), row: 0, column: 0)
+            if let top { drawBox(&b, CellRect(row: top, column: 2, width: 8, height: 3), title: "x") }
+            b.put(status, row: 7, column: 0, style: .reverse)
+            return b
+        }
+        XCTAssertTrue(frame(boxAt: 3, status: "a").cursesMayMoveLines(from: frame(boxAt: 2, status: "a")))
+        XCTAssertTrue(frame(boxAt: nil, status: "a").cursesMayMoveLines(from: frame(boxAt: 2, status: "a")))
+        XCTAssertFalse(frame(boxAt: 2, status: "b").cursesMayMoveLines(from: frame(boxAt: 2, status: "a")))
+        let recoloured = frame(boxAt: nil, status: "a", colour: 99)
+        XCTAssertFalse(recoloured.cursesMayMoveLines(from: frame(boxAt: nil, status: "a")))
+        XCTAssertFalse(frame(boxAt: 2, status: "a").cursesMayMoveLines(from: frame(boxAt: nil, status: "a")))
     }
 }

@@ -73,6 +73,48 @@ final class GraphicsDecoderTests: XCTestCase {
         XCTAssertLessThanOrEqual(difference(img, src).max, 2)
     }
 
+    /// A placed image over the terminal's sixel limit is cut at cells into images within it: 20×9
+    /// cells of 7×15 px (140×135) under a 64×50 limit → at most 9 columns (63 px) and 3 rows
+    /// (45 px) a piece, spread evenly: columns 0, 6, 13 and rows 0, 3, 6 (of the placement).
+    func testSixelSplitsAnImageOverTheLimitAtCells() throws {
+        let src = stripes(140, 135)
+        let placed = PlacedImage(row: 2, column: 5, columns: 20, rows: 9, image: src, slot: 1)
+        let limit = (width: 64, height: 50)
+        let pieces = Sixel.split(placed, limit: limit)
+        XCTAssertEqual(pieces.map { [$0.row, $0.column, $0.columns, $0.rows] }, [
+            [2, 5, 6, 3], [2, 11, 7, 3], [2, 18, 7, 3],
+            [5, 5, 6, 3], [5, 11, 7, 3], [5, 18, 7, 3],
+            [8, 5, 6, 3], [8, 11, 7, 3], [8, 18, 7, 3],
+        ])
+        for piece in pieces {
+            XCTAssertLessThanOrEqual(piece.image.width, limit.width)
+            XCTAssertLessThanOrEqual(piece.image.height, limit.height)
+            XCTAssertEqual(piece.image.width, piece.columns * 7)
+            XCTAssertEqual(piece.image.height, piece.rows * 15)
+            // Each piece, decoded by libsixel, is the source's pixels under its cells.
+            let decoded = try decodeSixel(Sixel.encode(piece.image))
+            let x0 = (piece.column - 5) * 7, y0 = (piece.row - 2) * 15
+            var bytes = [UInt8]()
+            for y in 0..<piece.image.height {
+                for x in 0..<piece.image.width {
+                    let c = src[x0 + x, y0 + y]
+                    bytes += [c.r, c.g, c.b]
+                }
+            }
+            let under = RGBImage(width: piece.image.width, height: piece.image.height, bytes: bytes)
+            XCTAssertLessThanOrEqual(difference(decoded, under).max, 2, "piece at \(piece.row), \(piece.column)")
+        }
+        // The encoder places every piece at its cell (CUP is 1-based), one DCS each.
+        var encoder = GraphicsEncoder(.sixel)
+        encoder.sixelLimit = limit
+        let out = String(decoding: encoder.draw(placed), as: UTF8.self)
+        XCTAssertEqual(out.components(separatedBy: "\u{1B}P").count - 1, 9)
+        for piece in pieces { XCTAssertTrue(out.contains("\u{1B}[\(piece.row + 1);\(piece.column + 1)H")) }
+        // Within the limit (xterm's default 1000×1000 when the terminal does not say): one image.
+        XCTAssertEqual(Sixel.split(placed, limit: Sixel.defaultLimit), [placed])
+        XCTAssertEqual(GraphicsEncoder(.sixel).draw(placed), Sixel.place(src, row: 2, column: 5))
+    }
+
     func testSixelQuantisedGradientRoundTrip() throws {
         for dither in [false, true] {
             let src = gradient(160, 96)

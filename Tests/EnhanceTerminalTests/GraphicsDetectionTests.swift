@@ -95,4 +95,18 @@ final class GraphicsDetectionTests: XCTestCase {
         XCTAssertNil(GraphicsChoice("png"))
         XCTAssertEqual(decide(nil, choice: .fixed(.iterm2)).kind, .iterm2)
     }
+
+    /// XTSMGRAPHICS replies as XTerm 379 `-ti vt340` sent them at 132×40 cells (1060×684 px
+    /// window) to `CSI ? 2 ; 1 ; 0 S` (sixel geometry, read) and `CSI ? 2 ; 4 ; 0 S` (maximum).
+    func testSixelGeometryReply() {
+        let r = replies(["\(esc)[?2;0;1000;6", "80S\(esc)[?63;1;2;4;6;9;15;16;22;28c"])
+        XCTAssertEqual(r.sixelGeometry?.width, 1000)
+        XCTAssertEqual(r.sixelGeometry?.height, 680)
+        XCTAssertEqual(r.deviceAttributes, [63, 1, 2, 4, 6, 9, 15, 16, 22, 28], "DA1 still parsed after it")
+        XCTAssertEqual(replies(["\(esc)[?2;0;1000;1000S"]).sixelGeometry?.height, 1000)
+        // A failure status (3) or the colour-register item (Pi = 1) carry no geometry.
+        XCTAssertNil(replies(["\(esc)[?2;3;0S\(esc)[?1;0;1024S\(esc)[?62;c"]).sixelGeometry)
+        XCTAssertNil(replies(["\(esc)[?62;c"]).sixelGeometry)
+        XCTAssertEqual(GraphicsReplies.sixelGeometryQuery, "\(esc)[?2;1;0S\(esc)[c")
+    }
 }

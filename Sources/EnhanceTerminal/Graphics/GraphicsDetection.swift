@@ -23,6 +23,13 @@ public struct GraphicsReplies: Equatable, Sendable {
     public var version: String?
     /// Cell size in pixels from `CSI 6 ; height ; width t`.
     public var cellPixels: (width: Int, height: Int)?
+    /// The largest sixel image the terminal draws, from the XTSMGRAPHICS reply
+    /// `CSI ? 2 ; 0 ; width ; height S` to ``sixelGeometryQuery``.
+    public var sixelGeometry: (width: Int, height: Int)?
+
+    /// Asked only once DA1 said sixel (a terminal without XTSMGRAPHICS might read `CSI … S` as
+    /// scroll-up): XTSMGRAPHICS read of the sixel geometry (Pi = 2, Pa = 1), then DA1 as the fence.
+    public static let sixelGeometryQuery = "\u{1B}[?2;1;0S\u{1B}[c"
 
     private var buffer: [UInt8] = []
 
@@ -86,6 +93,10 @@ public struct GraphicsReplies: Equatable, Sendable {
             version = String(text.dropFirst(2))
         case 0x5B where text.hasPrefix("?") && text.hasSuffix("c"):
             deviceAttributes = text.dropFirst().dropLast().split(separator: ";").compactMap { Int($0) }
+        case 0x5B where text.hasPrefix("?2;") && text.hasSuffix("S"):
+            // Status 0 is success; 1–3 are errors and carry no usable size.
+            let v = text.dropFirst().dropLast().split(separator: ";").compactMap { Int($0) }
+            if v.count == 4, v[1] == 0, v[2] > 0, v[3] > 0 { sixelGeometry = (v[2], v[3]) }
         case 0x5B where text.hasPrefix("6;") && text.hasSuffix("t"):
             let v = text.dropFirst(2).dropLast().split(separator: ";").compactMap { Int($0) }
             if v.count == 2, v[0] > 0, v[1] > 0 { cellPixels = (v[1], v[0]) }
@@ -97,6 +108,7 @@ public struct GraphicsReplies: Equatable, Sendable {
     public static func == (a: GraphicsReplies, b: GraphicsReplies) -> Bool {
         a.kittyOK == b.kittyOK && a.deviceAttributes == b.deviceAttributes && a.version == b.version
             && a.cellPixels?.width == b.cellPixels?.width && a.cellPixels?.height == b.cellPixels?.height
+            && a.sixelGeometry?.width == b.sixelGeometry?.width && a.sixelGeometry?.height == b.sixelGeometry?.height
     }
 }
 

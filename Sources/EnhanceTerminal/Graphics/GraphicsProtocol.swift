@@ -67,6 +67,9 @@ public struct GraphicsEncoder: Sendable {
     /// Added to every position: the tmux pane's top-left cell in the outer terminal, since
     /// passthrough positions the image there, not in the pane.
     public var origin: (row: Int, column: Int) = (0, 0)
+    /// The largest sixel image the terminal draws (XTSMGRAPHICS); larger placed images are split
+    /// into pieces within it (``Sixel/split(_:limit:)``).
+    public var sixelLimit = Sixel.defaultLimit
 
     public init(_ kind: GraphicsProtocol, tmuxPassthrough: Bool = false, dither: Bool = false, idBase: Int = 7100) {
         protocolKind = kind
@@ -84,7 +87,9 @@ public struct GraphicsEncoder: Sendable {
                                         columns: p.columns, rows: p.rows)
             return tmuxPassthrough ? TmuxPassthrough.wrapEach(data) + TmuxPassthrough.wrap(put) : data + put
         case .sixel:
-            return Sixel.place(p.image, row: p.row, column: p.column, dither: dither)
+            return Sixel.split(p, limit: sixelLimit).flatMap {
+                Sixel.place($0.image, row: $0.row, column: $0.column, dither: dither)
+            }
         case .iterm2:
             let out = ITerm2Graphics.place(p.image, row: p.row + origin.row, column: p.column + origin.column,
                                            columns: p.columns, rows: p.rows)

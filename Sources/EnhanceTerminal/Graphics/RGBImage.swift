@@ -74,6 +74,14 @@ public struct RGBImage: Hashable, Sendable {
         self.init(width: w, height: h, bytes: out)
     }
 
+    /// The `width × height` part from (`x`, `y`), which must lie inside the image.
+    public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> RGBImage {
+        var out = [UInt8]()
+        out.reserveCapacity(w * h * 3)
+        for row in y..<(y + h) { out += bytes[((row * width + x) * 3)..<((row * width + x + w) * 3)] }
+        return RGBImage(width: w, height: h, bytes: out)
+    }
+
     /// The colour at column `x`, row `y`.
     public subscript(x: Int, y: Int) -> RGB8 {
         let i = (y * width + x) * 3

@@ -23,6 +23,35 @@ public enum Sixel {
         Array("\u{1B}7\u{1B}[\(row + 1);\(column + 1)H".utf8) + encode(image, dither: dither) + Array("\u{1B}8".utf8)
     }
 
+    /// The sixel size assumed when the terminal does not answer XTSMGRAPHICS: xterm's default
+    /// `maxGraphicSize` (it draws nothing of a larger image).
+    public static let defaultLimit = (width: 1000, height: 1000)
+
+    /// `p` cut at cell boundaries into images of at most `limit` pixels each, placed at their
+    /// cells (left to right, top to bottom); `[p]` when it fits. The cell size is `p`'s pixels
+    /// per cell; the last column and row of pieces take any pixels beyond whole cells.
+    public static func split(_ p: PlacedImage, limit: (width: Int, height: Int)) -> [PlacedImage] {
+        let img = p.image
+        guard img.width > limit.width || img.height > limit.height, p.columns > 0, p.rows > 0 else { return [p] }
+        let cw = max(img.width / p.columns, 1), ch = max(img.height / p.rows, 1)
+        func cuts(_ cells: Int, _ per: Int) -> [Int] {  // cell boundaries of pieces of ≤ `per` cells
+            let n = (cells + max(per, 1) - 1) / max(per, 1)
+            return (0...n).map { $0 * cells / n }
+        }
+        let xs = cuts(p.columns, limit.width / cw), ys = cuts(p.rows, limit.height / ch)
+        var out: [PlacedImage] = []
+        for (j, r0) in ys.dropLast().enumerated() {
+            let r1 = ys[j + 1], y0 = r0 * ch, y1 = r1 == p.rows ? img.height : r1 * ch
+            for (i, c0) in xs.dropLast().enumerated() {
+                let c1 = xs[i + 1], x0 = c0 * cw, x1 = c1 == p.columns ? img.width : c1 * cw
+                out.append(PlacedImage(row: p.row + r0, column: p.column + c0, columns: c1 - c0, rows: r1 - r0,
+                                       image: img.cropped(x: x0, y: y0, width: x1 - x0, height: y1 - y0),
+                                       slot: p.slot))
+            }
+        }
+        return out
+    }
+
     /// An 8-bit channel in sixel colour percent (0…100, rounded).
     static func percent(_ v: UInt8) -> Int { (Int(v) * 100 + 127) / 255 }
 
