@@ -63,7 +63,7 @@ func drawFilmstrip(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState, ar
         let between = !alphaLadder.contains(current) && abs(h - current) < alphaLadder[1] - alphaLadder[0]
         let mark = h == current ? "▶" : between ? "▷" : " "
         // … while it computes or bicubic stands in (at fit, until the blend's tiles are there).
-        let standIn = shown.contains("bicubic") || shown.contains("computing")
+        let standIn = ["bicubic", "computing", "exact", "stale", "≈"].contains { shown.contains($0) }
         let note = tile == nil ? (p.jobs(for: key).isEmpty ? " —" : " …") : standIn ? " …" : ""
         b.put(mark + "α \(formatAlpha(key.alpha))" + note, row: pane.row, column: pane.column,
               style: h == current ? .accent : .bold, maxWidth: pane.width)

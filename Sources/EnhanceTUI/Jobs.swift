@@ -80,10 +80,10 @@ func plannedWork(_ s: AppState, _ p: PreviewState, view: PixelRect, density: Dou
             .map(\.region)
         var regions: [PixelRect] = []
         for gap in Progressive.uncovered(target, by: tiles + running) {
-            if !key.method.isNetwork || pr != .visible {
-                regions.append(gap)
-            } else if p.zoom == .fit {
+            if key.method.isNetwork && p.zoom == .fit {
                 regions += fitTiles(p).filter { $0.intersects(gap) && !regions.contains($0) }
+            } else if !key.method.isNetwork || pr != .visible {
+                regions.append(gap)
             } else {
                 regions += Progressive.pieces(gap, focus: focus, first: first, longest: 160, whole: whole)
             }
@@ -92,17 +92,20 @@ func plannedWork(_ s: AppState, _ p: PreviewState, view: PixelRect, density: Dou
         return Progressive.covers(target, tiles)
     }
     var keys = p.neededKeys
-    if p.filmstrip && p.zoom != .fit { keys.append(MethodKey(.blend, alpha: p.alpha)) }
+    if p.filmstrip { keys.append(MethodKey(.blend, alpha: p.alpha)) }
     var complete = true
     for key in keys where !want(key, view, .visible, density: density) { complete = false }
-    guard p.zoom != .fit, complete else { return plan }
+    // At fit the ladder only for the filmstrip (it shows every α of the whole image).
+    guard p.zoom != .fit || p.filmstrip, complete else { return plan }
     if p.showsBlend {
         // Nearest to α first: the neighbours of the next α keys are ready soonest.
         let here = Int((p.alpha * 100).rounded())
         for h in alphaLadder.sorted(by: { (abs($0 - here), $0) < (abs($1 - here), $1) })
-        where !want(MethodKey(.blend, alpha: Float(h) / 100), view, .ladder, density: 1) { complete = false }
+        where !want(MethodKey(.blend, alpha: Float(h) / 100), view, .ladder, density: p.zoom == .fit ? density : 1) {
+            complete = false
+        }
     }
-    guard complete else { return plan }
+    guard complete, p.zoom != .fit else { return plan }
     for key in keys where key.method.isNetwork && !want(key, view, .refine, density: 1) { complete = false }
     if complete && (p.panX != 0 || p.panY != 0) {
         let ahead = PixelRect(x: view.x + p.panX * view.width / 2, y: view.y + p.panY * view.height / 2,

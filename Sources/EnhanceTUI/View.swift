@@ -27,7 +27,7 @@ func drawStatus(_ b: inout ScreenBuffer, _ s: AppState) {
         var keep: [String] = []
         if s.screen == .preview, let p = s.preview {
             keep = ["α \(formatAlpha(p.alpha))", "zoom \(p.zoom.title)"]
-            keep += [fitProgress(s, p), ladderProgress(s, p)].compactMap { $0 }
+            keep += [viewProgress(s, p), ladderProgress(s, p)].compactMap { $0 }
         }
         b.put(head(" " + (keep + [msg]).joined(separator: " │ "), s.columns), row: row, column: 0, style: .reverse)
         return

@@ -41,6 +41,10 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     private var bicubic: Upscaler?
     private var current: (key: String, upscaler: Upscaler)?
 
+    /// The largest activations (bytes) a preview region is run with in one piece; larger ones are
+    /// tiled like an export.
+    static let untiledBytes = 256 << 20
+
     /// Refuses an incompatible pair (the error names the first mismatching key). `load` reads the
     /// checkpoints of a pair chosen in the picker; `modelFolders` are where the picker looks.
     public init(psnr: LoadedModel?, gan: LoadedModel?, options: UpscaleOptions = UpscaleOptions(),
@@ -143,10 +147,16 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         cancel.onCancel { token.cancel() }
         let u = try upscaler(for: method, alpha: alpha)
         try token.check()
-        var ctx: Int?
-        if let net = u.network, let c = interactiveContext { ctx = min(c, options.margin(for: net)) }
+        var ctx: Int?, untiled = true
+        if let net = u.network {
+            if let c = interactiveContext { ctx = min(c, options.margin(for: net)) }
+            // In one piece (no tile seams inside a view) while its activations stay within ~256 MB.
+            let c = ctx ?? options.margin(for: net)
+            let window = Double((region.width + 2 * c) * (region.height + 2 * c))
+            untiled = window * net.peakFloatsPerInputPixel * 4 <= Double(Self.untiledBytes)
+        }
         return try u.upscaleRegion(image, x: region.x, y: region.y, width: region.width, height: region.height,
-                                   context: ctx, untiled: true, progress: progress, cancel: token)
+                                   context: ctx, untiled: untiled, progress: progress, cancel: token)
     }
 
     public func refine(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
