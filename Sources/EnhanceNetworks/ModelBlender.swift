@@ -21,12 +21,7 @@ public final class ModelBlender: @unchecked Sendable {
     /// Refuses pairs of different architectures or mismatching keys/shapes (error names the first).
     /// `threads` blend the canonical weights and, when asked, the prepared kernels.
     public init(psnr: LoadedModel, gan: LoadedModel, threads: Int = 2) throws {
-        let names = "\(psnr.name) + \(gan.name)"
-        let archA = psnr.detected.spec.architecture, archB = gan.detected.spec.architecture
-        guard archA == archB else {
-            throw NetworkError(names, "cannot blend \(archA.rawValue) with \(archB.rawValue)")
-        }
-        try Self.checkCompatible(psnr.detected.stateDict, gan.detected.stateDict, psnr.name, gan.name)
+        try Self.checkCompatible(psnr.detected.modelDescription, gan.detected.modelDescription, psnr.name, gan.name)
         self.psnr = psnr
         self.gan = gan
         self.threads = threads
@@ -72,9 +67,16 @@ public final class ModelBlender: @unchecked Sendable {
         guard alpha.isFinite else { throw NetworkError(name(alpha), "alpha is not a finite number") }
     }
 
-    /// Throws unless `a` and `b` hold the same keys with the same shapes (naming the first that differs).
-    static func checkCompatible(_ a: StateDict, _ b: StateDict, _ nameA: String, _ nameB: String) throws {
+    /// Throws unless `a` and `b` are one architecture with the same canonical keys and shapes (naming
+    /// the first difference): the check a pair passes to be blended, from the tensor shapes alone.
+    static func checkCompatible(_ da: ModelDescription, _ db: ModelDescription, _ nameA: String,
+                                _ nameB: String) throws {
         let names = "\(nameA) + \(nameB)"
+        let archA = da.spec.architecture, archB = db.spec.architecture
+        guard archA == archB else {
+            throw NetworkError(names, "cannot blend \(archA.rawValue) with \(archB.rawValue)")
+        }
+        let a = da.shapes, b = db.shapes
         for key in a.keys {
             guard let tb = b[key] else {
                 throw NetworkError(names, "cannot blend: '\(key)' is in \(nameA) but not in \(nameB)")

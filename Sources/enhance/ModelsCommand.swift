@@ -61,17 +61,21 @@ struct ModelsCommand: ParsableCommand {
                 throw CLIError("no model pair found (looked in: \(folders.joined(separator: ", ")))")
             }
             let chosen = PairCatalog.defaultPair(folders: folders)?.name
+            var usable = 0
             for pair in pairs {
-                let psnr = try ModelInspection.describe(path: pair.psnr).info
-                let gan = try ModelInspection.describe(path: pair.gan).info
-                let arch = psnr.architecture == gan.architecture ? psnr.architecture
-                    : "\(psnr.architecture)/\(gan.architecture)"
-                print("\(pair.name)  \(arch) x\(psnr.scale)  "
-                      + String(format: "%.2f M MACs/px", psnr.macsPerInputPixel / 1e6)
-                      + "  psnr \(pair.psnr) sha256 \(psnr.sha256.prefix(16))"
-                      + "  gan \(pair.gan) sha256 \(gan.sha256.prefix(16))"
-                      + (pair.name == chosen ? "  (default)" : ""))
+                let files = "  psnr \(pair.psnr)", ganFile = "  gan \(pair.gan)"
+                do {
+                    let (psnr, gan) = try ModelInspection.describePair(psnr: pair.psnr, gan: pair.gan)
+                    usable += 1
+                    print("\(pair.name)  \(psnr.architecture) x\(psnr.scale)  "
+                          + String(format: "%.2f M MACs/px", psnr.macsPerInputPixel / 1e6)
+                          + files + " sha256 \(psnr.sha256.prefix(16))" + ganFile + " sha256 \(gan.sha256.prefix(16))"
+                          + (pair.name == chosen ? "  (default)" : ""))
+                } catch {
+                    print("\(pair.name)  not usable: \(error)" + files + ganFile)
+                }
             }
+            guard usable > 0 else { throw CLIError("none of the \(pairs.count) model pairs found is usable") }
         }
     }
 }
