@@ -26,22 +26,45 @@ struct ModelsCommand: ParsableCommand {
         @OptionGroup var memory: BudgetOption
 
         func run() throws {
-            for (i, file) in files.enumerated() {
-                if i > 0 { print() }
-                if ImageFile.sniff(path: file) != nil {
-                    let image = try ImageFile.decode(path: file)  // text chunks; no float conversion
-                    let rows = image.text.filter { $0.key.hasPrefix("enhance:") }.sorted { $0.key < $1.key }
-                    guard !rows.isEmpty else { throw CLIError("\(file): image carries no enhance metadata") }
+            var failed = 0, printed = 0
+            for file in files {
+                do {
+                    let rows = try describe(file)
+                    if printed > 0 { print() }
+                    printed += 1
                     print(file)
                     for (k, v) in rows { print("  " + k.padding(toLength: 22, withPad: " ", startingAt: 0) + v) }
-                    continue
-                }
-                let rows = try ModelInspection.rows(path: file, budget: memory.budget)
-                print(file)
-                for (k, v) in rows {
-                    print("  " + k.padding(toLength: 22, withPad: " ", startingAt: 0) + v)
+                } catch {
+                    failed += 1
+                    fflush(nil)  // keep the order of stdout and stderr lines
+                    printErr("Error: \(Self.plain(error, file: file))")
                 }
             }
+            if failed > 0 {
+                if files.count > 1 { printErr("Error: \(failed) of \(files.count) files could not be described") }
+                throw ExitCode(1)
+            }
+        }
+
+        /// The rows for `file`: an enhance-written image's metadata, or a checkpoint's description.
+        private func describe(_ file: String) throws -> [(String, String)] {
+            if ImageFile.sniff(path: file) != nil {
+                let image = try ImageFile.decode(path: file)  // text chunks; no float conversion
+                let rows = image.text.filter { $0.key.hasPrefix("enhance:") }.sorted { $0.key < $1.key }
+                guard !rows.isEmpty else { throw CLIError("\(file): image carries no enhance metadata") }
+                return rows.map { ($0.key, $0.value) }
+            }
+            return try ModelInspection.rows(path: file, budget: memory.budget)
+        }
+
+        /// `error` as one line that starts with `file` as given (errors name a file by its path or
+        /// by its last component).
+        static func plain(_ error: Error, file: String) -> String {
+            let text = "\(error)"
+            let name = (file as NSString).lastPathComponent
+            if text.hasPrefix(file + ":") { return text }
+            if text.hasPrefix(name + ":") { return file + text.dropFirst(name.count) }
+            return "\(file): \(text)"
         }
     }
 

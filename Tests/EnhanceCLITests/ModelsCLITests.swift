@@ -44,4 +44,27 @@ final class ModelsCLITests: XCTestCase {
         }
         XCTAssertEqual(lines.count, 4, r.stdout)
     }
+
+    func testInspectDescribesEveryFileAndReportsEachFailure() throws {
+        // `enhance models inspect Models/*`: checkpoints among a licence, a README, images and a folder.
+        let names = try FileManager.default.contentsOfDirectory(atPath: models.path).sorted()
+        let checkpoints = names.filter { $0.hasSuffix(".safetensors") }
+        XCTAssertEqual(checkpoints.count, 4, "\(names)")
+        let r = try CLI.run(["models", "inspect"] + names.map { "Models/\($0)" }, cwd: CLI.repoRoot)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        for name in checkpoints {
+            let blocks = r.stdout.components(separatedBy: "\n\n")
+            let block = try XCTUnwrap(blocks.first { $0.hasPrefix("Models/\(name)\n") },
+                                      "\(name) not described:\n\(r.stdout)")
+            let sha = try CLI.sha256sum(models.appendingPathComponent(name).path)
+            XCTAssertTrue(block.contains("sha256                \(sha)"), block)
+        }
+        let errors = r.stderr.split(separator: "\n").map(String.init)
+        let failed = names.filter { !checkpoints.contains($0) }
+        XCTAssertEqual(errors.count, failed.count + 1, r.stderr)
+        for (name, line) in zip(failed, errors) {
+            XCTAssertTrue(line.hasPrefix("Error: Models/\(name): "), line)
+        }
+        XCTAssertEqual(errors.last, "Error: \(failed.count) of \(names.count) files could not be described")
+    }
 }
