@@ -3,6 +3,7 @@ extension Safetensors {
     /// (F32, F16 or BF16; half formats round to nearest even). `metadata` becomes `__metadata__`
     /// when non-empty. The header is space-padded so the data buffer starts 8-byte aligned.
     public static func encode(_ dict: StateDict, dtype: DType = .float32, metadata: [String: String] = [:]) -> [UInt8] {
+        precondition(dtype.isFloatingPoint, "weights are written as F32, F16 or BF16")
         var header = "{"
         var parts: [String] = []
         if !metadata.isEmpty {
@@ -31,6 +32,7 @@ extension Safetensors {
                 case .float32: out.appendLE(v.bitPattern)
                 case .float16: out.appendLE(HalfFloat.halfBits(from: v))
                 case .bfloat16: out.appendLE(HalfFloat.bfloat16Bits(from: v))
+                default: preconditionFailure("weights are written as F32, F16 or BF16")
                 }
             }
         }

@@ -5,6 +5,7 @@ import XCTest
 /// is reported, failures one line each naming the file, hashes checked against `sha256sum`.
 final class ModelsCLITests: XCTestCase {
     private var models: URL { CLI.repoRoot.appendingPathComponent("Models") }
+    private var families: URL { CLI.repoRoot.appendingPathComponent("Tests/EnhanceNetworksTests/Fixtures/families") }
 
     /// A model folder with a pair whose PSNR end is not a checkpoint and a pair of two different
     /// architectures (the bundled MSRResNet PSNR end with the bundled RRDBNet GAN end).
@@ -66,5 +67,15 @@ final class ModelsCLITests: XCTestCase {
             XCTAssertTrue(line.hasPrefix("Error: Models/\(name): "), line)
         }
         XCTAssertEqual(errors.last, "Error: \(failed.count) of \(names.count) files could not be described")
+    }
+
+    func testUnsupportedFamilyIsNamed() throws {
+        for (file, family) in [("swinir", "SwinIR"), ("span", "SPAN"), ("dat", "DAT")] {
+            let path = families.appendingPathComponent("\(file).safetensors").path
+            let r = try CLI.run(["models", "inspect", path])
+            XCTAssertEqual(r.status, 1)
+            XCTAssertEqual(r.stderr, "Error: \(path): \(family) (not supported yet; supported: RRDBNet, MSRResNet, "
+                           + "SRGAN, SRVGGNetCompact)\n")
+        }
     }
 }
