@@ -1,6 +1,7 @@
 import ArgumentParser
 import EnhanceImaging
 import EnhanceNetworks
+import EnhanceTUIEngine
 import Foundation
 
 /// `--method` takes the shared ``Method`` (EnhanceImaging) by its raw value.
@@ -36,8 +37,10 @@ struct UpscaleCommand: ParsableCommand {
     @Option(help: "Scale factor for bicubic (networks use their own scale).")
     var scale: Double = 4
 
-    @Option(help: "Method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var method: Method = .bicubic
+    @Option(help: ArgumentHelp("Method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")) (default: psnr, "
+                               + "the fidelity network of the default pair, \(PairCatalog.defaultName), or of --pair).",
+                               valueName: "method"))
+    var method: Method = .psnr
 
     @Option(help: "Output format in a folder: png or jpg (a single output file: its extension).")
     var format: OutputFormatChoice = .png
