@@ -27,15 +27,17 @@ public final class ModelBlender: @unchecked Sendable {
         self.threads = threads
     }
 
-    /// The blended canonical weights (A's key order, float32): what `enhance interpolate` writes.
-    /// Each tensor is `(1 − α)·a + α·b`, computed by the same `blend` as every blended kernel.
+    /// The blended canonical weights (A's key order): what `enhance interpolate` writes. Each tensor
+    /// is `(1 − α)·a + α·b`, computed by the same `blend` as every blended kernel, and keeps the
+    /// ends' element type where they agree (F32 where they differ).
     public func stateDict(alpha: Float) throws -> StateDict {
         try check(alpha)
         let a = psnr.detected.stateDict, b = gan.detected.stateDict, pool = ThreadPool(threads: threads)
         var out = StateDict()
         for key in a.keys {
-            let ta = a[key]!
-            out[key] = WeightTensor(shape: ta.shape, values: blend(ta.values, b[key]!.values, alpha: alpha, pool: pool))
+            let ta = a[key]!, tb = b[key]!
+            out[key] = WeightTensor(shape: ta.shape, values: blend(ta.values, tb.values, alpha: alpha, pool: pool),
+                                    dtype: ta.dtype == tb.dtype ? ta.dtype : .float32)
         }
         return out
     }
@@ -55,10 +57,12 @@ public final class ModelBlender: @unchecked Sendable {
         return d.network
     }
 
-    /// Writes ``stateDict(alpha:)`` as safetensors, tagged like ``LoadedModel/writeSafetensors(to:metadata:)``.
-    public func writeSafetensors(alpha: Float, to path: String, metadata: [String: String] = [:]) throws {
+    /// Writes ``stateDict(alpha:)`` as safetensors, stored as `dtype` (F32, F16 or BF16) when given,
+    /// else in each tensor's type, tagged like ``LoadedModel/writeSafetensors(to:dtype:metadata:)``.
+    public func writeSafetensors(alpha: Float, to path: String, dtype: DType? = nil,
+                                 metadata: [String: String] = [:]) throws {
         try LoadedModel.writeSafetensors(try stateDict(alpha: alpha), spec: psnr.detected.spec, to: path,
-                                         metadata: metadata)
+                                         dtype: dtype, metadata: metadata)
     }
 
     private func name(_ alpha: Float) -> String { "blend(\(psnr.name), \(gan.name), α=\(alpha))" }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EnhanceCheckpoints
 import EnhanceImaging
 import EnhanceNetworks
 import EnhanceTUIEngine
@@ -120,12 +121,19 @@ struct InterpolateCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output .safetensors file.")
     var output: String
 
+    @Option(help: ArgumentHelp("Store every weight as F32, F16 or BF16 (default: each tensor as the inputs store "
+                               + "it, F32 where they differ).", valueName: "type"))
+    var dtype: String?
+
     @Flag(help: "Overwrite the output file if it exists.")
     var force = false
 
     @OptionGroup var memory: BudgetOption
 
     func validate() throws {
+        if let d = dtype, DType(rawValue: d.uppercased())?.isFloatingPoint != true {
+            throw ValidationError("--dtype must be F32, F16 or BF16, got \(d)")
+        }
         guard (0...1).contains(alpha) else { throw ValidationError("--alpha must be in 0…1, got \(alpha)") }
         guard output.lowercased().hasSuffix(".safetensors") else {
             throw ValidationError("\(output): the output must be a .safetensors file")
@@ -139,9 +147,12 @@ struct InterpolateCommand: ParsableCommand {
         let pair = try ModelBlender(psnr: ma, gan: mb)
         let meta = ["enhance:interpolated-from": "\(ma.name) (\(ma.info.sha256)) + \(mb.name) (\(mb.info.sha256))",
                     "enhance:alpha": String(format: "%g", alpha)]
+        let type = dtype.flatMap { DType(rawValue: $0.uppercased()) }
         try AtomicFile.write(to: output, overwrite: force) { tmp in
-            try pair.writeSafetensors(alpha: alpha, to: tmp, metadata: meta)
+            try pair.writeSafetensors(alpha: alpha, to: tmp, dtype: type, metadata: meta)
         }
-        print("wrote \(output): \(ma.info.architecture) x\(ma.scale), α = \(alpha)")
+        // ModelInfo.dtype lists the types the tensors are stored in, e.g. "F16+F32".
+        let stored = type?.rawValue ?? (ma.info.dtype == mb.info.dtype ? ma.info.dtype : "F32 where the inputs differ")
+        print("wrote \(output): \(ma.info.architecture) x\(ma.scale), α = \(alpha), \(stored)")
     }
 }
