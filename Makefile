@@ -1,5 +1,10 @@
 # Enhance — the two README commands are `make run` and `make test`.
 SWIFT ?= swift
+# The same flags whether the output is a terminal or a file: SwiftPM otherwise adds
+# -color-diagnostics on a terminal only, and a build plan made with other flags recompiles every
+# module (about 2 min in release), so `make test > log` and then `make run` in a terminal rebuilt
+# each other's work. Used by every swift build/test here.
+BUILD_FLAGS := --no-color-diagnostics
 
 .PHONY: deps build run test bench sanitize fuzz-list clean
 
@@ -7,7 +12,7 @@ deps:
 	./scripts/install-deps.sh
 
 build: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(BUILD_FLAGS)
 
 # Installs what is missing, builds in release mode, opens the TUI on the bundled Assets and Models.
 run: build
@@ -15,8 +20,8 @@ run: build
 
 # The whole test suite (unit, oracle, CLI and tmux end-to-end tests).
 test: deps
-	$(SWIFT) build
-	$(SWIFT) test --disable-swift-testing
+	$(SWIFT) build $(BUILD_FLAGS)
+	$(SWIFT) test --disable-swift-testing $(BUILD_FLAGS)
 
 # The test suite under ThreadSanitizer, then AddressSanitizer (slow; not part of `make test`).
 sanitize: deps

@@ -81,6 +81,7 @@ func decodeFloats(_ bytes: [UInt8], offset: Int, count: Int, dtype: DType) -> [F
             case .float32: decodeFloat32(src, into: out, count: count)
             case .float16: decodeFloat16(src, into: out, count: count)
             case .bfloat16: decodeBFloat16(src, into: out, count: count)
+            default: decodeIntegers(src, into: out, count: count, dtype: dtype)
             }
         }
     }
@@ -123,6 +124,27 @@ private func decodeFloat16(_ src: UnsafeRawPointer, into out: UnsafeMutablePoint
     }
 }
 
+/// Little-endian integers (or bools) of `dtype` → Float.
+private func decodeIntegers(_ src: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>, count: Int,
+                            dtype: DType) {
+    func load<T: FixedWidthInteger>(_: T.Type) {
+        for i in 0 ..< count {
+            out[i] = Float(T(littleEndian: src.loadUnaligned(fromByteOffset: MemoryLayout<T>.size * i, as: T.self)))
+        }
+    }
+    switch dtype {
+    case .int64: load(Int64.self)
+    case .int32: load(Int32.self)
+    case .int16: load(Int16.self)
+    case .int8: load(Int8.self)
+    case .uint64: load(UInt64.self)
+    case .uint32: load(UInt32.self)
+    case .uint16: load(UInt16.self)
+    case .uint8, .bool: load(UInt8.self)
+    case .float32, .float16, .bfloat16: preconditionFailure("not an integer type")
+    }
+}
+
 /// Little-endian bfloat16 → Float (the upper half of a float32).
 private func decodeBFloat16(_ src: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>, count: Int) {
     for i in 0 ..< count {
@@ -144,7 +166,14 @@ private extension SIMD8<UInt16> {
 
 extension DType {
     /// Bytes per element in the file.
-    public var byteSize: Int { self == .float32 ? 4 : 2 }
+    public var byteSize: Int {
+        switch self {
+        case .int64, .uint64: 8
+        case .float32, .int32, .uint32: 4
+        case .float16, .bfloat16, .int16, .uint16: 2
+        case .int8, .uint8, .bool: 1
+        }
+    }
 }
 
 extension WeightTensor {

@@ -57,11 +57,10 @@ enum FileIO {
             throw CheckpointError(file: path, "no such file")
         }
         guard !isDirectory.boolValue else { throw CheckpointError(file: path, "is a directory, not a checkpoint file") }
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = (attributes[.size] as? NSNumber)?.intValue else {
-            throw CheckpointError(file: path, "cannot read file size")
-        }
-        return size
+        // stat, not attributesOfItem: a symbolic link's size is that of the file it points to.
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw CheckpointError(file: path, "cannot read file size") }
+        return Int(info.st_size)
     }
 
     /// Reads at most `count` leading bytes (for format sniffing).

@@ -18,9 +18,9 @@ public struct SafetensorsFile: Sendable, Equatable {
 ///
 /// Validation is strict: the header length must fit the file and stay ≤ ``maxHeaderBytes``; the
 /// JSON must be an object with no duplicate keys; offsets must be in range, cover the buffer
-/// exactly with no gaps or overlaps; `product(shape) × dtype size == end − begin`. Only F32, F16 and
-/// BF16 tensors are decoded (to Float); integer `num_batches_tracked` counters are skipped, any
-/// other dtype is refused.
+/// exactly with no gaps or overlaps; `product(shape) × dtype size == end − begin`. Float (F32, F16,
+/// BF16), integer and bool tensors are decoded (to Float, see ``DType``); integer
+/// `num_batches_tracked` counters are skipped; F64 and F8 tensors are refused.
 public enum Safetensors {
     /// Largest header accepted (the reference implementation uses the same 100 MB bound).
     public static let maxHeaderBytes = 100_000_000
@@ -54,15 +54,12 @@ public enum Safetensors {
 
     /// The element type `entry` is decoded to; nil for an inert integer counter (skipped).
     static func dtype(of entry: SafetensorsHeader.Entry, file: String) throws -> DType? {
-        switch entry.dtype {
-        case "F32": return .float32
-        case "F16": return .float16
-        case "BF16": return .bfloat16
-        default:
-            if entry.isInertCounter { return nil }
+        if entry.isInertCounter { return nil }
+        guard let dtype = DType(rawValue: entry.dtype) else {
             throw CheckpointError(file: file, "unsupported dtype \(entry.dtype) for tensor '\(entry.name)' "
-                                  + "(only F32, F16, BF16 are read)")
+                                  + "(F64 and F8 tensors are not read: convert the checkpoint to F32, F16 or BF16)")
         }
+        return dtype
     }
 
     /// Decodes safetensors `bytes`; `file` names the source in errors.

@@ -12,9 +12,10 @@ public struct SafetensorsHeader: Sendable, Equatable {
         /// Scalar elements (`product(shape)`).
         public var elementCount: Int { shape.reduce(1, *) }
 
-        /// An integer `num_batches_tracked` counter: no weights, skipped on load.
+        /// An integer counter (a `num_batches_tracked`, or any integer scalar such as `step`): no
+        /// weights, skipped on load.
         public var isInertCounter: Bool {
-            name.hasSuffix("num_batches_tracked") && (dtype.hasPrefix("I") || dtype.hasPrefix("U"))
+            (name.hasSuffix("num_batches_tracked") || shape.isEmpty) && (dtype.hasPrefix("I") || dtype.hasPrefix("U"))
         }
     }
 

@@ -1,6 +1,13 @@
-/// Element type a tensor was stored with in its checkpoint file.
-public enum DType: String, Sendable, Equatable {
+/// Element type a tensor was stored with in its checkpoint file (safetensors' names). Integer
+/// and bool tensors (index buffers such as a transformer's `relative_position_index`) are read as
+/// data too, their values converted to Float (exact up to 2²⁴).
+public enum DType: String, Sendable, Equatable, CaseIterable {
     case float32 = "F32", float16 = "F16", bfloat16 = "BF16"
+    case int64 = "I64", int32 = "I32", int16 = "I16", int8 = "I8"
+    case uint64 = "U64", uint32 = "U32", uint16 = "U16", uint8 = "U8", bool = "BOOL"
+
+    /// F32, F16 or BF16: the types weights are stored in.
+    public var isFloatingPoint: Bool { self == .float32 || self == .float16 || self == .bfloat16 }
 }
 
 /// One named parameter tensor, decoded to float32.

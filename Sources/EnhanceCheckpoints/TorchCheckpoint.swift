@@ -7,8 +7,8 @@ public struct TorchCheckpoint: Sendable {
     public var stateDict: StateDict
     /// Wrapper keys unwrapped to reach the state dict, outermost first (e.g. `["params_ema"]`).
     public var wrapperPath: [String]
-    /// Entries left out of ``stateDict``: integer tensors (BatchNorm `num_batches_tracked`) and
-    /// non-tensor values.
+    /// Entries left out of ``stateDict``: integer counters (BatchNorm `num_batches_tracked`, integer
+    /// scalars such as `step`) and non-tensor values. Other integer tensors are read as data.
     public var skippedKeys: [String]
     public var container: Container
 }

@@ -1,6 +1,6 @@
 extension PyTorchCheckpoint {
-    /// A state dict's entries after unwrapping: float tensors by key in pickle order, the wrapper
-    /// path, the wrappers' other keys and the skipped (integer or non-tensor) entries.
+    /// A state dict's entries after unwrapping: tensors by key in pickle order, the wrapper path,
+    /// the wrappers' other keys and the skipped (integer counter or non-tensor) entries.
     struct Entries {
         var tensors: [(key: String, tensor: TorchTensorRef)] = []
         var path: [String] = []
@@ -28,13 +28,16 @@ extension PyTorchCheckpoint {
         }
         for (k, v) in dict.pairs {
             guard let key = k.asString else { throw CheckpointError(file: file, "state dict key of type \(k.typeName)") }
-            if case let .tensor(t) = v, t.storage.element.isFloatingPoint {
+            // Integer buffers (index tables) are read as data; counters (integer scalars such as
+            // `step`, and BatchNorm's `num_batches_tracked`) carry no weights.
+            if case let .tensor(t) = v,
+               t.storage.element.isFloatingPoint || !(t.size.isEmpty || key.hasSuffix("num_batches_tracked")) {
                 out.tensors.append((key, t))
             } else {
                 out.skipped.append(key)
             }
         }
-        guard !out.tensors.isEmpty else {
+        guard out.tensors.contains(where: { $0.tensor.storage.element.isFloatingPoint }) else {
             throw CheckpointError(file: file, "no floating-point tensors found (entries: \(dict.pairs.count))")
         }
         return out
@@ -55,7 +58,7 @@ extension PyTorchCheckpoint {
         return out
     }
 
-    /// Unwraps wrapper dicts and decodes float tensors; `storageStart` gives the byte offset of a
+    /// Unwraps wrapper dicts and decodes the tensors; `storageStart` gives the byte offset of a
     /// storage's element 0 in `bytes` (bounds already checked against `storage.numel`).
     static func materialize(_ root: PickleValue, bytes: [UInt8], file: String, container: TorchCheckpoint.Container,
                             storageStart: (TorchStorageRef) throws -> Int) throws -> TorchCheckpoint {
@@ -78,7 +81,7 @@ extension PyTorchCheckpoint {
         case .float16: dtype = .float16
         case .bfloat16: dtype = .bfloat16
         case .float64: throw fail("float64 tensors are not supported (convert the checkpoint to float32)")
-        case .integer: throw fail("integer tensor")
+        case let .integer(t): dtype = t
         }
         guard t.size.allSatisfy({ $0 >= 0 }), t.stride.allSatisfy({ $0 >= 0 }), t.offset >= 0 else {
             throw fail("negative size, stride or offset")

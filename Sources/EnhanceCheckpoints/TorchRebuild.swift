@@ -1,8 +1,8 @@
 /// Element type of a PyTorch storage.
 enum TorchElement: Equatable {
     case float32, float16, bfloat16, float64
-    /// Integer or bool storage of the given byte width (never decoded into a StateDict).
-    case integer(Int)
+    /// Integer or bool storage, read as data (see ``DType``).
+    case integer(DType)
 
     init?(storageName: String) {
         switch storageName {
@@ -10,10 +10,12 @@ enum TorchElement: Equatable {
         case "HalfStorage", "float16": self = .float16
         case "BFloat16Storage", "bfloat16": self = .bfloat16
         case "DoubleStorage", "float64": self = .float64
-        case "LongStorage", "int64": self = .integer(8)
-        case "IntStorage", "int32": self = .integer(4)
-        case "ShortStorage", "int16": self = .integer(2)
-        case "CharStorage", "ByteStorage", "BoolStorage", "int8", "uint8", "bool": self = .integer(1)
+        case "LongStorage", "int64": self = .integer(.int64)
+        case "IntStorage", "int32": self = .integer(.int32)
+        case "ShortStorage", "int16": self = .integer(.int16)
+        case "CharStorage", "int8": self = .integer(.int8)
+        case "ByteStorage", "uint8": self = .integer(.uint8)
+        case "BoolStorage", "bool": self = .integer(.bool)
         default: return nil
         }
     }
@@ -25,7 +27,7 @@ enum TorchElement: Equatable {
         case .float32: 4
         case .float16, .bfloat16: 2
         case .float64: 8
-        case let .integer(n): n
+        case let .integer(t): t.byteSize
         }
     }
 }

@@ -25,17 +25,18 @@ public struct LoadedModel: Sendable {
     public var network: any SuperResolutionNetwork { detected.network }
     public var scale: Int { detected.spec.scale }
 
-    /// Writes the canonical weights to a safetensors file with `metadata` (e.g. α and parent hashes).
-    public func writeSafetensors(to path: String, metadata: [String: String] = [:]) throws {
-        try Self.writeSafetensors(detected.stateDict, spec: detected.spec, to: path, metadata: metadata)
+    /// Writes the canonical weights to a safetensors file, stored as `dtype` (F32, F16 or BF16) when
+    /// given, else in the types they were read in, with `metadata` (e.g. α and parent hashes).
+    public func writeSafetensors(to path: String, dtype: DType? = nil, metadata: [String: String] = [:]) throws {
+        try Self.writeSafetensors(detected.stateDict, spec: detected.spec, to: path, dtype: dtype, metadata: metadata)
     }
 
-    /// Writes `dict` with `metadata` plus the architecture and scale of `spec`.
-    static func writeSafetensors(_ dict: StateDict, spec: ModelSpec, to path: String,
+    /// Writes `dict` (as `dtype` when given) with `metadata` plus the architecture and scale of `spec`.
+    static func writeSafetensors(_ dict: StateDict, spec: ModelSpec, to path: String, dtype: DType?,
                                  metadata: [String: String]) throws {
         var meta = metadata
         meta["enhance.architecture"] = spec.architecture.rawValue
         meta["enhance.scale"] = String(spec.scale)
-        try Safetensors.write(dict, to: path, metadata: meta)
+        try Safetensors.write(dict, to: path, dtype: dtype, metadata: meta)
     }
 }

@@ -21,26 +21,23 @@ public final class ModelBlender: @unchecked Sendable {
     /// Refuses pairs of different architectures or mismatching keys/shapes (error names the first).
     /// `threads` blend the canonical weights and, when asked, the prepared kernels.
     public init(psnr: LoadedModel, gan: LoadedModel, threads: Int = 2) throws {
-        let names = "\(psnr.name) + \(gan.name)"
-        let archA = psnr.detected.spec.architecture, archB = gan.detected.spec.architecture
-        guard archA == archB else {
-            throw NetworkError(names, "cannot blend \(archA.rawValue) with \(archB.rawValue)")
-        }
-        try Self.checkCompatible(psnr.detected.stateDict, gan.detected.stateDict, psnr.name, gan.name)
+        try Self.checkCompatible(psnr.detected.modelDescription, gan.detected.modelDescription, psnr.name, gan.name)
         self.psnr = psnr
         self.gan = gan
         self.threads = threads
     }
 
-    /// The blended canonical weights (A's key order, float32): what `enhance interpolate` writes.
-    /// Each tensor is `(1 − α)·a + α·b`, computed by the same `blend` as every blended kernel.
+    /// The blended canonical weights (A's key order): what `enhance interpolate` writes. Each tensor
+    /// is `(1 − α)·a + α·b`, computed by the same `blend` as every blended kernel, and keeps the
+    /// ends' element type where they agree (F32 where they differ).
     public func stateDict(alpha: Float) throws -> StateDict {
         try check(alpha)
         let a = psnr.detected.stateDict, b = gan.detected.stateDict, pool = ThreadPool(threads: threads)
         var out = StateDict()
         for key in a.keys {
-            let ta = a[key]!
-            out[key] = WeightTensor(shape: ta.shape, values: blend(ta.values, b[key]!.values, alpha: alpha, pool: pool))
+            let ta = a[key]!, tb = b[key]!
+            out[key] = WeightTensor(shape: ta.shape, values: blend(ta.values, tb.values, alpha: alpha, pool: pool),
+                                    dtype: ta.dtype == tb.dtype ? ta.dtype : .float32)
         }
         return out
     }
@@ -60,10 +57,12 @@ public final class ModelBlender: @unchecked Sendable {
         return d.network
     }
 
-    /// Writes ``stateDict(alpha:)`` as safetensors, tagged like ``LoadedModel/writeSafetensors(to:metadata:)``.
-    public func writeSafetensors(alpha: Float, to path: String, metadata: [String: String] = [:]) throws {
+    /// Writes ``stateDict(alpha:)`` as safetensors, stored as `dtype` (F32, F16 or BF16) when given,
+    /// else in each tensor's type, tagged like ``LoadedModel/writeSafetensors(to:dtype:metadata:)``.
+    public func writeSafetensors(alpha: Float, to path: String, dtype: DType? = nil,
+                                 metadata: [String: String] = [:]) throws {
         try LoadedModel.writeSafetensors(try stateDict(alpha: alpha), spec: psnr.detected.spec, to: path,
-                                         metadata: metadata)
+                                         dtype: dtype, metadata: metadata)
     }
 
     private func name(_ alpha: Float) -> String { "blend(\(psnr.name), \(gan.name), α=\(alpha))" }
@@ -72,9 +71,16 @@ public final class ModelBlender: @unchecked Sendable {
         guard alpha.isFinite else { throw NetworkError(name(alpha), "alpha is not a finite number") }
     }
 
-    /// Throws unless `a` and `b` hold the same keys with the same shapes (naming the first that differs).
-    static func checkCompatible(_ a: StateDict, _ b: StateDict, _ nameA: String, _ nameB: String) throws {
+    /// Throws unless `a` and `b` are one architecture with the same canonical keys and shapes (naming
+    /// the first difference): the check a pair passes to be blended, from the tensor shapes alone.
+    static func checkCompatible(_ da: ModelDescription, _ db: ModelDescription, _ nameA: String,
+                                _ nameB: String) throws {
         let names = "\(nameA) + \(nameB)"
+        let archA = da.spec.architecture, archB = db.spec.architecture
+        guard archA == archB else {
+            throw NetworkError(names, "cannot blend \(archA.rawValue) with \(archB.rawValue)")
+        }
+        let a = da.shapes, b = db.shapes
         for key in a.keys {
             guard let tb = b[key] else {
                 throw NetworkError(names, "cannot blend: '\(key)' is in \(nameA) but not in \(nameB)")

@@ -17,6 +17,21 @@ public enum ModelInspection {
     /// The ``ModelInfo`` of the checkpoint at `path` from its headers alone (its SHA-256 streamed),
     /// and the bytes a load would need.
     public static func describe(path: String) throws -> (info: ModelInfo, loadNeed: Int) {
+        let d = try network(path: path)
+        return (d.info, d.loadNeed)
+    }
+
+    /// Both ends of a pair from their headers alone, checked as a blend checks them: one
+    /// architecture, the same canonical keys with the same shapes (the error names the first
+    /// difference, or the file that cannot be described).
+    public static func describePair(psnr: String, gan: String) throws -> (psnr: ModelInfo, gan: ModelInfo) {
+        let a = try network(path: psnr), b = try network(path: gan)
+        try ModelBlender.checkCompatible(a.network, b.network, (psnr as NSString).lastPathComponent,
+                                         (gan as NSString).lastPathComponent)
+        return (a.info, b.info)
+    }
+
+    private static func network(path: String) throws -> (network: ModelDescription, info: ModelInfo, loadNeed: Int) {
         let file = try CheckpointFile.describe(path: path)
         let name = (path as NSString).lastPathComponent
         let network: ModelDescription, parameters: Int?
@@ -28,7 +43,7 @@ public enum ModelInspection {
         }
         let info = ModelInfo(network, sha256: try CheckpointFile.sha256Hex(path: file.weightsPath),
                              sourceFormat: file.format.displayName, parameterCount: parameters)
-        return (info, file.need)
+        return (network, info, file.need)
     }
 }
 

@@ -37,7 +37,8 @@ public struct DetectedModel: Sendable {
 /// Detection works on shapes alone (``describe(_:source:)``); building adds the values.
 public enum NetworkRegistry {
     /// Detects the architecture of `dict` and builds it. `source` names the file in errors.
-    /// Unknown layouts throw an error listing the first few keys found.
+    /// A family Enhance does not run yet is named (``KnownFamilies``); other unknown layouts throw
+    /// an error listing the first few keys found.
     public static func detect(_ dict: StateDict, source: String) throws -> DetectedModel {
         let d = try describe(dict.shapes, source: source)
         var canonical = StateDict()
@@ -59,6 +60,9 @@ public enum NetworkRegistry {
         }
         let d = plan.apply(shapes, ignored: ignored)
         guard let arch = architecture(shape: { d[$0]?.shape }) else {
+            if let family = KnownFamilies.unsupportedFamily(plan.keys) {
+                throw KnownFamilies.refusal(family, source: source)
+            }
             let keys = d.keys.prefix(6).map { k in "\(k)\(d[k]!.shape)" }.joined(separator: ", ")
             throw NetworkError(source, "unrecognised network layout (\(d.count) tensors; first keys: \(keys))")
         }

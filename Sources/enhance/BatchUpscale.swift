@@ -14,7 +14,8 @@ enum BatchPlan {
                      format: ImageFormat) throws -> [BatchJob] {
         if !isDirectory(outputFolder) {
             let exists = FileManager.default.fileExists(atPath: outputFolder)
-            if ImageFormat.fromExtension(of: outputFolder) != nil && !exists {
+            // A trailing "/" names a folder whatever its name looks like.
+            if ImageFormat.fromExtension(of: outputFolder) != nil && !exists && !outputFolder.hasSuffix("/") {
                 throw CLIError("\(outputFolder): several inputs or a folder need an output folder, not a file name")
             }
             if exists { throw CLIError("\(outputFolder): not a folder") }
@@ -35,7 +36,9 @@ enum BatchPlan {
         return jobs
     }
 
-    /// Relative paths of the images under `dir` (by content), sorted; sub-folders only when `recursive`.
+    /// Relative paths of the images under `dir`, sorted: files whose content is PNG or JPEG, and
+    /// files named as images (`.png`, `.jpg`, `.jpeg`) whatever their content, so that a damaged
+    /// or mislabelled one fails by name instead of vanishing; sub-folders only when `recursive`.
     static func images(in dir: String, recursive: Bool) throws -> [String] {
         var found: [String] = []
         func visit(_ rel: String, depth: Int) throws {
@@ -51,7 +54,7 @@ enum BatchPlan {
                     // Symbolic links to folders are not followed (no loops).
                     let isLink = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
                     if recursive && !isLink && depth < 64 { try visit(r, depth: depth + 1) }
-                } else if ImageFile.sniff(path: path) != nil {
+                } else if ImageFile.sniff(path: path) != nil || ImageFormat.fromExtension(of: name) != nil {
                     found.append(r)
                 }
             }
@@ -100,8 +103,7 @@ struct BatchUpscale {
                 printErr("skipped \(job.input): \(job.output) exists (use --force to overwrite)")
             } else {
                 do {
-                    try FileManager.default.createDirectory(atPath: (job.output as NSString).deletingLastPathComponent,
-                                                            withIntermediateDirectories: true)
+                    try Folder.create((job.output as NSString).deletingLastPathComponent)
                     try export(input: job.input, output: job.output) { f in
                         bar?.update(file: f, done: done + f * work[i], index: i, name: job.input)
                     }

@@ -17,7 +17,7 @@ extension BenchCommand {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let st = dir + "/" + ((model as NSString).lastPathComponent as NSString).deletingPathExtension + ".safetensors"
-        try ModelLoader.load(path: model).writeSafetensors(to: st)
+        try ModelLoader.load(path: model).writeSafetensors(to: st, dtype: .float32)
         _ = try LoadBench.load(st, log: log)
         let pth = ((model as NSString).deletingLastPathComponent as NSString)
             .appendingPathComponent("../srgan-leftthomas/netG_epoch_4_100.pth")

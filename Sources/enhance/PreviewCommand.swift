@@ -1,13 +1,21 @@
 import ArgumentParser
 import EnhanceImaging
 import EnhanceNcurses
+import EnhanceNetworks
 import EnhanceTerminal
 import Foundation
 
 struct PreviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
-        abstract: "Print an image, or its x4 upscale, to standard output as block characters or real pixels.")
+        abstract: "Print an image, or its x4 upscale, to standard output as block characters or real pixels.",
+        discussion: """
+            With a method, only what is shown is computed: the input is first reduced to the fewest \
+            pixels whose upscale covers the preview's pixels (--width columns of the cell symbols, or of \
+            the terminal's cell width with a graphics protocol), so the network runs at the displayed \
+            resolution; `enhance upscale` makes the full-resolution result. Progress is shown on \
+            standard error once a preview has taken a second.
+            """)
 
     @Argument(help: "Image to show.")
     var input: String
@@ -53,12 +61,15 @@ struct PreviewCommand: ParsableCommand {
 
     func run() throws {
         var image = try ImageFile.read(path: input)
-        if let m = Method(rawValue: method) {
-            image = try models.upscaler(for: m, bicubicScale: 4).upscale(image)
-        }
         let env = ProcessInfo.processInfo.environment
         let columns = width ?? Int(env["COLUMNS"] ?? "") ?? 80
         let gfx = graphicsToUse(env)
+        let set: SymbolSet = symbols == "half" ? .halfBlock : (symbols == "quadrant" ? .quadrant : .sextant)
+        if let m = Method(rawValue: method) {
+            let upscaler = try models.upscaler(for: m, bicubicScale: 4)
+            let shown = shownPixels(image, columns: columns, gfx: gfx, symbols: set, scale: upscaler.scale)
+            image = try upscaleForDisplay(image, with: upscaler, shown: shown)
+        }
         if gfx.decision.kind.isPixels {
             try pixels(image, columns: columns, gfx: gfx)
             return
@@ -70,13 +81,51 @@ struct PreviewCommand: ParsableCommand {
         case "none"?: mode = .none
         default: mode = ColorMode.detect(environment: env)
         }
-        let set: SymbolSet = symbols == "half" ? .halfBlock : (symbols == "quadrant" ? .quadrant : .sextant)
         // Terminal cells are about twice as tall as wide.
         let rows = max(1, Int((Double(columns) * Double(image.height) / Double(image.width) / 2).rounded()))
         let grid = BlockRenderer.render(image, x: 0, y: 0, width: Double(image.width), height: Double(image.height),
                                         columns: columns, rows: rows, symbols: set, mode: mode)
         let out = ANSIWriter.lines(grid, mode: mode)
         FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    /// The pixels (width, height) the preview draws of the ×`scale` result of `image`: `columns`
+    /// cells of `symbols` sub-pixels (cells are about twice as tall as wide), or with a graphics
+    /// protocol `columns` cells of the terminal's cell width, never more than the result has.
+    func shownPixels(_ image: Image, columns: Int, gfx: TerminalGraphics, symbols: SymbolSet,
+                     scale: Int) -> (width: Int, height: Int) {
+        let outW = Double(image.width * scale), outH = Double(image.height * scale)
+        if gfx.decision.kind.isPixels {
+            let w = min(outW, Double(columns * (gfx.cellPixels?.width ?? 10)))
+            return (Int(w), Int((outH * w / outW).rounded(.up)))
+        }
+        let rows = max(1, Int((Double(columns) * outH / outW / 2).rounded()))
+        return (min(Int(outW), columns * symbols.columns), min(Int(outH), rows * symbols.rows))
+    }
+
+    /// The ×scale result of `image` at the resolution the preview shows (the fit view's rule):
+    /// the input is first reduced (bicubic, antialiased) to the fewest pixels whose ×scale result
+    /// still covers `shown`, so the network computes what is displayed, not the full-size result.
+    /// Progress goes to standard error once the work has taken a second.
+    func upscaleForDisplay(_ image: Image, with upscaler: Upscaler,
+                           shown: (width: Int, height: Int)) throws -> Image {
+        let s = Double(upscaler.scale)
+        let density = max(Double(shown.width) / (Double(image.width) * s),
+                          Double(shown.height) / (Double(image.height) * s))
+        var input = image
+        if density < 1 {
+            let w = max(1, Int((Double(image.width) * density).rounded(.up)))
+            let h = max(1, Int((Double(image.height) * density).rounded(.up)))
+            input = Resample.bicubic(image, width: w, height: h)
+        }
+        let start = Date()
+        var bar: ProgressBar?
+        let out = try upscaler.upscale(input) { f in
+            if bar == nil && Date().timeIntervalSince(start) >= 1 { bar = ProgressBar(totalWork: 1, files: 1) }
+            bar?.update(file: f, done: f, index: 0, name: self.input)
+        }
+        bar?.finish()
+        return out
     }
 
     /// A fixed choice is used as given (also into files and pipes); `auto` queries the terminal

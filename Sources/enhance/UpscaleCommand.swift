@@ -1,6 +1,7 @@
 import ArgumentParser
 import EnhanceImaging
 import EnhanceNetworks
+import EnhanceTUIEngine
 import Foundation
 
 /// `--method` takes the shared ``Method`` (EnhanceImaging) by its raw value.
@@ -19,8 +20,9 @@ struct UpscaleCommand: ParsableCommand {
         abstract: "Upscale images: one file to a file, or files and folders into a folder.",
         discussion: """
             With one input file and an output whose extension is .png, .jpg or .jpeg (and that is not a \
-            folder), writes that file. Otherwise OUTPUT is a folder (created if missing) and every image \
-            in the inputs (files, or folders searched by content; --recursive descends and keeps relative \
+            folder, nor ends with /), writes that file. Otherwise OUTPUT is a folder (created if missing) \
+            and every image in the inputs (files, or folders searched by content and by the names .png, \
+            .jpg, .jpeg, so that a mislabelled file fails by name; --recursive descends and keeps relative \
             paths) is written there as NAME<suffix>.<format>. Existing outputs are skipped unless --force. \
             Results are streamed to a temporary file and renamed when complete, so an interrupted batch \
             resumes by running it again. The input's ICC profile and EXIF are kept (orientation reset, \
@@ -36,8 +38,10 @@ struct UpscaleCommand: ParsableCommand {
     @Option(help: "Scale factor for bicubic (networks use their own scale).")
     var scale: Double = 4
 
-    @Option(help: "Method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var method: Method = .bicubic
+    @Option(help: ArgumentHelp("Method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")) (default: psnr, "
+                               + "the fidelity network of the default pair, \(PairCatalog.defaultName), or of --pair).",
+                               valueName: "method"))
+    var method: Method = .psnr
 
     @Option(help: "Output format in a folder: png or jpg (a single output file: its extension).")
     var format: OutputFormatChoice = .png
@@ -89,6 +93,7 @@ struct UpscaleCommand: ParsableCommand {
         }
         let jobs = try BatchPlan.jobs(inputs: inputs, outputFolder: output, recursive: recursive, suffix: suffix,
                                       format: format.format)
+        try Folder.create(output)  // before any work: a folder that cannot be made stops the batch at once
         let upscaler = try models.upscaler(for: method, bicubicScale: scale)
         let batch = BatchUpscale(upscaler: upscaler, settings: settings, maxPixels: maxPixels,
                                  showProgress: progress || isatty(2) != 0)
@@ -96,9 +101,9 @@ struct UpscaleCommand: ParsableCommand {
     }
 
     /// The output file when this is a one-file run: one input file, and OUTPUT is not a folder
-    /// and has an extension (an unknown one is then refused by name).
+    /// (nor ends with "/") and has an extension (an unknown one is then refused by name).
     private func singleOutput() -> String? {
-        guard inputs.count == 1, !isDirectory(inputs[0]), !isDirectory(output),
+        guard inputs.count == 1, !isDirectory(inputs[0]), !isDirectory(output), !output.hasSuffix("/"),
               (output as NSString).lastPathComponent.dropFirst().contains(".") else { return nil }
         return output
     }

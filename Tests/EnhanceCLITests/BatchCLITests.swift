@@ -33,7 +33,7 @@ final class BatchCLITests: XCTestCase {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         try Data("done before".utf8).write(to: out.appendingPathComponent("a_x4.png"))
 
-        let args = ["upscale", src.path, "-o", out.path, "--recursive", "--suffix", "_x4"]
+        let args = ["upscale", "--method", "bicubic", src.path, "-o", out.path, "--recursive", "--suffix", "_x4"]
         let first = try CLI.run(args)
         XCTAssertEqual(first.status, 1, first.stderr)
         let lines = first.stderr.split(separator: "\n").map(String.init)
@@ -61,7 +61,7 @@ final class BatchCLITests: XCTestCase {
         try sample(src.appendingPathComponent("sub/c.png").path)
         let single = root.appendingPathComponent("lone.png").path
         try sample(single)
-        let r = try CLI.run(["upscale", src.path, single, "-o", out.path])
+        let r = try CLI.run(["upscale", "--method", "bicubic", src.path, single, "-o", out.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("2 written, 0 skipped, 0 failed"), r.stderr)
         XCTAssertEqual(files(out), ["a.png", "lone.png"])
@@ -72,7 +72,7 @@ final class BatchCLITests: XCTestCase {
         let a = root.appendingPathComponent("a.png").path, b = root.appendingPathComponent("b.png").path
         try sample(a)
         try sample(b)
-        let r = try CLI.run(["upscale", a, b, "-o", root.appendingPathComponent("x.png").path])
+        let r = try CLI.run(["upscale", "--method", "bicubic", a, b, "-o", root.appendingPathComponent("x.png").path])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("x.png") && r.stderr.contains("output folder"), r.stderr)
         XCTAssertEqual(files(root), ["a.png", "b.png"])

@@ -42,13 +42,13 @@ final class FaultCLITests: XCTestCase {
     func testSIGKILLMidExportLeavesNoTargetAndTheNextRunCleansUp() throws {
         let input = try bigInput()
         let out = dir.appendingPathComponent("out.png").path
-        let r = try interrupt(["upscale", input, "-o", out], with: SIGKILL)
+        let r = try interrupt(["upscale", "--method", "bicubic", input, "-o", out], with: SIGKILL)
         XCTAssertEqual(r.reason, .uncaughtSignal)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         let left = entries().filter { AtomicFile.isTemporary(name: $0) }
         XCTAssertEqual(left.count, 1, "\(entries())")
         XCTAssertTrue(left[0].hasPrefix(".out.png.enhance-tmp-"), left[0])
-        let rerun = try CLI.run(["upscale", input, "-o", out])
+        let rerun = try CLI.run(["upscale", "--method", "bicubic", input, "-o", out])
         XCTAssertEqual(rerun.status, 0, rerun.stderr)
         XCTAssertEqual(entries(), ["big.png", "out.png"], "the stale temporary is removed by the next run")
         XCTAssertEqual(try ImageFile.info(path: out).width, 6000)
@@ -57,7 +57,7 @@ final class FaultCLITests: XCTestCase {
     func testSIGINTMidExportRemovesTheTemporary() throws {
         let input = try bigInput()
         let out = dir.appendingPathComponent("out.png").path
-        let r = try interrupt(["upscale", input, "-o", out], with: SIGINT)
+        let r = try interrupt(["upscale", "--method", "bicubic", input, "-o", out], with: SIGINT)
         XCTAssertEqual(r.reason, .uncaughtSignal)
         XCTAssertEqual(r.status, SIGINT)
         XCTAssertEqual(entries(), ["big.png"])
@@ -68,7 +68,8 @@ final class FaultCLITests: XCTestCase {
         let out = dir.appendingPathComponent("out.png").path
         // ulimit -f counts 1024-byte blocks in bash: 2 MB, far below the ~100 MB PNG.
         let r = try CLI.run(executable: URL(fileURLWithPath: "/bin/bash"),
-                            ["-c", "ulimit -f 2000; exec \"$0\" upscale \"$1\" -o \"$2\"", CLI.binary.path, input, out])
+                            ["-c", "ulimit -f 2000; exec \"$0\" upscale --method bicubic \"$1\" -o \"$2\"",
+                             CLI.binary.path, input, out])
         XCTAssertNotEqual(r.status, 0)
         let lines = r.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, r.stderr)
@@ -91,7 +92,7 @@ final class FaultCLITests: XCTestCase {
         let input = dir.appendingPathComponent("in.png").path
         try ImageFile.write(img, to: input)
         let out = mnt.appendingPathComponent("out.png").path
-        let r = try CLI.run(["upscale", input, "-o", out])
+        let r = try CLI.run(["upscale", "--method", "bicubic", input, "-o", out])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
         XCTAssertTrue(r.stderr.contains("out.png") && r.stderr.contains("No space left"), r.stderr)

@@ -57,7 +57,7 @@ final class MetadataCLITests: XCTestCase {
         XCTAssertEqual(try iccBytes(input), profile)
         for ext in ["png", "jpg"] {
             let out = dir.appendingPathComponent("up.\(ext)").path
-            let r = try CLI.run(["upscale", input, "-o", out])
+            let r = try CLI.run(["upscale", "--method", "bicubic", input, "-o", out])
             XCTAssertEqual(r.status, 0, r.stderr)
             let t = try tags(out)
             // The decoder rotated the pixels (6 = 90° clockwise): 6×10 → 24×40.
@@ -82,7 +82,7 @@ final class MetadataCLITests: XCTestCase {
         let tag = try CLI.run(executable: exiftool, ["-overwrite_original", "-Orientation#=3", "-Make=Cam", input])
         XCTAssertEqual(tag.status, 0, tag.stderr)
         let out = dir.appendingPathComponent("up.png").path
-        let r = try CLI.run(["upscale", input, "-o", out, "--scale", "1"])
+        let r = try CLI.run(["upscale", "--method", "bicubic", input, "-o", out, "--scale", "1"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let t = try tags(out)
         XCTAssertEqual(t["Orientation"] as? Int, 1)
@@ -96,7 +96,7 @@ final class MetadataCLITests: XCTestCase {
         let dir = try CLI.tempDir()
         let input = try taggedJPEG(dir)
         let out = dir.appendingPathComponent("bare.png").path
-        let r = try CLI.run(["upscale", input, "-o", out, "--strip-metadata"])
+        let r = try CLI.run(["upscale", "--method", "bicubic", input, "-o", out, "--strip-metadata"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let t = try tags(out)
         XCTAssertNil(t["Make"])
@@ -119,7 +119,7 @@ final class MetadataCLITests: XCTestCase {
             try ImageFile.write(img, to: input)
             XCTAssertEqual(try tags(input)["ColorType"] as? Int, c.colorType, "input \(i)")
             let out = dir.appendingPathComponent("gray\(i)-x4.png").path
-            let r = try CLI.run(["upscale", input, "-o", out])
+            let r = try CLI.run(["upscale", "--method", "bicubic", input, "-o", out])
             XCTAssertEqual(r.status, 0, r.stderr)
             let t = try tags(out)
             XCTAssertEqual(t["ColorType"] as? Int, c.colorType, "output \(i)")

@@ -28,7 +28,7 @@ final class UpscaleCLITests: XCTestCase {
         let input = try writeSample(dir)
         for ext in ["png", "jpg"] {
             let out = dir.appendingPathComponent("out.\(ext)").path
-            let r = try CLI.run(["upscale", input, "-o", out, "--scale", "4"])
+            let r = try CLI.run(["upscale", "--method", "bicubic", input, "-o", out, "--scale", "4"])
             XCTAssertEqual(r.status, 0, r.stderr)
             let info = try ImageFile.info(path: out)
             XCTAssertEqual(info.width, 36)
@@ -59,6 +59,26 @@ final class UpscaleCLITests: XCTestCase {
         XCTAssertTrue(inspect.stdout.contains("enhance:alpha") && inspect.stdout.contains("0.30"), inspect.stdout)
     }
 
+    /// `upscale IN -o OUT` runs the network: the default pair's PSNR end, as `--help` says.
+    func testDefaultMethodIsTheDefaultPairsPSNRNetwork() throws {
+        let dir = try CLI.tempDir()
+        let input = try writeSample(dir, width: 24, height: 20)
+        func run(_ name: String, _ args: [String]) throws -> Data {
+            let out = dir.appendingPathComponent(name).path
+            let r = try CLI.run(["upscale", input, "-o", out] + args, cwd: dir)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try Data(contentsOf: URL(fileURLWithPath: out))
+        }
+        let plain = try run("default.png", [])
+        XCTAssertEqual(plain, try run("psnr.png", ["--method", "psnr", "--pair", "enhance-x4"]))
+        XCTAssertNotEqual(plain, try run("bicubic.png", ["--method", "bicubic"]))
+        let text = try ImageFile.read(path: dir.appendingPathComponent("default.png").path).text
+        XCTAssertEqual(text["enhance:method"], "psnr")
+        XCTAssertEqual(text["enhance:psnr-model"], "enhance-x4-psnr.safetensors")
+        let help = try CLI.run(["upscale", "--help"])
+        XCTAssertTrue(help.stdout.contains("(default: psnr,"), help.stdout)
+    }
+
     func testUnknownMethodIsRejectedClearly() throws {
         let dir = try CLI.tempDir()
         let input = try writeSample(dir)
@@ -75,11 +95,11 @@ final class UpscaleCLITests: XCTestCase {
         let input = try writeSample(dir)
         let out = dir.appendingPathComponent("keep.png").path
         try Data("precious".utf8).write(to: URL(fileURLWithPath: out))
-        let r = try CLI.run(["upscale", input, "-o", out])
+        let r = try CLI.run(["upscale", "--method", "bicubic", input, "-o", out])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("keep.png"), r.stderr)
         XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), "precious")
-        let forced = try CLI.run(["upscale", input, "-o", out, "--force"])
+        let forced = try CLI.run(["upscale", "--method", "bicubic", input, "-o", out, "--force"])
         XCTAssertEqual(forced.status, 0, forced.stderr)
         XCTAssertEqual(try ImageFile.info(path: out).width, 36)
     }
@@ -87,7 +107,7 @@ final class UpscaleCLITests: XCTestCase {
     func testUnknownOutputExtensionFailsWithoutLeavingFiles() throws {
         let dir = try CLI.tempDir()
         let input = try writeSample(dir)
-        let r = try CLI.run(["upscale", input, "-o", dir.appendingPathComponent("out.gif").path])
+        let r = try CLI.run(["upscale", "--method", "bicubic", input, "-o", dir.appendingPathComponent("out.gif").path])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("out.gif"), r.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["in.png"])
@@ -103,7 +123,7 @@ final class UpscaleCLITests: XCTestCase {
         let dir = try CLI.tempDir()
         for name in files {
             let out = dir.appendingPathComponent("out.png").path
-            let r = try CLI.run(["upscale", corpus.appendingPathComponent(name).path, "-o", out])
+            let r = try CLI.run(["upscale", "--method", "bicubic", corpus.appendingPathComponent(name).path, "-o", out])
             XCTAssertNotEqual(r.status, 0, "\(name) was accepted")
             XCTAssertFalse([Int32(134), 139, 132, 136].contains(r.status), "\(name) crashed (status \(r.status))")
             let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: true)
@@ -117,7 +137,7 @@ final class UpscaleCLITests: XCTestCase {
         let dir = try CLI.tempDir()
         let out = dir.appendingPathComponent("o.png").path
         for bad in [dir.path, dir.appendingPathComponent("missing.png").path] {
-            let r = try CLI.run(["upscale", bad, "-o", out])
+            let r = try CLI.run(["upscale", "--method", "bicubic", bad, "-o", out])
             XCTAssertNotEqual(r.status, 0)
             XCTAssertTrue(r.stderr.contains((bad as NSString).lastPathComponent), r.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: out))

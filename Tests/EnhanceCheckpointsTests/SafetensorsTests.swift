@@ -22,7 +22,6 @@ final class SafetensorsTests: XCTestCase {
             ("bad_short.safetensors", "truncated"),
             ("bad_unknown_dtype.safetensors", "unknown dtype 'F17'"),
             ("bad_wrong_dtype.safetensors", "needs"),
-            ("bad_int_dtype.safetensors", "unsupported dtype I32"),
             ("bad_offset_out_of_range.safetensors", "out of range"),
             ("bad_overlap.safetensors", "overlap"),
             ("bad_json.safetensors", "invalid header JSON"),
@@ -33,6 +32,32 @@ final class SafetensorsTests: XCTestCase {
         }
         Fixtures.assertRefused("/nonexistent/x.safetensors", "no such file") {
             _ = try Safetensors.read(path: "/nonexistent/x.safetensors")
+        }
+    }
+
+    func testIntegerTensorsAreReadAsData() throws {
+        // The generator relabels conv.weight as I32 (same byte size): read as integers, not refused.
+        let relabelled = try Safetensors.read(path: Fixtures.path("bad_int_dtype.safetensors"))
+        let t = try XCTUnwrap(relabelled.stateDict["conv.weight"])
+        XCTAssertEqual(t.dtype, .int32)
+        XCTAssertEqual(t.shape, [4, 3, 3, 3])
+        // Little-endian I64/I16/U8/BOOL bytes, as numpy's tobytes() lays them out.
+        func encoded(_ dtype: String, _ shape: Int, _ bytes: [UInt8]) -> [UInt8] {
+            let header = #"{"a":{"dtype":"\#(dtype)","shape":[\#(shape)],"data_offsets":[0,\#(bytes.count)]}}"#
+            var out: [UInt8] = []
+            out.appendLE(UInt64(header.utf8.count))
+            return out + Array(header.utf8) + bytes
+        }
+        let cases: [(String, Int, [UInt8], [Float])] = [
+            ("I64", 2, [7, 0, 0, 0, 0, 0, 0, 0, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], [7, -2]),
+            ("I16", 2, [0x00, 0x01, 0xFF, 0xFF], [256, -1]),
+            ("U8", 2, [200, 3], [200, 3]),
+            ("BOOL", 2, [1, 0], [1, 0]),
+        ]
+        for (dtype, n, bytes, values) in cases {
+            let sd = try Safetensors.decode(encoded(dtype, n, bytes), file: "mem.safetensors").stateDict
+            XCTAssertEqual(sd["a"]?.values, values, dtype)
+            XCTAssertEqual(sd["a"]?.dtype.rawValue, dtype)
         }
     }
 
@@ -53,6 +78,7 @@ final class SafetensorsTests: XCTestCase {
             (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"x":1}}"#, "unexpected field"),
             (#"{"__metadata__":{"k":1},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, "not a string"),
             (#"[1]"#, "not a JSON object"),
+            (#"{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}"#, "unsupported dtype F64"),
         ]
         for (header, fragment) in cases {
             Fixtures.assertRefused("mem.safetensors", fragment) {

@@ -1,0 +1,59 @@
+/// Super-resolution families whose checkpoints people have but that Enhance cannot run yet,
+/// recognised by keys their state dicts always hold, so that such a file is named ("SwinIR (not
+/// supported yet; …)") instead of being called an unrecognised layout. Each entry is a family and
+/// the canonical keys (wrapper prefixes stripped) that identify it; more specific families come
+/// first (HAT and Swin2SR hold SwinIR's keys too). The signatures follow the detection rules the
+/// model-loading ecosystem uses (spandrel's per-architecture key conditions), reduced to keys
+/// every variant of a family has.
+enum KnownFamilies {
+    struct Family {
+        let name: String
+        let keys: [String]
+    }
+
+    static let unsupported: [Family] = [
+        Family(name: "HAT", keys: ["relative_position_index_SA", "layers.0.residual_group.overlap_attn.qkv.weight",
+                                   "layers.0.residual_group.blocks.0.conv_block.cab.0.weight"]),
+        Family(name: "ATD", keys: ["relative_position_index_SA", "layers.0.residual_group.td",
+                                   "layers.0.residual_group.layers.0.wqkv.weight"]),
+        Family(name: "DRCT", keys: ["layers.0.swin1.attn.relative_position_index", "layers.0.adjust1.weight"]),
+        Family(name: "Swin2SR", keys: ["patch_embed.proj.weight",
+                                       "layers.0.residual_group.blocks.0.attn.relative_position_index",
+                                       "layers.0.residual_group.blocks.0.mlp.fc1.bias"]),
+        Family(name: "SwinIR", keys: ["layers.0.residual_group.blocks.0.norm1.weight",
+                                      "layers.0.residual_group.blocks.0.attn.relative_position_index",
+                                      "layers.0.residual_group.blocks.0.mlp.fc1.bias"]),
+        Family(name: "RGT", keys: ["before_RG.1.weight", "layers.0.blocks.0.attn.attns.0.relative_position_index"]),
+        Family(name: "DAT", keys: ["before_RG.1.weight", "layers.0.blocks.0.ffn.sg.conv.weight",
+                                   "layers.0.blocks.0.attn.qkv.weight"]),
+        Family(name: "GRL", keys: ["norm_start.weight", "norm_end.weight",
+                                   "layers.0.blocks.0.attn.window_attn.attn_transform.logit_scale"]),
+        Family(name: "CRAFT", keys: ["conv_first.weight", "layers.0.residual_group.hf_blocks.0.attn.temperature"]),
+        Family(name: "SPAN", keys: ["conv_1.sk.weight", "block_1.c1_r.sk.weight", "conv_cat.weight",
+                                    "upsampler.0.weight"]),
+        Family(name: "OmniSR", keys: ["input.weight", "up.0.weight",
+                                      "residual_layer.0.residual_layer.0.layer.0.fn.0.weight"]),
+        Family(name: "SAFMN", keys: ["to_feat.weight", "feats.0.safm.aggr.weight", "to_img.0.weight"]),
+        Family(name: "DITN", keys: ["sft.weight", "UFONE.0.ITLs.0.attn.temperature"]),
+        Family(name: "SeemoRe", keys: ["body.0.local_block.block.agg_conv.0.weight", "upsampler.0.weight"]),
+        Family(name: "RealCUGAN", keys: ["unet1.conv1.conv.0.weight", "unet2.conv1.conv.0.weight"]),
+        Family(name: "SCUNet", keys: ["m_head.0.weight", "m_tail.0.weight"]),
+        Family(name: "PLKSR", keys: ["feats.0.weight", "feats.1.refine.weight"]),
+        Family(name: "MoSR", keys: ["gblocks.0.weight", "gblocks.1.fc1.weight"]),
+        Family(name: "RCAN", keys: ["tail.1.weight", "body.0.body.0.body.0.weight",
+                                    "body.0.body.0.body.3.conv_du.0.weight"]),
+        Family(name: "SwiftSRGAN", keys: ["initial.cnn.depthwise.weight", "final_conv.pointwise.weight"]),
+    ]
+
+    /// The unsupported family whose signature `keys` hold, if any.
+    static func unsupportedFamily(_ keys: [String]) -> String? {
+        let present = Set(keys)
+        return unsupported.first { $0.keys.allSatisfy(present.contains) }?.name
+    }
+
+    /// The error for a checkpoint of unsupported `family`, naming the families that are supported.
+    static func refusal(_ family: String, source: String) -> NetworkError {
+        let supported = Architecture.allCases.map(\.rawValue).joined(separator: ", ")
+        return NetworkError(source, "\(family) (not supported yet; supported: \(supported))")
+    }
+}
