@@ -38,6 +38,9 @@ public struct AppState: Equatable, Sendable {
     /// Engine facts shown in the status line.
     public var scale: Int
     public var modelNames: String
+    /// The method and α every opened image starts with (`--method`, `--alpha`).
+    public var startMethod: Method = .blend
+    public var startAlpha: Float = 0.5
     /// Pending α jump: `a` was pressed and a digit is expected.
     public var awaitingAlphaDigit = false
     /// Name to select once the pending listing arrives (after going up).
@@ -61,13 +64,17 @@ public struct AppState: Equatable, Sendable {
     var bodyRows: Int { max(rows - 1, 0) }
 }
 
-/// The initial state and effects for `path` (nil = current directory; a file opens it directly).
+/// The initial state and effects for `path` (nil = current directory; a file opens it directly),
+/// with `options` applied: hidden files, and the method and α each opened image starts with.
 public func initialState(path: String?, isDirectory: Bool, columns: Int, rows: Int, scale: Int,
-                         modelNames: String, colorMode: ColorMode, showHidden: Bool) -> (AppState, [Effect]) {
+                         modelNames: String, colorMode: ColorMode,
+                         options: TUIOptions = TUIOptions()) -> (AppState, [Effect]) {
     let p = path ?? "."
     let dir = isDirectory ? p : parentPath(p)
     var s = AppState(columns: columns, rows: rows, directory: dir, scale: scale, modelNames: modelNames,
-                     colorMode: colorMode, showHidden: showHidden)
+                     colorMode: colorMode, showHidden: options.showHidden)
+    s.startMethod = options.method
+    s.startAlpha = min(max((options.alpha * 100).rounded() / 100, 0), 1)
     var fx: [Effect] = [.listDirectory(path: dir)]
     if !isDirectory {
         s.status = "loading \(p)…"

@@ -131,7 +131,9 @@ public protocol PreviewEngine: Sendable {
     func switchPair(_ pair: PairChoice) throws
 }
 
-/// Options for the interactive UI.
+/// Options for the interactive UI: each one the `tui` command accepts takes effect through
+/// ``initialState(path:isDirectory:columns:rows:scale:modelNames:colorMode:options:)`` (method,
+/// α, hidden files) or `runTUI` (colour, graphics).
 public struct TUIOptions: Sendable {
     /// Colour mode override ("truecolor", "256", "none"); nil = detect (NO_COLOR, COLORTERM).
     public var colorMode: String?
@@ -140,10 +142,17 @@ public struct TUIOptions: Sendable {
 
     /// `--graphics`: auto, kitty, sixel, iterm2 or blocks; nil = `ENHANCE_GRAPHICS`, else auto.
     public var graphics: String?
+    /// The method an opened image is shown with first (`--method`).
+    public var method: Method
+    /// The blend's α an opened image starts at (`--alpha`, 0…1; kept to hundredths).
+    public var alpha: Float
 
-    public init(colorMode: String? = nil, showHidden: Bool = false, graphics: String? = nil) {
+    public init(colorMode: String? = nil, showHidden: Bool = false, graphics: String? = nil,
+                method: Method = .blend, alpha: Float = 0.5) {
         self.colorMode = colorMode
         self.graphics = graphics
         self.showHidden = showHidden
+        self.method = method
+        self.alpha = alpha
     }
 }

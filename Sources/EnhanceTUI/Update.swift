@@ -31,7 +31,10 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
     case let .loaded(path, image, error):
         if let image {
             if let old = s.preview { fx += old.jobs.keys.sorted().map { .cancel(job: $0) } }
-            s.preview = PreviewState(path: path, image: image, scale: s.scale)
+            var p = PreviewState(path: path, image: image, scale: s.scale)
+            p.alpha = s.startAlpha
+            p.choosePrimary(s.startMethod)
+            s.preview = p
             s.screen = .preview
             s.status = nil
             fx += refreshJobs(&s)

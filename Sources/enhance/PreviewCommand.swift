@@ -63,13 +63,7 @@ struct PreviewCommand: ParsableCommand {
             try pixels(image, columns: columns, gfx: gfx)
             return
         }
-        let mode: ColorMode
-        switch color?.lowercased() {
-        case "truecolor"?, "24bit"?: mode = .trueColor
-        case "256"?: mode = .ansi256
-        case "none"?: mode = .none
-        default: mode = ColorMode.detect(environment: env)
-        }
+        let mode = ColorMode.resolve(option: color, environment: env)
         let set: SymbolSet = symbols == "half" ? .halfBlock : (symbols == "quadrant" ? .quadrant : .sextant)
         // Terminal cells are about twice as tall as wide.
         let rows = max(1, Int((Double(columns) * Double(image.height) / Double(image.width) / 2).rounded()))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EnhanceImaging
 import EnhanceNcurses
 import EnhanceNetworks
 import EnhanceTUI
@@ -22,6 +23,11 @@ struct TUICommand: ParsableCommand {
     @Flag(help: "Show hidden files in the browser.")
     var hidden = false
 
+    @Option(help: ArgumentHelp("Method an opened image is shown with first: "
+                               + Method.allCases.map(\.rawValue).joined(separator: ", ")
+                               + " (keys 1-4 switch; --alpha sets the blend's α)."))
+    var method: Method = .blend
+
     @OptionGroup var models: ModelOptions
 
     func validate() throws {
@@ -31,15 +37,21 @@ struct TUICommand: ParsableCommand {
         if let g = graphics, GraphicsChoice(g) == nil {
             throw ValidationError("--graphics must be auto, kitty, sixel, iterm2 or blocks, got \(g)")
         }
+        if models.model != nil, models.psnrModel != nil || models.ganModel != nil {
+            throw ValidationError("--model runs one checkpoint as both ends of the pair: "
+                                  + "give it or --psnr-model/--gan-model")
+        }
     }
 
     func run() throws {
-        let pair = try models.pairPaths()
+        // --model: the one checkpoint at both ends (every network pane runs it); else the pair.
+        let pair = try models.model.map { (psnr: Optional($0), gan: Optional($0)) } ?? models.pairPaths()
         let psnr = try pair.psnr.map { try models.load($0) }
         let gan = try pair.gan.map { try models.load($0) }
         let engine = try models.tuiEngine(psnr: psnr, gan: gan)
         try runTUI(path: path, engine: engine, options: TUIOptions(colorMode: color, showHidden: hidden,
-                                                                 graphics: graphics))
+                                                                 graphics: graphics, method: method,
+                                                                 alpha: models.alpha))
     }
 }
 

@@ -122,7 +122,7 @@ final class ExportAndLoopTests: PhotoDirTestCase {
             .waitFor(timeout: 5) { $0.plainText.contains(" Keys ") },
         ])
         let initial = initialState(path: dir, isDirectory: true, columns: 60, rows: 12, scale: 4, modelNames: "",
-                                   colorMode: .trueColor, showHidden: false)
+                                   colorMode: .trueColor)
         let final = runEventLoop(backend: backend, engine: FakeEngine(), initial: initial)
         XCTAssertFalse(backend.timedOut)
         XCTAssertTrue(final.quitting)

@@ -102,10 +102,11 @@ final class Harness {
     var effects: [Effect] = []
     var pendingInfer: [Effect] = []
 
-    init(directory: String, columns: Int = 60, rows: Int = 16, engine: FakeEngine = FakeEngine()) {
+    init(directory: String, columns: Int = 60, rows: Int = 16, engine: FakeEngine = FakeEngine(),
+         options: TUIOptions = TUIOptions()) {
         self.engine = engine
         let (s, fx) = initialState(path: directory, isDirectory: true, columns: columns, rows: rows, scale: 4,
-                                   modelNames: "PSNR psnr-net · GAN gan-net", colorMode: .trueColor, showHidden: false)
+                                   modelNames: "PSNR psnr-net · GAN gan-net", colorMode: .trueColor, options: options)
         state = s
         run(fx)
     }
