@@ -50,18 +50,17 @@ enum FileIO {
         }
     }
 
-    /// Size in bytes of the regular file at `path` (stat only).
+    /// Size in bytes of the regular file at `path` (stat only; a symbolic link is followed to the
+    /// file it names).
     static func size(_ path: String) throws -> Int {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw CheckpointError(file: path, "no such file")
         }
         guard !isDirectory.boolValue else { throw CheckpointError(file: path, "is a directory, not a checkpoint file") }
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = (attributes[.size] as? NSNumber)?.intValue else {
-            throw CheckpointError(file: path, "cannot read file size")
-        }
-        return size
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw CheckpointError(file: path, "cannot read file size") }
+        return Int(info.st_size)
     }
 
     /// Reads at most `count` leading bytes (for format sniffing).
