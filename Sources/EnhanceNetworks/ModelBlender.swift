@@ -21,12 +21,11 @@ public final class ModelBlender: @unchecked Sendable {
     /// Refuses pairs of different architectures or mismatching keys/shapes (error names the first).
     /// `threads` blend the canonical weights and, when asked, the prepared kernels.
     public init(psnr: LoadedModel, gan: LoadedModel, threads: Int = 2) throws {
-        let names = "\(psnr.name) + \(gan.name)"
-        let archA = psnr.detected.spec.architecture, archB = gan.detected.spec.architecture
-        guard archA == archB else {
-            throw NetworkError(names, "cannot blend \(archA.rawValue) with \(archB.rawValue)")
-        }
-        try Self.checkCompatible(psnr.detected.stateDict, gan.detected.stateDict, psnr.name, gan.name)
+        let a = psnr.detected.stateDict, b = gan.detected.stateDict
+        try Self.checkCompatible(Side(name: psnr.name, architecture: psnr.detected.spec.architecture, keys: a.keys,
+                                      shape: { a[$0]?.shape }),
+                                 Side(name: gan.name, architecture: gan.detected.spec.architecture, keys: b.keys,
+                                      shape: { b[$0]?.shape }))
         self.psnr = psnr
         self.gan = gan
         self.threads = threads
@@ -72,21 +71,47 @@ public final class ModelBlender: @unchecked Sendable {
         guard alpha.isFinite else { throw NetworkError(name(alpha), "alpha is not a finite number") }
     }
 
-    /// Throws unless `a` and `b` hold the same keys with the same shapes (naming the first that differs).
-    static func checkCompatible(_ a: StateDict, _ b: StateDict, _ nameA: String, _ nameB: String) throws {
-        let names = "\(nameA) + \(nameB)"
+    /// What ``init(psnr:gan:threads:)`` checks, from the headers of the checkpoints at `psnrPath`
+    /// and `ganPath` alone (``ModelInspection/network(path:)``: no tensor read, nothing built):
+    /// the same architecture, the same keys with the same shapes. Returns their scale; throws naming
+    /// the first mismatch (or why a file cannot be described).
+    public static func checkCompatible(psnrPath: String, ganPath: String) throws -> Int {
+        let a = try ModelInspection.network(path: psnrPath).network
+        let b = try ModelInspection.network(path: ganPath).network
+        func side(_ d: ModelDescription, _ path: String) -> Side {
+            Side(name: path.split(separator: "/").last.map(String.init) ?? path, architecture: d.spec.architecture,
+                 keys: d.shapes.keys, shape: { d.shapes[$0]?.shape })
+        }
+        try checkCompatible(side(a, psnrPath), side(b, ganPath))
+        return a.spec.scale
+    }
+
+    /// One end of a pair as the compatibility check sees it: loaded weights or header shapes.
+    struct Side {
+        var name: String
+        var architecture: Architecture
+        var keys: [String]
+        var shape: (String) -> [Int]?
+    }
+
+    /// Throws unless `a` and `b` are one architecture holding the same keys with the same shapes
+    /// (naming the first that differs).
+    static func checkCompatible(_ a: Side, _ b: Side) throws {
+        let names = "\(a.name) + \(b.name)"
+        guard a.architecture == b.architecture else {
+            throw NetworkError(names, "cannot blend \(a.architecture.rawValue) with \(b.architecture.rawValue)")
+        }
         for key in a.keys {
-            guard let tb = b[key] else {
-                throw NetworkError(names, "cannot blend: '\(key)' is in \(nameA) but not in \(nameB)")
+            guard let sb = b.shape(key) else {
+                throw NetworkError(names, "cannot blend: '\(key)' is in \(a.name) but not in \(b.name)")
             }
-            let ta = a[key]!
-            guard ta.shape == tb.shape else {
-                throw NetworkError(names, "cannot blend: '\(key)' has shape \(ta.shape) in \(nameA) "
-                                   + "but \(tb.shape) in \(nameB)")
+            let sa = a.shape(key)!
+            guard sa == sb else {
+                throw NetworkError(names, "cannot blend: '\(key)' has shape \(sa) in \(a.name) but \(sb) in \(b.name)")
             }
         }
-        if let extra = b.keys.first(where: { a[$0] == nil }) {
-            throw NetworkError(names, "cannot blend: '\(extra)' is in \(nameB) but not in \(nameA)")
+        if let extra = b.keys.first(where: { a.shape($0) == nil }) {
+            throw NetworkError(names, "cannot blend: '\(extra)' is in \(b.name) but not in \(a.name)")
         }
     }
 }

@@ -17,18 +17,24 @@ public enum ModelInspection {
     /// The ``ModelInfo`` of the checkpoint at `path` from its headers alone (its SHA-256 streamed),
     /// and the bytes a load would need.
     public static func describe(path: String) throws -> (info: ModelInfo, loadNeed: Int) {
-        let file = try CheckpointFile.describe(path: path)
-        let name = (path as NSString).lastPathComponent
-        let network: ModelDescription, parameters: Int?
-        switch file.content {
-        case let .tensors(shapes):
-            (network, parameters) = (try NetworkRegistry.describe(shapes, source: name), shapes.parameterCount)
-        case let .ncnn(net):
-            (network, parameters) = (try NetworkRegistry.describe(ncnn: net, source: name), nil)
-        }
+        let (network, file, parameters) = try self.network(path: path)
         let info = ModelInfo(network, sha256: try CheckpointFile.sha256Hex(path: file.weightsPath),
                              sourceFormat: file.format.displayName, parameterCount: parameters)
         return (info, file.need)
+    }
+
+    /// The network the checkpoint at `path` holds, from its headers alone (nothing hashed, no
+    /// tensor read, nothing built); the file's description; its parameter count (nil for ncnn).
+    public static func network(path: String) throws
+        -> (network: ModelDescription, file: CheckpointDescription, parameters: Int?) {
+        let file = try CheckpointFile.describe(path: path)
+        let name = (path as NSString).lastPathComponent
+        switch file.content {
+        case let .tensors(shapes):
+            return (try NetworkRegistry.describe(shapes, source: name), file, shapes.parameterCount)
+        case let .ncnn(net):
+            return (try NetworkRegistry.describe(ncnn: net, source: name), file, nil)
+        }
     }
 }
 

@@ -86,16 +86,24 @@ public final class CancelFlag: @unchecked Sendable {
     }
 }
 
-/// A PSNR/GAN pair the picker offers: two checkpoint paths and a display name.
+/// A PSNR/GAN pair the picker offers: two checkpoint paths and a display name, and as the engine
+/// listed it: whether it is the pair in use, and why it cannot be used.
 public struct PairChoice: Hashable, Sendable {
     public var name: String
     public var psnr: String
     public var gan: String
+    /// Why the pair (or single checkpoint) cannot be used, e.g. the first mismatching key; nil when
+    /// it can, or was not checked.
+    public var problem: String?
+    /// The engine runs this pair now.
+    public var isCurrent: Bool
 
-    public init(name: String, psnr: String, gan: String) {
+    public init(name: String, psnr: String, gan: String, problem: String? = nil, isCurrent: Bool = false) {
         self.name = name
         self.psnr = psnr
         self.gan = gan
+        self.problem = problem
+        self.isCurrent = isCurrent
     }
 }
 
@@ -124,7 +132,8 @@ public protocol PreviewEngine: Sendable {
     /// file; a failed or cancelled export leaves nothing. Polls `cancel` like ``upscale``.
     func export(_ image: Image, method: Method, alpha: Float, to path: String, cancel: CancelFlag,
                 progress: @escaping @Sendable (Double) -> Void) throws
-    /// The pairs on offer: the bundled ones and those in the user's model folder (I/O).
+    /// The pairs on offer: the bundled ones and those in the user's model folder (I/O), the one in
+    /// use marked, those that cannot be used with their ``PairChoice/problem``.
     func pairs() -> [PairChoice]
     /// Loads `pair` and makes it the one every later call uses; throws (naming the first
     /// mismatching key) when the two are not compatible, keeping the current pair.

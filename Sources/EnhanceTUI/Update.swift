@@ -66,7 +66,7 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
         p.consistencyPending = nil
         s.preview = p
     case .pairsListed(let pairs):
-        if s.picker != nil { s.picker?.pairs = pairs; s.picker?.loading = false }
+        pairsListed(&s, pairs)
     case let .pairSwitched(names, error):
         fx += pairSwitched(&s, names: names, error: error)
     case let .existsChecked(path, exists):

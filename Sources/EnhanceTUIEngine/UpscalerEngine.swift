@@ -28,17 +28,21 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     private let load: @Sendable (String) throws -> LoadedModel
     private let lock = NSLock()
     private var pair: Pair
+    /// The checkpoint files of the pair in use, when known (the picker marks it).
+    private var pairPaths: (psnr: String, gan: String)?
     private var upscalers: [String: Upscaler] = [:]
     private var blendOrder: [String] = []
     /// Blended networks kept (each RRDBNet-23 blend holds ~270 MB of prepared weights).
     private let blendsKept = 2
 
     /// Refuses an incompatible pair (the error names the first mismatching key). `load` reads the
-    /// checkpoints of a pair chosen in the picker; `modelFolders` are where the picker looks.
+    /// checkpoints of a pair chosen in the picker; `modelFolders` are where the picker looks;
+    /// `paths` are the files `psnr` and `gan` came from (the picker marks that pair as in use).
     public init(psnr: LoadedModel?, gan: LoadedModel?, options: UpscaleOptions = UpscaleOptions(),
-                interactiveContext: Int? = 8, modelFolders: [String] = [],
+                interactiveContext: Int? = 8, modelFolders: [String] = [], paths: (psnr: String, gan: String)? = nil,
                 load: @escaping @Sendable (String) throws -> LoadedModel = { try ModelLoader.load(path: $0) }) throws {
         self.options = options
+        pairPaths = paths
         self.interactiveContext = interactiveContext
         self.modelFolders = modelFolders
         self.load = load
@@ -130,7 +134,21 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
                             settings: ExportSettings(overwrite: true), progress: progress, cancel: token)
     }
 
-    public func pairs() -> [PairChoice] { PairCatalog.list(folders: modelFolders) }
+    public func pairs() -> [PairChoice] {
+        lock.lock()
+        let current = pairPaths.map { (Self.resolved($0.psnr), Self.resolved($0.gan)) }
+        lock.unlock()
+        return PairCatalog.checked(PairCatalog.list(folders: modelFolders), scale: scale).map { c in
+            var c = c
+            c.isCurrent = current.map { Self.resolved(c.psnr) == $0.0 && Self.resolved(c.gan) == $0.1 } ?? false
+            return c
+        }
+    }
+
+    /// `path` absolute, standardised, symbolic links resolved (two spellings of one file compare equal).
+    private static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
 
     public func switchPair(_ choice: PairChoice) throws {
         let psnr = try load(choice.psnr), gan = try load(choice.gan)
@@ -140,6 +158,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         }
         lock.lock()
         pair = next
+        pairPaths = (choice.psnr, choice.gan)
         upscalers = [:]
         blendOrder = []
         lock.unlock()

@@ -48,7 +48,8 @@ struct TUICommand: ParsableCommand {
         let pair = try models.model.map { (psnr: Optional($0), gan: Optional($0)) } ?? models.pairPaths()
         let psnr = try pair.psnr.map { try models.load($0) }
         let gan = try pair.gan.map { try models.load($0) }
-        let engine = try models.tuiEngine(psnr: psnr, gan: gan)
+        let paths = pair.psnr.flatMap { p in pair.gan.map { (psnr: p, gan: $0) } }
+        let engine = try models.tuiEngine(psnr: psnr, gan: gan, paths: paths)
         try runTUI(path: path, engine: engine, options: TUIOptions(colorMode: color, showHidden: hidden,
                                                                  graphics: graphics, method: method,
                                                                  alpha: models.alpha))
@@ -56,12 +57,14 @@ struct TUICommand: ParsableCommand {
 }
 
 extension ModelOptions {
-    /// The TUI's engine: the pair, these options, and the picker's folders (the bundled Models/
-    /// folders and the user's model folder), loading under `--max-model-bytes`.
-    func tuiEngine(psnr: LoadedModel?, gan: LoadedModel?) throws -> UpscalerEngine {
+    /// The TUI's engine: the pair (from the files `paths`, when known), these options, and the
+    /// picker's folders (the bundled Models/ folders and the user's model folder), loading under
+    /// `--max-model-bytes`.
+    func tuiEngine(psnr: LoadedModel?, gan: LoadedModel?,
+                   paths: (psnr: String, gan: String)? = nil) throws -> UpscalerEngine {
         let budget = memory.budget
         return try UpscalerEngine(psnr: psnr, gan: gan, options: upscaleOptions,
-                                  modelFolders: DefaultModels.folders(),
+                                  modelFolders: DefaultModels.folders(), paths: paths,
                                   load: { try ModelLoader.load(path: $0, budget: budget) })
     }
 }

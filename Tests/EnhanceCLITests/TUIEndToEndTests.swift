@@ -220,8 +220,13 @@ final class TUIEndToEndTests: XCTestCase {
         try waitFor("α 0.70 picked in the filmstrip") { $0.contains("▶α 0.70") && $0.contains("α 0.70 │") }
         try keys("Enter")
         try waitFor("the panes again") { $0.contains("blend α=0.70") && !$0.contains("▶α") }
-        // The pair picker lists the user folder's pair first; Enter switches without a restart.
+        // The pair picker lists the user folder's pair first, the cursor on the pair in use (the
+        // bundled one, when it is); Enter switches without a restart.
         try keys("p")
+        if hasPair {
+            try waitFor("the pair in use") { $0.contains("Model pairs") && $0.contains("▶ enhance-x4 ● in use") }
+            for _ in 0..<5 { try keys("Up") }  // to the top (bundled pairs sort after the user's)
+        }
         try waitFor("the pair picker") { $0.contains("Model pairs") && $0.contains("▶ second") }
         try keys("Enter")
         try waitFor("the switched pair") { $0.contains("GAN second-gan.safetensors") && !$0.contains("Model pairs") }
