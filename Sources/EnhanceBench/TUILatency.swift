@@ -32,7 +32,7 @@ public func measureTUILatency(engine: any PreviewEngine, imagePath: String, colu
     let backend = TimingBackend(columns: columns, rows: rows, presses: presses, timeout: timeout)
     let names = engine.modelNames
     let initial = initialState(path: imagePath, isDirectory: false, columns: columns, rows: rows, scale: engine.scale,
-                               modelNames: "PSNR \(names.psnr) · GAN \(names.gan)", colorMode: .trueColor)
+                               models: names, colorMode: .trueColor)
     backend.start = Date()
     let final = runEventLoop(backend: backend, engine: engine, initial: initial, pollMs: 1)
     guard !backend.failed, let t = backend.times(), let p = final.preview,

@@ -39,10 +39,10 @@ public func runTUI(path: String?, engine: any PreviewEngine, options: TUIOptions
         for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
     }
     let size = backend.size
-    let names = engine.modelNames
+    var options = options
+    options.exportFolder = options.exportFolder ?? FileManager.default.currentDirectoryPath
     let initial = initialState(path: path, isDirectory: path == nil || isDir.boolValue, columns: size.columns,
-                               rows: size.rows, scale: engine.scale,
-                               modelNames: "PSNR \(names.psnr) · GAN \(names.gan)", colorMode: mode,
+                               rows: size.rows, scale: engine.scale, models: engine.modelNames, colorMode: mode,
                                options: options)
     var start = initial
     start.0.graphics = gfx.decision.kind

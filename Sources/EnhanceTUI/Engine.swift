@@ -141,8 +141,8 @@ public protocol PreviewEngine: Sendable {
 }
 
 /// Options for the interactive UI: each one the `tui` command accepts takes effect through
-/// ``initialState(path:isDirectory:columns:rows:scale:modelNames:colorMode:options:)`` (method,
-/// α, hidden files) or `runTUI` (colour, graphics).
+/// ``initialState(path:isDirectory:columns:rows:scale:models:colorMode:options:)`` (method, α,
+/// hidden files, export folder) or `runTUI` (colour, graphics).
 public struct TUIOptions: Sendable {
     /// Colour mode override ("truecolor", "256", "none"); nil = detect (NO_COLOR, COLORTERM).
     public var colorMode: String?
@@ -155,13 +155,16 @@ public struct TUIOptions: Sendable {
     public var method: Method
     /// The blend's α an opened image starts at (`--alpha`, 0…1; kept to hundredths).
     public var alpha: Float
+    /// Where exports go by default; nil = the working directory.
+    public var exportFolder: String?
 
     public init(colorMode: String? = nil, showHidden: Bool = false, graphics: String? = nil,
-                method: Method = .blend, alpha: Float = 0.5) {
+                method: Method = .blend, alpha: Float = 0.5, exportFolder: String? = nil) {
         self.colorMode = colorMode
         self.graphics = graphics
         self.showHidden = showHidden
         self.method = method
         self.alpha = alpha
+        self.exportFolder = exportFolder
     }
 }

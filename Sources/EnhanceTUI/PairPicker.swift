@@ -101,7 +101,7 @@ func pairSwitched(_ s: inout AppState, names: (psnr: String, gan: String)?, erro
         return []
     }
     s.picker = nil
-    s.modelNames = "PSNR \(names.psnr) · GAN \(names.gan)"
+    setModels(&s, names)
     s.status = "switched to PSNR \(names.psnr) · GAN \(names.gan)"
     guard var p = s.preview else { return [] }
     let cancels = p.jobs.keys.sorted().map { Effect.cancel(job: $0) }

@@ -169,8 +169,10 @@ final class TUIEndToEndTests: XCTestCase {
         }
         let command = ([CLI.binary.path, dir.path, "--color", "truecolor"] + modelArgs)
             .map { "'\($0)'" }.joined(separator: " ")
+        // Run from a working directory of its own: exports go there, not beside the image.
+        let work = try CLI.tempDir()
         try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                  "cd '\(CLI.repoRoot.path)' && ENHANCE_MODELS='\(userModels.path)' \(command); "
+                  "cd '\(work.path)' && ENHANCE_MODELS='\(userModels.path)' \(command); "
                       + "echo ENHANCE-EXIT=$?; sleep 30"])
 
         // Browser lists the image; open it.
@@ -189,29 +191,32 @@ final class TUIEndToEndTests: XCTestCase {
         XCTAssertTrue(before.contains("view single"))
         try keys("v")
         try waitFor("side-by-side layout") { !$0.contains("view single") && $0.contains("view ") }
-        // Export: the prompt comes pre-filled with <dir>/tiny_x4_<method>.png; accept it.
+        // Export: the prompt comes pre-filled with <work>/tiny_x4_<pair>_<method>.png; accept it.
         try keys("e")
-        try waitFor("the export prompt") { $0.contains(".png") }
+        let pairName = hasPair ? "enhance-x4" : "msrresnet_x4.weights"
+        try waitFor("the export prompt") { $0.contains("tiny_x4_\(pairName)_blend0.60.png") }
         try keys("Enter")
         let fm = FileManager.default
         let deadline = Date().addingTimeInterval(120)
         var exported: String?
         while Date() < deadline, exported == nil {
-            exported = try fm.contentsOfDirectory(atPath: dir.path)
+            exported = try fm.contentsOfDirectory(atPath: work.path)
                 .first { $0.hasPrefix("tiny_x4_") && $0.hasSuffix(".png") }
             usleep(200_000)
         }
         let finalScreen = try screen()
         let name = try XCTUnwrap(exported, "no exported file appeared; screen:\n\(finalScreen)")
-        XCTAssertTrue(name.contains("blend"), "exported \(name), expected the blend method")
-        let out = try ImageFile.read(path: dir.appendingPathComponent(name).path)
+        XCTAssertEqual(name, "tiny_x4_\(pairName)_blend0.60.png")
+        try waitFor("where the file went") { $0.contains("exported \(work.path)/\(name) in ") }
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: dir.path), ["tiny.png"], "the image's folder is untouched")
+        let out = try ImageFile.read(path: work.appendingPathComponent(name).path)
         XCTAssertEqual(out.width, 80)
         XCTAssertEqual(out.height, 56)
         XCTAssertEqual(out.text["enhance:method"], "blend", "\(out.text)")
         XCTAssertEqual(out.text["enhance:alpha"].flatMap(Double.init), 0.6, "\(out.text)")
         XCTAssertNotNil(out.text["enhance:psnr-sha256"])
         XCTAssertNotNil(out.text["enhance:gan-sha256"])
-        let leftovers = try fm.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }
+        let leftovers = try fm.contentsOfDirectory(atPath: work.path).filter { $0.hasPrefix(".") }
         XCTAssertEqual(leftovers, [], "temporary files left behind")
         // The α filmstrip: the view at the ladder's α values, the current one marked; → picks the next.
         try keys("s")

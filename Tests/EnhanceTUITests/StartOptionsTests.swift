@@ -37,7 +37,7 @@ final class StartOptionsTests: PhotoDirTestCase {
     func testAnImagePathOpensWithTheOptionsAndHiddenFilesShow() {
         writeFakeImage(dir + "/.hidden.dat", 4, 4)
         let (s, fx) = initialState(path: dir + "/photo.dat", isDirectory: false, columns: 60, rows: 8, scale: 4,
-                                   modelNames: "", colorMode: .none,
+                                   models: ("a", "b"), colorMode: .none,
                                    options: TUIOptions(showHidden: true, method: .psnr, alpha: 1))
         XCTAssertEqual(fx, [.listDirectory(path: dir), .load(path: dir + "/photo.dat")])
         XCTAssertEqual(s.colorMode, ColorMode.none)

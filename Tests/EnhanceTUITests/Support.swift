@@ -105,8 +105,10 @@ final class Harness {
     init(directory: String, columns: Int = 60, rows: Int = 16, engine: FakeEngine = FakeEngine(),
          options: TUIOptions = TUIOptions()) {
         self.engine = engine
+        var options = options
+        options.exportFolder = options.exportFolder ?? directory  // exports stay in the test's folder
         let (s, fx) = initialState(path: directory, isDirectory: true, columns: columns, rows: rows, scale: 4,
-                                   modelNames: "PSNR psnr-net · GAN gan-net", colorMode: .trueColor, options: options)
+                                   models: ("psnr-net", "gan-net"), colorMode: .trueColor, options: options)
         state = s
         run(fx)
     }
