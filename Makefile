@@ -15,8 +15,9 @@ build: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
 # Installs what is missing, builds in release mode, opens the TUI on the bundled Assets and Models.
+# It runs in out/ (ignored by git), where exports go by default, so they never dirty the checkout.
 run: build
-	./.build/release/enhance Assets
+	mkdir -p out && cd out && ../.build/release/enhance ../Assets
 
 # The whole test suite (unit, oracle, CLI and tmux end-to-end tests).
 test: deps

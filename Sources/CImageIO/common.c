@@ -48,6 +48,9 @@ void eio_image_free(eio_image *img) {
     free(img->exif);
     img->exif = NULL;
     img->exif_length = 0;
+    free(img->xmp);
+    img->xmp = NULL;
+    img->xmp_length = 0;
     free(img->icc);
     img->icc = NULL;
     img->icc_length = 0;

@@ -43,17 +43,25 @@ static void init_errors(struct jpeg_decompress_struct *d, struct jpeg_compress_s
     if (e) e->err = err;
 }
 
-static int copy_exif(struct jpeg_decompress_struct *d, eio_image *out) {
+/* The first APP1 payload after `id` (`id_length` bytes) into a fresh buffer; 0 when out of memory. */
+static int copy_app1(struct jpeg_decompress_struct *d, const char *id, size_t id_length, unsigned char **data,
+                     size_t *length) {
     for (jpeg_saved_marker_ptr m = d->marker_list; m != NULL; m = m->next) {
-        if (m->marker == JPEG_APP0 + 1 && m->data_length > 6 && memcmp(m->data, "Exif\0\0", 6) == 0) {
-            out->exif_length = m->data_length - 6;
-            out->exif = malloc(out->exif_length);
-            if (out->exif == NULL) return 0;
-            memcpy(out->exif, m->data + 6, out->exif_length);
+        if (m->marker == JPEG_APP0 + 1 && m->data_length > id_length && memcmp(m->data, id, id_length) == 0) {
+            *length = m->data_length - id_length;
+            *data = malloc(*length);
+            if (*data == NULL) return 0;
+            memcpy(*data, m->data + id_length, *length);
             return 1;
         }
     }
     return 1;
+}
+
+/* The Exif payload (after "Exif\0\0") and the XMP packet, when present. */
+static int copy_app1_metadata(struct jpeg_decompress_struct *d, eio_image *out) {
+    return copy_app1(d, "Exif\0\0", 6, &out->exif, &out->exif_length)
+        && copy_app1(d, EIO_XMP_ID, EIO_XMP_ID_LENGTH, &out->xmp, &out->xmp_length);
 }
 
 /* CMYK (inverted as Adobe writes it, or plain) to RGB: R = (1-C)(1-K), in place, 4 -> 3 samples. */
@@ -108,7 +116,7 @@ int eio_jpeg_read(const char *path, int header_only, uint64_t max_pixels, eio_im
         out->icc = icc; /* malloc'ed by libjpeg-turbo; freed by eio_image_free */
         out->icc_length = icc_length;
     }
-    if (!copy_exif(&d, out)) {
+    if (!copy_app1_metadata(&d, out)) {
         code = EIO_ERR_MEMORY;
         ERREXIT1(&d, JERR_OUT_OF_MEMORY, 0);
     }

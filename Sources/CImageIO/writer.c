@@ -145,6 +145,14 @@ static int jpeg_begin(eio_writer *volatile w, const eio_write_spec *spec) {
         jpeg_write_marker(&w->jpeg, JPEG_APP0 + 1, app1, (unsigned)(spec->exif_length + 6));
         free(app1);
     }
+    if (spec->xmp != NULL && spec->xmp_length > 0) {
+        unsigned char *app1 = malloc(spec->xmp_length + EIO_XMP_ID_LENGTH);
+        if (app1 == NULL) ERREXIT1(&w->jpeg, JERR_OUT_OF_MEMORY, 0);
+        memcpy(app1, EIO_XMP_ID, EIO_XMP_ID_LENGTH); /* with its NUL */
+        memcpy(app1 + EIO_XMP_ID_LENGTH, spec->xmp, spec->xmp_length);
+        jpeg_write_marker(&w->jpeg, JPEG_APP0 + 1, app1, (unsigned)(spec->xmp_length + EIO_XMP_ID_LENGTH));
+        free(app1);
+    }
     if (spec->icc != NULL && spec->icc_length > 0) {
         jpeg_write_icc_profile(&w->jpeg, spec->icc, (unsigned)spec->icc_length);
     }
@@ -165,6 +173,8 @@ static int valid_spec(const eio_write_spec *s, char *message, size_t size) {
         eio_set_message(message, size, "unsupported layout: %d channels at %d bits", s->channels, s->bit_depth);
     } else if (jpeg && s->exif_length + 8 > 65535) {
         eio_set_message(message, size, "EXIF block of %zu bytes does not fit a JPEG APP1 segment", s->exif_length);
+    } else if (jpeg && s->xmp_length + EIO_XMP_ID_LENGTH + 2 > 65535) {
+        eio_set_message(message, size, "XMP packet of %zu bytes does not fit a JPEG APP1 segment", s->xmp_length);
     } else {
         return 1;
     }

@@ -65,8 +65,7 @@ public func measureTUILatency(engine: any PreviewEngine, imagePath: String,
     let backend = ScriptBackend(script)
     let names = engine.modelNames
     var initial = initialState(path: imagePath, isDirectory: false, columns: script.columns, rows: script.rows,
-                               scale: engine.scale, modelNames: "PSNR \(names.psnr) · GAN \(names.gan)",
-                               colorMode: .trueColor, showHidden: false)
+                               scale: engine.scale, models: names, colorMode: .trueColor)
     initial.0.graphics = script.graphics
     initial.0.cellPixels = script.cellPixels
     backend.start = Date()

@@ -50,7 +50,8 @@ enum FileIO {
         }
     }
 
-    /// Size in bytes of the regular file at `path` (stat only).
+    /// Size in bytes of the regular file at `path` (stat only; a symbolic link is followed to the
+    /// file it names).
     static func size(_ path: String) throws -> Int {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

@@ -39,7 +39,7 @@ public final class DecodedImage: PixelSource, @unchecked Sendable {
     public let width: Int, height: Int
     /// 3 or 4 (gray expanded to RGB, gray+alpha to RGBA); the samples' bits (8 or 16); gray source.
     public let channelCount: Int, bitDepth: Int, isGrayscale: Bool
-    /// PNG text chunks of the file.
+    /// PNG text chunks of the file; for a JPEG, the `enhance:*` entries of its XMP packet.
     public let text: [String: String]
     /// ICC profile of the file, if any.
     public let iccProfile: [UInt8]?

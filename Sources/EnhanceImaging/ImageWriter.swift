@@ -44,7 +44,7 @@ public struct OutputLayout: Sendable, Equatable {
 
 /// What an encoder embeds besides pixels.
 public struct OutputMetadata: Sendable, Equatable {
-    /// PNG text chunks (JPEG: not written).
+    /// PNG text chunks; JPEG: the `enhance:*` entries, as an XMP packet (``XMP/packet(_:)``).
     public var text: [String: String]
     /// ICC profile (PNG iCCP, JPEG APP2).
     public var iccProfile: [UInt8]?
@@ -101,18 +101,22 @@ public final class ImageWriter {
             : []
         var message = [CChar](repeating: 0, count: 256)
         let icc = metadata.iccProfile ?? [], exif = metadata.exif ?? []
+        let xmp = layout.format == .jpeg ? XMP.packet(metadata.text) ?? [] : []
         writer = PNGCodec.withCStrings(entries) { texts in
             icc.withUnsafeBufferPointer { iccBuf in
                 exif.withUnsafeBufferPointer { exifBuf in
-                    texts.withUnsafeBufferPointer { t in
-                        var spec = eio_write_spec(
-                            format: layout.format == .png ? Int32(EIO_FORMAT_PNG) : Int32(EIO_FORMAT_JPEG),
-                            width: UInt32(width), height: UInt32(height), channels: Int32(layout.channels),
-                            bit_depth: Int32(layout.bitDepth), quality: Int32(quality), texts: t.baseAddress,
-                            text_count: Int32(t.count), icc: icc.isEmpty ? nil : iccBuf.baseAddress,
-                            icc_length: icc.count, exif: exif.isEmpty ? nil : exifBuf.baseAddress,
-                            exif_length: exif.count)
-                        return eio_writer_open(path, &spec, &message, message.count)
+                    xmp.withUnsafeBufferPointer { xmpBuf in
+                        texts.withUnsafeBufferPointer { t in
+                            var spec = eio_write_spec(
+                                format: layout.format == .png ? Int32(EIO_FORMAT_PNG) : Int32(EIO_FORMAT_JPEG),
+                                width: UInt32(width), height: UInt32(height), channels: Int32(layout.channels),
+                                bit_depth: Int32(layout.bitDepth), quality: Int32(quality), texts: t.baseAddress,
+                                text_count: Int32(t.count), icc: icc.isEmpty ? nil : iccBuf.baseAddress,
+                                icc_length: icc.count, exif: exif.isEmpty ? nil : exifBuf.baseAddress,
+                                exif_length: exif.count, xmp: xmp.isEmpty ? nil : xmpBuf.baseAddress,
+                                xmp_length: xmp.count)
+                            return eio_writer_open(path, &spec, &message, message.count)
+                        }
                     }
                 }
             }

@@ -14,12 +14,15 @@ enum JPEGCodec {
                          format: .jpeg, bitDepth: 8, hasAlpha: false, isGrayscale: raw.channels == 1)
     }
 
-    /// Decodes baseline/progressive gray, RGB, CMYK and YCCK JPEGs (as RGB rows, EXIF orientation applied).
+    /// Decodes baseline/progressive gray, RGB, CMYK and YCCK JPEGs (as RGB rows, EXIF orientation
+    /// applied), with the `enhance:*` entries of their XMP packet as text.
     static func decode(path: String, maxPixels: Int) throws -> DecodedImage {
         var raw = eio_image()
         let code = eio_jpeg_read(path, 0, UInt64(max(0, maxPixels)), &raw)
         do { try check(code, raw: &raw, path: path) } catch { eio_image_free(&raw); throw error }
-        return try DecodedImage(raw: raw, text: [:], path: path)
+        // The enhance:* record of JPEGs lives in XMP (PNG: text chunks).
+        let text = RawPixels.bytes(raw.xmp, raw.xmp_length).map(XMP.properties) ?? [:]
+        return try DecodedImage(raw: raw, text: text, path: path)
     }
 
     private static func check(_ code: Int32, raw: inout eio_image, path: String) throws {

@@ -15,13 +15,7 @@ public func runTUI(path: String?, engine: any PreviewEngine, options: TUIOptions
         throw TerminalError(description: "\(path): no such file or directory")
     }
     let env = ProcessInfo.processInfo.environment
-    let mode: ColorMode
-    switch options.colorMode?.lowercased() {
-    case "truecolor"?, "24bit"?: mode = .trueColor
-    case "256"?, "ansi256"?: mode = .ansi256
-    case "none"?: mode = .none
-    default: mode = ColorMode.detect(environment: env)
-    }
+    let mode = ColorMode.resolve(option: options.colorMode, environment: env)
     // Queried before ncurses owns the terminal, so replies cannot reach the UI as keys.
     let gfx = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         ? TerminalGraphics.detect(option: options.graphics, environment: env)
@@ -45,11 +39,11 @@ public func runTUI(path: String?, engine: any PreviewEngine, options: TUIOptions
         for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
     }
     let size = backend.size
-    let names = engine.modelNames
+    var options = options
+    options.exportFolder = options.exportFolder ?? FileManager.default.currentDirectoryPath
     let initial = initialState(path: path, isDirectory: path == nil || isDir.boolValue, columns: size.columns,
-                               rows: size.rows, scale: engine.scale,
-                               modelNames: "PSNR \(names.psnr) · GAN \(names.gan)", colorMode: mode,
-                               showHidden: options.showHidden)
+                               rows: size.rows, scale: engine.scale, models: engine.modelNames, colorMode: mode,
+                               options: options)
     var start = initial
     start.0.graphics = gfx.decision.kind
     start.0.cellPixels = gfx.cellPixels

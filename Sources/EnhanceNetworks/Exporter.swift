@@ -54,15 +54,17 @@ public enum Exporter {
 
     /// Upscales `image` (an ``Image``, or a compact ``DecodedImage`` read a window of rows at a
     /// time) and streams the result into `path` (see ``plan(_:with:to:settings:maxPixels:)``
-    /// for what is refused up front). The text chunks are the input's (unless stripped) with the
-    /// upscaler's `enhance:*` entries over them; ICC and EXIF follow ``OutputMetadata/exported``.
+    /// for what is refused up front). The text chunks are the input's (unless stripped; its own
+    /// `enhance:*` record left out) and the upscaler's `enhance:*` entries; ICC and EXIF follow
+    /// ``OutputMetadata/exported``.
     /// On an error or cancellation nothing is left at `path` or beside it.
     public static func export(_ image: some PixelSource, with upscaler: Upscaler, to path: String,
                               settings: ExportSettings,
                               maxPixels: Int = 1 << 40, progress: ((Double) -> Void)? = nil,
                               cancel: CancellationToken? = nil) throws {
         let (layout, w, h) = try plan(image, with: upscaler, to: path, settings: settings, maxPixels: maxPixels)
-        var text = settings.stripMetadata ? [:] : image.text
+        // The input's own enhance:* record describes how *it* was made: never carried over.
+        var text = settings.stripMetadata ? [:] : image.text.filter { !$0.key.hasPrefix("enhance:") }
         text.merge(upscaler.metadata) { _, ours in ours }
         let metadata = OutputMetadata.exported(from: image, width: w, height: h, strip: settings.stripMetadata,
                                                text: text)

@@ -17,33 +17,41 @@ public enum ModelInspection {
     /// The ``ModelInfo`` of the checkpoint at `path` from its headers alone (its SHA-256 streamed),
     /// and the bytes a load would need.
     public static func describe(path: String) throws -> (info: ModelInfo, loadNeed: Int) {
-        let d = try network(path: path)
-        return (d.info, d.loadNeed)
-    }
-
-    /// Both ends of a pair from their headers alone, checked as a blend checks them: one
-    /// architecture, the same canonical keys with the same shapes (the error names the first
-    /// difference, or the file that cannot be described).
-    public static func describePair(psnr: String, gan: String) throws -> (psnr: ModelInfo, gan: ModelInfo) {
-        let a = try network(path: psnr), b = try network(path: gan)
-        try ModelBlender.checkCompatible(a.network, b.network, (psnr as NSString).lastPathComponent,
-                                         (gan as NSString).lastPathComponent)
-        return (a.info, b.info)
-    }
-
-    private static func network(path: String) throws -> (network: ModelDescription, info: ModelInfo, loadNeed: Int) {
-        let file = try CheckpointFile.describe(path: path)
-        let name = (path as NSString).lastPathComponent
-        let network: ModelDescription, parameters: Int?
-        switch file.content {
-        case let .tensors(shapes):
-            (network, parameters) = (try NetworkRegistry.describe(shapes, source: name), shapes.parameterCount)
-        case let .ncnn(net):
-            (network, parameters) = (try NetworkRegistry.describe(ncnn: net, source: name), nil)
-        }
+        let (network, file, parameters) = try self.network(path: path)
         let info = ModelInfo(network, sha256: try CheckpointFile.sha256Hex(path: file.weightsPath),
                              sourceFormat: file.format.displayName, parameterCount: parameters)
-        return (network, info, file.need)
+        return (info, file.need)
+    }
+
+    /// Both ends of a pair from their headers alone, checked as a blend checks them
+    /// (``checkPair(psnr:gan:)``), then described.
+    public static func describePair(psnr: String, gan: String) throws -> (psnr: ModelInfo, gan: ModelInfo) {
+        _ = try checkPair(psnr: psnr, gan: gan)
+        return (try describe(path: psnr).info, try describe(path: gan).info)
+    }
+
+    /// What ``ModelBlender/init(psnr:gan:threads:)`` checks, from the two checkpoints' headers
+    /// alone (nothing hashed, no tensor read, nothing built): one architecture, the same canonical
+    /// keys with the same shapes. Returns their scale; throws naming the first difference, or the
+    /// file that cannot be described.
+    public static func checkPair(psnr: String, gan: String) throws -> Int {
+        let a = try network(path: psnr).network, b = try network(path: gan).network
+        try ModelBlender.checkCompatible(a, b, (psnr as NSString).lastPathComponent, (gan as NSString).lastPathComponent)
+        return a.spec.scale
+    }
+
+    /// The network the checkpoint at `path` holds, from its headers alone (nothing hashed, no
+    /// tensor read, nothing built); the file's description; its parameter count (nil for ncnn).
+    public static func network(path: String) throws
+        -> (network: ModelDescription, file: CheckpointDescription, parameters: Int?) {
+        let file = try CheckpointFile.describe(path: path)
+        let name = (path as NSString).lastPathComponent
+        switch file.content {
+        case let .tensors(shapes):
+            return (try NetworkRegistry.describe(shapes, source: name), file, shapes.parameterCount)
+        case let .ncnn(net):
+            return (try NetworkRegistry.describe(ncnn: net, source: name), file, nil)
+        }
     }
 }
 

@@ -38,6 +38,14 @@ public struct AppState: Equatable, Sendable {
     /// Engine facts shown in the status line.
     public var scale: Int
     public var modelNames: String
+    /// The pair in use as a file-name part, e.g. `enhance-rrdb-x4` (``pairLabel(psnr:gan:)``).
+    public var pairName = ""
+    /// Where exports go by default (the working directory); a relative path typed in the export
+    /// dialog is taken from here too.
+    public var exportFolder = "."
+    /// The method and α every opened image starts with (`--method`, `--alpha`).
+    public var startMethod: Method = .blend
+    public var startAlpha: Float = 0.5
     /// Pending α jump: `a` was pressed and a digit is expected.
     public var awaitingAlphaDigit = false
     /// Name to select once the pending listing arrives (after going up).
@@ -61,17 +69,51 @@ public struct AppState: Equatable, Sendable {
     var bodyRows: Int { max(rows - 1, 0) }
 }
 
-/// The initial state and effects for `path` (nil = current directory; a file opens it directly).
+/// The initial state and effects for `path` (nil = current directory; a file opens it directly),
+/// with `options` applied: hidden files, and the method and α each opened image starts with.
+/// `models` are the engine's model names (``PreviewEngine/modelNames``).
 public func initialState(path: String?, isDirectory: Bool, columns: Int, rows: Int, scale: Int,
-                         modelNames: String, colorMode: ColorMode, showHidden: Bool) -> (AppState, [Effect]) {
+                         models: (psnr: String, gan: String), colorMode: ColorMode,
+                         options: TUIOptions = TUIOptions()) -> (AppState, [Effect]) {
     let p = path ?? "."
     let dir = isDirectory ? p : parentPath(p)
-    var s = AppState(columns: columns, rows: rows, directory: dir, scale: scale, modelNames: modelNames,
-                     colorMode: colorMode, showHidden: showHidden)
+    var s = AppState(columns: columns, rows: rows, directory: dir, scale: scale, colorMode: colorMode,
+                     showHidden: options.showHidden)
+    setModels(&s, models)
+    s.exportFolder = options.exportFolder ?? "."
+    s.startMethod = options.method
+    s.startAlpha = min(max((options.alpha * 100).rounded() / 100, 0), 1)
     var fx: [Effect] = [.listDirectory(path: dir)]
     if !isDirectory {
         s.status = "loading \(p)…"
         fx.append(.load(path: p))
     }
     return (s, fx)
+}
+
+/// Shows `names` as the models in use (status line) and names the pair for export file names.
+func setModels(_ s: inout AppState, _ names: (psnr: String, gan: String)) {
+    s.modelNames = "PSNR \(names.psnr) · GAN \(names.gan)"
+    s.pairName = pairLabel(psnr: names.psnr, gan: names.gan)
+}
+
+/// A pair's name for file names, from its two model names (file names or paths): `NAME` for
+/// `NAME-psnr.EXT` + `NAME-gan.EXT`, the stem for one checkpoint at both ends, else
+/// `PSNRSTEM+GANSTEM`; characters other than letters, digits and `._+-` become `_`. Empty when a
+/// model is missing (`—`).
+public func pairLabel(psnr: String, gan: String) -> String {
+    func stem(_ name: String) -> String {
+        var n = String(name.split(separator: "/").last ?? "")
+        if let dot = n.lastIndex(of: "."), dot != n.startIndex { n = String(n[..<dot]) }
+        return n
+    }
+    guard psnr != "—", gan != "—" else { return "" }
+    let a = stem(psnr), b = stem(gan)
+    let label: String
+    if a.hasSuffix("-psnr") && b.hasSuffix("-gan") && a.dropLast(5) == b.dropLast(4) {
+        label = String(a.dropLast(5))
+    } else {
+        label = a == b ? a : a + "+" + b
+    }
+    return String(label.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._+-".contains($0)) ? $0 : "_" })
 }

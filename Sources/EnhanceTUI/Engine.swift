@@ -86,16 +86,24 @@ public final class CancelFlag: @unchecked Sendable {
     }
 }
 
-/// A PSNR/GAN pair the picker offers: two checkpoint paths and a display name.
+/// A PSNR/GAN pair the picker offers: two checkpoint paths and a display name, and as the engine
+/// listed it: whether it is the pair in use, and why it cannot be used.
 public struct PairChoice: Hashable, Sendable {
     public var name: String
     public var psnr: String
     public var gan: String
+    /// Why the pair (or single checkpoint) cannot be used, e.g. the first mismatching key; nil when
+    /// it can, or was not checked.
+    public var problem: String?
+    /// The engine runs this pair now.
+    public var isCurrent: Bool
 
-    public init(name: String, psnr: String, gan: String) {
+    public init(name: String, psnr: String, gan: String, problem: String? = nil, isCurrent: Bool = false) {
         self.name = name
         self.psnr = psnr
         self.gan = gan
+        self.problem = problem
+        self.isCurrent = isCurrent
     }
 }
 
@@ -130,7 +138,8 @@ public protocol PreviewEngine: Sendable {
     /// file; a failed or cancelled export leaves nothing. Polls `cancel` like ``upscale``.
     func export(_ image: Image, method: Method, alpha: Float, to path: String, cancel: CancelFlag,
                 progress: @escaping @Sendable (Double) -> Void) throws
-    /// The pairs on offer: the bundled ones and those in the user's model folder (I/O).
+    /// The pairs on offer: the bundled ones and those in the user's model folder (I/O), the one in
+    /// use marked, those that cannot be used with their ``PairChoice/problem``.
     func pairs() -> [PairChoice]
     /// Loads `pair` and makes it the one every later call uses; throws (naming the first
     /// mismatching key) when the two are not compatible, keeping the current pair.
@@ -146,7 +155,9 @@ extension PreviewEngine {
     }
 }
 
-/// Options for the interactive UI.
+/// Options for the interactive UI: each one the `tui` command accepts takes effect through
+/// ``initialState(path:isDirectory:columns:rows:scale:models:colorMode:options:)`` (method, α,
+/// hidden files, export folder) or `runTUI` (colour, graphics).
 public struct TUIOptions: Sendable {
     /// Colour mode override ("truecolor", "256", "none"); nil = detect (NO_COLOR, COLORTERM).
     public var colorMode: String?
@@ -155,10 +166,20 @@ public struct TUIOptions: Sendable {
 
     /// `--graphics`: auto, kitty, sixel, iterm2 or blocks; nil = `ENHANCE_GRAPHICS`, else auto.
     public var graphics: String?
+    /// The method an opened image is shown with first (`--method`).
+    public var method: Method
+    /// The blend's α an opened image starts at (`--alpha`, 0…1; kept to hundredths).
+    public var alpha: Float
+    /// Where exports go by default; nil = the working directory.
+    public var exportFolder: String?
 
-    public init(colorMode: String? = nil, showHidden: Bool = false, graphics: String? = nil) {
+    public init(colorMode: String? = nil, showHidden: Bool = false, graphics: String? = nil,
+                method: Method = .blend, alpha: Float = 0.5, exportFolder: String? = nil) {
         self.colorMode = colorMode
         self.graphics = graphics
         self.showHidden = showHidden
+        self.method = method
+        self.alpha = alpha
+        self.exportFolder = exportFolder
     }
 }

@@ -58,7 +58,7 @@ func previewKey(_ s: inout AppState, _ k: Key) -> [Effect] {
     case .char(">"): p.wipe = min(0.95, p.wipe + 0.05)
     case .char("e"):
         s.preview = p
-        s.export = .prompt(text: defaultExportPath(p, scale: s.scale))
+        s.export = .prompt(text: defaultExportPath(p, scale: s.scale, pair: s.pairName, folder: s.exportFolder))
         return []
     case .char("o"):
         s.screen = .browser

@@ -31,7 +31,10 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
     case let .loaded(path, image, error):
         if let image {
             if let old = s.preview { fx += old.jobs.keys.sorted().map { .cancel(job: $0) } }
-            s.preview = PreviewState(path: path, image: image, scale: s.scale)
+            var p = PreviewState(path: path, image: image, scale: s.scale)
+            p.alpha = s.startAlpha
+            p.choosePrimary(s.startMethod)
+            s.preview = p
             s.screen = .preview
             s.status = nil
             fx += refreshJobs(&s)
@@ -64,7 +67,7 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
         s.preview = p
         fx += requestConsistency(&s)
     case .pairsListed(let pairs):
-        if s.picker != nil { s.picker?.pairs = pairs; s.picker?.loading = false }
+        pairsListed(&s, pairs)
     case let .pairSwitched(names, error):
         fx += pairSwitched(&s, names: names, error: error)
     case let .existsChecked(path, exists):
@@ -75,6 +78,9 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
     case let .exportFinished(path, seconds):
         s.export = nil
         s.status = "exported \(path) in \(formatSeconds(seconds))"
+        // The browser lists the new file when it went there (the selection stays).
+        s.selectAfterListing = s.browser.selectedEntry?.name
+        fx.append(.listDirectory(path: s.browser.directory))
     case .interrupt:
         s.quitting = true
         fx += (s.preview?.jobs.keys.sorted().map { Effect.cancel(job: $0) } ?? []) + [.cancelExport, .quit]
@@ -109,10 +115,12 @@ func startExport(_ s: inout AppState, path: String) -> [Effect] {
     return [.export(image: p.image, key: p.primaryKey, path: path)]
 }
 
-/// Default export destination: `<dir>/<stem>_x<scale>_<method>.png`.
-func defaultExportPath(_ p: PreviewState, scale: Int) -> String {
-    let dir = parentPath(p.path)
+/// Default export destination: `<folder>/<stem>_x<scale>_<pair>_<method>.png` (no pair for
+/// bicubic, or when there is none).
+func defaultExportPath(_ p: PreviewState, scale: Int, pair: String, folder: String) -> String {
     var name = String(p.path.split(separator: "/").last ?? "image")
     if let dot = name.lastIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
-    return joinPath(dir, "\(name)_x\(scale)_\(p.primaryKey.slug).png")
+    let key = p.primaryKey
+    let pairPart = key.method.isNetwork && !pair.isEmpty ? "_" + pair : ""
+    return joinPath(folder, "\(name)_x\(scale)\(pairPart)_\(key.slug).png")
 }

@@ -128,9 +128,11 @@ func exportKey(_ s: inout AppState, _ k: Key) -> [Effect] {
                 s.status = "\(text): unknown output extension (use .png, .jpg or .jpeg)"
                 return []
             }
+            // A relative path is taken from the export folder, and said in full from here on.
+            let path = text.hasPrefix("/") ? text : joinPath(s.exportFolder, text)
             s.status = nil
-            s.export = .checking(path: text)
-            return [.checkExists(path: text)]
+            s.export = .checking(path: path)
+            return [.checkExists(path: path)]
         case .backspace:
             if !text.isEmpty { text.removeLast() }
             s.export = .prompt(text: text)

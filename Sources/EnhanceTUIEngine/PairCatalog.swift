@@ -1,3 +1,4 @@
+import EnhanceNetworks
 import EnhanceTUI
 import Foundation
 
@@ -35,6 +36,23 @@ public enum PairCatalog {
     public static func defaultPair(folders: [String]) -> PairChoice? {
         let all = pairs(folders: folders)
         return all.first { $0.name == defaultName } ?? all.first
+    }
+
+    /// `choices` with their ``PairChoice/problem`` from the checkpoints' headers (cheap: no tensor
+    /// read): a pair must be blendable (``ModelInspection/checkPair(psnr:gan:)``), a
+    /// single a recognised network, and either must upscale by `scale`.
+    public static func checked(_ choices: [PairChoice], scale: Int) -> [PairChoice] {
+        choices.map { c in
+            var c = c
+            do {
+                let s = c.isSingle ? try ModelInspection.network(path: c.psnr).network.spec.scale
+                    : try ModelInspection.checkPair(psnr: c.psnr, gan: c.gan)
+                if s != scale { c.problem = "\(c.name) upscales ×\(s); this session is ×\(scale)" }
+            } catch {
+                c.problem = "\(error)"
+            }
+            return c
+        }
     }
 
     /// Pairs first (by folder, then name), then single checkpoints; duplicates dropped.

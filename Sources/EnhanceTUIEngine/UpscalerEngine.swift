@@ -35,6 +35,8 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     private let load: @Sendable (String) throws -> LoadedModel
     private let lock = NSLock()
     private var pair: Pair
+    /// The checkpoint files of the pair in use, when known (the picker marks it).
+    private var pairPaths: (psnr: String, gan: String)?
     /// The bicubic upscaler and the one network upscaler kept (the most recently used method/α):
     /// each RRDBNet-23 network holds ~474 MB of prepared kernels, so only one set lives at a time
     /// besides the ends' raw weights (a new method or α re-prepares: blend, then transform).
@@ -46,9 +48,10 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     static let untiledBytes = 256 << 20
 
     /// Refuses an incompatible pair (the error names the first mismatching key). `load` reads the
-    /// checkpoints of a pair chosen in the picker; `modelFolders` are where the picker looks.
+    /// checkpoints of a pair chosen in the picker; `modelFolders` are where the picker looks;
+    /// `paths` are the files `psnr` and `gan` came from (the picker marks that pair as in use).
     public init(psnr: LoadedModel?, gan: LoadedModel?, options: UpscaleOptions = UpscaleOptions(),
-                interactiveContext: Int? = 8, modelFolders: [String] = [],
+                interactiveContext: Int? = 8, modelFolders: [String] = [], paths: (psnr: String, gan: String)? = nil,
                 load: @escaping @Sendable (String) throws -> LoadedModel = { try ModelLoader.load(path: $0) }) throws {
         var fixed = options
         // A fixed export tile (not one chosen from the memory available at export time), so that
@@ -56,6 +59,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         // activations stay bounded (~220 MB at 256 + 2·48 px).
         fixed.tileSize = options.tileSize ?? 256
         self.options = fixed
+        pairPaths = paths
         self.interactiveContext = interactiveContext
         self.modelFolders = modelFolders
         self.load = load
@@ -209,7 +213,21 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
                             settings: ExportSettings(overwrite: true), progress: progress, cancel: token)
     }
 
-    public func pairs() -> [PairChoice] { PairCatalog.list(folders: modelFolders) }
+    public func pairs() -> [PairChoice] {
+        lock.lock()
+        let current = pairPaths.map { (Self.resolved($0.psnr), Self.resolved($0.gan)) }
+        lock.unlock()
+        return PairCatalog.checked(PairCatalog.list(folders: modelFolders), scale: scale).map { c in
+            var c = c
+            c.isCurrent = current.map { Self.resolved(c.psnr) == $0.0 && Self.resolved(c.gan) == $0.1 } ?? false
+            return c
+        }
+    }
+
+    /// `path` absolute, standardised, symbolic links resolved (two spellings of one file compare equal).
+    private static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
 
     public func switchPair(_ choice: PairChoice) throws {
         let psnr = try load(choice.psnr), gan = try load(choice.gan)
@@ -219,6 +237,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         }
         lock.lock()
         pair = next
+        pairPaths = (choice.psnr, choice.gan)
         current = nil
         lock.unlock()
         KernelRecycler.shared.drain()

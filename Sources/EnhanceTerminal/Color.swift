@@ -45,6 +45,17 @@ public enum ColorMode: String, Sendable, CaseIterable {
         if ct == "truecolor" || ct == "24bit" { return .trueColor }
         return .ansi256
     }
+
+    /// The mode for a `--color` option (`truecolor`/`24bit`, `256`/`ansi256`, `none`, any case),
+    /// or ``detect(environment:)`` when `option` is nil or none of those.
+    public static func resolve(option: String?, environment: [String: String]) -> ColorMode {
+        switch option?.lowercased() {
+        case "truecolor"?, "24bit"?: return .trueColor
+        case "256"?, "ansi256"?: return .ansi256
+        case "none"?: return .none
+        default: return detect(environment: environment)
+        }
+    }
 }
 
 /// The xterm 256-colour palette restricted to its terminal-independent part: indices 16–231

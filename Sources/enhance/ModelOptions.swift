@@ -30,7 +30,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("gan-model"), help: "GAN checkpoint, same architecture as the PSNR one for blending.")
     var ganModel: String?
 
-    @Option(help: "Run exactly this one checkpoint (overrides --method).")
+    @Option(help: "Run exactly this one checkpoint, whatever --method says (the UI: at both ends of the pair).")
     var model: String?
 
     @Option(help: "Blend weight α for --method blend: θ = (1−α)·θ_PSNR + α·θ_GAN, 0…1.")

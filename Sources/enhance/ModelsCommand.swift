@@ -16,12 +16,12 @@ struct ModelsCommand: ParsableCommand {
             abstract: "Print architecture, scale, channels, blocks, parameters, MACs/pixel, dtype and SHA-256.",
             discussion: """
                 FILE is a checkpoint (.safetensors, .pth, or an ncnn .param with its .bin beside it), or \
-                a PNG written by enhance, whose recorded method, α and model hashes are printed. \
+                a PNG or JPEG written by enhance, whose recorded method, α and model hashes are printed. \
                 Checkpoints are described from their headers alone (no tensor is read, no network \
                 built) and hashed by streaming, so memory stays bounded whatever the file's size.
                 """)
 
-        @Argument(help: "Checkpoint or enhance-written PNG.")
+        @Argument(help: "Checkpoint, or PNG or JPEG written by enhance.")
         var files: [String]
 
         @OptionGroup var memory: BudgetOption

@@ -74,13 +74,7 @@ struct PreviewCommand: ParsableCommand {
             try pixels(image, columns: columns, gfx: gfx)
             return
         }
-        let mode: ColorMode
-        switch color?.lowercased() {
-        case "truecolor"?, "24bit"?: mode = .trueColor
-        case "256"?: mode = .ansi256
-        case "none"?: mode = .none
-        default: mode = ColorMode.detect(environment: env)
-        }
+        let mode = ColorMode.resolve(option: color, environment: env)
         // Terminal cells are about twice as tall as wide.
         let rows = max(1, Int((Double(columns) * Double(image.height) / Double(image.width) / 2).rounded()))
         let grid = BlockRenderer.render(image, x: 0, y: 0, width: Double(image.width), height: Double(image.height),

@@ -42,11 +42,12 @@ final class TUIEndToEndTests: XCTestCase {
 
     /// Polls the pane until `predicate` holds, failing with the last screen after `timeout` s.
     @discardableResult
-    private func waitFor(_ what: String, timeout: Double = 60, _ predicate: (String) -> Bool) throws -> String {
+    private func waitFor(_ what: String, timeout: Double = 60, escapes: Bool = false,
+                         _ predicate: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
-            last = try screen()
+            last = try screen(escapes: escapes)
             if predicate(last) { return last }
             usleep(150_000)
         }
@@ -58,6 +59,82 @@ final class TUIEndToEndTests: XCTestCase {
 
     override func tearDown() {
         _ = try? tmux(["kill-server"])
+    }
+
+    /// A 20×14 PNG, `tiny.png`, in a fresh folder.
+    private func tinyImageFolder() throws -> URL {
+        let dir = try CLI.tempDir()
+        var img = Image(width: 20, height: 14)
+        for c in 0..<3 { for y in 0..<14 { for x in 0..<20 {
+            img[c, y, x] = Float((x * 11 + y * 5 + c * 40) % 64) / 63
+        } } }
+        try ImageFile.write(img, to: dir.appendingPathComponent("tiny.png").path)
+        return dir
+    }
+
+    /// Starts `enhance args…` in a new session (in the repository, `env` set), `columns` wide.
+    private func launch(_ args: [String], env: String = "", columns: Int = 120) throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed (make test installs it)")
+        }
+        let command = ([CLI.binary.path] + args).map { "'\($0)'" }.joined(separator: " ")
+        try tmux(["new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "30",
+                  "cd '\(CLI.repoRoot.path)' && \(env) \(command); echo ENHANCE-EXIT=$?; sleep 30"])
+    }
+
+    /// The UI's help describes what its options do there; a combination it cannot honour is refused
+    /// on one line before any terminal is needed.
+    func testHelpMatchesTheUIAndConflictingModelsAreRefused() throws {
+        let help = try CLI.run(["tui", "--help"])
+        XCTAssertEqual(help.status, 0, help.stderr)
+        let flat = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        XCTAssertTrue(flat.contains("--method <method>"), help.stdout)
+        XCTAssertTrue(flat.contains("(the UI: at both ends of the pair)"), help.stdout)
+        XCTAssertFalse(flat.contains("overrides --method"), help.stdout)
+        let fixture = CLI.repoRoot.appendingPathComponent(
+            "Tests/EnhanceNetworksTests/Fixtures/msrresnet_x4.weights.safetensors").path
+        let both = try CLI.run(["tui", ".", "--model", fixture, "--gan-model", fixture])
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.stderr.contains("--model runs one checkpoint as both ends of the pair"), both.stderr)
+    }
+
+    /// Every option the UI accepts reaches it: --method, --alpha, --model (at both ends), --color
+    /// and --graphics; then --pair (a pair in $ENHANCE_MODELS) with --color 256.
+    func testStartOptionsTakeEffect() throws {
+        let image = try tinyImageFolder().appendingPathComponent("tiny.png").path
+        let fixture = CLI.repoRoot.appendingPathComponent(
+            "Tests/EnhanceNetworksTests/Fixtures/msrresnet_x4.weights.safetensors").path
+        try launch([image, "--method", "gan", "--alpha", "0.8", "--model", fixture, "--color", "none",
+                    "--graphics", "kitty"], columns: 240)
+        // Block and sextant glyphs: the image is drawn (as masks, without colour).
+        func drawn(_ s: String) -> Bool {
+            s.unicodeScalars.contains { (0x2580...0x259F).contains($0.value) || (0x1FB00...0x1FB3B).contains($0.value) }
+        }
+        let first = try waitFor("the GAN at α 0.80") {
+            $0.hasPrefix(" GAN\n") && $0.contains(" α 0.80 │ ") && drawn($0)
+        }
+        let name = "msrresnet_x4.weights.safetensors"
+        XCTAssertTrue(first.contains("PSNR \(name) · GAN \(name)"), "--model is not what runs:\n\(first)")
+        XCTAssertTrue(first.contains("blocks: tmux allow-passthrough is off"), "--graphics kitty not tried:\n\(first)")
+        let plain = try screen(escapes: true)
+        XCTAssertFalse(plain.contains("[38;") || plain.contains("[48;"), "colour escapes despite --color none")
+        try keys("q")
+        try waitFor("exit") { $0.contains("ENHANCE-EXIT=0") }
+        try tmux(["kill-session", "-t", session])
+
+        let userModels = try CLI.tempDir()
+        for name in ["second-psnr.safetensors", "second-gan.safetensors"] {
+            try FileManager.default.copyItem(atPath: fixture, toPath: userModels.appendingPathComponent(name).path)
+        }
+        try launch([image, "--pair", "second", "--method", "psnr", "--color", "256"],
+                   env: "ENHANCE_MODELS='\(userModels.path)'", columns: 200)
+        let second = try waitFor("the PSNR at α 0.50") { $0.hasPrefix(" PSNR\n") && $0.contains(" α 0.50 │ ") }
+        XCTAssertTrue(second.contains("PSNR second-psnr.safetensors · GAN second-gan.safetensors"),
+                      "--pair is not what runs:\n\(second)")
+        let colours = try waitFor("256-colour cells", escapes: true) { $0.contains("[38;5;") || $0.contains("[48;5;") }
+        XCTAssertFalse(colours.contains("[38;2;") || colours.contains("[48;2;"), "24-bit colour despite --color 256")
+        try keys("q")
+        try waitFor("exit") { $0.contains("ENHANCE-EXIT=0") }
     }
 
     func testOpenChangeAlphaLayoutAndExport() throws {
@@ -92,8 +169,10 @@ final class TUIEndToEndTests: XCTestCase {
         }
         let command = ([CLI.binary.path, dir.path, "--color", "truecolor"] + modelArgs)
             .map { "'\($0)'" }.joined(separator: " ")
+        // Run from a working directory of its own: exports go there, not beside the image.
+        let work = try CLI.tempDir()
         try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                  "cd '\(CLI.repoRoot.path)' && ENHANCE_MODELS='\(userModels.path)' \(command); "
+                  "cd '\(work.path)' && ENHANCE_MODELS='\(userModels.path)' \(command); "
                       + "echo ENHANCE-EXIT=$?; sleep 30"])
 
         // Browser lists the image; open it.
@@ -112,29 +191,32 @@ final class TUIEndToEndTests: XCTestCase {
         XCTAssertTrue(before.contains("view single"))
         try keys("v")
         try waitFor("side-by-side layout") { !$0.contains("view single") && $0.contains("view ") }
-        // Export: the prompt comes pre-filled with <dir>/tiny_x4_<method>.png; accept it.
+        // Export: the prompt comes pre-filled with <work>/tiny_x4_<pair>_<method>.png; accept it.
         try keys("e")
-        try waitFor("the export prompt") { $0.contains(".png") }
+        let pairName = hasPair ? "enhance-x4" : "msrresnet_x4.weights"
+        try waitFor("the export prompt") { $0.contains("tiny_x4_\(pairName)_blend0.60.png") }
         try keys("Enter")
         let fm = FileManager.default
         let deadline = Date().addingTimeInterval(120)
         var exported: String?
         while Date() < deadline, exported == nil {
-            exported = try fm.contentsOfDirectory(atPath: dir.path)
+            exported = try fm.contentsOfDirectory(atPath: work.path)
                 .first { $0.hasPrefix("tiny_x4_") && $0.hasSuffix(".png") }
             usleep(200_000)
         }
         let finalScreen = try screen()
         let name = try XCTUnwrap(exported, "no exported file appeared; screen:\n\(finalScreen)")
-        XCTAssertTrue(name.contains("blend"), "exported \(name), expected the blend method")
-        let out = try ImageFile.read(path: dir.appendingPathComponent(name).path)
+        XCTAssertEqual(name, "tiny_x4_\(pairName)_blend0.60.png")
+        try waitFor("where the file went") { $0.contains("exported \(work.path)/\(name) in ") }
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: dir.path), ["tiny.png"], "the image's folder is untouched")
+        let out = try ImageFile.read(path: work.appendingPathComponent(name).path)
         XCTAssertEqual(out.width, 80)
         XCTAssertEqual(out.height, 56)
         XCTAssertEqual(out.text["enhance:method"], "blend", "\(out.text)")
         XCTAssertEqual(out.text["enhance:alpha"].flatMap(Double.init), 0.6, "\(out.text)")
         XCTAssertNotNil(out.text["enhance:psnr-sha256"])
         XCTAssertNotNil(out.text["enhance:gan-sha256"])
-        let leftovers = try fm.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }
+        let leftovers = try fm.contentsOfDirectory(atPath: work.path).filter { $0.hasPrefix(".") }
         XCTAssertEqual(leftovers, [], "temporary files left behind")
         // The α filmstrip: the view at the ladder's α values, the current one marked; → picks the next.
         try keys("s")
@@ -143,8 +225,13 @@ final class TUIEndToEndTests: XCTestCase {
         try waitFor("α 0.70 picked in the filmstrip") { $0.contains("▶α 0.70") && $0.contains("α 0.70 │") }
         try keys("Enter")
         try waitFor("the panes again") { $0.contains("blend α=0.70") && !$0.contains("▶α") }
-        // The pair picker lists the user folder's pair first; Enter switches without a restart.
+        // The pair picker lists the user folder's pair first, the cursor on the pair in use (the
+        // bundled one, when it is); Enter switches without a restart.
         try keys("p")
+        if hasPair {
+            try waitFor("the pair in use") { $0.contains("Model pairs") && $0.contains("▶ enhance-x4 ● in use") }
+            for _ in 0..<5 { try keys("Up") }  // to the top (bundled pairs sort after the user's)
+        }
         try waitFor("the pair picker") { $0.contains("Model pairs") && $0.contains("▶ second") }
         try keys("Enter")
         try waitFor("the switched pair") { $0.contains("GAN second-gan.safetensors") && !$0.contains("Model pairs") }

@@ -25,6 +25,21 @@ final class CheckpointFileTests: XCTestCase {
         Fixtures.assertRefused(expected, "unrecognised") { _ = try CheckpointFile.load(path: expected) }
     }
 
+    /// A checkpoint reached through a symbolic link (as people link downloads into a model folder)
+    /// is read as the file it names, for each format.
+    func testSymbolicLinksAreFollowed() throws {
+        for name in ["st_f16.safetensors", "pth_zip_plain.pth", "pth_legacy_plain.pth"] {
+            let target = try Fixtures.path(name)
+            let link = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString)-\(name)").path
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+            defer { try? FileManager.default.removeItem(atPath: link) }
+            guard case let .stateDict(viaLink, _) = try CheckpointFile.load(path: link),
+                  case let .stateDict(direct, _) = try CheckpointFile.load(path: target) else { XCTFail(name); continue }
+            XCTAssertEqual(viaLink, direct, name)
+            XCTAssertEqual(try CheckpointFile.describe(path: link).fileBytes, try FileIO.size(target), name)
+        }
+    }
+
     func testLoadsSharedNcnnAndSRGAN() throws {
         let param = try Fixtures.shared("weights/realesrgan-x4plus-ncnn/realesrgan-x4plus.param")
         guard case let .ncnn(net) = try CheckpointFile.load(path: param) else { return XCTFail("expected ncnn") }

@@ -48,22 +48,25 @@ final class EngineTests: XCTestCase {
         }
     }
 
-    func testExportThroughBicubicEngineWritesPNGTextChunks() throws {
+    /// The UI's exports record how they were made, in PNG text chunks and in JPEG's XMP packet.
+    func testExportThroughBicubicEngineRecordsTheMethodInPNGAndJPEG() throws {
         let dir = NSTemporaryDirectory() + "enhance-engine-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let finished = expectation(description: "export finished")
-        let ex = EffectExecutor(engine: try UpscalerEngine(psnr: nil, gan: nil)) { m in
-            if case .exportFinished = m { finished.fulfill() }
+        for ext in ["png", "jpg"] {
+            let finished = expectation(description: "export finished")
+            let ex = EffectExecutor(engine: try UpscalerEngine(psnr: nil, gan: nil)) { m in
+                if case .exportFinished = m { finished.fulfill() }
+            }
+            let path = dir + "/x." + ext
+            ex.run(.export(image: gradientNoise(6, 5), key: MethodKey(.bicubic), path: path))
+            wait(for: [finished], timeout: 30)
+            let back = try ImageFile.read(path: path)
+            XCTAssertEqual(back.width, 24)
+            XCTAssertEqual(back.height, 20)
+            XCTAssertEqual(back.text["enhance:method"], "bicubic", ext)
         }
-        let path = dir + "/x.png"
-        ex.run(.export(image: gradientNoise(6, 5), key: MethodKey(.bicubic), path: path))
-        wait(for: [finished], timeout: 30)
-        let back = try ImageFile.read(path: path)
-        XCTAssertEqual(back.width, 24)
-        XCTAssertEqual(back.height, 20)
-        XCTAssertEqual(back.text["enhance:method"], "bicubic")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["x.png"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["x.jpg", "x.png"])
     }
 
     func testCatalogPairsByNameAndOffersTheRestAsSingles() throws {

@@ -18,18 +18,18 @@ final class ExportAndLoopTests: PhotoDirTestCase {
         let h = Harness(directory: dir, columns: 80, rows: 12)
         h.keys(.enter)
         h.type("e")
-        XCTAssertEqual(h.state.export, .prompt(text: dir + "/photo_x4_blend0.50.png"))
+        XCTAssertEqual(h.state.export, .prompt(text: dir + "/photo_x4_psnr-net+gan-net_blend0.50.png"))
         XCTAssertTrue(h.screen.plainText.contains("Save to: …"), h.screen.plainText)
-        XCTAssertTrue(h.screen.plainText.contains("/photo_x4_blend0.50.png▏"))
+        XCTAssertTrue(h.screen.plainText.contains("_blend0.50.png▏"))
         h.keys(.backspace, .backspace, .backspace)
         h.type("gif")
         h.keys(.enter)  // refused before any work starts
-        XCTAssertEqual(h.state.export, .prompt(text: dir + "/photo_x4_blend0.50.gif"))
+        XCTAssertEqual(h.state.export, .prompt(text: dir + "/photo_x4_psnr-net+gan-net_blend0.50.gif"))
         XCTAssertTrue(h.state.status!.hasSuffix("unknown output extension (use .png, .jpg or .jpeg)"))
         h.keys(.backspace, .backspace, .backspace)
         h.type("jpg")
         h.keys(.enter)
-        let path = dir + "/photo_x4_blend0.50.jpg"
+        let path = dir + "/photo_x4_psnr-net+gan-net_blend0.50.jpg"
         XCTAssertEqual(h.effects.last, .checkExists(path: path))
         h.send(.existsChecked(path: path, exists: true))
         XCTAssertEqual(h.state.export, .confirmOverwrite(path: path))
@@ -121,8 +121,8 @@ final class ExportAndLoopTests: PhotoDirTestCase {
             .event(.key(.char("?"))),
             .waitFor(timeout: 5) { $0.plainText.contains(" Keys ") },
         ])
-        let initial = initialState(path: dir, isDirectory: true, columns: 60, rows: 12, scale: 4, modelNames: "",
-                                   colorMode: .trueColor, showHidden: false)
+        let initial = initialState(path: dir, isDirectory: true, columns: 60, rows: 12, scale: 4, models: ("", ""),
+                                   colorMode: .trueColor)
         let final = runEventLoop(backend: backend, engine: FakeEngine(), initial: initial)
         XCTAssertFalse(backend.timedOut)
         XCTAssertTrue(final.quitting)

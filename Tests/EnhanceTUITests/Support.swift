@@ -104,10 +104,13 @@ final class Harness {
     /// The seconds each finished job reports per input pixel of its region.
     var secondsPerPixel = 0.25 / 16384
 
-    init(directory: String, columns: Int = 60, rows: Int = 16, engine: FakeEngine = FakeEngine()) {
+    init(directory: String, columns: Int = 60, rows: Int = 16, engine: FakeEngine = FakeEngine(),
+         options: TUIOptions = TUIOptions()) {
         self.engine = engine
+        var options = options
+        options.exportFolder = options.exportFolder ?? directory  // exports stay in the test's folder
         let (s, fx) = initialState(path: directory, isDirectory: true, columns: columns, rows: rows, scale: 4,
-                                   modelNames: "PSNR psnr-net · GAN gan-net", colorMode: .trueColor, showHidden: false)
+                                   models: ("psnr-net", "gan-net"), colorMode: .trueColor, options: options)
         state = s
         run(fx)
     }

@@ -42,6 +42,16 @@ final class PaletteTests: XCTestCase {
         XCTAssertEqual(ColorMode.detect(environment: ["TERM": "xterm-256color"]), .ansi256)
     }
 
+    func testColorOptionOverridesTheEnvironment() {
+        let truecolor = ["COLORTERM": "truecolor"]
+        XCTAssertEqual(ColorMode.resolve(option: "none", environment: truecolor), ColorMode.none)
+        XCTAssertEqual(ColorMode.resolve(option: "256", environment: truecolor), .ansi256)
+        XCTAssertEqual(ColorMode.resolve(option: "TrueColor", environment: ["NO_COLOR": "1"]), .trueColor)
+        XCTAssertEqual(ColorMode.resolve(option: "24bit", environment: [:]), .trueColor)
+        XCTAssertEqual(ColorMode.resolve(option: nil, environment: truecolor), .trueColor)
+        XCTAssertEqual(ColorMode.resolve(option: nil, environment: ["NO_COLOR": ""]), ColorMode.none)
+    }
+
     func testQuantize() {
         XCTAssertEqual(RGB8.quantize(-0.1), 0)
         XCTAssertEqual(RGB8.quantize(1.2), 255)

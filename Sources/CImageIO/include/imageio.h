@@ -41,8 +41,14 @@ typedef struct {
     size_t exif_length;
     unsigned char *icc;  /**< ICC profile (JPEG APP2 chunks joined, PNG iCCP decompressed), or NULL */
     size_t icc_length;
+    unsigned char *xmp;  /**< JPEG: the XMP packet (APP1 after the XMP namespace and NUL), or NULL */
+    size_t xmp_length;
     char message[256];   /**< one-line error message when a call fails */
 } eio_image;
+
+/** The identifier that starts a JPEG APP1 segment holding an XMP packet (with its NUL). */
+#define EIO_XMP_ID "http://ns.adobe.com/xap/1.0/"
+#define EIO_XMP_ID_LENGTH 29
 
 /** Reads a PNG. Expands palette/tRNS/low-bit gray; keeps 16-bit. Refuses width*height > max_pixels
  *  before allocating the pixel buffer. */
@@ -70,6 +76,8 @@ typedef struct {
     size_t icc_length;
     const uint8_t *exif;     /**< TIFF-structured EXIF to embed (PNG eXIf, JPEG APP1), or NULL */
     size_t exif_length;
+    const uint8_t *xmp;      /**< XMP packet to embed (JPEG APP1 after EIO_XMP_ID; ignored for PNG), or NULL */
+    size_t xmp_length;
 } eio_write_spec;
 
 enum { EIO_FORMAT_PNG = 0, EIO_FORMAT_JPEG = 1 };
