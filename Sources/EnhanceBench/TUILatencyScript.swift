@@ -126,7 +126,11 @@ final class ScriptBackend: TerminalBackend {
         case .picker(let back):
             guard let m = s.picker, !m.loading else { return }
             let want = back ? returnName(s) : script.switchPair
-            guard let i = m.pairs.firstIndex(where: { $0.name == want }) else { failed = true; press(.char("q")); return }
+            guard let i = m.pairs.firstIndex(where: { $0.name == want }) else {
+                failed = true
+                press(.char("q"))
+                return
+            }
             if m.selected < i { press(.down) } else if m.selected > i { press(.up) } else {
                 phase = .switching(back: back)
                 press(.enter)

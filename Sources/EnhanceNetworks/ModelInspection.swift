@@ -36,7 +36,8 @@ public enum ModelInspection {
     /// file that cannot be described.
     public static func checkPair(psnr: String, gan: String) throws -> Int {
         let a = try network(path: psnr).network, b = try network(path: gan).network
-        try ModelBlender.checkCompatible(a, b, (psnr as NSString).lastPathComponent, (gan as NSString).lastPathComponent)
+        try ModelBlender.checkCompatible(a, b, (psnr as NSString).lastPathComponent,
+                                         (gan as NSString).lastPathComponent)
         return a.spec.scale
     }
 

@@ -138,7 +138,8 @@ func reduced(_ tile: Tile, density: Double) -> Tile {
     let g = PixelGrid.sample(img, x: 0, y: 0, width: Double(img.width), height: Double(img.height), toWidth: w, height: h)
     var px = [Float](repeating: 0, count: 3 * w * h)
     for i in 0..<(w * h) { for c in 0..<3 { px[c * w * h + i] = g.rgb[i * 3 + c] } }
-    return Tile(region: tile.region, image: Image(width: w, height: h, channelCount: 3, pixels: px, bitDepth: img.bitDepth),
+    let image = Image(width: w, height: h, channelCount: 3, pixels: px, bitDepth: img.bitDepth)
+    return Tile(region: tile.region, image: image,
                 refined: tile.refined)
 }
 

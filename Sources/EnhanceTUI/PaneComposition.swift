@@ -76,12 +76,14 @@ func refineNote(_ s: AppState, _ p: PreviewState, _ key: MethodKey) -> String {
 func staleLayer(_ p: PreviewState, _ key: MethodKey, view: PixelRect, density: Double,
                 scale: Int) -> (MethodKey, [Tile])? {
     func tiles(_ k: MethodKey) -> [Tile] {
-        p.cache.tiles(k).filter { $0.region.intersects(view) }.sorted { $0.density(scale: scale) < $1.density(scale: scale) }
+        p.cache.tiles(k).filter { $0.region.intersects(view) }
+            .sorted { $0.density(scale: scale) < $1.density(scale: scale) }
     }
     let own = tiles(key).filter { $0.density(scale: scale) < density - 1e-9 }
     if !own.isEmpty { return (key, own) }
     guard key.method == .blend else { return nil }
-    let others = Set(p.cache.entries.filter { $0.key.method == .blend && $0.key != key && $0.tile.region.intersects(view) }
+    let others = Set(p.cache.entries
+        .filter { $0.key.method == .blend && $0.key != key && $0.tile.region.intersects(view) }
         .map(\.key))
     guard let near = others.min(by: { (abs($0.alphaHundredths - key.alphaHundredths), $0.alphaHundredths)
         < (abs($1.alphaHundredths - key.alphaHundredths), $1.alphaHundredths) }) else { return nil }
@@ -94,13 +96,16 @@ func ladderNeighbours(_ p: PreviewState, _ key: MethodKey, view: PixelRect,
     var lo: MethodKey?, hi: MethodKey?
     for k in Set(p.cache.entries.map(\.key)) where k.method == .blend && k != key {
         let h = k.alphaHundredths
-        guard h < key.alphaHundredths ? h > (lo?.alphaHundredths ?? -1) : h < (hi?.alphaHundredths ?? 101) else { continue }
+        let nearer = h < key.alphaHundredths ? h > (lo?.alphaHundredths ?? -1) : h < (hi?.alphaHundredths ?? 101)
+        guard nearer else { continue }
         let t = usableTiles(p, k, view: view, density: 1, scale: scale)
         guard Progressive.covers(view, t.map(\.region)) else { continue }
         if h < key.alphaHundredths { lo = k } else { hi = k }
     }
     guard let lo, let hi else { return nil }
-    func pic(_ k: MethodKey) -> PaneImage { picture(usableTiles(p, k, view: view, density: 1, scale: scale), view: view) }
+    func pic(_ k: MethodKey) -> PaneImage {
+        picture(usableTiles(p, k, view: view, density: 1, scale: scale), view: view)
+    }
     return ((lo, pic(lo)), (hi, pic(hi)))
 }
 
@@ -119,7 +124,8 @@ func samples(_ img: PaneImage, _ src: SourceRect, _ area: CellRect, scale: Int,
                                 y: (src.y - Double(t.region.y * scale)) * ry, width: src.width * rx,
                                 height: src.height * ry, toWidth: gw, height: gh)
     case let .mix(a, b, alpha):
-        let ga = samples(a, src, area, scale: scale, perCell: per), gb = samples(b, src, area, scale: scale, perCell: per)
+        let ga = samples(a, src, area, scale: scale, perCell: per)
+        let gb = samples(b, src, area, scale: scale, perCell: per)
         var v = ga.rgb
         for i in v.indices { v[i] = (1 - alpha) * v[i] + alpha * gb.rgb[i] }
         return PixelGrid(width: ga.width, height: ga.height, rgb: v)

@@ -19,7 +19,9 @@ enum Progressive {
             var start: Int?
             for i in 0..<(xs.count - 1) {
                 let cx = xs[i], cy = ys[j]
-                let covered = inside.contains { cx >= $0.x && cx < $0.x + $0.width && cy >= $0.y && cy < $0.y + $0.height }
+                let covered = inside.contains {
+                    cx >= $0.x && cx < $0.x + $0.width && cy >= $0.y && cy < $0.y + $0.height
+                }
                 if !covered && start == nil { start = cx }
                 if covered, let s = start { runs.append((s, cx)); start = nil }
             }
@@ -70,7 +72,8 @@ enum Progressive {
             let mx = Double(p.x) + Double(p.width) / 2 - focus.x, my = Double(p.y) + Double(p.height) / 2 - focus.y
             return (dx * dx + dy * dy) * 4 + (mx * mx + my * my)
         }
-        return [centre] + out.dropFirst().enumerated().sorted { (distance($0.1), $0.0) < (distance($1.1), $1.0) }.map(\.1)
+        let rest = out.dropFirst().enumerated().sorted { (distance($0.1), $0.0) < (distance($1.1), $1.0) }
+        return [centre] + rest.map(\.1)
     }
 
     /// `b` cut along its long side into equal pieces no longer than `longest`.

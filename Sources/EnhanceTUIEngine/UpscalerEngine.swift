@@ -191,11 +191,13 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         var done = 0.0
         for r in rows {
             for c in cols {
-                let ys = grid.rowRange(r).clamped(to: 0..<image.height), xs = grid.columnRange(c).clamped(to: 0..<image.width)
+                let ys = grid.rowRange(r).clamped(to: 0..<image.height)
+                let xs = grid.columnRange(c).clamped(to: 0..<image.width)
                 guard !ys.isEmpty, !xs.isEmpty else { continue }
                 let part = try u.upscaleRegion(image, x: xs.lowerBound, y: ys.lowerBound, width: xs.count,
                                                height: ys.count,
-                                               context: grid.isSingleTile ? max(image.width, image.height) : grid.margin,
+                                               context: grid.isSingleTile ? max(image.width, image.height)
+                                                   : grid.margin,
                                                untiled: true, progress: { f in progress((done + f) / n) },
                                                cancel: token)
                 out.paste(part, x: (xs.lowerBound - x0) * s, y: (ys.lowerBound - y0) * s)

@@ -55,7 +55,8 @@ extension BenchCommand {
                                   contexts: Array(Set([4, 8, 12, 16, 24, context])).sorted())
         let fig = TUILatencyFigures(result: r, paneInferenceMs: paneMs, idleExportError: exportError,
                                     peakRSSMB: r.peakRSSMB, seam: seam, context: context,
-                                    blendBuildMs: try blendBuildMs(engine), kernelPrepMs: try kernelPrepMs(engine, image: img))
+                                    blendBuildMs: try blendBuildMs(engine),
+                                    kernelPrepMs: try kernelPrepMs(engine, image: img))
         if json {
             print(fig.json(psnr: psnrPath, gan: ganPath, image: path, threads: threads, script: script))
         } else {

@@ -207,7 +207,8 @@ final class TUIEndToEndTests: XCTestCase {
         let finalScreen = try screen()
         let name = try XCTUnwrap(exported, "no exported file appeared; screen:\n\(finalScreen)")
         XCTAssertEqual(name, "tiny_x4_\(pairName)_blend0.60.png")
-        try waitFor("where the file went") { $0.contains("exported \(work.path)/\(name) in ") }
+        // The full path (the status line may cut what follows it).
+        try waitFor("where the file went") { $0.contains("exported \(work.path)/\(name)") }
         XCTAssertEqual(try fm.contentsOfDirectory(atPath: dir.path), ["tiny.png"], "the image's folder is untouched")
         let out = try ImageFile.read(path: work.appendingPathComponent(name).path)
         XCTAssertEqual(out.width, 80)

@@ -159,7 +159,8 @@ final class FilmstripAndPairTests: PhotoDirTestCase {
         }
         // Then the view refined, then the look-ahead: half a view to the right (the view itself is there).
         let ahead = later.filter { $0.0 == .prefetch }.map(\.1)
-        XCTAssertEqual(ahead, [PixelRect(x: view.x + view.width, y: view.y, width: view.width / 2, height: view.height)])
+        XCTAssertEqual(ahead, [PixelRect(x: view.x + view.width, y: view.y, width: view.width / 2,
+                                         height: view.height)])
         XCTAssertEqual(later.map(\.0), later.map(\.0).sorted(), "emitted most important first")
         XCTAssertTrue(later.contains { $0.0 == .refine })
     }
