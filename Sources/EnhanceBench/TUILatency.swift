@@ -32,7 +32,7 @@ public struct TUILatencyResult: Sendable {
     public var region: PixelRect
     /// The final state (the caller compares its panes with an export).
     public var final: AppState
-    /// Peak RSS of the process over the scripted run (MB), and the RSS at the end of each phase.
+    /// Peak RSS of the process over the scripted run (MB), and the peak so far at the end of each phase.
     public var peakRSSMB: Double
     public var rssByPhase: [(String, Double)]
 }
@@ -69,7 +69,8 @@ public func measureTUILatency(engine: any PreviewEngine, imagePath: String,
     initial.0.graphics = script.graphics
     initial.0.cellPixels = script.cellPixels
     backend.start = Date()
-    let final = runEventLoop(backend: backend, engine: engine, initial: initial, pollMs: 1)
+    // 5-ms input polls: figures resolve to 5 ms (the terminal backend polls every 30 ms).
+    let final = runEventLoop(backend: backend, engine: engine, initial: initial, pollMs: 5)
     let peak = currentRSSMegabytes("VmHWM")
     guard !backend.failed, let t = backend.times(), let p = final.preview,
           let view = neededRegion(final) else { return nil }

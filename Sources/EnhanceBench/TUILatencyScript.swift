@@ -20,9 +20,9 @@ final class ScriptBackend: TerminalBackend {
     var placeholders = 0, frames = 0
     private var first: Double?, fit: Double?, zoom: Double?
     private var phase = Phase.fit {
-        didSet { if phase != oldValue { rssByPhase.append(("\(oldValue)", currentRSSMegabytes())) } }
+        didSet { if phase != oldValue { rssByPhase.append(("\(oldValue)", currentRSSMegabytes("VmHWM"))) } }
     }
-    /// RSS (MB) at the end of each phase, in order.
+    /// Peak RSS so far (MB) at the end of each phase, in order.
     var rssByPhase: [(String, Double)] = []
     private var pressedAt = Date()
     private var outbox: [Msg] = []
@@ -45,7 +45,8 @@ final class ScriptBackend: TerminalBackend {
     func nextEvent(timeoutMs: Int) -> Msg? {
         if Date().timeIntervalSince(pressedAt) > script.timeout { failed = true; return .key(.char("q")) }
         guard !outbox.isEmpty else {
-            if timeoutMs > 0 { usleep(500) }
+            // Wait as a terminal's input poll does (a 2 kHz busy poll took CPU from the inference).
+            if timeoutMs > 0 { usleep(UInt32(timeoutMs) * 1000) }
             return nil
         }
         pressedAt = Date()

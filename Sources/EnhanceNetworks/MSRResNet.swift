@@ -33,7 +33,7 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
         let all = try r.convs(l.layers)
         convFirst = all[0]
         body = (0..<l.numBlocks).map { (all[1 + 2 * $0], all[2 + 2 * $0]) }
-        packedBody = Conv2D.adoptPacked16(body.flatMap { [$0.0, $0.1] })
+        packedBody = r.adoptPacked16(body.flatMap { [$0.0, $0.1] })
         let factors = l.scale == 4 ? [2, 2] : [l.scale]
         upconvs = Array(zip(all[(1 + 2 * l.numBlocks)...].prefix(factors.count), factors))
         (convHR, convLast) = (all[all.count - 2], all[all.count - 1])

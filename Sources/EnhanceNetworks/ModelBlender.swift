@@ -17,10 +17,15 @@ public final class ModelBlender: @unchecked Sendable {
     public let psnr: LoadedModel
     public let gan: LoadedModel
     private let threads: Int
+    /// Blended networks run every conv on the CHW F(4×4) path (kernels 4× the weights) instead of
+    /// the channel-packed F(6×6) one (7.1×): for the UI, which must stay within 1 GiB with
+    /// RRDBNet-23 (474 → 268 MB of kernels), at ~15 % more time per inference.
+    public let compactKernels: Bool
 
     /// Refuses pairs of different architectures or mismatching keys/shapes (error names the first).
     /// `threads` blend the canonical weights and, when asked, the prepared kernels.
-    public init(psnr: LoadedModel, gan: LoadedModel, threads: Int = 2) throws {
+    public init(psnr: LoadedModel, gan: LoadedModel, threads: Int = 2, compactKernels: Bool = false) throws {
+        self.compactKernels = compactKernels
         try Self.checkCompatible(psnr.detected.modelDescription, gan.detected.modelDescription, psnr.name, gan.name)
         self.psnr = psnr
         self.gan = gan
@@ -48,7 +53,8 @@ public final class ModelBlender: @unchecked Sendable {
     public func network(alpha: Float, eager: Bool = false) throws -> any SuperResolutionNetwork {
         try check(alpha)
         let a = psnr.detected, b = gan.detected
-        let blend = BlendSource(b: b.stateDict, convsA: a.convs, convsB: b.convs, alpha: alpha)
+        let blend = BlendSource(b: b.stateDict, convsA: a.convs, convsB: b.convs, alpha: alpha,
+                                compactKernels: compactKernels)
         let d = try NetworkRegistry.construct(a.modelDescription, a.stateDict, source: name(alpha), blend: blend)
         if eager {
             let pool = ThreadPool(threads: threads)

@@ -47,7 +47,7 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
         blocks = (0..<l.numBlocks).map { n in
             (0..<3).map { k in Array(all[(1 + n * 15 + k * 5)..<(1 + n * 15 + k * 5 + 5)]) }
         }
-        packed = Conv2D.adoptPacked16(blocks.flatMap { $0.flatMap { $0 } } + [convBody, convUp1, convUp2, convHR])
+        packed = r.adoptPacked16(blocks.flatMap { $0.flatMap { $0 } } + [convBody, convUp1, convUp2, convHR])
     }
 
     /// Hyper-parameters and conv list (in execution order) from the tensor shapes alone.

@@ -101,10 +101,11 @@ public final class EffectExecutor: @unchecked Sendable {
                                     progress: report)
                 : Tile(region: region, image: try engine.upscale(image, region: region, method: key.method,
                                                                  alpha: key.alpha, cancel: flag, progress: report))
-            if flag.isCancelled { return false }
+            if flag.isCancelled { trace(job, key, priority, region, start, "cancelled"); return false }
+            trace(job, key, priority, region, start, "done")
             post(.inferDone(job: job, tile: reduced(tile, density: density), seconds: Date().timeIntervalSince(start)))
         } catch {
-            if flag.isCancelled { return false }
+            if flag.isCancelled { trace(job, key, priority, region, start, "stopped"); return false }
             post(.inferFailed(job: job, message: "\(key): \(error)"))
         }
         return true
@@ -153,4 +154,18 @@ final class Progress: @unchecked Sendable {
         if f >= 1 || f - reported >= 0.02 { reported = f; return true }
         return false
     }
+}
+
+/// `ENHANCE_TRACE=FILE`: one line per inference job (id, key, priority, region, start and end in
+/// seconds since the epoch, outcome) appended to FILE, to see where background time goes.
+private let traceFile: FileHandle? = ProcessInfo.processInfo.environment["ENHANCE_TRACE"].flatMap { path in
+    guard FileManager.default.createFile(atPath: path, contents: nil) else { return nil }
+    return FileHandle(forWritingAtPath: path)
+}
+
+private func trace(_ job: Int, _ key: MethodKey, _ p: Priority, _ r: PixelRect, _ start: Date, _ what: String) {
+    guard let traceFile else { return }
+    let line = String(format: "%d %@ %@ %@ %.3f %.3f %@\n", job, key.slug, "\(p)", r.description,
+                      start.timeIntervalSince1970, Date().timeIntervalSince1970, what)
+    traceFile.write(Data(line.utf8))
 }

@@ -39,14 +39,20 @@ func tileFor(_ s: AppState, _ p: PreviewState, _ key: MethodKey) -> (PaneImage?,
     if key.method == .blend, p.zoom != .fit, let (lo, hi) = ladderNeighbours(p, key, view: view, scale: s.scale) {
         let t = Float(key.alphaHundredths - lo.0.alphaHundredths) / Float(hi.0.alphaHundredths - lo.0.alphaHundredths)
         let note = "  ≈ from α=\(formatAlpha(lo.0.alpha))/\(formatAlpha(hi.0.alpha))" + exact
-        return (.mosaic(base: .mix(lo.1, hi.1, t), tiles: mine), note)
+        return (over(.mix(lo.1, hi.1, t), mine), note)
     }
     if let (old, tiles) = staleLayer(p, key, view: view, density: density, scale: s.scale) {
         let what = old == key ? "" : old.method == .blend ? " α=\(formatAlpha(old.alpha))" : " " + old.description
-        return (.mosaic(base: .mosaic(base: bicubic, tiles: tiles), tiles: mine), "  stale" + what + exact)
+        return (over(.mosaic(base: bicubic, tiles: tiles), mine), "  stale" + what + exact)
     }
     if bicubic == nil && mine.isEmpty { return (nil, exact.isEmpty ? "  (no data)" : exact) }
     return (.mosaic(base: bicubic, tiles: mine), exact + (bicubic != nil ? " · bicubic elsewhere" : ""))
+}
+
+/// `tiles` over `base`; `base` itself when there are none (so a lone ≈ interpolation keeps the
+/// 1:1 fast path of ``window(_:_:_:scale:cell:)``).
+func over(_ base: PaneImage, _ tiles: [Tile]) -> PaneImage {
+    tiles.isEmpty ? base : .mosaic(base: base, tiles: tiles)
 }
 
 /// "  computing 40%" while a job for `key` runs, else "".
@@ -166,6 +172,9 @@ struct Compositor {
         guard i1 > i0, j1 > j0 else { return }
         let rx = Double(t.image.width) / Double(max(t.region.width * scale, 1))
         let ry = Double(t.image.height) / Double(max(t.region.height * scale, 1))
+        if fx == 1, fy == 1, rx == 1, ry == 1, gx0 == gx0.rounded(), gy0 == gy0.rounded(), !t.image.hasAlpha {
+            return copyBelow(t, dx: Int(gx0), dy: Int(gy0), columns: i0..<i1, rows: j0..<j1)
+        }
         let x = src.x + Double(i0) / fx, y = src.y + Double(j0) / fy
         let (sum, cov) = PixelGrid.coverage(t.image, x: (x - Double(t.region.x * scale)) * rx,
                                             y: (y - Double(t.region.y * scale)) * ry,
@@ -182,6 +191,28 @@ struct Compositor {
                 rgb[3 * k + 1] += f * sum[3 * q + 1]
                 rgb[3 * k + 2] += f * sum[3 * q + 2]
                 covered[k] += f * c
+            }
+        }
+    }
+
+    /// ``addBelow(_:_:scale:)`` at one tile pixel per sample on whole-pixel offsets (1:1 views):
+    /// a copy into the samples nothing above has covered. Tile pixel (x, y) is sample (x + dx, y + dy).
+    private mutating func copyBelow(_ t: Tile, dx: Int, dy: Int, columns: Range<Int>, rows: Range<Int>) {
+        let tw = t.image.width, plane = t.image.planeSize, w = width
+        t.image.pixels.withUnsafeBufferPointer { px in
+            rgb.withUnsafeMutableBufferPointer { out in
+                covered.withUnsafeMutableBufferPointer { cov in
+                    for j in rows {
+                        let src = (j - dy) * tw - dx
+                        for i in columns where cov[j * w + i] < 1 {
+                            let k = j * w + i, q = src + i
+                            out[3 * k] = px[q]
+                            out[3 * k + 1] = px[plane + q]
+                            out[3 * k + 2] = px[2 * plane + q]
+                            cov[k] = 1
+                        }
+                    }
+                }
             }
         }
     }

@@ -47,33 +47,23 @@ enum Progressive {
         uncovered(view, by: rects).isEmpty
     }
 
-    /// `r` cut into pieces that appear from `focus` outwards: a square of edge `first` around the
-    /// focus (clamped into `r`), then the four bands around it (a pinwheel), each cut into pieces
-    /// no longer than `longest` along its long side; nearest to `focus` first. An `r` no larger
-    /// than `whole` pixels stays one piece (small regions: cutting only adds context overhead).
-    static func pieces(_ r: PixelRect, focus: (x: Double, y: Double), first: Int, longest: Int,
-                       whole: Int) -> [PixelRect] {
+    /// `r` cut into pieces that appear from `focus` outwards: first a square of edge `first` around
+    /// the focus (clamped into `r`), soon on screen; then `r` in halves across its long side, each
+    /// whole (the square is computed again inside one of them: a few per cent, against the
+    /// context margin every further cut would add). An `r` no larger than `whole` pixels stays one
+    /// piece.
+    static func pieces(_ r: PixelRect, focus: (x: Double, y: Double), first: Int, whole: Int) -> [PixelRect] {
         guard r.area > whole, r.width > first || r.height > first else { return r.area > 0 ? [r] : [] }
         let cw = min(first, r.width), ch = min(first, r.height)
         let cx = min(max(Int(focus.x.rounded()) - cw / 2, r.x), r.x + r.width - cw)
         let cy = min(max(Int(focus.y.rounded()) - ch / 2, r.y), r.y + r.height - ch)
         let centre = PixelRect(x: cx, y: cy, width: cw, height: ch)
-        let bands = [
-            PixelRect(x: r.x, y: r.y, width: r.width, height: cy - r.y),
-            PixelRect(x: r.x, y: cy + ch, width: r.width, height: r.y + r.height - cy - ch),
-            PixelRect(x: r.x, y: cy, width: cx - r.x, height: ch),
-            PixelRect(x: cx + cw, y: cy, width: r.x + r.width - cx - cw, height: ch),
-        ].filter { $0.area > 0 }
-        var out = [centre]
-        for b in bands { out += split(b, longest: max(longest, 1)) }
+        let halves = split(r, longest: (max(r.width, r.height) + 1) / 2)
         func distance(_ p: PixelRect) -> Double {
-            let dx = max(Double(p.x) - focus.x, 0, focus.x - Double(p.x + p.width))
-            let dy = max(Double(p.y) - focus.y, 0, focus.y - Double(p.y + p.height))
             let mx = Double(p.x) + Double(p.width) / 2 - focus.x, my = Double(p.y) + Double(p.height) / 2 - focus.y
-            return (dx * dx + dy * dy) * 4 + (mx * mx + my * my)
+            return mx * mx + my * my
         }
-        let rest = out.dropFirst().enumerated().sorted { (distance($0.1), $0.0) < (distance($1.1), $1.0) }
-        return [centre] + rest.map(\.1)
+        return [centre] + halves.sorted { distance($0) < distance($1) }
     }
 
     /// `b` cut along its long side into equal pieces no longer than `longest`.
@@ -99,4 +89,10 @@ extension PixelRect {
         let x1 = min(x + width, o.x + o.width), y1 = min(y + height, o.y + o.height)
         return PixelRect(x: x0, y: y0, width: max(x1 - x0, 0), height: max(y1 - y0, 0))
     }
+}
+
+/// ``Progressive/pieces(_:focus:first:longest:whole:)`` of `r` around its centre (benchmarks).
+public func progressivePieces(_ r: PixelRect, first: Int) -> [PixelRect] {
+    Progressive.pieces(r, focus: (Double(r.x) + Double(r.width) / 2, Double(r.y) + Double(r.height) / 2),
+                       first: first, whole: 0)
 }

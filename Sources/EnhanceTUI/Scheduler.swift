@@ -48,7 +48,7 @@ public final class InferenceScheduler: @unchecked Sendable {
         seq += 1
         pending.append(Item(id: id, priority: priority, seq: seq, work: work))
         var preempt: CancelFlag?
-        if let r = running, priority < r.item.priority, !r.preempted {
+        if let r = running, priority < r.item.priority, !r.preempted, !r.flag.isCancelled {
             running?.preempted = true
             preempt = r.flag
         }

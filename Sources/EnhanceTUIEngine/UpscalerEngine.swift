@@ -56,8 +56,8 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         var fixed = options
         // A fixed export tile (not one chosen from the memory available at export time), so that
         // ``refine`` computes the very tiles an export computes, and one RRDBNet-23 tile's
-        // activations stay bounded (~220 MB at 256 + 2·48 px).
-        fixed.tileSize = options.tileSize ?? 256
+        // activations stay bounded (~150 MB at 192 + 2·48 px).
+        fixed.tileSize = options.tileSize ?? 192
         self.options = fixed
         pairPaths = paths
         self.interactiveContext = interactiveContext
@@ -65,10 +65,13 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         self.load = load
         scale = psnr?.scale ?? gan?.scale ?? 4
         pair = try Self.makePair(psnr, gan, threads: options.threads)
+        Self.returnFreedMemory()  // what reading the checkpoints allocated and freed
     }
 
     private static func makePair(_ psnr: LoadedModel?, _ gan: LoadedModel?, threads: Int) throws -> Pair {
-        let blender = try psnr.flatMap { p in try gan.map { try ModelBlender(psnr: p, gan: $0, threads: threads) } }
+        let blender = try psnr.flatMap { p in
+            try gan.map { try ModelBlender(psnr: p, gan: $0, threads: threads, compactKernels: true) }
+        }
         return Pair(psnr: psnr, gan: gan, blender: blender)
     }
 

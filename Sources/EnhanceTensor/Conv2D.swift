@@ -50,9 +50,10 @@ public final class Conv2D: @unchecked Sendable {
     }
 
     private static func pack(_ weight: [Float], outChannels: Int, inChannels: Int, kernelSize: Int,
-                             winograd: Bool, rows: Int) -> [Float] {
+                             winograd: Bool, rows: Int, pool: ThreadPool? = nil) -> [Float] {
         winograd
-            ? WinogradConv.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, rows: rows)
+            ? WinogradConv.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, rows: rows,
+                                            pool: pool)
             : DirectConv.packWeights(weight, outChannels: outChannels, inChannels: inChannels,
                                      kernelSize: kernelSize, rows: rows)
     }
@@ -72,9 +73,9 @@ public final class Conv2D: @unchecked Sendable {
         blendOf = (a, b, alpha)
         bias = Conv2D.blend(a.bias, b.bias, alpha)
         let (o, i, k) = (outChannels, inChannels, kernelSize)
-        packed = PackedKernels { _ in
+        packed = PackedKernels(recycle: true) { pool in
             Self.pack(Conv2D.blend(a.weight, b.weight, alpha), outChannels: o, inChannels: i, kernelSize: k,
-                      winograd: k == 3, rows: KernelISA.compiled.rows)
+                      winograd: k == 3, rows: KernelISA.compiled.rows, pool: pool)
         }
         tileKernels = PackedKernels(recycle: true) { pool in
             TileWinograd.transformWeights(Conv2D.blend(a.weight, b.weight, alpha), outChannels: o, inChannels: i,

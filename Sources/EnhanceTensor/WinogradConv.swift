@@ -25,25 +25,29 @@ enum WinogradConv {
     /// rounded up to `R` = `rows` ≤ 8 (padding rows are zero). `U = G g Gᵀ` in float32, computed
     /// for a block's R output channels at once (8-lane vectors; the same arithmetic per element as
     /// a scalar loop, so the same bits), each value written once (no zero-fill first).
-    static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int, rows: Int) -> [Float] {
+    /// Blocks are spread over `pool` when one is given.
+    static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int, rows: Int,
+                                 pool: ThreadPool? = nil) -> [Float] {
         typealias V = SIMD8<Float>
         precondition(rows >= 1 && rows <= 8, "transformWeights: 1…8 rows per block")
         let kp = (outChannels + rows - 1) / rows * rows, kb = kp / rows
         let xiStride = kb * inChannels * rows, count = 36 * kp * inChannels
         let g: [Float] = Winograd.g.map { Float($0) }
-        return [Float](unsafeUninitializedCapacity: count) { u, initialized in
-            initialized = count
-            guard count > 0 else { return }
+        // Every element is written below (padding lanes as 0), so a recycled array serves.
+        var out = KernelRecycler.shared.take(count) ?? [Float](unsafeUninitializedCapacity: count) { $1 = count }
+        guard count > 0 else { return out }
+        out.withUnsafeMutableBufferPointer { buf in
+            let base = buf.baseAddress!
             weight.withUnsafeBufferPointer { w in
-                withUnsafeTemporaryAllocation(of: V.self, capacity: 9) { s in
-                    for b in 0..<kb { for c in 0..<inChannels {
+                let block = { (b: Int) in withUnsafeTemporaryAllocation(of: V.self, capacity: 9) { s in
+                    for c in 0..<inChannels {
                         // s[t] lane l = tap t of output channel b·R + l (0 past the real channels).
                         for t in 0..<9 { s[t] = V() }
                         for l in 0..<min(rows, outChannels - b * rows) {
                             let src = w.baseAddress! + ((b * rows + l) * inChannels + c) * 9
                             for t in 0..<9 { s[t][l] = src[t] }
                         }
-                        let dst = u.baseAddress! + (b * inChannels + c) * rows
+                        let dst = base + (b * inChannels + c) * rows
                         Winograd.kernelTransform(s.baseAddress!, g: g) { i, j, v in
                             let p = dst + (i * 6 + j) * xiStride
                             if rows == 8 {
@@ -52,10 +56,12 @@ enum WinogradConv {
                                 for l in 0..<rows { p[l] = v[l] }
                             }
                         }
-                    } }
-                }
+                    }
+                } }
+                if let pool, kb > 1 { pool.parallelFor(kb) { block($0) } } else { for b in 0..<kb { block(b) } }
             }
         }
+        return out
     }
 
     /// Tile geometry of one call: `perRow` tiles per tile row, `count` in all, `chunks` of 48.

@@ -98,6 +98,7 @@ struct TUILatencyFigures {
             ("frames", "\(r.frames)"),
             ("idle_export_max_abs_error", num(idleExportError)),
             ("peak_rss_mb", num(peakRSSMB)),
+            ("tile_cache_mb_at_end", num(Double(r.final.preview?.cache.bytes ?? 0) / 1e6)),
             ("rss_by_phase_mb", "{" + r.rssByPhase.map { "\(str($0.0)): \(num($0.1))" }.joined(separator: ", ") + "}"),
             ("ladder_max_abs_error", err(r.ladderMaxAbsError)),
             ("blend_build_ms", num(blendBuildMs)),
@@ -137,6 +138,7 @@ struct TUILatencyFigures {
         print(String(format: "idle pane vs export, max:           %.0f/255", idleExportError))
         print(String(format: "peak RSS:                           %.0f MB", peakRSSMB) + "  ("
               + r.rssByPhase.map { "\($0.0) \(Int($0.1))" }.joined(separator: ", ") + ")")
+        print(String(format: "tile cache at the end:              %.0f MB", Double(r.final.preview?.cache.bytes ?? 0) / 1e6))
         print(String(format: "ladder max |≈ − exact|:             %.4f  (view %@)", r.ladderMaxAbsError,
                      r.region.description as NSString))
         print(String(format: "blended network build at a new α:   %.0f ms", blendBuildMs))

@@ -16,7 +16,6 @@ extension BenchCommand {
         guard let psnrPath = pair.psnr, let ganPath = pair.gan else {
             throw CLIError("--tui-latency: no model pair (give --psnr-model and --gan-model, or bundle one in Models/)")
         }
-        let psnr = try models.load(psnrPath), gan = try models.load(ganPath)
         guard let path = image ?? BenchScripts.asset("astronaut.png") else {
             throw CLIError("--tui-latency: give --image (Assets/astronaut.png not found)")
         }
@@ -34,13 +33,16 @@ extension BenchCommand {
             script.graphics = proto
             script.cellPixels = CellPixels(width: wh[0], height: wh[1])
         }
-        let engine = try models.tuiEngine(psnr: psnr, gan: gan)
+        // The engine alone holds the models (as in the UI), so a pair switch frees them.
+        let engine = try models.tuiEngine(psnr: try models.load(psnrPath), gan: try models.load(ganPath),
+                                          paths: (psnrPath, ganPath))
+        let names = engine.modelNames
         let current = engine.pairs().first { $0.psnr == psnrPath && $0.gan == ganPath }
         script.switchPair = engine.pairs().first { !$0.isSingle && $0.name != current?.name }?.name
         if current == nil { script.switchPair = nil }
         let threads = models.upscaleOptions.threads
         if !json {
-            print("tui latency: \(path), PSNR \(psnr.name), GAN \(gan.name), 120×40"
+            print("tui latency: \(path), PSNR \(names.psnr), GAN \(names.gan), 120×40"
                   + (script.cellPixels.map { ", \(script.graphics.rawValue) \($0.width)×\($0.height)-px cells" } ?? "")
                   + ", zoom 1:1, threads \(threads)")
         }
@@ -86,6 +88,21 @@ func paneInferenceMs(_ engine: UpscalerEngine, image: Image, region: PixelRect) 
         let t0 = Date()
         _ = try engine.upscale(image, region: region, method: .blend, alpha: a, cancel: CancelFlag()) { _ in }
         t.append(Date().timeIntervalSince(t0) * 1000)
+    }
+    // Diagnostic: the same view at a prepared α, in one piece and in the UI's pieces.
+    if ProcessInfo.processInfo.environment["ENHANCE_BENCH_PIECES"] != nil {
+        for first in [36, 48] {
+            let whole0 = Date()
+            _ = try engine.upscale(image, region: region, method: .blend, alpha: 0.71, cancel: CancelFlag()) { _ in }
+            let whole = Date().timeIntervalSince(whole0) * 1000
+            let p0 = Date()
+            let pieces = progressivePieces(region, first: first)
+            for r in pieces {
+                _ = try engine.upscale(image, region: r, method: .blend, alpha: 0.71, cancel: CancelFlag()) { _ in }
+            }
+            print(String(format: "pieces (first %d, %d pieces): %.0f ms, whole %.0f ms", first, pieces.count,
+                         Date().timeIntervalSince(p0) * 1000, whole), pieces)
+        }
     }
     return medianOrNaN(t)
 }
