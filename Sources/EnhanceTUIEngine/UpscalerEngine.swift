@@ -100,8 +100,8 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
 
     /// The upscaler for `method` at `alpha`: bicubic is kept; of the networks only the most recent
     /// one. With both models loaded, the PSNR and GAN ends run as the pair's blend at α 0 and 1
-    /// (bit-identical to the ends, with kernels of their own that are freed when another method
-    /// or α takes their place), so the ends' own networks never hold prepared kernels.
+    /// (the ends' weights exactly, on the blender's compact kernels, freed when another method or
+    /// α takes their place), so the ends' own networks never hold prepared kernels.
     public func upscaler(for method: Method, alpha: Float) throws -> Upscaler {
         let key = method == .blend ? "blend" + formatAlpha(alpha) : method.rawValue
         lock.lock()

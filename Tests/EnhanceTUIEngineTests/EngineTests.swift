@@ -137,14 +137,17 @@ final class PairSwitchTests: XCTestCase {
         _ = try e.upscaler(for: .blend, alpha: 0.49)
         XCTAssertNil(first, "a new α frees the previous network (and its prepared kernels)")
         // The ends run as the blend at α 0 and 1: networks of their own, not the loaded models',
-        // which therefore never make kernels; bit-identical to the ends.
+        // which therefore never make kernels; equal to the ends up to float rounding (the UI's
+        // blends use the compact F(4×4) kernels where the loaded model uses F(6×6)).
         let end = try e.upscaler(for: .psnr, alpha: 0)
         let model = try XCTUnwrap(e.blender?.psnr)
         XCTAssertFalse((end.network! as AnyObject) === (model.network as AnyObject))
         let img = Image(width: 9, height: 7, channelCount: 3,
                         pixels: (0..<189).map { Float(($0 * 37) % 101) / 100 })
         let direct = try Upscaler(.model(model, role: .psnr)).upscale(img)
-        XCTAssertEqual(try end.upscale(img).pixels, direct.pixels)
+        let viaBlend = try end.upscale(img).pixels
+        XCTAssertEqual(viaBlend.count, direct.pixels.count)
+        XCTAssertLessThan(zip(viaBlend, direct.pixels).map { abs($0 - $1) }.max() ?? 1, 1e-3)
         XCTAssertEqual(end.metadata["enhance:psnr-model"], "enhance-x4-psnr.safetensors")
     }
 }
