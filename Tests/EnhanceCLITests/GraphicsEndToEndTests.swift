@@ -67,6 +67,109 @@ final class GraphicsEndToEndTests: XCTestCase {
         try drive(windowClass: "enhance-e2e-kitty", name: "kitty", tolerance: 4)
     }
 
+    /// A network method at fit in real kitty (the bundled pair's PSNR network on a photo, 451×300
+    /// input: 4 × 3 background tiles of 128 px): the screen lines where two tiles meet must change
+    /// from the line before no more than the lines around them do (mean |line − previous line|
+    /// over the picture, at most 1.5× that of the lines 3–8 px away). Samples that straddled two
+    /// tiles used to lose the other tile's share to black: a dark grid on the first screen.
+    func testKittyNetworkAtFitHasNoTileGrid() throws {
+        guard Spawn.has("kitty") else { throw XCTSkip("kitty is missing (Debian package kitty; make test installs it)") }
+        let command = try gridProgram()
+        let env = ["DISPLAY": display, "KITTY_CACHE_DIRECTORY": dir.path + "/kc", "KITTY_CONFIG_DIRECTORY": dir.path + "/kcfg"]
+        pids.append(try Spawn.start(["kitty", "--config", "NONE", "--class", "enhance-e2e-grid",
+                                     "-o", "remember_window_size=no", "-o", "initial_window_width=1000",
+                                     "-o", "initial_window_height=700", "sh", "-c", command], env: env))
+        try assertNoTileGrid(windowClass: "enhance-e2e-grid", name: "kitty", expectedWidth: 975)
+    }
+
+    /// The same in `xterm -ti vt340` (sixel, 120×36 cells): sixel's palette quantisation adds
+    /// noise, not lines.
+    func testXtermSixelNetworkAtFitHasNoTileGrid() throws {
+        guard Spawn.has("xterm") else { throw XCTSkip("xterm is missing (make test installs it)") }
+        let command = try gridProgram()
+        pids.append(try Spawn.start(["xterm", "-ti", "vt340", "-class", "EnhanceE2EGridXterm", "-bg", "black",
+                                     "-fg", "gray", "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry", "120x36+0+0",
+                                     "-e", "sh", "-c", command], env: ["DISPLAY": display]))
+        try assertNoTileGrid(windowClass: "EnhanceE2EGridXterm", name: "xterm", expectedWidth: nil)
+    }
+
+    /// enhance on Assets/chelsea.png with the bundled pair's PSNR network, graphics detected.
+    func gridProgram() throws -> String {
+        let photo = CLI.repoRoot.appendingPathComponent("Assets/chelsea.png").path
+        let models = CLI.repoRoot.appendingPathComponent("Models").path
+        guard FileManager.default.fileExists(atPath: models + "/enhance-x4-psnr.safetensors") else {
+            throw XCTSkip("the bundled pair is not in Models/")
+        }
+        let args = [CLI.binary.path, photo, "--graphics", "auto", "--method", "psnr", "--pair", "enhance-x4"]
+            .map { "'\($0)'" }.joined(separator: " ")
+        return "env -u KITTY_WINDOW_ID -u KITTY_PID -u TERM_PROGRAM TERM=xterm-256color \(args) "
+            + "2>'\(dir.path)/stderr'; sleep 60"
+    }
+
+    /// Waits for the fit view to settle in the terminal window of `windowClass`, then measures
+    /// the tile-edge lines against their neighbourhood (see ``testKittyNetworkAtFitHasNoTileGrid``).
+    func assertNoTileGrid(windowClass: String, name: String, expectedWidth: Int?) throws {
+        let window = try XCTUnwrap(Spawn.poll(timeout: 30) { () -> String? in
+            let (rc, out) = try Spawn.run(["timeout", "10", "xdotool", "search", "--onlyvisible", "--class",
+                                           windowClass], env: ["DISPLAY": display])
+            return rc == 0 ? out.split(separator: "\n").first.map(String.init) : nil
+        }, "no \(name) window")
+        var shots = 0
+        func shot() throws -> Image {
+            shots += 1
+            let path = dir.appendingPathComponent("grid-\(name)-\(shots).png").path
+            try Spawn.run(["timeout", "20", "import", "-display", display, "-window", window, path])
+            return try ImageFile.read(path: path)
+        }
+        // The picture: the columns and rows (below the label row, above the status bar) whose mean
+        // luma is above 8; settled once two shots a second apart agree there and 5 s have passed
+        // (the bundled pair computes chelsea at fit in about 2 s here).
+        func picture(_ img: Image) -> Box? {
+            let ys = 24..<(img.height - 24)
+            let cols = (0..<img.width).filter { x in ys.reduce(0.0) { $0 + luma(img, x, $1) } / Double(ys.count) > 8 }
+            let xs = (cols.first ?? 0)..<((cols.last ?? 0) + 1)
+            let rows = ys.filter { y in xs.reduce(0.0) { $0 + luma(img, $1, y) } / Double(max(xs.count, 1)) > 8 }
+            guard xs.count > 300, let r0 = rows.first, let r1 = rows.last else { return nil }
+            return Box(x0: xs.lowerBound, y0: r0, x1: xs.upperBound, y1: r1 + 1)
+        }
+        let start = Date()
+        var previous: Image?
+        let settled = try Spawn.poll(timeout: 60, every: 1) { () -> (Image, Box)? in
+            let img = try shot()
+            defer { previous = img }
+            guard let box = picture(img), let p = previous, Date().timeIntervalSince(start) > 5 else { return nil }
+            for y in box.y0..<box.y1 { for x in box.x0..<box.x1 where luma(img, x, y) != luma(p, x, y) { return nil } }
+            return (img, box)
+        }
+        let (img, box) = try XCTUnwrap(settled, "the fit view never settled; screenshots in \(dir.path)")
+        // Tile edges on screen: every 128 input px, at the picture's scale (×4 output, fitted).
+        let s = Double(box.width) / Double(451 * 4)
+        func lineChange(_ a: (Int) -> Double, _ b: (Int) -> Double, _ n: Range<Int>) -> Double {
+            n.reduce(0.0) { $0 + abs(a($1) - b($1)) } / Double(n.count)
+        }
+        let inner = (box.y0 + 2)..<(box.y1 - 2), across = (box.x0 + 2)..<(box.x1 - 2)
+        let cols = ((box.x0 + 3)..<(box.x1 - 2)).map { x in (x, lineChange({ luma(img, x, $0) }, { luma(img, x - 1, $0) }, inner)) }
+        let rows = ((box.y0 + 3)..<(box.y1 - 2)).map { y in (y, lineChange({ luma(img, $0, y) }, { luma(img, $0, y - 1) }, across)) }
+        // Each edge's line (the largest of the three nearest, for rounding) against the lines 3 to
+        // 8 px either side of it: a drawn grid stands out from its own neighbourhood, detail does not.
+        func worstAtEdges(_ lines: [(Int, Double)], _ origin: Int, _ count: Int) -> Double {
+            var worst = 0.0
+            for k in 1...count {
+                let at = origin + Int((Double(k * 128 * 4) * s).rounded())
+                let edge = lines.filter { abs($0.0 - at) <= 1 }.map(\.1).max() ?? 0
+                let around = lines.filter { (3...8).contains(abs($0.0 - at)) }.map(\.1)
+                worst = max(worst, edge / max(around.reduce(0, +) / Double(max(around.count, 1)), 1e-6))
+            }
+            return worst
+        }
+        let ratioX = worstAtEdges(cols, box.x0, 3), ratioY = worstAtEdges(rows, box.y0, 2)
+        print(String(format: "%@ fit: picture %@, tile-edge line change / nearby lines': columns %.2f, rows %.2f",
+                     name, box.description, ratioX, ratioY))
+        if let w = expectedWidth { XCTAssertLessThanOrEqual(abs(box.width - w), 4, "picture \(box)") }
+        XCTAssertLessThanOrEqual(ratioX, 1.5, "a grid at the tile columns; screenshots in \(dir.path)")
+        XCTAssertLessThanOrEqual(ratioY, 1.5, "a grid at the tile rows; screenshots in \(dir.path)")
+    }
+
     /// kitty → tmux (`allow-passthrough on`, private server) → enhance: passthrough, placed at
     /// the pane's cells although tmux answers DA1 before kitty's reply arrives.
     func testKittyThroughTmux() throws {

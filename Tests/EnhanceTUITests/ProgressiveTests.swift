@@ -176,4 +176,25 @@ final class NeverBlurTests: XCTestCase {
         }
         XCTAssertEqual(off, 0, "pixels not pure red inside the picture")
     }
+
+    func testTheFitMosaicInBlocksHasNoLinesWhereTilesMeet() throws {
+        // The same in block cells (sextants, 2×3 samples a cell): every cell inside the picture
+        // (away from its letterboxed edges) is pure red in both its colours.
+        let h = Harness(directory: dir, columns: 80, rows: 24)
+        h.keys(.enter)
+        h.type("2")
+        h.settle()
+        XCTAssertNil(viewProgress(h.state, h.state.preview!), "the fit view is complete")
+        var cells = 0, off = 0
+        for row in 2..<21 {
+            for column in 14..<66 {
+                guard let c = h.screen[row, column].image else { continue }
+                cells += 1
+                let glyphIsFull = c.glyph == " " || c.glyph == "█"
+                if c.bg != RGB8(255, 0, 0) || (!glyphIsFull && c.fg != RGB8(255, 0, 0)) { off += 1 }
+            }
+        }
+        XCTAssertGreaterThan(cells, 500)
+        XCTAssertEqual(off, 0, "cells not pure red inside the picture")
+    }
 }
