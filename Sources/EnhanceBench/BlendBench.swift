@@ -89,7 +89,7 @@ public func benchBlendPair(_ options: BenchOptions) -> BlendBenchResult? {
     options.log(String(format: "blend      RRDBNet-23 pair (%.1f M params each) t=%d: prepare %.0f ms, "
                        + "α → network ready %.2f ms median of 9 (target ≤ 10 ms)", Double(r.parameters) / 1e6, t,
                        r.prepareSeconds * 1e3, r.readySeconds * 1e3))
-    options.log(String(format: "blend      kernels blended on first use: all convs forced %.1f ms, first %d² run "
+    options.log(String(format: "blend      kernels made on first use: all convs forced %.1f ms, first %d² run "
                        + "%.1f ms vs %.1f ms prepared (%+.1f ms), canonical state dict %.1f ms; pair %.0f MiB "
                        + "resident, +%.0f MiB per blended network, peak %.0f MiB", r.forcedSeconds * 1e3, size,
                        r.lazyRunSeconds * 1e3, r.preparedRunSeconds * 1e3, r.firstRunOverheadSeconds * 1e3,

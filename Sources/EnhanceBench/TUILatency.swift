@@ -48,8 +48,10 @@ public struct TUILatencyScript: Sendable {
     /// Also open and close the filmstrip, switch to `switchPair` and back, and wait until every
     /// background job (ladder, refinement) is done before quitting.
     public var fullRun = false
-    /// The pair's name to switch to and back from in a full run (nil: no switch).
+    /// The pair's name to switch to and back from in a full run (nil: no switch), and the name
+    /// of the pair the run starts with (to switch back to).
     public var switchPair: String?
+    public var startPair: String?
     public var timeout = 600.0
 
     public init() {}

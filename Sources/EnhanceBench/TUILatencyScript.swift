@@ -108,7 +108,7 @@ final class ScriptBackend: TerminalBackend {
             viewAtPress = neededRegion(s)
             press(.char("j"))
         case .warmLadder:
-            if ladderWarm(s) { phase = .ladder; press(.left) }
+            if ladderComplete(s) { phase = .ladder; press(.left) }
         case .ladder:
             let note = primaryNote(s)
             guard !justPressed || note.contains("≈") || exact, note.contains("≈") || exact else { return }
@@ -126,7 +126,7 @@ final class ScriptBackend: TerminalBackend {
             }
         case .picker(let back):
             guard let m = s.picker, !m.loading else { return }
-            let want = back ? returnName(s) : script.switchPair
+            let want = back ? script.startPair : script.switchPair
             guard let i = m.pairs.firstIndex(where: { $0.name == want }) else {
                 failed = true
                 press(.char("q"))
@@ -146,32 +146,14 @@ final class ScriptBackend: TerminalBackend {
         }
     }
 
-    private var originalPair: String?
-
-    /// The pair the run started with (by its name in the picker: the one first seen selected is
-    /// not reliable, so the PSNR file's stem is matched).
-    private func returnName(_ s: AppState) -> String? {
-        if let originalPair { return originalPair }
-        guard let m = s.picker else { return nil }
-        let name = m.pairs.first { c in !c.isSingle && c.name != script.switchPair
-            && lastNamesAtStart.contains((c.psnr as NSString).lastPathComponent) }?.name
-        originalPair = name
-        return name
-    }
-
-    private var lastNamesAtStart = ""
-
     /// Whether the primary pane's own tiles cover the view at the density it needs.
     private func complete(_ s: AppState) -> Bool {
-        if lastNamesAtStart.isEmpty { lastNamesAtStart = s.modelNames }
         let a = primaryExactArea(s)
         return a.view > 0 && a.covered == a.view
     }
 
     /// Input pixels of the view that the primary method's own exact tiles cover.
     private func coveredArea(_ s: AppState) -> Int { primaryExactArea(s).covered }
-
-    private func ladderWarm(_ s: AppState) -> Bool { ladderComplete(s) }
 
     private func countPlaceholder(_ s: AppState) {
         guard let p = s.preview, !p.filmstrip, let view = neededRegion(s) else { lastCoverage = nil; return }

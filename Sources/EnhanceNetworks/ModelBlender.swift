@@ -5,11 +5,10 @@ import EnhanceTensor
 /// the one blend path of the CLI (`upscale --method blend`, `interpolate`), the TUI and the bench.
 ///
 /// The pair is checked once, here: same architecture, same keys with the same shapes (the
-/// error names the first mismatch). Both models arrive prepared (their convs packed and
-/// Winograd-transformed by their load), and every α reuses that: ``network(alpha:eager:)``
-/// builds the blended network through the architecture's own init with convs made by
-/// ``Conv2D/init(blending:_:alpha:)``, whose packed kernels are blended from the two ends'
-/// on first use. Whatever a build derives non-linearly from the parameters (SRGAN's folded
+/// error names the first mismatch). ``network(alpha:eager:)`` builds the blended network through
+/// the architecture's own init with convs made by ``Conv2D/init(blending:_:alpha:)``, which on
+/// their first run blend the two ends' raw weights and transform them into kernels of their own
+/// (the ends' kernels are never made for a blend, so memory holds one set). Whatever a build derives non-linearly from the parameters (SRGAN's folded
 /// BatchNorm) is derived from the blended parameters, so the network equals "blend the state
 /// dict, then build" up to float rounding, and equals the end models exactly at α = 0 and 1.
 public final class ModelBlender: @unchecked Sendable {
@@ -47,9 +46,9 @@ public final class ModelBlender: @unchecked Sendable {
         return out
     }
 
-    /// The blended network at `alpha`, ready at once: its convs blend their packed kernels on
-    /// their first run (thread-safely, once), on the running pool's threads. `eager` blends every
-    /// conv before returning instead (the bench measures both).
+    /// The blended network at `alpha`, ready at once: its convs blend the ends' weights and make
+    /// their kernels on their first run (thread-safely, once), on the running pool's threads.
+    /// `eager` prepares every conv before returning instead (the bench measures both).
     public func network(alpha: Float, eager: Bool = false) throws -> any SuperResolutionNetwork {
         try check(alpha)
         let a = psnr.detected, b = gan.detected

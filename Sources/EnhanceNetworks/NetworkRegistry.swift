@@ -137,7 +137,7 @@ public enum NetworkRegistry {
     }
 
     /// Builds the network `d` describes from its canonically keyed weights.
-    /// With `blend`, builds `(1 − α)·dict + α·blend.b` from the two ends' prepared convs instead.
+    /// With `blend`, builds `(1 − α)·dict + α·blend.b` from the two ends' convs instead.
     static func construct(_ d: ModelDescription, _ dict: StateDict, source: String,
                           blend: BlendSource? = nil) throws -> DetectedModel {
         let log = ConvLog()

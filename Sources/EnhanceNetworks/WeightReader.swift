@@ -45,7 +45,7 @@ final class ConvLog: @unchecked Sendable {
 }
 
 /// A pair being blended, as a ``WeightReader`` sees it: the α = 1 end's weights (same keys and
-/// shapes as the reader's dict, the α = 0 end) and both ends' prepared convs by prefix.
+/// shapes as the reader's dict, the α = 0 end) and both ends' convs by prefix (their raw weights).
 struct BlendSource {
     let b: StateDict
     let convsA: [String: Conv2D]
@@ -62,7 +62,7 @@ struct BlendSource {
 /// recorded in the ``KeyLog`` current when the reader was made. Values come from ``dict``.
 ///
 /// With a ``BlendSource`` the reader yields `(1 − α)·dict + α·b` instead: values blended on read,
-/// and convs blended from the two ends' prepared convs (``Conv2D/init(blending:_:alpha:)``), so a
+/// and convs blending the two ends' convs (``Conv2D/init(blending:_:alpha:)``), so a
 /// network's own init builds its blends too. Convs built by ``conv(_:)`` are recorded in `convLog`.
 struct WeightReader {
     let shapes: TensorShapes
@@ -154,7 +154,7 @@ struct WeightReader {
     }
 
     /// Builds the described conv `layer` (weights packed for the convolution kernels); with a
-    /// blend, from the two ends' prepared convs (packed kernels blended on first use).
+    /// blend, from the two ends' convs (weights blended, then packed, on first use).
     func conv(_ layer: LayerInfo) throws -> Conv2D {
         let conv: Conv2D
         if let blend, let a = blend.convsA[layer.name], let b = blend.convsB[layer.name] {

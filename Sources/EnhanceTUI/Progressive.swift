@@ -58,7 +58,7 @@ enum Progressive {
         let cx = min(max(Int(focus.x.rounded()) - cw / 2, r.x), r.x + r.width - cw)
         let cy = min(max(Int(focus.y.rounded()) - ch / 2, r.y), r.y + r.height - ch)
         let centre = PixelRect(x: cx, y: cy, width: cw, height: ch)
-        let halves = split(r, longest: (max(r.width, r.height) + 1) / 2)
+        let halves = Self.halves(r)
         func distance(_ p: PixelRect) -> Double {
             let mx = Double(p.x) + Double(p.width) / 2 - focus.x, my = Double(p.y) + Double(p.height) / 2 - focus.y
             return mx * mx + my * my
@@ -66,19 +66,16 @@ enum Progressive {
         return [centre] + halves.sorted { distance($0) < distance($1) }
     }
 
-    /// `b` cut along its long side into equal pieces no longer than `longest`.
-    static func split(_ b: PixelRect, longest: Int) -> [PixelRect] {
-        let horizontal = b.width >= b.height
-        let n = ((horizontal ? b.width : b.height) + longest - 1) / longest
-        guard n > 1 else { return [b] }
-        return (0..<n).map { i in
-            if horizontal {
-                let x0 = b.x + b.width * i / n, x1 = b.x + b.width * (i + 1) / n
-                return PixelRect(x: x0, y: b.y, width: x1 - x0, height: b.height)
-            }
-            let y0 = b.y + b.height * i / n, y1 = b.y + b.height * (i + 1) / n
-            return PixelRect(x: b.x, y: y0, width: b.width, height: y1 - y0)
+    /// `r` cut in two across its long side.
+    static func halves(_ r: PixelRect) -> [PixelRect] {
+        if r.width >= r.height {
+            let w = r.width / 2
+            return [PixelRect(x: r.x, y: r.y, width: w, height: r.height),
+                    PixelRect(x: r.x + w, y: r.y, width: r.width - w, height: r.height)]
         }
+        let h = r.height / 2
+        return [PixelRect(x: r.x, y: r.y, width: r.width, height: h),
+                PixelRect(x: r.x, y: r.y + h, width: r.width, height: r.height - h)]
     }
 }
 
@@ -91,8 +88,3 @@ extension PixelRect {
     }
 }
 
-/// ``Progressive/pieces(_:focus:first:longest:whole:)`` of `r` around its centre (benchmarks).
-public func progressivePieces(_ r: PixelRect, first: Int) -> [PixelRect] {
-    Progressive.pieces(r, focus: (Double(r.x) + Double(r.width) / 2, Double(r.y) + Double(r.height) / 2),
-                       first: first, whole: 0)
-}

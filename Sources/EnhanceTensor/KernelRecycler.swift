@@ -40,10 +40,10 @@ public final class KernelRecycler: @unchecked Sendable {
     /// Frees every array held.
     public func drain() {
         lock.lock()
-        let dropped = free
+        let dropped = free  // released after the lock, not under it
         free = [:]
         held = 0
         lock.unlock()
-        _ = dropped
+        withExtendedLifetime(dropped) {}
     }
 }

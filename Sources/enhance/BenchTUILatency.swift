@@ -38,8 +38,10 @@ extension BenchCommand {
                                           paths: (psnrPath, ganPath))
         let names = engine.modelNames
         let current = engine.pairs().first { $0.psnr == psnrPath && $0.gan == ganPath }
-        script.switchPair = engine.pairs().first { !$0.isSingle && $0.name != current?.name }?.name
-        if current == nil { script.switchPair = nil }
+        script.startPair = current?.name
+        if let current {
+            script.switchPair = engine.pairs().first { !$0.isSingle && $0.name != current.name }?.name
+        }
         let threads = models.upscaleOptions.threads
         if !json {
             print("tui latency: \(path), PSNR \(names.psnr), GAN \(names.gan), 120×40"
@@ -88,21 +90,6 @@ func paneInferenceMs(_ engine: UpscalerEngine, image: Image, region: PixelRect) 
         let t0 = Date()
         _ = try engine.upscale(image, region: region, method: .blend, alpha: a, cancel: CancelFlag()) { _ in }
         t.append(Date().timeIntervalSince(t0) * 1000)
-    }
-    // Diagnostic: the same view at a prepared α, in one piece and in the UI's pieces.
-    if ProcessInfo.processInfo.environment["ENHANCE_BENCH_PIECES"] != nil {
-        for first in [36, 48] {
-            let whole0 = Date()
-            _ = try engine.upscale(image, region: region, method: .blend, alpha: 0.71, cancel: CancelFlag()) { _ in }
-            let whole = Date().timeIntervalSince(whole0) * 1000
-            let p0 = Date()
-            let pieces = progressivePieces(region, first: first)
-            for r in pieces {
-                _ = try engine.upscale(image, region: r, method: .blend, alpha: 0.71, cancel: CancelFlag()) { _ in }
-            }
-            print(String(format: "pieces (first %d, %d pieces): %.0f ms, whole %.0f ms", first, pieces.count,
-                         Date().timeIntervalSince(p0) * 1000, whole), pieces)
-        }
     }
     return medianOrNaN(t)
 }

@@ -109,17 +109,11 @@ final class GraphicsEndToEndTests: XCTestCase {
     /// Waits for the fit view to settle in the terminal window of `windowClass`, then measures
     /// the tile-edge lines against their neighbourhood (see ``testKittyNetworkAtFitHasNoTileGrid``).
     func assertNoTileGrid(windowClass: String, name: String, expectedWidth: Int?) throws {
-        let window = try XCTUnwrap(Spawn.poll(timeout: 30) { () -> String? in
-            let (rc, out) = try Spawn.run(["timeout", "10", "xdotool", "search", "--onlyvisible", "--class",
-                                           windowClass], env: ["DISPLAY": display])
-            return rc == 0 ? out.split(separator: "\n").first.map(String.init) : nil
-        }, "no \(name) window")
+        let window = try findWindow(windowClass, name: name)
         var shots = 0
         func shot() throws -> Image {
             shots += 1
-            let path = dir.appendingPathComponent("grid-\(name)-\(shots).png").path
-            try Spawn.run(["timeout", "20", "import", "-display", display, "-window", window, path])
-            return try ImageFile.read(path: path)
+            return try screenshot(window, to: dir.appendingPathComponent("grid-\(name)-\(shots).png").path)
         }
         // The picture: the columns and rows (below the label row, above the status bar) whose mean
         // luma is above 8; settled once two shots a second apart agree there and 5 s have passed
@@ -207,11 +201,7 @@ final class GraphicsEndToEndTests: XCTestCase {
 
     /// Bicubic, 1:1, checks, quit, checks the terminal is clean.
     func drive(windowClass: String, name: String, tolerance: Int) throws {
-        let window = try XCTUnwrap(Spawn.poll(timeout: 30) { () -> String? in
-            let (rc, out) = try Spawn.run(["timeout", "10", "xdotool", "search", "--onlyvisible", "--class", windowClass],
-                                          env: ["DISPLAY": display])
-            return rc == 0 ? out.split(separator: "\n").first.map(String.init) : nil
-        }, "no \(name) window")
+        let window = try findWindow(windowClass, name: name)
         func key(_ k: String) throws {
             try Spawn.run(["timeout", "10", "xdotool", "windowfocus", "--sync", window], env: ["DISPLAY": display])
             try Spawn.run(["timeout", "10", "xdotool", "key", k], env: ["DISPLAY": display])
@@ -219,10 +209,7 @@ final class GraphicsEndToEndTests: XCTestCase {
         var shots = 0
         func shot() throws -> Image {
             shots += 1
-            let path = dir.appendingPathComponent("\(name)-\(shots).png").path
-            // `timeout`: import waits forever on a window that is not viewable.
-            try Spawn.run(["timeout", "20", "import", "-display", display, "-window", window, path])
-            return try ImageFile.read(path: path)
+            return try screenshot(window, to: dir.appendingPathComponent("\(name)-\(shots).png").path)
         }
         // The UI is up once its status bar (light, reverse video) shows at the bottom: keys typed
         // earlier would be flushed with the detection replies.
@@ -276,6 +263,22 @@ final class GraphicsEndToEndTests: XCTestCase {
         XCTAssertNotNil(clean, "image left on screen after quit; screenshots in \(dir.path)")
         let kept = ProcessInfo.processInfo.environment["ENHANCE_E2E_SCREENSHOTS"] != nil
         print("\(name): red block \(r), \(crossings) stripe edges" + (kept ? "; screenshots in \(dir.path)" : ""))
+    }
+
+    /// The id of the visible window of `windowClass` (within 30 s).
+    func findWindow(_ windowClass: String, name: String) throws -> String {
+        try XCTUnwrap(Spawn.poll(timeout: 30) { () -> String? in
+            let (rc, out) = try Spawn.run(["timeout", "10", "xdotool", "search", "--onlyvisible", "--class",
+                                           windowClass], env: ["DISPLAY": display])
+            return rc == 0 ? out.split(separator: "\n").first.map(String.init) : nil
+        }, "no \(name) window")
+    }
+
+    /// A screenshot of `window` written to `path` and read back.
+    func screenshot(_ window: String, to path: String) throws -> Image {
+        // `timeout`: import waits forever on a window that is not viewable.
+        try Spawn.run(["timeout", "20", "import", "-display", display, "-window", window, path])
+        return try ImageFile.read(path: path)
     }
 
     struct Box: CustomStringConvertible {
