@@ -30,10 +30,11 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
     /// Builds the network `layout` (from ``layout(_:)`` on the same tensors) describes.
     init(_ r: WeightReader, layout l: NetworkLayout) throws {
         (scale, numFeat, numBlocks, layers) = (l.scale, l.numFeat, l.numBlocks, l.layers)
-        let all = try r.convs(l.layers)
+        let bodyLayers = l.layers[1..<(1 + 2 * l.numBlocks)]
+        packedBody = r.packed16(Array(bodyLayers))
+        let all = try r.convs(l.layers, packed: packedBody ? Set(bodyLayers.map(\.name)) : [])
         convFirst = all[0]
         body = (0..<l.numBlocks).map { (all[1 + 2 * $0], all[2 + 2 * $0]) }
-        packedBody = r.adoptPacked16(body.flatMap { [$0.0, $0.1] })
         let factors = l.scale == 4 ? [2, 2] : [l.scale]
         upconvs = Array(zip(all[(1 + 2 * l.numBlocks)...].prefix(factors.count), factors))
         (convHR, convLast) = (all[all.count - 2], all[all.count - 1])
@@ -88,9 +89,7 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
         if packedBody { feat = Packed16.pack(feat, pool: pool) }
         for (c1, c2) in body {
             try cancel.check()
-            feat = packedBody
-                ? c2.packed16([c1.packed16([feat], activation: .relu, pool: pool)], residual: feat, pool: pool)
-                : c2(c1(feat, activation: .relu, pool: pool), residual: feat, pool: pool)
+            feat = c2(c1(feat, activation: .relu, pool: pool), residual: feat, pool: pool)
         }
         if packedBody { feat = Packed16.unpack(feat, pool: pool) }
         try cancel.check()
@@ -100,13 +99,13 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
         let rows = tailStripRows ?? StripedTail.rows(width: feat.width, pixels: 16384, minimum: 32)
         return try StripedTail.run(height: feat.height, scale: scale, halo: 2, stripRows: rows,
                                    cancel: cancel) { r in
-            var t = StripedTail.rows(feat, r)
+            var t = feat.rows(r)
             for (c, f) in upconvs {
                 // LeakyReLU commutes with the pixel shuffle, so it is fused into the conv.
                 t = pixelShuffle(c(t, activation: lrelu, pool: pool), f)
             }
             t = convHR(t, activation: lrelu, pool: pool)
-            return convLast(t, residual: upsampleBilinear(StripedTail.rows(x, r), factor: scale), pool: pool)
+            return convLast(t, residual: upsampleBilinear(x.rows(r), factor: scale), pool: pool)
         }
     }
 

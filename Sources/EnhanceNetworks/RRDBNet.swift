@@ -40,14 +40,15 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
     init(_ r: WeightReader, layout l: NetworkLayout) throws {
         (scale, unshuffle, numFeat, numBlocks, layers) = (l.scale, l.inputMultiple, l.numFeat, l.numBlocks, l.layers)
         numGrowCh = l.growChannels ?? 0
-        let all = try r.convs(l.layers)
+        let trunk = l.layers.dropFirst().dropLast()
+        packed = r.packed16(Array(trunk))
+        let all = try r.convs(l.layers, packed: packed ? Set(trunk.map(\.name)) : [])
         convFirst = all[0]
         let tail = Array(all.suffix(5))
         (convBody, convUp1, convUp2, convHR, convLast) = (tail[0], tail[1], tail[2], tail[3], tail[4])
         blocks = (0..<l.numBlocks).map { n in
             (0..<3).map { k in Array(all[(1 + n * 15 + k * 5)..<(1 + n * 15 + k * 5 + 5)]) }
         }
-        packed = r.adoptPacked16(blocks.flatMap { $0.flatMap { $0 } } + [convBody, convUp1, convUp2, convHR])
     }
 
     /// Hyper-parameters and conv list (in execution order) from the tensor shapes alone.
@@ -93,8 +94,7 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
         func conv(_ c: Conv2D, _ xs: [Tensor], _ act: Activation, scale: Float = 1, residual: Tensor? = nil)
             throws -> Tensor {
             try cancel.check()
-            return packed ? c.packed16(xs, activation: act, outputScale: scale, residual: residual, pool: pool)
-                : c(xs, activation: act, outputScale: scale, residual: residual, pool: pool)
+            return c(xs, activation: act, outputScale: scale, residual: residual, pool: pool)
         }
         // The trunk's input in the trunk's layout (the residual of `conv_body`).
         let start = packed ? Packed16.pack(feat, pool: pool) : feat
@@ -113,8 +113,7 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
         }
         let y = try conv(convBody, [trunk], .identity, residual: start)
         func up(_ c: Conv2D, _ x: Tensor) throws -> Tensor {
-            try conv(c, [packed ? Packed16.upsampleNearest(x, factor: 2, pool: pool) : upsampleNearest(x, factor: 2)],
-                     lrelu)
+            try conv(c, [upsampleNearest(x, factor: 2, pool: pool)], lrelu)
         }
         // The ×4 tail runs on strips of rows: its 16×-resolution activations would otherwise be
         // most of the memory of a tile (and bound the tile size); it is 8 % of the work, so strips
@@ -122,7 +121,7 @@ public final class RRDBNet: SuperResolutionNetwork, @unchecked Sendable {
         let rows = tailStripRows ?? StripedTail.rows(width: y.width)
         return try StripedTail.run(height: y.height, scale: 4, halo: 2, stripRows: rows, align: packed ? 3 : 2,
                                    cancel: cancel) { r in
-            let strip = packed ? Packed16.rows(y, r) : StripedTail.rows(y, r)
+            let strip = y.rows(r)
             let u = try conv(convHR, [up(convUp2, up(convUp1, strip))], lrelu)
             return convLast(packed ? Packed16.unpack(u, pool: pool) : u, pool: pool)
         }

@@ -36,9 +36,4 @@ enum StripedTail {
         }
         return out!
     }
-
-    /// Rows `rows` (all columns) of `t`.
-    static func rows(_ t: Tensor, _ rows: Range<Int>) -> Tensor {
-        Tiler.crop(t, y: rows.lowerBound, x: 0, height: rows.count, width: t.width)
-    }
 }

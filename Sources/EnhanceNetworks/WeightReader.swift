@@ -84,10 +84,11 @@ struct WeightReader {
 
     func has(_ key: String) -> Bool { shapes[key] != nil }
 
-    /// Whether the network may run `convs` channel-packed (F(6×6)); marks them if so. A blend built
-    /// with ``BlendSource/compactKernels`` keeps every conv on the CHW path.
-    func adoptPacked16(_ convs: [Conv2D]) -> Bool {
-        blend?.compactKernels != true && Conv2D.adoptPacked16(convs)
+    /// Whether the network may run `layers` channel-packed (F(6×6)): all their shapes allow it and
+    /// this is not a blend built with ``BlendSource/compactKernels`` (which keeps every conv CHW).
+    func packed16(_ layers: [LayerInfo]) -> Bool {
+        blend?.compactKernels != true && !layers.isEmpty
+            && layers.allSatisfy { Conv2D.accepts(packed16: $0.inChannels, $0.outChannels, $0.kernelSize) }
     }
 
     /// The shape of `key`, recorded as used.
@@ -155,14 +156,14 @@ struct WeightReader {
 
     /// Builds the described conv `layer` (weights packed for the convolution kernels); with a
     /// blend, from the two ends' convs (weights blended, then packed, on first use).
-    func conv(_ layer: LayerInfo) throws -> Conv2D {
+    func conv(_ layer: LayerInfo, layout: TensorLayout = .chw) throws -> Conv2D {
         let conv: Conv2D
         if let blend, let a = blend.convsA[layer.name], let b = blend.convsB[layer.name] {
-            conv = Conv2D(blending: a, b, alpha: blend.alpha)
+            conv = Conv2D(blending: a, b, alpha: blend.alpha, layout: layout)
         } else {
             let bias = has(layer.name + ".bias") ? try values(layer.name + ".bias") : nil
             conv = Conv2D(weight: try values(layer.name + ".weight"), bias: bias, inChannels: layer.inChannels,
-                          outChannels: layer.outChannels, kernelSize: layer.kernelSize)
+                          outChannels: layer.outChannels, kernelSize: layer.kernelSize, layout: layout)
         }
         convLog?.record(conv, prefix: layer.name)
         return conv
@@ -172,13 +173,15 @@ struct WeightReader {
 extension WeightReader {
     /// Builds the described convs in parallel on every core (Conv2D packs its weights at init,
     /// which dominates network construction); the first failing one's error is thrown.
-    func convs(_ layers: [LayerInfo], threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [Conv2D] {
-        if blend != nil { return try layers.map(conv) }  // blends pack nothing here
+    func convs(_ layers: [LayerInfo], packed: Set<String> = [],
+               threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [Conv2D] {
+        let layout = { (l: LayerInfo) -> TensorLayout in packed.contains(l.name) ? .packed16 : .chw }
+        if blend != nil { return try layers.map { try conv($0, layout: layout($0)) } }  // blends pack nothing here
         var results = [Result<Conv2D, Error>?](repeating: nil, count: layers.count)
         results.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
             ThreadPool(threads: threads).parallelFor(layers.count) { i in
-                base[i] = Result { try conv(layers[i]) }
+                base[i] = Result { try conv(layers[i], layout: layout(layers[i])) }
             }
         }
         return try results.map { try $0!.get() }

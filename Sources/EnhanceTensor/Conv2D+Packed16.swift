@@ -1,34 +1,19 @@
 extension Conv2D {
-    /// Whether all of `convs` can run channel-packed (``acceptsPacked16``); if so they are marked
-    /// ``runsPacked16``. For a network body that will run them on packed tensors.
-    public static func adoptPacked16(_ convs: [Conv2D]) -> Bool {
-        guard !convs.isEmpty, convs.allSatisfy(\.acceptsPacked16) else { return false }
-        for c in convs { c.runsPacked16 = true }
-        return true
-    }
-
-    /// Whether ``packed16(_:activation:outputScale:residual:pool:)`` runs this convolution: 3×3,
-    /// input channels a multiple of 16 and output channels of 32.
-    public var acceptsPacked16: Bool {
+    /// Whether a convolution of this shape can run on ``TensorLayout/packed16`` tensors: 3×3, input
+    /// channels a multiple of 16 and output channels of 32 (``TileWinograd``).
+    public static func accepts(packed16 inChannels: Int, _ outChannels: Int, _ kernelSize: Int) -> Bool {
         kernelSize == 3 && TileWinograd.accepts(inChannels: inChannels, outChannels: outChannels)
     }
 
     /// The convolution on channel-packed tensors (``Packed16``) by Winograd F(6×6, 3×3): inputs,
-    /// residual and result are packed; otherwise as ``callAsFunction(_:activation:outputScale:residual:pool:)``.
-    /// The F(6×6) kernels are made on first use.
-    public func packed16(_ inputs: [Tensor], activation: Activation = .identity, outputScale: Float = 1,
-                         residual: Tensor? = nil, pool: ThreadPool) -> Tensor {
-        packed16(inputs, activation: activation, outputScale: outputScale, residual: residual, pool: pool,
-                 isa: .compiled)
-    }
-
-    /// `isa` other than ``KernelISA/compiled`` (tests) runs that variant's tile shape.
+    /// residual and result are packed. `isa` other than ``KernelISA/compiled`` (tests) runs that
+    /// variant's tile shape. The F(6×6) kernels are made on first use.
     func packed16(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
                   pool: ThreadPool, isa: KernelISA) -> Tensor {
-        precondition(acceptsPacked16, "Conv2D: \(inChannels)→\(outChannels) \(kernelSize)² is not packable")
-        precondition(inputs.allSatisfy { Packed16.fits($0.channels) }, "Conv2D: packed inputs need 16-channel groups")
+        precondition(Self.accepts(packed16: inChannels, outChannels, kernelSize),
+                     "Conv2D: \(inChannels)→\(outChannels) \(kernelSize)² is not packable")
         return pool.exclusive { pool in
-            let (h, w) = checkShapes(inputs, residual: residual)
+            let (h, w) = checkShapes(inputs, residual: residual, layout: .packed16)
             let n = outChannels * h * w
             let u = tileKernels.value(pool)
             let data = [Float](unsafeUninitializedCapacity: n) { out, count in
@@ -44,7 +29,7 @@ extension Conv2D {
                     }
                 }
             }
-            return Tensor(channels: outChannels, height: h, width: w, data: data)
+            return Tensor(channels: outChannels, height: h, width: w, data: data, layout: .packed16)
         }
     }
 }

@@ -3,16 +3,20 @@ import Foundation
 /// A 2-D convolution layer: stride 1, zero padding `kernelSize / 2` ("same" output size), bias.
 ///
 /// Weights are **OIHW** (`[outChannels, inChannels, k, k]`, row-major), bias `[outChannels]`.
-/// Inputs/outputs are CHW ``Tensor``s. The computation is
-/// `out = act(conv(concat(inputs)) + bias) * outputScale + residual`.
+/// Inputs, residual and output are ``Tensor``s in the convolution's ``layout``, fixed at init. The
+/// computation is `out = act(conv(concat(inputs)) + bias) * outputScale + residual`.
 ///
-/// 3×3 kernels run as Winograd F(4×4, 3×3) with weights transformed once here (4× the weight
-/// memory); other sizes run as a direct SIMD convolution. ``reference(_:activation:outputScale:residual:pool:)``
+/// On CHW tensors 3×3 kernels run as Winograd F(4×4, 3×3) (kernels 4× the weights); other sizes
+/// run as a direct SIMD convolution. On ``TensorLayout/packed16`` tensors 3×3 kernels run as the
+/// channel-packed F(6×6) (``TileWinograd``, kernels 64/9× the weights). Kernels are made on first
+/// use (or ``prepare(pool:)``). ``reference(_:activation:outputScale:residual:pool:)``
 /// keeps the naive loop nest as an oracle.
 public final class Conv2D: @unchecked Sendable {
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: Int
+    /// The layout of the tensors this convolution reads and writes: it picks the kernel.
+    public let layout: TensorLayout
     /// OIHW weights as given (a blend's, ``init(blending:_:alpha:)``, are blended on each access).
     public var weight: [Float] { blendOf.map { Conv2D.blend($0.a.weight, $0.b.weight, $0.alpha) } ?? given }
     /// Per-output-channel bias.
@@ -30,13 +34,18 @@ public final class Conv2D: @unchecked Sendable {
     /// The ends and α of a blend.
     private let blendOf: (a: Conv2D, b: Conv2D, alpha: Float)?
 
-    public init(weight: [Float], bias: [Float]?, inChannels: Int, outChannels: Int, kernelSize: Int) {
+    /// `layout` `.packed16` needs a shape ``accepts(packed16:inChannels:outChannels:kernelSize:)`` allows.
+    public init(weight: [Float], bias: [Float]?, inChannels: Int, outChannels: Int, kernelSize: Int,
+                layout: TensorLayout = .chw) {
         precondition(weight.count == outChannels * inChannels * kernelSize * kernelSize,
                      "Conv2D: weight count does not match shape")
         precondition(kernelSize % 2 == 1, "Conv2D: odd kernel sizes only")
+        precondition(layout == .chw || Self.accepts(packed16: inChannels, outChannels, kernelSize),
+                     "Conv2D: \(inChannels)→\(outChannels) \(kernelSize)² cannot run packed16")
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
+        self.layout = layout
         given = weight
         blendOf = nil
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
@@ -63,12 +72,16 @@ public final class Conv2D: @unchecked Sendable {
     /// weights are blended and then packed/transformed, once, thread-safely. The ends' own packed
     /// kernels are never made or read, so a blend holds one set of kernels (its own, freed with
     /// it) besides the ends' raw weights; at α = 0 or 1 it packs `a`'s or `b`'s weights exactly.
-    public init(blending a: Conv2D, _ b: Conv2D, alpha: Float) {
+    /// The blend runs in `layout` whatever the ends' layouts.
+    public init(blending a: Conv2D, _ b: Conv2D, alpha: Float, layout: TensorLayout = .chw) {
         precondition(a.inChannels == b.inChannels && a.outChannels == b.outChannels && a.kernelSize == b.kernelSize,
                      "Conv2D: blended convolutions differ in shape")
         inChannels = a.inChannels
         outChannels = a.outChannels
         kernelSize = a.kernelSize
+        precondition(layout == .chw || Self.accepts(packed16: inChannels, outChannels, kernelSize),
+                     "Conv2D: \(inChannels)→\(outChannels) \(kernelSize)² cannot run packed16")
+        self.layout = layout
         given = []
         blendOf = (a, b, alpha)
         bias = Conv2D.blend(a.bias, b.bias, alpha)
@@ -83,15 +96,18 @@ public final class Conv2D: @unchecked Sendable {
         }
     }
 
-    /// Set by a network that runs this convolution on channel-packed tensors
-    /// (``packed16(_:activation:outputScale:residual:pool:)``, e.g. the RRDB trunk), before its
-    /// first run: ``prepare(pool:)`` then makes the F(6×6) kernels rather than the CHW ones.
-    public var runsPacked16 = false
-
-    /// Makes the kernels this convolution runs with now if they are not yet (they are otherwise
-    /// made on its first run).
+    /// Makes the kernels this convolution runs with (its ``layout``'s) now if they are not yet
+    /// (they are otherwise made on its first run).
     public func prepare(pool: ThreadPool) {
-        pool.exclusive { _ = runsPacked16 ? tileKernels.value($0) : packed.value($0) }
+        pool.exclusive { _ = layout == .packed16 ? tileKernels.value($0) : packed.value($0) }
+    }
+
+    /// Bytes of the kernels a convolution of this shape prepares in `layout`: F(6×6) `U` (64 floats
+    /// per 3×3 weight), F(4×4) `U` (36 per 3×3) or the direct layout (the weights' own size).
+    public static func kernelBytes(inChannels: Int, outChannels: Int, kernelSize: Int, layout: TensorLayout) -> Int {
+        let pairs = inChannels * outChannels
+        if kernelSize != 3 { return 4 * pairs * kernelSize * kernelSize }
+        return 4 * pairs * (layout == .packed16 ? 64 : 36)
     }
 
     private static func blend(_ a: [Float], _ b: [Float], _ alpha: Float) -> [Float] {
@@ -101,9 +117,10 @@ public final class Conv2D: @unchecked Sendable {
     /// Multiply-accumulates per output pixel.
     public var macsPerPixel: Int { outChannels * inChannels * kernelSize * kernelSize }
 
-    /// Runs the convolution over the channel concatenation of `inputs` (no concat copy is made).
+    /// Runs the convolution over the channel concatenation of `inputs` (no concat copy is made), with
+    /// the kernel of its ``layout``.
     /// - Parameters:
-    ///   - inputs: CHW tensors of equal H×W whose channels sum to ``inChannels``.
+    ///   - inputs: tensors in ``layout`` of equal H×W whose channels sum to ``inChannels``.
     ///   - activation: applied to `conv + bias`.
     ///   - outputScale: multiplies the activated result.
     ///   - residual: added last (shape `[outChannels, H, W]`).
@@ -111,8 +128,12 @@ public final class Conv2D: @unchecked Sendable {
     public func callAsFunction(_ inputs: [Tensor], activation: Activation = .identity,
                                outputScale: Float = 1, residual: Tensor? = nil,
                                pool: ThreadPool) -> Tensor {
-        run(inputs, activation: activation, outputScale: outputScale, residual: residual,
-            pool: pool, algorithm: .automatic)
+        if layout == .packed16 {
+            return packed16(inputs, activation: activation, outputScale: outputScale, residual: residual, pool: pool,
+                            isa: .compiled)
+        }
+        return run(inputs, activation: activation, outputScale: outputScale, residual: residual,
+                   pool: pool, algorithm: .automatic)
     }
 
     /// Single-input convenience.
@@ -124,8 +145,10 @@ public final class Conv2D: @unchecked Sendable {
 
     /// The inputs' common height and width, after checking them and `residual` against this
     /// convolution's channels.
-    func checkShapes(_ inputs: [Tensor], residual: Tensor?) -> (height: Int, width: Int) {
+    func checkShapes(_ inputs: [Tensor], residual: Tensor?, layout: TensorLayout) -> (height: Int, width: Int) {
         precondition(!inputs.isEmpty, "Conv2D: no inputs")
+        for x in inputs { x.require(layout, "Conv2D") }
+        residual?.require(layout, "Conv2D residual")
         let h = inputs[0].height, w = inputs[0].width
         precondition(inputs.allSatisfy { $0.height == h && $0.width == w }, "Conv2D: spatial mismatch")
         let ci = inputs.reduce(0) { $0 + $1.channels }
@@ -159,7 +182,7 @@ public final class Conv2D: @unchecked Sendable {
 
     private func runExclusive(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
                               pool: ThreadPool, algorithm: Algorithm, isa: KernelISA) -> Tensor {
-        let (h, w) = checkShapes(inputs, residual: residual)
+        let (h, w) = checkShapes(inputs, residual: residual, layout: .chw)
         let n = outChannels * h * w
         let data = [Float](unsafeUninitializedCapacity: n) { buf, count in
             count = n

@@ -24,19 +24,20 @@ public enum Activation: Sendable, Equatable {
 
 /// Allocates a tensor whose every element `fill` must write (no zero-fill pass).
 @inline(__always)
-func makeTensor(channels: Int, height: Int, width: Int,
+func makeTensor(channels: Int, height: Int, width: Int, layout: TensorLayout = .chw,
                 _ fill: (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
     let n = channels * height * width
     let data = [Float](unsafeUninitializedCapacity: n) { buf, count in
         if n > 0 { fill(buf.baseAddress!) }
         count = n
     }
-    return Tensor(channels: channels, height: height, width: width, data: data)
+    return Tensor(channels: channels, height: height, width: width, data: data, layout: layout)
 }
 
 /// Pixel shuffle (depth-to-space) by factor `r`: `[C·r², H, W]` → `[C, H·r, W·r]`, PyTorch order
 /// (`out[c, h·r + i, w·r + j] = in[c·r² + i·r + j, h, w]`).
 public func pixelShuffle(_ x: Tensor, _ r: Int) -> Tensor {
+    x.require(.chw, "pixelShuffle")
     precondition(r >= 1 && x.channels % (r * r) == 0, "pixelShuffle: channels not divisible by r²")
     let c = x.channels / (r * r), h = x.height, w = x.width, ow = w * r, plane = h * w
     return x.data.withUnsafeBufferPointer { src in
@@ -56,6 +57,7 @@ public func pixelShuffle(_ x: Tensor, _ r: Int) -> Tensor {
 /// Pixel unshuffle (space-to-depth) by factor `r`: `[C, H, W]` → `[C·r², H/r, W/r]`, PyTorch order
 /// (`out[c·r² + i·r + j, h, w] = in[c, h·r + i, w·r + j]`).
 public func pixelUnshuffle(_ x: Tensor, _ r: Int) -> Tensor {
+    x.require(.chw, "pixelUnshuffle")
     precondition(r >= 1 && x.height % r == 0 && x.width % r == 0, "pixelUnshuffle: size not divisible by r")
     let h = x.height / r, w = x.width / r, iw = x.width
     return x.data.withUnsafeBufferPointer { src in
@@ -73,8 +75,10 @@ public func pixelUnshuffle(_ x: Tensor, _ r: Int) -> Tensor {
     }
 }
 
-/// Nearest-neighbour upsampling by an integer factor: `[C, H, W]` → `[C, H·f, W·f]`.
-public func upsampleNearest(_ x: Tensor, factor f: Int) -> Tensor {
+/// Nearest-neighbour upsampling by an integer factor: `[C, H, W]` → `[C, H·f, W·f]`, in the
+/// layout of `x` (a ``TensorLayout/packed16`` tensor's rows are spread over `pool`).
+public func upsampleNearest(_ x: Tensor, factor f: Int, pool: ThreadPool? = nil) -> Tensor {
+    if x.layout == .packed16 { return Packed16.upsampleNearest(x, factor: f, pool: pool ?? ThreadPool(threads: 1)) }
     let h = x.height, w = x.width, ow = w * f
     return x.data.withUnsafeBufferPointer { src in
         makeTensor(channels: x.channels, height: h * f, width: ow) { dst in
@@ -91,12 +95,14 @@ public func upsampleNearest(_ x: Tensor, factor f: Int) -> Tensor {
     }
 }
 
-/// `a + scale * b`, element-wise (shapes must match); with `pool`, in slices spread over it.
+/// `a + scale * b`, element-wise (shapes and layouts must match; the result has theirs); with `pool`,
+/// in slices spread over it.
 public func addScaled(_ a: Tensor, _ b: Tensor, scale: Float = 1, pool: ThreadPool? = nil) -> Tensor {
-    precondition(a.data.count == b.data.count, "addScaled: shape mismatch")
+    b.require(a.layout, "addScaled")
+    precondition(a.channels == b.channels && a.height == b.height && a.width == b.width, "addScaled: shape mismatch")
     let n = a.data.count, slice = max(1 << 14, (n / max(1, 4 * (pool?.threads ?? 1)) + 15) / 16 * 16)
     return a.data.withUnsafeBufferPointer { pa in b.data.withUnsafeBufferPointer { pb in
-        makeTensor(channels: a.channels, height: a.height, width: a.width) { dst in
+        makeTensor(channels: a.channels, height: a.height, width: a.width, layout: a.layout) { dst in
             let slices = (n + slice - 1) / slice
             let body = { (i: Int) in
                 let lo = i * slice
@@ -123,15 +129,34 @@ func axpby(_ a: UnsafePointer<Float>, _ alpha: Float, _ b: UnsafePointer<Float>,
     while i < n { dst[i] = alpha * a[i] + beta * b[i]; i += 1 }
 }
 
-/// Channel concatenation of tensors of equal spatial size.
+/// Channel concatenation of tensors of equal spatial size and one layout (channel planes, or
+/// 16-channel groups, are outermost in both, so the data concatenate).
 public func concatChannels(_ xs: [Tensor]) -> Tensor {
-    let h = xs[0].height, w = xs[0].width
+    let h = xs[0].height, w = xs[0].width, layout = xs[0].layout
     precondition(xs.allSatisfy { $0.height == h && $0.width == w }, "concat: spatial mismatch")
-    return makeTensor(channels: xs.reduce(0) { $0 + $1.channels }, height: h, width: w) { dst in
+    for x in xs { x.require(layout, "concatChannels") }
+    return makeTensor(channels: xs.reduce(0) { $0 + $1.channels }, height: h, width: w, layout: layout) { dst in
         var o = 0
         for x in xs {
             x.data.withUnsafeBufferPointer { if let p = $0.baseAddress { (dst + o).update(from: p, count: $0.count) } }
             o += x.data.count
+        }
+    }
+}
+
+extension Tensor {
+    /// Rows `rows` (all columns, all channels), in this tensor's layout.
+    public func rows(_ rows: Range<Int>) -> Tensor {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= height, "Tensor.rows: \(rows) outside 0..<\(height)")
+        if layout == .packed16 { return Packed16.rows(self, rows) }
+        if rows == 0..<height { return self }
+        let plane = rows.count * width
+        return data.withUnsafeBufferPointer { src in
+            makeTensor(channels: channels, height: rows.count, width: width) { dst in
+                for c in 0..<channels {
+                    (dst + c * plane).update(from: src.baseAddress! + (c * height + rows.lowerBound) * width, count: plane)
+                }
+            }
         }
     }
 }

@@ -1,7 +1,6 @@
 /// Channel-packed activations: channels in groups of 16, each pixel of a group one 16-float
-/// vector ("C16HW"). Element (channel `16p + l`, row `y`, column `x`) of a `C × H × W` tensor is
-/// float `((p · H + y) · W + x) · 16 + l`; `C` is a multiple of 16. A packed ``Tensor`` keeps its
-/// CHW shape fields and holds its floats in this order.
+/// vector ("C16HW", ``TensorLayout/packed16``). Element (channel `16p + l`, row `y`, column `x`) of a
+/// `C × H × W` tensor is float `((p · H + y) · W + x) · 16 + l`; `C` is a multiple of 16.
 ///
 /// The channel-packed F(6×6) convolution (``TileWinograd``) reads and writes this layout, so its
 /// transforms are whole-vector arithmetic with no lane shuffles. Element-wise operations
@@ -20,8 +19,9 @@ public enum Packed16 {
     public static func unpack(_ t: Tensor, pool: ThreadPool) -> Tensor { convert(t, toPacked: false, pool: pool) }
 
     /// Rows `rows` (all columns) of packed `t`, packed.
-    public static func rows(_ t: Tensor, _ rows: Range<Int>) -> Tensor {
-        precondition(fits(t.channels) && rows.lowerBound >= 0 && rows.upperBound <= t.height, "Packed16: bad rows")
+    static func rows(_ t: Tensor, _ rows: Range<Int>) -> Tensor {
+        t.require(.packed16, "Packed16.rows")
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= t.height, "Packed16: bad rows")
         if rows == 0..<t.height { return t }
         let row = t.width * lanes, groups = t.channels / lanes, n = rows.count
         let data = [Float](unsafeUninitializedCapacity: groups * n * row) { out, count in
@@ -33,13 +33,14 @@ public enum Packed16 {
                 }
             }
         }
-        return Tensor(channels: t.channels, height: n, width: t.width, data: data)
+        return Tensor(channels: t.channels, height: n, width: t.width, data: data, layout: .packed16)
     }
 
     /// Nearest-neighbour upsampling of packed `t` by `factor` (each pixel's vector repeated in a
     /// `factor × factor` block), packed; rows spread over `pool`.
-    public static func upsampleNearest(_ t: Tensor, factor f: Int, pool: ThreadPool) -> Tensor {
-        precondition(fits(t.channels) && f >= 1, "Packed16: bad upsampling")
+    static func upsampleNearest(_ t: Tensor, factor f: Int, pool: ThreadPool) -> Tensor {
+        t.require(.packed16, "Packed16.upsampleNearest")
+        precondition(f >= 1, "Packed16: bad upsampling")
         let h = t.height, w = t.width, groups = t.channels / lanes, orow = w * f * lanes
         let n = t.data.count * f * f
         let data = [Float](unsafeUninitializedCapacity: n) { out, count in
@@ -57,11 +58,12 @@ public enum Packed16 {
                 }
             }
         }
-        return Tensor(channels: t.channels, height: h * f, width: w * f, data: data)
+        return Tensor(channels: t.channels, height: h * f, width: w * f, data: data, layout: .packed16)
     }
 
     /// Element `i` of lane `l` is float `i·16 + l` packed, `l·H·W + i` in CHW.
     private static func convert(_ t: Tensor, toPacked: Bool, pool: ThreadPool) -> Tensor {
+        t.require(toPacked ? .chw : .packed16, toPacked ? "Packed16.pack" : "Packed16.unpack")
         precondition(fits(t.channels), "Packed16: \(t.channels) channels is not a multiple of 16")
         let plane = t.height * t.width, groups = t.channels / lanes
         let data = [Float](unsafeUninitializedCapacity: t.data.count) { out, n in
@@ -81,6 +83,7 @@ public enum Packed16 {
                 }
             }
         }
-        return Tensor(channels: t.channels, height: t.height, width: t.width, data: data)
+        return Tensor(channels: t.channels, height: t.height, width: t.width, data: data,
+                      layout: toPacked ? .packed16 : .chw)
     }
 }

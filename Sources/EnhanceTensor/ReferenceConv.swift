@@ -5,6 +5,7 @@ extension Conv2D {
                           outputScale: Float = 1, residual: Tensor? = nil,
                           pool: ThreadPool) -> Tensor {
         let x = inputs.count == 1 ? inputs[0] : concatChannels(inputs)
+        x.require(.chw, "Conv2D.reference")
         precondition(x.channels == inChannels, "Conv2D: expected \(inChannels) channels, got \(x.channels)")
         let h = x.height, w = x.width, k = kernelSize, p = k / 2
         var y = Tensor(channels: outChannels, height: h, width: w)
