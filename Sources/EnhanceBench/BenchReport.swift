@@ -53,7 +53,7 @@ struct BenchReport: Encodable {
     }
     let machine: MachineInfo
     let kernel: Kernel?
-    /// Network interpolation of an RRDBNet-23 pair (``BlendBenchResult``), milliseconds and MiB.
+    /// Network interpolation of the first bench configuration's pair (``BlendBenchResult``), ms and MiB.
     let blend: Blend?
     let configurations: [Row]
 

@@ -4,8 +4,8 @@ import Foundation
 
 /// What `runBenchmarks` measures.
 public struct BenchOptions: Sendable {
-    /// Networks: `rrdbnet` (RRDBNet-23 ×4) and/or `msrresnet` (MSRResNet-16 ×4).
-    public var networks: [String] = ["rrdbnet", "msrresnet"]
+    /// Bench configurations by name (``NetworkRegistry/benchmarks``); default: all of them.
+    public var networks: [String] = NetworkRegistry.benchmarks.map(\.name)
     /// Square input sizes in pixels.
     public var sizes: [Int] = [64, 128]
     /// Thread counts.
@@ -92,13 +92,16 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
         do { built = try BenchModels.network(name) } catch {
             log("bench: \(name): \(error)"); continue
         }
-        guard let net = built else { log("bench: unknown network \(name) (use rrdbnet, msrresnet)"); continue }
+        guard let net = built else {
+            log("bench: unknown network \(name) (use \(BenchModels.names.joined(separator: ", ")))")
+            continue
+        }
         for t in options.threads {
             let pool = ThreadPool(threads: t)
             for s in options.sizes {
-                var ws = WeightSource(state: 3)
+                var ws = SeededUniform(state: 3)
                 let x = Tensor(channels: 3, height: s, width: s,
-                               data: (0..<(3 * s * s)).map { _ in ws.uniform() * 0.5 + 0.5 })
+                               data: (0..<(3 * s * s)).map { _ in ws.next() * 0.5 + 0.5 })
                 // The anchors first, for this configuration only, so all see similar machine load.
                 var timed: [Anchor: AnchorTiming] = [:]
                 for anchor in Anchor.allCases where available.contains(anchor) {

@@ -3,8 +3,8 @@ import EnhanceNetworks
 import EnhanceTensor
 import Foundation
 
-/// The blend figures of `enhance bench` for an RRDBNet-23 ×4 pair (23 blocks, 64 features, growth
-/// 32: 16.7 M parameters per end) through ``ModelBlender``, the product's one blend path. Times in
+/// The blend figures of `enhance bench` for a pair of the first bench configuration
+/// (``NetworkRegistry/benchmarks``; 16.7 M parameters per end today) through ``ModelBlender``, the product's one blend path. Times in
 /// seconds, memory in bytes (resident set growth, so allocator reuse can hide some).
 public struct BlendBenchResult: Sendable, Equatable {
     /// Threads of the blend and of the timed runs.
@@ -42,14 +42,17 @@ public struct BlendBenchResult: Sendable, Equatable {
 public func benchBlendPair(_ options: BenchOptions) -> BlendBenchResult? {
     let t = options.threads.max() ?? 2, size = 64
     let rss0 = residentBytes()
-    let da = BenchModels.rrdbNet(seed: 5), db = BenchModels.rrdbNet(seed: 6)
+    let name = BenchModels.names[0], label = NetworkRegistry.benchmarks[0].label
     let t0 = now()
     let pair: ModelBlender
     do {
-        let a = try LoadedModel(stateDict: da, name: "rrdbnet-a"), b = try LoadedModel(stateDict: db, name: "rrdbnet-b")
+        guard let da = try BenchModels.weights(name, seed: 5), let db = try BenchModels.weights(name, seed: 6) else {
+            return nil
+        }
+        let a = try LoadedModel(stateDict: da, name: "\(name)-a"), b = try LoadedModel(stateDict: db, name: "\(name)-b")
         pair = try ModelBlender(psnr: a, gan: b, threads: t)
     } catch {
-        options.log("blend: could not pair the RRDBNet weights: \(error)")
+        options.log("blend: could not pair the \(label) weights: \(error)")
         return nil
     }
     let prepare = now() - t0
@@ -64,9 +67,9 @@ public func benchBlendPair(_ options: BenchOptions) -> BlendBenchResult? {
     let ready = median((0..<9).map { i in timed { _ = try pair.network(alpha: Float(i + 1) / 11) } })
     let forced = median((0..<5).map { i in timed { _ = try pair.network(alpha: Float(i + 1) / 7, eager: true) } })
     let canonical = median((0..<5).map { i in timed { _ = try pair.stateDict(alpha: Float(i + 1) / 7) } })
-    var ws = WeightSource(state: 9)
+    var ws = SeededUniform(state: 9)
     let x = Tensor(channels: 3, height: size, width: size,
-                   data: (0..<(3 * size * size)).map { _ in ws.uniform() * 0.5 + 0.5 })
+                   data: (0..<(3 * size * size)).map { _ in ws.next() * 0.5 + 0.5 })
     let pool = ThreadPool(threads: t)
     var lazyRuns: [Double] = [], preparedRuns: [Double] = []
     for i in 0..<6 {
@@ -86,8 +89,8 @@ public func benchBlendPair(_ options: BenchOptions) -> BlendBenchResult? {
                              pairBytes: pairBytes, blendedNetworkBytes: blendedBytes,
                              peakResidentBytes: peakResidentBytes())
     let mib = { (b: Int) in Double(b) / 1_048_576 }
-    options.log(String(format: "blend      RRDBNet-23 pair (%.1f M params each) t=%d: prepare %.0f ms, "
-                       + "α → network ready %.2f ms median of 9 (target ≤ 10 ms)", Double(r.parameters) / 1e6, t,
+    options.log(String(format: "blend      %@ pair (%.1f M params each) t=%d: prepare %.0f ms, "
+                       + "α → network ready %.2f ms median of 9 (target ≤ 10 ms)", label, Double(r.parameters) / 1e6, t,
                        r.prepareSeconds * 1e3, r.readySeconds * 1e3))
     options.log(String(format: "blend      kernels made on first use: all convs forced %.1f ms, first %d² run "
                        + "%.1f ms vs %.1f ms prepared (%+.1f ms), canonical state dict %.1f ms; pair %.0f MiB "

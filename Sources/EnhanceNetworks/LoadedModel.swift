@@ -19,24 +19,25 @@ public struct LoadedModel: Sendable {
     /// Detects and builds a model from an in-memory state dict.
     public init(stateDict: StateDict, name: String, sha256: String = "", sourceFormat: String = "memory") throws {
         let d = try NetworkRegistry.detect(stateDict, source: name)
-        self.init(name: name, detected: d, info: ModelInfo(d, sha256: sha256, sourceFormat: sourceFormat))
+        self.init(name: name, detected: d, info: ModelInfo(d.modelDescription, sha256: sha256, sourceFormat: sourceFormat))
     }
 
     public var network: any SuperResolutionNetwork { detected.network }
-    public var scale: Int { detected.spec.scale }
+    public var scale: Int { detected.network.scale }
 
     /// Writes the canonical weights to a safetensors file, stored as `dtype` (F32, F16 or BF16) when
     /// given, else in the types they were read in, with `metadata` (e.g. α and parent hashes).
     public func writeSafetensors(to path: String, dtype: DType? = nil, metadata: [String: String] = [:]) throws {
-        try Self.writeSafetensors(detected.stateDict, spec: detected.spec, to: path, dtype: dtype, metadata: metadata)
+        try Self.writeSafetensors(detected.stateDict, network: detected.modelDescription, to: path, dtype: dtype,
+                                  metadata: metadata)
     }
 
-    /// Writes `dict` (as `dtype` when given) with `metadata` plus the architecture and scale of `spec`.
-    static func writeSafetensors(_ dict: StateDict, spec: ModelSpec, to path: String, dtype: DType?,
+    /// Writes `dict` (as `dtype` when given) with `metadata` plus the family and scale of `network`.
+    static func writeSafetensors(_ dict: StateDict, network: ModelDescription, to path: String, dtype: DType?,
                                  metadata: [String: String]) throws {
         var meta = metadata
-        meta["enhance.architecture"] = spec.architecture.rawValue
-        meta["enhance.scale"] = String(spec.scale)
+        meta["enhance.architecture"] = network.family
+        meta["enhance.scale"] = String(network.scale)
         try Safetensors.write(dict, to: path, dtype: dtype, metadata: meta)
     }
 }

@@ -52,7 +52,7 @@ public final class ModelBlender: @unchecked Sendable {
     public func network(alpha: Float, eager: Bool = false) throws -> any SuperResolutionNetwork {
         try check(alpha)
         let a = psnr.detected, b = gan.detected
-        let blend = BlendSource(b: b.stateDict, convsA: a.convs, convsB: b.convs, alpha: alpha,
+        let blend = BlendSource(a: a.stateDict, b: b.stateDict, convsA: a.convs, convsB: b.convs, alpha: alpha,
                                 compactKernels: compactKernels)
         let d = try NetworkRegistry.construct(a.modelDescription, a.stateDict, source: name(alpha), blend: blend)
         if eager {
@@ -66,7 +66,7 @@ public final class ModelBlender: @unchecked Sendable {
     /// else in each tensor's type, tagged like ``LoadedModel/writeSafetensors(to:dtype:metadata:)``.
     public func writeSafetensors(alpha: Float, to path: String, dtype: DType? = nil,
                                  metadata: [String: String] = [:]) throws {
-        try LoadedModel.writeSafetensors(try stateDict(alpha: alpha), spec: psnr.detected.spec, to: path,
+        try LoadedModel.writeSafetensors(try stateDict(alpha: alpha), network: psnr.detected.modelDescription, to: path,
                                          dtype: dtype, metadata: metadata)
     }
 
@@ -81,9 +81,8 @@ public final class ModelBlender: @unchecked Sendable {
     static func checkCompatible(_ da: ModelDescription, _ db: ModelDescription, _ nameA: String,
                                 _ nameB: String) throws {
         let names = "\(nameA) + \(nameB)"
-        let archA = da.spec.architecture, archB = db.spec.architecture
-        guard archA == archB else {
-            throw NetworkError(names, "cannot blend \(archA.rawValue) with \(archB.rawValue)")
+        guard da.family == db.family else {
+            throw NetworkError(names, "cannot blend \(da.family) with \(db.family)")
         }
         let a = da.shapes, b = db.shapes
         for key in a.keys {

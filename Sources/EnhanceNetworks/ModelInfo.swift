@@ -1,65 +1,43 @@
 import Foundation
 import EnhanceCheckpoints
 
-/// What `enhance models inspect` reports about a model (loaded, or described from its headers).
-public struct ModelInfo: Sendable, Equatable {
-    /// Architecture family name (e.g. "RRDBNet").
-    public var architecture: String
-    /// Upscaling factor.
-    public var scale: Int
-    public var inChannels: Int
-    public var outChannels: Int
-    /// Feature width (`num_feat`).
-    public var numFeat: Int
-    /// Residual / RRDB blocks (SRVGGNetCompact: hidden convs).
-    public var numBlocks: Int
-    /// RRDB growth channels, nil for other families.
-    public var growChannels: Int?
+/// What `enhance models inspect` reports about a model (loaded, or described from its headers):
+/// the network's ``ModelDescription`` and the facts of the file it came from.
+public struct ModelInfo: Sendable {
+    /// The network.
+    public var network: ModelDescription
     /// Scalar parameters in the checkpoint (BatchNorm statistics included).
     public var parameterCount: Int
-    /// Multiply-accumulates per input pixel, from the network's conv layer list (``LayerInfo``).
-    public var macsPerInputPixel: Double
-    /// Input pixels on each side that influence one output pixel.
-    public var receptiveRadius: Int
     /// Storage element type(s) in the file, e.g. "F32" or "F16".
     public var dtype: String
     /// SHA-256 of the checkpoint file's bytes (ncnn: of the .bin), lowercase hex; "" when in memory.
     public var sha256: String
     /// File format, e.g. "safetensors", "pth", "ncnn", or "blend".
     public var sourceFormat: String
-    /// Key layout detected (BasicSR, ESRGAN, leftthomas, Real-ESRGAN, ncnn).
-    public var keyLayout: String
-    /// File entries that carry no weights and were ignored (see ``StateDict/ignoredKeys``).
-    public var ignoredKeys: [String]
 
-    /// Builds the report for a detected model.
-    public init(_ model: DetectedModel, sha256: String, sourceFormat: String, parameterCount: Int? = nil,
-                dtype: String? = nil) {
-        self.init(model.modelDescription, sha256: sha256, sourceFormat: sourceFormat, parameterCount: parameterCount,
-                  dtype: dtype)
-    }
-
-    /// Builds the report from a network's description (no weights needed): `parameterCount`
-    /// defaults to the used tensors' elements, `dtype` to their element types.
+    /// The report for a network described by `d`: `parameterCount` defaults to the used tensors'
+    /// elements, `dtype` to their element types.
     public init(_ d: ModelDescription, sha256: String, sourceFormat: String, parameterCount: Int? = nil,
                 dtype: String? = nil) {
-        let s = d.spec
-        architecture = s.architecture.rawValue
-        scale = s.scale
-        inChannels = s.inChannels
-        outChannels = s.outChannels
-        numFeat = s.numFeat
-        numBlocks = s.numBlocks
-        growChannels = s.growChannels
+        network = d
         self.parameterCount = parameterCount ?? d.shapes.parameterCount
-        macsPerInputPixel = d.macsPerInputPixel
-        receptiveRadius = d.receptiveRadius
         self.dtype = dtype ?? d.dtype
         self.sha256 = sha256
         self.sourceFormat = sourceFormat
-        keyLayout = s.keyLayout
-        ignoredKeys = d.ignoredKeys
     }
+
+    /// Family name (e.g. "RRDBNet").
+    public var architecture: String { network.family }
+    /// Upscaling factor.
+    public var scale: Int { network.scale }
+    /// Multiply-accumulates per input pixel.
+    public var macsPerInputPixel: Double { network.macsPerInputPixel }
+    /// Input pixels on each side that influence one output pixel.
+    public var receptiveRadius: Int { network.receptiveRadius }
+    /// Key layout detected (e.g. BasicSR, ESRGAN, ncnn).
+    public var keyLayout: String { network.keyLayout }
+    /// File entries that carry no weights and were ignored (see ``StateDict/ignoredKeys``).
+    public var ignoredKeys: [String] { network.ignoredKeys }
 
     /// `"none"`, or the count and the first few keys.
     static func keyList(_ keys: [String]) -> String {
@@ -68,14 +46,14 @@ public struct ModelInfo: Sendable, Equatable {
         return "\(keys.count): \(shown)\(keys.count > 6 ? ", …" : "")"
     }
 
-    /// Label/value rows for display, in a stable order.
+    /// Label/value rows for display, in a stable order: the family, its hyper-parameters, then the
+    /// figures every network has.
     public var rows: [(String, String)] {
         var r: [(String, String)] = [
             ("architecture", architecture), ("scale", "×\(scale)"),
-            ("channels", "\(inChannels) → \(outChannels)"), ("num_feat", "\(numFeat)"),
-            ("blocks", "\(numBlocks)"),
+            ("channels", "\(network.inChannels) → \(network.outChannels)"),
         ]
-        if let g = growChannels { r.append(("num_grow_ch", "\(g)")) }
+        r += network.hyperParameters.map { ($0.name, "\($0.value)") }
         r += [
             ("parameters", "\(parameterCount)"),
             ("MACs / input pixel", String(format: "%.3f M", macsPerInputPixel / 1e6)),

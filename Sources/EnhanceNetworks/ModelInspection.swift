@@ -38,7 +38,7 @@ public enum ModelInspection {
         let a = try network(path: psnr).network, b = try network(path: gan).network
         try ModelBlender.checkCompatible(a, b, (psnr as NSString).lastPathComponent,
                                          (gan as NSString).lastPathComponent)
-        return a.spec.scale
+        return a.scale
     }
 
     /// The network the checkpoint at `path` holds, from its headers alone (nothing hashed, no

@@ -16,13 +16,13 @@ public enum ModelLoader {
         switch try CheckpointFile.load(path: path, budget: budget) {
         case let .stateDict(sd, format):
             let d = try NetworkRegistry.detect(sd, source: name)
-            let info = ModelInfo(d, sha256: try hash.value(), sourceFormat: format.displayName,
+            let info = ModelInfo(d.modelDescription, sha256: try hash.value(), sourceFormat: format.displayName,
                                  parameterCount: sd.parameterCount)
             return LoadedModel(name: name, detected: d, info: info)
         case let .ncnn(net):
             let d = try NetworkRegistry.detect(ncnn: net, source: name)
             return LoadedModel(name: name, detected: d,
-                               info: ModelInfo(d, sha256: try hash.value(), sourceFormat: "ncnn"))
+                               info: ModelInfo(d.modelDescription, sha256: try hash.value(), sourceFormat: "ncnn"))
         }
     }
 }

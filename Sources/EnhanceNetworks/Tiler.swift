@@ -59,8 +59,9 @@ public enum Tiler {
     ///   - margin: context pixels around each tile (rounded up to the input multiple).
     ///   - progress: called after each tile with the completed fraction in [0, 1].
     ///   - cancel: checked before each tile and between network blocks.
+    ///   - options: passed to every forward pass.
     public static func run(_ network: any SuperResolutionNetwork, _ x: Tensor, tileSize: Int, margin: Int,
-                           pool: ThreadPool, cancel: CancellationToken? = nil,
+                           pool: ThreadPool, cancel: CancellationToken? = nil, options: ForwardOptions = .init(),
                            progress: ((Double) -> Void)? = nil) throws -> Tensor {
         let m = network.inputMultiple, s = network.scale
         guard x.height % m == 0, x.width % m == 0 else {
@@ -70,11 +71,13 @@ public enum Tiler {
                         margin: margin)
         let source: Source = { r, c in crop(x, y: r.lowerBound, x: c.lowerBound, height: r.count, width: c.count) }
         if grid.isSingleTile {
-            return try band(network, row: 0, grid: grid, source: source, pool: pool, cancel: cancel, progress: progress)
+            return try band(network, row: 0, grid: grid, source: source, pool: pool, cancel: cancel, options: options,
+                            progress: progress)
         }
         var out = Tensor(channels: 3, height: x.height * s, width: x.width * s)
         for r in 0..<grid.rows {
-            let b = try band(network, row: r, grid: grid, source: source, pool: pool, cancel: cancel) { f in
+            let b = try band(network, row: r, grid: grid, source: source, pool: pool, cancel: cancel,
+                             options: options) { f in
                 progress?((Double(r) + f) / Double(grid.rows))
             }
             paste(b, from: (0, 0), size: (b.height, b.width), into: &out, at: (grid.rowRange(r).lowerBound * s, 0))
@@ -86,13 +89,13 @@ public enum Tiler {
     /// `grid.rowRange(row)`, tile by tile from left to right.
     /// - Parameter progress: fraction of this band's tiles done, after each tile.
     public static func band(_ network: any SuperResolutionNetwork, row: Int, grid: Grid, source: Source,
-                            pool: ThreadPool, cancel: CancellationToken? = nil,
+                            pool: ThreadPool, cancel: CancellationToken? = nil, options: ForwardOptions = .init(),
                             progress: ((Double) -> Void)? = nil) throws -> Tensor {
         let s = network.scale
         let core = grid.rowRange(row), ctxRows = grid.context(core, grid.height)
         if grid.isSingleTile {
             try cancel.check()
-            let y = try network.forward(source(core, 0..<grid.width), pool: pool, cancel: cancel)
+            let y = try network.forward(source(core, 0..<grid.width), pool: pool, cancel: cancel, options: options)
             progress?(1)
             return y
         }
@@ -100,7 +103,7 @@ public enum Tiler {
         for c in 0..<grid.columns {
             try cancel.check()
             let cols = grid.columnRange(c), ctxCols = grid.context(cols, grid.width)
-            let r = try network.forward(source(ctxRows, ctxCols), pool: pool, cancel: cancel)
+            let r = try network.forward(source(ctxRows, ctxCols), pool: pool, cancel: cancel, options: options)
             paste(r, from: ((core.lowerBound - ctxRows.lowerBound) * s, (cols.lowerBound - ctxCols.lowerBound) * s),
                   size: (core.count * s, cols.count * s), into: &out, at: (0, cols.lowerBound * s))
             progress?(Double(c + 1) / Double(grid.columns))

@@ -21,6 +21,8 @@ public struct UpscaleOptions: Sendable, Equatable {
     public var threads: Int
     /// Alpha plane handling for RGBA input.
     public var alpha: AlphaUpscaling
+    /// Passed to every forward pass (settings that do not change the result).
+    public var forward = ForwardOptions()
 
     public init(tileSize: Int? = nil, tileOverlap: Int? = nil,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, alpha: AlphaUpscaling = .model) {

@@ -180,6 +180,7 @@ public final class Upscaler: Sendable {
              cancel: CancellationToken?, untiled: Bool = false) throws -> Tensor {
         try Tiler.run(net, x, tileSize: untiled ? max(x.width, x.height) : options.tileSize(for: net),
                       margin: options.margin(for: net),
-                      pool: ThreadPool(threads: options.threads), cancel: cancel, progress: progress)
+                      pool: ThreadPool(threads: options.threads), cancel: cancel, options: options.forward,
+                      progress: progress)
     }
 }

@@ -68,11 +68,11 @@ extension Upscaler {
                 { f in progress?((Double(r) + (Double(pass) + f) / passes) / Double(grid.rows)) }
             }
             let rgb = try Tiler.band(net, row: r, grid: grid, source: tiles([0, 1, 2]), pool: pool, cancel: cancel,
-                                     progress: report(0))
+                                     options: options.forward, progress: report(0))
             var pixels = Self.rows(rgb, width: w * s, height: inRows.count * s)
             if modelAlpha {
                 let a = try Tiler.band(net, row: r, grid: grid, source: tiles([3, 3, 3]), pool: pool, cancel: cancel,
-                                       progress: report(1))
+                                       options: options.forward, progress: report(1))
                 pixels += ImageTensor.alphaFromModel(Self.rows(a, width: w * s, height: inRows.count * s))
             } else if let alphaPlan {
                 pixels += alphaPlan.rows(of: input, outRows, imageTop: window.lowerBound).alphaPlane

@@ -45,7 +45,7 @@ public enum PairCatalog {
         choices.map { c in
             var c = c
             do {
-                let s = c.isSingle ? try ModelInspection.network(path: c.psnr).network.spec.scale
+                let s = c.isSingle ? try ModelInspection.network(path: c.psnr).network.scale
                     : try ModelInspection.checkPair(psnr: c.psnr, gan: c.gan)
                 if s != scale { c.problem = "\(c.name) upscales ×\(s); this session is ×\(scale)" }
             } catch {

@@ -10,7 +10,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time RRDBNet-23 and MSRResNet-16 x4 against onnxruntime and ncnn on this machine (not a test).",
+        abstract: "Time each family's bench network against onnxruntime and ncnn on this machine (not a test).",
         discussion: """
             Prints the compiled micro-kernel's GFLOP/s against the measured FMA peak, then per \
             network, size and thread count the median of several runs, effective GFLOP/s \
@@ -19,8 +19,10 @@ struct BenchCommand: ParsableCommand {
             python3 with onnx, onnxruntime and ncnn: pip install -r scripts/bench/requirements.txt).
             """)
 
-    @Option(parsing: .upToNextOption, help: "Networks: rrdbnet, msrresnet.")
-    var networks: [String] = ["rrdbnet", "msrresnet"]
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Networks: " + NetworkRegistry.benchmarks.map { "\($0.name) (\($0.label))" }.joined(separator: ", ") + ".",
+        valueName: "name"))
+    var networks: [String] = NetworkRegistry.benchmarks.map(\.name)
 
     @Option(parsing: .upToNextOption, help: "Input sizes (square, pixels).")
     var sizes: [Int] = [64, 128]
@@ -52,7 +54,7 @@ struct BenchCommand: ParsableCommand {
           help: "Instead: time one α redraw at 1:1 in 120×40 (10×20-px cells) per backend (blocks, kitty, sixel, iterm2).")
     var graphicsRedraw = false
 
-    @Flag(help: "Instead: export 4000×3000 (and 4000×6000) ×4 with the bundled blend and RRDBNet-23 on 1000×750; print wall time and peak RSS.")
+    @Flag(help: "Instead: export 4000×3000 (and 4000×6000) ×4 with the bundled blend and RealESRGAN_x4plus on 1000×750; print wall time and peak RSS.")
     var export = false
 
     @Flag(help: ArgumentHelp("Instead: time loading --model (default: RealESRGAN_x4plus ncnn from ../shared) by "
@@ -77,8 +79,9 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-        for n in networkNames where !["rrdbnet", "msrresnet"].contains(n) {
-            throw ValidationError("unknown network \(n): use rrdbnet or msrresnet")
+        let known = NetworkRegistry.benchmarks.map(\.name)
+        for n in networkNames where !known.contains(n) {
+            throw ValidationError("unknown network \(n): use \(known.joined(separator: " or "))")
         }
         guard sizes.allSatisfy({ (8...1024).contains($0) }) else { throw ValidationError("--sizes must be 8…1024") }
         guard benchThreads.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--bench-threads must be ≥ 1") }

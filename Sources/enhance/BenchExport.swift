@@ -21,9 +21,9 @@ extension BenchCommand {
             print("(no bundled pair found: bundled cases skipped)")
         }
         if let ncnn = CLIShared.realESRGAN() {
-            cases.append(("RRDBNet-23 (RealESRGAN_x4plus)", 1000, 750, ["--model", ncnn]))
+            cases.append(("RealESRGAN_x4plus (ncnn)", 1000, 750, ["--model", ncnn]))
         } else {
-            print("(../shared/weights/realesrgan-x4plus-ncnn not found: RRDBNet-23 case skipped)")
+            print("(../shared/weights/realesrgan-x4plus-ncnn not found: RealESRGAN_x4plus case skipped)")
         }
         for (label, w, h, args) in cases {
             let input = dir + "/in-\(w)x\(h).png"

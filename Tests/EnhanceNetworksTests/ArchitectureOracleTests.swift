@@ -6,13 +6,13 @@ import XCTest
 /// Each architecture against onnxruntime running an independently built ONNX graph of the same
 /// tiny random-weight net (fixtures: scripts/oracles/make_ort_fixtures.py).
 final class ArchitectureOracleTests: XCTestCase {
-    private func check(_ name: String, _ arch: Architecture, scale: Int, layout: String,
+    private func check(_ name: String, _ arch: String, scale: Int, layout: String,
                        file: StaticString = #filePath, line: UInt = #line) throws -> DetectedModel {
         let sd = try Fixture.safetensors(name + ".weights.safetensors")
         let model = try NetworkRegistry.detect(sd, source: name)
-        XCTAssertEqual(model.spec.architecture, arch, file: file, line: line)
-        XCTAssertEqual(model.spec.scale, scale, file: file, line: line)
-        XCTAssertEqual(model.spec.keyLayout, layout, file: file, line: line)
+        XCTAssertEqual(model.modelDescription.family, arch, file: file, line: line)
+        XCTAssertEqual(model.modelDescription.scale, scale, file: file, line: line)
+        XCTAssertEqual(model.modelDescription.keyLayout, layout, file: file, line: line)
         let (x, expected) = try Fixture.io(name)
         let y = try model.network.forward(x, pool: ThreadPool(threads: 2), cancel: nil)
         XCTAssertEqual([y.channels, y.height, y.width], [expected.channels, expected.height, expected.width],
@@ -24,87 +24,76 @@ final class ArchitectureOracleTests: XCTestCase {
     }
 
     func testRRDBNetX4BasicSR() throws {
-        let m = try check("rrdbnet_x4_basicsr", .rrdbNet, scale: 4, layout: "BasicSR")
-        XCTAssertEqual(m.spec.numBlocks, 2)
-        XCTAssertEqual(m.spec.numFeat, 8)
-        XCTAssertEqual(m.spec.growChannels, 4)
+        let m = try check("rrdbnet_x4_basicsr", "RRDBNet", scale: 4, layout: "BasicSR")
+        XCTAssertEqual(m.modelDescription.hyperParameter("blocks"), 2)
+        XCTAssertEqual(m.modelDescription.hyperParameter("num_feat"), 8)
+        XCTAssertEqual(m.modelDescription.hyperParameter("num_grow_ch"), 4)
     }
 
     /// The upsampling tail run on strips of 2 and 4 rows equals onnxruntime, and the tail run whole.
-    /// `setRows` sets the network's `tailStripRows`.
-    private func checkStripedTail(_ name: String, _ setRows: (any SuperResolutionNetwork, Int?) -> Void) throws {
+    /// (``ForwardOptions/tailStripRows``).
+    private func checkStripedTail(_ name: String) throws {
         let model = try NetworkRegistry.detect(try Fixture.safetensors(name + ".weights.safetensors"), source: name)
         let (x, expected) = try Fixture.io(name)
         XCTAssertGreaterThan(x.height / model.network.inputMultiple, 4, "\(name): taller than the strips")
         let pool = ThreadPool(threads: 2)
-        setRows(model.network, 1 << 20)
-        let whole = try model.network.forward(x, pool: pool, cancel: nil)
+        let whole = try model.network.forward(x, pool: pool, cancel: nil, options: .init(tailStripRows: 1 << 20))
         for rows in [2, 4] {
-            setRows(model.network, rows)
-            let y = try model.network.forward(x, pool: pool, cancel: nil)
+            let y = try model.network.forward(x, pool: pool, cancel: nil, options: .init(tailStripRows: rows))
             XCTAssertLessThan(maxRelativeError(y, expected), 1e-4, "\(name) strips of \(rows)")
             XCTAssertLessThan(maxRelativeError(y, whole), 1e-5, "\(name) strips of \(rows) vs whole tail")
         }
-        setRows(model.network, nil)
     }
 
     func testRRDBNetStripedTailMatchesOracleAndWholeTail() throws {
-        for name in ["rrdbnet_x4_basicsr", "rrdbnet_x2_basicsr"] {
-            try checkStripedTail(name) { net, rows in
-                (net as? RRDBNet)?.tailStripRows = rows
-            }
-        }
+        for name in ["rrdbnet_x4_basicsr", "rrdbnet_x2_basicsr"] { try checkStripedTail(name) }
     }
 
     /// MSRResNet's tail: pixel shuffles, HR conv and the bilinear residual.
     func testMSRResNetStripedTailMatchesOracleAndWholeTail() throws {
-        for name in ["msrresnet_x4", "msrresnet_x3"] {
-            try checkStripedTail(name) { net, rows in
-                (net as? MSRResNet)?.tailStripRows = rows
-            }
-        }
+        for name in ["msrresnet_x4", "msrresnet_x3"] { try checkStripedTail(name) }
     }
 
     func testRRDBNetX4OldESRGANKeys() throws {
-        let m = try check("rrdbnet_x4_old", .rrdbNet, scale: 4, layout: "ESRGAN")
-        XCTAssertEqual(m.spec.numBlocks, 3)
+        let m = try check("rrdbnet_x4_old", "RRDBNet", scale: 4, layout: "ESRGAN")
+        XCTAssertEqual(m.modelDescription.hyperParameter("blocks"), 3)
         XCTAssertNotNil(m.stateDict["conv_body.weight"])
         XCTAssertNotNil(m.stateDict["body.2.rdb3.conv5.bias"])
     }
 
     func testRRDBNetX2PixelUnshuffle() throws {
-        let m = try check("rrdbnet_x2_basicsr", .rrdbNet, scale: 2, layout: "BasicSR")
+        let m = try check("rrdbnet_x2_basicsr", "RRDBNet", scale: 2, layout: "BasicSR")
         XCTAssertEqual(m.network.inputMultiple, 2)
     }
 
     func testRRDBNetX1PixelUnshuffle() throws {
-        let m = try check("rrdbnet_x1_basicsr", .rrdbNet, scale: 1, layout: "BasicSR")
+        let m = try check("rrdbnet_x1_basicsr", "RRDBNet", scale: 1, layout: "BasicSR")
         XCTAssertEqual(m.network.inputMultiple, 4)
     }
 
     func testMSRResNetX4() throws {
-        let m = try check("msrresnet_x4", .msrResNet, scale: 4, layout: "BasicSR")
-        XCTAssertEqual(m.spec.numBlocks, 2)
+        let m = try check("msrresnet_x4", "MSRResNet", scale: 4, layout: "BasicSR")
+        XCTAssertEqual(m.modelDescription.hyperParameter("blocks"), 2)
     }
 
     func testSRGANWithBatchNorm() throws {
-        let m = try check("srgan_bn_x4", .srganGenerator, scale: 4, layout: "leftthomas")
-        XCTAssertEqual(m.spec.numBlocks, 5)
+        let m = try check("srgan_bn_x4", "SRGAN", scale: 4, layout: "leftthomas")
+        XCTAssertEqual(m.modelDescription.hyperParameter("blocks"), 5)
     }
 
     func testSRVGGNetCompact() throws {
-        let m = try check("srvgg_x4", .srvggNetCompact, scale: 4, layout: "Real-ESRGAN")
-        XCTAssertEqual(m.spec.numBlocks, 3)
+        let m = try check("srvgg_x4", "SRVGGNetCompact", scale: 4, layout: "Real-ESRGAN")
+        XCTAssertEqual(m.modelDescription.hyperParameter("blocks"), 3)
     }
 
     func testMSRResNetX3SinglePixelShuffle() throws {
-        let m = try check("msrresnet_x3", .msrResNet, scale: 3, layout: "BasicSR")
-        XCTAssertEqual(m.spec.numFeat, 8)
+        let m = try check("msrresnet_x3", "MSRResNet", scale: 3, layout: "BasicSR")
+        XCTAssertEqual(m.modelDescription.hyperParameter("num_feat"), 8)
     }
 
     func testSRVGGNetCompactX2() throws {
-        let m = try check("srvgg_x2", .srvggNetCompact, scale: 2, layout: "Real-ESRGAN")
-        XCTAssertEqual(m.spec.numBlocks, 2)
+        let m = try check("srvgg_x2", "SRVGGNetCompact", scale: 2, layout: "Real-ESRGAN")
+        XCTAssertEqual(m.modelDescription.hyperParameter("blocks"), 2)
     }
 
     func testWrapperPrefixesAreStripped() throws {
@@ -115,7 +104,7 @@ final class ArchitectureOracleTests: XCTestCase {
             wrapped["params.module.\(k)"] = WeightTensor(shape: sd[k]!.shape, values: sd[k]!.values.map { $0 + 1 })
         }
         let m = try NetworkRegistry.detect(wrapped, source: "wrapped.pth")
-        XCTAssertEqual(m.spec.architecture, .srvggNetCompact)
+        XCTAssertEqual(m.modelDescription.family, "SRVGGNetCompact")
         XCTAssertEqual(m.stateDict["body.0.weight"], sd["body.0.weight"], "EMA weights preferred")
     }
 

@@ -47,14 +47,14 @@ final class InterpolationTests: XCTestCase {
     func testEveryArchitectureEqualsBlendThenBuild() throws {
         for fixture in ["rrdbnet_x4_basicsr", "rrdbnet_x2_basicsr", "msrresnet_x4", "srgan_bn_x4", "srvgg_x4"] {
             let p = try pair(fixture)
-            let arch = p.psnr.detected.spec.architecture
+            let arch = p.psnr.detected.modelDescription.family
             let x = randomTensor(channels: 3, height: 8, width: 6, seed: 3)
             let ya = try run(p.psnr.network, x), yb = try run(p.gan.network, x)
             XCTAssertGreaterThan(maxRelativeError(ya, yb), 1e-3, fixture)
             for alpha: Float in [0.25, 0.6, 0.9] {
                 let net = try p.network(alpha: alpha)
-                let built = try NetworkRegistry.build(arch, p.stateDict(alpha: alpha), source: "ref",
-                                                      layout: p.psnr.detected.spec.keyLayout)
+                let built = try NetworkRegistry.build(family: arch, p.stateDict(alpha: alpha), source: "ref",
+                                                      layout: p.psnr.detected.modelDescription.keyLayout)
                 XCTAssertEqual(net.layers, built.network.layers, fixture)
                 XCTAssertEqual(net.scale, built.network.scale)
                 let y = try run(net, x), want = try run(built.network, x)
@@ -86,7 +86,7 @@ final class InterpolationTests: XCTestCase {
         let p = try ModelBlender(psnr: old, gan: b)
         let x = randomTensor(channels: 3, height: 6, width: 5, seed: 4)
         XCTAssertEqual(try run(p.network(alpha: 0), x), try run(old.network, x))
-        let built = try NetworkRegistry.build(.rrdbNet, p.stateDict(alpha: 0.5), source: "ref", layout: "ESRGAN")
+        let built = try NetworkRegistry.build(family: "RRDBNet", p.stateDict(alpha: 0.5), source: "ref", layout: "ESRGAN")
         XCTAssertLessThan(maxRelativeError(try run(p.network(alpha: 0.5), x), try run(built.network, x)), 1e-5)
     }
 

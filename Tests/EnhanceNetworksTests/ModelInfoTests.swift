@@ -10,8 +10,9 @@ final class ModelInfoTests: XCTestCase {
         let m = try LoadedModel(stateDict: sd, name: "tiny", sha256: "abc", sourceFormat: "safetensors")
         let i = m.info
         XCTAssertEqual(i.architecture, "RRDBNet")
-        XCTAssertEqual([i.scale, i.inChannels, i.outChannels, i.numFeat, i.numBlocks, i.growChannels ?? 0],
-                       [4, 3, 3, 8, 2, 4])
+        let n = i.network
+        XCTAssertEqual([i.scale, n.inChannels, n.outChannels, n.hyperParameter("num_feat"), n.hyperParameter("blocks"),
+                        n.hyperParameter("num_grow_ch")], [4, 3, 3, 8, 2, 4])
         XCTAssertEqual(i.parameterCount, sd.parameterCount)
         // Hand count (nf 8, gc 4, 2 blocks): first 216 + 6 RDBs × 9·(4·(8+12+16+20) + 8·24)
         // + body 576 + up1 576·4 + (up2, hr) 576·16 each + last 216·16.
@@ -26,7 +27,8 @@ final class ModelInfoTests: XCTestCase {
     func testDescriptionFromTheHeaderAloneMatchesTheHandCount() throws {
         let shapes = try Safetensors.describe(path: Fixture.url("rrdbnet_x4_basicsr.weights.safetensors").path)
         let d = try NetworkRegistry.describe(shapes, source: "tiny")
-        XCTAssertEqual([d.spec.scale, d.spec.numFeat, d.spec.numBlocks, d.spec.growChannels ?? 0], [4, 8, 2, 4])
+        XCTAssertEqual([d.scale, d.hyperParameter("num_feat"), d.hyperParameter("blocks"), d.hyperParameter("num_grow_ch")],
+                       [4, 8, 2, 4])
         XCTAssertEqual(d.macsPerInputPixel, 47_448)
         XCTAssertEqual(d.receptiveRadius, 35)
         XCTAssertEqual(d.dtype, "F32")
@@ -38,8 +40,8 @@ final class ModelInfoTests: XCTestCase {
             wrapped["params." + k] = old[k]
         }
         let w = try NetworkRegistry.describe(wrapped, source: "wrapped")
-        XCTAssertEqual(w.spec.keyLayout, "ESRGAN")
-        XCTAssertEqual(w.spec.numBlocks, 3)
+        XCTAssertEqual(w.keyLayout, "ESRGAN")
+        XCTAssertEqual(w.hyperParameter("blocks"), 3)
         XCTAssertEqual(w.ignoredKeys, old.keys.map { "params." + $0 })
         XCTAssertEqual(w.shapes.count, old.count)
     }

@@ -30,8 +30,8 @@ final class NCNNMappingTests: XCTestCase {
     func testMapsGraphOrderOntoBasicSRKeys() throws {
         let sd = try Fixture.safetensors("rrdbnet_x4_basicsr.weights.safetensors")
         let m = try NetworkRegistry.detect(ncnn: graph(from: sd), source: "tiny.param")
-        XCTAssertEqual(m.spec.keyLayout, "ncnn")
-        XCTAssertEqual([m.spec.numBlocks, m.spec.numFeat, m.spec.growChannels ?? 0, m.spec.scale], [2, 8, 4, 4])
+        XCTAssertEqual(m.modelDescription.keyLayout, "ncnn")
+        XCTAssertEqual([m.modelDescription.hyperParameter("blocks"), m.modelDescription.hyperParameter("num_feat"), m.modelDescription.hyperParameter("num_grow_ch") ?? 0, m.modelDescription.scale], [2, 8, 4, 4])
         for k in sd.keys { XCTAssertEqual(m.stateDict[k], sd[k], k) }
     }
 

@@ -22,9 +22,10 @@ final class SharedWeightsTests: XCTestCase {
     func testRealESRGANncnnMatchesNCNNRuntime() throws {
         let param = try sharedPath("weights/realesrgan-x4plus-ncnn/realesrgan-x4plus.param")
         let model = try ModelLoader.load(path: param)
-        let s = model.detected.spec
+        let s = model.detected.modelDescription
         print(model.info.rows.map { "\($0.0): \($0.1)" }.joined(separator: " | "))
-        XCTAssertEqual([s.scale, s.numBlocks, s.numFeat, s.growChannels ?? 0], [4, 23, 64, 32])
+        XCTAssertEqual([s.scale, s.hyperParameter("blocks"), s.hyperParameter("num_feat"), s.hyperParameter("num_grow_ch")],
+                       [4, 23, 64, 32])
         XCTAssertEqual(model.info.sha256, "713ee713b0353afaa27976f0563a64a5043bd70b9bd8936c2e26e25ebcdbcddf")
         XCTAssertEqual(model.info.parameterCount, 16_697_987)  // published RealESRGAN_x4plus size
         // Hand count: 1728 (first) + 69 RDBs × 9·(32·(64+96+128+160) + 64·192) + 36864 (body)
@@ -35,11 +36,10 @@ final class SharedWeightsTests: XCTestCase {
         let expected = try ImageFile.read(path: try Fixture.url("ncnn_x4_output.png").path)
         // Whole tail, then the channel-packed tail on strips of 3 rows (16 strips, each with halo).
         for rows: Int? in [nil, 4] {
-            let net = try XCTUnwrap(model.detected.network as? RRDBNet)
-            net.tailStripRows = rows
-            defer { net.tailStripRows = nil }
+            var options = UpscaleOptions(threads: 2)
+            options.forward.tailStripRows = rows
             let t0 = Date()
-            let out = try Upscaler(.model(model), options: UpscaleOptions(threads: 2)).upscale(input)
+            let out = try Upscaler(.model(model), options: options).upscale(input)
             let secs = Date().timeIntervalSince(t0)
             XCTAssertEqual([out.width, out.height], [expected.width, expected.height])
             var equal = 0, worst = 0
@@ -60,10 +60,10 @@ final class SharedWeightsTests: XCTestCase {
         let pth = try sharedPath("weights/srgan-leftthomas/netG_epoch_4_100.pth")
         let hrPath = try sharedPath("data/benchmarks/Set5/baby.png")
         let model = try ModelLoader.load(path: pth)
-        XCTAssertEqual(model.detected.spec.architecture, .srganGenerator)
+        XCTAssertEqual(model.detected.modelDescription.family, "SRGAN")
         print(model.info.rows.map { "\($0.0): \($0.1)" }.joined(separator: " | "))
         XCTAssertEqual(model.scale, 4)
-        XCTAssertEqual(model.detected.spec.numBlocks, 5)
+        XCTAssertEqual(model.detected.modelDescription.hyperParameter("blocks"), 5)
         XCTAssertEqual(model.info.sha256, "f4c381640826a48d2440583e4920c6bb4041804f4e285c3c6d585f03961fe87c")
         let hrFull = try ImageFile.read(path: hrPath)
         // 256×256 HR crop → 64×64 LR input.

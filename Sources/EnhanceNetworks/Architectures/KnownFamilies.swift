@@ -1,3 +1,5 @@
+import EnhanceCheckpoints
+
 /// Super-resolution families whose checkpoints people have but that Enhance cannot run yet,
 /// recognised by keys their state dicts always hold, so that such a file is named ("SwinIR (not
 /// supported yet; …)") instead of being called an unrecognised layout. Each entry is a family and
@@ -8,7 +10,12 @@
 enum KnownFamilies {
     struct Family {
         let name: String
-        let keys: [String]
+        let detection: KeyCondition
+
+        init(name: String, keys: [String]) {
+            self.name = name
+            detection = .all(keys.map(KeyCondition.has))
+        }
     }
 
     static let unsupported: [Family] = [
@@ -45,15 +52,14 @@ enum KnownFamilies {
         Family(name: "SwiftSRGAN", keys: ["initial.cnn.depthwise.weight", "final_conv.pointwise.weight"]),
     ]
 
-    /// The unsupported family whose signature `keys` hold, if any.
-    static func unsupportedFamily(_ keys: [String]) -> String? {
-        let present = Set(keys)
-        return unsupported.first { $0.keys.allSatisfy(present.contains) }?.name
+    /// The unsupported family whose signature the canonical `shapes` hold, if any.
+    static func unsupportedFamily(_ shapes: TensorShapes) -> String? {
+        unsupported.first { $0.detection.holds(in: shapes) }?.name
     }
 
     /// The error for a checkpoint of unsupported `family`, naming the families that are supported.
     static func refusal(_ family: String, source: String) -> NetworkError {
-        let supported = Architecture.allCases.map(\.rawValue).joined(separator: ", ")
+        let supported = NetworkRegistry.familyNames.joined(separator: ", ")
         return NetworkError(source, "\(family) (not supported yet; supported: \(supported))")
     }
 }

@@ -1,31 +1,47 @@
 import EnhanceCheckpoints
 
 /// A checkpoint's network as its tensor shapes describe it, without weights
-/// (``NetworkRegistry/describe(_:source:)``): what `enhance models inspect` reports, and what a
-/// build follows.
+/// (``NetworkRegistry/describe(_:source:)``): what `enhance models inspect` reports, what a build
+/// follows, and what every built network carries. The one description of a network.
 public struct ModelDescription: Sendable {
-    /// Family, scale, channels and hyper-parameters.
-    public var spec: ModelSpec
-    let layout: NetworkLayout
+    /// The family's folder (``NetworkArchitecture``).
+    let architecture: any NetworkArchitecture.Type
+    /// The family's typed hyper-parameters.
+    let config: any ArchitectureConfig
+    /// The key layout the checkpoint used, e.g. `BasicSR` or a family's other layout (`ESRGAN`, `ncnn`).
+    public let keyLayout: String
+    /// Convolutions in execution order.
+    public let layers: [LayerInfo]
     /// The tensors the network uses, canonically keyed, in file order; ``TensorShapes/ignoredKeys``
     /// lists the file's entries that carry no weights.
-    public var shapes: TensorShapes
+    public let shapes: TensorShapes
     /// Each canonical key with the key the checkpoint stores it under.
     let sourceKeys: [(key: String, from: String)]
 
-    init(spec: ModelSpec, layout: NetworkLayout, shapes: TensorShapes, sourceKeys: [(key: String, from: String)]) {
-        (self.spec, self.layout, self.shapes, self.sourceKeys) = (spec, layout, shapes, sourceKeys)
-    }
-
-    /// Convolutions in execution order.
-    public var layers: [LayerInfo] { layout.layers }
+    /// The family's name, e.g. `RRDBNet`.
+    public var family: String { architecture.name }
+    /// Upscaling factor.
+    public var scale: Int { config.scale }
+    /// Image channels in and out (3 for RGB).
+    public var inChannels: Int { config.inChannels }
+    public var outChannels: Int { config.outChannels }
     /// Input sides must be multiples of this.
-    public var inputMultiple: Int { layout.inputMultiple }
+    public var inputMultiple: Int { config.inputMultiple }
+    /// Hyper-parameters by their checkpoint-convention names, in display order (e.g. `num_feat`).
+    public var hyperParameters: [(name: String, value: Int)] { config.hyperParameters }
+    /// The hyper-parameter `name`, if the family has one of that name.
+    public func hyperParameter(_ name: String) -> Int? { hyperParameters.first { $0.name == name }?.value }
+    /// Rough peak activation floats per input pixel during a forward pass (tile sizing).
+    public var peakFloatsPerInputPixel: Double { config.peakFloatsPerInputPixel }
     /// Multiply-accumulates per input pixel (``LayerInfo/macsPerInputPixel(_:)``).
     public var macsPerInputPixel: Double { LayerInfo.macsPerInputPixel(layers) }
     /// Input pixels on each side that influence one output pixel
     /// (``LayerInfo/receptiveRadius(_:inputMultiple:)``).
     public var receptiveRadius: Int { LayerInfo.receptiveRadius(layers, inputMultiple: inputMultiple) }
+    /// Bytes of the kernels a loaded network prepares on first use (``LayerInfo/kernelBytes``).
+    public var preparedKernelBytes: Int { layers.reduce(0) { $0 + $1.kernelBytes } }
+    /// Bytes of the loaded weights as float32 (what a build keeps besides its kernels).
+    public var weightBytes: Int { 4 * shapes.parameterCount }
     /// Entries of the checkpoint that carry no weights.
     public var ignoredKeys: [String] { shapes.ignoredKeys }
     /// Element types of the used tensors, e.g. `"F32"` or `"F16+F32"`.

@@ -1,0 +1,121 @@
+import EnhanceCheckpoints
+import EnhanceTensor
+
+/// One architecture family. Everything Enhance knows about a family lives in its folder under
+/// `Architectures/<Name>/`: detection conditions (data), the key layouts it accepts, a typed
+/// configuration read from tensor shapes, the block tree that names every checkpoint key once, and
+/// the network that runs it. ``ArchitectureRegistry/families`` lists the folders; nothing outside
+/// them switches on a family.
+///
+/// A family's ``makeNetwork(_:_:)`` builds its blocks from a ``Scope``; the same code describes the
+/// network (shapes only: parameters, layers, MACs, the strict key check), builds it (values), and
+/// builds a blend of two checkpoints (values blended on read), so no list of keys is written twice.
+protocol NetworkArchitecture: SendableMetatype {
+    associatedtype Config: ArchitectureConfig
+    /// The family's name as users see it (`models inspect`, errors), e.g. `RRDBNet`.
+    static var name: String { get }
+    /// Conditions a canonically keyed checkpoint meets (spandrel's `KeyCondition`s, as data).
+    static var detection: KeyCondition { get }
+    /// The name of the canonical key layout (what ``makeNetwork(_:_:)`` reads), e.g. `BasicSR`.
+    static var canonicalLayout: String { get }
+    /// Other key layouts of this family, renamed to the canonical one before detection.
+    static var keyConversions: [KeyConversion] { get }
+    /// Reads the hyper-parameters from the canonical tensors' shapes (checks what it reads).
+    static func config(_ shapes: ShapeReader) throws -> Config
+    /// Builds the family's blocks for `config`, reading every parameter through `scope`.
+    static func makeNetwork(_ config: Config, _ scope: Scope) throws -> any NetworkBody
+    /// Named configurations that `enhance bench --networks NAME` times, on seeded random weights.
+    static var benchmarks: [BenchmarkEntry] { get }
+    /// The canonical keys of an ncnn graph's weights, if this family maps ncnn graphs.
+    static func ncnnPlacements(_ net: NCNNNet, source: String) throws -> [NCNNPlacement]?
+}
+
+extension NetworkArchitecture {
+    static var keyConversions: [KeyConversion] { [] }
+    static var benchmarks: [BenchmarkEntry] { [] }
+    static func ncnnPlacements(_ net: NCNNNet, source: String) throws -> [NCNNPlacement]? { nil }
+}
+
+/// A family's hyper-parameters, read from tensor shapes; what the description reports.
+protocol ArchitectureConfig: Sendable {
+    /// Upscaling factor.
+    var scale: Int { get }
+    /// Image channels in and out.
+    var inChannels: Int { get }
+    var outChannels: Int { get }
+    /// Input sides must be multiples of this (e.g. a pixel-unshuffle factor), usually 1.
+    var inputMultiple: Int { get }
+    /// Rough peak activation floats per input pixel during a forward pass (tile sizing).
+    var peakFloatsPerInputPixel: Double { get }
+    /// Hyper-parameters by their checkpoint-convention names, in display order (`num_feat`, …).
+    var hyperParameters: [(name: String, value: Int)] { get }
+}
+
+/// What a family's network does with an input; the blocks built by ``NetworkArchitecture/makeNetwork(_:_:)``.
+protocol NetworkBody: Sendable {
+    /// `x` is CHW `[3, H, W]` with sides multiples of the input multiple; returns CHW
+    /// `[3, H·scale, W·scale]`. Checks `cancel` between blocks.
+    func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?, options: ForwardOptions) throws -> Tensor
+}
+
+/// A configuration `enhance bench --networks` can time: a name, a label, and the checkpoint shapes.
+struct BenchmarkEntry: Sendable {
+    /// What `--networks` accepts, e.g. `rrdbnet`.
+    let name: String
+    /// What reports print, e.g. `RRDBNet-23`.
+    let label: String
+    /// A state dict of this configuration's shapes (values are filled in with seeded random numbers).
+    let config: any ArchitectureConfig
+}
+
+/// One canonical tensor of an ncnn graph: its key and where it is (layer index, weight index).
+struct NCNNPlacement: Sendable {
+    let key: String
+    let layer: Int
+    let index: Int
+}
+
+/// A key layout other than the canonical one (e.g. the original ESRGAN repository's), as data:
+/// when `matches` holds on a checkpoint's keys, `rename` maps them onto the canonical keys.
+struct KeyConversion: Sendable {
+    /// Its name as `models inspect` reports it, e.g. `ESRGAN`.
+    let name: String
+    let matches: KeyCondition
+    let rename: @Sendable (KeyPlan, String) throws -> KeyPlan
+}
+
+/// A condition on a checkpoint's canonical keys and shapes (spandrel's `KeyCondition`), as data.
+indirect enum KeyCondition: Sendable {
+    /// The key is present.
+    case has(String)
+    /// The key is present with this many dimensions.
+    case rank(String, Int)
+    /// Some key starts with this.
+    case prefix(String)
+    /// Every condition holds.
+    case all([KeyCondition])
+    /// At least one condition holds.
+    case any([KeyCondition])
+
+    /// Whether the condition holds on `shapes`.
+    func holds(in shapes: TensorShapes) -> Bool {
+        switch self {
+        case .has(let k): shapes[k] != nil
+        case .rank(let k, let n): shapes[k]?.shape.count == n
+        case .prefix(let p): shapes.keys.contains { $0.hasPrefix(p) }
+        case .all(let cs): cs.allSatisfy { $0.holds(in: shapes) }
+        case .any(let cs): cs.contains { $0.holds(in: shapes) }
+        }
+    }
+}
+
+/// Per-call settings of a forward pass that do not change its result.
+public struct ForwardOptions: Sendable, Equatable {
+    /// Low-resolution rows per strip of an upsampling tail that runs in strips; nil: the network's
+    /// default. Any value gives the same result (tests set small ones).
+    public var tailStripRows: Int?
+
+    public init(tailStripRows: Int? = nil) {
+        self.tailStripRows = tailStripRows
+    }
+}
