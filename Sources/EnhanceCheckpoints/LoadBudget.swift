@@ -2,9 +2,10 @@ import Foundation
 
 /// The most memory loading one checkpoint may cost, checked before the tensors are allocated.
 ///
-/// The need is estimated as ``need(fileBytes:parameters:)``: the file read into memory, plus each
-/// parameter decoded to float32, plus the prepared weights (the Winograd transform of a 3×3 conv
-/// is 4× its weights), i.e. `fileBytes + 20 × parameters`.
+/// A network's need is ``need(fileBytes:weightBytes:kernelBytes:)``: the file read into memory, the
+/// parameters decoded to float32, and the kernels its convolutions prepare (what its description
+/// counts, layer by layer). A checkpoint read without a network (``CheckpointFile/load(path:budget:)``)
+/// is bounded by ``need(fileBytes:parameters:)``, `fileBytes + 20 × parameters`.
 public struct LoadBudget: Sendable, Equatable {
     /// Largest accepted need in bytes.
     public var maxBytes: Int
@@ -25,6 +26,11 @@ public struct LoadBudget: Sendable, Equatable {
     /// Estimated peak bytes to load a checkpoint of `fileBytes` holding `parameters` scalars (saturating).
     public static func need(fileBytes: Int, parameters: Int) -> Int {
         saturatingSum(saturatingProduct([parameters, bytesPerParameter]), fileBytes)
+    }
+
+    /// Peak bytes to load a network: the file, its float32 weights and its prepared kernels (saturating).
+    public static func need(fileBytes: Int, weightBytes: Int, kernelBytes: Int) -> Int {
+        saturatingSum(saturatingSum(fileBytes, weightBytes), kernelBytes)
     }
 
     /// `a + b`, or `Int.max` on overflow.
@@ -48,7 +54,7 @@ public struct LoadBudget: Sendable, Equatable {
     public func check(file: String, need: Int, what: String = "loading") throws {
         guard need > maxBytes else { return }
         throw CheckpointError(file: file, "\(what) needs \(Self.format(need)) for the file, float32 tensors and "
-                              + "prepared weights, over the budget of \(Self.format(maxBytes)); "
+                              + "prepared kernels, over the budget of \(Self.format(maxBytes)); "
                               + "raise it with --max-model-bytes")
     }
 

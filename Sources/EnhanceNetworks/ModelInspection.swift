@@ -15,12 +15,12 @@ public enum ModelInspection {
     }
 
     /// The ``ModelInfo`` of the checkpoint at `path` from its headers alone (its SHA-256 streamed),
-    /// and the bytes a load would need.
+    /// and the bytes a load would need (``ModelDescription/loadNeed(fileBytes:)``).
     public static func describe(path: String) throws -> (info: ModelInfo, loadNeed: Int) {
         let (network, file, parameters) = try self.network(path: path)
         let info = ModelInfo(network, sha256: try CheckpointFile.sha256Hex(path: file.weightsPath),
                              sourceFormat: file.format.displayName, parameterCount: parameters)
-        return (info, file.need)
+        return (info, network.loadNeed(fileBytes: file.fileBytes))
     }
 
     /// Both ends of a pair from their headers alone, checked as a blend checks them

@@ -5,15 +5,17 @@ import Foundation
 /// into runnable ``LoadedModel``s.
 public enum ModelLoader {
     /// Reads, detects and builds the model at `path`. An ncnn model is named by its `.param`
-    /// path (weights from the `.bin` beside it; the hash is of the `.bin`). A checkpoint whose
-    /// estimated need exceeds `budget` is refused before its tensors are allocated; one holding
-    /// tensors the detected network does not use is refused naming the first.
+    /// path (weights from the `.bin` beside it; the hash is of the `.bin`). The network is first
+    /// described from the file's headers, and refused before any tensor is read when it cannot be
+    /// run or its need (``ModelDescription/loadNeed(fileBytes:)``: file, float32 weights and prepared
+    /// kernels) exceeds `budget`; one holding tensors the network does not use is refused naming the first.
     public static func load(path: String, budget: LoadBudget = .default) throws -> LoadedModel {
         let name = (path as NSString).lastPathComponent
-        let format = try CheckpointFile.detectFormat(path: path)
+        let (network, file, _) = try ModelInspection.network(path: path)
+        try budget.check(file: file.weightsPath, need: network.loadNeed(fileBytes: file.fileBytes))
         // The hash reads the file on another thread while this one decodes and builds.
-        let hash = BackgroundHash(path: format == .ncnn ? NCNN.defaultBinPath(forParam: path) : path)
-        switch try CheckpointFile.load(path: path, budget: budget) {
+        let hash = BackgroundHash(path: file.weightsPath)
+        switch try CheckpointFile.load(path: path, budget: .unlimited) {
         case let .stateDict(sd, format):
             let d = try NetworkRegistry.detect(sd, source: name)
             let info = ModelInfo(d.modelDescription, sha256: try hash.value(), sourceFormat: format.displayName,

@@ -46,6 +46,25 @@ final class CheckpointBombTests: XCTestCase {
         return 9 * (3 * nf + blocks * 3 * rdb + nf * nf * (1 + 4 + 16 + 16) + 16 * 3 * nf)
     }
 
+    /// Bytes of prepared kernels for 3×3 convs `(in, out)`: the channel-packed F(6×6) transform holds
+    /// 64 floats per weight pair (8×8 tiles), the CHW F(4×4) one 36 (6×6 tiles).
+    private func kernelBytes(chw: [(Double, Double)], packed: [(Double, Double)]) -> Double {
+        4 * (36 * chw.reduce(0) { $0 + $1.0 * $1.1 } + 64 * packed.reduce(0) { $0 + $1.0 * $1.1 })
+    }
+
+    /// MSRResNet (nf, one block): the body runs packed; first, upsampling, HR and last convs CHW.
+    private func msrResNetKernels(nf: Double) -> Double {
+        kernelBytes(chw: [(3, nf), (nf, 4 * nf), (nf, 4 * nf), (nf, nf), (nf, 3)], packed: [(nf, nf), (nf, nf)])
+    }
+
+    /// RRDBNet (nf, gc, one block): the dense convs, conv_body and the three upsampling convs run
+    /// packed; first and last CHW.
+    private func rrdbNetKernels(nf: Double, gc: Double) -> Double {
+        let dense = (0..<5).map { c in (nf + Double(c) * gc, c == 4 ? nf : gc) }
+        return kernelBytes(chw: [(3, nf), (nf, 3)], packed: Array(repeating: dense, count: 3).flatMap { $0 }
+                           + Array(repeating: (nf, nf), count: 4))
+    }
+
     /// Inspects `path` (bounded: ≤ 20 s CPU, ≤ 300 MB RSS; every row of `rows` printed, the hash of
     /// `weights` equal to hashlib's), then checks `upscale --model` refuses it in ≤ 5 s and ≤ 300 MB
     /// with one line naming `weights` and `need`.
@@ -96,7 +115,7 @@ final class CheckpointBombTests: XCTestCase {
         let parameters = try make("make_bomb.py", bomb)
         try requireSparse(bomb, size: 6_644_860_164)
         try assertBounded(bomb, weights: bomb, rows: msrResNetRows(parameters: parameters, format: "safetensors"),
-                          need: 6_644_860_164 + 20 * Double(parameters), in: dir)
+                          need: 6_644_860_164 + 4 * Double(parameters) + msrResNetKernels(nf: 4096), in: dir)
     }
 
     func testPthBombIsInspectedFromItsPickleAndRefusedByUpscale() throws {
@@ -108,7 +127,7 @@ final class CheckpointBombTests: XCTestCase {
         let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: bomb)[.size] as? Int)
         XCTAssertGreaterThan(size, 4 * parameters, "storages of 4 bytes per parameter")
         try assertBounded(bomb, weights: bomb, rows: msrResNetRows(parameters: parameters, format: "pth (zip)"),
-                          need: Double(size) + 20 * Double(parameters), in: dir)
+                          need: Double(size) + 4 * Double(parameters) + msrResNetKernels(nf: 4096), in: dir)
     }
 
     func testNcnnBombIsInspectedFromItsParamAndRefusedByUpscale() throws {
@@ -129,9 +148,9 @@ final class CheckpointBombTests: XCTestCase {
             // 1 (first) + 15 (block) + 1 (body) + ½ + ¼ + ¼ + ¼ (×2, ×4 tail) → 19, + 1 for the upsampling.
             ("receptive radius", "20 px"), ("dtype", "F32"), ("format", "ncnn"), ("key layout", "ncnn"),
         ]
-        // The budget counts one parameter per .bin byte (the densest encoding).
-        try assertBounded(param, weights: bin, rows: rows, need: Double(paramSize + binSize) + 20 * Double(binSize),
-                          in: dir)
+        // The files, the float32 weights and the prepared kernels.
+        let need = Double(paramSize + binSize) + 4 * Double(parameters) + rrdbNetKernels(nf: 4096, gc: 32)
+        try assertBounded(param, weights: bin, rows: rows, need: need, in: dir)
     }
 
     /// Pickle bombs: a data.pkl (written by Python's zipfile) of 15 MiB of EMPTY_DICT opcodes would

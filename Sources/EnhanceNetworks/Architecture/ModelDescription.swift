@@ -39,9 +39,14 @@ public struct ModelDescription: Sendable {
     /// (``LayerInfo/receptiveRadius(_:inputMultiple:)``).
     public var receptiveRadius: Int { LayerInfo.receptiveRadius(layers, inputMultiple: inputMultiple) }
     /// Bytes of the kernels a loaded network prepares on first use (``LayerInfo/kernelBytes``).
-    public var preparedKernelBytes: Int { layers.reduce(0) { $0 + $1.kernelBytes } }
+    public var preparedKernelBytes: Int { layers.reduce(0) { min(Int.max / 2, $0 + $1.kernelBytes) } }
     /// Bytes of the loaded weights as float32 (what a build keeps besides its kernels).
-    public var weightBytes: Int { 4 * shapes.parameterCount }
+    public var weightBytes: Int { shapes.parameterCount > Int.max / 8 ? Int.max / 2 : 4 * shapes.parameterCount }
+    /// Peak bytes to load this network from a file of `fileBytes`: the file, the float32 weights and
+    /// the prepared kernels (``LoadBudget/need(fileBytes:weightBytes:kernelBytes:)``).
+    public func loadNeed(fileBytes: Int) -> Int {
+        LoadBudget.need(fileBytes: fileBytes, weightBytes: weightBytes, kernelBytes: preparedKernelBytes)
+    }
     /// Entries of the checkpoint that carry no weights.
     public var ignoredKeys: [String] { shapes.ignoredKeys }
     /// Element types of the used tensors, e.g. `"F32"` or `"F16+F32"`.

@@ -160,12 +160,13 @@ struct Scope {
         return store.values == nil ? [Float](repeating: 0, count: n) : try store.read(k)
     }
 
-    /// The convolution `leaf` (`leaf.weight` OIHW `[out, in, k, k]`, and `leaf.bias` `[out]` if the
-    /// checkpoint has one), run at `resolution` (relative to the network input) in `layout`.
+    /// The convolution `leaf` (`leaf.weight` OIHW `[out, in, k, k]` and `leaf.bias` `[out]`; with
+    /// `optionalBias`, a checkpoint without the bias is read as zero bias), run at `resolution`
+    /// (relative to the network input) in `layout`.
     /// With `batchNorm`, that block's BatchNorm (weight, bias, running mean and variance, eps 1e-5)
     /// is folded into the weights once they are read.
     func conv(_ leaf: String, in inCh: Int, out outCh: Int, k: Int, resolution: Double = 1,
-              layout: TensorLayout = .chw, batchNorm: Scope? = nil) throws -> Conv {
+              layout: TensorLayout = .chw, batchNorm: Scope? = nil, optionalBias: Bool = false) throws -> Conv {
         let name = key(leaf), wk = name + ".weight", bk = name + ".bias"
         if let s = store.shapes?[wk]?.shape {
             guard s.count == 4, s[2] == s[3] else {
@@ -177,7 +178,7 @@ struct Scope {
             }
         }
         try store.declare(wk, [outCh, inCh, k, k])
-        let hasBias = store.has(bk)
+        let hasBias = !optionalBias || store.has(bk)
         if hasBias { try store.declare(bk, [outCh]) }
         let bn = try batchNorm.map { b in try ["weight", "bias", "running_mean", "running_var"].map {
             _ = try b.vector($0, count: outCh); return b.key($0)

@@ -45,8 +45,10 @@ struct ShapeReader {
     /// `indices(prefix:suffix:)`, which must be 0…n−1 (`first` … for other starts) and not empty.
     func consecutive(prefix: String, suffix: String, from first: Int = 0, what: String) throws -> Int {
         let found = indices(prefix: prefix, suffix: suffix)
-        guard !found.isEmpty, found == Array(first..<(first + found.count)) else {
-            throw NetworkError(source, "\(what) are not numbered \(prefix)\(first)…\(prefix)n (found \(found.prefix(5)))")
+        guard let last = found.last, found.first == first, found.count == last - first + 1 else {
+            let gap = (first...(found.last ?? first)).first { !found.contains($0) } ?? first
+            throw NetworkError(source, "missing tensor '\(prefix)\(gap)\(suffix)': \(what) must be numbered "
+                               + "\(prefix)\(first)…\(prefix)n (found \(found.prefix(5)))")
         }
         return found.count
     }

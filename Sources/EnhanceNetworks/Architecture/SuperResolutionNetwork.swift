@@ -24,9 +24,13 @@ public struct LayerInfo: Sendable, Equatable {
         Double(outChannels * inChannels * kernelSize * kernelSize) * resolution * resolution
     }
 
-    /// Bytes of the kernels the layer prepares (``Conv2D/kernelBytes(inChannels:outChannels:kernelSize:layout:)``).
+    /// Bytes of the kernels the layer prepares (``Conv2D/kernelBytes(inChannels:outChannels:kernelSize:layout:)``),
+    /// saturating at `Int.max / 4` for shapes no file could hold.
     public var kernelBytes: Int {
-        Conv2D.kernelBytes(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, layout: layout)
+        let floats = Double(inChannels) * Double(outChannels) * Double(kernelSize * kernelSize)
+        guard floats * 64 < Double(Int.max / 4) else { return Int.max / 4 }
+        return Conv2D.kernelBytes(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize,
+                                  layout: layout)
     }
 
     /// Multiply-accumulates per input pixel of a network made of `layers`.

@@ -26,7 +26,9 @@ enum SRVGGNetCompact: NetworkArchitecture {
     static func config(_ r: ShapeReader) throws -> Config {
         let idx = r.indices(prefix: "body.", suffix: ".weight")
         guard let lastIdx = idx.last, idx.count >= 3, idx == Array(0...lastIdx) else {
-            throw NetworkError(r.source, "SRVGGNetCompact body must be numbered body.0…body.n with PReLU layers "
+            let gap = (0...(idx.last ?? 0)).first { !idx.contains($0) }
+            throw NetworkError(r.source, (gap.map { "missing tensor 'body.\($0).weight': " } ?? "")
+                               + "SRVGGNetCompact body must be numbered body.0…body.n with PReLU layers "
                                + "between convs (found \(idx.prefix(6)))")
         }
         guard lastIdx % 2 == 0 else {
