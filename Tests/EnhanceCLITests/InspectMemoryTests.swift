@@ -42,4 +42,55 @@ final class InspectMemoryTests: XCTestCase {
             XCTAssertLessThan(extraKiB * 1024, binSize / 2, "inspect must not read the weights")
         }
     }
+
+    /// The load need `models inspect` prints is what loading and running the model costs: the hand
+    /// count (the files, 4 bytes per float32 parameter, and the prepared kernels: 64 floats per 3×3
+    /// weight pair in the channel-packed trunk, 36 in the CHW first and last convs), and the peak
+    /// RSS of `upscale` on a 64×64 crop (activations a few MB) within 12 % of it above the
+    /// process's own floor.
+    func testLoadNeedIsTheMeasuredPeakOfAnUpscale() throws {
+        guard let shared = CLI.shared else { throw XCTSkip("../shared absent: the real ncnn model is not available") }
+        let dir = shared.appendingPathComponent("weights/realesrgan-x4plus-ncnn")
+        let param = dir.appendingPathComponent("realesrgan-x4plus.param").path
+        let bin = dir.appendingPathComponent("realesrgan-x4plus.bin").path
+        guard FileManager.default.fileExists(atPath: param) else { throw XCTSkip("\(param) absent") }
+        let size = { (p: String) throws -> Int in
+            try XCTUnwrap(FileManager.default.attributesOfItem(atPath: p)[.size] as? Int)
+        }
+        let nf = 64, gc = 32, blocks = 23, parameters = 16_697_987
+        let dense = (0..<5).reduce(0) { $0 + (nf + $1 * gc) * ($1 == 4 ? nf : gc) }
+        let kernels = 4 * (64 * (blocks * 3 * dense + 4 * nf * nf) + 36 * (3 * nf + nf * 3))
+        let need = try size(param) + size(bin) + 4 * parameters + kernels
+        let inspect = try CLI.run(["models", "inspect", param])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdout.contains("load need             \(LoadBudgetText.format(need))"), inspect.stdout)
+
+        let tmp = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let crop = tmp.appendingPathComponent("crop.png").path, out = tmp.appendingPathComponent("out.png").path
+        _ = try CLI.runTool("/usr/bin/env", ["python3", "-c", """
+            import sys; from PIL import Image
+            Image.open(sys.argv[1]).convert('RGB').crop((100, 100, 164, 164)).save(sys.argv[2])
+            """, CLI.repoRoot.path + "/Assets/chelsea.png", crop])
+        let floor = try Measured.run(["upscale", "--method", "bicubic", crop, "-o", out])
+        let run = try Measured.run(["upscale", "--model", param, crop, "-o", out])
+        XCTAssertEqual(run.result.status, 0, run.result.stderr)
+        let used = (run.maxRSSKiB - floor.maxRSSKiB) * 1024
+        print("load need \(need) bytes; upscale peak \(run.summary), floor \(floor.maxRSSKiB) KiB: "
+              + String(format: "%.2f× the need", Double(used) / Double(need)))
+        if !Measured.sanitized {
+            XCTAssertEqual(Double(used), Double(need), accuracy: 0.12 * Double(need))
+        }
+    }
+}
+
+/// `LoadBudget.format` as the CLI prints it ("575.04 MB (575040000 bytes)"), written again here
+/// from its documented form so the test does not call the code under test.
+enum LoadBudgetText {
+    static func format(_ bytes: Int) -> String {
+        for (unit, name) in [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")] where Double(bytes) >= unit {
+            return String(format: "%.2f %@ (%d bytes)", Double(bytes) / unit, name, bytes)
+        }
+        return "\(bytes) bytes"
+    }
 }

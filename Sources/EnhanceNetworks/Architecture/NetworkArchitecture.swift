@@ -30,6 +30,14 @@ protocol NetworkArchitecture: SendableMetatype {
     static func ncnnPlacements(_ net: NCNNNet, source: String) throws -> [NCNNPlacement]?
 }
 
+extension ArchitectureConfig {
+    /// RGB in and out.
+    var inChannels: Int { 3 }
+    var outChannels: Int { 3 }
+    /// Any input size.
+    var inputMultiple: Int { 1 }
+}
+
 extension NetworkArchitecture {
     static var keyConversions: [KeyConversion] { [] }
     static var benchmarks: [BenchmarkEntry] { [] }

@@ -33,6 +33,14 @@ struct ShapeReader {
         return (s[0], s[1], s[2])
     }
 
+    /// Throws unless `channels`, the image channels that `layer` reads or writes, are 3 (RGB).
+    func requireRGB(_ channels: Int, _ layer: String) throws {
+        guard channels == 3 else {
+            throw NetworkError(source, "layer '\(layer)' works on \(channels) image channels; only RGB (3) networks "
+                               + "are supported")
+        }
+    }
+
     /// Indices `i` for which `"\(prefix)\(i)\(suffix)"` exists, ascending.
     func indices(prefix: String, suffix: String) -> [Int] {
         var out = Set<Int>()

@@ -11,19 +11,14 @@ enum MSRResNet: NetworkArchitecture {
     static let detection = KeyCondition.all([.has("conv_first.weight"), .has("upconv1.weight")])
     static let benchmarks = [
         BenchmarkEntry(name: "msrresnet", label: "MSRResNet-16",
-                       config: Config(scale: 4, numFeat: 64, numBlocks: 16, channels: 3)),
+                       config: Config(scale: 4, numFeat: 64, numBlocks: 16)),
     ]
 
     struct Config: ArchitectureConfig {
         var scale: Int
         var numFeat: Int
         var numBlocks: Int
-        /// Image channels (in and out).
-        var channels: Int
 
-        var inChannels: Int { channels }
-        var outChannels: Int { channels }
-        var inputMultiple: Int { 1 }
         var hyperParameters: [(name: String, value: Int)] { [("num_feat", numFeat), ("blocks", numBlocks)] }
         /// Pixel-shuffle factors of the upsampling convs.
         var upsampling: [Int] { scale == 4 ? [2, 2] : [scale] }
@@ -54,7 +49,8 @@ enum MSRResNet: NetworkArchitecture {
             throw NetworkError(r.source, "MSRResNet upconv1 has \(up1.out) outputs for \(nf) features; "
                                + "expected 4× or 9×")
         }
-        return Config(scale: scale, numFeat: nf, numBlocks: nb.count, channels: first.in)
+        try r.requireRGB(first.in, "conv_first")
+        return Config(scale: scale, numFeat: nf, numBlocks: nb.count)
     }
 
     static func makeNetwork(_ config: Config, _ scope: Scope) throws -> any NetworkBody {
@@ -89,7 +85,7 @@ enum MSRResNet: NetworkArchitecture {
             let nf = c.numFeat
             let layout: TensorLayout = s.packed16([(nf, nf, 3)]) ? .packed16 : .chw
             self.layout = layout
-            convFirst = try s.conv("conv_first", in: c.channels, out: nf, k: 3)
+            convFirst = try s.conv("conv_first", in: 3, out: nf, k: 3)
             body = try (0..<c.numBlocks).map { try ResidualBlock(s["body"][$0], nf: nf, layout: layout) }
             var res = 1.0, ups: [(Conv, Int)] = []
             for (i, f) in c.upsampling.enumerated() {
@@ -98,7 +94,7 @@ enum MSRResNet: NetworkArchitecture {
             }
             upconvs = ups
             convHR = try s.conv("conv_hr", in: nf, out: nf, k: 3, resolution: res)
-            convLast = try s.conv("conv_last", in: nf, out: c.channels, k: 3, resolution: res)
+            convLast = try s.conv("conv_last", in: nf, out: 3, k: 3, resolution: res)
         }
 
         func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,

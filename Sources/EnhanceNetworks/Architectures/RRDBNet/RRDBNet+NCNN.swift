@@ -23,7 +23,7 @@ extension RRDBNet {
         }
         let u = [1, 2, 4].first { first.shape[1] == out * $0 * $0 } ?? 1
         let config = Config(scale: 4 / u, unshuffle: u, numFeat: first.shape[0], numGrow: grow,
-                            numBlocks: (convs.count - 6) / 15, channels: out)
+                            numBlocks: (convs.count - 6) / 15)
         let store = ParameterStore(source: source, shapes: nil)
         _ = try Network(config, Scope(store: store, prefix: ""))
         var placements: [NCNNPlacement] = []

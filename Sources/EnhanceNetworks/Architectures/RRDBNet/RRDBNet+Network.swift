@@ -57,7 +57,7 @@ extension RRDBNet {
             let trunk = (0..<5).map { (nf + $0 * gc, $0 == 4 ? nf : gc, 3) } + [(nf, nf, 3)]
             let layout: TensorLayout = s.packed16(trunk) ? .packed16 : .chw
             self.layout = layout
-            convFirst = try s.conv("conv_first", in: c.channels * c.unshuffle * c.unshuffle, out: nf, k: 3,
+            convFirst = try s.conv("conv_first", in: 3 * c.unshuffle * c.unshuffle, out: nf, k: 3,
                                    resolution: res)
             body = try (0..<c.numBlocks).map {
                 try RRDB(s["body"][$0], nf: nf, gc: gc, resolution: res, layout: layout)
@@ -66,7 +66,7 @@ extension RRDBNet {
             convUp1 = try s.conv("conv_up1", in: nf, out: nf, k: 3, resolution: 2 * res, layout: layout)
             convUp2 = try s.conv("conv_up2", in: nf, out: nf, k: 3, resolution: 4 * res, layout: layout)
             convHR = try s.conv("conv_hr", in: nf, out: nf, k: 3, resolution: 4 * res, layout: layout)
-            convLast = try s.conv("conv_last", in: nf, out: c.channels, k: 3, resolution: 4 * res)
+            convLast = try s.conv("conv_last", in: nf, out: 3, k: 3, resolution: 4 * res)
         }
 
         func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,

@@ -16,7 +16,7 @@ enum RRDBNet: NetworkArchitecture {
     static let keyConversions = [ESRGANKeys.conversion]
     static let benchmarks = [
         BenchmarkEntry(name: "rrdbnet", label: "RRDBNet-23",
-                       config: Config(scale: 4, unshuffle: 1, numFeat: 64, numGrow: 32, numBlocks: 23, channels: 3)),
+                       config: Config(scale: 4, unshuffle: 1, numFeat: 64, numGrow: 32, numBlocks: 23)),
     ]
 
     struct Config: ArchitectureConfig {
@@ -26,11 +26,7 @@ enum RRDBNet: NetworkArchitecture {
         var numFeat: Int
         var numGrow: Int
         var numBlocks: Int
-        /// Image channels (in and out).
-        var channels: Int
 
-        var inChannels: Int { channels }
-        var outChannels: Int { channels }
         var inputMultiple: Int { unshuffle }
         var hyperParameters: [(name: String, value: Int)] {
             [("num_feat", numFeat), ("blocks", numBlocks), ("num_grow_ch", numGrow)]
@@ -58,9 +54,10 @@ enum RRDBNet: NetworkArchitecture {
             throw NetworkError(r.source, "RRDBNet conv_first has \(first.in) input channels for \(last.out) output "
                                + "channels; expected ×1, ×4 or ×16")
         }
+        try r.requireRGB(last.out, "conv_last")
         let nb = try r.consecutive(prefix: "body.", suffix: ".rdb1.conv1.weight", what: "RRDBNet body blocks")
         return Config(scale: scale, unshuffle: unshuffle, numFeat: first.out,
-                      numGrow: try r.convShape("body.0.rdb1.conv1").out, numBlocks: nb, channels: last.out)
+                      numGrow: try r.convShape("body.0.rdb1.conv1").out, numBlocks: nb)
     }
 
     static func makeNetwork(_ config: Config, _ scope: Scope) throws -> any NetworkBody {

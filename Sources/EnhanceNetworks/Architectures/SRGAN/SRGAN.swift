@@ -25,9 +25,6 @@ enum SRGAN: NetworkArchitecture {
         var headKernel, bodyKernel, tailKernel: Int
 
         var scale: Int { 1 << upsamplings }
-        var inChannels: Int { 3 }
-        var outChannels: Int { 3 }
-        var inputMultiple: Int { 1 }
         var hyperParameters: [(name: String, value: Int)] { [("num_feat", numFeat), ("blocks", numBlocks)] }
         /// The largest layer's input plus twice its output, at its resolution: the last upsampling
         /// conv's (nf in, 4·nf out) or the tail's.
@@ -39,6 +36,7 @@ enum SRGAN: NetworkArchitecture {
 
     static func config(_ r: ShapeReader) throws -> Config {
         let head = try r.convShape("block1.0")
+        try r.requireRGB(head.in, "block1.0")
         let n = try r.consecutive(prefix: "block", suffix: ".conv1.weight", from: 2, what: "SRGAN residual blocks")
         let ub = "block\(3 + n)"
         let ups = r.indices(prefix: ub + ".", suffix: ".conv.weight")

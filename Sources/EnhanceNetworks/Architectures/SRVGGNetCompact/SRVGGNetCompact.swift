@@ -15,9 +15,6 @@ enum SRVGGNetCompact: NetworkArchitecture {
         /// Hidden feature → feature convolutions (`num_conv`).
         var numConv: Int
 
-        var inChannels: Int { 3 }
-        var outChannels: Int { 3 }
-        var inputMultiple: Int { 1 }
         var hyperParameters: [(name: String, value: Int)] { [("num_feat", numFeat), ("blocks", numConv)] }
         /// The largest layer's input plus twice its output: a hidden conv's or the last one's.
         var peakFloatsPerInputPixel: Double { Double(max(3 * numFeat, numFeat + 6 * scale * scale)) }
@@ -34,7 +31,9 @@ enum SRVGGNetCompact: NetworkArchitecture {
         guard lastIdx % 2 == 0 else {
             throw NetworkError(r.source, "SRVGGNetCompact ends with a PReLU (body.\(lastIdx)); expected a conv")
         }
-        let nf = try r.convShape("body.0").out, last = try r.convShape("body.\(lastIdx)").out
+        let first = try r.convShape("body.0"), last = try r.convShape("body.\(lastIdx)").out
+        try r.requireRGB(first.in, "body.0")
+        let nf = first.out
         let s = Int(Double(last / 3).squareRoot().rounded())
         guard s >= 1, s * s * 3 == last else {
             throw NetworkError(r.source, "SRVGGNetCompact last conv has \(last) outputs, not 3·s²")
