@@ -162,10 +162,10 @@ public final class Conv2D: @unchecked Sendable {
     /// Calls `body` with the epilogue `act(· + bias) · outputScale + residual` of this convolution.
     func withEpilogue<R>(activation: Activation, outputScale: Float, residual: Tensor?,
                          _ body: (Epilogue) -> R) -> R {
-        let (active, slopes) = activation.slopes(outChannels)
-        return bias.withUnsafeBufferPointer { b in slopes.withUnsafeBufferPointer { s in
+        let form = activation.epilogueForm(outChannels)
+        return bias.withUnsafeBufferPointer { b in form.slopes.withUnsafeBufferPointer { s in
             withResidual(residual) { res in
-                body(Epilogue(bias: b.baseAddress!, slope: s.baseAddress!, hasActivation: active,
+                body(Epilogue(bias: b.baseAddress!, slope: s.baseAddress!, mode: form.mode, smooth: form.smooth,
                               scale: outputScale, residual: res))
             }
         } }
