@@ -105,7 +105,7 @@ public final class MSRResNet: SuperResolutionNetwork, @unchecked Sendable {
                 t = pixelShuffle(c(t, activation: lrelu, pool: pool), f)
             }
             t = convHR(t, activation: lrelu, pool: pool)
-            return convLast(t, residual: upsampleBilinear(x.rows(r), factor: scale), pool: pool)
+            return convLast(t, residual: upsampleBilinear(x.rows(r), factor: scale, pool: pool), pool: pool)
         }
     }
 

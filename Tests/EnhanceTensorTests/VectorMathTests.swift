@@ -27,7 +27,9 @@ final class VectorMathTests: XCTestCase {
 
     func testTranscendentals() {
         typealias M = VectorMath
-        let checks: [(String, (SIMD16<Float>) -> SIMD16<Float>, (Double) -> Double, ClosedRange<Float>, Double, Double)] = [
+        typealias Check = (String, (SIMD16<Float>) -> SIMD16<Float>, (Double) -> Double, ClosedRange<Float>, Double,
+                           Double)
+        let checks: [Check] = [
             ("exp", M.exp, { Foundation.exp($0) }, -87 ... 88, 1e-30, 2e-7),
             ("erfc", M.erfc, { Foundation.erfc($0) }, 0 ... 2, 1e-30, 3e-7),
             // The rounding of x² in exp(−x²) grows as ~10⁻⁷·x² (6 · 10⁻⁶ at x = 8, erfc 10⁻²⁹).
