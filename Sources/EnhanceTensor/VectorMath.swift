@@ -3,7 +3,7 @@
 /// Concrete over `SIMD16<Float>` (see ``Epilogue``: generic SIMD code specialises badly). Maximum
 /// errors against double-precision libm (`VectorMathTests`, which asserts them):
 /// - ``exp(_:)``: 2 · 10⁻⁷ relative on [−87.3, 88.3] (clamped outside).
-/// - ``erfc(_:)`` (x ≥ 0): 3 · 10⁻⁷ relative on [0, 2]; beyond, the rounding of x² grows it as
+/// - ``erfc(_:)`` (x ≥ 0): 4 · 10⁻⁷ relative on [0, 2]; beyond, the rounding of x² grows it as
 ///   ~10⁻⁷·x² (6 · 10⁻⁶ at x = 8, where erfc is 10⁻²⁹).
 /// - ``erf(_:)``: 3 · 10⁻⁷ absolute, and relative for |x| < 0.5 (series there).
 /// - ``tanh(_:)``, ``sigmoid(_:)``: 4 · 10⁻⁷ relative on [−30, 30].
