@@ -55,8 +55,7 @@ public enum Activation: Sendable, Equatable {
         case .relu: return (.slope, .sigmoid, [Float](repeating: 0, count: count))
         case .leakyReLU(let s): return (.slope, .sigmoid, [Float](repeating: s, count: count))
         case .prelu(let s):
-            precondition(s.count == 1 || s.count >= count, "PReLU: \(s.count) slopes for \(count) channels")
-            return (.slope, .sigmoid, (0..<count).map { s[s.count == 1 ? 0 : $0] })
+            return (.slope, .sigmoid, (0..<count).map { s[s.count == 1 ? 0 : min($0, s.count - 1)] })
         case .sigmoid: return (.smooth, .sigmoid, ones)
         case .silu: return (.smooth, .silu, ones)
         case .gelu: return (.smooth, .gelu, ones)

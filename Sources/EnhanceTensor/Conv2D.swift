@@ -9,13 +9,14 @@ import Foundation
 /// Inputs, residual and output are ``Tensor``s in the convolution's ``layout``, fixed at init. The
 /// computation is `out = act(conv(concat(inputs)) + bias) * outputScale + residual`.
 ///
-/// On CHW tensors 3×3 kernels run as Winograd F(4×4, 3×3) (kernels 4× the weights); other sizes
-/// run as a direct SIMD convolution on the GEMM micro-kernel (1×1 is a plain GEMM; 13×13 or 17×17
-/// reduce over every tap, no Winograd). Grouped convolutions run per group on the same kernel,
-/// depthwise ones on a kernel of their own (``DepthwiseConv``), both CHW only. On
-/// ``TensorLayout/packed16`` tensors 3×3 kernels run as the channel-packed F(6×6) (``TileWinograd``, kernels 64/9× the weights). Kernels are made on first
-/// use (or ``prepare(pool:)``). ``reference(_:activation:outputScale:residual:pool:)``
-/// keeps the naive loop nest as an oracle.
+/// On CHW tensors dense 3×3 kernels run as Winograd F(4×4, 3×3) (kernels 4× the weights); other
+/// sizes run as a direct SIMD convolution on the GEMM micro-kernel (1×1 is a plain GEMM; 13×13 or
+/// 17×17 reduce over every tap, no Winograd). Grouped convolutions (3×3 included) run per group on
+/// the direct kernel, depthwise ones on a kernel of their own (``DepthwiseConv``), both CHW only.
+/// On ``TensorLayout/packed16`` tensors 3×3 kernels run as the channel-packed F(6×6)
+/// (``TileWinograd``, kernels 64/9× the weights). Kernels are made on first use (or
+/// ``prepare(pool:)``). ``reference(_:activation:outputScale:residual:pool:)`` keeps the naive
+/// loop nest as an oracle.
 public final class Conv2D: @unchecked Sendable {
     public let inChannels: Int
     public let outChannels: Int
