@@ -96,4 +96,21 @@ final class TensorOpTests: XCTestCase {
         XCTAssertEqual([gap.channels, gap.height, gap.width], [12, 1, 1])
         assertClose(gap.data, fx.values("gap", "y"), atol: 1e-6, "gap")
     }
+
+    /// Sizes past the fixtures': the threaded paths (≥ 32 Ki floats) and depthwise row bands.
+    func testLargeInputsThreaded() {
+        var rng = SplitMix(seed: 17)
+        let x = Tensor(channels: 3, height: 300, width: 45, data: rng.floats(3 * 300 * 45, scale: 6))
+        for act in [Activation.gelu, .mish, .prelu([0.1, 0.2, 0.3])] {
+            let want = (0..<x.data.count).map { act.apply(x.data[$0], channel: $0 / x.planeSize) }
+            assertClose(activate(x, act, pool: pool).data, want, "\(act)")
+        }
+        let g = rng.floats(3, scale: 1), b = rng.floats(3, scale: 1)
+        XCTAssertEqual(layerNormChannels(x, weight: g, bias: b, pool: pool), layerNormChannels(x, weight: g, bias: b))
+        // Depthwise 9×9 with 2 outputs per channel: 300 rows of 45 are several bands.
+        let dw = Conv2D(weight: rng.floats(6 * 81, scale: 0.1), bias: rng.floats(6, scale: 1), inChannels: 3,
+                        outChannels: 6, kernelSize: 9, groups: 3)
+        let want = dw.reference([x], activation: .silu, pool: pool).data
+        assertClose(dw(x, activation: .silu, pool: pool).data, want, atol: 1e-5 * peak(want))
+    }
 }
