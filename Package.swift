@@ -67,7 +67,8 @@ let package = Package(
 
         .testTarget(name: "EnhanceImagingTests", dependencies: ["EnhanceImaging"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "EnhanceTensorTests", dependencies: ["EnhanceTensor", "CVectorISA"]),
+        .testTarget(name: "EnhanceTensorTests", dependencies: ["EnhanceTensor", "CVectorISA"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "EnhanceCheckpointsTests", dependencies: ["EnhanceCheckpoints"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EnhanceNetworksTests",

@@ -1,20 +1,28 @@
 import Foundation
 
-/// A 2-D convolution layer: stride 1, zero padding `kernelSize / 2` ("same" output size), bias.
+/// A 2-D convolution layer: stride 1, zero padding `kernelSize / 2` ("same" output size), bias,
+/// any odd kernel size, optionally grouped (``groups``; depthwise when groups = inChannels).
 ///
-/// Weights are **OIHW** (`[outChannels, inChannels, k, k]`, row-major), bias `[outChannels]`.
+/// Weights are **OIHW** (`[outChannels, inChannels / groups, k, k]`, row-major, PyTorch's layout),
+/// bias `[outChannels]`; group `g` maps input channels `g·I/G ..< (g+1)·I/G` to output channels
+/// `g·O/G ..< (g+1)·O/G`.
 /// Inputs, residual and output are ``Tensor``s in the convolution's ``layout``, fixed at init. The
 /// computation is `out = act(conv(concat(inputs)) + bias) * outputScale + residual`.
 ///
-/// On CHW tensors 3×3 kernels run as Winograd F(4×4, 3×3) (kernels 4× the weights); other sizes
-/// run as a direct SIMD convolution. On ``TensorLayout/packed16`` tensors 3×3 kernels run as the
-/// channel-packed F(6×6) (``TileWinograd``, kernels 64/9× the weights). Kernels are made on first
-/// use (or ``prepare(pool:)``). ``reference(_:activation:outputScale:residual:pool:)``
-/// keeps the naive loop nest as an oracle.
+/// On CHW tensors dense 3×3 kernels run as Winograd F(4×4, 3×3) (kernels 4× the weights); other
+/// sizes run as a direct SIMD convolution on the GEMM micro-kernel (1×1 is a plain GEMM; 13×13 or
+/// 17×17 reduce over every tap, no Winograd). Grouped convolutions (3×3 included) run per group on
+/// the direct kernel, depthwise ones on a kernel of their own (``DepthwiseConv``), both CHW only.
+/// On ``TensorLayout/packed16`` tensors 3×3 kernels run as the channel-packed F(6×6)
+/// (``TileWinograd``, kernels 64/9× the weights). Kernels are made on first use (or
+/// ``prepare(pool:)``). ``reference(_:activation:outputScale:residual:pool:)`` keeps the naive
+/// loop nest as an oracle.
 public final class Conv2D: @unchecked Sendable {
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: Int
+    /// Channel groups (1: dense; inChannels: depthwise).
+    public let groups: Int
     /// The layout of the tensors this convolution reads and writes: it picks the kernel.
     public let layout: TensorLayout
     /// OIHW weights as given (a blend's, ``init(blending:_:alpha:)``, are blended on each access).
@@ -26,41 +34,52 @@ public final class Conv2D: @unchecked Sendable {
     enum Algorithm { case automatic, winograd, direct }
 
     /// Kernels packed once, on first use, for the automatic path and ``KernelISA/compiled``
-    /// (Winograd `U` for 3×3, direct layout otherwise); a blend's are blended from its ends'.
-    private let packed: PackedKernels
+    /// (``pack(_:outChannels:inChannels:kernelSize:groups:direct:rows:pool:)``); a blend's are blended.
+    let packed: PackedKernels
     /// Channel-packed F(6×6) `U` (``TileWinograd``), made on first use.
     let tileKernels: PackedKernels
     private let given: [Float]
     /// The ends and α of a blend.
     private let blendOf: (a: Conv2D, b: Conv2D, alpha: Float)?
 
-    /// `layout` `.packed16` needs a shape ``accepts(packed16:inChannels:outChannels:kernelSize:)`` allows.
+    /// `layout` `.packed16` needs a shape ``accepts(packed16:inChannels:outChannels:kernelSize:)`` allows
+    /// (and `groups` 1); `groups` must divide both channel counts.
     public init(weight: [Float], bias: [Float]?, inChannels: Int, outChannels: Int, kernelSize: Int,
-                layout: TensorLayout = .chw) {
-        precondition(weight.count == outChannels * inChannels * kernelSize * kernelSize,
+                groups: Int = 1, layout: TensorLayout = .chw) {
+        precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
+                     "Conv2D: \(groups) groups do not divide \(inChannels)→\(outChannels)")
+        precondition(weight.count == outChannels * inChannels / groups * kernelSize * kernelSize,
                      "Conv2D: weight count does not match shape")
         precondition(kernelSize % 2 == 1, "Conv2D: odd kernel sizes only")
-        precondition(layout == .chw || Self.accepts(packed16: inChannels, outChannels, kernelSize),
+        precondition(layout == .chw || (groups == 1 && Self.accepts(packed16: inChannels, outChannels, kernelSize)),
                      "Conv2D: \(inChannels)→\(outChannels) \(kernelSize)² cannot run packed16")
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
+        self.groups = groups
         self.layout = layout
         given = weight
         blendOf = nil
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
         packed = PackedKernels { _ in
             Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
-                      winograd: kernelSize == 3, rows: KernelISA.compiled.rows)
+                      groups: groups, rows: KernelISA.compiled.rows)
         }
         tileKernels = PackedKernels(recycle: true) { pool in
             TileWinograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, pool: pool)
         }
     }
 
-    private static func pack(_ weight: [Float], outChannels: Int, inChannels: Int, kernelSize: Int,
-                             winograd: Bool, rows: Int, pool: ThreadPool? = nil) -> [Float] {
-        winograd
+    /// The kernels of the automatic path: Winograd `U` for dense 3×3 (unless `direct`), the weights
+    /// as given for depthwise, else the direct layout per group (groups concatenated).
+    static func pack(_ weight: [Float], outChannels: Int, inChannels: Int, kernelSize: Int, groups: Int,
+                     direct: Bool = false, rows: Int, pool: ThreadPool? = nil) -> [Float] {
+        if groups > 1 {
+            return isDepthwise(groups, inChannels) ? weight
+                : packGroups(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
+                             groups: groups, rows: rows)
+        }
+        return kernelSize == 3 && !direct
             ? WinogradConv.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, rows: rows,
                                             pool: pool)
             : DirectConv.packWeights(weight, outChannels: outChannels, inChannels: inChannels,
@@ -79,16 +98,18 @@ public final class Conv2D: @unchecked Sendable {
         inChannels = a.inChannels
         outChannels = a.outChannels
         kernelSize = a.kernelSize
-        precondition(layout == .chw || Self.accepts(packed16: inChannels, outChannels, kernelSize),
+        precondition(a.groups == b.groups, "Conv2D: blended convolutions differ in groups")
+        groups = a.groups
+        precondition(layout == .chw || (groups == 1 && Self.accepts(packed16: inChannels, outChannels, kernelSize)),
                      "Conv2D: \(inChannels)→\(outChannels) \(kernelSize)² cannot run packed16")
         self.layout = layout
         given = []
         blendOf = (a, b, alpha)
         bias = Conv2D.blend(a.bias, b.bias, alpha)
-        let (o, i, k) = (outChannels, inChannels, kernelSize)
+        let (o, i, k, g) = (outChannels, inChannels, kernelSize, groups)
         packed = PackedKernels(recycle: true) { pool in
             Self.pack(Conv2D.blend(a.weight, b.weight, alpha), outChannels: o, inChannels: i, kernelSize: k,
-                      winograd: k == 3, rows: KernelISA.compiled.rows, pool: pool)
+                      groups: g, rows: KernelISA.compiled.rows, pool: pool)
         }
         tileKernels = PackedKernels(recycle: true) { pool in
             TileWinograd.transformWeights(Conv2D.blend(a.weight, b.weight, alpha), outChannels: o, inChannels: i,
@@ -115,7 +136,7 @@ public final class Conv2D: @unchecked Sendable {
     }
 
     /// Multiply-accumulates per output pixel.
-    public var macsPerPixel: Int { outChannels * inChannels * kernelSize * kernelSize }
+    public var macsPerPixel: Int { outChannels * inChannels / groups * kernelSize * kernelSize }
 
     /// Runs the convolution over the channel concatenation of `inputs` (no concat copy is made), with
     /// the kernel of its ``layout``.
@@ -162,10 +183,10 @@ public final class Conv2D: @unchecked Sendable {
     /// Calls `body` with the epilogue `act(· + bias) · outputScale + residual` of this convolution.
     func withEpilogue<R>(activation: Activation, outputScale: Float, residual: Tensor?,
                          _ body: (Epilogue) -> R) -> R {
-        let (active, slopes) = activation.slopes(outChannels)
-        return bias.withUnsafeBufferPointer { b in slopes.withUnsafeBufferPointer { s in
+        let form = activation.epilogueForm(outChannels)
+        return bias.withUnsafeBufferPointer { b in form.slopes.withUnsafeBufferPointer { s in
             withResidual(residual) { res in
-                body(Epilogue(bias: b.baseAddress!, slope: s.baseAddress!, hasActivation: active,
+                body(Epilogue(bias: b.baseAddress!, slope: s.baseAddress!, mode: form.mode, smooth: form.smooth,
                               scale: outputScale, residual: res))
             }
         } }
@@ -183,6 +204,10 @@ public final class Conv2D: @unchecked Sendable {
     private func runExclusive(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
                               pool: ThreadPool, algorithm: Algorithm, isa: KernelISA) -> Tensor {
         let (h, w) = checkShapes(inputs, residual: residual, layout: .chw)
+        if groups > 1 {
+            return runGrouped(inputs, activation: activation, outputScale: outputScale, residual: residual,
+                              pool: pool, isa: isa, height: h, width: w)
+        }
         let n = outChannels * h * w
         let data = [Float](unsafeUninitializedCapacity: n) { buf, count in
             count = n
@@ -191,7 +216,7 @@ public final class Conv2D: @unchecked Sendable {
             // Only tests pin a non-default path or kernel (packed on the fly).
             let packed = (winograd || kernelSize != 3) && isa == .compiled ? self.packed.value(pool)
                 : Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
-                            winograd: winograd, rows: isa.rows)
+                            groups: 1, direct: !winograd, rows: isa.rows)
             withPlanes(inputs) { planes in
                 withEpilogue(activation: activation, outputScale: outputScale, residual: residual) { epi in
                     packed.withUnsafeBufferPointer { pk in

@@ -6,20 +6,29 @@ struct Epilogue {
     typealias V = SIMD16<Float>
     /// Bias per output channel.
     let bias: UnsafePointer<Float>
-    /// Negative slope per output channel (1 = identity, 0 = ReLU).
+    /// Negative slope per output channel (1 = identity, 0 = ReLU), read in mode ``Mode/slope``.
     let slope: UnsafePointer<Float>
-    let hasActivation: Bool
+    /// Which activation runs: none, the per-channel slopes, or ``smooth``.
+    let mode: Mode
+    /// The smooth activation of mode ``Mode/smooth``.
+    let smooth: SmoothActivation
     let scale: Float
     /// Residual CHW plane data (same shape as the output) or nil.
     let residual: UnsafePointer<Float>?
+
+    /// The activation's form: one test per 16 values picks it, so the piecewise-linear path costs
+    /// what it did before smooth activations existed.
+    enum Mode: UInt8 { case none, slope, smooth }
 
     /// Bias, activation and scale for 16 values of channel `k`.
     @inline(__always)
     func apply(_ v: V, _ k: Int) -> V {
         var x = v + bias[k]
-        if hasActivation {
+        if mode == .slope {
             let s = slope[k]
             x = x.replacing(with: x * s, where: x .< 0)
+        } else if mode == .smooth {
+            x = smooth.apply(x)
         }
         if scale != 1 { x *= scale }
         return x
@@ -53,22 +62,13 @@ extension Epilogue {
     @inline(__always)
     func storePacked(_ v: V, bias: V, slope: V, _ dst: UnsafeMutablePointer<Float>, _ offset: Int) {
         var x = v + bias
-        if hasActivation { x = x.replacing(with: x * slope, where: x .< 0) }
+        if mode == .slope {
+            x = x.replacing(with: x * slope, where: x .< 0)
+        } else if mode == .smooth {
+            x = smooth.apply(x)
+        }
         if scale != 1 { x *= scale }
         if let r = residual { x += UnsafeRawPointer(r + offset).loadUnaligned(as: V.self) }
         UnsafeMutableRawPointer(dst + offset).storeBytes(of: x, as: V.self)
-    }
-}
-
-extension Activation {
-    /// Negative slopes per channel for `count` channels (identity → 1, ReLU → 0).
-    func slopes(_ count: Int) -> (active: Bool, slopes: [Float]) {
-        switch self {
-        case .identity: return (false, [Float](repeating: 1, count: count))
-        case .relu: return (true, [Float](repeating: 0, count: count))
-        case .leakyReLU(let s): return (true, [Float](repeating: s, count: count))
-        case .prelu(let s):
-            return (true, (0..<count).map { s[s.count == 1 ? 0 : min($0, s.count - 1)] })
-        }
     }
 }

@@ -1,27 +1,5 @@
 import Dispatch
 
-/// Element-wise activation applied after a convolution (fused when possible).
-public enum Activation: Sendable, Equatable {
-    /// No activation.
-    case identity
-    /// `max(0, x)`.
-    case relu
-    /// `x < 0 ? slope * x : x`.
-    case leakyReLU(Float)
-    /// Per-channel (count == C) or shared (count == 1) negative slopes.
-    case prelu([Float])
-
-    /// Applies the activation to one value of channel `c`.
-    @inlinable public func apply(_ v: Float, channel c: Int) -> Float {
-        switch self {
-        case .identity: return v
-        case .relu: return max(0, v)
-        case .leakyReLU(let s): return v < 0 ? v * s : v
-        case .prelu(let s): return v < 0 ? v * s[s.count == 1 ? 0 : c] : v
-        }
-    }
-}
-
 /// Allocates a tensor whose every element `fill` must write (no zero-fill pass).
 @inline(__always)
 func makeTensor(channels: Int, height: Int, width: Int, layout: TensorLayout = .chw,

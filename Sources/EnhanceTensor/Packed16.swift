@@ -4,7 +4,8 @@
 ///
 /// The channel-packed F(6×6) convolution (``TileWinograd``) reads and writes this layout, so its
 /// transforms are whole-vector arithmetic with no lane shuffles. Element-wise operations
-/// (``addScaled(_:_:scale:pool:)``) are layout-free and take packed tensors as they are.
+/// (``addScaled(_:_:scale:pool:)``, ``binary(_:_:_:pool:)``, ``activate(_:_:pool:)``, per-channel
+/// ``binary(_:perChannel:_:pool:)``) and 16-aligned ``Tensor/channels(_:)`` take packed tensors as they are.
 public enum Packed16 {
     /// Channels per group.
     public static let lanes = 16

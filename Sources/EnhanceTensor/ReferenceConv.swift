@@ -9,7 +9,7 @@ extension Conv2D {
         precondition(x.channels == inChannels, "Conv2D: expected \(inChannels) channels, got \(x.channels)")
         let h = x.height, w = x.width, k = kernelSize, p = k / 2
         var y = Tensor(channels: outChannels, height: h, width: w)
-        let ci = inChannels
+        let ci = inChannels / groups, co = outChannels / groups
         y.data.withUnsafeMutableBufferPointer { out in
             let outBase = out.baseAddress!
             x.data.withUnsafeBufferPointer { xin in
@@ -18,14 +18,14 @@ extension Conv2D {
                         let dst = outBase + o * h * w
                         for i in 0..<(h * w) { dst[i] = 0 }
                         for c in 0..<ci { for ky in 0..<k { for kx in 0..<k {
-                            let wv = wt[((o * ci + c) * k + ky) * k + kx]
+                            let wv = wt[((o * ci + c) * k + ky) * k + kx], ic = o / co * ci + c
                             for yy in 0..<h {
                                 let sy = yy + ky - p
                                 if sy < 0 || sy >= h { continue }
                                 for xx in 0..<w {
                                     let sx = xx + kx - p
                                     if sx < 0 || sx >= w { continue }
-                                    dst[yy * w + xx] += wv * xin[(c * h + sy) * w + sx]
+                                    dst[yy * w + xx] += wv * xin[(ic * h + sy) * w + sx]
                                 }
                             }
                         } } }

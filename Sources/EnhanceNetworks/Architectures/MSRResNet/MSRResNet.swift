@@ -121,7 +121,8 @@ enum MSRResNet: NetworkArchitecture {
                     t = pixelShuffle(c(t, activation: lrelu, pool: pool), f)
                 }
                 t = convHR(t, activation: lrelu, pool: pool)
-                return convLast(t, residual: upsampleBilinear(x.rows(r), factor: scale), pool: pool)
+                let skip = upsampleBilinear(x.rows(r), factor: scale, pool: pool)
+                return convLast(t, residual: skip, pool: pool)
             }
         }
     }

@@ -1,4 +1,3 @@
-import Foundation
 import EnhanceCheckpoints
 import EnhanceTensor
 
@@ -116,9 +115,8 @@ enum SRGAN: NetworkArchitecture {
                 feat = pixelShuffle(c(feat, activation: .prelu(s), pool: pool), 2)
             }
             try cancel.check()
-            var y = tail(feat, pool: pool)
-            for i in 0..<y.data.count { y.data[i] = (tanhf(y.data[i]) + 1) * 0.5 }
-            return y
+            // (tanh(y) + 1) / 2: tanh and the halving fused into the conv, then + 0.5.
+            return binary(tail(feat, activation: .tanh, outputScale: 0.5, pool: pool), scalar: 0.5, .add, pool: pool)
         }
     }
 }

@@ -1,0 +1,127 @@
+/// Row blocks of a GEMM `C = A · B` on the channel-packed micro-kernel (``tilePanel``): the block of
+/// `rows` (≤ the shape's rows) rows of row-major `A` (`lda`) times `B` `[k][ldb]` (columns up to
+/// `nPad` readable) into `tile` `[shape rows][nPad]`. A short block is copied zero-padded to `scratch`
+/// (`shape rows · k` floats).
+@inline(__always)
+func gemmBlock(_ isa: KernelISA, _ a: UnsafePointer<Float>, lda: Int, rows: Int, k: Int, _ b: UnsafePointer<Float>,
+               ldb: Int, nPad: Int, _ tile: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    let full = isa.tileShape.rows
+    var ap = a, la = lda
+    if rows < full {
+        scratch.update(repeating: 0, count: full * k)
+        for r in 0..<rows { (scratch + r * k).update(from: a + r * lda, count: k) }
+        ap = UnsafePointer(scratch)
+        la = k
+    }
+    tilePanel(isa, ap, lda: la, b, ldb: ldb, count: k, tile, ldc: nPad, rows: full, columns: nPad)
+}
+
+/// Columns `n` rounded up to whole 16-float vectors and micro-kernel blocks.
+func paddedColumns(_ n: Int, _ isa: KernelISA) -> Int {
+    let unit = max(16, isa.tileShape.width)
+    return (n + unit - 1) / unit * unit
+}
+
+/// A fully connected layer on token-major data (``Matrix``): `y = x · Wᵀ + b`, PyTorch `nn.Linear`
+/// (weight `[outFeatures, inFeatures]`, row-major). Runs on the micro-kernel in blocks of tokens;
+/// an ``Activation`` (per output feature for PReLU) is fused.
+public final class Linear: @unchecked Sendable {
+    public let inFeatures: Int
+    public let outFeatures: Int
+    /// `[outFeatures, inFeatures]`, as given.
+    public let weight: [Float]
+    /// `[outFeatures]`.
+    public let bias: [Float]
+    private let isa = KernelISA.compiled
+    /// `Wᵀ` as `[inFeatures][nPad]`, zero beyond `outFeatures`; bias padded alike.
+    private let packed: [Float], paddedBias: [Float], nPad: Int
+
+    public init(weight: [Float], bias: [Float]?, inFeatures: Int, outFeatures: Int) {
+        precondition(weight.count == inFeatures * outFeatures, "Linear: weight count does not match shape")
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.weight = weight
+        self.bias = bias ?? [Float](repeating: 0, count: outFeatures)
+        let nPad = paddedColumns(outFeatures, KernelISA.compiled)
+        var p = [Float](repeating: 0, count: inFeatures * nPad)
+        for o in 0..<outFeatures { for i in 0..<inFeatures { p[i * nPad + o] = weight[o * inFeatures + i] } }
+        packed = p
+        paddedBias = self.bias + [Float](repeating: 0, count: nPad - outFeatures)
+        self.nPad = nPad
+    }
+
+    /// `act(x · Wᵀ + b)` for `x` `[tokens, inFeatures]` → `[tokens, outFeatures]`.
+    public func callAsFunction(_ x: Matrix, activation: Activation = .identity, pool: ThreadPool) -> Matrix {
+        precondition(x.columns == inFeatures, "Linear: expected \(inFeatures) features, got \(x.columns)")
+        let form = activation.epilogueForm(outFeatures)
+        let slopes = form.slopes + [Float](repeating: 1, count: nPad - outFeatures)
+        let (n, k, t, nPad, isa) = (outFeatures, inFeatures, x.rows, nPad, isa)
+        let block = isa.tileShape.rows, blocks = (t + block - 1) / block
+        let data = [Float](unsafeUninitializedCapacity: t * n) { out, count in
+            count = t * n
+            x.data.withUnsafeBufferPointer { xs in packed.withUnsafeBufferPointer { w in
+                paddedBias.withUnsafeBufferPointer { bs in slopes.withUnsafeBufferPointer { sl in
+                    pool.exclusive { pool in
+                        pool.parallelFor(blocks) { b, worker in
+                            let rows = min(block, t - b * block)
+                            let tile = pool.arenas[worker].floats(block * (nPad + k))
+                            gemmBlock(isa, xs.baseAddress! + b * block * k, lda: k, rows: rows, k: k, w.baseAddress!,
+                                      ldb: nPad, nPad: nPad, tile, scratch: tile + block * nPad)
+                            for r in 0..<rows {
+                                let dst = out.baseAddress! + (b * block + r) * n
+                                forVectors(tile + r * nPad, n) { j, v, valid in
+                                    var y = v + load16(bs.baseAddress! + j)
+                                    if form.mode == .slope {
+                                        let s = load16(sl.baseAddress! + j)
+                                        y = y.replacing(with: y * s, where: y .< 0)
+                                    } else if form.mode == .smooth {
+                                        y = form.smooth.apply(y)
+                                    }
+                                    storeVector(y, dst + j, valid)
+                                }
+                            }
+                        }
+                    }
+                } }
+            } }
+        }
+        return Matrix(rows: t, columns: n, data: data)
+    }
+}
+
+/// Batched matrix product: `a` holds `batch` matrices `[m][k]` stacked by rows (`a.rows = batch · m`),
+/// `b` holds `batch` matrices `[k][n]` (or `[n][k]` with `transposeB`, i.e. `a · bᵀ`); the result
+/// stacks the `batch` products `[m][n]`. ONNX `MatMul` / `torch.matmul` on `[batch, m, k]`.
+public func matmul(_ a: Matrix, _ b: Matrix, batch: Int = 1, transposeB: Bool = false,
+                   pool: ThreadPool) -> Matrix {
+    precondition(batch >= 1 && a.rows % batch == 0 && b.rows % batch == 0, "matmul: rows not divisible by batch")
+    let m = a.rows / batch, k = a.columns
+    let n = transposeB ? b.rows / batch : b.columns
+    precondition((transposeB ? b.columns : b.rows / batch) == k, "matmul: inner dimensions differ")
+    let isa = KernelISA.compiled, nPad = paddedColumns(n, isa)
+    // B of each batch as [k][nPad], zero-padded.
+    var packed = [Float](repeating: 0, count: batch * k * nPad)
+    b.data.withUnsafeBufferPointer { src in
+        for q in 0..<batch { for i in 0..<k { for j in 0..<n {
+            packed[(q * k + i) * nPad + j] = transposeB ? src[(q * n + j) * k + i] : src[(q * k + i) * n + j]
+        } } }
+    }
+    let block = isa.tileShape.rows, blocks = (m + block - 1) / block
+    let data = [Float](unsafeUninitializedCapacity: batch * m * n) { out, count in
+        count = batch * m * n
+        a.data.withUnsafeBufferPointer { xs in packed.withUnsafeBufferPointer { w in
+            pool.exclusive { pool in
+                pool.parallelFor(batch * blocks) { item, worker in
+                    let q = item / blocks, r0 = (item % blocks) * block, rows = min(block, m - r0)
+                    let tile = pool.arenas[worker].floats(block * (nPad + k))
+                    gemmBlock(isa, xs.baseAddress! + (q * m + r0) * k, lda: k, rows: rows, k: k,
+                              w.baseAddress! + q * k * nPad, ldb: nPad, nPad: nPad, tile, scratch: tile + block * nPad)
+                    for r in 0..<rows {
+                        (out.baseAddress! + (q * m + r0 + r) * n).update(from: tile + r * nPad, count: n)
+                    }
+                }
+            }
+        } }
+    }
+    return Matrix(rows: batch * m, columns: n, data: data)
+}

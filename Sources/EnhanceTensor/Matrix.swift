@@ -1,0 +1,155 @@
+/// A row-major float32 matrix for token-major (transformer) data: `rows` tokens × `columns` features,
+/// element `(t, f)` at `data[t · columns + f]` — PyTorch's `[B·N, C]` with batch 1.
+///
+/// SwinIR-style blocks stay in this layout from patch embedding to patch unembedding: ``Linear``,
+/// ``layerNormRows(_:weight:bias:eps:pool:)``, ``windowPartition(_:height:width:window:shift:)`` and
+/// ``windowAttention(qkv:windowTokens:heads:scale:bias:mask:pool:)`` all read and write it, with no
+/// transpose per layer. Images enter and leave through ``init(tokensOf:)`` and
+/// ``Tensor/init(tokens:height:width:)`` (token `y · W + x`, PyTorch `x.flatten(2).transpose(1, 2)`).
+public struct Matrix: Sendable, Equatable {
+    /// Tokens.
+    public var rows: Int
+    /// Features per token.
+    public var columns: Int
+    /// `rows · columns` values, row-major.
+    public var data: [Float]
+
+    public init(rows: Int, columns: Int, data: [Float]) {
+        precondition(data.count == rows * columns, "Matrix: data does not match \(rows)×\(columns)")
+        self.rows = rows
+        self.columns = columns
+        self.data = data
+    }
+
+    /// The tokens of CHW `x`: `[H·W, C]`, token `y · W + x` (a transpose).
+    public init(tokensOf x: Tensor) {
+        x.require(.chw, "Matrix(tokensOf:)")
+        let c = x.channels, n = x.planeSize
+        let data = [Float](unsafeUninitializedCapacity: c * n) { buf, count in
+            x.data.withUnsafeBufferPointer { src in
+                for t in 0..<n { for f in 0..<c { buf[t * c + f] = src[f * n + t] } }
+            }
+            count = c * n
+        }
+        self.init(rows: n, columns: c, data: data)
+    }
+}
+
+extension Tensor {
+    /// The CHW image `[columns, height, width]` of token matrix `m` (`m.rows` = height · width).
+    public init(tokens m: Matrix, height: Int, width: Int) {
+        precondition(m.rows == height * width, "Tensor(tokens:): \(m.rows) tokens for \(height)×\(width)")
+        let c = m.columns, n = m.rows
+        let t = m.data.withUnsafeBufferPointer { src in
+            makeTensor(channels: c, height: height, width: width) { dst in
+                for f in 0..<c { for i in 0..<n { dst[f * n + i] = src[i * c + f] } }
+            }
+        }
+        self = t
+    }
+}
+
+/// Runs `body(row, src, dst)` for every row of `m` (over `pool` when large), building a result of
+/// the same shape from each row's `columns` values.
+func mapRows(_ m: Matrix, pool: ThreadPool?,
+             _ body: (Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Matrix {
+    let c = m.columns
+    let data = [Float](unsafeUninitializedCapacity: m.data.count) { buf, count in
+        m.data.withUnsafeBufferPointer { src in
+            func row(_ r: Int) { body(r, src.baseAddress! + r * c, buf.baseAddress! + r * c) }
+            if let pool, m.data.count >= 1 << 15 { pool.parallelFor(m.rows, row) } else {
+                for r in 0..<m.rows { row(r) }
+            }
+        }
+        count = m.data.count
+    }
+    return Matrix(rows: m.rows, columns: c, data: data)
+}
+
+/// `n` floats from `p` as 16-float vectors: `body(i, v, valid)` with the tail zero-padded.
+@inline(__always)
+func forVectors(_ p: UnsafePointer<Float>, _ n: Int, _ body: (Int, SIMD16<Float>, Int) -> Void) {
+    var i = 0
+    while i + 16 <= n {
+        body(i, UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self), 16)
+        i += 16
+    }
+    if i < n {
+        var v = SIMD16<Float>()
+        for l in 0..<(n - i) { v[l] = p[i + l] }
+        body(i, v, n - i)
+    }
+}
+
+/// 16 floats from `p`.
+@inline(__always)
+func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+
+/// Stores the first `valid` lanes of `v` at `p`.
+@inline(__always)
+func storeVector(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ valid: Int) {
+    if valid == 16 {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+    } else {
+        for l in 0..<valid { p[l] = v[l] }
+    }
+}
+
+/// Layer normalisation of each row (token) over its features: PyTorch `LayerNorm(C, eps)` on
+/// `[N, C]`, ONNX `LayerNormalization` (axis −1). Two-pass mean and biased variance per row.
+public func layerNormRows(_ m: Matrix, weight: [Float], bias: [Float], eps: Float = 1e-5,
+                          pool: ThreadPool? = nil) -> Matrix {
+    let c = m.columns
+    precondition(weight.count == c && bias.count == c, "layerNormRows: weight/bias need \(c) values")
+    return weight.withUnsafeBufferPointer { wt in bias.withUnsafeBufferPointer { bs in
+        mapRows(m, pool: pool) { _, src, dst in
+            var s = SIMD16<Float>()
+            forVectors(src, c) { _, v, _ in s += v }
+            let mean = s.sum() / Float(c)
+            var q = SIMD16<Float>()
+            forVectors(src, c) { _, v, valid in
+                let d = (v - mean).replacing(with: 0, where: SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+                                                                           14, 15) .>= Int32(valid))
+                q.addProduct(d, d)
+            }
+            let rstd = 1 / (q.sum() / Float(c) + eps).squareRoot()
+            forVectors(src, c) { i, v, valid in
+                var w = SIMD16<Float>(), b = SIMD16<Float>()
+                if valid == 16 {
+                    w = UnsafeRawPointer(wt.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
+                    b = UnsafeRawPointer(bs.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
+                } else {
+                    for l in 0..<valid { w[l] = wt[i + l]; b[l] = bs[i + l] }
+                }
+                storeVector((v - mean) * rstd * w + b, dst + i, valid)
+            }
+        }
+    } }
+}
+
+/// Softmax of each row: `exp(x − max) / Σ exp(x − max)` (ONNX `Softmax`, axis −1).
+public func softmaxRows(_ m: Matrix, pool: ThreadPool? = nil) -> Matrix {
+    mapRows(m, pool: pool) { _, src, dst in softmax(src, dst, m.columns) }
+}
+
+/// Softmax of `n` floats from `src` into `dst` (may be the same memory).
+@inline(__always)
+func softmax(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+    var peak = -Float.infinity
+    for i in 0..<n { peak = max(peak, src[i]) }
+    var total = SIMD16<Float>()
+    forVectors(src, n) { i, v, valid in
+        var e = VectorMath.exp(v - peak)
+        if valid < 16 { for l in valid..<16 { e[l] = 0 } }
+        total += e
+        storeVector(e, dst + i, valid)
+    }
+    let inv = 1 / total.sum()
+    forVectors(UnsafePointer(dst), n) { i, v, valid in storeVector(v * inv, dst + i, valid) }
+}
+
+/// `a + b` element-wise (same shape), e.g. a transformer block's residual.
+public func add(_ a: Matrix, _ b: Matrix) -> Matrix {
+    precondition(a.rows == b.rows && a.columns == b.columns, "add: matrix shapes differ")
+    return Matrix(rows: a.rows, columns: a.columns, data: zip(a.data, b.data).map { $0 + $1 })
+}

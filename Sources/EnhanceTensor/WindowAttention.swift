@@ -1,0 +1,119 @@
+/// Swin-style windows over token-major images (``Matrix`` `[H·W, C]`, token `y · W + x`).
+///
+/// `windowPartition` first rolls the image by `−shift` on both axes (`torch.roll(x, (−s, −s),
+/// (1, 2))`, so token `(y, x)` of the rolled image is `((y + s) mod H, (x + s) mod W)`), then cuts
+/// `window × window` windows, row-major over windows and within each: `[nW · N, C]` with `N` = window².
+public func windowPartition(_ x: Matrix, height: Int, width: Int, window: Int, shift: Int = 0) -> Matrix {
+    windowCopy(x, height: height, width: width, window: window, shift: shift, forward: true)
+}
+
+/// The inverse of ``windowPartition(_:height:width:window:shift:)``: windows back to the image, rolled
+/// by `+shift` (SwinIR's `window_reverse` then `torch.roll(x, (s, s))`).
+public func windowReverse(_ x: Matrix, height: Int, width: Int, window: Int, shift: Int = 0) -> Matrix {
+    windowCopy(x, height: height, width: width, window: window, shift: shift, forward: false)
+}
+
+private func windowCopy(_ x: Matrix, height h: Int, width w: Int, window ws: Int, shift s: Int,
+                        forward: Bool) -> Matrix {
+    precondition(x.rows == h * w && h % ws == 0 && w % ws == 0, "window: \(h)×\(w) not in \(ws)-windows")
+    let c = x.columns, nx = w / ws
+    var out = [Float](repeating: 0, count: x.data.count)
+    x.data.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in
+        for y in 0..<h { for xx in 0..<w {
+            let image = ((y + s) % h) * w + (xx + s) % w
+            let win = (((y / ws) * nx + xx / ws) * ws + y % ws) * ws + xx % ws
+            let (from, to) = forward ? (image, win) : (win, image)
+            (dst.baseAddress! + to * c).update(from: src.baseAddress! + from * c, count: c)
+        } }
+    } }
+    return Matrix(rows: x.rows, columns: c, data: out)
+}
+
+/// SwinIR's attention mask for shifted windows (`calculate_mask`): `[nW][N][N]`, 0 where tokens `i`
+/// and `j` of a window come from the same region of the unrolled image, −100 elsewhere.
+public func shiftedWindowMask(height h: Int, width w: Int, window ws: Int, shift s: Int) -> [Float] {
+    func region(_ v: Int, _ size: Int) -> Int { v < size - ws ? 0 : v < size - s ? 1 : 2 }
+    var labels = [Float](repeating: 0, count: h * w)
+    for y in 0..<h { for x in 0..<w { labels[y * w + x] = Float(region(y, h) * 3 + region(x, w)) } }
+    let windows = windowPartition(Matrix(rows: h * w, columns: 1, data: labels), height: h, width: w, window: ws)
+    let n = ws * ws, nW = h * w / n
+    var mask = [Float](repeating: 0, count: nW * n * n)
+    for q in 0..<nW { for i in 0..<n { for j in 0..<n where windows.data[q * n + i] != windows.data[q * n + j] {
+        mask[(q * n + i) * n + j] = -100
+    } } }
+    return mask
+}
+
+/// The relative position bias `[heads][N][N]` of a window from Swin's table `[(2·ws − 1)², heads]`:
+/// entry `(i, j)` reads row `(yᵢ − yⱼ + ws − 1) · (2·ws − 1) + xᵢ − xⱼ + ws − 1`.
+public func relativePositionBias(table: [Float], window ws: Int, heads: Int) -> [Float] {
+    let side = 2 * ws - 1, n = ws * ws
+    precondition(table.count == side * side * heads, "relativePositionBias: table is not [(2ws−1)², heads]")
+    var bias = [Float](repeating: 0, count: heads * n * n)
+    for i in 0..<n { for j in 0..<n {
+        let row = (i / ws - j / ws + ws - 1) * side + i % ws - j % ws + ws - 1
+        for hd in 0..<heads { bias[(hd * n + i) * n + j] = table[row * heads + hd] }
+    } }
+    return bias
+}
+
+/// Multi-head self-attention inside windows, SwinIR's `WindowAttention` after its `qkv` Linear.
+///
+/// - Parameters:
+///   - qkv: `[nW · N, 3C]` (windows stacked, ``windowPartition(_:height:width:window:shift:)``),
+///     columns `[q | k | v]`, head `h` at columns `h · d ..< (h + 1) · d` of each (`d = C / heads`).
+///   - scale: multiplies `q · kᵀ` (usually `d^−½`).
+///   - bias: `[heads][N][N]` added to every window's scores (``relativePositionBias(table:window:heads:)``).
+///   - mask: `[nW][N][N]` added per window (``shiftedWindowMask(height:width:window:shift:)``).
+/// - Returns: `[nW · N, C]`, head `h`'s output at columns `h · d ..< (h + 1) · d` (before `proj`).
+public func windowAttention(qkv: Matrix, windowTokens n: Int, heads: Int, scale: Float, bias: [Float]? = nil,
+                            mask: [Float]? = nil, pool: ThreadPool) -> Matrix {
+    let c = qkv.columns / 3, d = c / max(heads, 1), nW = qkv.rows / max(n, 1)
+    precondition(qkv.columns == 3 * c && c == d * heads && qkv.rows == nW * n, "windowAttention: shapes")
+    precondition(bias.map { $0.count == heads * n * n } ?? true, "windowAttention: bias is not [heads][N][N]")
+    precondition(mask.map { $0.count == nW * n * n } ?? true, "windowAttention: mask is not [nW][N][N]")
+    let isa = KernelISA.compiled, nPad = paddedColumns(n, isa), dPad = paddedColumns(d, isa)
+    let block = isa.tileShape.rows, blocks = (n + block - 1) / block
+    let kt = d * nPad, vs = n * dPad, ss = blocks * block * nPad, os = block * dPad
+    let scratch = max(block * d, block * n)
+    var out = [Float](repeating: 0, count: nW * n * c)
+    qkv.data.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in
+        pool.exclusive { pool in
+            pool.parallelFor(nW * heads) { item, worker in
+                let q = item / heads, hd = item % heads, row0 = src.baseAddress! + q * n * 3 * c
+                let mem = pool.arenas[worker].floats(kt + vs + ss + os + scratch)
+                let kT = mem, v = mem + kt, s = v + vs, o = s + ss, tmp = o + os
+                kT.update(repeating: 0, count: kt + vs)
+                for j in 0..<n {
+                    let tok = row0 + j * 3 * c
+                    for e in 0..<d { kT[e * nPad + j] = tok[c + hd * d + e] }
+                    (v + j * dPad).update(from: tok + 2 * c + hd * d, count: d)
+                }
+                for b in 0..<blocks {
+                    gemmBlock(isa, row0 + b * block * 3 * c + hd * d, lda: 3 * c, rows: min(block, n - b * block),
+                              k: d, kT, ldb: nPad, nPad: nPad, s + b * block * nPad, scratch: tmp)
+                }
+                for i in 0..<n {
+                    let r = s + i * nPad, bi = (hd * n + i) * n, mi = (q * n + i) * n
+                    for j in 0..<n {
+                        var e = r[j] * scale
+                        if let bias { e += bias[bi + j] }
+                        if let mask { e += mask[mi + j] }
+                        r[j] = e
+                    }
+                    softmax(r, r, n)
+                    for j in n..<nPad { r[j] = 0 }
+                }
+                for b in 0..<blocks {
+                    let rows = min(block, n - b * block)
+                    gemmBlock(isa, s + b * block * nPad, lda: nPad, rows: rows, k: n, v, ldb: dPad, nPad: dPad, o,
+                              scratch: tmp)
+                    for r in 0..<rows {
+                        (dst.baseAddress! + (q * n + b * block + r) * c + hd * d).update(from: o + r * dPad, count: d)
+                    }
+                }
+            }
+        }
+    } }
+    return Matrix(rows: nW * n, columns: c, data: out)
+}
