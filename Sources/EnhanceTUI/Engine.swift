@@ -122,6 +122,8 @@ public protocol PreviewEngine: Sendable {
     func load(path: String) throws -> Image
     /// Upscales `region` (input pixels, inside the image) of `image` with `method` (α for the
     /// blend), using the engine's interactive context margin (it may be smaller than export's).
+    /// The PSNR method must give the blend at α 0 and the GAN method the blend at α 1, pixel for
+    /// pixel: the views show one for the other (``MethodKey/samePicture``).
     ///
     /// Returns an image of `scale·region.width × scale·region.height` pixels. Must poll `cancel`
     /// and throw (any error) soon after it is set; `progress` receives fractions in [0, 1].

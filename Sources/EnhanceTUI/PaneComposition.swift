@@ -12,9 +12,11 @@ indirect enum PaneImage {
     case mosaic(base: PaneImage?, tiles: [Tile])
 }
 
-/// The cached tiles of `key` that meet `view` at `density` or finer, refined ones last (on top).
+/// The cached tiles of `key` (and of its ``MethodKey/samePicture``) that meet `view` at `density`
+/// or finer, refined ones last (on top).
 func usableTiles(_ p: PreviewState, _ key: MethodKey, view: PixelRect, density: Double, scale: Int) -> [Tile] {
-    let t = p.cache.tiles(key).filter { $0.region.intersects(view) && $0.density(scale: scale) >= density - 1e-9 }
+    let all = p.cache.tiles(key) + (key.samePicture.map { p.cache.tiles($0) } ?? [])
+    let t = all.filter { $0.region.intersects(view) && $0.density(scale: scale) >= density - 1e-9 }
     return t.filter { !$0.refined } + t.filter(\.refined)
 }
 
@@ -78,7 +80,8 @@ func refineNote(_ s: AppState, _ p: PreviewState, _ key: MethodKey) -> String {
 }
 
 /// What stands in for `key` where its own tiles are missing: its own coarser tiles (zoomed in
-/// from fit), else, for a blend, the tiles of the nearest other α meeting the view (any density).
+/// from fit), else the tiles of the network picture nearest in α that meets the view (any density;
+/// the PSNR network is α 0 and the GAN α 1, so a method switch keeps the network pixels on screen).
 func staleLayer(_ p: PreviewState, _ key: MethodKey, view: PixelRect, density: Double,
                 scale: Int) -> (MethodKey, [Tile])? {
     func tiles(_ k: MethodKey) -> [Tile] {
@@ -87,12 +90,13 @@ func staleLayer(_ p: PreviewState, _ key: MethodKey, view: PixelRect, density: D
     }
     let own = tiles(key).filter { $0.density(scale: scale) < density - 1e-9 }
     if !own.isEmpty { return (key, own) }
-    guard key.method == .blend else { return nil }
+    guard key.method.isNetwork else { return nil }
+    func alpha(_ k: MethodKey) -> Int { k.method == .gan ? 100 : k.method == .blend ? k.alphaHundredths : 0 }
+    func rank(_ k: MethodKey) -> (Int, Int, String) { (abs(alpha(k) - alpha(key)), alpha(k), k.description) }
     let others = Set(p.cache.entries
-        .filter { $0.key.method == .blend && $0.key != key && $0.tile.region.intersects(view) }
+        .filter { $0.key.method.isNetwork && $0.key != key && $0.tile.region.intersects(view) }
         .map(\.key))
-    guard let near = others.min(by: { (abs($0.alphaHundredths - key.alphaHundredths), $0.alphaHundredths)
-        < (abs($1.alphaHundredths - key.alphaHundredths), $1.alphaHundredths) }) else { return nil }
+    guard let near = others.min(by: { rank($0) < rank($1) }) else { return nil }
     return (near, tiles(near))
 }
 

@@ -26,6 +26,18 @@ public struct MethodKey: Hashable, Sendable, CustomStringConvertible {
     /// "bicubic", "PSNR", "GAN" or "blend α=0.35".
     public var description: String { method == .blend ? "blend α=\(formatAlpha(alpha))" : method.title }
 
+    /// The key whose pixels are the same as this one's: the PSNR network is the blend at α 0 and the
+    /// GAN network the blend at α 1 (``PreviewEngine`` runs the ends so), and the reverse.
+    public var samePicture: MethodKey? {
+        switch (method, alphaHundredths) {
+        case (.psnr, _): MethodKey(.blend, alpha: 0)
+        case (.gan, _): MethodKey(.blend, alpha: 1)
+        case (.blend, 0): MethodKey(.psnr)
+        case (.blend, 100): MethodKey(.gan)
+        default: nil
+        }
+    }
+
     /// Short stable name (file names): "bicubic", "psnr", "gan", "blend0.35".
     public var slug: String { method == .blend ? "blend" + formatAlpha(alpha) : method.rawValue }
 }

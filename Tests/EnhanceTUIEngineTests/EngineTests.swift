@@ -149,5 +149,13 @@ final class PairSwitchTests: XCTestCase {
         XCTAssertEqual(viaBlend.count, direct.pixels.count)
         XCTAssertLessThan(zip(viaBlend, direct.pixels).map { abs($0 - $1) }.max() ?? 1, 1e-3)
         XCTAssertEqual(end.metadata["enhance:psnr-model"], "enhance-x4-psnr.safetensors")
+        // The views show the blend at α 0 and 1 for PSNR and GAN (MethodKey.samePicture): the engine
+        // gives them pixel for pixel.
+        let region = PixelRect(x: 1, y: 2, width: 6, height: 5)
+        for (method, alpha) in [(Method.psnr, Float(0)), (.gan, 1)] {
+            let own = try e.upscale(img, region: region, method: method, alpha: 0.5, cancel: CancelFlag()) { _ in }
+            let blend = try e.upscale(img, region: region, method: .blend, alpha: alpha, cancel: CancelFlag()) { _ in }
+            XCTAssertEqual(own.pixels, blend.pixels, "\(method)")
+        }
     }
 }

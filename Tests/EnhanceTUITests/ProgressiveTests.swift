@@ -144,6 +144,42 @@ final class NeverBlurTests: XCTestCase {
         XCTAssertTrue(h.screen.text(row: 0).contains("stale"), h.screen.text(row: 0))
     }
 
+    /// Switching the method at 1:1 before the ladder ran keeps a network picture on screen
+    /// (labelled stale) until the new method's pixels arrive, never bicubic.
+    func testAMethodSwitchKeepsTheOtherNetworkPixels() throws {
+        let h = open()
+        h.settle()
+        h.type("z")
+        let blend = MethodKey(.blend, alpha: 0.5)
+        for _ in 0..<10 { h.finishJobs(only: { $0 == blend }) }
+        let view = try XCTUnwrap(neededRegion(h.state))
+        h.effects = []
+        h.type("3")  // GAN: none of it at 1:1 yet
+        XCTAssertEqual(h.state.preview?.primaryKey, MethodKey(.gan))
+        XCTAssertFalse(visible(h.effects, MethodKey(.gan)).isEmpty, "GAN is computed")
+        XCTAssertTrue(Progressive.covers(view, networkCoverage(h.state)), "network pixels, not bicubic")
+        XCTAssertTrue(h.screen.text(row: 0).contains("stale"), h.screen.text(row: 0))
+        h.type("1")  // bicubic is its own picture
+        XCTAssertFalse(h.screen.text(row: 0).contains("stale"), h.screen.text(row: 0))
+    }
+
+    /// The PSNR and GAN networks are the blend at α 0 and 1 (the engine runs them so): once the
+    /// ladder covers the view, switching to either is exact at once and computes nothing.
+    func testTheLadderEndsAreThePSNRAndGANPictures() throws {
+        let h = open()
+        h.settle()
+        h.type("z")
+        h.settle()
+        let view = try XCTUnwrap(neededRegion(h.state))
+        for (key, method) in [("2", Method.psnr), ("3", .gan)] {
+            h.effects = []
+            h.type(key)
+            XCTAssertTrue(visible(h.effects, MethodKey(method)).isEmpty, "\(method): nothing to compute")
+            XCTAssertEqual(primaryExactArea(h.state).covered, view.area, "\(method) exact")
+            XCTAssertFalse(h.screen.text(row: 0).contains("stale"), h.screen.text(row: 0))
+        }
+    }
+
     func testAPaneLeftAloneIsRefinedOnTheExportTiles() throws {
         let h = open()
         h.settle()
