@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Builds spandrel + PyTorch oracle fixtures for the architecture families spandrel defines.
+
+Each case (scripts/oracles/spandrel_cases/<family>.py, registered with ``@case``) builds a TINY
+instance of spandrel's own architecture class, perturbs every parameter with seeded noise (so
+zero-initialised scales and biases are exercised), and checks that ``spandrel.ModelLoader`` loads
+the state dict back as the same architecture (so the key layout is one spandrel accepts). Then:
+
+- ``<name>.weights.safetensors`` (F32) and ``<name>.pth`` (``torch.save`` of the state dict, the zip
+  format users download) hold the weights;
+- ``<name>.io.safetensors`` holds ``input`` [1, 3, H, W] in [0, 1] and ``output``, the reference
+  forward of the model spandrel loaded from that state dict, float32 on the CPU.
+
+Never run in CI: PyTorch comes from PyPI (the CUDA build) in a venv outside the repository.
+
+    /work/torch-venv/bin/python scripts/oracles/make_spandrel_fixtures.py [--real-size] [NAME...]
+
+``--real-size`` runs the cases' real-size configurations instead and writes them to /tmp only
+(for the local, not-CI check).
+"""
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+
+import torch
+from safetensors.torch import save_file
+import spandrel
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "..", "..", "Tests", "EnhanceNetworksTests", "Fixtures")
+CASES = {}
+
+
+def case(name, size=(12, 10), real_size=False):
+    """Registers ``fn() -> torch.nn.Module`` as fixture ``name`` with an input of ``size`` (h, w)."""
+    def register(fn):
+        CASES[name] = (fn, size, real_size)
+        return fn
+    return register
+
+
+def perturb(model, seed, scale=0.05):
+    """Adds seeded noise to every floating-point parameter and buffer except BatchNorm counters."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for _, t in list(model.named_parameters()) + list(model.named_buffers()):
+            if t.is_floating_point():
+                t.add_(torch.randn(t.shape, generator=g) * scale)
+    return model
+
+
+def write(name, model, size, out_dir, seed=1):
+    model = perturb(model.eval(), seed)
+    state = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
+    loaded = spandrel.ModelLoader().load_from_state_dict(state)
+    want = type(model).__name__
+    got = type(loaded.model).__name__
+    assert got == want, f"{name}: spandrel loads the state dict as {got}, not {want}"
+    net = loaded.model.eval().float()
+    g = torch.Generator().manual_seed(seed + 1)
+    x = torch.rand((1, 3) + tuple(size), generator=g)
+    with torch.no_grad():
+        y = net(x).float()
+    os.makedirs(out_dir, exist_ok=True)
+    floats = {k: v.float() for k, v in state.items() if v.is_floating_point()}
+    save_file(floats, os.path.join(out_dir, f"{name}.weights.safetensors"))
+    torch.save(state, os.path.join(out_dir, f"{name}.pth"))
+    save_file({"input": x.contiguous(), "output": y.contiguous()}, os.path.join(out_dir, f"{name}.io.safetensors"))
+    params = sum(v.numel() for v in floats.values())
+    print(f"{name}: {got} scale {loaded.scale}, {params} parameters, input {list(x.shape)} -> {list(y.shape)}, "
+          f"output range [{y.min():.3f}, {y.max():.3f}]")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("names", nargs="*")
+    ap.add_argument("--real-size", action="store_true")
+    args = ap.parse_args()
+    sys.path.insert(0, HERE)
+    for m in pkgutil.iter_modules([os.path.join(HERE, "spandrel_cases")]):
+        importlib.import_module("spandrel_cases." + m.name)
+    torch.set_num_threads(2)
+    for name, (fn, size, real) in sorted(CASES.items()):
+        if real != args.real_size or (args.names and name not in args.names):
+            continue
+        torch.manual_seed(0)
+        write(name, fn(), size, "/tmp/enhance-real-size" if real else OUT)
+
+
+if __name__ == "__main__":
+    main()
