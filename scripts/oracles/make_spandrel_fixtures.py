@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Builds spandrel + PyTorch oracle fixtures for the architecture families spandrel defines.
 
-Each case (scripts/oracles/spandrel_cases/<family>.py, registered with ``@case``) builds a TINY
+Each case (scripts/oracles/spandrel_cases/<family>.py, registered with
+``from spandrel_cases import case``; ``@case("span_ch8_x4", size=(12, 10))``) builds a TINY
 instance of spandrel's own architecture class, perturbs every parameter with seeded noise (so
 zero-initialised scales and biases are exercised), and checks that ``spandrel.ModelLoader`` loads
 the state dict back as the same architecture (so the key layout is one spandrel accepts). Then:
@@ -30,15 +31,8 @@ import spandrel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "..", "Tests", "EnhanceNetworksTests", "Fixtures")
-CASES = {}
-
-
-def case(name, size=(12, 10), real_size=False):
-    """Registers ``fn() -> torch.nn.Module`` as fixture ``name`` with an input of ``size`` (h, w)."""
-    def register(fn):
-        CASES[name] = (fn, size, real_size)
-        return fn
-    return register
+sys.path.insert(0, HERE)
+from spandrel_cases import CASES  # noqa: E402
 
 
 def perturb(model, seed, scale=0.05):
@@ -78,7 +72,6 @@ def main():
     ap.add_argument("names", nargs="*")
     ap.add_argument("--real-size", action="store_true")
     args = ap.parse_args()
-    sys.path.insert(0, HERE)
     for m in pkgutil.iter_modules([os.path.join(HERE, "spandrel_cases")]):
         importlib.import_module("spandrel_cases." + m.name)
     torch.set_num_threads(2)

@@ -1,1 +1,11 @@
-"""One module per architecture family; each registers its cases with ``make_spandrel_fixtures.case``."""
+"""One module per architecture family; each registers its cases with ``case``."""
+CASES = {}
+
+
+def case(name, size=(12, 10), real_size=False):
+    """Registers ``fn() -> torch.nn.Module`` as fixture ``name`` with an input of ``size`` (h, w);
+    ``real_size`` cases are the local (not CI) check's and are written to /tmp only."""
+    def register(fn):
+        CASES[name] = (fn, size, real_size)
+        return fn
+    return register
