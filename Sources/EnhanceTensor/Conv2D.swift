@@ -125,9 +125,11 @@ public final class Conv2D: @unchecked Sendable {
 
     /// Bytes of the kernels a convolution of this shape prepares in `layout`: F(6×6) `U` (64 floats
     /// per 3×3 weight), F(4×4) `U` (36 per 3×3) or the direct layout (the weights' own size).
-    public static func kernelBytes(inChannels: Int, outChannels: Int, kernelSize: Int, layout: TensorLayout) -> Int {
-        let pairs = inChannels * outChannels
-        if kernelSize != 3 { return 4 * pairs * kernelSize * kernelSize }
+    /// Grouped convolutions (`groups` > 1) keep their weights' own size.
+    public static func kernelBytes(inChannels: Int, outChannels: Int, kernelSize: Int, groups: Int = 1,
+                                   layout: TensorLayout) -> Int {
+        let pairs = inChannels / groups * outChannels
+        if kernelSize != 3 || groups > 1 { return 4 * pairs * kernelSize * kernelSize }
         return 4 * pairs * (layout == .packed16 ? 64 : 36)
     }
 

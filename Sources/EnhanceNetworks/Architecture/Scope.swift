@@ -58,7 +58,7 @@ final class ParameterStore: @unchecked Sendable {
     /// Plain convolutions (no BatchNorm folded in) by key prefix: what a blend of this model reads
     /// its raw weights from, and what an eager blend prepares.
     private(set) var convs: [String: Conv2D] = [:]
-    private var pending: [(conv: Conv, make: () throws -> Conv2D, plain: Bool)] = []
+    private var pending: [(conv: Conv, make: @Sendable () throws -> Conv2D, plain: Bool)] = []
 
     init(source: String, shapes: TensorShapes?, values: StateDict? = nil, blend: BlendSource? = nil) {
         (self.source, self.shapes, self.values, self.blend) = (source, shapes, values, blend)
@@ -88,7 +88,8 @@ final class ParameterStore: @unchecked Sendable {
         return EnhanceTensor.blend(t.values, tb.values, alpha: blend.alpha)
     }
 
-    func add(_ layer: LayerInfo, layout: TensorLayout, make: @escaping () throws -> Conv2D, plain: Bool) -> Conv {
+    func add(_ layer: LayerInfo, layout: TensorLayout, make: @escaping @Sendable () throws -> Conv2D,
+             plain: Bool) -> Conv {
         let conv = Conv(info: layer, layout: layout)
         layers.append(layer)
         guard values != nil else { return conv }
@@ -160,42 +161,58 @@ struct Scope {
         return store.values == nil ? [Float](repeating: 0, count: n) : try store.read(k)
     }
 
-    /// The convolution `leaf` (`leaf.weight` OIHW `[out, in, k, k]` and `leaf.bias` `[out]`; with
-    /// `optionalBias`, a checkpoint without the bias is read as zero bias), run at `resolution`
-    /// (relative to the network input) in `layout`.
-    /// With `batchNorm`, that block's BatchNorm (weight, bias, running mean and variance, eps 1e-5)
-    /// is folded into the weights once they are read.
-    func conv(_ leaf: String, in inCh: Int, out outCh: Int, k: Int, resolution: Double = 1,
+    /// The convolution `leaf` (`leaf.weight` OIHW `[out, in / groups, k, k]` and `leaf.bias` `[out]`;
+    /// with `optionalBias`, a checkpoint without the bias is read as zero bias), run at `resolution`
+    /// (relative to the network input) in `layout`. With `batchNorm`, that block's BatchNorm (weight,
+    /// bias, running mean and variance, eps 1e-5) is folded into the weights once they are read.
+    func conv(_ leaf: String, in inCh: Int, out outCh: Int, k: Int, groups: Int = 1, resolution: Double = 1,
               layout: TensorLayout = .chw, batchNorm: Scope? = nil, optionalBias: Bool = false) throws -> Conv {
         let name = key(leaf), wk = name + ".weight", bk = name + ".bias"
         if let s = store.shapes?[wk]?.shape {
             guard s.count == 4, s[2] == s[3] else {
                 throw NetworkError(source, "tensor '\(wk)' has shape \(s), expected a square conv weight [O, I, k, k]")
             }
-            for (what, want, got) in [("input channels", inCh, s[1]), ("output channels", outCh, s[0]),
+            for (what, want, got) in [("input channels", inCh / groups, s[1]), ("output channels", outCh, s[0]),
                                       ("kernel size", k, s[2])] where want != got {
                 throw NetworkError(source, "layer '\(name)' has \(got) \(what), expected \(want)")
             }
         }
-        try store.declare(wk, [outCh, inCh, k, k])
         let hasBias = !optionalBias || store.has(bk)
-        if hasBias { try store.declare(bk, [outCh]) }
-        let bn = try batchNorm.map { b in try ["weight", "bias", "running_mean", "running_var"].map {
-            _ = try b.vector($0, count: outCh); return b.key($0)
-        } }
+        var tensors = [(wk, [outCh, inCh / groups, k, k])] + (hasBias ? [(bk, [outCh])] : [])
+        if let bn = batchNorm { tensors += ["weight", "bias", "running_mean", "running_var"].map { (bn.key($0), [outCh]) } }
         let info = LayerInfo(name: name, inChannels: inCh, outChannels: outCh, kernelSize: k, resolution: resolution,
-                             layout: layout)
-        let store = self.store
-        return store.add(info, layout: layout, make: {
-            var w = try store.read(wk)
-            var bias = hasBias ? try store.read(bk) : nil
-            if let bn { try Self.fold(&w, &bias, bn.map(store.read), outChannels: outCh) }
-            return Conv2D(weight: w, bias: bias, inChannels: inCh, outChannels: outCh, kernelSize: k, layout: layout)
-        }, plain: bn == nil)
+                             layout: layout, groups: groups)
+        return try derived(info, tensors: tensors, plain: batchNorm == nil) { v in
+            var w = v[0], bias = hasBias ? v[1] : nil
+            if batchNorm != nil { Self.fold(&w, &bias, Array(v.suffix(4)), outChannels: outCh) }
+            return (w, bias)
+        }
+    }
+
+    /// A convolution `layer` whose weights are computed from other tensors (a re-parameterisation
+    /// such as a fused multi-branch conv): `tensors` (keys relative to this block, with their shapes)
+    /// are declared, and `make` gets their values (blended first, for a blend, so the result is
+    /// "blend the checkpoints, then re-parameterise") and returns the OIHW weight
+    /// `[out, in / groups, k, k]` and the bias.
+    func derivedConv(_ layer: LayerInfo, tensors: [(String, [Int])],
+                     make: @escaping @Sendable ([[Float]]) throws -> (weight: [Float], bias: [Float]?)) throws -> Conv {
+        try derived(layer, tensors: tensors.map { (key($0.0), $0.1) }, plain: false, make)
+    }
+
+    private func derived(_ info: LayerInfo, tensors: [(String, [Int])], plain: Bool,
+                         _ make: @escaping @Sendable ([[Float]]) throws -> (weight: [Float], bias: [Float]?))
+        throws -> Conv {
+        for (k, shape) in tensors { try store.declare(k, shape) }
+        let store = self.store, keys = tensors.map(\.0)
+        return store.add(info, layout: info.layout, make: {
+            let (w, b) = try make(try keys.map(store.read))
+            return Conv2D(weight: w, bias: b, inChannels: info.inChannels, outChannels: info.outChannels,
+                          kernelSize: info.kernelSize, groups: info.groups, layout: info.layout)
+        }, plain: plain)
     }
 
     /// Folds BatchNorm `[γ, β, μ, σ²]` into OIHW `w` and `bias`: w·γ/√(σ²+ε), (b−μ)·γ/√(σ²+ε)+β.
-    private static func fold(_ w: inout [Float], _ bias: inout [Float]?, _ bn: [[Float]], outChannels: Int) throws {
+    private static func fold(_ w: inout [Float], _ bias: inout [Float]?, _ bn: [[Float]], outChannels: Int) {
         let (g, b, m, v) = (bn[0], bn[1], bn[2], bn[3])
         let per = w.count / outChannels
         var out = bias ?? [Float](repeating: 0, count: outChannels)

@@ -12,16 +12,18 @@ public struct LayerInfo: Sendable, Equatable {
     public var resolution: Double
     /// The layout of the activations it reads and writes (it picks the kernel, ``Conv2D``).
     public var layout: TensorLayout
+    /// Channel groups (1: dense; `inChannels`: depthwise).
+    public var groups: Int
 
     public init(name: String, inChannels: Int, outChannels: Int, kernelSize: Int, resolution: Double,
-                layout: TensorLayout = .chw) {
+                layout: TensorLayout = .chw, groups: Int = 1) {
         (self.name, self.inChannels, self.outChannels) = (name, inChannels, outChannels)
-        (self.kernelSize, self.resolution, self.layout) = (kernelSize, resolution, layout)
+        (self.kernelSize, self.resolution, self.layout, self.groups) = (kernelSize, resolution, layout, groups)
     }
 
     /// Multiply-accumulates this layer performs per *input* pixel of the network.
     public var macsPerInputPixel: Double {
-        Double(outChannels * inChannels * kernelSize * kernelSize) * resolution * resolution
+        Double(outChannels * (inChannels / groups) * kernelSize * kernelSize) * resolution * resolution
     }
 
     /// Bytes of the kernels the layer prepares (``Conv2D/kernelBytes(inChannels:outChannels:kernelSize:layout:)``),
@@ -30,7 +32,7 @@ public struct LayerInfo: Sendable, Equatable {
         let floats = Double(inChannels) * Double(outChannels) * Double(kernelSize * kernelSize)
         guard floats * 64 < Double(Int.max / 4) else { return Int.max / 4 }
         return Conv2D.kernelBytes(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize,
-                                  layout: layout)
+                                  groups: groups, layout: layout)
     }
 
     /// Multiply-accumulates per input pixel of a network made of `layers`.
