@@ -4,7 +4,8 @@ import EnhanceTensor
 import Foundation
 
 /// The blend figures of `enhance bench` for a pair of the first bench configuration
-/// (``NetworkRegistry/benchmarks``; 16.7 M parameters per end today) through ``ModelBlender``, the product's one blend path. Times in
+/// (``NetworkRegistry/benchmarks``; 16.7 M parameters per end today) through ``ModelBlender``, the
+/// product's one blend path. Times in
 /// seconds, memory in bytes (resident set growth, so allocator reuse can hide some).
 public struct BlendBenchResult: Sendable, Equatable {
     /// Threads of the blend and of the timed runs.
@@ -90,7 +91,8 @@ public func benchBlendPair(_ options: BenchOptions) -> BlendBenchResult? {
                              peakResidentBytes: peakResidentBytes())
     let mib = { (b: Int) in Double(b) / 1_048_576 }
     options.log(String(format: "blend      %@ pair (%.1f M params each) t=%d: prepare %.0f ms, "
-                       + "α → network ready %.2f ms median of 9 (target ≤ 10 ms)", label, Double(r.parameters) / 1e6, t,
+                       + "α → network ready %.2f ms median of 9 (target ≤ 10 ms)",
+                       label, Double(r.parameters) / 1e6, t,
                        r.prepareSeconds * 1e3, r.readySeconds * 1e3))
     options.log(String(format: "blend      kernels made on first use: all convs forced %.1f ms, first %d² run "
                        + "%.1f ms vs %.1f ms prepared (%+.1f ms), canonical state dict %.1f ms; pair %.0f MiB "

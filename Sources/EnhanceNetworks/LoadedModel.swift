@@ -19,7 +19,8 @@ public struct LoadedModel: Sendable {
     /// Detects and builds a model from an in-memory state dict.
     public init(stateDict: StateDict, name: String, sha256: String = "", sourceFormat: String = "memory") throws {
         let d = try NetworkRegistry.detect(stateDict, source: name)
-        self.init(name: name, detected: d, info: ModelInfo(d.modelDescription, sha256: sha256, sourceFormat: sourceFormat))
+        let info = ModelInfo(d.modelDescription, sha256: sha256, sourceFormat: sourceFormat)
+        self.init(name: name, detected: d, info: info)
     }
 
     public var network: any SuperResolutionNetwork { detected.network }

@@ -5,12 +5,13 @@ import EnhanceTensor
 /// the one blend path of the CLI (`upscale --method blend`, `interpolate`), the TUI and the bench.
 ///
 /// The pair is checked once, here: same architecture, same keys with the same shapes (the
-/// error names the first mismatch). ``network(alpha:eager:)`` builds the blended network through
-/// the architecture's own init with convs made by ``Conv2D/init(blending:_:alpha:)``, which on
-/// their first run blend the two ends' raw weights and transform them into kernels of their own
-/// (the ends' kernels are never made for a blend, so memory holds one set). Whatever a build derives non-linearly from the parameters (SRGAN's folded
-/// BatchNorm) is derived from the blended parameters, so the network equals "blend the state
-/// dict, then build" up to float rounding, and equals the end models exactly at α = 0 and 1.
+/// error names the first mismatch). ``network(alpha:eager:)`` builds the blended network from the
+/// family's own block tree (``Scope``), with plain convs made by ``Conv2D/init(blending:_:alpha:layout:)``,
+/// which on their first run blend the two ends' raw weights and transform them into kernels of
+/// their own (the ends' kernels are never made for a blend, so memory holds one set). Whatever a
+/// build derives from the parameters (a folded BatchNorm, a re-parameterised conv) is derived from
+/// the blended parameters, so the network equals "blend the state dict, then build" up to float
+/// rounding, and equals the end models exactly at α = 0 and 1.
 public final class ModelBlender: @unchecked Sendable {
     /// The α = 0 end (PSNR model) and the α = 1 end (GAN model).
     public let psnr: LoadedModel
@@ -18,7 +19,7 @@ public final class ModelBlender: @unchecked Sendable {
     private let threads: Int
     /// Blended networks run every conv on the CHW F(4×4) path (kernels 4× the weights) instead of
     /// the channel-packed F(6×6) one (7.1×): for the UI, which must stay within 1 GiB with
-    /// RRDBNet-23 (474 → 268 MB of kernels), at ~15 % more time per inference.
+    /// RealESRGAN_x4plus (474 → 268 MB of kernels), at ~15 % more time per inference.
     public let compactKernels: Bool
 
     /// Refuses pairs of different architectures or mismatching keys/shapes (error names the first).

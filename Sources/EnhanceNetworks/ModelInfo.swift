@@ -26,7 +26,7 @@ public struct ModelInfo: Sendable {
         self.sourceFormat = sourceFormat
     }
 
-    /// Family name (e.g. "RRDBNet").
+    /// Family name (``ModelDescription/family``).
     public var architecture: String { network.family }
     /// Upscaling factor.
     public var scale: Int { network.scale }
@@ -34,7 +34,7 @@ public struct ModelInfo: Sendable {
     public var macsPerInputPixel: Double { network.macsPerInputPixel }
     /// Input pixels on each side that influence one output pixel.
     public var receptiveRadius: Int { network.receptiveRadius }
-    /// Key layout detected (e.g. BasicSR, ESRGAN, ncnn).
+    /// Key layout detected (``ModelDescription/keyLayout``).
     public var keyLayout: String { network.keyLayout }
     /// File entries that carry no weights and were ignored (see ``StateDict/ignoredKeys``).
     public var ignoredKeys: [String] { network.ignoredKeys }

@@ -13,7 +13,7 @@ public enum KernelBenchmark {
         /// chunk), 48 columns per call as in the Winograd GEMM.
         public var kernelGFLOPs: Double
         /// The channel-packed F(6×6) GEMM's shape (``KernelISA/tileDescription``): row-major
-        /// operands as in the RRDB trunk (8 tiles, reduction 192, 64 output channels), L1-resident.
+        /// operands as in a dense-block trunk (8 tiles, reduction 192, 64 output channels), L1-resident.
         public var tileGFLOPs: Double
         public var fractionOfPeak: Double { kernelGFLOPs / peakGFLOPs }
         public var tileFractionOfPeak: Double { tileGFLOPs / peakGFLOPs }

@@ -46,7 +46,7 @@ enum PortableShape: KernelShape {
 }
 
 /// The register blocks of the channel-packed F(6×6) GEMM (``TileWinograd``): rows are tiles,
-/// columns output channels (a divisor of 32, the narrowest block of RRDB layers).
+/// columns output channels (a divisor of 32, the narrowest dense-block layers).
 enum AVX512TileShape: KernelShape {
     typealias V = SIMD16<Float>
     static var rows: Int { 8 }

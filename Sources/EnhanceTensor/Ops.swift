@@ -132,7 +132,8 @@ extension Tensor {
         return data.withUnsafeBufferPointer { src in
             makeTensor(channels: channels, height: rows.count, width: width) { dst in
                 for c in 0..<channels {
-                    (dst + c * plane).update(from: src.baseAddress! + (c * height + rows.lowerBound) * width, count: plane)
+                    let from = src.baseAddress! + (c * height + rows.lowerBound) * width
+                    (dst + c * plane).update(from: from, count: plane)
                 }
             }
         }

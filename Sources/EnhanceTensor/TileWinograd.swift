@@ -1,5 +1,6 @@
 import CVectorISA
-/// Winograd F(6×6, 3×3) over channel-packed activations (``Packed16``): the RRDB trunk's path.
+/// Winograd F(6×6, 3×3) over channel-packed activations (``Packed16``): the path of wide 3×3
+/// trunks (RealESRGAN_x4plus's).
 ///
 /// A tile is 6×6 outputs from an 8×8 input window (rows `6·ty − 1 …`, columns `6·tx − 1 …`);
 /// each pixel of a 16-channel group is one vector, so `V = Bᵀ d B` and `Y = Aᵀ M A` are

@@ -8,8 +8,8 @@
 /// ``KernelShape``'s micro-kernel (`48 / width` column blocks) into `M` (`[36][32][48]`, one
 /// block of 32 output channels at a time), and `M` is transformed back with the fused epilogue.
 ///
-/// Inputs feeding several convolutions (RRDB dense blocks) are transformed again by each: keeping
-/// their transforms (2.25× the tensor) between calls was measured slower, since an RRDB block's
+/// Inputs feeding several convolutions (dense blocks) are transformed again by each: keeping
+/// their transforms (2.25× the tensor) between calls was measured slower, since a dense block's
 /// worth (28 MB at 128²) does not stay in the L3 cache and the transform then waits on memory.
 enum WinogradConv {
     static let lanes = 48

@@ -4,7 +4,7 @@ import Foundation
 
 extension BenchCommand {
     /// `enhance bench --load`: load stages of --model (default: RealESRGAN_x4plus ncnn), the same
-    /// weights re-written as .safetensors, the SRGAN .pth from ../shared when present, and
+    /// weights re-written as .safetensors, the legacy-pickle .pth from ../shared when present, and
     /// `enhance upscale` 128² as a whole process against the same upscale in-process.
     func runLoadBench() throws {
         guard let model = models.model ?? CLIShared.realESRGAN() else {

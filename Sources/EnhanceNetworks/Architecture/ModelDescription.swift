@@ -8,7 +8,7 @@ public struct ModelDescription: Sendable {
     let architecture: any NetworkArchitecture.Type
     /// The family's typed hyper-parameters.
     let config: any ArchitectureConfig
-    /// The key layout the checkpoint used, e.g. `BasicSR` or a family's other layout (`ESRGAN`, `ncnn`).
+    /// The key layout the checkpoint used: the family's canonical one, another it converts, or `ncnn`.
     public let keyLayout: String
     /// Convolutions in execution order.
     public let layers: [LayerInfo]
@@ -18,7 +18,7 @@ public struct ModelDescription: Sendable {
     /// Each canonical key with the key the checkpoint stores it under.
     let sourceKeys: [(key: String, from: String)]
 
-    /// The family's name, e.g. `RRDBNet`.
+    /// The family's name (``NetworkArchitecture/name``).
     public var family: String { architecture.name }
     /// Upscaling factor.
     public var scale: Int { config.scale }

@@ -12,11 +12,11 @@ import EnhanceTensor
 /// builds a blend of two checkpoints (values blended on read), so no list of keys is written twice.
 protocol NetworkArchitecture: SendableMetatype {
     associatedtype Config: ArchitectureConfig
-    /// The family's name as users see it (`models inspect`, errors), e.g. `RRDBNet`.
+    /// The family's name as users see it (`models inspect`, errors), as its reference implementation spells it.
     static var name: String { get }
     /// Conditions a canonically keyed checkpoint meets (spandrel's `KeyCondition`s, as data).
     static var detection: KeyCondition { get }
-    /// The name of the canonical key layout (what ``makeNetwork(_:_:)`` reads), e.g. `BasicSR`.
+    /// The name of the canonical key layout (what ``makeNetwork(_:_:)`` reads), e.g. the training repository's.
     static var canonicalLayout: String { get }
     /// Other key layouts of this family, renamed to the canonical one before detection.
     static var keyConversions: [KeyConversion] { get }
@@ -70,7 +70,7 @@ protocol NetworkBody: Sendable {
 struct BenchmarkEntry: Sendable {
     /// What `--networks` accepts, e.g. `rrdbnet`.
     let name: String
-    /// What reports print, e.g. `RRDBNet-23`.
+    /// What reports print: the family and its size, e.g. `<family>-23` for 23 blocks.
     let label: String
     /// A state dict of this configuration's shapes (values are filled in with seeded random numbers).
     let config: any ArchitectureConfig

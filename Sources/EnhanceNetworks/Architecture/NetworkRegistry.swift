@@ -37,8 +37,9 @@ public enum NetworkRegistry {
     public static func describe(_ shapes: TensorShapes, source: String) throws -> ModelDescription {
         var plan = unwrap(shapes.keys)
         let ignored = shapes.ignoredKeys + plan.ignored
+        let unwrapped = plan.apply(shapes, ignored: [])
         for family in families {
-            for conversion in family.keyConversions where conversion.matches.holds(in: plan.apply(shapes, ignored: [])) {
+            for conversion in family.keyConversions where conversion.matches.holds(in: unwrapped) {
                 plan = try conversion.rename(plan, source)
                 return try describe(family, plan.apply(shapes, ignored: ignored), sourceKeys: plan, source: source,
                                     layout: conversion.name)
@@ -110,7 +111,8 @@ public enum NetworkRegistry {
 
     /// The canonical keys of a checkpoint whose keys are `keys`: wrapper prefixes shared by every
     /// key (`params_ema.`, `params.`, `module.`, …) are stripped, preferring the EMA weights when a
-    /// BasicSR file holds both; keys of other wrappers (`params.…` beside `params_ema.…`) are ignored.
+    /// file holds both (as training checkpoints do); keys of other wrappers (`params.…` beside
+    /// `params_ema.…`) are ignored.
     static func unwrap(_ keys: [String]) -> KeyPlan {
         var plan = KeyPlan(identity: keys)
         while let prefix = wrapperPrefix(plan.keys) {

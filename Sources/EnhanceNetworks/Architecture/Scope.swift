@@ -35,7 +35,7 @@ struct BlendSource {
     let convsB: [String: Conv2D]
     let alpha: Float
     /// Keep every conv on the CHW F(4×4) path (kernels 4× the weights) rather than the packed F(6×6)
-    /// one (64/9×): ~15 % slower, 206 MB less on a 23-block RRDB trunk (``ModelBlender/compactKernels``).
+    /// one (64/9×): ~15 % slower, 206 MB less on RealESRGAN_x4plus (``ModelBlender/compactKernels``).
     var compactKernels = false
 }
 
@@ -179,7 +179,9 @@ struct Scope {
         }
         let hasBias = !optionalBias || store.has(bk)
         var tensors = [(wk, [outCh, inCh / groups, k, k])] + (hasBias ? [(bk, [outCh])] : [])
-        if let bn = batchNorm { tensors += ["weight", "bias", "running_mean", "running_var"].map { (bn.key($0), [outCh]) } }
+        if let bn = batchNorm {
+            tensors += ["weight", "bias", "running_mean", "running_var"].map { (bn.key($0), [outCh]) }
+        }
         let info = LayerInfo(name: name, inChannels: inCh, outChannels: outCh, kernelSize: k, resolution: resolution,
                              layout: layout, groups: groups)
         return try derived(info, tensors: tensors, plain: batchNorm == nil) { v in

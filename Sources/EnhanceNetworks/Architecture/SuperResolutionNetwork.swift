@@ -61,7 +61,7 @@ public protocol SuperResolutionNetwork: Sendable {
 }
 
 extension SuperResolutionNetwork {
-    /// The family's name, e.g. `RRDBNet`.
+    /// The family's name (``NetworkArchitecture/name``).
     public var family: String { modelDescription.family }
     /// Integer upscaling factor.
     public var scale: Int { modelDescription.scale }

@@ -44,7 +44,8 @@ enum SRGAN: NetworkArchitecture {
         }
         return Config(numFeat: head.out, numBlocks: n, upsamplings: ups.count,
                       postBatchNorm: r.has("block\(2 + n).1.running_mean"), headKernel: head.k,
-                      bodyKernel: try r.convShape("block2.conv1").k, tailKernel: try r.convShape("\(ub).\(ups.count)").k)
+                      bodyKernel: try r.convShape("block2.conv1").k,
+                      tailKernel: try r.convShape("\(ub).\(ups.count)").k)
     }
 
     static func makeNetwork(_ config: Config, _ scope: Scope) throws -> any NetworkBody {
