@@ -16,9 +16,6 @@ public struct LoadBudget: Sendable, Equatable {
         LoadBudget(maxBytes: Int(clamping: ProcessInfo.processInfo.physicalMemory / 2))
     }
 
-    /// No limit (for in-memory or test use).
-    public static let unlimited = LoadBudget(maxBytes: .max)
-
     /// Bytes held per parameter once loaded: float32 values plus prepared (transformed) weights.
     public static let bytesPerParameter = 20
 
