@@ -22,7 +22,9 @@ let shaFlags: [SwiftSetting] = []
 
 let package = Package(
     name: "Enhance",
-    platforms: [.macOS(.v13)],
+    // macOS 15: EnhanceTensor's thread pool uses `Synchronization.Atomic` (locks are EnhanceSync's
+    // pthread-based `Locked`, which needs no particular OS version).
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "enhance", targets: ["enhance"]),
     ],
@@ -43,10 +45,12 @@ let package = Package(
         .target(name: "EnhanceImaging", dependencies: ["CImageIO"], swiftSettings: kernelFlags),
         // Which vector ISA the kernels are compiled for (C preprocessor feature macros).
         .target(name: "CVectorISA", cSettings: [.unsafeFlags(["-march=\(march)"])]),
-        .target(name: "EnhanceTensor", dependencies: ["CVectorISA"], swiftSettings: kernelFlags),
+        // The one lock wrapper and cancellation token, below every target that runs threads.
+        .target(name: "EnhanceSync"),
+        .target(name: "EnhanceTensor", dependencies: ["CVectorISA", "EnhanceSync"], swiftSettings: kernelFlags),
         .target(name: "EnhanceCheckpoints", swiftSettings: kernelFlags + shaFlags),
         .target(name: "EnhanceNetworks",
-                dependencies: ["EnhanceTensor", "EnhanceCheckpoints", "EnhanceImaging"],
+                dependencies: ["EnhanceSync", "EnhanceTensor", "EnhanceCheckpoints", "EnhanceImaging"],
                 swiftSettings: kernelFlags),
         .target(name: "EnhanceBench",
                 dependencies: ["EnhanceNetworks", "EnhanceTensor", "EnhanceCheckpoints", "EnhanceTUI",
@@ -55,7 +59,7 @@ let package = Package(
         .target(name: "EnhanceTerminal", dependencies: ["EnhanceImaging"], swiftSettings: kernelFlags),
         // The TUI core (state, update, view) knows engines only through its PreviewEngine protocol;
         // EnhanceTUIEngine adapts the networks to it.
-        .target(name: "EnhanceTUI", dependencies: ["EnhanceTerminal", "EnhanceImaging"]),
+        .target(name: "EnhanceTUI", dependencies: ["EnhanceSync", "EnhanceTerminal", "EnhanceImaging"]),
         .target(name: "EnhanceTUIEngine",
                 dependencies: ["EnhanceTUI", "EnhanceNetworks", "EnhanceTensor", "EnhanceImaging"]),
         .target(name: "EnhanceNcurses", dependencies: ["EnhanceTUI", "EnhanceTerminal", "CNcursesw"]),
@@ -67,7 +71,7 @@ let package = Package(
 
         .testTarget(name: "EnhanceImagingTests", dependencies: ["EnhanceImaging"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "EnhanceTensorTests", dependencies: ["EnhanceTensor", "CVectorISA"],
+        .testTarget(name: "EnhanceTensorTests", dependencies: ["EnhanceTensor", "EnhanceSync", "CVectorISA"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EnhanceCheckpointsTests", dependencies: ["EnhanceCheckpoints"],
                     resources: [.copy("Fixtures")]),

@@ -54,8 +54,6 @@ public struct BenchResult: Sendable, Equatable {
     public var ncnnSeconds: Double?
     /// ncnn process CPU median, when measured.
     public var ncnnCPUSeconds: Double?
-    /// `onnxRuntimeSeconds / seconds` (> 1 means Swift is faster).
-    public var speedup: Double? { onnxRuntimeSeconds.map { $0 / seconds } }
 }
 
 /// Times the micro-kernel, the networks (and the blend) and prints medians, effective GFLOP/s and

@@ -82,7 +82,7 @@ public func measureTUILatency(engine: any PreviewEngine, imagePath: String,
         guard let ta = p.cache.covering(a, view, density: 1, scale: engine.scale),
               let tb = p.cache.covering(b, view, density: 1, scale: engine.scale) else { continue }
         let exact = try engine.upscale(p.image, region: view, method: .blend, alpha: Float(lo + 5) / 100,
-                                       cancel: CancelFlag()) { _ in }
+                                       cancel: CancellationToken()) { _ in }
         worst = max(worst, maxMidpointError(ta, tb, exact: exact, region: view, scale: engine.scale))
     }
     return TUILatencyResult(firstFrameMs: t.first, fitCompleteMs: t.fit, firstNetwork1to1Ms: t.zoom,

@@ -12,7 +12,6 @@ struct ByteReader {
     }
 
     var remaining: Int { bytes.count - position }
-    var atEnd: Bool { position >= bytes.count }
 
     func error(_ problem: String) -> CheckpointError { CheckpointError(file: file, problem) }
 
@@ -63,8 +62,12 @@ struct ByteReader {
 
 extension Array where Element == UInt8 {
     mutating func appendLE(_ v: UInt16) { append(UInt8(v & 0xFF)); append(UInt8(v >> 8)) }
-    mutating func appendLE(_ v: UInt32) { for s in stride(from: 0, to: 32, by: 8) { append(UInt8((v >> UInt32(s)) & 0xFF)) } }
-    mutating func appendLE(_ v: UInt64) { for s in stride(from: 0, to: 64, by: 8) { append(UInt8((v >> UInt64(s)) & 0xFF)) } }
+    mutating func appendLE(_ v: UInt32) {
+        for s in stride(from: 0, to: 32, by: 8) { append(UInt8((v >> UInt32(s)) & 0xFF)) }
+    }
+    mutating func appendLE(_ v: UInt64) {
+        for s in stride(from: 0, to: 64, by: 8) { append(UInt8((v >> UInt64(s)) & 0xFF)) }
+    }
 }
 
 /// Decodes `count` little-endian elements of `dtype` starting at `offset` in `bytes` to Float.

@@ -92,12 +92,13 @@ public enum CheckpointFile {
             // Named as safetensors: the header parser says precisely what is wrong.
             do { _ = try SafetensorsHeader.read(path: path) } catch { return error }
         }
-        if head.count >= 4, [0x47, 0x6B, 0x30, 0x01] == Array(head.prefix(4)) || head.prefix(4).allSatisfy({ $0 == 0 }) {
+        if head.count >= 4,
+           [0x47, 0x6B, 0x30, 0x01] == Array(head.prefix(4)) || head.prefix(4).allSatisfy({ $0 == 0 }) {
             return CheckpointError(file: path, "looks like an ncnn .bin; load the .param file beside it instead")
         }
         if head.first == 0x80 {
-            return CheckpointError(file: path,
-                                   "a Python pickle without the torch.save magic number; not a checkpoint (not unpickled)")
+            return CheckpointError(file: path, "a Python pickle without the torch.save magic number; "
+                                       + "not a checkpoint (not unpickled)")
         }
         return CheckpointError(file: path, "unrecognised checkpoint format: no safetensors header, zip, torch pickle "
                                + "or ncnn magic (expected .safetensors, torch .pth or ncnn .param)")
@@ -108,7 +109,8 @@ public enum CheckpointFile {
     public static func sha256Hex(path: String) throws -> String {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
-            throw CheckpointError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot open file" : "no such file")
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw CheckpointError(file: path, exists ? "cannot open file" : "no such file")
         }
         defer { close(fd) }
         var st = stat()

@@ -67,7 +67,8 @@ enum FileIO {
     /// Reads at most `count` leading bytes (for format sniffing).
     static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CheckpointError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot open file" : "no such file")
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw CheckpointError(file: path, exists ? "cannot open file" : "no such file")
         }
         defer { try? handle.close() }
         do {

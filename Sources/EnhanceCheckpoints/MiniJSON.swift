@@ -11,7 +11,8 @@ enum JSONValue: Equatable {
 
     static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
-        case let (.object(x), .object(y)): return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case let (.object(x), .object(y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         case let (.array(x), .array(y)): return x == y
         case let (.string(x), .string(y)): return x == y
         case let (.number(x), .number(y)): return x == y
@@ -23,7 +24,9 @@ enum JSONValue: Equatable {
 
     /// Exact non-negative integer value of a `.number` without fraction/exponent, else nil.
     var nonNegativeInt: Int? {
-        guard case let .number(text) = self, !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        guard case let .number(text) = self, !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return nil
+        }
         return Int(text)
     }
 }

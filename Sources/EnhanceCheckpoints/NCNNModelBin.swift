@@ -97,7 +97,8 @@ struct NCNNModelBin {
             let outputs = layer.int(0), kw = layer.int(1), kh = layer.int(11, default: kw), size = layer.int(6)
             let group = layer.type == "ConvolutionDepthWise" ? layer.int(7, default: 1) : 1
             try need(layer.int(8) == 0, "int8 scale terms are not supported")
-            try need(outputs > 0 && kw > 0 && kh > 0 && group > 0 && size > 0, "invalid num_output/kernel/group/weight size")
+            try need(outputs > 0 && kw > 0 && kh > 0 && group > 0 && size > 0,
+                     "invalid num_output/kernel/group/weight size")
             try need(size <= remaining,
                      "truncated: weight_data_size \(size) exceeds the \(remaining) bytes left in the .bin")
             try need(outputs <= size && kw <= 1 << 12 && kh <= 1 << 12, "num_output/kernel larger than the weights")

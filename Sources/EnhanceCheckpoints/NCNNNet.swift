@@ -74,7 +74,9 @@ public struct NCNNNet: Sendable {
         /// Integer param `id` or `defaultValue`.
         public func int(_ id: Int, default defaultValue: Int = 0) -> Int { params[id]?.intValue ?? defaultValue }
         /// Float param `id` or `defaultValue`.
-        public func float(_ id: Int, default defaultValue: Float = 0) -> Float { params[id]?.floatValue ?? defaultValue }
+        public func float(_ id: Int, default defaultValue: Float = 0) -> Float {
+            params[id]?.floatValue ?? defaultValue
+        }
     }
 
     /// Layers in file (topological) order.

@@ -26,14 +26,17 @@ enum NCNNParamParser {
         }
         guard lines.count > 1 else { throw fail(2, "missing layer/blob counts") }
         let counts = lines[1].split(separator: " ", omittingEmptySubsequences: true).compactMap { Int($0) }
-        guard counts.count == 2, counts[0] >= 0, counts[1] >= 0 else { throw fail(2, "expected '<layer count> <blob count>'") }
+        guard counts.count == 2, counts[0] >= 0, counts[1] >= 0 else {
+            throw fail(2, "expected '<layer count> <blob count>'")
+        }
         var layers: [NCNNNet.Layer] = []
         var produced = Set<String>()
         var names = Set<String>()
         for (i, line) in lines.enumerated().dropFirst(2) where !line.isEmpty {
             let n = i + 1
             guard layers.count < counts[0] else { throw fail(n, "more layers than the declared \(counts[0])") }
-            let f: [String] = line.split(whereSeparator: { (c: Character) -> Bool in c == " " || c == "\t" }).map { String($0) }
+            let f: [String] = line.split(whereSeparator: { (c: Character) -> Bool in c == " " || c == "\t" })
+                .map { String($0) }
             guard f.count >= 4, let nb = Int(f[2]), let nt = Int(f[3]), nb >= 0, nt >= 0, nb <= f.count, nt <= f.count,
                   f.count >= 4 + nb + nt else {
                 throw fail(n, "malformed layer line")
@@ -82,7 +85,8 @@ enum NCNNParamParser {
 
     private static func parseArray(_ s: String) -> NCNNParam? {
         let parts = s.split(separator: ",", omittingEmptySubsequences: false)
-        guard let count = parts.first.flatMap({ Int($0) }), count >= 0, count < parts.count, parts.count == count + 1 else { return nil }
+        guard let count = parts.first.flatMap({ Int($0) }), count >= 0, count < parts.count,
+              parts.count == count + 1 else { return nil }
         let items = parts.dropFirst()
         if items.contains(where: isFloatLiteral) {
             let v = items.compactMap { Float($0) }

@@ -100,13 +100,19 @@ public enum Safetensors {
             case "shape":
                 guard case let .array(items) = v else { throw fail("tensor '\(name)': shape is not an array") }
                 shape = try items.map {
-                    guard let n = $0.nonNegativeInt else { throw fail("tensor '\(name)': shape has a non-integer or negative dimension") }
+                    guard let n = $0.nonNegativeInt else {
+                        throw fail("tensor '\(name)': shape has a non-integer or negative dimension")
+                    }
                     return n
                 }
             case "data_offsets":
-                guard case let .array(items) = v, items.count == 2 else { throw fail("tensor '\(name)': data_offsets is not a pair") }
+                guard case let .array(items) = v, items.count == 2 else {
+                    throw fail("tensor '\(name)': data_offsets is not a pair")
+                }
                 offsets = try items.map {
-                    guard let n = $0.nonNegativeInt else { throw fail("tensor '\(name)': data_offsets are not non-negative integers") }
+                    guard let n = $0.nonNegativeInt else {
+                        throw fail("tensor '\(name)': data_offsets are not non-negative integers")
+                    }
                     return n
                 }
             default:
@@ -117,7 +123,9 @@ public enum Safetensors {
             throw fail("tensor '\(name)': missing dtype, shape or data_offsets")
         }
         guard let size = knownDTypes[dtypeName] else { throw fail("tensor '\(name)': unknown dtype '\(dtypeName)'") }
-        guard offsets[0] <= offsets[1] else { throw fail("tensor '\(name)': data_offsets [\(offsets[0]), \(offsets[1])] are reversed") }
+        guard offsets[0] <= offsets[1] else {
+            throw fail("tensor '\(name)': data_offsets [\(offsets[0]), \(offsets[1])] are reversed")
+        }
         var bytesNeeded = size
         for d in shape {
             let (p, overflow) = bytesNeeded.multipliedReportingOverflow(by: d)
@@ -125,7 +133,8 @@ public enum Safetensors {
             bytesNeeded = p
         }
         guard bytesNeeded == offsets[1] - offsets[0] else {
-            throw fail("tensor '\(name)': shape \(shape) × \(dtypeName) needs \(bytesNeeded) bytes but data_offsets span \(offsets[1] - offsets[0])")
+            throw fail("tensor '\(name)': shape \(shape) × \(dtypeName) needs \(bytesNeeded) bytes "
+                       + "but data_offsets span \(offsets[1] - offsets[0])")
         }
         return SafetensorsHeader.Entry(name: name, dtype: dtypeName, shape: shape, begin: offsets[0], end: offsets[1])
     }

@@ -35,7 +35,9 @@ public enum PyTorchCheckpoint {
     /// Decodes `torch.save` output held in `bytes`; `file` names the source in errors.
     public static func decode(_ bytes: [UInt8], file: String) throws -> TorchCheckpoint {
         if ZipArchive.isZip(bytes) { return try decodeZip(bytes, file: file) }
-        guard bytes.first == 0x80 else { throw CheckpointError(file: file, "not a PyTorch checkpoint (neither zip nor pickle)") }
+        guard bytes.first == 0x80 else {
+            throw CheckpointError(file: file, "not a PyTorch checkpoint (neither zip nor pickle)")
+        }
         return try decodeLegacy(bytes, file: file)
     }
 
@@ -84,7 +86,9 @@ public enum PyTorchCheckpoint {
         let prefix = String(pkl.name.dropLast("data.pkl".count))
         if let order = zip.entry(named: prefix + "byteorder") {
             let text = String(decoding: try zip.data(of: order, limit: 64), as: UTF8.self)
-            guard text == "little" else { throw CheckpointError(file: file, "storages are \(text)-endian; only little-endian is supported") }
+            guard text == "little" else {
+                throw CheckpointError(file: file, "storages are \(text)-endian; only little-endian is supported")
+            }
         }
         var unpickler = Unpickler(bytes: try zip.data(of: pkl, limit: maxPickleBytes), file: file) {
             try .storage(TorchStorageRef.parse($0))
@@ -172,8 +176,12 @@ public enum PyTorchCheckpoint {
         var offsets: [String: Int] = [:]
         var position = start
         for k in keyList {
-            guard let key = k.asString ?? k.asInt.map(String.init) else { throw CheckpointError(file: file, "bad storage key") }
-            guard let ref = storages[key] else { throw CheckpointError(file: file, "storage '\(key)' listed but never referenced") }
+            guard let key = k.asString ?? k.asInt.map(String.init) else {
+                throw CheckpointError(file: file, "bad storage key")
+            }
+            guard let ref = storages[key] else {
+                throw CheckpointError(file: file, "storage '\(key)' listed but never referenced")
+            }
             guard fileSize - position >= 8 else {
                 throw CheckpointError(file: file, "truncated: need 8 bytes for storage '\(key)' size at offset "
                                       + "\(position), \(max(fileSize - position, 0)) left")

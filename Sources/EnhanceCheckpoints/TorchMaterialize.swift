@@ -27,7 +27,9 @@ extension PyTorchCheckpoint {
             break
         }
         for (k, v) in dict.pairs {
-            guard let key = k.asString else { throw CheckpointError(file: file, "state dict key of type \(k.typeName)") }
+            guard let key = k.asString else {
+                throw CheckpointError(file: file, "state dict key of type \(k.typeName)")
+            }
             // Integer buffers (index tables) are read as data; counters (integer scalars such as
             // `step`, and BatchNorm's `num_batches_tracked`) carry no weights.
             if case let .tensor(t) = v,
@@ -97,7 +99,8 @@ extension PyTorchCheckpoint {
         if count == 0 { return (dtype, 0, base) }
         // Zero strides (expanded views) could otherwise make a tiny file demand gigabytes.
         guard count / 256 <= max(t.storage.numel, 1) else {
-            throw fail("shape \(t.size) with stride \(t.stride) expands storage '\(t.storage.key)' beyond the supported size")
+            throw fail(
+                "shape \(t.size) with stride \(t.stride) expands storage '\(t.storage.key)' beyond the supported size")
         }
         var last = base
         for (s, st) in zip(t.size, t.stride) {
@@ -106,7 +109,8 @@ extension PyTorchCheckpoint {
             last += p
         }
         guard last < t.storage.numel else {
-            throw fail("offset \(t.offset), shape \(t.size), stride \(t.stride) exceed storage '\(t.storage.key)' of \(t.storage.numel) elements")
+            throw fail("offset \(t.offset), shape \(t.size), stride \(t.stride) exceed storage '\(t.storage.key)' "
+                       + "of \(t.storage.numel) elements")
         }
         return (dtype, count, base)
     }
@@ -127,7 +131,8 @@ extension PyTorchCheckpoint {
             expected *= s
         }
         if contiguous {
-            return WeightTensor(shape: t.size, values: decodeFloats(bytes, offset: start + base * elementSize, count: count, dtype: dtype), dtype: dtype)
+            let values = decodeFloats(bytes, offset: start + base * elementSize, count: count, dtype: dtype)
+            return WeightTensor(shape: t.size, values: values, dtype: dtype)
         }
         // Strided view: gather element by element in row-major order.
         var values = [Float](); values.reserveCapacity(count)

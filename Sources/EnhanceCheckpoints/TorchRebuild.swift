@@ -50,11 +50,13 @@ struct TorchStorageRef {
         guard case let .global(.storageType(name)) = items[1], let element = TorchElement(storageName: name) else {
             throw UnpicklerRefusal("unsupported storage type \(items[1].typeName)")
         }
-        guard let key = items[2].asString ?? items[2].asInt.map(String.init), let numel = items[4].asInt, numel >= 0 else {
+        guard let key = items[2].asString ?? items[2].asInt.map(String.init), let numel = items[4].asInt,
+              numel >= 0 else {
             throw UnpicklerRefusal("malformed storage persistent id")
         }
         var viewOffset = 0
-        if items.count >= 6, case .tuple = items[5], let view = items[5].asSequence {   // legacy view: (view_key, offset, size)
+        // Legacy view: (view_key, offset, size).
+        if items.count >= 6, case .tuple = items[5], let view = items[5].asSequence {
             guard view.count == 3, let offset = view[1].asInt, let size = view[2].asInt, offset >= 0, size >= 0,
                   offset <= numel, size <= numel - offset else { throw UnpicklerRefusal("malformed storage view") }
             viewOffset = offset
@@ -78,7 +80,9 @@ enum TorchRebuild {
         case .orderedDict:
             let d = arena.dict()
             if let first = args.first {   // OrderedDict(iterable_of_pairs)
-                guard let pairs = first.asSequence else { throw UnpicklerRefusal("OrderedDict argument is not a sequence") }
+                guard let pairs = first.asSequence else {
+                    throw UnpicklerRefusal("OrderedDict argument is not a sequence")
+                }
                 for p in pairs {
                     guard let kv = p.asSequence, kv.count == 2, d.set(kv[0], kv[1]) else {
                         throw UnpicklerRefusal("OrderedDict item is not a (key, value) pair")
@@ -109,7 +113,8 @@ enum TorchRebuild {
             }
             return .bytes(out)
         case .storageType:
-            throw UnpicklerRefusal("refused call of \(g.qualifiedName) (storage types are only valid in persistent ids)")
+            throw UnpicklerRefusal(
+                "refused call of \(g.qualifiedName) (storage types are only valid in persistent ids)")
         }
     }
 

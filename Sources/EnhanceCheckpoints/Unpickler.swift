@@ -141,7 +141,9 @@ struct Unpickler {
                 }
             case UInt8(ascii: "L"):
                 let text = try line()
-                guard let v = Int(text.hasSuffix("L") ? String(text.dropLast()) : text) else { throw fail("bad LONG '\(text)'") }
+                guard let v = Int(text.hasSuffix("L") ? String(text.dropLast()) : text) else {
+                    throw fail("bad LONG '\(text)'")
+                }
                 stack.append(.int(v))
             case UInt8(ascii: "G"):
                 let hi = try r.u32(), lo = try r.u32()                   // big-endian double
@@ -160,7 +162,9 @@ struct Unpickler {
             case UInt8(ascii: "V"): stack.append(.string(try line()))
             case UInt8(ascii: "S"):
                 var text = try line()
-                guard text.count >= 2, let q = text.first, q == "'" || q == "\"", text.last == q else { throw fail("bad STRING") }
+                guard text.count >= 2, let q = text.first, q == "'" || q == "\"", text.last == q else {
+                    throw fail("bad STRING")
+                }
                 text = String(text.dropFirst().dropLast())
                 guard !text.contains("\\") else { throw fail("escaped STRING literals are not supported") }
                 stack.append(.string(text))
@@ -179,7 +183,10 @@ struct Unpickler {
                 let d = arena.dict()
                 try setItems(.dict(d), items[...])
                 stack.append(.dict(d))
-            case UInt8(ascii: "a"): let v = try pop(); guard let t = stack.last else { throw fail("APPEND on empty stack") }; try append(t, [v])
+            case UInt8(ascii: "a"):
+                let v = try pop()
+                guard let t = stack.last else { throw fail("APPEND on empty stack") }
+                try append(t, [v])
             case UInt8(ascii: "e"), 0x90:                                  // APPENDS, ADDITEMS
                 let items = try popMark()
                 guard let t = stack.last else { throw fail("APPENDS on empty stack") }
@@ -197,13 +204,23 @@ struct Unpickler {
                 stack.append(try global(module, name))
             case 0x93:                                                    // STACK_GLOBAL
                 let name = try pop(), module = try pop()
-                guard let m = module.asString, let n = name.asString else { throw fail("STACK_GLOBAL needs two strings") }
+                guard let m = module.asString, let n = name.asString else {
+                    throw fail("STACK_GLOBAL needs two strings")
+                }
                 stack.append(try global(m, n))
             case UInt8(ascii: "R"):
                 let args = try pop(), callable = try pop()
-                guard case let .global(g) = callable else { throw fail("REDUCE on a \(callable.typeName), not an allowed global") }
-                guard case let .tuple(a) = args else { throw fail("REDUCE arguments for \(g.qualifiedName) are not a tuple") }
-                do { stack.append(try TorchRebuild.apply(g, a.items, arena: arena)) } catch let e as UnpicklerRefusal { throw fail(e.message) }
+                guard case let .global(g) = callable else {
+                    throw fail("REDUCE on a \(callable.typeName), not an allowed global")
+                }
+                guard case let .tuple(a) = args else {
+                    throw fail("REDUCE arguments for \(g.qualifiedName) are not a tuple")
+                }
+                do {
+                    stack.append(try TorchRebuild.apply(g, a.items, arena: arena))
+                } catch let e as UnpicklerRefusal {
+                    throw fail(e.message)
+                }
             case UInt8(ascii: "b"):                                       // BUILD: attributes are ignored
                 let state = try pop()
                 guard let target = stack.last else { throw fail("BUILD on empty stack") }
@@ -227,7 +244,8 @@ struct Unpickler {
                 do { stack.append(try persistentLoad(pid)) } catch let e as UnpicklerRefusal { throw fail(e.message) }
             case UInt8(ascii: "P"): throw fail("text persistent ids are not supported")
             case UInt8(ascii: "i"), UInt8(ascii: "o"), 0x81, 0x92:
-                throw fail("refused opcode 0x\(String(op, radix: 16)) (object instantiation) at offset \(r.position - 1)")
+                throw fail(
+                    "refused opcode 0x\(String(op, radix: 16)) (object instantiation) at offset \(r.position - 1)")
             case 0x82, 0x83, 0x84: throw fail("refused extension-registry opcode at offset \(r.position - 1)")
             case 0x97, 0x98: throw fail("out-of-band buffers are not supported")
             default: throw fail("unknown opcode 0x\(String(op, radix: 16)) at offset \(r.position - 1)")

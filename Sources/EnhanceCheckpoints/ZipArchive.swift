@@ -110,7 +110,9 @@ struct ZipArchive {
     }
 
     private func readCentralEntry(_ r: inout ByteReader) throws -> Entry {
-        guard try r.u32("central directory entry") == 0x0201_4B50 else { throw fail("bad central directory entry signature") }
+        guard try r.u32("central directory entry") == 0x0201_4B50 else {
+            throw fail("bad central directory entry signature")
+        }
         r.position += 4  // version made by, version needed
         let flags = try r.u16()
         let method = try r.u16()
@@ -148,9 +150,12 @@ struct ZipArchive {
     /// File offset of a stored entry's data, from its local header; the data must fit the file.
     func dataStart(of entry: Entry) throws -> Int {
         guard entry.method == 0 else {
-            throw fail("entry '\(entry.name)' uses compression method \(entry.method); only stored entries are supported")
+            throw fail(
+                "entry '\(entry.name)' uses compression method \(entry.method); only stored entries are supported")
         }
-        guard entry.compressedSize == entry.size else { throw fail("stored entry '\(entry.name)' has mismatched sizes") }
+        guard entry.compressedSize == entry.size else {
+            throw fail("stored entry '\(entry.name)' has mismatched sizes")
+        }
         var r = ByteReader(try readAt(entry.localHeaderOffset, 30, "local header of '\(entry.name)'"), file: file)
         guard try r.u32("local header") == 0x0403_4B50 else { throw fail("bad local header for '\(entry.name)'") }
         r.position += 22

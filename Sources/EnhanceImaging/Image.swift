@@ -71,11 +71,4 @@ public struct Image: Sendable, Equatable {
     public var alphaPlane: [Float] {
         hasAlpha ? Array(pixels[(3 * planeSize)...]) : [Float](repeating: 1, count: planeSize)
     }
-
-    /// This image's RGB planes with `alpha` (row-major, same size) attached as a fourth plane.
-    public func withAlpha(_ alpha: [Float]) -> Image {
-        precondition(alpha.count == planeSize)
-        return Image(width: width, height: height, channelCount: 4,
-                     pixels: Array(pixels[0..<(3 * planeSize)]) + alpha, bitDepth: bitDepth, text: text)
-    }
 }

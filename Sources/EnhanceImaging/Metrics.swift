@@ -20,7 +20,9 @@ public enum Metrics {
         precondition(w > 0 && h > 0, "shave leaves no pixels")
         var v = [Double](repeating: 0, count: w * h)
         for row in 0..<h {
-            for col in 0..<w { v[row * w + col] = 255 * Double(image.pixels[(row + shave) * image.width + col + shave]) }
+            for col in 0..<w {
+                v[row * w + col] = 255 * Double(image.pixels[(row + shave) * image.width + col + shave])
+            }
         }
         return (v, w, h)
     }
@@ -34,7 +36,8 @@ public enum Metrics {
         for row in 0..<h {
             for col in 0..<w {
                 let i = (row + shave) * image.width + col + shave
-                let r = Double(image.pixels[i]), g = Double(image.pixels[plane + i]), b = Double(image.pixels[2 * plane + i])
+                let r = Double(image.pixels[i]), g = Double(image.pixels[plane + i])
+                let b = Double(image.pixels[2 * plane + i])
                 y[row * w + col] = 16 + 65.481 * r + 128.553 * g + 24.966 * b
             }
         }

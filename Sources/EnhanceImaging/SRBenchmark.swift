@@ -5,8 +5,9 @@ public enum SRBenchmark {
     /// HR (alpha dropped) → modcrop to a multiple of `scale` → LR = MATLAB-style antialiased bicubic
     /// downscale by 1/`scale`, rounded to 8 bits → SR = `upscale(LR)`, rounded to 8 bits → PSNR and
     /// SSIM on the Y channel against HR with `scale` pixels shaved from each border. With `grayscale`
-    /// (HR came from a single-channel file, ``ImageInfo/isGrayscale``) gray values are compared (see ``Metrics``); a colour SR output for it is first reduced to
-    /// BT.601 luma (0.299 R + 0.587 G + 0.114 B).
+    /// (HR came from a single-channel file, ``ImageInfo/isGrayscale``) gray values are compared (see
+    /// ``Metrics``); a colour SR output for it is first reduced to BT.601 luma (0.299 R + 0.587 G +
+    /// 0.114 B).
     /// - Returns: PSNR in dB, mean SSIM, and `detail`: the SR result's Y gradient energy divided
     ///   by the HR image's (``Metrics/gradientEnergyY(_:shave:grayscale:)``; 1 = as much
     ///   high-frequency energy as the ground truth, bicubic is well below 1).

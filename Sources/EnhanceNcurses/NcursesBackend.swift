@@ -37,7 +37,8 @@ final class NcursesBackend: TerminalBackend {
         outFile = fdopen(STDOUT_FILENO, "w")
         inFile = fdopen(STDIN_FILENO, "r")
         guard let scr = newterm(nil, outFile, inFile) else {
-            throw TerminalError(description: "enhance: cannot initialise terminal '\(ProcessInfo.processInfo.environment["TERM"] ?? "")'")
+            let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+            throw TerminalError(description: "enhance: cannot initialise terminal '\(term)'")
         }
         screen = scr
         set_term(scr)
@@ -164,7 +165,7 @@ final class NcursesBackend: TerminalBackend {
                 if cell.text.isEmpty { continue }  // trailing half of a wide character
                 let attr = attribute(cell.image == nil ? cell.style : .normal)
                 wattrset(win, Int32(bitPattern: UInt32(truncatingIfNeeded: attr)))
-                _ = cell.image == nil ? mvwaddstr(win, Int32(r), Int32(c), cell.text) : mvwaddstr(win, Int32(r), Int32(c), " ")
+                _ = mvwaddstr(win, Int32(r), Int32(c), cell.image == nil ? cell.text : " ")
             }
         }
         wattrset(win, 0)

@@ -1,4 +1,5 @@
 import EnhanceImaging
+import EnhanceSync
 
 /// How an export is encoded.
 public struct ExportSettings: Sendable, Equatable {

@@ -51,20 +51,6 @@ enum ImageTensor {
         Tiler.crop(t, y: y, x: x, height: height, width: width).data
     }
 
-    /// A sub-image (all channels).
-    static func cropImage(_ image: Image, x: Int, y: Int, width: Int, height: Int) -> Image {
-        if x == 0, y == 0, width == image.width, height == image.height { return image }
-        var p = [Float](); p.reserveCapacity(image.channelCount * width * height)
-        for c in 0..<image.channelCount {
-            for r in 0..<height {
-                let s = c * image.planeSize + (y + r) * image.width + x
-                p += image.pixels[s..<(s + width)]
-            }
-        }
-        return Image(width: width, height: height, channelCount: image.channelCount, pixels: p,
-                     bitDepth: image.bitDepth, text: image.text)
-    }
-
     /// `image` clamped to [0, 1] with `like`'s bit depth and metadata.
     static func clamped(_ image: Image, like: Image) -> Image {
         var out = Image(width: image.width, height: image.height, channelCount: image.channelCount,

@@ -1,4 +1,6 @@
 import EnhanceImaging
+// Re-exported: callers pass the `CancellationToken` the upscaler polls.
+@_exported import EnhanceSync
 import EnhanceTensor
 import Foundation
 

@@ -10,7 +10,8 @@ public enum DirectoryLister {
     /// At most this many files are probed per listing (the rest show without image info).
     public static let probeLimit = 4000
 
-    public static func list(_ directory: String, probe: (String) -> ImageProbe?) -> (entries: [DirEntry], error: String?) {
+    public static func list(_ directory: String,
+                            probe: (String) -> ImageProbe?) -> (entries: [DirEntry], error: String?) {
         guard let dir = opendir(directory) else {
             return ([DirEntry(name: "..", path: parentPath(directory), kind: .parent)],
                     "\(directory): \(String(cString: strerror(errno)))")

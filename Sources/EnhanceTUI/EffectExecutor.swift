@@ -13,8 +13,8 @@ public final class EffectExecutor: @unchecked Sendable {
     private let scheduler: InferenceScheduler
     private let ioQueue = DispatchQueue(label: "enhance.io")
     private let exportQueue = DispatchQueue(label: "enhance.export")
-    private let lock = NSLock()
-    private var exportFlag: CancelFlag?
+    /// The running export's token (cancelled when another export starts).
+    private let exportFlag = Locked<CancellationToken?>(nil)
 
     /// Runs effects against `engine`, posting results with `post`; inference goes through `scheduler`.
     public init(engine: any PreviewEngine, post: @escaping @Sendable (Msg) -> Void,
@@ -68,13 +68,13 @@ public final class EffectExecutor: @unchecked Sendable {
         case .checkExists(let path):
             ioQueue.async { post(.existsChecked(path: path, exists: FileManager.default.fileExists(atPath: path))) }
         case let .export(image, key, path):
-            let flag = CancelFlag()
-            lock.lock(); exportFlag?.cancel(); exportFlag = flag; lock.unlock()
+            let flag = CancellationToken()
+            exportFlag.withLock { current in defer { current = flag }; return current }?.cancel()
             exportQueue.async {
                 Self.export(engine: engine, image: image, key: key, path: path, flag: flag, post: post)
             }
         case .cancelExport:
-            lock.lock(); exportFlag?.cancel(); lock.unlock()
+            exportFlag.withLock { $0 }?.cancel()
         case .quit:
             cancelAll()
         }
@@ -83,12 +83,12 @@ public final class EffectExecutor: @unchecked Sendable {
     /// Cancels every running job and export.
     public func cancelAll() {
         scheduler.cancelAll()
-        lock.lock(); exportFlag?.cancel(); lock.unlock()
+        exportFlag.withLock { $0 }?.cancel()
     }
 
     /// One inference: posts its progress and result; false when stopped by `flag`.
     static func infer(_ engine: any PreviewEngine, job: Int, image: Image, key: MethodKey, region: PixelRect,
-                      density: Double, priority: Priority, flag: CancelFlag,
+                      density: Double, priority: Priority, flag: CancellationToken,
                       post: @escaping @Sendable (Msg) -> Void) -> Bool {
         let start = Date()
         let last = Progress()
@@ -113,7 +113,7 @@ public final class EffectExecutor: @unchecked Sendable {
 
     /// Exports through the engine (streamed, written to a temporary file renamed at the end), so a
     /// cancelled or failed export leaves no partial file.
-    static func export(engine: any PreviewEngine, image: Image, key: MethodKey, path: String, flag: CancelFlag,
+    static func export(engine: any PreviewEngine, image: Image, key: MethodKey, path: String, flag: CancellationToken,
                        post: @escaping @Sendable (Msg) -> Void) {
         let start = Date()
         let last = Progress()
@@ -136,7 +136,8 @@ func reduced(_ tile: Tile, density: Double) -> Tile {
     let w = max(Int((Double(img.width) * density).rounded(.up)), 1)
     let h = max(Int((Double(img.height) * density).rounded(.up)), 1)
     guard w < img.width || h < img.height else { return tile }
-    let g = PixelGrid.sample(img, x: 0, y: 0, width: Double(img.width), height: Double(img.height), toWidth: w, height: h)
+    let g = PixelGrid.sample(img, x: 0, y: 0, width: Double(img.width), height: Double(img.height),
+                             toWidth: w, height: h)
     var px = [Float](repeating: 0, count: 3 * w * h)
     for i in 0..<(w * h) { for c in 0..<3 { px[c * w * h + i] = g.rgb[i * 3 + c] } }
     let image = Image(width: w, height: h, channelCount: 3, pixels: px, bitDepth: img.bitDepth)
@@ -145,14 +146,14 @@ func reduced(_ tile: Tile, density: Double) -> Tile {
 }
 
 /// Throttles progress reports to steps of at least 2 %.
-final class Progress: @unchecked Sendable {
-    private let lock = NSLock()
-    private var reported = -1.0
+final class Progress: Sendable {
+    private let reported = Locked(-1.0)
 
     func advance(to f: Double) -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        if f >= 1 || f - reported >= 0.02 { reported = f; return true }
-        return false
+        reported.withLock { reported in
+            if f >= 1 || f - reported >= 0.02 { reported = f; return true }
+            return false
+        }
     }
 }
 

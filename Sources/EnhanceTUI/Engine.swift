@@ -1,4 +1,6 @@
 import EnhanceImaging
+// Re-exported: engines poll the `CancellationToken` the UI hands them (``PreviewEngine``).
+@_exported import EnhanceSync
 import Foundation
 
 /// α with two decimals, e.g. `0.35`.
@@ -46,46 +48,6 @@ public struct ImageProbe: Hashable, Sendable {
     }
 }
 
-/// The UI's cancellation flag for one background job (an engine links its own token to it with
-/// ``onCancel(_:)``). Thread-safe.
-public final class CancelFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cancelled = false
-    private var handlers: [@Sendable () -> Void] = []
-
-    public init() {}
-
-    /// Requests cancellation (idempotent); runs the registered handlers once.
-    public func cancel() {
-        lock.lock()
-        guard !cancelled else { lock.unlock(); return }
-        cancelled = true
-        let hs = handlers
-        handlers = []
-        lock.unlock()
-        for h in hs { h() }
-    }
-
-    /// Whether ``cancel()`` has been called.
-    public var isCancelled: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return cancelled
-    }
-
-    /// Runs `handler` when cancelled (at once if already cancelled).
-    public func onCancel(_ handler: @escaping @Sendable () -> Void) {
-        lock.lock()
-        if cancelled { lock.unlock(); handler(); return }
-        handlers.append(handler)
-        lock.unlock()
-    }
-
-    /// Throws `CancellationError` when cancelled.
-    public func check() throws {
-        if isCancelled { throw CancellationError() }
-    }
-}
-
 /// A PSNR/GAN pair the picker offers: two checkpoint paths and a display name, and as the engine
 /// listed it: whether it is the pair in use, and why it cannot be used.
 public struct PairChoice: Hashable, Sendable {
@@ -127,18 +89,18 @@ public protocol PreviewEngine: Sendable {
     ///
     /// Returns an image of `scale·region.width × scale·region.height` pixels. Must poll `cancel`
     /// and throw (any error) soon after it is set; `progress` receives fractions in [0, 1].
-    func upscale(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
+    func upscale(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancellationToken,
                  progress: @escaping @Sendable (Double) -> Void) throws -> Image
     /// The export's own tiles that meet `region`, computed exactly as ``export`` computes them
     /// (its tile grid and full context margin), returned as one tile whose region is the union of
     /// those tiles' cores (it covers `region`) and marked ``Tile/refined``: a pane showing it
     /// shows exactly the exported pixels. Polls `cancel` like ``upscale``.
-    func refine(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
+    func refine(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancellationToken,
                 progress: @escaping @Sendable (Double) -> Void) throws -> Tile
     /// Upscales all of `image` with `method` into `path` (format by extension), recording how in
     /// its metadata (method, α, model hashes; the input's ICC/EXIF carried). Replaces an existing
     /// file; a failed or cancelled export leaves nothing. Polls `cancel` like ``upscale``.
-    func export(_ image: Image, method: Method, alpha: Float, to path: String, cancel: CancelFlag,
+    func export(_ image: Image, method: Method, alpha: Float, to path: String, cancel: CancellationToken,
                 progress: @escaping @Sendable (Double) -> Void) throws
     /// The pairs on offer: the bundled ones and those in the user's model folder (I/O), the one in
     /// use marked, those that cannot be used with their ``PairChoice/problem``.
@@ -150,7 +112,7 @@ public protocol PreviewEngine: Sendable {
 
 extension PreviewEngine {
     /// For engines whose ``upscale`` already is what they export: that, marked refined.
-    public func refine(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
+    public func refine(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancellationToken,
                        progress: @escaping @Sendable (Double) -> Void) throws -> Tile {
         Tile(region: region, image: try upscale(image, region: region, method: method, alpha: alpha, cancel: cancel,
                                                 progress: progress), refined: true)

@@ -59,7 +59,8 @@ enum Geometry {
         case .sideBySide:
             let w = (area.width - 1) / 2
             return [CellRect(row: area.row, column: area.column, width: w, height: area.height),
-                    CellRect(row: area.row, column: area.column + w + 1, width: area.width - w - 1, height: area.height)]
+                    CellRect(row: area.row, column: area.column + w + 1, width: area.width - w - 1,
+                             height: area.height)]
         case .grid:
             let w = (area.width - 1) / 2, h = area.height / 2
             return [CellRect(row: area.row, column: area.column, width: w, height: h),

@@ -83,7 +83,9 @@ func drawWipe(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState, _ pane:
         for r in 0..<area.height { for c in split..<area.width { grid[r, c] = g[r, c] } }
     }
     b.blit(grid, row: area.row, column: area.column)
-    for r in area.row..<(area.row + area.height) { b.put("┃", row: r, column: area.column + min(split, area.width - 1), style: .accent) }
+    for r in area.row..<(area.row + area.height) {
+        b.put("┃", row: r, column: area.column + min(split, area.width - 1), style: .accent)
+    }
 }
 
 func drawHeat(_ b: inout ScreenBuffer, _ s: AppState, _ p: PreviewState, _ pane: CellRect) {

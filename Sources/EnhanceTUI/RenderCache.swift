@@ -25,11 +25,11 @@ public final class RenderCache: @unchecked Sendable {
         var value: Rendered
     }
 
-    private let lock = NSLock()
-    private var entries: [Entry] = []
+    private let entries = Locked<[Entry]>([])
     private let capacity = 16
 
-    func grid(_ image: PaneImage, _ src: SourceRect, _ area: CellRect, mode: ColorMode, make: () -> CellGrid) -> CellGrid {
+    func grid(_ image: PaneImage, _ src: SourceRect, _ area: CellRect, mode: ColorMode,
+              make: () -> CellGrid) -> CellGrid {
         let v = lookup(image, src, area, mode: mode) { .cells(make()) }
         if case .cells(let g) = v { return g }
         return CellGrid(columns: area.width, rows: area.height)
@@ -43,21 +43,21 @@ public final class RenderCache: @unchecked Sendable {
 
     private func lookup(_ image: PaneImage, _ src: SourceRect, _ area: CellRect, mode: ColorMode?,
                         make: () -> Rendered) -> Rendered {
-        lock.lock()
-        if let i = entries.firstIndex(where: {
-            $0.src == src && $0.columns == area.width && $0.rows == area.height && $0.mode == mode && $0.image == image
-        }) {
+        let hit: Rendered? = entries.withLock { entries in
+            guard let i = entries.firstIndex(where: {
+                $0.src == src && $0.columns == area.width && $0.rows == area.height && $0.mode == mode
+                    && $0.image == image
+            }) else { return nil }
             let e = entries.remove(at: i)
-            entries.append(e)
-            lock.unlock()
+            entries.append(e)  // most recently used last
             return e.value
         }
-        lock.unlock()
-        let v = make()
-        lock.lock()
-        entries.append(Entry(image: image, src: src, columns: area.width, rows: area.height, mode: mode, value: v))
-        if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
-        lock.unlock()
+        if let hit { return hit }
+        let v = make()  // outside the lock: rendering is slow
+        entries.withLock { entries in
+            entries.append(Entry(image: image, src: src, columns: area.width, rows: area.height, mode: mode, value: v))
+            if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
+        }
         return v
     }
 }

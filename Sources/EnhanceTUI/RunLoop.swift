@@ -21,21 +21,20 @@ extension TerminalBackend {
 
 /// A thread-safe FIFO through which background work posts messages to the loop.
 public final class MessageQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [Msg] = []
+    private let items = Locked<[Msg]>([])
 
     public init() {}
 
     public func post(_ m: Msg) {
-        lock.lock(); items.append(m); lock.unlock()
+        items.withLock { $0.append(m) }
     }
 
     /// Removes and returns everything queued.
     public func drain() -> [Msg] {
-        lock.lock(); defer { lock.unlock() }
-        let out = items
-        items = []
-        return out
+        items.withLock { items in
+            defer { items = [] }
+            return items
+        }
     }
 }
 

@@ -8,7 +8,7 @@ import Foundation
 /// Every transition is reported to `observer` (tests wait on these events, never on time).
 public final class InferenceScheduler: @unchecked Sendable {
     /// Runs the job; returns false when it stopped early because `flag` was cancelled.
-    public typealias Work = @Sendable (_ flag: CancelFlag) -> Bool
+    public typealias Work = @Sendable (_ flag: CancellationToken) -> Bool
 
     /// What happened to a job.
     public enum Event: Equatable, Sendable {
@@ -29,11 +29,14 @@ public final class InferenceScheduler: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var pending: [Item] = []
-    private var running: (item: Item, flag: CancelFlag, preempted: Bool)?
-    private var workerActive = false
-    private var seq = 0
+    private struct State {
+        var pending: [Item] = []
+        var running: (item: Item, flag: CancellationToken, preempted: Bool)?
+        var workerActive = false
+        var seq = 0
+    }
+
+    private let state = Locked(State())
     private let queue = DispatchQueue(label: "enhance.infer", qos: .userInitiated)
     private let observer: (@Sendable (Event) -> Void)?
 
@@ -44,74 +47,71 @@ public final class InferenceScheduler: @unchecked Sendable {
 
     /// Queues `work` as job `id`.
     public func submit(id: Int, priority: Priority, work: @escaping Work) {
-        lock.lock()
-        seq += 1
-        pending.append(Item(id: id, priority: priority, seq: seq, work: work))
-        var preempt: CancelFlag?
-        if let r = running, priority < r.item.priority, !r.preempted, !r.flag.isCancelled {
-            running?.preempted = true
-            preempt = r.flag
+        let (preempt, start): (CancellationToken?, Bool) = state.withLock { s in
+            s.seq += 1
+            s.pending.append(Item(id: id, priority: priority, seq: s.seq, work: work))
+            var preempt: CancellationToken?
+            if let r = s.running, priority < r.item.priority, !r.preempted, !r.flag.isCancelled {
+                s.running?.preempted = true
+                preempt = r.flag
+            }
+            defer { s.workerActive = true }
+            return (preempt, !s.workerActive)
         }
-        let start = !workerActive
-        workerActive = true
-        lock.unlock()
         preempt?.cancel()
         if start { queue.async { [weak self] in self?.drain() } }
     }
 
     /// Drops job `id` if queued; stops it if running (it is not resumed).
     public func cancel(id: Int) {
-        lock.lock()
-        let before = pending.count
-        pending.removeAll { $0.id == id }
-        let dropped = pending.count != before
-        var flag: CancelFlag?
-        if let r = running, r.item.id == id {
-            running?.preempted = false
-            flag = r.flag
+        let (dropped, flag): (Bool, CancellationToken?) = state.withLock { s in
+            let before = s.pending.count
+            s.pending.removeAll { $0.id == id }
+            guard let r = s.running, r.item.id == id else { return (s.pending.count != before, nil) }
+            s.running?.preempted = false
+            return (s.pending.count != before, r.flag)
         }
-        lock.unlock()
         flag?.cancel()
         if dropped { observer?(.cancelled(id)) }
     }
 
     /// Drops every queued job and stops the running one.
     public func cancelAll() {
-        lock.lock()
-        let ids = pending.map(\.id)
-        pending = []
-        running?.preempted = false
-        let flag = running?.flag
-        lock.unlock()
+        let (ids, flag): ([Int], CancellationToken?) = state.withLock { s in
+            defer { s.pending = [] }
+            s.running?.preempted = false
+            return (s.pending.map(\.id), s.running?.flag)
+        }
         flag?.cancel()
         for id in ids { observer?(.cancelled(id)) }
     }
 
     /// Queued jobs (not the running one), in the order they would run.
     public var queued: [Int] {
-        lock.lock(); defer { lock.unlock() }
-        return pending.sorted(by: Item.before).map(\.id)
+        state.withLock { $0.pending.sorted(by: Item.before).map(\.id) }
     }
 
     private func drain() {
         while true {
-            lock.lock()
-            guard let i = pending.indices.min(by: { Item.before(pending[$0], pending[$1]) }) else {
-                workerActive = false
-                lock.unlock()
-                return
+            let next: (Item, CancellationToken)? = state.withLock { s in
+                guard let i = s.pending.indices.min(by: { Item.before(s.pending[$0], s.pending[$1]) }) else {
+                    s.workerActive = false
+                    return nil
+                }
+                let item = s.pending.remove(at: i)
+                let flag = CancellationToken()
+                s.running = (item, flag, false)
+                return (item, flag)
             }
-            let item = pending.remove(at: i)
-            let flag = CancelFlag()
-            running = (item, flag, false)
-            lock.unlock()
+            guard let (item, flag) = next else { return }
             observer?(.started(item.id))
             let completed = item.work(flag)
-            lock.lock()
-            let preempted = running?.preempted ?? false
-            running = nil
-            if !completed && preempted { pending.append(item) }
-            lock.unlock()
+            let preempted = state.withLock { s in
+                let preempted = s.running?.preempted ?? false
+                s.running = nil
+                if !completed && preempted { s.pending.append(item) }
+                return preempted
+            }
             observer?(completed ? .finished(item.id) : preempted ? .preempted(item.id) : .cancelled(item.id))
         }
     }

@@ -121,7 +121,11 @@ public func sanitize(_ s: String) -> String {
     var out = ""
     for scalar in s.unicodeScalars {
         let v = scalar.value
-        if v < 0x20 || v == 0x7F || (v >= 0x80 && v < 0xA0) { out.append("?") } else { out.unicodeScalars.append(scalar) }
+        if v < 0x20 || v == 0x7F || (v >= 0x80 && v < 0xA0) {
+            out.append("?")
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
     }
     return out
 }
@@ -131,7 +135,9 @@ public func sanitize(_ s: String) -> String {
 public func displayWidth(_ ch: Character) -> Int {
     guard let first = ch.unicodeScalars.first else { return 0 }
     let v = first.value
-    if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark { return 0 }
+    if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark {
+        return 0
+    }
     if v == 0x200B { return 0 }
     let wide: [ClosedRange<UInt32>] = [
         0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,

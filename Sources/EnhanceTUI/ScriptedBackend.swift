@@ -6,7 +6,8 @@ public final class ScriptedBackend: TerminalBackend, @unchecked Sendable {
     /// One scripted step.
     public enum Step: Sendable {
         case event(Msg)
-        /// Wait until `condition` holds for the latest frame's state view (checked each poll), at most `timeout` seconds.
+        /// Wait until `condition` holds for the latest frame's state view (checked each poll), at
+        /// most `timeout` seconds.
         case waitFor(timeout: Double, condition: @Sendable (ScreenBuffer) -> Bool)
     }
 

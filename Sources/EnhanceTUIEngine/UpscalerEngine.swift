@@ -33,15 +33,20 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     /// Where the picker looks for checkpoints besides the bundled Models/ folders.
     public let modelFolders: [String]
     private let load: @Sendable (String) throws -> LoadedModel
-    private let lock = NSLock()
-    private var pair: Pair
-    /// The checkpoint files of the pair in use, when known (the picker marks it).
-    private var pairPaths: (psnr: String, gan: String)?
-    /// The bicubic upscaler and the one network upscaler kept (the most recently used method/α):
-    /// each RRDBNet-23 network holds ~474 MB of prepared kernels, so only one set lives at a time
-    /// besides the ends' raw weights (a new method or α re-prepares: blend, then transform).
-    private var bicubic: Upscaler?
-    private var current: (key: String, upscaler: Upscaler)?
+    /// What switching pairs and choosing upscalers change, behind one lock.
+    private struct State {
+        var pair: Pair
+        /// The checkpoint files of the pair in use, when known (the picker marks it).
+        var pairPaths: (psnr: String, gan: String)?
+        /// The bicubic upscaler and the one network upscaler kept (the most recently used
+        /// method/α): each RRDBNet-23 network holds ~474 MB of prepared kernels, so only one set
+        /// lives at a time besides the ends' raw weights (a new method or α re-prepares: blend,
+        /// then transform).
+        var bicubic: Upscaler?
+        var current: (key: String, upscaler: Upscaler)?
+    }
+
+    private let state: Locked<State>
 
     /// The largest activations (bytes) a preview region is run with in one piece; larger ones are
     /// tiled like an export.
@@ -59,12 +64,11 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         // activations stay bounded (~150 MB at 192 + 2·48 px).
         fixed.tileSize = options.tileSize ?? 192
         self.options = fixed
-        pairPaths = paths
         self.interactiveContext = interactiveContext
         self.modelFolders = modelFolders
         self.load = load
         scale = psnr?.scale ?? gan?.scale ?? 4
-        pair = try Self.makePair(psnr, gan, threads: options.threads)
+        state = Locked(State(pair: try Self.makePair(psnr, gan, threads: options.threads), pairPaths: paths))
         Self.returnFreedMemory()  // what reading the checkpoints allocated and freed
     }
 
@@ -76,15 +80,11 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     }
 
     public var modelNames: (psnr: String, gan: String) {
-        lock.lock(); defer { lock.unlock() }
-        return (pair.psnr?.name ?? "—", pair.gan?.name ?? "—")
+        state.withLock { ($0.pair.psnr?.name ?? "—", $0.pair.gan?.name ?? "—") }
     }
 
     /// The blender of the current pair (nil unless both models are loaded).
-    public var blender: ModelBlender? {
-        lock.lock(); defer { lock.unlock() }
-        return pair.blender
-    }
+    public var blender: ModelBlender? { state.withLock { $0.pair.blender } }
 
     /// A one-line error for a method whose model is not loaded.
     public struct Unavailable: Error, CustomStringConvertible {
@@ -104,11 +104,11 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     /// α takes their place), so the ends' own networks never hold prepared kernels.
     public func upscaler(for method: Method, alpha: Float) throws -> Upscaler {
         let key = method == .blend ? "blend" + formatAlpha(alpha) : method.rawValue
-        lock.lock()
-        if method == .bicubic, let u = bicubic { lock.unlock(); return u }
-        if let c = current, c.key == key { lock.unlock(); return c.upscaler }
-        let pair = self.pair
-        lock.unlock()
+        let (kept, pair): (Upscaler?, Pair) = state.withLock { s in
+            if method == .bicubic, let u = s.bicubic { return (u, s.pair) }
+            return (s.current.flatMap { $0.key == key ? $0.upscaler : nil }, s.pair)
+        }
+        if let kept { return kept }
         let u: Upscaler
         switch method {
         case .bicubic: u = try Upscaler(.bicubic(scale: Double(scale)), options: options)
@@ -122,13 +122,12 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
             guard let b = pair.blender else { throw Unavailable(description: "blending needs both models") }
             u = try Upscaler(.blend(b, alpha: alpha), options: options)
         }
-        lock.lock()
-        defer { lock.unlock() }
-        guard self.pair.blender === pair.blender, self.pair.psnr?.name == pair.psnr?.name else { return u }
-        if method == .bicubic { bicubic = u } else {
-            current = (key, u)
-            Self.returnFreedMemory()
+        let stored = state.withLock { s in
+            guard s.pair.blender === pair.blender, s.pair.psnr?.name == pair.psnr?.name else { return false }
+            if method == .bicubic { s.bicubic = u } else { s.current = (key, u) }
+            return true
         }
+        if stored && method != .bicubic { Self.returnFreedMemory() }
         return u
     }
 
@@ -148,12 +147,10 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         return m
     }
 
-    public func upscale(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
+    public func upscale(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancellationToken,
                         progress: @escaping @Sendable (Double) -> Void) throws -> Image {
-        let token = CancellationToken()
-        cancel.onCancel { token.cancel() }
         let u = try upscaler(for: method, alpha: alpha)
-        try token.check()
+        try cancel.check()
         var ctx: Int?, untiled = true
         if let net = u.network {
             if let c = interactiveContext { ctx = min(c, options.margin(for: net)) }
@@ -163,13 +160,11 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
             untiled = window * net.peakFloatsPerInputPixel * 4 <= Double(Self.untiledBytes)
         }
         return try u.upscaleRegion(image, x: region.x, y: region.y, width: region.width, height: region.height,
-                                   context: ctx, untiled: untiled, progress: progress, cancel: token)
+                                   context: ctx, untiled: untiled, progress: progress, cancel: cancel)
     }
 
-    public func refine(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
+    public func refine(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancellationToken,
                        progress: @escaping @Sendable (Double) -> Void) throws -> Tile {
-        let token = CancellationToken()
-        cancel.onCancel { token.cancel() }
         let u = try upscaler(for: method, alpha: alpha)
         guard let net = u.network else {
             return Tile(region: region, image: try upscale(image, region: region, method: method, alpha: alpha,
@@ -202,7 +197,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
                                                context: grid.isSingleTile ? max(image.width, image.height)
                                                    : grid.margin,
                                                untiled: true, progress: { f in progress((done + f) / n) },
-                                               cancel: token)
+                                               cancel: cancel)
                 out.paste(part, x: (xs.lowerBound - x0) * s, y: (ys.lowerBound - y0) * s)
                 done += 1
             }
@@ -210,18 +205,14 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         return Tile(region: PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0), image: out, refined: true)
     }
 
-    public func export(_ image: Image, method: Method, alpha: Float, to path: String, cancel: CancelFlag,
+    public func export(_ image: Image, method: Method, alpha: Float, to path: String, cancel: CancellationToken,
                        progress: @escaping @Sendable (Double) -> Void) throws {
-        let token = CancellationToken()
-        cancel.onCancel { token.cancel() }
         try Exporter.export(image, with: try upscaler(for: method, alpha: alpha), to: path,
-                            settings: ExportSettings(overwrite: true), progress: progress, cancel: token)
+                            settings: ExportSettings(overwrite: true), progress: progress, cancel: cancel)
     }
 
     public func pairs() -> [PairChoice] {
-        lock.lock()
-        let current = pairPaths.map { (Self.resolved($0.psnr), Self.resolved($0.gan)) }
-        lock.unlock()
+        let current = state.withLock { $0.pairPaths }.map { (Self.resolved($0.psnr), Self.resolved($0.gan)) }
         return PairCatalog.checked(PairCatalog.list(folders: modelFolders), scale: scale).map { c in
             var c = c
             c.isCurrent = current.map { Self.resolved(c.psnr) == $0.0 && Self.resolved(c.gan) == $0.1 } ?? false
@@ -240,11 +231,11 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         guard psnr.scale == scale else {
             throw Unavailable(description: "\(psnr.name) upscales ×\(psnr.scale); this session is ×\(scale)")
         }
-        lock.lock()
-        pair = next
-        pairPaths = (choice.psnr, choice.gan)
-        current = nil
-        lock.unlock()
+        state.withLock { s in
+            s.pair = next
+            s.pairPaths = (choice.psnr, choice.gan)
+            s.current = nil
+        }
         KernelRecycler.shared.drain()
         Self.returnFreedMemory()
     }

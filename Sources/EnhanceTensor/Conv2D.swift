@@ -242,8 +242,7 @@ public final class Conv2D: @unchecked Sendable {
 /// Packed kernels made once, by `make` on first use, under a lock. With `recycle`, the array goes
 /// to ``KernelRecycler`` when these kernels are freed, for the next network's (same sizes).
 final class PackedKernels: @unchecked Sendable {
-    private let lock = NSLock()
-    private var kernels: [Float]?
+    private let kernels = Locked<[Float]?>(nil)
     private let make: (ThreadPool) -> [Float]
     private let recycle: Bool
 
@@ -253,17 +252,17 @@ final class PackedKernels: @unchecked Sendable {
     }
 
     deinit {
-        if recycle, let kernels { KernelRecycler.shared.give(kernels) }
+        if recycle, let k = kernels.withLock({ $0 }) { KernelRecycler.shared.give(k) }
     }
 
     /// The kernels (made with `pool`, which the caller holds exclusively, if not yet made).
     func value(_ pool: ThreadPool) -> [Float] {
-        lock.lock()
-        defer { lock.unlock() }
-        if let kernels { return kernels }
-        let k = make(pool)
-        kernels = k
-        return k
+        kernels.withLock { kernels in
+            if let kernels { return kernels }
+            let k = make(pool)
+            kernels = k
+            return k
+        }
     }
 }
 

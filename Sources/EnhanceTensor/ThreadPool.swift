@@ -1,4 +1,6 @@
 import Dispatch
+// Re-exported: users of the pool and the networks see `Locked` and `CancellationToken` with it.
+@_exported import EnhanceSync
 import Synchronization
 
 #if os(Linux)
@@ -20,8 +22,8 @@ public final class ThreadPool: @unchecked Sendable {
     public let threads: Int
     /// Per-worker scratch memory, index = worker id.
     let arenas: [ScratchArena]
-    /// Held while a convolution uses the arenas.
-    private let busy = Mutex<Bool>(false)
+    /// True while a convolution uses the arenas.
+    private let busy = Locked(false)
 
     /// Runs `body` with this pool if no other convolution holds it, else with a private
     /// single-threaded pool.

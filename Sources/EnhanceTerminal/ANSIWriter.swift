@@ -119,7 +119,8 @@ public enum ANSIWriter {
 
 extension BlockRenderer {
     /// Samples the source rectangle `(x, y, width, height)` of `image` (image pixels) onto
-    /// `columns × rows` cells of `symbols` and renders it (see ``PixelGrid/sample(_:x:y:width:height:toWidth:height:background:)``).
+    /// `columns × rows` cells of `symbols` and renders it (see
+    /// ``PixelGrid/sample(_:x:y:width:height:toWidth:height:background:)``).
     public static func render(_ image: Image, x: Double, y: Double, width: Double, height: Double,
                               columns: Int, rows: Int, symbols: SymbolSet, mode: ColorMode = .trueColor,
                               background: (Float, Float, Float) = (0, 0, 0)) -> CellGrid {

@@ -84,7 +84,8 @@ public enum BlockRenderer {
         var err: Float = 0
         for k in 0..<symbols.count {
             let c = mask & (1 << k) != 0 ? cell.fg : cell.bg
-            let d = (sub[k * 3] - Float(c.r) / 255, sub[k * 3 + 1] - Float(c.g) / 255, sub[k * 3 + 2] - Float(c.b) / 255)
+            let d = (sub[k * 3] - Float(c.r) / 255, sub[k * 3 + 1] - Float(c.g) / 255,
+                     sub[k * 3 + 2] - Float(c.b) / 255)
             err += d.0 * d.0 + d.1 * d.1 + d.2 * d.2
         }
         return err

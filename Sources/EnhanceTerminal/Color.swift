@@ -46,15 +46,22 @@ public enum ColorMode: String, Sendable, CaseIterable {
         return .ansi256
     }
 
-    /// The mode for a `--color` option (`truecolor`/`24bit`, `256`/`ansi256`, `none`, any case),
-    /// or ``detect(environment:)`` when `option` is nil or none of those.
-    public static func resolve(option: String?, environment: [String: String]) -> ColorMode {
-        switch option?.lowercased() {
-        case "truecolor"?, "24bit"?: return .trueColor
-        case "256"?, "ansi256"?: return .ansi256
-        case "none"?: return .none
-        default: return detect(environment: environment)
+    /// Parses a `--color` value: `truecolor` or `24bit`, `256`, `none` (any case); nil otherwise.
+    /// The one parse of colour names: the commands validate with it, ``resolve(option:environment:)``
+    /// uses it.
+    public init?(option: String) {
+        switch option.lowercased() {
+        case "truecolor", "24bit": self = .trueColor
+        case "256": self = .ansi256
+        case "none": self = .none
+        default: return nil
         }
+    }
+
+    /// The mode `option` names (``init(option:)``), or ``detect(environment:)`` when `option` is
+    /// nil or names none.
+    public static func resolve(option: String?, environment: [String: String]) -> ColorMode {
+        option.flatMap(ColorMode.init(option:)) ?? detect(environment: environment)
     }
 }
 

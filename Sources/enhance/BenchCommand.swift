@@ -51,10 +51,16 @@ struct BenchCommand: ParsableCommand {
     var tuiLatency = false
 
     @Flag(name: .customLong("graphics-redraw"),
-          help: "Instead: time one α redraw at 1:1 in 120×40 (10×20-px cells) per backend (blocks, kitty, sixel, iterm2).")
+          help: """
+              Instead: time one α redraw at 1:1 in 120×40 (10×20-px cells) per backend (blocks, kitty, \
+              sixel, iterm2).
+              """)
     var graphicsRedraw = false
 
-    @Flag(help: "Instead: export 4000×3000 (and 4000×6000) ×4 with the bundled blend and RealESRGAN_x4plus on 1000×750; print wall time and peak RSS.")
+    @Flag(help: """
+        Instead: export 4000×3000 (and 4000×6000) ×4 with the bundled blend and RealESRGAN_x4plus on \
+        1000×750; print wall time and peak RSS.
+        """)
     var export = false
 
     @Flag(help: ArgumentHelp("Instead: time loading --model (default: RealESRGAN_x4plus ncnn from ../shared) by "
@@ -123,7 +129,8 @@ extension BenchCommand {
         let lines = measureGraphicsRedraw(image: img)
         let blocks = lines.first { $0.kind == .blocks }?.totalMs ?? 0
         for l in lines {
-            let extra = l.kind == .blocks ? "" : String(format: "  → +%.1f ms vs blocks (target ≤ 30)", l.totalMs - blocks)
+            let extra = l.kind == .blocks ? ""
+                : String(format: "  → +%.1f ms vs blocks (target ≤ 30)", l.totalMs - blocks)
             print(String(format: "%-7@ view %6.1f ms + encode %6.1f ms = %6.1f ms, %7d KB", l.kind.rawValue as NSString,
                          l.viewMs, l.encodeMs, l.totalMs, l.bytes / 1024) + extra)
         }

@@ -27,7 +27,9 @@ extension BenchCommand {
         }
         for (label, w, h, args) in cases {
             let input = dir + "/in-\(w)x\(h).png"
-            if !FileManager.default.fileExists(atPath: input) { try ExportBench.synthesize(width: w, height: h, to: input) }
+            if !FileManager.default.fileExists(atPath: input) {
+                try ExportBench.synthesize(width: w, height: h, to: input)
+            }
             let out = dir + "/out.png"
             let r = try ExportBench.measure(label, executable: exe,
                                             args: ["upscale", input, "-o", out, "--force"] + args, input: (w, h))

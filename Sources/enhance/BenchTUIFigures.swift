@@ -138,7 +138,8 @@ struct TUILatencyFigures {
         print(String(format: "idle pane vs export, max:           %.0f/255", idleExportError))
         print(String(format: "peak RSS:                           %.0f MB", peakRSSMB) + "  ("
               + r.rssByPhase.map { "\($0.0) \(Int($0.1))" }.joined(separator: ", ") + ")")
-        print(String(format: "tile cache at the end:              %.0f MB", Double(r.final.preview?.cache.bytes ?? 0) / 1e6))
+        print(String(format: "tile cache at the end:              %.0f MB",
+                     Double(r.final.preview?.cache.bytes ?? 0) / 1e6))
         print(String(format: "ladder max |≈ − exact|:             %.4f  (view %@)", r.ladderMaxAbsError,
                      r.region.description as NSString))
         print(String(format: "blended network build at a new α:   %.0f ms", blendBuildMs))

@@ -76,7 +76,7 @@ func kernelPrepMs(_ engine: UpscalerEngine, image: Image) throws -> Double {
     for a in [0.29, 0.43, 0.67] as [Float] {
         let t0 = Date()
         _ = try engine.upscale(image, region: PixelRect(x: 0, y: 0, width: 8, height: 8), method: .blend, alpha: a,
-                               cancel: CancelFlag()) { _ in }
+                               cancel: CancellationToken()) { _ in }
         t.append(Date().timeIntervalSince(t0) * 1000)
     }
     return medianOrNaN(t)
@@ -88,7 +88,7 @@ func paneInferenceMs(_ engine: UpscalerEngine, image: Image, region: PixelRect) 
     var t: [Double] = []
     for a in [0.23, 0.37, 0.71] as [Float] {
         let t0 = Date()
-        _ = try engine.upscale(image, region: region, method: .blend, alpha: a, cancel: CancelFlag()) { _ in }
+        _ = try engine.upscale(image, region: region, method: .blend, alpha: a, cancel: CancellationToken()) { _ in }
         t.append(Date().timeIntervalSince(t0) * 1000)
     }
     return medianOrNaN(t)
@@ -101,7 +101,7 @@ func idleExportError(_ engine: UpscalerEngine, final s: AppState) throws -> Doub
     let key = p.primaryKey
     let out = NSTemporaryDirectory() + "enhance-idle-\(getpid()).png"
     defer { try? FileManager.default.removeItem(atPath: out) }
-    try engine.export(p.image, method: key.method, alpha: key.alpha, to: out, cancel: CancelFlag()) { _ in }
+    try engine.export(p.image, method: key.method, alpha: key.alpha, to: out, cancel: CancellationToken()) { _ in }
     let file = try ImageFile.read(path: out)
     let k = s.scale
     var worst = 0

@@ -89,7 +89,8 @@ struct ModelOptions: ParsableArguments {
         let pair = try pairPaths()
         func need(_ path: String?, _ flag: String) throws -> LoadedModel {
             guard let path else {
-                throw CLIError("--method \(method.rawValue): no \(flag) given and no bundled model pair found in Models/")
+                throw CLIError(
+                    "--method \(method.rawValue): no \(flag) given and no bundled model pair found in Models/")
             }
             return try load(path)
         }

@@ -50,7 +50,7 @@ struct PreviewCommand: ParsableCommand {
         guard ["half", "quadrant", "sextant"].contains(symbols) else {
             throw ValidationError("--symbols must be half, quadrant or sextant, got \(symbols)")
         }
-        if let c = color, !["truecolor", "24bit", "256", "none"].contains(c.lowercased()) {
+        if let c = color, ColorMode(option: c) == nil {
             throw ValidationError("--color must be truecolor, 256 or none, got \(c)")
         }
         if let g = graphics, GraphicsChoice(g) == nil {

@@ -31,7 +31,7 @@ struct TUICommand: ParsableCommand {
     @OptionGroup var models: ModelOptions
 
     func validate() throws {
-        if let c = color, !["truecolor", "24bit", "256", "none"].contains(c.lowercased()) {
+        if let c = color, ColorMode(option: c) == nil {
             throw ValidationError("--color must be truecolor, 256 or none, got \(c)")
         }
         if let g = graphics, GraphicsChoice(g) == nil {

@@ -61,7 +61,8 @@ struct UpscaleCommand: ParsableCommand {
     @Option(name: .customLong("max-pixels"), help: "Refuse inputs with more pixels than this (outputs: 16 times it).")
     var maxPixels: Int = 100_000_000
 
-    @Flag(name: .customLong("strip-metadata"), help: "Drop the input's ICC profile, EXIF and text; keep enhance:* only.")
+    @Flag(name: .customLong("strip-metadata"),
+          help: "Drop the input's ICC profile, EXIF and text; keep enhance:* only.")
     var stripMetadata = false
 
     @Flag(help: "Overwrite existing outputs.")

@@ -17,4 +17,18 @@ final class PreviewCLITests: XCTestCase {
         // is a few hundredths of that, so the run is loading the pair and little else.
         if !Measured.sanitized { XCTAssertLessThan(m.cpuSeconds, 6, m.summary) }
     }
+
+    /// `--color` takes the names the help lists (and `24bit`) in both commands, and nothing else:
+    /// the case name `ansi256` is refused by `preview` and `tui` alike (one parse, ColorMode(option:)).
+    func testColorNamesAreTheSameForPreviewAndTUI() throws {
+        let input = CLI.repoRoot.appendingPathComponent("Assets/chelsea.png").path
+        let ok = try CLI.run(["preview", input, "--width", "8", "--graphics", "blocks", "--color", "24bit"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertTrue(ok.stdout.contains("[38;2;") || ok.stdout.contains("[48;2;"), "24-bit colour for --color 24bit")
+        for command in [["preview", input], ["tui", input]] {
+            let bad = try CLI.run(command + ["--color", "ansi256"])
+            XCTAssertNotEqual(bad.status, 0, command[0])
+            XCTAssertTrue(bad.stderr.contains("--color must be"), bad.stderr)
+        }
+    }
 }

@@ -71,12 +71,14 @@ final class InterpolationTests: XCTestCase {
         let x = randomTensor(channels: 3, height: 7, width: 9, seed: 5)
         let want = try run(p.network(alpha: 0.35, eager: true), x)
         let lazy = try p.network(alpha: 0.35)
-        let outputs = TensorBox()
+        let outputs = Locked<[Tensor?]>([])
         DispatchQueue.concurrentPerform(iterations: 3) { _ in
-            outputs.append(try? lazy.forward(x, pool: ThreadPool(threads: 2), cancel: nil))
+            let y = try? lazy.forward(x, pool: ThreadPool(threads: 2), cancel: nil)
+            outputs.withLock { $0.append(y) }
         }
-        XCTAssertEqual(outputs.values.count, 3)
-        for y in outputs.values { XCTAssertEqual(y, want) }
+        let values = outputs.withLock { $0 }
+        XCTAssertEqual(values.count, 3)
+        for y in values { XCTAssertEqual(y, want) }
     }
 
     func testBlendAcrossKeyLayouts() throws {
@@ -108,7 +110,8 @@ final class InterpolationTests: XCTestCase {
         let a = try model("rrdbnet_x4_basicsr", "psnr.pth"), c = try model("rrdbnet_x2_basicsr", "gan.pth")
         XCTAssertThrowsError(try ModelBlender(psnr: a, gan: c)) { e in
             let d = String(describing: e)
-            XCTAssertTrue(d.contains("conv_first.weight") && d.contains("[8, 3, 3, 3]") && d.contains("[8, 12, 3, 3]"), d)
+            XCTAssertTrue(d.contains("conv_first.weight") && d.contains("[8, 3, 3, 3]")
+                          && d.contains("[8, 12, 3, 3]"), d)
         }
         var sd = a.detected.stateDict
         sd["body.1.rdb2.conv3.bias"] = nil
@@ -124,10 +127,4 @@ final class InterpolationTests: XCTestCase {
         XCTAssertThrowsError(try p.network(alpha: .nan))
         XCTAssertThrowsError(try p.stateDict(alpha: .infinity))
     }
-}
-
-private final class TensorBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Tensor?] = []
-    func append(_ v: Tensor?) { lock.lock(); values.append(v); lock.unlock() }
 }

@@ -57,8 +57,12 @@ final class TilerTests: XCTestCase {
         let token = CancellationToken()
         var calls = 0
         let x = randomTensor(channels: 3, height: 32, width: 32, seed: 1)
+        let progress: (Double) -> Void = { _ in
+            calls += 1
+            if calls == 2 { token.cancel() }
+        }
         XCTAssertThrowsError(try Tiler.run(net, x, tileSize: 8, margin: 4, pool: ThreadPool(threads: 1),
-                                           cancel: token, progress: { _ in calls += 1; if calls == 2 { token.cancel() } })) {
+                                           cancel: token, progress: progress)) {
             XCTAssertTrue($0 is CancellationError, "\($0)")
         }
         XCTAssertEqual(calls, 2, "no tile may run after cancellation")
@@ -68,7 +72,11 @@ final class TilerTests: XCTestCase {
         let net = try model("rrdbnet_x4_basicsr").network
         let token = CancellationToken()
         let x = randomTensor(channels: 3, height: 384, width: 384, seed: 5)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { token.cancel() }
+        // Cancelled by another thread as the pass starts (an event, not a guessed delay); the
+        // pass takes seconds, so the cancellation reaches it between blocks.
+        let starting = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { starting.wait(); token.cancel() }
+        starting.signal()
         let t0 = Date()
         XCTAssertThrowsError(try net.forward(x, pool: ThreadPool(threads: 2), cancel: token)) {
             XCTAssertTrue($0 is CancellationError, "\($0)")

@@ -50,7 +50,8 @@ final class UpscalerTests: XCTestCase {
             let m = try model(name)
             let s = m.scale
             let img = image(width: 41, height: 35)  // odd sizes: exercises unshuffle padding for ×2
-            let up = try Upscaler(.model(m), options: UpscaleOptions(tileSize: 16, tileOverlap: m.network.receptiveRadius))
+            let opts = UpscaleOptions(tileSize: 16, tileOverlap: m.network.receptiveRadius)
+            let up = try Upscaler(.model(m), options: opts)
             let full = try up.upscale(img)
             XCTAssertEqual([full.width, full.height], [41 * s, 35 * s])
             for (x, y, w, h) in [(5, 7, 13, 9), (30, 20, 11, 15), (0, 0, 41, 35)] {
@@ -112,10 +113,14 @@ final class UpscalerTests: XCTestCase {
                               options: UpscaleOptions(tileSize: 16, tileOverlap: 8, threads: 2))
         let img = image(width: 30, height: 26)
         let reference = try up.upscale(img)
-        let results = ResultBox()
-        DispatchQueue.concurrentPerform(iterations: 3) { _ in results.append(try? up.upscale(img)) }
-        XCTAssertEqual(results.values.count, 3)
-        for r in results.values {
+        let results = Locked<[Image?]>([])
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+            let r = try? up.upscale(img)
+            results.withLock { $0.append(r) }
+        }
+        let values = results.withLock { $0 }
+        XCTAssertEqual(values.count, 3)
+        for r in values {
             XCTAssertLessThan(maxDiff(try XCTUnwrap(r).pixels, reference.pixels), 1e-6)
         }
     }
@@ -137,10 +142,4 @@ final class UpscalerTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(small, 32)
         XCTAssertLessThanOrEqual(big, 1024)
     }
-}
-
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Image?] = []
-    func append(_ v: Image?) { lock.lock(); values.append(v); lock.unlock() }
 }

@@ -25,7 +25,8 @@ final class EngineTests: XCTestCase {
         let engine = try UpscalerEngine(psnr: nil, gan: nil)
         for region in [PixelRect(x: 5, y: 4, width: 9, height: 7), PixelRect(x: 0, y: 0, width: 23, height: 17),
                        PixelRect(x: 20, y: 14, width: 3, height: 3)] {
-            let out = try engine.upscale(img, region: region, method: .bicubic, alpha: 0, cancel: CancelFlag()) { _ in }
+            let out = try engine.upscale(img, region: region, method: .bicubic, alpha: 0,
+                                         cancel: CancellationToken()) { _ in }
             XCTAssertEqual(out.width, region.width * 4)
             XCTAssertEqual(out.height, region.height * 4)
             var maxErr: Float = 0
@@ -42,7 +43,7 @@ final class EngineTests: XCTestCase {
         let img = gradientNoise(4, 4)
         for m in [Method.psnr, .gan, .blend] {
             XCTAssertThrowsError(try e.upscale(img, region: PixelRect(x: 0, y: 0, width: 4, height: 4), method: m,
-                                               alpha: 0.3, cancel: CancelFlag()) { _ in }) { err in
+                                               alpha: 0.3, cancel: CancellationToken()) { _ in }) { err in
                 XCTAssertFalse("\(err)".contains("\n"))
             }
         }
@@ -104,7 +105,7 @@ final class PairSwitchTests: XCTestCase {
         XCTAssertEqual(e.modelNames.gan, "enhance-x4-psnr.safetensors")
         let img = gradientNoise(6, 5)
         let out = try e.upscale(img, region: PixelRect(x: 1, y: 1, width: 3, height: 2), method: .blend, alpha: 0.3,
-                                cancel: CancelFlag()) { _ in }
+                                cancel: CancellationToken()) { _ in }
         XCTAssertEqual(out.width, 12)
         // A pair with a missing checkpoint is refused and the swapped pair stays.
         XCTAssertThrowsError(try e.switchPair(PairChoice(name: "gone", psnr: models + "/none.pth", gan: gan)))
@@ -153,8 +154,8 @@ final class PairSwitchTests: XCTestCase {
         // gives them pixel for pixel.
         let region = PixelRect(x: 1, y: 2, width: 6, height: 5)
         for (method, alpha) in [(Method.psnr, Float(0)), (.gan, 1)] {
-            let own = try e.upscale(img, region: region, method: method, alpha: 0.5, cancel: CancelFlag()) { _ in }
-            let blend = try e.upscale(img, region: region, method: .blend, alpha: alpha, cancel: CancelFlag()) { _ in }
+            let own = try e.upscale(img, region: region, method: method, alpha: 0.5, cancel: CancellationToken()) { _ in }
+            let blend = try e.upscale(img, region: region, method: .blend, alpha: alpha, cancel: CancellationToken()) { _ in }
             XCTAssertEqual(own.pixels, blend.pixels, "\(method)")
         }
     }

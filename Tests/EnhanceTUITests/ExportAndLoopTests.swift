@@ -52,23 +52,12 @@ final class ExportAndLoopTests: PhotoDirTestCase {
         XCTAssertEqual(h.state.status, "export cancelled")
     }
 
-    func waitFor(_ queue: MessageQueue, timeout: Double = 5, _ match: (Msg) -> Bool) -> Msg? {
-        let start = Date()
-        var seen: [Msg] = []
-        while Date().timeIntervalSince(start) < timeout {
-            seen += queue.drain()
-            if let m = seen.first(where: match) { return m }
-            usleep(2000)
-        }
-        return nil
-    }
-
     func testExecutorExportRunsTheEngineExport() {
-        let queue = MessageQueue()
-        let ex = EffectExecutor(engine: FakeEngine(), post: queue.post)
+        let log = MessageLog()
+        let ex = EffectExecutor(engine: FakeEngine(), post: log.post)
         let path = dir + "/out.png"
         ex.run(.export(image: gradient(8, 6), key: MethodKey(.gan), path: path))
-        let done = waitFor(queue) { if case .exportFinished = $0 { return true } else { return false } }
+        let done = log.first { if case .exportFinished = $0 { return true } else { return false } }
         XCTAssertNotNil(done)
         XCTAssertEqual(try? String(contentsOfFile: path, encoding: .utf8), "32x24 gan")
         let files = try! FileManager.default.contentsOfDirectory(atPath: dir).sorted()
@@ -76,35 +65,54 @@ final class ExportAndLoopTests: PhotoDirTestCase {
     }
 
     func testExecutorExportCancelLeavesNoFile() {
-        let queue = MessageQueue()
+        let log = MessageLog()
         let engine = FakeEngine()
         engine.blockUntilCancelled = true
-        let ex = EffectExecutor(engine: engine, post: queue.post)
+        let ex = EffectExecutor(engine: engine, post: log.post)
         ex.run(.export(image: gradient(8, 6), key: MethodKey(.gan), path: dir + "/out.png"))
-        usleep(20_000)
+        XCTAssertEqual(engine.blocked.wait(timeout: .now() + 10), .success, "the export never started")
         ex.run(.cancelExport)
-        let msg = waitFor(queue, timeout: 0.3) { if case .exportFinished = $0 { return true }; if case .exportFailed = $0 { return true }; return false }
-        XCTAssertNil(msg)
-        XCTAssertEqual(try! FileManager.default.contentsOfDirectory(atPath: dir), ["photo.dat"])
+        // Exports run one after another: once a second one has finished, the first has reported
+        // whatever it was going to.
+        engine.blockUntilCancelled = false
+        let second = dir + "/second.png"
+        ex.run(.export(image: gradient(8, 6), key: MethodKey(.psnr), path: second))
+        let done = log.first { if case .exportFinished(second, _) = $0 { return true } else { return false } }
+        XCTAssertNotNil(done, "the second export did not finish")
+        let first = log.all.filter {
+            switch $0 {
+            case .exportFinished(let p, _): return p != second
+            case .exportFailed: return true
+            default: return false
+            }
+        }
+        XCTAssertTrue(first.isEmpty, "the cancelled export reported an outcome: \(first)")
+        XCTAssertEqual(try! FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["photo.dat", "second.png"])
     }
 
     func testExecutorCancelsStaleInference() {
-        let queue = MessageQueue()
+        let log = MessageLog()
         let engine = FakeEngine()
         engine.blockUntilCancelled = true
-        let ex = EffectExecutor(engine: engine, post: queue.post)
+        let ex = EffectExecutor(engine: engine, post: log.post)
         let img = gradient(8, 6)
         ex.run(.infer(job: 1, image: img, key: MethodKey(.psnr), region: PixelRect(x: 0, y: 0, width: 8, height: 6),
                       density: 1, priority: .visible))
-        usleep(20_000)
+        XCTAssertEqual(engine.blocked.wait(timeout: .now() + 10), .success, "job 1 never started")
         ex.run(.cancel(job: 1))
-        // The blocked job returns once cancelled, and reports nothing.
-        let m = waitFor(queue, timeout: 0.3) { _ in true }
-        XCTAssertNil(m)
         engine.blockUntilCancelled = false
         ex.run(.infer(job: 2, image: img, key: MethodKey(.gan), region: PixelRect(x: 0, y: 0, width: 4, height: 2),
                       density: 1, priority: .visible))
-        let done = waitFor(queue) { if case .inferDone(2, _, _) = $0 { return true } else { return false } }
+        let done = log.first { if case .inferDone(2, _, _) = $0 { return true } else { return false } }
+        // Jobs run one at a time: by job 2's result, the blocked job 1 has returned, and it
+        // reported nothing (no result, failure or progress).
+        let first = log.all.filter {
+            switch $0 {
+            case .inferDone(1, _, _), .inferFailed(1, _), .inferProgress(1, _): return true
+            default: return false
+            }
+        }
+        XCTAssertTrue(first.isEmpty, "the cancelled job reported: \(first)")
         guard case let .inferDone(_, tile, _)? = done else { return XCTFail("job 2 did not finish") }
         XCTAssertEqual(tile.image.width, 16)
         XCTAssertEqual(tile.image.height, 8)
@@ -114,9 +122,13 @@ final class ExportAndLoopTests: PhotoDirTestCase {
         let backend = ScriptedBackend(columns: 60, rows: 12, steps: [
             .waitFor(timeout: 5) { $0.plainText.contains("photo.dat") },
             .event(.key(.enter)),
-            .waitFor(timeout: 5) { $0.text(row: 0).hasPrefix(" blend α=0.50 ") && !$0.text(row: 0).contains("computing") },
+            .waitFor(timeout: 5) {
+                $0.text(row: 0).hasPrefix(" blend α=0.50 ") && !$0.text(row: 0).contains("computing")
+            },
             .event(.key(.right)),
-            .waitFor(timeout: 5) { $0.text(row: 0).hasPrefix(" blend α=0.55 ") && !$0.text(row: 0).contains("computing") },
+            .waitFor(timeout: 5) {
+                $0.text(row: 0).hasPrefix(" blend α=0.55 ") && !$0.text(row: 0).contains("computing")
+            },
             .event(.resize(columns: 70, rows: 14)),
             .event(.key(.char("?"))),
             .waitFor(timeout: 5) { $0.plainText.contains(" Keys ") },

@@ -63,7 +63,7 @@ final class ExportNamingTests: PhotoDirTestCase {
         h.send(.existsChecked(path: path, exists: false))
         guard case let .export(image, key, p)? = h.effects.last else { return XCTFail("no export effect") }
         // What the executor does: the engine writes the file, then the loop hears it finished.
-        try h.engine.export(image, method: key.method, alpha: key.alpha, to: p, cancel: CancelFlag()) { _ in }
+        try h.engine.export(image, method: key.method, alpha: key.alpha, to: p, cancel: CancellationToken()) { _ in }
         h.send(.exportFinished(path: p, seconds: 0.5))
         h.type("o")
         XCTAssertEqual(h.state.screen, .browser)

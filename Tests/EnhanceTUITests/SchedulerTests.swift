@@ -58,11 +58,11 @@ final class SchedulerTests: XCTestCase {
     func testBetterJobPreemptsTheRunningOneWhichResumesAfter() {
         let log = EventLog()
         let s = InferenceScheduler(observer: log.record)
-        let runs = Counter()
+        let runs = Locked(0)
         let gate = Gate()
         let ladder: InferenceScheduler.Work = { flag in
             // First run: holds the worker until preempted. Second run: completes.
-            runs.increment() == 1 ? gate.work(untilCancelled: true)(flag) : true
+            runs.withLock { $0 += 1; return $0 } == 1 ? gate.work(untilCancelled: true)(flag) : true
         }
         s.submit(id: 1, priority: .ladder, work: ladder)
         log.wait(for: .started(1))
@@ -87,22 +87,19 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(s.queued, [])
     }
 
-    func testCancelFlagRunsHandlersOnceAndAtOnceWhenLate() {
-        let f = CancelFlag()
-        let n = Counter()
-        f.onCancel { _ = n.increment() }
+    func testCancellationTokenRunsHandlersOnceAndAtOnceWhenLate() {
+        let f = CancellationToken()
+        let n = Locked(0)
+        f.onCancel { n.withLock { $0 += 1 } }
+        XCTAssertNoThrow(try f.check())
         f.cancel()
         f.cancel()
-        XCTAssertEqual(n.value, 1)
-        f.onCancel { _ = n.increment() }
-        XCTAssertEqual(n.value, 2)
+        XCTAssertEqual(n.withLock { $0 }, 1)
+        f.onCancel { n.withLock { $0 += 1 } }
+        XCTAssertEqual(n.withLock { $0 }, 2)
         XCTAssertThrowsError(try f.check())
+        let none: CancellationToken? = nil
+        XCTAssertNoThrow(try none.check())
+        XCTAssertThrowsError(try Optional(f).check())
     }
-}
-
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n = 0
-    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
 }

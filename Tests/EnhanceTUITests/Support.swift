@@ -9,17 +9,17 @@ import EnhanceTerminal
 /// Files whose content starts with `FAKEIMG <w> <h>` are images (whatever their name).
 final class FakeEngine: PreviewEngine, @unchecked Sendable {
     let scale = 4
-    var modelNames: (psnr: String, gan: String) { lock.lock(); defer { lock.unlock() }; return names }
+    var modelNames: (psnr: String, gan: String) { names.withLock { $0 } }
     var psnrColor: (Float, Float, Float) = (1, 0, 0)
     var ganColor: (Float, Float, Float) = (0, 0, 1)
-    /// When set, `upscale` waits until cancelled (to test cancellation).
+    /// When set, `upscale` waits until cancelled (to test cancellation), signalling ``blocked``
+    /// once it waits.
     var blockUntilCancelled = false
-    let lock = NSLock()
-    var calls: [MethodKey] = []
+    let blocked = DispatchSemaphore(value: 0)
     /// What `pairs()` lists, and whether `switchPair` refuses (with this message).
     var offered: [PairChoice] = []
     var refuse: String?
-    var names = ("psnr-net", "gan-net")
+    let names = Locked(("psnr-net", "gan-net"))
 
     func probe(path: String) -> ImageProbe? {
         // Reads the first 40 bytes only: random sessions may browse up into folders of big files.
@@ -37,11 +37,13 @@ final class FakeEngine: PreviewEngine, @unchecked Sendable {
         return gradient(p.width, p.height)
     }
 
-    func upscale(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancelFlag,
+    func upscale(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancellationToken,
                  progress: @escaping @Sendable (Double) -> Void) throws -> Image {
-        lock.lock(); calls.append(MethodKey(method, alpha: alpha)); lock.unlock()
         if blockUntilCancelled {
-            while !cancel.isCancelled { usleep(1000) }
+            let cancelled = DispatchSemaphore(value: 0)
+            cancel.onCancel { cancelled.signal() }
+            blocked.signal()
+            cancelled.wait()
             throw CancellationError()
         }
         progress(0.5)
@@ -65,11 +67,11 @@ final class FakeEngine: PreviewEngine, @unchecked Sendable {
 
     func switchPair(_ pair: PairChoice) throws {
         if let refuse { throw NSError(domain: refuse, code: 1) }
-        lock.lock(); names = (pair.psnr, pair.gan); lock.unlock()
+        names.withLock { $0 = (pair.psnr, pair.gan) }
     }
 
     /// Writes a text file describing the export: `<w>x<h> <method>`.
-    func export(_ image: Image, method: Method, alpha: Float, to path: String, cancel: CancelFlag,
+    func export(_ image: Image, method: Method, alpha: Float, to path: String, cancel: CancellationToken,
                 progress: @escaping @Sendable (Double) -> Void) throws {
         let out = try upscale(image, region: PixelRect(x: 0, y: 0, width: image.width, height: image.height),
                               method: method, alpha: alpha, cancel: cancel, progress: progress)
@@ -79,9 +81,33 @@ final class FakeEngine: PreviewEngine, @unchecked Sendable {
     }
 }
 
+/// The messages an ``EffectExecutor`` posts, and waiting for one without sleeping (a condition
+/// variable, like the scheduler tests' `EventLog`).
+final class MessageLog: @unchecked Sendable {
+    private let cond = NSCondition()
+    private var messages: [Msg] = []
+
+    @Sendable func post(_ m: Msg) {
+        cond.lock(); messages.append(m); cond.broadcast(); cond.unlock()
+    }
+
+    /// The first message matching `match` (waiting for it up to `timeout` s; nil after that).
+    func first(timeout: Double = 10, where match: (Msg) -> Bool) -> Msg? {
+        cond.lock(); defer { cond.unlock() }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while true {
+            if let m = messages.first(where: match) { return m }
+            if !cond.wait(until: deadline) { return messages.first(where: match) }
+        }
+    }
+
+    /// Everything posted so far.
+    var all: [Msg] { cond.lock(); defer { cond.unlock() }; return messages }
+}
+
 func flat(_ w: Int, _ h: Int, _ c: (Float, Float, Float)) -> Image {
     Image(width: w, height: h, channelCount: 3,
-          pixels: [Float](repeating: c.0, count: w * h) + [Float](repeating: c.1, count: w * h) + [Float](repeating: c.2, count: w * h))
+          pixels: [c.0, c.1, c.2].flatMap { [Float](repeating: $0, count: w * h) })
 }
 
 /// R = x/(w−1), G = y/(h−1), B = 0.5.
@@ -168,9 +194,10 @@ final class Harness {
             guard state.preview?.jobs[id] != nil else { continue }  // cancelled meanwhile
             let tile = priority == .refine
                 ? try! engine.refine(image, region: region, method: key.method, alpha: key.alpha,
-                                     cancel: CancelFlag()) { _ in }
-                : Tile(region: region, image: try! engine.upscale(image, region: region, method: key.method,
-                                                                  alpha: key.alpha, cancel: CancelFlag()) { _ in })
+                                     cancel: CancellationToken()) { _ in }
+                : Tile(region: region,
+                       image: try! engine.upscale(image, region: region, method: key.method, alpha: key.alpha,
+                                                  cancel: CancellationToken()) { _ in })
             // Timed like a network: 0.25 s for a 128² region.
             send(.inferDone(job: id, tile: reduced(tile, density: density),
                             seconds: Double(region.area) * secondsPerPixel))

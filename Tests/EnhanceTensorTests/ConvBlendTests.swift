@@ -49,22 +49,16 @@ final class ConvBlendTests: XCTestCase {
         let want = prepared(x, pool: pool)
         // First use from several threads at once, each with its own pool.
         let lazy = Conv2D(blending: a, b, alpha: 0.4)
-        let results = Results()
-        DispatchQueue.concurrentPerform(iterations: 4) { _ in results.append(lazy(x, pool: ThreadPool(threads: 2))) }
-        XCTAssertEqual(results.values.count, 4)
-        for y in results.values { XCTAssertEqual(y, want) }
+        let results = Locked<[Tensor]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            let y = lazy(x, pool: ThreadPool(threads: 2))
+            results.withLock { $0.append(y) }
+        }
+        let values = results.withLock { $0 }
+        XCTAssertEqual(values.count, 4)
+        for y in values { XCTAssertEqual(y, want) }
         // A blend of blends is a blend too.
         let nested = Conv2D(blending: Conv2D(blending: a, b, alpha: 0.5), b, alpha: 0)
         XCTAssertEqual(nested.weight, lerp(a.weight, b.weight, 0.5))
-    }
-}
-
-private final class Results: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Tensor] = []
-    func append(_ t: Tensor) {
-        lock.lock()
-        values.append(t)
-        lock.unlock()
     }
 }

@@ -52,6 +52,18 @@ final class PaletteTests: XCTestCase {
         XCTAssertEqual(ColorMode.resolve(option: nil, environment: ["NO_COLOR": ""]), ColorMode.none)
     }
 
+    /// One parse of colour names (the commands' validation and the UI's resolve both use it): the
+    /// names the help text lists and `24bit`, nothing else (not the case name `ansi256`).
+    func testColorOptionNames() {
+        XCTAssertEqual(["truecolor", "TRUECOLOR", "24bit", "256", "None"].map { ColorMode(option: $0) },
+                       [.trueColor, .trueColor, .trueColor, .ansi256, ColorMode.none])
+        for bad in ["ansi256", "trueColour", "16", "", " 256"] {
+            XCTAssertNil(ColorMode(option: bad), bad)
+        }
+        // An unknown name falls back to the environment (the commands reject it before).
+        XCTAssertEqual(ColorMode.resolve(option: "ansi256", environment: ["COLORTERM": "truecolor"]), .trueColor)
+    }
+
     func testQuantize() {
         XCTAssertEqual(RGB8.quantize(-0.1), 0)
         XCTAssertEqual(RGB8.quantize(1.2), 255)

@@ -48,7 +48,8 @@ public struct RGBImage: Hashable, Sendable {
     /// floats to bytes: the 1:1 view of a graphics pane.
     public init?(window image: Image, x: Int, y: Int, width w: Int, height h: Int, mixing other: Image? = nil,
                  t: Float = 0) {
-        guard !image.hasAlpha, other.map({ !$0.hasAlpha && $0.width == image.width && $0.height == image.height }) ?? true
+        guard !image.hasAlpha,
+              other.map({ !$0.hasAlpha && $0.width == image.width && $0.height == image.height }) ?? true
         else { return nil }
         var out = [UInt8](repeating: 0, count: max(w, 0) * max(h, 0) * 3)
         let plane = image.planeSize, iw = image.width
