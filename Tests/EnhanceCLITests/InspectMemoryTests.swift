@@ -46,7 +46,7 @@ final class InspectMemoryTests: XCTestCase {
     /// The load need `models inspect` prints is what loading and running the model costs: the hand
     /// count (the files, 4 bytes per float32 parameter, and the prepared kernels: 64 floats per 3×3
     /// weight pair in the channel-packed trunk, 36 in the CHW first and last convs), and the peak
-    /// RSS of `upscale` on a 64×64 crop (activations a few MB) within 12 % of it above the
+    /// RSS of `upscale` on a small image (the ncnn oracle's input; activations a few MB) within 12 % of it above the
     /// process's own floor.
     func testLoadNeedIsTheMeasuredPeakOfAnUpscale() throws {
         guard let shared = CLI.shared else { throw XCTSkip("../shared absent: the real ncnn model is not available") }
@@ -67,13 +67,10 @@ final class InspectMemoryTests: XCTestCase {
 
         let tmp = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
-        let crop = tmp.appendingPathComponent("crop.png").path, out = tmp.appendingPathComponent("out.png").path
-        _ = try CLI.runTool("/usr/bin/env", ["python3", "-c", """
-            import sys; from PIL import Image
-            Image.open(sys.argv[1]).convert('RGB').crop((100, 100, 164, 164)).save(sys.argv[2])
-            """, CLI.repoRoot.path + "/Assets/chelsea.png", crop])
+        let crop = CLI.repoRoot.path + "/Tests/EnhanceNetworksTests/Fixtures/ncnn_x4_input.png"
+        let out = tmp.appendingPathComponent("out.png").path
         let floor = try Measured.run(["upscale", "--method", "bicubic", crop, "-o", out])
-        let run = try Measured.run(["upscale", "--model", param, crop, "-o", out])
+        let run = try Measured.run(["upscale", "--model", param, crop, "-o", out + ".x4.png"])
         XCTAssertEqual(run.result.status, 0, run.result.stderr)
         let used = (run.maxRSSKiB - floor.maxRSSKiB) * 1024
         print("load need \(need) bytes; upscale peak \(run.summary), floor \(floor.maxRSSKiB) KiB: "
