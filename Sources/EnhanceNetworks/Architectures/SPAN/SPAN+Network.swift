@@ -78,22 +78,29 @@ extension SPAN {
 
         func forward(_ input: Tensor, pool: ThreadPool, cancel: CancellationToken?,
                      options: ForwardOptions) throws -> Tensor {
-            var x = input
-            if config.norm {
-                x = binary(binary(x, perChannel: Self.mean, .sub, pool: pool), scalar: Self.imageRange, .mul,
-                           pool: pool)
-            }
+            let cat = try trunk(input, pool: pool, cancel: cancel)
+            return pixelShuffle(upsampler(cat, pool: pool), config.scale)
+        }
+
+        /// Everything before the upsampler: `conv_cat`'s output `[nf, H, W]`. A function of its own so
+        /// that the features it keeps for `conv_cat` are freed before the tail runs.
+        private func trunk(_ input: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
+            let x = config.norm
+                ? binary(binary(input, perChannel: Self.mean, .sub, pool: pool), scalar: Self.imageRange, .mul,
+                         pool: pool)
+                : input
             let feature = conv1(x, pool: pool)
+            // Only block 6's first activation is kept (a block's is otherwise freed with it).
             var h = feature, first = feature, out1 = feature
             for (i, block) in blocks.enumerated() {
                 try cancel.check()
-                (h, first) = block(h, pool: pool)
+                let r = block(h, pool: pool)
+                h = r.out
                 if i == 0 { out1 = h }
+                if i == blocks.count - 1 { first = r.first }
             }
             try cancel.check()
-            let out6 = conv2(h, pool: pool)
-            let cat = convCat([feature, out6, out1, first], pool: pool)
-            return pixelShuffle(upsampler(cat, pool: pool), config.scale)
+            return convCat([feature, conv2(h, pool: pool), out1, first], pool: pool)
         }
     }
 }

@@ -38,12 +38,14 @@ enum SPAN: NetworkArchitecture {
             [("feature_channels", featureChannels), ("blocks", SPAN.blockCount), ("norm", norm ? 1 : 0)]
         }
 
-        /// The trunk's peak at block 6 — `conv_1`'s and `block_1`'s outputs (kept for `conv_cat`), the
-        /// block input, its first conv raw and activated, the second and third convs' outputs and the
-        /// gate's — 7·nf; or the tail's, the `conv_cat` output, the upsampler's `3·s²` channels and their
-        /// shuffle. Measured on the ch-48 ×4 configuration: see the comment in SPAN+Network.swift.
+        /// The trunk's peak (block 6): `conv_1`'s and `block_1`'s outputs (kept for `conv_cat`), the block's
+        /// input, its three convs' outputs and the attention's, 6·nf, plus 3·nf of headroom; or the tail's
+        /// (the trunk's features freed): `conv_cat`'s output, the upsampler's `3·s²` channels and their
+        /// shuffle. Measured on ch 48 ×4 (RSS of the debug `enhance upscale --tile N` at 384² minus 128²,
+        /// untiled): 1.92 KB per input pixel, of which about 0.26 KB is the ×4 image pipeline (the same
+        /// measurement on the ×4 SRVGGNetCompact fixture); this estimate is 1.74 KB.
         var peakFloatsPerInputPixel: Double {
-            Double(max(7 * featureChannels, featureChannels + 6 * scale * scale) + 3)
+            Double(max(9 * featureChannels, featureChannels + 6 * scale * scale) + 3)
         }
     }
 
