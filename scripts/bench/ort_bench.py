@@ -5,7 +5,8 @@ Wall and process-CPU medians are reported (CPU time is robust to other load on t
 with 2 threads it includes onnxruntime's spin-waiting).
 
 The graphs are built with the onnx helper API (no torch) and mirror EnhanceBench's Swift
-compositions: RRDBNet-23 x4 (ESRGAN, 64 feat, growth 32) and MSRResNet-16 x4 (BasicSR).
+compositions: RRDBNet-23 x4 (ESRGAN, 64 feat, growth 32), MSRResNet-16 x4 (BasicSR) and SPAN-ch48 x4
+(spandrel's SPAN in its deployed form: each Conv3XC as its fused 3×3 conv).
 Usage: ort_bench.py --nets rrdbnet,msrresnet --sizes 64,128 --threads 1,2 --repeats 3
 """
 import json
@@ -98,9 +99,29 @@ def msrresnet(blocks=16, nf=64):
     return g.model(g.op("Add", [g.conv(f, nf, 3), g.resize("x", 4, "linear")]))
 
 
+def span(nf=48, scale=4):
+    g = Graph(3)
+    x = g.scale(g.op("Sub", ["x", g.const(np.array([0.4488, 0.4371, 0.4040], np.float32).reshape(1, 3, 1, 1))]),
+                255.0)
+
+    def silu(t):
+        return g.op("Mul", [t, g.op("Sigmoid", [t])])
+
+    feat = g.conv(x, 3, nf)
+    h, out1 = feat, None
+    for _ in range(6):
+        first = silu(g.conv(h, nf, nf))
+        o3 = g.conv(silu(g.conv(first, nf, nf)), nf, nf)
+        att = g.op("Sub", [g.op("Sigmoid", [o3]), g.const(np.array(0.5, np.float32))])
+        h = g.op("Mul", [g.op("Add", [o3, h]), att])
+        out1 = out1 or h
+    cat = g.conv(g.op("Concat", [feat, g.conv(h, nf, nf), out1, first], axis=1), 4 * nf, nf, k=1)
+    return g.model(g.op("DepthToSpace", [g.conv(cat, nf, 3 * scale * scale)], blocksize=scale, mode="CRD"))
+
+
 def main():
     a = arguments()
-    builders = {"rrdbnet": rrdbnet, "msrresnet": msrresnet}
+    builders = {"rrdbnet": rrdbnet, "msrresnet": msrresnet, "span": span}
     results = []
     for net in a.nets.split(","):
         blob = builders[net]().SerializeToString()

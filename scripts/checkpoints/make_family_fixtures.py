@@ -3,7 +3,7 @@
 
 Usage:  pip install -r scripts/checkpoints/requirements.txt
         python3 scripts/checkpoints/make_family_fixtures.py
-Writes Tests/EnhanceNetworksTests/Fixtures/families/NAME.safetensors: for SwinIR, HAT, SPAN and
+Writes Tests/EnhanceNetworksTests/Fixtures/families/NAME.safetensors: for SwinIR, HAT, GRL and
 DAT, the keys a real checkpoint of that family holds near its start (under BasicSR's `params_ema`
 wrapper for SwinIR, as released), with tiny shapes. Transformer index buffers are int64, as torch
 stores them: SwinIR's `relative_position_index` is arange(64) reshaped to [8, 8], HAT's
@@ -48,11 +48,11 @@ families = {
         "layers.0.residual_group.blocks.0.conv_block.cab.0.weight": f32(2, 8, 3, 3),
         "layers.0.residual_group.overlap_attn.qkv.weight": f32(24, 8),
     },
-    "span": {
-        "conv_1.sk.weight": f32(8, 3, 1, 1), "conv_1.eval_conv.weight": f32(8, 3, 3, 3),
-        "block_1.c1_r.sk.weight": f32(8, 8, 1, 1), "block_1.c1_r.eval_conv.weight": f32(8, 8, 3, 3),
-        "conv_cat.weight": f32(8, 32, 1, 1), "conv_2.sk.weight": f32(8, 8, 1, 1),
-        "upsampler.0.weight": f32(48, 8, 3, 3), "upsampler.0.bias": f32(48),
+    "grl": {
+        "conv_first.weight": f32(8, 3, 3, 3), "norm_start.weight": f32(8), "norm_start.bias": f32(8),
+        "layers.0.blocks.0.attn.window_attn.attn_transform.logit_scale": f32(2, 1, 1),
+        "layers.0.blocks.0.attn.window_attn.attn_transform.cpb_mlp.0.weight": f32(16, 2),
+        "norm_end.weight": f32(8), "norm_end.bias": f32(8), "conv_last.weight": f32(3, 8, 3, 3),
     },
     "dat": {
         "conv_first.weight": f32(8, 3, 3, 3), "before_RG.1.weight": f32(8), "before_RG.1.bias": f32(8),

@@ -36,8 +36,6 @@ enum KnownFamilies {
         Family(name: "GRL", keys: ["norm_start.weight", "norm_end.weight",
                                    "layers.0.blocks.0.attn.window_attn.attn_transform.logit_scale"]),
         Family(name: "CRAFT", keys: ["conv_first.weight", "layers.0.residual_group.hf_blocks.0.attn.temperature"]),
-        Family(name: "SPAN", keys: ["conv_1.sk.weight", "block_1.c1_r.sk.weight", "conv_cat.weight",
-                                    "upsampler.0.weight"]),
         Family(name: "OmniSR", keys: ["input.weight", "up.0.weight",
                                       "residual_layer.0.residual_layer.0.layer.0.fn.0.weight"]),
         Family(name: "SAFMN", keys: ["to_feat.weight", "feats.0.safm.aggr.weight", "to_img.0.weight"]),
