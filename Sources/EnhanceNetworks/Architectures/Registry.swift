@@ -6,5 +6,6 @@ extension NetworkRegistry {
         MSRResNet.self,
         SRGAN.self,
         SRVGGNetCompact.self,
+        PLKSR.self, RealPLKSR.self,
     ]
 }
