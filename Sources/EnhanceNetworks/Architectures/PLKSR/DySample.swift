@@ -30,26 +30,39 @@ struct DySample {
         initPos = try s.tensor("init_pos", shape: [1, maps, 1, 1])
     }
 
-    /// CHW `[3·s², H, W]` → `[3, H·s, W·s]`.
-    func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor {
+    /// CHW `[3·s², H, W]` → `[3, H·s, W·s]`, in strips of input rows (``StripedTail``, no halo: the
+    /// offsets are per pixel and every strip samples the whole input), so that the `3·s⁴` floats per
+    /// input pixel of the sampled maps exist for one strip at a time. Any `stripRows` gives the same result.
+    func callAsFunction(_ x: Tensor, stripRows: Int?, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
+        let per = x.channels / groups
+        let inputs = (0..<groups).map { x.channels(($0 * per)..<(($0 + 1) * per)) }
+        return try StripedTail.run(height: x.height, scale: scale, halo: 0,
+                                   stripRows: stripRows ?? StripedTail.rows(width: x.width), align: 1,
+                                   cancel: cancel) { rows in
+            let grid = self.grid(x.rows(rows), firstRow: rows.lowerBound, height: x.height, pool: pool)
+            let sampled = inputs.enumerated().map { g, input in
+                let xy = concatChannels([grid.channels(g..<(g + 1)), grid.channels((groups + g)..<(groups + g + 1))])
+                return gridSample(input, grid: xy, padding: .border, pool: pool)
+            }
+            return endConv.map { $0(sampled, pool: pool) } ?? concatChannels(sampled)
+        }
+    }
+
+    /// The `[2·G, rows·s, W·s]` sampling grids (x channels, then y) of input rows `firstRow…` (`x`
+    /// holds them) of an input `height` rows high.
+    private func grid(_ x: Tensor, firstRow: Int, height: Int, pool: ThreadPool) -> Tensor {
         let h = x.height, w = x.width, plane = h * w, half = groups * scale * scale
         var coords = mul(offset(x, pool: pool), scope(x, activation: .sigmoid, pool: pool), pool: pool)
         coords.data.withUnsafeMutableBufferPointer { d in
             for c in 0..<(2 * half) {
                 let p = d.baseAddress! + c * plane, pos = initPos[c]
-                let isX = c < half, size = Float(isX ? w : h)
+                let isX = c < half, size = Float(isX ? w : height)
                 for y in 0..<h { for xx in 0..<w {
-                    let centre = Float(isX ? xx : y) + 0.5
+                    let centre = Float(isX ? xx : firstRow + y) + 0.5
                     p[y * w + xx] = 2 * (centre + (p[y * w + xx] * 0.5 + pos)) / size - 1
                 } }
             }
         }
-        let grid = pixelShuffle(coords, scale)
-        let per = x.channels / groups
-        let sampled = concatChannels((0..<groups).map { g in
-            let xy = concatChannels([grid.channels(g..<(g + 1)), grid.channels((groups + g)..<(groups + g + 1))])
-            return gridSample(x.channels((g * per)..<((g + 1) * per)), grid: xy, padding: .border, pool: pool)
-        })
-        return endConv.map { $0(sampled, pool: pool) } ?? sampled
+        return pixelShuffle(coords, scale)
     }
 }

@@ -24,17 +24,15 @@ enum PLKBlocks {
         return s
     }
 
-    /// Activation floats per input pixel at the peak of a forward pass: the largest of a block
-    /// (its input kept for the residual, the normalised input, the mixer's 2·dim hidden map and
-    /// its dim output: 5·dim) and the tail (features, the conv's 3s² output, the repeated input
-    /// and the result: dim + 9s²; DySample instead holds four 2·G·s² offset/coordinate maps and
-    /// three 3s² maps besides the conv output). Winograd and padding scratch is per worker.
-    /// Measured (peak RSS of `enhance upscale`, 256² minus 128² input, untiled) on a RealPLKSR with
-    /// dim 64, 28 blocks, ×4 pixel shuffle: see the folder's docs/architectures.md entry.
-    static func peakFloats(dim: Int, scale s: Int, dySampleGroups g: Int?) -> Double {
-        let body = 5 * dim, s2 = s * s
-        let tail = dim + 9 * s2 + (g.map { 8 * $0 * s2 + 3 * s2 } ?? 0)
-        return Double(max(body, tail))
+    /// Activation floats per input pixel at the peak of a forward pass: the larger of a block's
+    /// (its input kept for the residual, the normalised input, the mixer's 2·dim hidden map, its dim
+    /// output and the partial conv's copies: 6·dim) and the tail's (features, the last conv's 3·s²
+    /// output, the repeated input and the result: dim + 9·s²); DySample runs in strips of rows
+    /// (a fixed cost), Winograd and padding scratch is per worker. Measured on a RealPLKSR (dim 64,
+    /// 28 blocks, ×4 pixel shuffle), peak RSS of `enhance upscale` 256² minus 128² untiled: 1.51 KB
+    /// (378 floats) per input pixel, output image included; this estimate 384 floats.
+    static func peakFloats(dim: Int, scale s: Int) -> Double {
+        Double(max(6 * dim, dim + 9 * s * s))
     }
 
     /// The last conv (with the repeated input as its residual) and the upsampler.
@@ -52,11 +50,13 @@ enum PLKBlocks {
 
         /// `to_img(last(h) + repeat_interleave(x, s²))`: CHW `[dim, H, W]` features and the `[3, H, W]`
         /// input → `[3, H·s, W·s]`.
-        func callAsFunction(_ h: Tensor, input x: Tensor, pool: ThreadPool) -> Tensor {
+        func callAsFunction(_ h: Tensor, input x: Tensor, pool: ThreadPool, cancel: CancellationToken?,
+                            options: ForwardOptions) throws -> Tensor {
             let n = scale * scale
             let repeated = concatChannels((0..<3).flatMap { c in Array(repeating: x.channels(c..<(c + 1)), count: n) })
             let y = last(h, residual: repeated, pool: pool)
-            return dySample.map { $0(y, pool: pool) } ?? pixelShuffle(y, scale)
+            guard let dySample else { return pixelShuffle(y, scale) }
+            return try dySample(y, stripRows: options.tailStripRows, pool: pool, cancel: cancel)
         }
     }
 }

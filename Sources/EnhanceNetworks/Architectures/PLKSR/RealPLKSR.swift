@@ -11,11 +11,13 @@ import EnhanceTensor
 /// **Tiles and GroupNorm.** GroupNorm normalises each block's output by statistics over the whole
 /// map it is given, so the result depends on the extent of the input. Enhance does what chaiNNer
 /// does: the network runs on each tile (core plus margin) as on an image of its own, so a tile's
-/// statistics are the tile's. Images that fit one tile (the memory-derived tile size is ~1000 px
-/// for dim 64) run untiled and match spandrel on the whole image; larger ones carry small
-/// per-tile differences. Preview and export run the same ``Tiler`` grid, so an exported tile
-/// equals the TUI's refinement of it; a preview window computed in one piece uses its own
-/// statistics. The LayerNorm variant normalises per pixel and tiles exactly.
+/// statistics are the tile's. Images that fit one tile (the memory-derived tile size is 870–1024
+/// px for dim 64 with 8–16 GB free) run untiled and match spandrel on the whole image; larger
+/// ones differ per tile: on a real-size model with spandrel's initial weights, 96–128 px tiles
+/// with the 48 px margin were up to 18/255 from the untiled pass (docs/architectures.md).
+/// Preview and export run the same ``Tiler`` grid, so an exported tile equals the TUI's
+/// refinement of it; a preview window computed in one piece uses its own statistics. The
+/// LayerNorm variant normalises per pixel and tiles exactly.
 enum RealPLKSR: NetworkArchitecture {
     static let name = "RealPLKSR"
     static let canonicalLayout = "PLKSR"
@@ -48,10 +50,8 @@ enum RealPLKSR: NetworkArchitecture {
              ("use_ea", useEA ? 1 : 0), ("layer_norm", layerNorm ? 1 : 0), ("dysample", dySample ? 1 : 0)]
         }
 
-        /// ``PLKBlocks/peakFloats(dim:scale:dySampleGroups:)``.
-        var peakFloatsPerInputPixel: Double {
-            PLKBlocks.peakFloats(dim: dim, scale: scale, dySampleGroups: dySample ? (scale % 2 == 0 ? 4 : 3) : nil)
-        }
+        /// ``PLKBlocks/peakFloats(dim:scale:)``.
+        var peakFloatsPerInputPixel: Double { PLKBlocks.peakFloats(dim: dim, scale: scale) }
     }
 
     static func config(_ r: ShapeReader) throws -> Config {
@@ -123,7 +123,7 @@ enum RealPLKSR: NetworkArchitecture {
                 h = block(h, pool: pool)
             }
             try cancel.check()
-            return tail(h, input: x, pool: pool)
+            return try tail(h, input: x, pool: pool, cancel: cancel, options: options)
         }
     }
 }
