@@ -12,7 +12,9 @@ final class PLKSRTests: XCTestCase {
         ("plksr_x4_ccm", "PLKSR", 4, ["dim": 8, "n_blocks": 2, "kernel_size": 7, "split_channels": 2,
                                       "mixer_kernels": 31, "use_ea": 1]),
         ("plksr_x2_iccm_noea", "PLKSR", 2, ["kernel_size": 5, "split_channels": 4, "mixer_kernels": 13, "use_ea": 0]),
-        ("plksr_x3_dccm", "PLKSR", 3, ["n_blocks": 1, "kernel_size": 9, "mixer_kernels": 33]),
+        ("plksr_x3_dccm", "PLKSR", 3, ["n_blocks": 1, "kernel_size": 9, "mixer_kernels": 33, "lk_type": 0]),
+        ("plksr_x2_sparse", "PLKSR", 2, ["n_blocks": 1, "kernel_size": 17, "split_channels": 2, "lk_type": 1]),
+        ("plksr_x4_rectsparse", "PLKSR", 4, ["kernel_size": 9, "split_channels": 2, "lk_type": 2]),
         ("realplksr_x4", "RealPLKSR", 4, ["dim": 8, "n_blocks": 2, "kernel_size": 7, "split_channels": 2,
                                           "use_ea": 1, "layer_norm": 0, "dysample": 0]),
         ("realplksr_x4_ln", "RealPLKSR", 4, ["layer_norm": 1, "dysample": 0]),
@@ -69,8 +71,7 @@ final class PLKSRTests: XCTestCase {
         }
     }
 
-    /// Spandrel's conditions tell the two apart, and the sparse large-kernel ablations of PLKSR are
-    /// refused by name.
+    /// Spandrel's conditions tell the two apart; sparse large kernels that are not 5×5 are refused.
     func testDetectionAndRefusals() throws {
         let real = try Fixture.safetensors("realplksr_x4.weights.safetensors")
         let plain = try Fixture.safetensors("plksr_x4_ccm.weights.safetensors")
@@ -85,7 +86,7 @@ final class PLKSRTests: XCTestCase {
             sparse["feats.\(b).lk.convs.0.bias"] = bias
         }
         XCTAssertThrowsError(try NetworkRegistry.detect(sparse, source: "s.pth")) { e in
-            XCTAssertTrue("\(e)".hasPrefix("s.pth: PLKSR with SparsePLK large kernels"), "\(e)")
+            XCTAssertTrue("\(e)".hasPrefix("s.pth: PLKSR SparsePLK conv lk.convs.0 is not 5×5"), "\(e)")
         }
     }
 

@@ -1,8 +1,8 @@
 """PLKSR and RealPLKSR (spandrel ``PLKSR`` folder): tiny random instances of every variant
 spandrel detects, and one real-size RealPLKSR for the local check.
 
-PLKSR: CCM / ICCM / DCCM channel mixers (GELU), a partial large-kernel conv on the first channels,
-with and without element-wise attention. RealPLKSR: DCCM with Mish, GroupNorm (4 groups) or
+PLKSR: CCM / ICCM / DCCM channel mixers (GELU), a partial large-kernel conv on the first channels
+(PLK, and the SparsePLK / RectSparsePLK ablations), with and without element-wise attention. RealPLKSR: DCCM with Mish, GroupNorm (4 groups) or
 LayerNorm, pixel shuffle or DySample."""
 from spandrel.architectures.PLKSR import PLKSR, RealPLKSR
 
@@ -23,6 +23,18 @@ def plksr_x2_iccm_noea():
 @case("plksr_x3_dccm", size=(9, 10))
 def plksr_x3_dccm():
     return PLKSR(dim=8, n_blocks=1, upscaling_factor=3, ccm_type="DCCM", kernel_size=9, split_ratio=0.25)
+
+
+@case("plksr_x2_sparse", size=(12, 10))
+def plksr_x2_sparse():
+    # spandrel reads SparsePLK with its defaults: 5x5 kernels, dilations 1, 2, 3, 4, no max kernel.
+    return PLKSR(dim=8, n_blocks=1, upscaling_factor=2, ccm_type="CCM", lk_type="SparsePLK", split_ratio=0.25)
+
+
+@case("plksr_x4_rectsparse", size=(12, 10))
+def plksr_x4_rectsparse():
+    return PLKSR(dim=8, n_blocks=2, upscaling_factor=4, ccm_type="DCCM", lk_type="RectSparsePLK", kernel_size=9,
+                 split_ratio=0.25)
 
 
 @case("realplksr_x4", size=(12, 10))

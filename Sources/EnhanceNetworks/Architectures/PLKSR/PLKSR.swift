@@ -11,8 +11,8 @@ import EnhanceTensor
 /// (element-wise attention `x · σ(conv3×3 x)`), `refine` (1×1) and the block's residual. The
 /// output is `pixel_shuffle(feats(x) + repeat_interleave(x, s²))`. Every hyper-parameter is read
 /// from tensor shapes; `with_idt` cannot be (spandrel assumes false, so does Enhance). The sparse
-/// large-kernel variants (`lk.convs.N`, `lk.mn_conv`, an ablation of the paper) are detected and
-/// refused by name. No normalisation: tiles with a margin of the receptive radius are exact.
+/// large-kernel ablations (`lk.convs.N`, `lk.mn_conv`: ``LargeKernel``) run as the one square
+/// kernel they sum to. No normalisation: tiles with a margin of the receptive radius are exact.
 ///
 /// The large kernel (17×17 on 16 of 64 channels in the usual configuration) runs on the direct
 /// GEMM kernel (``Conv2D``, no Winograd for k > 3). Profiled on a 96² map, 2 AVX2 cores: 47 % of a
@@ -43,10 +43,11 @@ enum PLKSR: NetworkArchitecture {
         var partialChannels: Int
         var mixer: Mixer
         var useEA: Bool
+        var largeKernel: LargeKernel = .plk
 
         var hyperParameters: [(name: String, value: Int)] {
             [("dim", dim), ("n_blocks", blocks), ("kernel_size", kernelSize), ("split_channels", partialChannels),
-             ("mixer_kernels", mixer.rawValue), ("use_ea", useEA ? 1 : 0)]
+             ("mixer_kernels", mixer.rawValue), ("use_ea", useEA ? 1 : 0), ("lk_type", largeKernel.rawValue)]
         }
 
         /// ``PLKBlocks/peakFloats(dim:scale:)``.
@@ -55,22 +56,15 @@ enum PLKSR: NetworkArchitecture {
 
     static func config(_ r: ShapeReader) throws -> Config {
         let (dim, blocks) = try PLKBlocks.trunk(r)
-        let lk: (out: Int, in: Int, k: Int)
-        if r.has("feats.1.lk.conv.weight") {
-            lk = try r.convShape("feats.1.lk.conv")
-        } else {
-            let kind = r.has("feats.1.lk.convs.0.weight") ? "SparsePLK" : "RectSparsePLK"
-            throw NetworkError(r.source, "PLKSR with \(kind) large kernels (lk_type '\(kind)', an ablation "
-                               + "variant) is not supported; only PLK (lk.conv)")
-        }
+        let lk = try largeKernel(r)
         let k0 = try r.convShape("feats.1.channe_mixer.0").k, k2 = try r.convShape("feats.1.channe_mixer.2").k
         guard let mixer = Mixer(rawValue: 10 * k0 + k2) else {
             throw NetworkError(r.source, "PLKSR channel mixer with \(k0)×\(k0) and \(k2)×\(k2) convs; expected CCM "
                                + "(3, 1), ICCM (1, 3) or DCCM (3, 3)")
         }
         let scale = try PLKBlocks.scale(r, lastConv: "feats.\(blocks + 1)")
-        return Config(scale: scale, dim: dim, blocks: blocks, kernelSize: lk.k, partialChannels: lk.out,
-                      mixer: mixer, useEA: r.has("feats.1.attn.f.0.weight"))
+        return Config(scale: scale, dim: dim, blocks: blocks, kernelSize: lk.k, partialChannels: lk.channels,
+                      mixer: mixer, useEA: r.has("feats.1.attn.f.0.weight"), largeKernel: lk.0)
     }
 
     static func makeNetwork(_ config: Config, _ scope: Scope) throws -> any NetworkBody {
@@ -88,7 +82,7 @@ enum PLKSR: NetworkArchitecture {
             let (k0, k2) = c.mixer.kernels, m = s["channe_mixer"]
             mixer0 = try m.conv("0", in: c.dim, out: 2 * c.dim, k: k0)
             mixer2 = try m.conv("2", in: 2 * c.dim, out: c.dim, k: k2)
-            lk = try s["lk"].conv("conv", in: c.partialChannels, out: c.partialChannels, k: c.kernelSize)
+            lk = try PLKSR.largeKernelConv(s, c)
             attn = c.useEA ? try s["attn"]["f"].conv("0", in: c.dim, out: c.dim, k: 3) : nil
             refine = try s.conv("refine", in: c.dim, out: c.dim, k: 1)
         }
