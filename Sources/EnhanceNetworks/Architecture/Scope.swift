@@ -161,6 +161,14 @@ struct Scope {
         return store.values == nil ? [Float](repeating: 0, count: n) : try store.read(k)
     }
 
+    /// A tensor of `shape` (e.g. a registered buffer such as DySample's `init_pos` `[1, C, 1, 1]`), its
+    /// values flattened row-major; zeros while describing.
+    func tensor(_ leaf: String, shape: [Int]) throws -> [Float] {
+        let k = key(leaf)
+        try store.declare(k, shape)
+        return store.values == nil ? [Float](repeating: 0, count: shape.reduce(1, *)) : try store.read(k)
+    }
+
     /// The convolution `leaf` (`leaf.weight` OIHW `[out, in / groups, k, k]` and `leaf.bias` `[out]`;
     /// with `optionalBias`, a checkpoint without the bias is read as zero bias), run at `resolution`
     /// (relative to the network input) in `layout`. With `batchNorm`, that block's BatchNorm (weight,

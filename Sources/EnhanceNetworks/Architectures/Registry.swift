@@ -7,5 +7,6 @@ extension NetworkRegistry {
         SRGAN.self,
         SRVGGNetCompact.self,
         SPAN.self,
+        PLKSR.self, RealPLKSR.self,
     ]
 }

@@ -1,0 +1,129 @@
+import EnhanceCheckpoints
+import EnhanceTensor
+
+/// RealPLKSR (neosr's PLKSR for real-world degradations), as spandrel's `PLKSR` folder loads it:
+/// the ``PLKSR`` trunk with a DCCM mixer using Mish (`channel_mixer.0/2`, 3×3 → 3×3), optional
+/// `layer_norm` before it (LayerNorm over channels, eps 1e-6) and, when there is none, `norm`
+/// after `refine` (GroupNorm, 4 groups — not detectable, spandrel's and neosr's default — eps
+/// 1e-5); `feats.n+1` is a dropout (no tensors), `feats.n+2` the dim → 3·s² conv; `to_img` is a
+/// pixel shuffle or, when `to_img.init_pos` exists, ``DySample``.
+///
+/// **Tiles and GroupNorm.** GroupNorm normalises each block's output by statistics over the whole
+/// map it is given, so the result depends on the extent of the input. Enhance does what chaiNNer
+/// does: the network runs on each tile (core plus margin) as on an image of its own, so a tile's
+/// statistics are the tile's. Images that fit one tile (the memory-derived tile size is 870–1024
+/// px for dim 64 with 8–16 GB free) run untiled and match spandrel on the whole image; larger
+/// ones differ per tile: on a real-size model with spandrel's initial weights, 96–128 px tiles
+/// with the 48 px margin were up to 18/255 from the untiled pass (docs/architectures.md).
+/// Preview and export run the same ``Tiler`` grid, so an exported tile equals the TUI's
+/// refinement of it; a preview window computed in one piece uses its own statistics. The
+/// LayerNorm variant normalises per pixel and tiles exactly.
+enum RealPLKSR: NetworkArchitecture {
+    static let name = "RealPLKSR"
+    static let canonicalLayout = "PLKSR"
+    static let detection = KeyCondition.all([
+        .has("feats.0.weight"), .has("feats.1.lk.conv.weight"), .has("feats.1.refine.weight"),
+        .has("feats.1.channel_mixer.0.weight"),
+    ])
+    static let benchmarks = [
+        BenchmarkEntry(name: "realplksr", label: "RealPLKSR-64x28",
+                       config: Config(scale: 4, dim: 64, blocks: 28, kernelSize: 17, partialChannels: 16,
+                                      useEA: true, layerNorm: false, dySample: false)),
+    ]
+    /// GroupNorm groups (spandrel's and neosr's default; the checkpoint does not say).
+    static let normGroups = 4
+
+    struct Config: ArchitectureConfig {
+        var scale: Int
+        var dim: Int
+        var blocks: Int
+        var kernelSize: Int
+        /// Channels the large kernel convolves (`int(dim · split_ratio)`).
+        var partialChannels: Int
+        var useEA: Bool
+        /// LayerNorm before the mixer instead of GroupNorm after `refine`.
+        var layerNorm: Bool
+        var dySample: Bool
+
+        var hyperParameters: [(name: String, value: Int)] {
+            [("dim", dim), ("n_blocks", blocks), ("kernel_size", kernelSize), ("split_channels", partialChannels),
+             ("use_ea", useEA ? 1 : 0), ("layer_norm", layerNorm ? 1 : 0), ("dysample", dySample ? 1 : 0)]
+        }
+
+        /// ``PLKBlocks/peakFloats(dim:scale:)``.
+        var peakFloatsPerInputPixel: Double { PLKBlocks.peakFloats(dim: dim, scale: scale) }
+    }
+
+    static func config(_ r: ShapeReader) throws -> Config {
+        let (dim, blocks) = try PLKBlocks.trunk(r)
+        let lk = try r.convShape("feats.1.lk.conv")
+        let layerNorm = r.has("feats.1.layer_norm.weight")
+        guard layerNorm || dim % normGroups == 0 else {
+            throw NetworkError(r.source, "RealPLKSR GroupNorm needs dim divisible by \(normGroups), not \(dim)")
+        }
+        return Config(scale: try PLKBlocks.scale(r, lastConv: "feats.\(blocks + 2)"), dim: dim, blocks: blocks,
+                      kernelSize: lk.k, partialChannels: lk.out, useEA: r.has("feats.1.attn.f.0.weight"),
+                      layerNorm: layerNorm, dySample: r.has("to_img.init_pos"))
+    }
+
+    static func makeNetwork(_ config: Config, _ scope: Scope) throws -> any NetworkBody {
+        try Network(config, scope)
+    }
+
+    /// One block: `x + norm(refine(attn(lk(mixer(layer_norm(x))))))`.
+    struct Block {
+        let layerNorm: (weight: [Float], bias: [Float])?
+        let mixer0, mixer2: Conv
+        let lk: Conv
+        let attn: Conv?
+        let refine: Conv
+        let norm: (weight: [Float], bias: [Float])?
+
+        init(_ s: Scope, _ c: Config) throws {
+            let d = c.dim, ln = s["layer_norm"], gn = s["norm"]
+            layerNorm = c.layerNorm ? (try ln.vector("weight", count: d), try ln.vector("bias", count: d)) : nil
+            mixer0 = try s["channel_mixer"].conv("0", in: d, out: 2 * d, k: 3)
+            mixer2 = try s["channel_mixer"].conv("2", in: 2 * d, out: d, k: 3)
+            lk = try s["lk"].conv("conv", in: c.partialChannels, out: c.partialChannels, k: c.kernelSize)
+            attn = c.useEA ? try s["attn"]["f"].conv("0", in: d, out: d, k: 3) : nil
+            refine = try s.conv("refine", in: d, out: d, k: 1)
+            norm = c.layerNorm ? nil : (try gn.vector("weight", count: d), try gn.vector("bias", count: d))
+        }
+
+        func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor {
+            var h = layerNorm.map { layerNormChannels(x, weight: $0.weight, bias: $0.bias, eps: 1e-6, pool: pool) } ?? x
+            h = mixer2(mixer0(h, activation: .mish, pool: pool), pool: pool)
+            h = lk(leadingChannelsOf: h, pool: pool)
+            if let attn { h = mul(h, attn(h, activation: .sigmoid, pool: pool), pool: pool) }
+            guard let norm else { return refine(h, residual: x, pool: pool) }
+            let n = groupNorm(refine(h, pool: pool), groups: RealPLKSR.normGroups, weight: norm.weight,
+                              bias: norm.bias, pool: pool)
+            return add(n, x, pool: pool)
+        }
+    }
+
+    final class Network: NetworkBody, @unchecked Sendable {
+        let first: Conv
+        let blocks: [Block]
+        let tail: PLKBlocks.Tail
+
+        init(_ c: Config, _ s: Scope) throws {
+            let feats = s["feats"]
+            first = try feats.conv("0", in: 3, out: c.dim, k: 3)
+            blocks = try (1...c.blocks).map { try Block(feats[$0], c) }
+            tail = try PLKBlocks.Tail(feats, last: c.blocks + 2, dySample: c.dySample ? s["to_img"] : nil,
+                                      dim: c.dim, scale: c.scale)
+        }
+
+        func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,
+                     options: ForwardOptions) throws -> Tensor {
+            var h = first(x, pool: pool)
+            for block in blocks {
+                try cancel.check()
+                h = block(h, pool: pool)
+            }
+            try cancel.check()
+            return try tail(h, input: x, pool: pool, cancel: cancel, options: options)
+        }
+    }
+}
