@@ -52,6 +52,8 @@ enum WinogradConv {
                             let p = dst + (i * 6 + j) * xiStride
                             if rows == 8 {
                                 UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+                            } else if rows == 4 {
+                                UnsafeMutableRawPointer(p).storeBytes(of: v.lowHalf, as: SIMD4<Float>.self)
                             } else {
                                 for l in 0..<rows { p[l] = v[l] }
                             }

@@ -5,6 +5,27 @@ import EnhanceTensor
 /// conv, the tail (`feats(x) + repeat_interleave(x, s²)`, then pixel shuffle or ``DySample``) and
 /// the activation-memory estimate.
 enum PLKBlocks {
+    /// The hyper-parameters both families have (``PLKSR/Config`` and ``RealPLKSR/Config`` read them
+    /// through `c.dim`, `c.blocks`, …).
+    struct Trunk: Sendable {
+        var scale: Int
+        var dim: Int
+        var blocks: Int
+        var kernelSize: Int
+        /// Channels the large kernel convolves (`int(dim · split_ratio)`).
+        var partialChannels: Int
+        var useEA: Bool
+
+        /// The rows `models inspect` prints for them.
+        var rows: [(name: String, value: Int)] {
+            [("dim", dim), ("n_blocks", blocks), ("kernel_size", kernelSize), ("split_channels", partialChannels),
+             ("use_ea", useEA ? 1 : 0)]
+        }
+
+        /// ``PLKBlocks/peakFloats(dim:scale:)``.
+        var peakFloats: Double { PLKBlocks.peakFloats(dim: dim, scale: scale) }
+    }
+
     /// `dim` (from `feats.0`, which must read RGB) and the number of blocks `feats.1…n` (numbered by
     /// their `refine` convs).
     static func trunk(_ r: ShapeReader) throws -> (dim: Int, blocks: Int) {
@@ -66,5 +87,34 @@ extension Conv {
     /// (``Conv2D/callAsFunction(leadingChannelsOf:activation:pool:)``). CHW.
     func callAsFunction(leadingChannelsOf x: Tensor, pool: ThreadPool) -> Tensor {
         op!(leadingChannelsOf: x, pool: pool)
+    }
+}
+
+/// One block of either family: `x` → `x + …` at the trunk's width.
+protocol PLKBlock: Sendable {
+    func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor
+}
+
+extension PLKBlocks {
+    /// `feats.0`, the blocks, then the ``Tail``: the whole network of either family.
+    final class Network: NetworkBody, @unchecked Sendable {
+        let first: Conv
+        let blocks: [any PLKBlock]
+        let tail: Tail
+
+        init(first: Conv, blocks: [any PLKBlock], tail: Tail) {
+            (self.first, self.blocks, self.tail) = (first, blocks, tail)
+        }
+
+        func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,
+                     options: ForwardOptions) throws -> Tensor {
+            var h = first(x, pool: pool)
+            for block in blocks {
+                try cancel.check()
+                h = block(h, pool: pool)
+            }
+            try cancel.check()
+            return try tail(h, input: x, pool: pool, cancel: cancel, options: options)
+        }
     }
 }

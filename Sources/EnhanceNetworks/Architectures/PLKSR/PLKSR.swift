@@ -34,24 +34,18 @@ enum PLKSR: NetworkArchitecture {
         var kernels: (Int, Int) { (rawValue / 10, rawValue % 10) }
     }
 
+    @dynamicMemberLookup
     struct Config: ArchitectureConfig {
-        var scale: Int
-        var dim: Int
-        var blocks: Int
-        var kernelSize: Int
-        /// Channels the large kernel convolves (`int(dim · split_ratio)`).
-        var partialChannels: Int
+        var trunk: PLKBlocks.Trunk
         var mixer: Mixer
-        var useEA: Bool
         var largeKernel: LargeKernel = .plk
 
+        subscript<T>(dynamicMember field: KeyPath<PLKBlocks.Trunk, T>) -> T { trunk[keyPath: field] }
+        var scale: Int { trunk.scale }
         var hyperParameters: [(name: String, value: Int)] {
-            [("dim", dim), ("n_blocks", blocks), ("kernel_size", kernelSize), ("split_channels", partialChannels),
-             ("mixer_kernels", mixer.rawValue), ("use_ea", useEA ? 1 : 0), ("lk_type", largeKernel.rawValue)]
+            trunk.rows + [("mixer_kernels", mixer.rawValue), ("lk_type", largeKernel.rawValue)]
         }
-
-        /// ``PLKBlocks/peakFloats(dim:scale:)``.
-        var peakFloatsPerInputPixel: Double { PLKBlocks.peakFloats(dim: dim, scale: scale) }
+        var peakFloatsPerInputPixel: Double { trunk.peakFloats }
     }
 
     static func config(_ r: ShapeReader) throws -> Config {
@@ -63,16 +57,21 @@ enum PLKSR: NetworkArchitecture {
                                + "(3, 1), ICCM (1, 3) or DCCM (3, 3)")
         }
         let scale = try PLKBlocks.scale(r, lastConv: "feats.\(blocks + 1)")
-        return Config(scale: scale, dim: dim, blocks: blocks, kernelSize: lk.k, partialChannels: lk.channels,
-                      mixer: mixer, useEA: r.has("feats.1.attn.f.0.weight"), largeKernel: lk.0)
+        let trunk = PLKBlocks.Trunk(scale: scale, dim: dim, blocks: blocks, kernelSize: lk.k,
+                                    partialChannels: lk.channels, useEA: r.has("feats.1.attn.f.0.weight"))
+        return Config(trunk: trunk, mixer: mixer, largeKernel: lk.0)
     }
 
-    static func makeNetwork(_ config: Config, _ scope: Scope) throws -> any NetworkBody {
-        try Network(config, scope)
+    static func makeNetwork(_ c: Config, _ s: Scope) throws -> any NetworkBody {
+        let feats = s["feats"]
+        return PLKBlocks.Network(first: try feats.conv("0", in: 3, out: c.dim, k: 3),
+                                 blocks: try (1...c.blocks).map { try Block(feats[$0], c) },
+                                 tail: try PLKBlocks.Tail(feats, last: c.blocks + 1, dySample: nil, dim: c.dim,
+                                                          scale: c.scale))
     }
 
     /// One block: `x + refine(attn(lk(mixer(x))))`.
-    struct Block {
+    struct Block: PLKBlock {
         let mixer0, mixer2: Conv
         let lk: Conv
         let attn: Conv?
@@ -92,30 +91,6 @@ enum PLKSR: NetworkArchitecture {
             h = lk(leadingChannelsOf: h, pool: pool)
             if let attn { h = mul(h, attn(h, activation: .sigmoid, pool: pool), pool: pool) }
             return refine(h, residual: x, pool: pool)
-        }
-    }
-
-    final class Network: NetworkBody, @unchecked Sendable {
-        let first: Conv
-        let blocks: [Block]
-        let tail: PLKBlocks.Tail
-
-        init(_ c: Config, _ s: Scope) throws {
-            let feats = s["feats"]
-            first = try feats.conv("0", in: 3, out: c.dim, k: 3)
-            blocks = try (1...c.blocks).map { try Block(feats[$0], c) }
-            tail = try PLKBlocks.Tail(feats, last: c.blocks + 1, dySample: nil, dim: c.dim, scale: c.scale)
-        }
-
-        func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,
-                     options: ForwardOptions) throws -> Tensor {
-            var h = first(x, pool: pool)
-            for block in blocks {
-                try cancel.check()
-                h = block(h, pool: pool)
-            }
-            try cancel.check()
-            return try tail(h, input: x, pool: pool, cancel: cancel, options: options)
         }
     }
 }

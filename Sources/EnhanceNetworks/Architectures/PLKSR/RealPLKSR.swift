@@ -27,31 +27,26 @@ enum RealPLKSR: NetworkArchitecture {
     ])
     static let benchmarks = [
         BenchmarkEntry(name: "realplksr", label: "RealPLKSR-64x28",
-                       config: Config(scale: 4, dim: 64, blocks: 28, kernelSize: 17, partialChannels: 16,
-                                      useEA: true, layerNorm: false, dySample: false)),
+                       config: Config(trunk: PLKBlocks.Trunk(scale: 4, dim: 64, blocks: 28, kernelSize: 17,
+                                                             partialChannels: 16, useEA: true),
+                                      layerNorm: false, dySample: false)),
     ]
     /// GroupNorm groups (spandrel's and neosr's default; the checkpoint does not say).
     static let normGroups = 4
 
+    @dynamicMemberLookup
     struct Config: ArchitectureConfig {
-        var scale: Int
-        var dim: Int
-        var blocks: Int
-        var kernelSize: Int
-        /// Channels the large kernel convolves (`int(dim · split_ratio)`).
-        var partialChannels: Int
-        var useEA: Bool
+        var trunk: PLKBlocks.Trunk
         /// LayerNorm before the mixer instead of GroupNorm after `refine`.
         var layerNorm: Bool
         var dySample: Bool
 
+        subscript<T>(dynamicMember field: KeyPath<PLKBlocks.Trunk, T>) -> T { trunk[keyPath: field] }
+        var scale: Int { trunk.scale }
         var hyperParameters: [(name: String, value: Int)] {
-            [("dim", dim), ("n_blocks", blocks), ("kernel_size", kernelSize), ("split_channels", partialChannels),
-             ("use_ea", useEA ? 1 : 0), ("layer_norm", layerNorm ? 1 : 0), ("dysample", dySample ? 1 : 0)]
+            trunk.rows + [("layer_norm", layerNorm ? 1 : 0), ("dysample", dySample ? 1 : 0)]
         }
-
-        /// ``PLKBlocks/peakFloats(dim:scale:)``.
-        var peakFloatsPerInputPixel: Double { PLKBlocks.peakFloats(dim: dim, scale: scale) }
+        var peakFloatsPerInputPixel: Double { trunk.peakFloats }
     }
 
     static func config(_ r: ShapeReader) throws -> Config {
@@ -61,17 +56,23 @@ enum RealPLKSR: NetworkArchitecture {
         guard layerNorm || dim % normGroups == 0 else {
             throw NetworkError(r.source, "RealPLKSR GroupNorm needs dim divisible by \(normGroups), not \(dim)")
         }
-        return Config(scale: try PLKBlocks.scale(r, lastConv: "feats.\(blocks + 2)"), dim: dim, blocks: blocks,
-                      kernelSize: lk.k, partialChannels: lk.out, useEA: r.has("feats.1.attn.f.0.weight"),
-                      layerNorm: layerNorm, dySample: r.has("to_img.init_pos"))
+        let trunk = PLKBlocks.Trunk(scale: try PLKBlocks.scale(r, lastConv: "feats.\(blocks + 2)"), dim: dim,
+                                    blocks: blocks, kernelSize: lk.k, partialChannels: lk.out,
+                                    useEA: r.has("feats.1.attn.f.0.weight"))
+        return Config(trunk: trunk, layerNorm: layerNorm, dySample: r.has("to_img.init_pos"))
     }
 
-    static func makeNetwork(_ config: Config, _ scope: Scope) throws -> any NetworkBody {
-        try Network(config, scope)
+    static func makeNetwork(_ c: Config, _ s: Scope) throws -> any NetworkBody {
+        let feats = s["feats"]
+        return PLKBlocks.Network(first: try feats.conv("0", in: 3, out: c.dim, k: 3),
+                                 blocks: try (1...c.blocks).map { try Block(feats[$0], c) },
+                                 tail: try PLKBlocks.Tail(feats, last: c.blocks + 2,
+                                                          dySample: c.dySample ? s["to_img"] : nil, dim: c.dim,
+                                                          scale: c.scale))
     }
 
     /// One block: `x + norm(refine(attn(lk(mixer(layer_norm(x))))))`.
-    struct Block {
+    struct Block: PLKBlock {
         let layerNorm: (weight: [Float], bias: [Float])?
         let mixer0, mixer2: Conv
         let lk: Conv
@@ -99,31 +100,6 @@ enum RealPLKSR: NetworkArchitecture {
             let n = groupNorm(refine(h, pool: pool), groups: RealPLKSR.normGroups, weight: norm.weight,
                               bias: norm.bias, pool: pool)
             return add(n, x, pool: pool)
-        }
-    }
-
-    final class Network: NetworkBody, @unchecked Sendable {
-        let first: Conv
-        let blocks: [Block]
-        let tail: PLKBlocks.Tail
-
-        init(_ c: Config, _ s: Scope) throws {
-            let feats = s["feats"]
-            first = try feats.conv("0", in: 3, out: c.dim, k: 3)
-            blocks = try (1...c.blocks).map { try Block(feats[$0], c) }
-            tail = try PLKBlocks.Tail(feats, last: c.blocks + 2, dySample: c.dySample ? s["to_img"] : nil,
-                                      dim: c.dim, scale: c.scale)
-        }
-
-        func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,
-                     options: ForwardOptions) throws -> Tensor {
-            var h = first(x, pool: pool)
-            for block in blocks {
-                try cancel.check()
-                h = block(h, pool: pool)
-            }
-            try cancel.check()
-            return try tail(h, input: x, pool: pool, cancel: cancel, options: options)
         }
     }
 }
