@@ -40,11 +40,12 @@ final class TUIEndToEndTests: XCTestCase {
         try tmux(["capture-pane", "-t", session, "-p"] + (escapes ? ["-e"] : []), capture: true)
     }
 
-    /// Polls the pane until `predicate` holds, failing with the last screen after `timeout` s.
+    /// Polls the pane until `predicate` holds, failing with the last screen after `timeout` s (five
+    /// times that for a sanitizer build, whose binary runs several times slower).
     @discardableResult
     private func waitFor(_ what: String, timeout: Double = 60, escapes: Bool = false,
                          _ predicate: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Date().addingTimeInterval(timeout * (Measured.sanitized ? 5 : 1))
         var last = ""
         while Date() < deadline {
             last = try screen(escapes: escapes)
