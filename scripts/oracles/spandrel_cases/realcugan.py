@@ -16,6 +16,13 @@ def x2():
     return UpCunet2x(in_channels=3, out_channels=3)
 
 
+@case("realcugan_x2_odd", size=(21, 23))
+def x2_odd():
+    """The weights of ``realcugan_x2`` (same seeds; only the io file is committed) on odd sides,
+    which the reference reflect-pads to even in one step with its 18 px."""
+    return UpCunet2x(in_channels=3, out_channels=3)
+
+
 @case("realcugan_x2_pro", size=(22, 20))
 def x2_pro():
     return UpCunet2x(in_channels=3, out_channels=3, pro=True)
