@@ -74,8 +74,8 @@ final class RealCUGANTests: XCTestCase {
 
     /// With every squeeze-excitation gate saturated at 1 (`seblock.conv2` weights 0, biases 1e4) the
     /// network has no whole-map statistic left, and tiles with a margin of the receptive radius give
-    /// the untiled result up to float rounding: the stride-2 grids of the tiles line up with the image's (input multiple)
-    /// and the margin covers the unpadded convs' reach.
+    /// the untiled result up to float rounding: the stride-2 grids of the tiles line up with the
+    /// image's (input multiple) and the margin covers the unpadded convs' reach.
     func testWithoutSEScalingTilesAreExact() throws {
         let pool = ThreadPool(threads: 2)
         for name in ["realcugan_x2", "realcugan_x3", "realcugan_x4"] {

@@ -23,7 +23,11 @@ import EnhanceTensor
 /// own means: what chaiNNer does with spandrel's model. (The original Real-CUGAN tiled mode instead
 /// averages the per-tile means over all tiles in a first pass.) Images that fit one tile run
 /// untiled and equal spandrel's output; without the SE scaling, a margin of the receptive radius
-/// would make tiles exact. spandrel's `UpCunet2x_fast` (input pixel-unshuffled by 2) is refused.
+/// would make tiles exact. On a real-size 2× with random weights, 64–96 px tiles differ from the
+/// untiled pass by up to 46–66/255 (docs/architectures.md). Odd sides: the reference reflects the
+/// image once by `18 + 1` px, Enhance reflects it to even and then by 18, so outputs within the
+/// receptive radius of the right and bottom edges differ from spandrel's (and, through the SE
+/// means, slightly everywhere). spandrel's `UpCunet2x_fast` (input pixel-unshuffled by 2) is refused.
 enum RealCUGAN: NetworkArchitecture {
     static let name = "RealCUGAN"
     static let canonicalLayout = "RealCUGAN"
@@ -57,13 +61,15 @@ enum RealCUGAN: NetworkArchitecture {
 
         /// The peak is `unet2`'s last level, at `r = unet2Resolution` times the input's side: its
         /// `x1` skip (64 channels, kept since `conv1`), `conv4_up`'s 64-channel output, their sum
-        /// and `conv5`'s output with the crop's copy, about 5·64 floats per pixel at r², plus the
-        /// `unet1` output `y` (3 channels at r², kept for the final sum) and, for 4×, `conv_final`'s
-        /// 12 channels at 2× and the 48 output floats. An estimate from the dataflow, not an RSS
-        /// measurement; `unet1` (64–128 channels at 1× and ½×) stays well below it.
+        /// and `conv5`'s output with the crop's copy, 5·64 floats per pixel at r², plus `unet1`'s
+        /// output (kept for the final sum: 3 channels, 64 for 4×) and, for 4×, the tail's copies
+        /// at 4× (two 3-channel maps: 96 floats). Measured (peak RSS of the debug `enhance upscale
+        /// --tile 1024` at 288² minus 192², untiled, real-size weights): 1287 floats per input
+        /// pixel for 2× (this estimate 1292), 2645 for 3× (2907), 1694 for 4× (1632; the 4× image
+        /// pipeline's buffers are in the measurement).
         var peakFloatsPerInputPixel: Double {
             let r2 = Double(unet2Resolution * unet2Resolution)
-            return r2 * (5 * 64 + 3) + (scale == 4 ? 12 * 4 + 48 : 0)
+            return r2 * Double(5 * 64 + (scale == 4 ? 64 : 3)) + (scale == 4 ? 96 : 0)
         }
     }
 
