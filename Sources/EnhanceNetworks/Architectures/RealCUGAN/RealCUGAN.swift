@@ -50,7 +50,7 @@ enum RealCUGAN: NetworkArchitecture {
         /// A `pro` model (the `pro` buffer is present): input and output remapped around the network.
         var pro: Bool
 
-        var hyperParameters: [(name: String, value: Int)] { [("scale", scale), ("pro", pro ? 1 : 0)] }
+        var hyperParameters: [(name: String, value: Int)] { [("pro", pro ? 1 : 0)] }
 
         /// 2 for 2× and 4× (one stride-2 level in `unet1` at 1×, two in `unet2` at 2×), 4 for 3×
         /// (two stride-2 levels in `unet2` at 3×), the multiples the reference pads to.
