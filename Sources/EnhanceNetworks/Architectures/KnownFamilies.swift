@@ -41,7 +41,6 @@ enum KnownFamilies {
         Family(name: "SAFMN", keys: ["to_feat.weight", "feats.0.safm.aggr.weight", "to_img.0.weight"]),
         Family(name: "DITN", keys: ["sft.weight", "UFONE.0.ITLs.0.attn.temperature"]),
         Family(name: "SeemoRe", keys: ["body.0.local_block.block.agg_conv.0.weight", "upsampler.0.weight"]),
-        Family(name: "RealCUGAN", keys: ["unet1.conv1.conv.0.weight", "unet2.conv1.conv.0.weight"]),
         Family(name: "SCUNet", keys: ["m_head.0.weight", "m_tail.0.weight"]),
         Family(name: "MoSR", keys: ["gblocks.0.weight", "gblocks.1.fc1.weight"]),
         Family(name: "RCAN", keys: ["tail.1.weight", "body.0.body.0.body.0.weight",

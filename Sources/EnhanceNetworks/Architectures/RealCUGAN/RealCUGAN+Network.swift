@@ -1,0 +1,72 @@
+import EnhanceCheckpoints
+import EnhanceTensor
+
+extension RealCUGAN {
+    /// `UpCunet2x`, `UpCunet3x` or `UpCunet4x`: the input remapping of `pro` models, the reflect
+    /// padding, the two U-Nets and the 4× tail. CHW `[3, H, W]` → `[3, H·s, W·s]`.
+    final class Network: NetworkBody, @unchecked Sendable {
+        let config: Config
+        let unet1: UNet1
+        let unet2: UNet2
+        /// 4× only: the 64 → 12 valid 3×3 conv before the pixel shuffle.
+        let convFinal: Conv?
+
+        init(_ c: Config, _ s: Scope) throws {
+            config = c
+            // A registered buffer whose presence marks a pro model (spandrel overwrites its value).
+            if c.pro { try s.store.declare(s.key("pro"), [1]) }
+            let width = c.scale == 4 ? 64 : 3
+            unet1 = try UNet1(s["unet1"], in: 3, out: width, times3: c.scale == 3)
+            unet2 = try UNet2(s["unet2"], in: width, out: width, resolution: Double(c.unet2Resolution))
+            convFinal = c.scale == 4 ? try s.conv("conv_final", in: 64, out: 12, k: 3, resolution: 2) : nil
+        }
+
+        /// Reflect padding on every side (PyTorch's, the reference's input padding).
+        var padding: Int { [2: 18, 3: 14, 4: 19][config.scale]! }
+
+        func forward(_ input: Tensor, pool: ThreadPool, cancel: CancellationToken?,
+                     options: ForwardOptions) throws -> Tensor {
+            let s = config.scale, h0 = input.height, w0 = input.width, m = config.inputMultiple
+            let x = config.pro ? binary(binary(input, scalar: 0.7, .mul, pool: pool), scalar: 0.15, .add, pool: pool)
+                : input
+            // The reference rounds the sides up to the multiple (a no-op for the sides Enhance passes).
+            let ph = (h0 + m - 1) / m * m, pw = (w0 + m - 1) / m * m, p = padding
+            let padded = reflectPad(x, top: p, left: p, bottom: p + ph - h0, right: p + pw - w0)
+            let y = unet1(padded, pool: pool)
+            try cancel.check()
+            let z = add(try unet2(y, pool: pool, cancel: cancel), shrink(y, by: 20), pool: pool)
+            try cancel.check()
+            var out: Tensor
+            if let convFinal {
+                out = pixelShuffle(shrink(convFinal(z, pool: pool), by: 2), 2)
+                out = Tiler.crop(out, y: 0, x: 0, height: h0 * s, width: w0 * s)
+                out = add(out, upsampleNearest(x, factor: 4, pool: pool), pool: pool)
+            } else {
+                out = Tiler.crop(z, y: 0, x: 0, height: h0 * s, width: w0 * s)
+            }
+            guard config.pro else { return out }
+            return binary(binary(out, scalar: 0.15, .sub, pool: pool), scalar: 1 / 0.7, .mul, pool: pool)
+        }
+    }
+
+    /// PyTorch's `reflect` padding of a CHW tensor (the edge pixel not repeated), reflecting again
+    /// where a pad exceeds the side (where PyTorch refuses).
+    static func reflectPad(_ x: Tensor, top: Int, left: Int, bottom: Int, right: Int) -> Tensor {
+        let h = x.height, w = x.width, oh = h + top + bottom, ow = w + left + right
+        func reflect(_ i: Int, _ n: Int) -> Int {
+            guard n > 1 else { return 0 }
+            let period = 2 * (n - 1)
+            let r = ((i % period) + period) % period
+            return r < n ? r : period - r
+        }
+        let columns = (0..<ow).map { reflect($0 - left, w) }
+        var out = Tensor(channels: x.channels, height: oh, width: ow)
+        x.data.withUnsafeBufferPointer { src in out.data.withUnsafeMutableBufferPointer { dst in
+            for c in 0..<x.channels { for yy in 0..<oh {
+                let row = (c * h + reflect(yy - top, h)) * w, drow = (c * oh + yy) * ow
+                for (xx, sx) in columns.enumerated() { dst[drow + xx] = src[row + sx] }
+            } }
+        } }
+        return out
+    }
+}

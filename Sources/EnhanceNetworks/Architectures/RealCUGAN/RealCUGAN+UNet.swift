@@ -1,0 +1,110 @@
+import EnhanceCheckpoints
+import EnhanceTensor
+
+extension RealCUGAN {
+    /// The resolution recorded for the squeeze-excitation convs, which run once per image on a
+    /// 1×1 map (no MACs per input pixel, no receptive field).
+    static let perImage = 1e-9
+
+    /// `SEBlock(c, reduction 8, bias)`: `x · σ(conv2(relu(conv1(mean_hw(x)))))`, the mean taken over
+    /// the whole map the block is given (a tile, under tiling). CHW.
+    struct SEBlock {
+        let conv1, conv2: Conv
+
+        init(_ s: Scope, channels c: Int) throws {
+            conv1 = try s.conv("conv1", in: c, out: c / 8, k: 1, resolution: perImage)
+            conv2 = try s.conv("conv2", in: c / 8, out: c, k: 1, resolution: perImage)
+        }
+
+        func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor {
+            let m = globalAveragePool(x, pool: pool)
+            let g = conv2(conv1(m, activation: .relu, pool: pool), activation: .sigmoid, pool: pool)
+            return binary(x, perChannel: g.data, .mul, pool: pool)
+        }
+    }
+
+    /// `UNetConv`: `conv.0` and `conv.2`, valid 3×3 convs with LeakyReLU(0.1), then the optional
+    /// `seblock`. CHW `[in, H, W]` → `[out, H − 4, W − 4]`.
+    struct UNetConv {
+        let conv0, conv2: Conv
+        let se: SEBlock?
+
+        init(_ s: Scope, in i: Int, mid: Int, out o: Int, se hasSE: Bool, resolution r: Double) throws {
+            conv0 = try s["conv"].conv("0", in: i, out: mid, k: 3, resolution: r)
+            conv2 = try s["conv"].conv("2", in: mid, out: o, k: 3, resolution: r)
+            se = hasSE ? try SEBlock(s["seblock"], channels: o) : nil
+        }
+
+        func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor {
+            let z = valid(conv2, valid(conv0, x, activation: leaky, pool: pool), activation: leaky, pool: pool)
+            return se.map { $0(z, pool: pool) } ?? z
+        }
+    }
+
+    /// `UNet1` (2×, 4×) or `UNet1x3` (3×): one stride-2 level, ending in the transposed conv
+    /// `conv_bottom` (4×4 stride 2 padding 3, or 5×5 stride 3 padding 2). CHW `[in, n, n]` →
+    /// `[out, 2n − 40, …]` (`[out, 3n − 44, …]` for 3×), `n` even.
+    struct UNet1 {
+        let conv1, conv2: UNetConv
+        let conv1Down: StridedConv
+        let conv2Up, convBottom: TransposedConv
+        let conv3: Conv
+
+        init(_ s: Scope, in i: Int, out o: Int, times3: Bool) throws {
+            conv1 = try UNetConv(s["conv1"], in: i, mid: 32, out: 64, se: false, resolution: 1)
+            conv1Down = try StridedConv(s, "conv1_down", in: 64, out: 64, resolution: 1)
+            conv2 = try UNetConv(s["conv2"], in: 64, mid: 128, out: 64, se: true, resolution: 0.5)
+            conv2Up = try TransposedConv(s, "conv2_up", in: 64, out: 64, kernel: 2, stride: 2, padding: 0,
+                                         resolution: 0.5)
+            conv3 = try s.conv("conv3", in: 64, out: 64, k: 3)
+            convBottom = times3
+                ? try TransposedConv(s, "conv_bottom", in: 64, out: o, kernel: 5, stride: 3, padding: 2, resolution: 1)
+                : try TransposedConv(s, "conv_bottom", in: 64, out: o, kernel: 4, stride: 2, padding: 3, resolution: 1)
+        }
+
+        func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor {
+            let x1 = conv1(x, pool: pool)
+            let x2 = conv2Up(conv2(conv1Down(x1, activation: leaky, pool: pool), pool: pool), activation: leaky,
+                             pool: pool)
+            let x3 = valid(conv3, add(shrink(x1, by: 4), x2, pool: pool), activation: leaky, pool: pool)
+            return convBottom(x3, pool: pool)
+        }
+    }
+
+    /// `UNet2`: two stride-2 levels, three SE blocks, a valid 3×3 `conv_bottom`, run at `r` times
+    /// the network input's resolution. CHW `[in, n, n]` → `[out, n − 40, …]`, `n − 36` a multiple of 4.
+    struct UNet2 {
+        let conv1, conv2, conv3, conv4: UNetConv
+        let conv1Down, conv2Down: StridedConv
+        let conv3Up, conv4Up: TransposedConv
+        let conv5, convBottom: Conv
+
+        init(_ s: Scope, in i: Int, out o: Int, resolution r: Double) throws {
+            conv1 = try UNetConv(s["conv1"], in: i, mid: 32, out: 64, se: false, resolution: r)
+            conv1Down = try StridedConv(s, "conv1_down", in: 64, out: 64, resolution: r)
+            conv2 = try UNetConv(s["conv2"], in: 64, mid: 64, out: 128, se: true, resolution: r / 2)
+            conv2Down = try StridedConv(s, "conv2_down", in: 128, out: 128, resolution: r / 2)
+            conv3 = try UNetConv(s["conv3"], in: 128, mid: 256, out: 128, se: true, resolution: r / 4)
+            conv3Up = try TransposedConv(s, "conv3_up", in: 128, out: 128, kernel: 2, stride: 2, padding: 0,
+                                         resolution: r / 4)
+            conv4 = try UNetConv(s["conv4"], in: 128, mid: 64, out: 64, se: true, resolution: r / 2)
+            conv4Up = try TransposedConv(s, "conv4_up", in: 64, out: 64, kernel: 2, stride: 2, padding: 0,
+                                         resolution: r / 2)
+            conv5 = try s.conv("conv5", in: 64, out: 64, k: 3, resolution: r)
+            convBottom = try s.conv("conv_bottom", in: 64, out: o, k: 3, resolution: r)
+        }
+
+        func callAsFunction(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
+            let x1 = conv1(x, pool: pool)
+            let x2 = conv2(conv1Down(x1, activation: leaky, pool: pool), pool: pool)
+            try cancel.check()
+            let x3 = conv3Up(conv3(conv2Down(x2, activation: leaky, pool: pool), pool: pool), activation: leaky,
+                             pool: pool)
+            try cancel.check()
+            let x4 = conv4Up(conv4(add(shrink(x2, by: 4), x3, pool: pool), pool: pool), activation: leaky,
+                             pool: pool)
+            let x5 = valid(conv5, add(shrink(x1, by: 16), x4, pool: pool), activation: leaky, pool: pool)
+            return valid(convBottom, x5, pool: pool)
+        }
+    }
+}
