@@ -7,7 +7,7 @@ import XCTest
 /// scripts/checkpoints/make_family_fixtures.py) are read whole, integer index buffers included,
 /// and refused naming their family and the supported ones.
 final class UnsupportedFamilyTests: XCTestCase {
-    private let supported = "supported: RRDBNet, MSRResNet, SRGAN, SRVGGNetCompact, SPAN, PLKSR, RealPLKSR)"
+    private let supported = "supported: RRDBNet, MSRResNet, SRGAN, SRVGGNetCompact, SPAN, PLKSR, RealPLKSR, RCAN)"
 
     func testFamiliesAreNamedFromTheirKeys() throws {
         for (file, family) in [("swinir", "SwinIR"), ("hat", "HAT"), ("grl", "GRL"), ("dat", "DAT")] {

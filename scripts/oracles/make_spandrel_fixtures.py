@@ -56,7 +56,7 @@ def write(name, model, size, out_dir, seed=1):
     g = torch.Generator().manual_seed(seed + 1)
     x = torch.rand((1, 3) + tuple(size), generator=g)
     with torch.no_grad():
-        y = net(x).float()
+        y = net(x.clone()).float()  # some forwards scale their input in place (RCAN: x *= rgb_range)
     os.makedirs(out_dir, exist_ok=True)
     floats = {k: v.float() for k, v in state.items() if v.is_floating_point()}
     save_file(floats, os.path.join(out_dir, f"{name}.weights.safetensors"))

@@ -8,5 +8,6 @@ extension NetworkRegistry {
         SRVGGNetCompact.self,
         SPAN.self,
         PLKSR.self, RealPLKSR.self,
+        RCAN.self,
     ]
 }
