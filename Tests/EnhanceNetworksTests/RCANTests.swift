@@ -99,37 +99,40 @@ final class RCANTests: XCTestCase {
     }
 
     /// Local check (not CI): spandrel's default RCAN (64 features, 10 groups of 20 RCABs, ×4) that
-    /// `make_spandrel_fixtures.py --real-size` writes to ENHANCE_REAL_SIZE_DIR, against spandrel;
-    /// and the difference per-tile channel means make on it.
+    /// `make_spandrel_fixtures.py --real-size` writes to ENHANCE_REAL_SIZE_DIR (PyTorch's initial
+    /// weights, and with the residual branches damped ×0.1), against spandrel; and the difference
+    /// per-tile channel means make on a 192×160 picture-like input in 96 px tiles with a 48 px margin.
     func testRealSizeRCANMatchesSpandrel() throws {
         guard let dir = ProcessInfo.processInfo.environment["ENHANCE_REAL_SIZE_DIR"] else {
             throw XCTSkip("set ENHANCE_REAL_SIZE_DIR to the --real-size fixtures (e.g. /tmp/enhance-real-size)")
         }
-        let m = try ModelLoader.load(path: dir + "/rcan_real.pth")
-        let d = m.detected.modelDescription
-        XCTAssertEqual(d.family, "RCAN")
-        XCTAssertEqual(d.hyperParameter("n_resgroups"), 10)
-        XCTAssertEqual(d.hyperParameter("n_resblocks"), 20)
-        let io = try Safetensors.read(path: dir + "/rcan_real.io.safetensors").stateDict
-        func chw(_ k: String) -> Tensor {
-            let t = io[k]!
-            return Tensor(channels: t.shape[1], height: t.shape[2], width: t.shape[3], data: t.values)
+        for name in ["rcan_real", "rcan_real_damped"] {
+            let m = try ModelLoader.load(path: "\(dir)/\(name).pth")
+            let d = m.detected.modelDescription
+            XCTAssertEqual(d.family, "RCAN")
+            XCTAssertEqual(d.hyperParameter("n_resgroups"), 10)
+            XCTAssertEqual(d.hyperParameter("n_resblocks"), 20)
+            let io = try Safetensors.read(path: "\(dir)/\(name).io.safetensors").stateDict
+            func chw(_ k: String) -> Tensor {
+                let t = io[k]!
+                return Tensor(channels: t.shape[1], height: t.shape[2], width: t.shape[3], data: t.values)
+            }
+            let x = chw("input"), want = chw("output"), pool = ThreadPool(threads: 2)
+            let start = Date()
+            let y = try m.network.forward(x, pool: pool, cancel: nil)
+            let err = PLKSRTests.errorOverRange(y, want)
+            print(String(format: "%@: max error %.3g of the output range vs spandrel, %d/255 in 8 bits (%.1f s)",
+                         name, err, PLKSRTests.maxLevelDifference(y, want), Date().timeIntervalSince(start)))
+            XCTAssertLessThan(err, 1e-4, name)
+            let big = PLKSRTests.synthetic(height: 160, width: 192)
+            let whole = try m.network.forward(big, pool: pool, cancel: nil)
+            let tiled = try Tiler.run(m.network, big, tileSize: 96, margin: 48, pool: pool)
+            let diff = zip(tiled.data, whole.data).map { abs($0 - $1) }
+            let apart = diff.filter { $0 * 255 > 1 }.count
+            print(String(format: "%@: 96 px tiles, margin 48, vs untiled: max %.3g (%.3g of the output range "
+                         + "[%.2f, %.2f]), %d/255 in 8 bits, %.2f %% of values more than 1/255 apart", name,
+                         diff.max()!, PLKSRTests.errorOverRange(tiled, whole), whole.data.min()!, whole.data.max()!,
+                         PLKSRTests.maxLevelDifference(tiled, whole), 100 * Double(apart) / Double(diff.count)))
         }
-        let x = chw("input"), pool = ThreadPool(threads: 2)
-        let start = Date()
-        let y = try m.network.forward(x, pool: pool, cancel: nil)
-        let err = PLKSRTests.errorOverRange(y, chw("output"))
-        print(String(format: "rcan_real: max error %.3g of the output range vs spandrel, %d/255 in 8 bits (%.1f s)",
-                     err, PLKSRTests.maxLevelDifference(y, chw("output")), Date().timeIntervalSince(start)))
-        XCTAssertLessThan(err, 1e-4)
-        // Per-tile channel means on a 192×160 picture-like input in 96 px tiles with a 48 px margin.
-        let big = PLKSRTests.synthetic(height: 160, width: 192)
-        let whole = try m.network.forward(big, pool: pool, cancel: nil)
-        let tiled = try Tiler.run(m.network, big, tileSize: 96, margin: 48, pool: pool)
-        let differing = zip(tiled.data, whole.data).filter { abs($0 - $1) * 255 > 1 }.count
-        print(String(format: "rcan_real: 96 px tiles, margin 48, vs untiled: max %.3g of the output range "
-                     + "[%.2f, %.2f], %d/255 in 8 bits, %.1f %% of values more than 1/255 apart",
-                     PLKSRTests.errorOverRange(tiled, whole), whole.data.min()!, whole.data.max()!,
-                     PLKSRTests.maxLevelDifference(tiled, whole), 100 * Double(differing) / Double(whole.data.count)))
     }
 }
