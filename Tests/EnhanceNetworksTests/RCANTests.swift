@@ -44,6 +44,18 @@ final class RCANTests: XCTestCase {
         try NetworkRegistry.detect(Fixture.safetensors(name + ".weights.safetensors"), source: name).network
     }
 
+    /// Detected as RCAN (no longer named as an unsupported family); a tail that is neither ×2ⁿ nor ×3,
+    /// as the reference's `Upsampler` builds them, is refused.
+    func testDetectionAndRefusals() throws {
+        var sd = try Fixture.safetensors("rcan_x4.weights.safetensors")
+        XCTAssertEqual(try NetworkRegistry.describe(sd.shapes, source: "r").family, "RCAN")
+        sd["tail.0.2.weight"] = WeightTensor(shape: [72, 8, 3, 3], values: [Float](repeating: 0.01, count: 72 * 72))
+        sd["tail.0.2.bias"] = WeightTensor(shape: [72], values: [Float](repeating: 0, count: 72))
+        XCTAssertThrowsError(try NetworkRegistry.detect(sd, source: "t.pth")) { e in
+            XCTAssertEqual("\(e)", "t.pth: RCAN upsampler stages [2, 3] are not ×2ⁿ or ×3")
+        }
+    }
+
     /// The tail runs in strips of rows: any strip height gives the whole-tail result.
     func testTailStripsEqualTheWholeTail() throws {
         let pool = ThreadPool(threads: 2)
