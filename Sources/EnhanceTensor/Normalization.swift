@@ -108,11 +108,34 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: [Float], bias: [Float], 
     } }
 }
 
-/// The mean of each channel plane (CHW in, `[C, 1, 1]` out): PyTorch `AdaptiveAvgPool2d(1)`, ONNX
-/// `GlobalAveragePool` (RCAN's channel attention).
+/// The mean of each channel plane (CHW or ``TensorLayout/packed16`` in, CHW `[C, 1, 1]` out): PyTorch
+/// `AdaptiveAvgPool2d(1)`, ONNX `GlobalAveragePool` (RCAN's channel attention).
 public func globalAveragePool(_ x: Tensor, pool: ThreadPool? = nil) -> Tensor {
-    x.require(.chw, "globalAveragePool")
     let n = Double(max(x.planeSize, 1))
+    if x.layout == .packed16 { return packedChannelMeans(x, count: n, pool: pool) }
+    x.require(.chw, "globalAveragePool")
     return Tensor(channels: x.channels, height: 1, width: 1,
                   data: channelSums(x, centres: nil, pool: pool).map { Float($0.0 / n) })
+}
+
+/// ``globalAveragePool(_:pool:)`` of a packed tensor: each 16-channel group's pixel vectors summed in
+/// runs of 1024 (float), the runs in double.
+private func packedChannelMeans(_ x: Tensor, count n: Double, pool: ThreadPool?) -> Tensor {
+    let plane = x.planeSize, groups = x.channels / 16
+    var means = [Float](repeating: 0, count: x.channels)
+    x.data.withUnsafeBufferPointer { src in means.withUnsafeMutableBufferPointer { out in
+        func group(_ g: Int) {
+            let p = UnsafeRawPointer(src.baseAddress! + g * plane * 16)
+            var total = [Double](repeating: 0, count: 16), i = 0
+            while i < plane {
+                let end = min(plane, i + 1024)
+                var a = SIMD16<Float>()
+                while i < end { a += p.loadUnaligned(fromByteOffset: 64 * i, as: SIMD16<Float>.self); i += 1 }
+                for l in 0..<16 { total[l] += Double(a[l]) }
+            }
+            for l in 0..<16 { out[16 * g + l] = Float(total[l] / n) }
+        }
+        if let pool { pool.parallelFor(groups, group) } else { for g in 0..<groups { group(g) } }
+    } }
+    return Tensor(channels: x.channels, height: 1, width: 1, data: means)
 }

@@ -75,7 +75,7 @@ final class ModelsCLITests: XCTestCase {
             let r = try CLI.run(["models", "inspect", path])
             XCTAssertEqual(r.status, 1)
             XCTAssertEqual(r.stderr, "Error: \(path): \(family) (not supported yet; supported: RRDBNet, MSRResNet, "
-                           + "SRGAN, SRVGGNetCompact, SPAN, PLKSR, RealPLKSR, RealCUGAN)\n")
+                           + "SRGAN, SRVGGNetCompact, SPAN, PLKSR, RealPLKSR, RealCUGAN, RCAN)\n")
         }
     }
 }

@@ -49,7 +49,9 @@ final class InterpolationTests: XCTestCase {
         for fixture in ["rrdbnet_x4_basicsr", "rrdbnet_x2_basicsr", "msrresnet_x4", "srgan_bn_x4", "srvgg_x4",
                         "span_ch3_x4", "span_ch2_x2_nonorm",
                         "plksr_x4_ccm", "plksr_x4_rectsparse", "realplksr_x4", "realplksr_x2_dysample",
-                        "realplksr_x3_dysample_ln_noea", "realcugan_x2"] {
+                        "realplksr_x3_dysample_ln_noea", "realcugan_x2",
+                        "rcan_x4", "rcan_x2_nonorm", "rcan_x2_unshuffle",
+                        "rcan_x2_nf32"] {
             let p = try pair(fixture)
             let arch = p.psnr.detected.modelDescription.family
             let x = randomTensor(channels: 3, height: 8, width: 6, seed: 3)

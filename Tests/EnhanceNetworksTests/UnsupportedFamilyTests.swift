@@ -8,7 +8,7 @@ import XCTest
 /// and refused naming their family and the supported ones.
 final class UnsupportedFamilyTests: XCTestCase {
     private let supported = "supported: RRDBNet, MSRResNet, SRGAN, SRVGGNetCompact, SPAN, PLKSR, RealPLKSR, "
-        + "RealCUGAN)"
+        + "RealCUGAN, RCAN)"
 
     func testFamiliesAreNamedFromTheirKeys() throws {
         for (file, family) in [("swinir", "SwinIR"), ("hat", "HAT"), ("grl", "GRL"), ("dat", "DAT")] {

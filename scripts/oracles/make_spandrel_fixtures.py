@@ -45,8 +45,8 @@ def perturb(model, seed, scale=0.05):
     return model
 
 
-def write(name, model, size, out_dir, seed=1):
-    model = perturb(model.eval(), seed)
+def write(name, model, size, out_dir, seed=1, noise=0.05):
+    model = perturb(model.eval(), seed, noise)
     state = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
     loaded = spandrel.ModelLoader().load_from_state_dict(state)
     want = type(model).__name__
@@ -56,7 +56,7 @@ def write(name, model, size, out_dir, seed=1):
     g = torch.Generator().manual_seed(seed + 1)
     x = torch.rand((1, 3) + tuple(size), generator=g)
     with torch.no_grad():
-        y = net(x).float()
+        y = net(x.clone()).float()  # some forwards scale their input in place (RCAN: x *= rgb_range)
     os.makedirs(out_dir, exist_ok=True)
     floats = {k: v.float() for k, v in state.items() if v.is_floating_point()}
     save_file(floats, os.path.join(out_dir, f"{name}.weights.safetensors"))
@@ -75,11 +75,11 @@ def main():
     for m in pkgutil.iter_modules([os.path.join(HERE, "spandrel_cases")]):
         importlib.import_module("spandrel_cases." + m.name)
     torch.set_num_threads(2)
-    for name, (fn, size, real) in sorted(CASES.items()):
+    for name, (fn, size, real, noise) in sorted(CASES.items()):
         if real != args.real_size or (args.names and name not in args.names):
             continue
         torch.manual_seed(0)
-        write(name, fn(), size, "/tmp/enhance-real-size" if real else OUT)
+        write(name, fn(), size, "/tmp/enhance-real-size" if real else OUT, noise=noise)
 
 
 if __name__ == "__main__":

@@ -43,8 +43,6 @@ enum KnownFamilies {
         Family(name: "SeemoRe", keys: ["body.0.local_block.block.agg_conv.0.weight", "upsampler.0.weight"]),
         Family(name: "SCUNet", keys: ["m_head.0.weight", "m_tail.0.weight"]),
         Family(name: "MoSR", keys: ["gblocks.0.weight", "gblocks.1.fc1.weight"]),
-        Family(name: "RCAN", keys: ["tail.1.weight", "body.0.body.0.body.0.weight",
-                                    "body.0.body.0.body.3.conv_du.0.weight"]),
         Family(name: "SwiftSRGAN", keys: ["initial.cnn.depthwise.weight", "final_conv.pointwise.weight"]),
     ]
 

@@ -9,5 +9,6 @@ extension NetworkRegistry {
         SPAN.self,
         PLKSR.self, RealPLKSR.self,
         RealCUGAN.self,
+        RCAN.self,
     ]
 }

@@ -2,10 +2,11 @@
 CASES = {}
 
 
-def case(name, size=(12, 10), real_size=False):
+def case(name, size=(12, 10), real_size=False, noise=0.05):
     """Registers ``fn() -> torch.nn.Module`` as fixture ``name`` with an input of ``size`` (h, w);
-    ``real_size`` cases are the local (not CI) check's and are written to /tmp only."""
+    ``real_size`` cases are the local (not CI) check's and are written to /tmp only; ``noise`` is
+    the standard deviation of the seeded noise added to every parameter."""
     def register(fn):
-        CASES[name] = (fn, size, real_size)
+        CASES[name] = (fn, size, real_size, noise)
         return fn
     return register
