@@ -39,9 +39,9 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         /// The checkpoint files of the pair in use, when known (the picker marks it).
         var pairPaths: (psnr: String, gan: String)?
         /// The bicubic upscaler and the one network upscaler kept (the most recently used
-        /// method/α): each RRDBNet-23 network holds ~474 MB of prepared kernels, so only one set
-        /// lives at a time besides the ends' raw weights (a new method or α re-prepares: blend,
-        /// then transform).
+        /// method/α): a RealESRGAN_x4plus-sized network holds ~474 MB of prepared kernels, so
+        /// only one set lives at a time besides the ends' raw weights (a new method or α
+        /// re-prepares: blend, then transform).
         var bicubic: Upscaler?
         var current: (key: String, upscaler: Upscaler)?
     }
@@ -60,7 +60,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
                 load: @escaping @Sendable (String) throws -> LoadedModel = { try ModelLoader.load(path: $0) }) throws {
         var fixed = options
         // A fixed export tile (not one chosen from the memory available at export time), so that
-        // ``refine`` computes the very tiles an export computes, and one RRDBNet-23 tile's
+        // ``refine`` computes the very tiles an export computes, and one RealESRGAN_x4plus tile's
         // activations stay bounded (~150 MB at 192 + 2·48 px).
         fixed.tileSize = options.tileSize ?? 192
         self.options = fixed

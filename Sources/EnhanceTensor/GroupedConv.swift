@@ -1,5 +1,5 @@
 /// Grouped and depthwise convolutions (``Conv2D/groups`` > 1; CHW only), and a convolution applied to
-/// the leading channels of a tensor (PLKSR's partial large kernel).
+/// the leading channels of a tensor (a partial large-kernel convolution).
 extension Conv2D {
     /// Depthwise: one input channel per group (each feeding `outChannels / groups` outputs).
     static func isDepthwise(_ groups: Int, _ inChannels: Int) -> Bool { groups == inChannels }
@@ -52,7 +52,7 @@ extension Conv2D {
     }
 
     /// This convolution (``inChannels`` = ``outChannels`` = `c`) on channels `0..<c` of `x`, the
-    /// other channels passed through unchanged: PLKSR's partial convolution,
+    /// other channels passed through unchanged: a partial large-kernel convolution,
     /// `cat(conv(x[:, :c]), x[:, c:])`. CHW.
     public func callAsFunction(leadingChannelsOf x: Tensor, activation: Activation = .identity,
                                pool: ThreadPool) -> Tensor {

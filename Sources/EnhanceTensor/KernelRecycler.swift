@@ -1,6 +1,6 @@
 /// Freed F(6×6) kernel arrays kept for reuse by count. A network made for a new α (or method)
 /// replaces one of the same architecture, whose kernels are freed just before: taking their arrays
-/// spares the page faults of ~474 MB of fresh memory per α on RRDBNet-23 (about half the time of
+/// spares the page faults of ~474 MB of fresh memory per α on RealESRGAN_x4plus (about half the time of
 /// preparing its kernels). Holds at most ``limit`` bytes; ``drain()`` frees everything (a new pair,
 /// whose sizes may differ).
 public final class KernelRecycler: @unchecked Sendable {

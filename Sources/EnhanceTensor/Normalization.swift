@@ -109,7 +109,7 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: [Float], bias: [Float], 
 }
 
 /// The mean of each channel plane (CHW or ``TensorLayout/packed16`` in, CHW `[C, 1, 1]` out): PyTorch
-/// `AdaptiveAvgPool2d(1)`, ONNX `GlobalAveragePool` (RCAN's channel attention).
+/// `AdaptiveAvgPool2d(1)`, ONNX `GlobalAveragePool` (channel attention).
 public func globalAveragePool(_ x: Tensor, pool: ThreadPool? = nil) -> Tensor {
     let n = Double(max(x.planeSize, 1))
     if x.layout == .packed16 { return packedChannelMeans(x, count: n, pool: pool) }
