@@ -1,4 +1,5 @@
 import EnhanceCheckpoints
+import EnhanceNetworks
 import EnhanceTensor
 import Foundation
 import XCTest
@@ -62,4 +63,30 @@ func randomTensor(channels: Int, height: Int, width: Int, seed: UInt64) -> Tenso
         return Float(s >> 40) / Float(1 << 24)
     }
     return Tensor(channels: channels, height: height, width: width, data: data)
+}
+
+/// Checks a network whose blocks take whole-map statistics (GroupNorm, channel means) per tile, as
+/// chaiNNer runs spandrel's models: on `x` in tiles of `tile` input px with a margin of the
+/// receptive radius, the output differs from the untiled pass by more than `minimum` (relative),
+/// the tile at (`tile`, `tile`) equals its context window run alone and cut to the core, and one
+/// tile covering the image (`whole` px) is the untiled pass. Returns the tiled-vs-untiled error.
+@discardableResult
+func assertStatisticsArePerTile(_ net: any SuperResolutionNetwork, _ x: Tensor, tile: Int, whole: Int,
+                                minimum: Float, _ name: String, file: StaticString = #filePath,
+                                line: UInt = #line) throws -> Float {
+    let pool = ThreadPool(threads: 2), s = net.scale, margin = net.receptiveRadius
+    let untiled = try net.forward(x, pool: pool, cancel: nil)
+    let tiled = try Tiler.run(net, x, tileSize: tile, margin: margin, pool: pool)
+    let err = maxRelativeError(tiled, untiled)
+    print("\(name): tiled (\(tile) px, margin \(margin)) vs untiled, max rel error \(err)")
+    XCTAssertGreaterThan(err, minimum, name, file: file, line: line)
+    let y0 = max(0, tile - margin), x0 = max(0, tile - margin)
+    let y1 = min(x.height, 2 * tile + margin), x1 = min(x.width, 2 * tile + margin)
+    let own = try net.forward(Tiler.crop(x, y: y0, x: x0, height: y1 - y0, width: x1 - x0), pool: pool, cancel: nil)
+    let core = Tiler.crop(own, y: (tile - y0) * s, x: (tile - x0) * s, height: tile * s, width: tile * s)
+    let cut = Tiler.crop(tiled, y: tile * s, x: tile * s, height: tile * s, width: tile * s)
+    XCTAssertLessThan(maxRelativeError(cut, core), 1e-6, name, file: file, line: line)
+    XCTAssertEqual(try Tiler.run(net, x, tileSize: whole, margin: margin, pool: pool), untiled, name,
+                   file: file, line: line)
+    return err
 }

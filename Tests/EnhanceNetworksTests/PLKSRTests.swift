@@ -111,26 +111,9 @@ final class PLKSRTests: XCTestCase {
     /// output is each tile's context window run on its own, cut to the core, and differs from the
     /// untiled output however wide the margin; one tile covering the image is the untiled result.
     func testGroupNormStatisticsArePerTile() throws {
-        let pool = ThreadPool(threads: 2)
         for name in ["realplksr_x4", "realplksr_x2_dysample"] {
-            let net = try model(name), s = net.scale
             let x = randomTensor(channels: 3, height: 30, width: 28, seed: 9)
-            let whole = try net.forward(x, pool: pool, cancel: nil)
-            let margin = net.receptiveRadius, tile = 10
-            let tiled = try Tiler.run(net, x, tileSize: tile, margin: margin, pool: pool)
-            let err = maxRelativeError(tiled, whole)
-            print("\(name): tiled (\(tile) px, margin \(margin)) vs untiled, max rel error \(err)")
-            XCTAssertGreaterThan(err, 1e-3, name)
-            // The middle tile (rows and columns 10..<20): its window is 10 - margin ... 20 + margin, clipped.
-            let lo = max(0, tile - margin)
-            let hiY = min(x.height, 2 * tile + margin), hiX = min(x.width, 2 * tile + margin)
-            let window = Tiler.crop(x, y: lo, x: lo, height: hiY - lo, width: hiX - lo)
-            let own = try net.forward(window, pool: pool, cancel: nil)
-            let core = Tiler.crop(own, y: (tile - lo) * s, x: (tile - lo) * s, height: tile * s, width: tile * s)
-            let cut = Tiler.crop(tiled, y: tile * s, x: tile * s, height: tile * s, width: tile * s)
-            XCTAssertLessThan(maxRelativeError(cut, core), 1e-6, name)
-            let single = try Tiler.run(net, x, tileSize: 64, margin: margin, pool: pool)
-            XCTAssertEqual(single, whole, name)
+            try assertStatisticsArePerTile(try model(name), x, tile: 10, whole: 64, minimum: 1e-3, name)
         }
     }
 

@@ -50,25 +50,9 @@ final class RealCUGANTests: XCTestCase {
     /// of the tiled output equals its context window run alone, cut to the core; tiles differ from
     /// the untiled pass however wide the margin; one tile covering the image is the untiled pass.
     func testSqueezeExcitationStatisticsArePerTile() throws {
-        let pool = ThreadPool(threads: 2)
         for name in ["realcugan_x2", "realcugan_x3"] {
-            let net = try model(name), s = net.scale, margin = net.receptiveRadius, tile = 24
             let x = randomTensor(channels: 3, height: 72, width: 48, seed: 9)
-            let whole = try net.forward(x, pool: pool, cancel: nil)
-            let tiled = try Tiler.run(net, x, tileSize: tile, margin: margin, pool: pool)
-            let err = maxRelativeError(tiled, whole)
-            print("\(name): tiled (\(tile) px, margin \(margin)) vs untiled, max rel error \(err)")
-            XCTAssertGreaterThan(err, 1e-4, name)
-            // The tile at rows 24..<48, columns 24..<48.
-            let y0 = tile - margin, y1 = min(x.height, 2 * tile + margin)
-            let x0 = max(0, tile - margin), x1 = min(x.width, 2 * tile + margin)
-            let window = Tiler.crop(x, y: max(0, y0), x: x0, height: y1 - max(0, y0), width: x1 - x0)
-            let own = try net.forward(window, pool: pool, cancel: nil)
-            let core = Tiler.crop(own, y: (tile - max(0, y0)) * s, x: (tile - x0) * s, height: tile * s,
-                                  width: tile * s)
-            let cut = Tiler.crop(tiled, y: tile * s, x: tile * s, height: tile * s, width: tile * s)
-            XCTAssertLessThan(maxRelativeError(cut, core), 1e-6, name)
-            XCTAssertEqual(try Tiler.run(net, x, tileSize: 96, margin: margin, pool: pool), whole, name)
+            try assertStatisticsArePerTile(try model(name), x, tile: 24, whole: 96, minimum: 1e-4, name)
         }
     }
 
