@@ -77,6 +77,12 @@ public enum CheckpointFile {
     public static func load(path: String, budget: LoadBudget = .default) throws -> LoadedCheckpoint {
         let description = try describe(path: path)
         try budget.check(file: description.weightsPath, need: description.need)
+        return try load(description, path: path)
+    }
+
+    /// Loads `path`, which ``describe(path:)`` described as `description`, without checking a budget
+    /// (for a caller that has checked its own need from the description, e.g. a network's).
+    public static func load(_ description: CheckpointDescription, path: String) throws -> LoadedCheckpoint {
         switch description.format {
         case .safetensors:
             return .stateDict(try Safetensors.read(path: path).stateDict, format: .safetensors)

@@ -17,10 +17,6 @@ public struct LoadBudget: Sendable, Equatable {
         LoadBudget(maxBytes: Int(clamping: ProcessInfo.processInfo.physicalMemory / 2))
     }
 
-    /// No limit: for a load whose need a caller has already checked (``ModelLoader`` checks the
-    /// network's real need from the headers first).
-    public static let unlimited = LoadBudget(maxBytes: .max)
-
     /// Bytes held per parameter once loaded: float32 values plus prepared (transformed) weights.
     public static let bytesPerParameter = 20
 

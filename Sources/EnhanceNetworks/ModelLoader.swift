@@ -15,7 +15,7 @@ public enum ModelLoader {
         try budget.check(file: file.weightsPath, need: network.loadNeed(fileBytes: file.fileBytes))
         // The hash reads the file on another thread while this one decodes and builds.
         let hash = BackgroundHash(path: file.weightsPath)
-        switch try CheckpointFile.load(path: path, budget: .unlimited) {
+        switch try CheckpointFile.load(file, path: path) {
         case let .stateDict(sd, format):
             let d = try NetworkRegistry.detect(sd, source: name)
             let info = ModelInfo(d.modelDescription, sha256: try hash.value(), sourceFormat: format.displayName,

@@ -113,15 +113,7 @@ public enum Tiler {
 
     /// The `[C, height, width]` window of `x` starting at (`y`, `x`).
     public static func crop(_ t: Tensor, y: Int, x: Int, height: Int, width: Int) -> Tensor {
-        if y == 0, x == 0, height == t.height, width == t.width { return t }
-        var out = Tensor(channels: t.channels, height: height, width: width)
-        for c in 0..<t.channels {
-            for r in 0..<height {
-                let src = (c * t.height + y + r) * t.width + x, dst = (c * height + r) * width
-                out.data.replaceSubrange(dst..<(dst + width), with: t.data[src..<(src + width)])
-            }
-        }
-        return out
+        t.cropped(y: y, x: x, height: height, width: width)
     }
 
     static func paste(_ src: Tensor, from: (Int, Int), size: (Int, Int), into dst: inout Tensor, at: (Int, Int)) {

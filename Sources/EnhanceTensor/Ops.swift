@@ -127,14 +127,19 @@ extension Tensor {
     public func rows(_ rows: Range<Int>) -> Tensor {
         precondition(rows.lowerBound >= 0 && rows.upperBound <= height, "Tensor.rows: \(rows) outside 0..<\(height)")
         if layout == .packed16 { return Packed16.rows(self, rows) }
-        if rows == 0..<height { return self }
-        let plane = rows.count * width
+        return cropped(y: rows.lowerBound, x: 0, height: rows.count, width: width)
+    }
+
+    /// The `height × width` window at (`y`, `x`) of a CHW tensor, all channels (itself when whole).
+    public func cropped(y: Int, x: Int, height h: Int, width w: Int) -> Tensor {
+        require(.chw, "Tensor.cropped")
+        precondition(y >= 0 && x >= 0 && y + h <= height && x + w <= width, "Tensor.cropped: window outside")
+        if y == 0, x == 0, h == height, w == width { return self }
         return data.withUnsafeBufferPointer { src in
-            makeTensor(channels: channels, height: rows.count, width: width) { dst in
-                for c in 0..<channels {
-                    let from = src.baseAddress! + (c * height + rows.lowerBound) * width
-                    (dst + c * plane).update(from: from, count: plane)
-                }
+            makeTensor(channels: channels, height: h, width: w) { dst in
+                for c in 0..<channels { for r in 0..<h {
+                    (dst + (c * h + r) * w).update(from: src.baseAddress! + (c * height + y + r) * width + x, count: w)
+                } }
             }
         }
     }
