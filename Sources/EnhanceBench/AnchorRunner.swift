@@ -3,16 +3,33 @@ import Foundation
 struct BenchError: Error { let message: String }
 
 /// An engine timed on the same graph as the Swift networks, through its script in scripts/bench.
-enum Anchor: String, CaseIterable, Sendable {
+public enum Anchor: String, CaseIterable, Sendable, Comparable {
     case onnxRuntime = "onnxruntime"
+    case openVINO = "openvino"
     case ncnn
 
-    var script: String { self == .onnxRuntime ? "ort_bench.py" : "ncnn_bench.py" }
-    var pipPackages: String { self == .onnxRuntime ? "-r scripts/bench/requirements.txt" : "ncnn" }
+    var script: String {
+        switch self {
+        case .onnxRuntime: "ort_bench.py"
+        case .openVINO: "openvino_bench.py"
+        case .ncnn: "ncnn_bench.py"
+        }
+    }
+    var pipPackages: String { "-r scripts/bench/requirements.txt" }
+    /// The short name of the JSON keys and the table (`ort`, `openvino`, `ncnn`).
+    var short: String { self == .onnxRuntime ? "ort" : rawValue }
+
+    public static func < (a: Anchor, b: Anchor) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
 }
 
-/// An anchor's medians for one configuration, seconds.
-struct AnchorTiming { let wall: Double; let cpu: Double?; let version: String }
+/// An anchor's medians for one configuration, seconds (`cpu`: process CPU time, all threads).
+public struct AnchorTiming: Sendable, Equatable {
+    public let wall: Double
+    public let cpu: Double?
+    public let version: String
+}
 
 /// Runs the anchor's script for one network, size and thread count (it prints JSON on stdout:
 /// `{"version", "results": [{"size", "threads", "median_s", "median_cpu_s"}]}`).

@@ -31,14 +31,16 @@ struct MachineInfo: Codable, Sendable {
 }
 
 /// `enhance bench --json`: one object per configuration (network, size, threads, swift_s, ort_s,
-/// ncnn_s, medians in seconds; null where an anchor was not measured), plus the machine and the
+/// openvino_s, ncnn_s, medians in seconds; null where an anchor was not measured; the ratios
+/// swift_over_<anchor> and swift_over_fastest_ort_openvino), plus the machine and the
 /// micro-kernel figures, so runs on different machines can be compared.
 struct BenchReport: Encodable {
     struct Row: Encodable {
         let network: String, size: Int, threads: Int
         let swift_s: Double, swift_cpu_s: Double, swift_runs_s: [Double]
-        let ort_s: Double?, ncnn_s: Double?
-        let swift_over_ort: Double?, swift_over_ncnn: Double?
+        let ort_s: Double?, openvino_s: Double?, ncnn_s: Double?
+        let swift_over_ort: Double?, swift_over_openvino: Double?, swift_over_ncnn: Double?
+        let swift_over_fastest_ort_openvino: Double?
         let gflops_effective: Double
     }
     struct Kernel: Encodable {
@@ -75,9 +77,12 @@ struct BenchReport: Encodable {
         }
         configurations = results.map { r in
             Row(network: r.network, size: r.size, threads: r.threads, swift_s: r.seconds, swift_cpu_s: r.cpuSeconds,
-                swift_runs_s: r.runs, ort_s: r.onnxRuntimeSeconds, ncnn_s: r.ncnnSeconds,
-                swift_over_ort: r.onnxRuntimeSeconds.map { r.seconds / $0 },
-                swift_over_ncnn: r.ncnnSeconds.map { r.seconds / $0 }, gflops_effective: r.gflops)
+                swift_runs_s: r.runs, ort_s: r.anchors[.onnxRuntime]?.wall,
+                openvino_s: r.anchors[.openVINO]?.wall, ncnn_s: r.anchors[.ncnn]?.wall,
+                swift_over_ort: r.anchors[.onnxRuntime].map { r.seconds / $0.wall },
+                swift_over_openvino: r.anchors[.openVINO].map { r.seconds / $0.wall },
+                swift_over_ncnn: r.anchors[.ncnn].map { r.seconds / $0.wall },
+                swift_over_fastest_ort_openvino: r.overFastestOrtOrOpenVINO, gflops_effective: r.gflops)
         }
     }
 

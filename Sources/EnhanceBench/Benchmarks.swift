@@ -12,10 +12,9 @@ public struct BenchOptions: Sendable {
     public var threads: [Int] = [1, 2]
     /// Timed runs per configuration (after one warm-up); the median is reported.
     public var repeats: Int = 3
-    /// Also time onnxruntime through `scripts/bench/ort_bench.py` (skipped with a note if absent).
-    public var compareOnnxRuntime = true
-    /// Also time ncnn through `scripts/bench/ncnn_bench.py` (skipped with a note if absent).
-    public var compareNcnn = true
+    /// The engines also timed on the same graph through their scripts in `scripts/bench`
+    /// (`ort_bench.py`, `openvino_bench.py`, `ncnn_bench.py`); each is skipped with a note if it cannot run.
+    public var anchors: Set<Anchor> = Set(Anchor.allCases)
     /// Also time the micro-kernel alone against the measured FMA peak.
     public var kernel = true
     /// Print the figures as JSON on stdout at the end (see ``BenchReport``).
@@ -46,18 +45,18 @@ public struct BenchResult: Sendable, Equatable {
     public var runs: [Double]
     /// Effective GFLOP/s: 2 · MACs / median time.
     public var gflops: Double
-    /// onnxruntime wall median for the same configuration, when measured.
-    public var onnxRuntimeSeconds: Double?
-    /// onnxruntime process CPU median, when measured.
-    public var onnxRuntimeCPUSeconds: Double?
-    /// ncnn wall median for the same configuration, when measured.
-    public var ncnnSeconds: Double?
-    /// ncnn process CPU median, when measured.
-    public var ncnnCPUSeconds: Double?
+    /// The other engines' medians for the same configuration, timed just before Swift's.
+    public var anchors: [Anchor: AnchorTiming]
+
+    /// Swift's median over the faster of onnxruntime and OpenVINO (the issues' speed goals), when measured.
+    public var overFastestOrtOrOpenVINO: Double? {
+        let best = [Anchor.onnxRuntime, .openVINO].compactMap { anchors[$0]?.wall }.min()
+        return best.map { seconds / $0 }
+    }
 }
 
 /// Times the micro-kernel, the networks (and the blend) and prints medians, effective GFLOP/s and
-/// the ratios to onnxruntime and ncnn measured in the same run; writes them as JSON when asked.
+/// the ratios to onnxruntime, OpenVINO and ncnn measured in the same run; writes them as JSON when asked.
 /// Returns the network results.
 @discardableResult
 public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
@@ -82,9 +81,9 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
         }
         log("kernel     other shapes on this target: " + others.joined(separator: ", "))
     }
-    var available: Set<Anchor> = []
-    if options.compareOnnxRuntime { available.insert(.onnxRuntime) }
-    if options.compareNcnn { available.insert(.ncnn) }
+    // An anchor that fails on a network (e.g. ncnn has no graph of a spandrel family) is skipped for
+    // that network only.
+    var skipped: Set<String> = []
     for name in options.networks {
         let built: (any SuperResolutionNetwork)?
         do { built = try BenchModels.network(name) } catch {
@@ -102,7 +101,7 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
                                data: (0..<(3 * s * s)).map { _ in ws.next() * 0.5 + 0.5 })
                 // The anchors first, for this configuration only, so all see similar machine load.
                 var timed: [Anchor: AnchorTiming] = [:]
-                for anchor in Anchor.allCases where available.contains(anchor) {
+                for anchor in options.anchors.sorted() where !skipped.contains("\(anchor)/\(name)") {
                     switch runAnchor(anchor, options, network: name, size: s, threads: t) {
                     case .success(let r):
                         if results.isEmpty && t == options.threads.first && s == options.sizes.first {
@@ -110,11 +109,10 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
                         }
                         timed[anchor] = r
                     case .failure(let e):
-                        log("bench: \(anchor.rawValue) comparison skipped: \(e.message)")
-                        available.remove(anchor)
+                        log("bench: \(anchor.rawValue) comparison for \(name) skipped: \(e.message)")
+                        skipped.insert("\(anchor)/\(name)")
                     }
                 }
-                let ort = timed[.onnxRuntime], ncnn = timed[.ncnn]
                 _ = try? net.forward(x, pool: pool, cancel: nil)
                 var runs: [Double] = [], cpu: [Double] = []
                 for _ in 0..<max(1, options.repeats) {
@@ -126,8 +124,7 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
                 let med = median(runs)
                 let r = BenchResult(network: name, size: s, threads: t, seconds: med, cpuSeconds: median(cpu),
                                     runs: runs, gflops: 2 * net.macsPerInputPixel * Double(s * s) / med / 1e9,
-                                    onnxRuntimeSeconds: ort?.wall, onnxRuntimeCPUSeconds: ort?.cpu,
-                                    ncnnSeconds: ncnn?.wall, ncnnCPUSeconds: ncnn?.cpu)
+                                    anchors: timed)
                 results.append(r)
                 log(format(r))
             }
@@ -142,13 +139,9 @@ private func format(_ r: BenchResult) -> String {
     let spread = r.runs.map { String(format: "%.3f", $0) }.joined(separator: " ")
     var line = String(format: "%-10@ %4d² t=%d  swift %.3f s (cpu %.3f)  %6.1f GFLOP/s", r.network as NSString,
                       r.size, r.threads, r.seconds, r.cpuSeconds, r.gflops)
-    if let o = r.onnxRuntimeSeconds {
-        line += String(format: "  ort %.3f s (cpu %.3f) swift/ort %.2f", o, r.onnxRuntimeCPUSeconds ?? .nan,
-                       r.seconds / o)
-    }
-    if let n = r.ncnnSeconds {
-        line += String(format: "  ncnn %.3f s (cpu %.3f) swift/ncnn %.2f", n, r.ncnnCPUSeconds ?? .nan,
-                       r.seconds / n)
+    for (anchor, a) in r.anchors.sorted(by: { $0.key < $1.key }) {
+        line += String(format: "  %@ %.3f s (cpu %.3f) swift/%@ %.2f", anchor.short as NSString, a.wall,
+                       a.cpu ?? .nan, anchor.short as NSString, r.seconds / a.wall)
     }
     return line + "  (runs: \(spread))"
 }

@@ -10,13 +10,15 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time each family's bench network against onnxruntime and ncnn on this machine (not a test).",
+        abstract: "Time each family's bench network against onnxruntime, OpenVINO and ncnn here (not a test).",
         discussion: """
             Prints the compiled micro-kernel's GFLOP/s against the measured FMA peak, then per \
             network, size and thread count the median of several runs, effective GFLOP/s \
-            (2 x MACs / time) and the ratios to onnxruntime and ncnn running the same graph with the \
-            same thread count in the same run (scripts/bench/ort_bench.py and ncnn_bench.py; needs \
-            python3 with onnx, onnxruntime and ncnn: pip install -r scripts/bench/requirements.txt).
+            (2 x MACs / time) and the ratios to onnxruntime, OpenVINO and ncnn running the same graph \
+            with the same thread count in the same run (scripts/bench/ort_bench.py, openvino_bench.py \
+            and ncnn_bench.py; needs python3 with onnx, onnxruntime, openvino and ncnn: pip install -r \
+            scripts/bench/requirements.txt). The spandrel families' graphs are exported from spandrel's \
+            own classes by scripts/bench/export_onnx.py (needs PyTorch; ncnn is skipped for them).
             """)
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp(
@@ -35,6 +37,9 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-ort"), help: "Skip the onnxruntime comparison.")
     var noOrt = false
+
+    @Flag(name: .customLong("no-openvino"), help: "Skip the OpenVINO comparison.")
+    var noOpenVINO = false
 
     @Flag(name: .customLong("no-ncnn"), help: "Skip the ncnn comparison.")
     var noNcnn = false
@@ -106,8 +111,9 @@ struct BenchCommand: ParsableCommand {
         o.sizes = sizes
         o.threads = benchThreads
         o.repeats = repeats
-        o.compareOnnxRuntime = !noOrt
-        o.compareNcnn = !noNcnn
+        if noOrt { o.anchors.remove(.onnxRuntime) }
+        if noOpenVINO { o.anchors.remove(.openVINO) }
+        if noNcnn { o.anchors.remove(.ncnn) }
         if json {
             o.json = true
             o.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }

@@ -5,11 +5,13 @@ Wall and process-CPU medians are reported (CPU time is robust to other load on t
 with 2 threads it includes onnxruntime's spin-waiting).
 
 The graphs are built with the onnx helper API (no torch) and mirror EnhanceBench's Swift
-compositions: RRDBNet-23 x4 (ESRGAN, 64 feat, growth 32), MSRResNet-16 x4 (BasicSR) and SPAN-ch48 x4
-(spandrel's SPAN in its deployed form: each Conv3XC as its fused 3×3 conv).
+compositions: RRDBNet-23 x4 (ESRGAN, 64 feat, growth 32), and MSRResNet-16 x4 (BasicSR). Any other network is
+read from `<name>-<size>.onnx` in ~/.cache/enhance/bench-onnx (or $ENHANCE_BENCH_ONNX), the graphs
+export_onnx.py exports from spandrel's classes (span, realplksr, realcugan, rcan).
 Usage: ort_bench.py --nets rrdbnet,msrresnet --sizes 64,128 --threads 1,2 --repeats 3
 """
 import json
+import os
 import sys
 
 import numpy as np
@@ -99,40 +101,33 @@ def msrresnet(blocks=16, nf=64):
     return g.model(g.op("Add", [g.conv(f, nf, 3), g.resize("x", 4, "linear")]))
 
 
-def span(nf=48, scale=4):
-    g = Graph(3)
-    x = g.scale(g.op("Sub", ["x", g.const(np.array([0.4488, 0.4371, 0.4040], np.float32).reshape(1, 3, 1, 1))]),
-                255.0)
+BUILDERS = {"rrdbnet": rrdbnet, "msrresnet": msrresnet}
+ONNX_DIR = os.environ.get("ENHANCE_BENCH_ONNX", os.path.expanduser("~/.cache/enhance/bench-onnx"))
 
-    def silu(t):
-        return g.op("Mul", [t, g.op("Sigmoid", [t])])
 
-    feat = g.conv(x, 3, nf)
-    h, out1 = feat, None
-    for _ in range(6):
-        first = silu(g.conv(h, nf, nf))
-        o3 = g.conv(silu(g.conv(first, nf, nf)), nf, nf)
-        att = g.op("Sub", [g.op("Sigmoid", [o3]), g.const(np.array(0.5, np.float32))])
-        h = g.op("Mul", [g.op("Add", [o3, h]), att])
-        out1 = out1 or h
-    cat = g.conv(g.op("Concat", [feat, g.conv(h, nf, nf), out1, first], axis=1), 4 * nf, nf, k=1)
-    return g.model(g.op("DepthToSpace", [g.conv(cat, nf, 3 * scale * scale)], blocksize=scale, mode="CRD"))
+def graph(net, size):
+    """The serialized graph of `net` for a size×size input: built here, or the exported file."""
+    if net in BUILDERS:
+        return BUILDERS[net]().SerializeToString()
+    path = os.path.join(ONNX_DIR, f"{net}-{size}.onnx")
+    if not os.path.exists(path):
+        sys.exit(f"{path} missing: run scripts/bench/export_onnx.py --sizes {size} (needs torch + spandrel)")
+    with open(path, "rb") as f:
+        return f.read()
 
 
 def main():
     a = arguments()
-    builders = {"rrdbnet": rrdbnet, "msrresnet": msrresnet, "span": span}
     results = []
     for net in a.nets.split(","):
-        blob = builders[net]().SerializeToString()
         for t in [int(v) for v in a.threads.split(",")]:
             so = ort.SessionOptions()
             so.intra_op_num_threads = t
             so.inter_op_num_threads = 1
             so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
             so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            sess = ort.InferenceSession(blob, so, providers=["CPUExecutionProvider"])
             for s in [int(v) for v in a.sizes.split(",")]:
+                sess = ort.InferenceSession(graph(net, s), so, providers=["CPUExecutionProvider"])
                 x = np.random.default_rng(3).uniform(0, 1, (1, 3, s, s)).astype(np.float32)
                 sess.run(None, {"x": x})  # warm-up
                 results.append(timed(net, s, t, a.repeats, lambda: sess.run(None, {"x": x})))
