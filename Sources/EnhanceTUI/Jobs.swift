@@ -67,9 +67,10 @@ func plannedWork(_ s: AppState, _ p: PreviewState, view: PixelRect, density: Dou
     var plan = Plan()
     let focus = (x: Double(view.x) + Double(view.width) / 2, y: Double(view.y) + Double(view.height) / 2)
     // Piece sizes from the pair's measured speed: a first piece of about 0.1 s (what a new α's
-    // kernel preparation leaves of a 0.4 s budget), a view that takes under 0.25 s in one piece
+    // kernel preparation leaves of a 0.4 s budget; at least 16 px, whose context makes it 32 px
+    // to run: RRDBNet-23 on 2 AVX2 cores, 0.15 s), a view that takes under 0.25 s in one piece
     // (cutting only adds context overhead).
-    let first = p.pixelSeconds.map { min(max(Int((0.1 / $0).squareRoot()), 32), 160) } ?? 48
+    let first = p.pixelSeconds.map { min(max(Int((0.1 / $0).squareRoot()), 16), 160) } ?? 48
     let whole = p.pixelSeconds.map { Int(min(0.25 / $0, 1e9)) } ?? 0
     /// Queues what `key` at `pr` still lacks of `target`; true when its tiles cover `target`.
     @discardableResult

@@ -7,6 +7,10 @@
 /// pre-transformed weights (`U`, `[36][kp/R][C][R]`, `R` = the kernel shape's rows) by the
 /// ``KernelShape``'s micro-kernel (`48 / width` column blocks) into `M` (`[36][32][48]`, one
 /// block of 32 output channels at a time), and `M` is transformed back with the fused epilogue.
+/// With fewer chunks than threads (a small input: a preview's first piece), `V` is shared instead:
+/// the inputs are transformed in channel ranges on every thread, then the output blocks are split
+/// over the threads (a 24×24 RRDBNet-23 input: 298 → 130–150 ms on 2 AVX2 cores, with the input
+/// transform loading only the columns a short tile run needs).
 ///
 /// Inputs feeding several convolutions (dense blocks) are transformed again by each: keeping
 /// their transforms (2.25× the tensor) between calls was measured slower, since a dense block's
@@ -111,7 +115,73 @@ enum WinogradConv {
         // Several inputs: one pass over all of them (segments of `span` channels) rather than one
         // accumulating pass per input, so each M block is written once.
         let span = groups.count > 1 ? segmentSpan(groups.map(\.channels)) : 0
+        /// Multiplies chunk `chunk`'s transformed inputs `v` by the output blocks `kbs` (steps of
+        /// `blockSpan`) into `mBuf` and transforms them back into `out`.
+        func products(_ chunk: Int, _ kbs: Range<Int>, v: UnsafeMutablePointer<Float>,
+                      mBuf: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>) {
+            for kb0 in stride(from: kbs.lowerBound, to: kbs.upperBound, by: blockSpan) {
+                let blocks = kb0..<min(kbs.upperBound, kb0 + blockSpan)
+                if span > 0 {
+                    multiply(isa, rows: blockRows, u: u, cIn: cIn, span: span, groups: groups, v: v,
+                             kBlocks: kBlocks, blocks: blocks, m: mBuf, mStride: mXi)
+                } else {
+                    for (gi, g) in groups.enumerated() {
+                        multiply(isa, rows: blockRows, u: u, cIn: cIn, c0: g.first, count: g.channels,
+                                 kBlocks: kBlocks, blocks: blocks, v: v + g.offset,
+                                 vStride: vXiStride(g.channels), m: mBuf, mStride: mXi, accumulate: gi > 0)
+                    }
+                }
+                let channels = kb0 * blockRows..<min(outChannels, blocks.upperBound * blockRows)
+                tiles.runs(chunk) { ty, tx, lane, n in
+                    Winograd.outputTile(m: mBuf + lane, stride: mXi, channels: channels, mChannelStride: lanes,
+                                        ty: ty, tx: tx, count: n, height: h, width: w, tmp: tmp, out: out,
+                                        epilogue: epilogue)
+                }
+            }
+        }
+        let splits = min(kBlocks, pool.threads / max(1, tiles.chunks))
         planes.withUnsafeBufferPointer { planes in
+            guard splits < 2 else {
+                // Fewer chunks than threads (a small input, e.g. a preview's first piece): transform the
+                // inputs into shared V, in channel ranges, then split the output blocks over the threads.
+                let v = UnsafeMutablePointer<Float>.allocate(capacity: tiles.chunks * vFloats)
+                defer { v.deallocate() }
+                let parts = groups.flatMap { g in
+                    let n = max(1, (g.channels + pool.threads - 1) / pool.threads)
+                    return stride(from: 0, to: g.channels, by: n).map { (g, $0, min(n, g.channels - $0)) }
+                }
+                func fillPart(_ chunk: Int, _ part: (Group, Int, Int), rows: UnsafeMutablePointer<Float>) {
+                    let (g, c0, n) = part
+                    fill(tiles, chunk: chunk, valid: min(lanes, tiles.count - chunk * lanes), planes: planes,
+                         group: Group(first: g.first + c0, channels: n, offset: 0), height: h, width: w,
+                         rows: rows, v: v + chunk * vFloats + g.offset + c0 * lanes, vXi: vXiStride(g.channels))
+                }
+                pool.parallelFor(tiles.chunks * parts.count) { item, worker in
+                    fillPart(item / parts.count, parts[item % parts.count],
+                             rows: pool.arenas[worker].floats(rowScratch))
+                }
+                // A run's 16-lane store may spill up to 15 lanes into the next channel, which the serial
+                // order overwrites next; a range's first channel may have been written before the previous
+                // range's spill. Write those channels again, keeping the lanes their own spill reaches.
+                let rows = pool.arenas[0].floats(rowScratch + 36 * 16)
+                for chunk in 0..<tiles.chunks {
+                    for (g, c0, _) in parts where c0 > 0 {
+                        let next = v + chunk * vFloats + g.offset + (c0 + 1) * lanes, vXi = vXiStride(g.channels)
+                        let keep = rows + rowScratch, hasNext = c0 + 1 < g.channels
+                        if hasNext { for xi in 0..<36 { (keep + xi * 16).update(from: next + xi * vXi, count: 16) } }
+                        fillPart(chunk, (g, c0, 1), rows: rows)
+                        if hasNext { for xi in 0..<36 { (next + xi * vXi).update(from: keep + xi * 16, count: 16) } }
+                    }
+                }
+                let per = (kBlocks + splits - 1) / splits
+                pool.parallelFor(tiles.chunks * splits) { item, worker in
+                    let chunk = item / splits, k0 = item % splits * per
+                    let scratch = pool.arenas[worker].floats(mSize + 24 * 16)
+                    products(chunk, k0..<min(kBlocks, k0 + per), v: v + chunk * vFloats, mBuf: scratch,
+                             tmp: scratch + mSize)
+                }
+                return
+            }
             pool.parallelFor(tiles.chunks) { chunk, worker in
                 let scratch = pool.arenas[worker].floats(vFloats + mSize + rowScratch + 24 * 16)
                 let mBuf = scratch + vFloats, rows = mBuf + mSize, tmp = rows + rowScratch
@@ -120,25 +190,7 @@ enum WinogradConv {
                     fill(tiles, chunk: chunk, valid: valid, planes: planes, group: g, height: h, width: w,
                          rows: rows, v: scratch + g.offset, vXi: vXiStride(g.channels))
                 }
-                for kb0 in stride(from: 0, to: kBlocks, by: blockSpan) {
-                    let blocks = kb0..<min(kBlocks, kb0 + blockSpan)
-                    if span > 0 {
-                        multiply(isa, rows: blockRows, u: u, cIn: cIn, span: span, groups: groups, v: scratch,
-                                 kBlocks: kBlocks, blocks: blocks, m: mBuf, mStride: mXi)
-                    } else {
-                        for (gi, g) in groups.enumerated() {
-                            multiply(isa, rows: blockRows, u: u, cIn: cIn, c0: g.first, count: g.channels,
-                                     kBlocks: kBlocks, blocks: blocks, v: scratch + g.offset,
-                                     vStride: vXiStride(g.channels), m: mBuf, mStride: mXi, accumulate: gi > 0)
-                        }
-                    }
-                    let channels = kb0 * blockRows..<min(outChannels, blocks.upperBound * blockRows)
-                    tiles.runs(chunk) { ty, tx, lane, n in
-                        Winograd.outputTile(m: mBuf + lane, stride: mXi, channels: channels, mChannelStride: lanes,
-                                            ty: ty, tx: tx, count: n, height: h, width: w, tmp: tmp, out: out,
-                                            epilogue: epilogue)
-                    }
-                }
+                products(chunk, 0..<kBlocks, v: scratch, mBuf: mBuf, tmp: tmp)
             }
         }
     }
@@ -158,9 +210,9 @@ enum WinogradConv {
         // Channel-major: consecutive calls read neighbouring rows of one plane.
         for c in 0..<g.channels {
             let next = c + 1 < g.channels ? planes[g.first + c + 1] : nil
-            tiles.runs(chunk) { ty, tx, lane, _ in
+            tiles.runs(chunk) { ty, tx, lane, n in
                 Winograd.inputTile(plane: planes[g.first + c], height: h, width: w, ty: ty, tx: tx,
-                                   rows: rows, dst: v + c * lanes + lane, stride: vXi, next: next)
+                                   rows: rows, dst: v + c * lanes + lane, stride: vXi, next: next, count: n)
             }
         }
         if valid < lanes {

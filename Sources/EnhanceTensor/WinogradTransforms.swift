@@ -109,20 +109,23 @@ enum Winograd {
     /// Input transform of 16 tiles (tile row `ty`, tiles `tx …`) of one channel plane.
     ///
     /// Writes `V[ξ]` for ξ = 0..<36 to `dst + ξ·stride` (16 floats each). `tb` is 6×80 scratch.
+    /// Only the first `count` lanes (tiles) are meaningful: the columns the others would read are
+    /// not loaded (a narrow image's runs are short), so those lanes hold garbage for the caller to
+    /// overwrite.
     /// `next`, when given, is the same tile's plane of the next channel: its rows are prefetched
     /// while this one is transformed (the planes are far apart, beyond what the hardware
     /// prefetchers follow).
     @inline(never)
     static func inputTile(plane: Plane, height: Int, width: Int, ty: Int, tx: Int,
                           rows tb: UnsafeMutablePointer<Float>,
-                          dst: UnsafeMutablePointer<Float>, stride: Int, next: Plane? = nil) {
-        let y0 = 4 * ty - 1, x0 = 4 * tx - 1
+                          dst: UnsafeMutablePointer<Float>, stride: Int, next: Plane? = nil, count: Int = 16) {
+        let y0 = 4 * ty - 1, x0 = 4 * tx - 1, blocks = min(5, (4 * count + 2 + 15) / 16)
         let out = UnsafeMutableRawPointer(tb)
         if let next { prefetch(next, y0: y0, x0: x0, rows: 6, columns: 66, width: width, height: height) }
         // Rows outside the image are zero; the interior fast path needs all six rows.
         if y0 >= 0 && y0 + 6 <= height {
             let r0 = plane.base + y0 * width
-            for j in 0..<5 {
+            for j in 0..<blocks {
                 let x = x0 + 16 * j
                 let t: (V, V, V, V, V, V)
                 if x >= 0 && x + 16 <= width {
@@ -145,7 +148,7 @@ enum Winograd {
                 out.storeBytes(of: t.5, toByteOffset: (5 * 80 + 16 * j) * 4, as: V.self)
             }
         } else {
-            for j in 0..<5 {
+            for j in 0..<blocks {
                 let x = x0 + 16 * j
                 var d = (V(), V(), V(), V(), V(), V())
                 for a in 0..<6 where y0 + a >= 0 && y0 + a < height {

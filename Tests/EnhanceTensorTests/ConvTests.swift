@@ -60,6 +60,27 @@ final class ConvTests: XCTestCase {
                 algorithm: .winograd, seed: 8)
     }
 
+    /// Inputs with fewer tile chunks than threads (a preview's first piece): the inputs are
+    /// transformed in channel ranges on several threads and the output blocks are split over them.
+    func testWinogradSmallInputsSplitOverThreads() {
+        let four = ThreadPool(threads: 4)
+        for (i, s) in [(24, 24, [64, 32, 32], 32), (20, 40, [19, 13], 40), (6, 9, [33], 7)].enumerated() {
+            var rng = SplitMix(seed: 60 + UInt64(i))
+            let ci = s.2.reduce(0, +), k = s.3
+            let conv = Conv2D(weight: rng.floats(k * ci * 9, scale: 1 / Float(ci * 9).squareRoot()),
+                              bias: rng.floats(k, scale: 0.5), inChannels: ci, outChannels: k, kernelSize: 3)
+            let inputs = s.2.map {
+                Tensor(channels: $0, height: s.0, width: s.1, data: rng.floats($0 * s.0 * s.1, scale: 1))
+            }
+            let ref = conv.reference(inputs, activation: .leakyReLU(0.2), outputScale: 1, residual: nil, pool: four)
+            let fast = conv.run(inputs, activation: .leakyReLU(0.2), outputScale: 1, residual: nil, pool: four,
+                                algorithm: .winograd, isa: .compiled)
+            let peak = ref.data.reduce(0) { max($0, abs($1)) }
+            let worst = zip(ref.data, fast.data).reduce(0) { max($0, abs($1.0 - $1.1)) }
+            XCTAssertLessThanOrEqual(worst, 2e-4 * (peak + 1), "\(s.0)×\(s.1) c=\(s.2) k=\(k)")
+        }
+    }
+
     /// One tensor given twice (a multi-input call whose inputs share storage), and inputs whose
     /// channel counts share no segment length (one accumulating pass per input).
     func testWinogradRepeatedAndUnevenInputs() {

@@ -17,7 +17,9 @@ Never run in CI: PyTorch comes from PyPI (the CUDA build) in a venv outside the 
     /work/torch-venv/bin/python scripts/oracles/make_spandrel_fixtures.py [--real-size] [NAME...]
 
 ``--real-size`` runs the cases' real-size configurations instead and writes them to /tmp only
-(for the local, not-CI check).
+(for the local, not-CI check). ``--seed N`` (N > 1) writes ``<name>_seedN.*`` with other random
+weights: the second checkpoint of a pair, for ``enhance bench --tui-latency --psnr-model A
+--gan-model B`` on one configuration.
 """
 import argparse
 import importlib
@@ -71,6 +73,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("names", nargs="*")
     ap.add_argument("--real-size", action="store_true")
+    ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     for m in pkgutil.iter_modules([os.path.join(HERE, "spandrel_cases")]):
         importlib.import_module("spandrel_cases." + m.name)
@@ -78,8 +81,9 @@ def main():
     for name, (fn, size, real, noise) in sorted(CASES.items()):
         if real != args.real_size or (args.names and name not in args.names):
             continue
-        torch.manual_seed(0)
-        write(name, fn(), size, "/tmp/enhance-real-size" if real else OUT, noise=noise)
+        torch.manual_seed(0 if args.seed == 1 else args.seed)
+        out_name = name if args.seed == 1 else f"{name}_seed{args.seed}"
+        write(out_name, fn(), size, "/tmp/enhance-real-size" if real else OUT, seed=args.seed, noise=noise)
 
 
 if __name__ == "__main__":
