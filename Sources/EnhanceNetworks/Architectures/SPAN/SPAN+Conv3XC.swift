@@ -34,43 +34,39 @@ extension SPAN {
     ///     b[o]     = Σₘ w3[o,m] · (Σⱼ,ₜ w2[m,j,t] · b1[j] + b2[m]) + b3[o] + skBias[o]
     ///
     /// (`conv.0` runs on the zero-padded input, so its bias reaches all nine taps of `conv.1`, border
-    /// included: the fused conv with zero padding is exact.) Accumulates in double precision. The
+    /// included: the fused conv with zero padding is exact.) The weight products run in float32 as
+    /// spandrel's do (two matrix products, ``matmul``), the biases in double. The
     /// weight is a product of branch weights: fusing does not commute with blending two checkpoints,
     /// so a blend blends the branches and then fuses (``Scope/derivedConv(_:tensors:make:)``).
     static func fuse(_ br: Conv3XCBranches, in cIn: Int, out cOut: Int) -> (weight: [Float], bias: [Float]) {
-        let m1 = 2 * cIn, m2 = 2 * cOut
-        // W12[m, i, t] = Σⱼ w2[m, j, t] · w1[j, i];  b12[m] = Σⱼ,ₜ w2[m, j, t] · b1[j] + b2[m]
-        var w12 = [Double](repeating: 0, count: m2 * cIn * 9)
+        let m1 = 2 * cIn, m2 = 2 * cOut, block = 9 * cIn, pool = ThreadPool(threads: 1)
+        // W12[(m, t), i] = Σⱼ w2[m, j, t] · w1[j, i]: one matrix product, taps before channels.
+        var w2t = [Float](repeating: 0, count: m2 * 9 * m1)
         var b12 = [Double](repeating: 0, count: m2)
         for m in 0..<m2 {
             var bias = Double(br.b2[m])
-            for j in 0..<m1 {
-                let row = (m * m1 + j) * 9
-                var tapSum = 0.0
-                for t in 0..<9 { tapSum += Double(br.w2[row + t]) }
-                bias += tapSum * Double(br.b1[j])
-                for i in 0..<cIn {
-                    let a = Double(br.w1[j * cIn + i])
-                    if a == 0 { continue }
-                    let dst = (m * cIn + i) * 9
-                    for t in 0..<9 { w12[dst + t] += Double(br.w2[row + t]) * a }
-                }
-            }
+            for j in 0..<m1 { for t in 0..<9 {
+                let v = br.w2[(m * m1 + j) * 9 + t]
+                w2t[(m * 9 + t) * m1 + j] = v
+                bias += Double(v) * Double(br.b1[j])
+            } }
             b12[m] = bias
         }
-        var w = [Double](repeating: 0, count: cOut * cIn * 9)
+        let w12 = matmul(Matrix(rows: m2 * 9, columns: m1, data: w2t), Matrix(rows: m1, columns: cIn, data: br.w1),
+                         pool: pool)
+        // W[o, (t, i)] = Σₘ w3[o, m] · W12[m, (t, i)].
+        let w = matmul(Matrix(rows: cOut, columns: m2, data: br.w3), Matrix(rows: m2, columns: block, data: w12.data),
+                       pool: pool).data
+        var out = [Float](repeating: 0, count: cOut * block)
         var bias = [Float](repeating: 0, count: cOut)
         for o in 0..<cOut {
             var b = Double(br.b3[o]) + Double(br.skBias[o])
-            for m in 0..<m2 {
-                let c = Double(br.w3[o * m2 + m])
-                b += c * b12[m]
-                for k in 0..<(cIn * 9) { w[o * cIn * 9 + k] += c * w12[m * cIn * 9 + k] }
-            }
-            for i in 0..<cIn { w[(o * cIn + i) * 9 + 4] += Double(br.sk[o * cIn + i]) }
+            for m in 0..<m2 { b += Double(br.w3[o * m2 + m]) * b12[m] }
             bias[o] = Float(b)
+            for t in 0..<9 { for i in 0..<cIn { out[(o * cIn + i) * 9 + t] = w[o * block + t * cIn + i] } }
+            for i in 0..<cIn { out[(o * cIn + i) * 9 + 4] += br.sk[o * cIn + i] }
         }
-        return (w.map { Float($0) }, bias)
+        return (out, bias)
     }
 }
 
