@@ -34,13 +34,18 @@ public final class ModelBlender: @unchecked Sendable {
 
     /// The blended canonical weights (A's key order): what `enhance interpolate` writes. Each tensor
     /// is `(1 − α)·a + α·b`, computed by the same `blend` as every blended kernel, and keeps the
-    /// ends' element type where they agree (F32 where they differ).
+    /// ends' element type where they agree (F32 where they differ). Integer tensors of both ends
+    /// (index buffers such as `relative_position_index`) are not weights: the α = 0 end's are kept.
     public func stateDict(alpha: Float) throws -> StateDict {
         try check(alpha)
         let a = psnr.detected.stateDict, b = gan.detected.stateDict, pool = ThreadPool(threads: threads)
         var out = StateDict()
         for key in a.keys {
             let ta = a[key]!, tb = b[key]!
+            if !ta.dtype.isFloatingPoint, !tb.dtype.isFloatingPoint {
+                out[key] = ta
+                continue
+            }
             out[key] = WeightTensor(shape: ta.shape, values: blend(ta.values, tb.values, alpha: alpha, pool: pool),
                                     dtype: ta.dtype == tb.dtype ? ta.dtype : .float32)
         }

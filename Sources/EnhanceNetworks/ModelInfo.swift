@@ -53,7 +53,7 @@ public struct ModelInfo: Sendable {
             ("architecture", architecture), ("scale", "×\(scale)"),
             ("channels", "\(network.inChannels) → \(network.outChannels)"),
         ]
-        r += network.hyperParameters.map { ($0.name, "\($0.value)") }
+        r += network.hyperParameters.map { ($0.name, "\($0.value)") } + network.settings
         r += [
             ("parameters", "\(parameterCount)"),
             ("MACs / input pixel", String(format: "%.3f M", macsPerInputPixel / 1e6)),

@@ -12,15 +12,16 @@ public enum Tiler {
     /// The tile layout over an `height × width` input (both multiples of the input multiple).
     public struct Grid: Sendable, Equatable {
         public let width: Int, height: Int
-        /// Core tile size (input pixels, multiples of the input multiple).
+        /// Core tile size (input pixels, multiples of the tile multiple).
         public let tileWidth: Int, tileHeight: Int
-        /// Context margin (input pixels, a multiple of the input multiple, 0 = none).
+        /// Context margin (input pixels, a multiple of the tile multiple, 0 = none).
         public let margin: Int
 
-        /// A grid of `tileWidth × tileHeight` cores (rounded up to the network's input multiple).
+        /// A grid of `tileWidth × tileHeight` cores with `margin` (both rounded up to the network's
+        /// tile multiple: its input multiple, or a window size that every tile's windows then share).
         public init(_ network: any SuperResolutionNetwork, width: Int, height: Int, tileWidth: Int,
                     tileHeight: Int, margin: Int) {
-            let m = network.inputMultiple
+            let m = network.tileMultiple
             func up(_ v: Int) -> Int { (max(v, 1) + m - 1) / m * m }
             self.width = width
             self.height = height

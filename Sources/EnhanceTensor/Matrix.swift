@@ -1,7 +1,7 @@
 /// A row-major float32 matrix for token-major (transformer) data: `rows` tokens × `columns` features,
 /// element `(t, f)` at `data[t · columns + f]` — PyTorch's `[B·N, C]` with batch 1.
 ///
-/// SwinIR-style blocks stay in this layout from patch embedding to patch unembedding: ``Linear``,
+/// Swin transformer blocks stay in this layout from patch embedding to patch unembedding: ``Linear``,
 /// ``layerNormRows(_:weight:bias:eps:pool:)``, ``windowPartition(_:height:width:window:shift:)`` and
 /// ``windowAttention(qkv:windowTokens:heads:scale:bias:mask:pool:)`` all read and write it, with no
 /// transpose per layer. Images enter and leave through ``init(tokensOf:)`` and

@@ -144,3 +144,26 @@ extension Tensor {
         }
     }
 }
+
+/// PyTorch's `reflect` padding of a CHW tensor `[C, H, W]` → `[C, top + H + bottom, left + W + right]`
+/// (the edge pixel not repeated: row −1 reads row 1), reflecting again where a pad exceeds the side
+/// (where PyTorch refuses); a side of one pixel is repeated.
+public func reflectPad(_ x: Tensor, top: Int, left: Int, bottom: Int, right: Int) -> Tensor {
+    x.require(.chw, "reflectPad")
+    let h = x.height, w = x.width, oh = h + top + bottom, ow = w + left + right
+    func reflect(_ i: Int, _ n: Int) -> Int {
+        guard n > 1 else { return 0 }
+        let period = 2 * (n - 1)
+        let r = ((i % period) + period) % period
+        return r < n ? r : period - r
+    }
+    let columns = (0..<ow).map { reflect($0 - left, w) }
+    return x.data.withUnsafeBufferPointer { src in
+        makeTensor(channels: x.channels, height: oh, width: ow) { dst in
+            for c in 0..<x.channels { for yy in 0..<oh {
+                let row = (c * h + reflect(yy - top, h)) * w, drow = (c * oh + yy) * ow
+                for (xx, sx) in columns.enumerated() { dst[drow + xx] = src[row + sx] }
+            } }
+        }
+    }
+}

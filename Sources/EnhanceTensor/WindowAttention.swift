@@ -8,7 +8,7 @@ public func windowPartition(_ x: Matrix, height: Int, width: Int, window: Int, s
 }
 
 /// The inverse of ``windowPartition(_:height:width:window:shift:)``: windows back to the image, rolled
-/// by `+shift` (SwinIR's `window_reverse` then `torch.roll(x, (s, s))`).
+/// by `+shift` (Swin's `window_reverse` then `torch.roll(x, (s, s))`).
 public func windowReverse(_ x: Matrix, height: Int, width: Int, window: Int, shift: Int = 0) -> Matrix {
     windowCopy(x, height: height, width: width, window: window, shift: shift, forward: false)
 }
@@ -29,7 +29,7 @@ private func windowCopy(_ x: Matrix, height h: Int, width w: Int, window ws: Int
     return Matrix(rows: x.rows, columns: c, data: out)
 }
 
-/// SwinIR's attention mask for shifted windows (`calculate_mask`): `[nW][N][N]`, 0 where tokens `i`
+/// Swin's attention mask for shifted windows (`calculate_mask`): `[nW][N][N]`, 0 where tokens `i`
 /// and `j` of a window come from the same region of the unrolled image, −100 elsewhere.
 public func shiftedWindowMask(height h: Int, width w: Int, window ws: Int, shift s: Int) -> [Float] {
     func region(_ v: Int, _ size: Int) -> Int { v < size - ws ? 0 : v < size - s ? 1 : 2 }
@@ -57,7 +57,7 @@ public func relativePositionBias(table: [Float], window ws: Int, heads: Int) -> 
     return bias
 }
 
-/// Multi-head self-attention inside windows, SwinIR's `WindowAttention` after its `qkv` Linear.
+/// Multi-head self-attention inside windows, Swin's `WindowAttention` after its `qkv` Linear.
 ///
 /// - Parameters:
 ///   - qkv: `[nW · N, 3C]` (windows stacked, ``windowPartition(_:height:width:window:shift:)``),

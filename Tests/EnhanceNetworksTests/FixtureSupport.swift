@@ -4,8 +4,8 @@ import EnhanceTensor
 import Foundation
 import XCTest
 
-/// Test helpers: reads the F32 safetensors fixtures written by scripts/oracles (a deliberately
-/// tiny reader so these tests do not depend on the checkpoint module's own reader).
+/// Test helpers: reads the safetensors fixtures written by scripts/oracles, F32 and I64 index buffers
+/// (a deliberately tiny reader so these tests do not depend on the checkpoint module's own reader).
 enum Fixture {
     static func url(_ name: String) throws -> URL {
         guard let u = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures") else {
@@ -19,19 +19,23 @@ enum Fixture {
         let n = data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
         let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + Int(n)))) as! [String: Any]
         let base = 8 + Int(n)
-        var entries: [(Int, String, [Int], Int)] = []
+        var entries: [(Int, String, [Int], Int, String)] = []
         for (key, v) in header where key != "__metadata__" {
-            let d = v as! [String: Any]
-            precondition(d["dtype"] as! String == "F32")
+            let d = v as! [String: Any], dtype = d["dtype"] as! String
+            precondition(dtype == "F32" || dtype == "I64")
             let offs = d["data_offsets"] as! [Int]
-            entries.append((offs[0], key, d["shape"] as! [Int], offs[1] - offs[0]))
+            entries.append((offs[0], key, d["shape"] as! [Int], offs[1] - offs[0], dtype))
         }
         var sd = StateDict()
-        for (start, key, shape, len) in entries.sorted(by: { $0.0 < $1.0 }) {
-            let values: [Float] = data.subdata(in: (base + start)..<(base + start + len)).withUnsafeBytes {
-                Array($0.bindMemory(to: Float.self))
+        for (start, key, shape, len, dtype) in entries.sorted(by: { $0.0 < $1.0 }) {
+            let bytes = data.subdata(in: (base + start)..<(base + start + len))
+            if dtype == "I64" {
+                let values = bytes.withUnsafeBytes { $0.bindMemory(to: Int64.self).map(Float.init) }
+                sd[key] = WeightTensor(shape: shape, values: values, dtype: .int64)
+            } else {
+                let values = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+                sd[key] = WeightTensor(shape: shape, values: values)
             }
-            sd[key] = WeightTensor(shape: shape, values: values)
         }
         return sd
     }

@@ -29,15 +29,22 @@ public struct ModelDescription: Sendable {
     public var inputMultiple: Int { config.inputMultiple }
     /// Hyper-parameters by their checkpoint-convention names, in display order (e.g. `num_feat`).
     public var hyperParameters: [(name: String, value: Int)] { config.hyperParameters }
+    /// Settings that are not integers (e.g. an upsampler's name), by the reference's names.
+    public var settings: [(name: String, value: String)] { config.settings }
     /// The hyper-parameter `name`, if the family has one of that name.
     public func hyperParameter(_ name: String) -> Int? { hyperParameters.first { $0.name == name }?.value }
     /// Rough peak activation floats per input pixel during a forward pass (tile sizing).
     public var peakFloatsPerInputPixel: Double { config.peakFloatsPerInputPixel }
-    /// Multiply-accumulates per input pixel (``LayerInfo/macsPerInputPixel(_:)``).
-    public var macsPerInputPixel: Double { LayerInfo.macsPerInputPixel(layers) }
+    /// Tile cores and margins are multiples of this (the input multiple, or e.g. an attention window).
+    public var tileMultiple: Int { config.tileMultiple }
+    /// Multiply-accumulates per input pixel (``LayerInfo/macsPerInputPixel(_:)``, plus what no
+    /// layer holds, such as attention's products).
+    public var macsPerInputPixel: Double { LayerInfo.macsPerInputPixel(layers) + config.macsOutsideLayers }
     /// Input pixels on each side that influence one output pixel
-    /// (``LayerInfo/receptiveRadius(_:inputMultiple:)``).
-    public var receptiveRadius: Int { LayerInfo.receptiveRadius(layers, inputMultiple: inputMultiple) }
+    /// (``LayerInfo/receptiveRadius(_:inputMultiple:)``, plus what attention windows add).
+    public var receptiveRadius: Int {
+        LayerInfo.receptiveRadius(layers, inputMultiple: inputMultiple) + config.extraReceptiveRadius
+    }
     /// Bytes of the kernels a loaded network prepares on first use (``LayerInfo/kernelBytes``).
     public var preparedKernelBytes: Int { layers.reduce(0) { min(Int.max / 2, $0 + $1.kernelBytes) } }
     /// Bytes of the loaded weights as float32 (what a build keeps besides its kernels).

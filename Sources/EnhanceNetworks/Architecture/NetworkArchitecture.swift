@@ -36,6 +36,14 @@ extension ArchitectureConfig {
     var outChannels: Int { 3 }
     /// Any input size.
     var inputMultiple: Int { 1 }
+    /// Tiles and margins on multiples of the input multiple.
+    var tileMultiple: Int { inputMultiple }
+    /// Every multiply-accumulate is in a layer.
+    var macsOutsideLayers: Double { 0 }
+    /// The layers' kernels bound the receptive field.
+    var extraReceptiveRadius: Int { 0 }
+    /// No other settings.
+    var settings: [(name: String, value: String)] { [] }
 }
 
 extension NetworkArchitecture {
@@ -53,10 +61,20 @@ protocol ArchitectureConfig: Sendable {
     var outChannels: Int { get }
     /// Input sides must be multiples of this (e.g. a pixel-unshuffle factor), usually 1.
     var inputMultiple: Int { get }
+    /// Tile cores and margins are rounded up to multiples of this (a multiple of ``inputMultiple``):
+    /// e.g. an attention window, so that every tile's windows are the untiled pass's.
+    var tileMultiple: Int { get }
     /// Rough peak activation floats per input pixel during a forward pass (tile sizing).
     var peakFloatsPerInputPixel: Double { get }
+    /// Multiply-accumulates per input pixel that no layer (``LayerInfo``) accounts for, e.g. the
+    /// score and weighted-sum products of attention.
+    var macsOutsideLayers: Double { get }
+    /// Input pixels of receptive radius beyond the layers' kernels, e.g. what attention windows add.
+    var extraReceptiveRadius: Int { get }
     /// Hyper-parameters by their checkpoint-convention names, in display order (`num_feat`, …).
     var hyperParameters: [(name: String, value: Int)] { get }
+    /// Settings that are not integers (`upsampler`, `depths`), by the reference's names, in display order.
+    var settings: [(name: String, value: String)] { get }
 }
 
 /// What a family's network does with an input; the blocks built by ``NetworkArchitecture/makeNetwork(_:_:)``.

@@ -88,6 +88,9 @@ final class ParameterStore: @unchecked Sendable {
         return EnhanceTensor.blend(t.values, tb.values, alpha: blend.alpha)
     }
 
+    /// Records a layer that is not a ``Conv`` (a ``LinearLayer``), in execution order.
+    func record(_ layer: LayerInfo) { layers.append(layer) }
+
     func add(_ layer: LayerInfo, layout: TensorLayout, make: @escaping @Sendable () throws -> Conv2D,
              plain: Bool) -> Conv {
         let conv = Conv(info: layer, layout: layout)

@@ -1,7 +1,8 @@
 import EnhanceTensor
 
 /// One convolution of a network, in execution order, used for MAC counts, receptive fields and
-/// the memory its prepared kernels take.
+/// the memory its prepared kernels take. A token-wise fully connected layer (``Linear``) is
+/// recorded as the 1×1 convolution it equals.
 public struct LayerInfo: Sendable, Equatable {
     /// State-dict prefix of the layer (e.g. `body.0.rdb1.conv1`).
     public var name: String
@@ -67,6 +68,8 @@ extension SuperResolutionNetwork {
     public var scale: Int { modelDescription.scale }
     /// Input width and height must be multiples of this (pixel-unshuffle factor, usually 1).
     public var inputMultiple: Int { modelDescription.inputMultiple }
+    /// Tile cores and margins are multiples of this (``ModelDescription/tileMultiple``).
+    public var tileMultiple: Int { modelDescription.tileMultiple }
     /// Convolutions in execution order.
     public var layers: [LayerInfo] { modelDescription.layers }
     /// Rough peak activation floats per input pixel during a forward pass, for choosing tile sizes.

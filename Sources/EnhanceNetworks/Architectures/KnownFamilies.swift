@@ -1,10 +1,10 @@
 import EnhanceCheckpoints
 
 /// Super-resolution families whose checkpoints people have but that Enhance cannot run yet,
-/// recognised by keys their state dicts always hold, so that such a file is named ("SwinIR (not
+/// recognised by keys their state dicts always hold, so that such a file is named ("HAT (not
 /// supported yet; …)") instead of being called an unrecognised layout. Each entry is a family and
 /// the canonical keys (wrapper prefixes stripped) that identify it; more specific families come
-/// first (HAT and Swin2SR hold SwinIR's keys too). The signatures follow the detection rules the
+/// first (HAT's blocks hold the keys of Swin blocks too). The signatures follow the detection rules the
 /// model-loading ecosystem uses (spandrel's per-architecture key conditions), reduced to keys
 /// every variant of a family has.
 enum KnownFamilies {
@@ -27,9 +27,6 @@ enum KnownFamilies {
         Family(name: "Swin2SR", keys: ["patch_embed.proj.weight",
                                        "layers.0.residual_group.blocks.0.attn.relative_position_index",
                                        "layers.0.residual_group.blocks.0.mlp.fc1.bias"]),
-        Family(name: "SwinIR", keys: ["layers.0.residual_group.blocks.0.norm1.weight",
-                                      "layers.0.residual_group.blocks.0.attn.relative_position_index",
-                                      "layers.0.residual_group.blocks.0.mlp.fc1.bias"]),
         Family(name: "RGT", keys: ["before_RG.1.weight", "layers.0.blocks.0.attn.attns.0.relative_position_index"]),
         Family(name: "DAT", keys: ["before_RG.1.weight", "layers.0.blocks.0.ffn.sg.conv.weight",
                                    "layers.0.blocks.0.attn.qkv.weight"]),

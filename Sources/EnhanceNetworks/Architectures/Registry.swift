@@ -10,5 +10,6 @@ extension NetworkRegistry {
         PLKSR.self, RealPLKSR.self,
         RealCUGAN.self,
         RCAN.self,
+        SwinIR.self,
     ]
 }

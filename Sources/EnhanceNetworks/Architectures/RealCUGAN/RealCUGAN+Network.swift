@@ -48,25 +48,4 @@ extension RealCUGAN {
             return binary(binary(out, scalar: 0.15, .sub, pool: pool), scalar: 1 / 0.7, .mul, pool: pool)
         }
     }
-
-    /// PyTorch's `reflect` padding of a CHW tensor (the edge pixel not repeated), reflecting again
-    /// where a pad exceeds the side (where PyTorch refuses).
-    static func reflectPad(_ x: Tensor, top: Int, left: Int, bottom: Int, right: Int) -> Tensor {
-        let h = x.height, w = x.width, oh = h + top + bottom, ow = w + left + right
-        func reflect(_ i: Int, _ n: Int) -> Int {
-            guard n > 1 else { return 0 }
-            let period = 2 * (n - 1)
-            let r = ((i % period) + period) % period
-            return r < n ? r : period - r
-        }
-        let columns = (0..<ow).map { reflect($0 - left, w) }
-        var out = Tensor(channels: x.channels, height: oh, width: ow)
-        x.data.withUnsafeBufferPointer { src in out.data.withUnsafeMutableBufferPointer { dst in
-            for c in 0..<x.channels { for yy in 0..<oh {
-                let row = (c * h + reflect(yy - top, h)) * w, drow = (c * oh + yy) * ow
-                for (xx, sx) in columns.enumerated() { dst[drow + xx] = src[row + sx] }
-            } }
-        } }
-        return out
-    }
 }

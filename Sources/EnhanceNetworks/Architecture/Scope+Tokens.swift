@@ -1,0 +1,53 @@
+import EnhanceTensor
+
+/// A fully connected layer in a network's block tree, on token-major data (``Matrix`` `[tokens,
+/// features]`): its key prefix and shape (``info``, recorded as the 1×1 convolution it equals, so
+/// MAC counts and kernel memory include it) and, once built with values, the ``Linear`` that runs it.
+final class LinearLayer: @unchecked Sendable {
+    let info: LayerInfo
+    /// Nil while describing.
+    let op: Linear?
+
+    fileprivate init(info: LayerInfo, op: Linear?) {
+        (self.info, self.op) = (info, op)
+    }
+
+    /// `act(x · Wᵀ + b)` for `x` `[tokens, in]` → `[tokens, out]`.
+    func callAsFunction(_ x: Matrix, activation: Activation = .identity, pool: ThreadPool) -> Matrix {
+        op!(x, activation: activation, pool: pool)
+    }
+}
+
+extension Scope {
+    /// The fully connected layer `leaf` (PyTorch `nn.Linear`: `leaf.weight` `[out, in]`, `leaf.bias`
+    /// `[out]`; with `optionalBias`, a checkpoint without the bias is read as zero bias), run on
+    /// tokens at `resolution` (relative to the network input). Its weights are read (blended, for a
+    /// blend) and packed when the tree is built.
+    func linear(_ leaf: String, in inFeatures: Int, out outFeatures: Int, resolution: Double = 1,
+                optionalBias: Bool = false) throws -> LinearLayer {
+        let name = key(leaf), wk = name + ".weight", bk = name + ".bias"
+        let hasBias = !optionalBias || store.has(bk)
+        try store.declare(wk, [outFeatures, inFeatures])
+        if hasBias { try store.declare(bk, [outFeatures]) }
+        let info = LayerInfo(name: name, inChannels: inFeatures, outChannels: outFeatures, kernelSize: 1,
+                             resolution: resolution)
+        store.record(info)
+        guard store.values != nil else { return LinearLayer(info: info, op: nil) }
+        let bias = hasBias ? try store.read(bk) : nil
+        return LinearLayer(info: info, op: Linear(weight: try store.read(wk), bias: bias, inFeatures: inFeatures,
+                                                  outFeatures: outFeatures))
+    }
+
+    /// A LayerNorm's `leaf.weight` and `leaf.bias` (`[count]` each; zeros while describing).
+    func layerNorm(_ leaf: String, count: Int) throws -> (weight: [Float], bias: [Float]) {
+        (try vector(leaf + ".weight", count: count), try vector(leaf + ".bias", count: count))
+    }
+
+    /// A registered buffer that the network derives itself (an index or a mask computed from the
+    /// window size): accepted, with `shape`, when the checkpoint holds it; never read or blended.
+    /// Synthesised weights (the bench) include it.
+    func derivedBuffer(_ leaf: String, shape: [Int]) throws {
+        guard store.shapes == nil || has(leaf) else { return }
+        try store.declare(key(leaf), shape)
+    }
+}

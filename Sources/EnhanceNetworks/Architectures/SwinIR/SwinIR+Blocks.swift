@@ -1,0 +1,97 @@
+import EnhanceCheckpoints
+import EnhanceTensor
+import Foundation
+
+extension SwinIR {
+    /// `SwinTransformerBlock` on token-major `[H·W, dim]` (token `y · W + x`):
+    /// `x + proj(attention(windows(LN₁(x))))` (windows shifted by ``shift`` and rolled back), then
+    /// `x + fc2(GELU(fc1(LN₂(x))))`. LayerNorm and the Linears act per token, so they run on the
+    /// windowed tokens as well as on the image's.
+    struct SwinBlock {
+        let norm1, norm2: (weight: [Float], bias: [Float])
+        let qkv, proj, fc1, fc2: LinearLayer
+        /// `[heads][N][N]`, gathered from the (blended) `relative_position_bias_table`.
+        let bias: [Float]
+        let heads, window, shift: Int
+        /// `head_dim^−½` (the reference's `qk_scale` is None).
+        let scale: Float
+
+        init(_ s: Scope, _ c: Config, heads: Int, shift: Int) throws {
+            let dim = c.embedDim, ws = c.windowSize, n = ws * ws
+            (self.heads, window, self.shift) = (heads, ws, shift)
+            scale = Float(pow(Double(dim / heads), -0.5))
+            norm1 = try s.layerNorm("norm1", count: dim)
+            let attn = s["attn"]
+            let table = try attn.tensor("relative_position_bias_table", shape: [(2 * ws - 1) * (2 * ws - 1), heads])
+            try attn.derivedBuffer("relative_position_index", shape: [n, n])
+            qkv = try attn.linear("qkv", in: dim, out: 3 * dim)
+            proj = try attn.linear("proj", in: dim, out: dim)
+            norm2 = try s.layerNorm("norm2", count: dim)
+            fc1 = try s["mlp"].linear("fc1", in: dim, out: c.mlpHidden)
+            fc2 = try s["mlp"].linear("fc2", in: c.mlpHidden, out: dim)
+            if shift > 0 { try s.derivedBuffer("attn_mask", shape: [c.maskWindows, n, n]) }
+            bias = relativePositionBias(table: table, window: ws, heads: heads)
+        }
+
+        /// The block on `x` `[H·W, dim]` (`H`, `W` multiples of the window); `mask` is the shifted
+        /// windows' mask for this `H × W` (used by shifted blocks only).
+        func callAsFunction(_ x: Matrix, height h: Int, width w: Int, mask: [Float]?, pool: ThreadPool) -> Matrix {
+            let windows = windowPartition(layerNormRows(x, weight: norm1.weight, bias: norm1.bias, pool: pool),
+                                          height: h, width: w, window: window, shift: shift)
+            let a = windowAttention(qkv: qkv(windows, pool: pool), windowTokens: window * window, heads: heads,
+                                    scale: scale, bias: bias, mask: shift > 0 ? mask : nil, pool: pool)
+            let y = add(x, windowReverse(proj(a, pool: pool), height: h, width: w, window: window, shift: shift))
+            let hidden = fc1(layerNormRows(y, weight: norm2.weight, bias: norm2.bias, pool: pool), activation: .gelu,
+                             pool: pool)
+            return add(y, fc2(hidden, pool: pool))
+        }
+    }
+
+    /// The convolution(s) before a residual connection (`RSTB.conv`, `conv_after_body`): `1conv`, one
+    /// 3×3; `3conv`, 3×3 to dim/4, LeakyReLU 0.2, 1×1, LeakyReLU 0.2, 3×3 back to dim (`.0`, `.2`, `.4`).
+    struct ResidualConv {
+        let convs: [Conv]
+
+        init(_ s: Scope, _ leaf: String, dim: Int, threeConv: Bool) throws {
+            if threeConv {
+                let q = dim / 4, b = s[leaf]
+                convs = [try b.conv("0", in: dim, out: q, k: 3), try b.conv("2", in: q, out: q, k: 1),
+                         try b.conv("4", in: q, out: dim, k: 3)]
+            } else {
+                convs = [try s.conv(leaf, in: dim, out: dim, k: 3)]
+            }
+        }
+
+        /// CHW `[dim, H, W]` through the conv(s), `residual` added.
+        func callAsFunction(_ x: Tensor, residual: Tensor? = nil, pool: ThreadPool) -> Tensor {
+            var h = x
+            for conv in convs.dropLast() { h = conv(h, activation: .leakyReLU(0.2), pool: pool) }
+            return convs.last!(h, residual: residual, pool: pool)
+        }
+    }
+
+    /// `RSTB`: the Swin blocks of `residual_group`, then ``ResidualConv`` `conv` on the image, plus
+    /// the RSTB's input. Two transposes (tokens → CHW → tokens) per RSTB, none per block.
+    struct ResidualGroup {
+        let blocks: [SwinBlock]
+        let conv: ResidualConv
+
+        init(_ s: Scope, _ c: Config, layer i: Int) throws {
+            let b = s["residual_group"]["blocks"]
+            blocks = try (0..<c.depths[i]).map { j in
+                try SwinBlock(b[j], c, heads: c.heads[i], shift: j % 2 == 1 ? c.shift : 0)
+            }
+            conv = try ResidualConv(s, "conv", dim: c.embedDim, threeConv: c.threeConv)
+        }
+
+        func callAsFunction(_ x: Matrix, height h: Int, width w: Int, mask: [Float]?, pool: ThreadPool,
+                            cancel: CancellationToken?) throws -> Matrix {
+            var t = x
+            for block in blocks {
+                try cancel.check()
+                t = block(t, height: h, width: w, mask: mask, pool: pool)
+            }
+            return add(Matrix(tokensOf: conv(Tensor(tokens: t, height: h, width: w), pool: pool)), x)
+        }
+    }
+}
