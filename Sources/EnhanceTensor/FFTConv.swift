@@ -136,8 +136,13 @@ enum FFTConv {
         let y0 = t / g.tilesX * g.valid - p, x0 = t % g.tilesX * g.valid - p
         let rows = max(0, -y0)..<max(max(0, -y0), min(n, g.height - y0))
         let cols = max(0, -x0)..<max(max(0, -x0), min(n, g.width - x0))
-        scratch.update(repeating: 0, count: plan.tileFloats)
-        for c in (16 * block)..<min(g.inChannels, 16 * block + 16) {
+        let channels = (16 * block)..<min(g.inChannels, 16 * block + 16)
+        // Rows the copy below fills completely (every column, all 16 lanes) need no zeros first.
+        let full = cols == 0..<n && channels.count == 16
+        for r in 0..<n where !full || !rows.contains(r) {
+            (scratch + r * plan.rowStride * 16).update(repeating: 0, count: n * 16)
+        }
+        for c in channels {
             let lane = (c % 16) / 2 + (c % 2) * 8, base = planes[c].base
             for r in rows {
                 let src = base + (y0 + r) * g.width + x0, dst = scratch + r * plan.rowStride * 16 + lane

@@ -148,8 +148,10 @@ final class LargeKernelConvTests: XCTestCase {
         }
     }
 
-    /// One 17×17, 16 → 16 conv on 128×128, direct against FFT, 1 and 2 threads (median of 5);
-    /// runs only with `ENHANCE_TIMING=1` (a release build: `swift build -c release --build-tests`).
+    /// One k×k, 16 → 16 conv on 128×128, the direct kernel (weights packed once, as the automatic
+    /// path ran it before the FFT) against the FFT, 1 and 2 threads, median of 5; runs only with
+    /// `ENHANCE_TIMING=1` (`swift build -c release --build-tests`, then
+    /// `ENHANCE_TIMING=1 swift test -c release --skip-build --filter LargeKernelConvTests/testTiming`).
     func testTiming() throws {
         try XCTSkipUnless(ProcessInfo.processInfo.environment["ENHANCE_TIMING"] == "1", "ENHANCE_TIMING=1 to run")
         var rng = SplitMix(seed: 94)
@@ -158,20 +160,36 @@ final class LargeKernelConvTests: XCTestCase {
             let x = Tensor(channels: 16, height: 128, width: 128, data: rng.floats(16 * 128 * 128, scale: 1))
             for threads in [1, 2] {
                 let pool = ThreadPool(threads: threads)
-                func median(_ algorithm: Conv2D.Algorithm) -> Double {
-                    _ = conv.run([x], activation: .identity, outputScale: 1, residual: nil, pool: pool,
-                                 algorithm: algorithm)
+                let packed = Conv2D.pack(conv.weight, outChannels: 16, inChannels: 16, kernelSize: k, groups: 1,
+                                         direct: true, rows: KernelISA.compiled.rows, pool: pool)
+                func direct() {
+                    _ = [Float](unsafeUninitializedCapacity: 16 * 128 * 128) { out, count in
+                        count = 16 * 128 * 128
+                        withPlanes([x]) { planes in
+                            conv.withEpilogue(activation: .identity, outputScale: 1, residual: nil) { epi in
+                                packed.withUnsafeBufferPointer { pk in
+                                    DirectConv.run(.compiled, packed: pk.baseAddress!, outChannels: 16, kernelSize: k,
+                                                   planes: planes, height: 128, width: 128, out: out.baseAddress!,
+                                                   epilogue: epi, pool: pool)
+                                }
+                            }
+                        }
+                    }
+                }
+                func median(_ run: () -> Void) -> Double {
+                    run()
                     let times = (0..<5).map { _ in
                         let start = DispatchTime.now().uptimeNanoseconds
-                        _ = conv.run([x], activation: .identity, outputScale: 1, residual: nil, pool: pool,
-                                     algorithm: algorithm)
+                        run()
                         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
                     }
                     return times.sorted()[2]
                 }
-                let direct = median(.direct), fft = median(.fft)
+                let d = median(direct), f = median {
+                    _ = conv.run([x], activation: .identity, outputScale: 1, residual: nil, pool: pool, algorithm: .fft)
+                }
                 print(String(format: "timing %2d×%2d 16→16 128×128, %d thread(s): direct %.2f ms, fft %.2f ms,"
-                             + " ×%.1f", k, k, threads, direct, fft, direct / fft))
+                             + " ×%.1f", k, k, threads, d, f, d / f))
             }
         }
     }
