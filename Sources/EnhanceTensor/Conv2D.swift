@@ -9,9 +9,11 @@ import Foundation
 /// Inputs, residual and output are ``Tensor``s in the convolution's ``layout``, fixed at init. The
 /// computation is `out = act(conv(concat(inputs)) + bias) * outputScale + residual`.
 ///
-/// On CHW tensors dense 3×3 kernels run as Winograd F(4×4, 3×3) (kernels 4× the weights); other
-/// sizes run as a direct SIMD convolution on the GEMM micro-kernel (1×1 is a plain GEMM; 13×13 or
-/// 17×17 reduce over every tap, no Winograd). Grouped convolutions (3×3 included) run per group on
+/// On CHW tensors dense 3×3 kernels run as Winograd F(4×4, 3×3) (kernels 4× the weights); dense
+/// kernels of 9×9 and more (``FFTConv/minKernelSize``) as an overlap-save FFT convolution on 64×64
+/// (32×32 for 9×9 to 11×11) tiles (``FFTConv``; kernel spectra ~`n²/k²` times the weights); other
+/// sizes run as a direct SIMD convolution on the GEMM micro-kernel (1×1 is a plain GEMM). Grouped
+/// convolutions (3×3 included) run per group on
 /// the direct kernel, depthwise ones on a kernel of their own (``DepthwiseConv``), both CHW only.
 /// On ``TensorLayout/packed16`` tensors 3×3 kernels run as the channel-packed F(6×6)
 /// (``TileWinograd``, kernels 64/9× the weights). Kernels are made on first use (or
@@ -31,7 +33,7 @@ public final class Conv2D: @unchecked Sendable {
     public let bias: [Float]
 
     /// How a convolution is computed (tests pin a path; networks use `.automatic`).
-    enum Algorithm { case automatic, winograd, direct }
+    enum Algorithm { case automatic, winograd, direct, fft }
 
     /// Kernels packed once, on first use, for the automatic path and ``KernelISA/compiled``
     /// (``pack(_:outChannels:inChannels:kernelSize:groups:direct:rows:pool:)``); a blend's are blended.
@@ -61,23 +63,28 @@ public final class Conv2D: @unchecked Sendable {
         given = weight
         blendOf = nil
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
-        packed = PackedKernels { _ in
+        packed = PackedKernels { pool in
             Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
-                      groups: groups, rows: KernelISA.compiled.rows)
+                      groups: groups, rows: KernelISA.compiled.rows, pool: pool)
         }
         tileKernels = PackedKernels(recycle: true) { pool in
             TileWinograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, pool: pool)
         }
     }
 
-    /// The kernels of the automatic path: Winograd `U` for dense 3×3 (unless `direct`), the weights
-    /// as given for depthwise, else the direct layout per group (groups concatenated).
+    /// The kernels of the automatic path: Winograd `U` for dense 3×3, FFT spectra for dense kernels
+    /// of ``FFTConv/minKernelSize`` and more (neither when `direct`), the weights as given for
+    /// depthwise, else the direct layout per group (groups concatenated).
     static func pack(_ weight: [Float], outChannels: Int, inChannels: Int, kernelSize: Int, groups: Int,
-                     direct: Bool = false, rows: Int, pool: ThreadPool? = nil) -> [Float] {
+                     direct: Bool = false, rows: Int, pool: ThreadPool) -> [Float] {
         if groups > 1 {
             return isDepthwise(groups, inChannels) ? weight
                 : packGroups(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
                              groups: groups, rows: rows)
+        }
+        if kernelSize >= FFTConv.minKernelSize && !direct {
+            return FFTConv.spectra(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
+                                   pool: pool)
         }
         return kernelSize == 3 && !direct
             ? WinogradConv.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, rows: rows,
@@ -124,11 +131,16 @@ public final class Conv2D: @unchecked Sendable {
     }
 
     /// Bytes of the kernels a convolution of this shape prepares in `layout`: F(6×6) `U` (64 floats
-    /// per 3×3 weight), F(4×4) `U` (36 per 3×3) or the direct layout (the weights' own size).
-    /// Grouped convolutions (`groups` > 1) keep their weights' own size.
+    /// per 3×3 weight), F(4×4) `U` (36 per 3×3), FFT spectra (dense k ≥ ``FFTConv/minKernelSize``:
+    /// `n²/2 + 2` complex bins per weight pair, `n` the tile size, output channels rounded up to 16)
+    /// or the direct layout (the weights' own size). Grouped convolutions (`groups` > 1) keep their
+    /// weights' own size.
     public static func kernelBytes(inChannels: Int, outChannels: Int, kernelSize: Int, groups: Int = 1,
                                    layout: TensorLayout) -> Int {
         let pairs = inChannels / groups * outChannels
+        if groups == 1 && kernelSize >= FFTConv.minKernelSize {
+            return 4 * FFTConv.spectraCount(outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize)
+        }
         if kernelSize != 3 || groups > 1 { return 4 * pairs * kernelSize * kernelSize }
         return 4 * pairs * (layout == .packed16 ? 64 : 36)
     }
@@ -203,6 +215,16 @@ public final class Conv2D: @unchecked Sendable {
         }
     }
 
+    /// The path `algorithm` takes for this (dense) convolution: `.automatic` is Winograd for 3×3, the
+    /// FFT from ``FFTConv/minKernelSize`` on, else direct; `.winograd` falls back to direct off 3×3.
+    private func path(_ algorithm: Algorithm) -> Algorithm {
+        switch algorithm {
+        case .automatic: kernelSize == 3 ? .winograd : kernelSize >= FFTConv.minKernelSize ? .fft : .direct
+        case .winograd: kernelSize == 3 ? .winograd : .direct
+        case .direct, .fft: algorithm
+        }
+    }
+
     private func runExclusive(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
                               pool: ThreadPool, algorithm: Algorithm, isa: KernelISA) -> Tensor {
         let (h, w) = checkShapes(inputs, residual: residual, layout: .chw)
@@ -214,19 +236,26 @@ public final class Conv2D: @unchecked Sendable {
         let data = [Float](unsafeUninitializedCapacity: n) { buf, count in
             count = n
             guard n > 0 else { return }
-            let winograd = kernelSize == 3 && algorithm != .direct
+            let path = path(algorithm)
             // Only tests pin a non-default path or kernel (packed on the fly).
-            let packed = (winograd || kernelSize != 3) && isa == .compiled ? self.packed.value(pool)
+            let packed = path == self.path(.automatic) && (isa == .compiled || path == .fft) ? self.packed.value(pool)
+                : path == .fft ? FFTConv.spectra(weight, outChannels: outChannels, inChannels: inChannels,
+                                                 kernelSize: kernelSize, pool: pool)
                 : Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
-                            groups: 1, direct: !winograd, rows: isa.rows)
+                            groups: 1, direct: path == .direct, rows: isa.rows, pool: pool)
             withPlanes(inputs) { planes in
                 withEpilogue(activation: activation, outputScale: outputScale, residual: residual) { epi in
                     packed.withUnsafeBufferPointer { pk in
-                        if winograd {
+                        switch path {
+                        case .winograd:
                             WinogradConv.run(isa, u: pk.baseAddress!, outChannels: outChannels, inputs: inputs,
                                              planes: planes, height: h, width: w, out: buf.baseAddress!,
                                              epilogue: epi, pool: pool)
-                        } else {
+                        case .fft:
+                            FFTConv.run(spectra: pk.baseAddress!, outChannels: outChannels, kernelSize: kernelSize,
+                                        planes: planes, height: h, width: w, out: buf.baseAddress!, epilogue: epi,
+                                        pool: pool)
+                        default:
                             DirectConv.run(isa, packed: pk.baseAddress!, outChannels: outChannels,
                                            kernelSize: kernelSize, planes: planes, height: h, width: w,
                                            out: buf.baseAddress!, epilogue: epi, pool: pool)
@@ -237,61 +266,4 @@ public final class Conv2D: @unchecked Sendable {
         }
         return Tensor(channels: outChannels, height: h, width: w, data: data)
     }
-}
-
-/// Packed kernels made once, by `make` on first use, under a lock. With `recycle`, the array goes
-/// to ``KernelRecycler`` when these kernels are freed, for the next network's (same sizes).
-final class PackedKernels: @unchecked Sendable {
-    private let kernels = Locked<[Float]?>(nil)
-    private let make: (ThreadPool) -> [Float]
-    private let recycle: Bool
-
-    init(recycle: Bool = false, _ make: @escaping (ThreadPool) -> [Float]) {
-        self.make = make
-        self.recycle = recycle
-    }
-
-    deinit {
-        if recycle, let k = kernels.withLock({ $0 }) { KernelRecycler.shared.give(k) }
-    }
-
-    /// The kernels (made with `pool`, which the caller holds exclusively, if not yet made).
-    func value(_ pool: ThreadPool) -> [Float] {
-        kernels.withLock { kernels in
-            if let kernels { return kernels }
-            let k = make(pool)
-            kernels = k
-            return k
-        }
-    }
-}
-
-/// One input channel plane and the bounds of the tensor storage it lives in (loads that stay
-/// inside `lo..<hi` are memory-safe even when they run past the plane's own edges).
-struct Plane {
-    let base: UnsafePointer<Float>
-    let lo: UnsafePointer<Float>
-    let hi: UnsafePointer<Float>
-}
-
-/// Calls `body` with one ``Plane`` per input channel, in concatenation order.
-func withPlanes<R>(_ xs: [Tensor], _ body: ([Plane]) -> R) -> R {
-    var ptrs: [Plane] = []
-    ptrs.reserveCapacity(xs.reduce(0) { $0 + $1.channels })
-    func step(_ i: Int) -> R {
-        if i == xs.count { return body(ptrs) }
-        let plane = xs[i].planeSize, channels = xs[i].channels
-        return xs[i].data.withUnsafeBufferPointer { b in
-            if let base = b.baseAddress {
-                for c in 0..<channels { ptrs.append(Plane(base: base + c * plane, lo: base, hi: base + b.count)) }
-            }
-            return step(i + 1)
-        }
-    }
-    return step(0)
-}
-
-private func withResidual<R>(_ r: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let r else { return body(nil) }
-    return r.data.withUnsafeBufferPointer { body($0.baseAddress) }
 }

@@ -22,7 +22,7 @@ extension Conv2D {
         let n = outChannels * h * w, ci = inChannels / groups, co = outChannels / groups, k = kernelSize
         let kernels = isa == .compiled ? packed.value(pool)
             : Self.pack(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: k, groups: groups,
-                        rows: isa.rows)
+                        rows: isa.rows, pool: pool)
         let data = [Float](unsafeUninitializedCapacity: n) { buf, count in
             count = n
             guard n > 0 else { return }

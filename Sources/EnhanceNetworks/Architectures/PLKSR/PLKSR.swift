@@ -14,10 +14,10 @@ import EnhanceTensor
 /// large-kernel ablations (`lk.convs.N`, `lk.mn_conv`: ``LargeKernel``) run as the one square
 /// kernel they sum to. No normalisation: tiles with a margin of the receptive radius are exact.
 ///
-/// The large kernel (17×17 on 16 of 64 channels in the usual configuration) runs on the direct
-/// GEMM kernel (``Conv2D``, no Winograd for k > 3). Profiled on a 96² map, 2 AVX2 cores: 47 % of a
-/// block's time for 28 % of its MACs, ~10 GMAC/s against 23–31 (Winograd-effective) for the 3×3
-/// convs — the place to speed the family up.
+/// The large kernel (17×17 on 16 of 64 channels in the usual configuration) runs as an
+/// overlap-save FFT convolution (``Conv2D``'s path from 9×9 on, 64×64 transforms): profiled before
+/// on the direct GEMM kernel (96² map, 2 AVX2 cores) it was 47 % of a block's time for 28 % of
+/// its MACs; the FFT runs it ~10× faster.
 enum PLKSR: NetworkArchitecture {
     static let name = "PLKSR"
     static let canonicalLayout = "PLKSR"
