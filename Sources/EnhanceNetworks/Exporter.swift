@@ -57,10 +57,11 @@ public enum Exporter {
     /// time) and streams the result into `path` (see ``plan(_:with:to:settings:maxPixels:)``
     /// for what is refused up front). The text chunks are the input's (unless stripped; its own
     /// `enhance:*` record left out) and the upscaler's `enhance:*` entries; ICC and EXIF follow
-    /// ``OutputMetadata/exported``.
+    /// ``OutputMetadata/exported``. `statistics` is the image's first pass under `upscaler`
+    /// (``Upscaler/statistics(of:cancel:)``), when the caller has it already.
     /// On an error or cancellation nothing is left at `path` or beside it.
     public static func export(_ image: some PixelSource, with upscaler: Upscaler, to path: String,
-                              settings: ExportSettings,
+                              settings: ExportSettings, statistics: ImageStatistics? = nil,
                               maxPixels: Int = 1 << 40, progress: ((Double) -> Void)? = nil,
                               cancel: CancellationToken? = nil) throws {
         let (layout, w, h) = try plan(image, with: upscaler, to: path, settings: settings, maxPixels: maxPixels)
@@ -72,7 +73,9 @@ public enum Exporter {
         try AtomicFile.write(to: path, overwrite: settings.overwrite) { temp in
             let writer = try ImageWriter(path: temp, reportedPath: path, width: w, height: h, layout: layout,
                                          metadata: metadata, quality: settings.quality)
-            try upscaler.stream(image, progress: progress, cancel: cancel) { try writer.append($0) }
+            try upscaler.stream(image, statistics: statistics, progress: progress, cancel: cancel) {
+                try writer.append($0)
+            }
             try cancel.check()
             try writer.finish()
         }

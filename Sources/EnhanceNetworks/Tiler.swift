@@ -9,7 +9,7 @@ import EnhanceTensor
 /// grid position, so a row of tiles computed on its own (``band(_:row:grid:source:pool:cancel:progress:)``,
 /// the streamed export) equals the same rows of ``run(_:_:tileSize:margin:pool:cancel:progress:)``.
 public enum Tiler {
-    /// The tile layout over an `height × width` input (both multiples of the input multiple).
+    /// The tile layout over an `height × width` input (both multiples of the window multiple).
     public struct Grid: Sendable, Equatable {
         public let width: Int, height: Int
         /// Core tile size (input pixels, multiples of the tile multiple).
@@ -54,17 +54,18 @@ public enum Tiler {
     /// Reads the `[C, rows, columns]` window of the input (rows and columns in input pixels).
     public typealias Source = (_ rows: Range<Int>, _ columns: Range<Int>) -> Tensor
 
-    /// Upscales `x` (`[3, H, W]`, `H` and `W` multiples of `network.inputMultiple`).
+    /// Upscales `x` (`[3, H, W]`, `H` and `W` multiples of `network.windowMultiple`).
     /// - Parameters:
     ///   - tileSize: core tile edge in input pixels (rounded up to the input multiple).
     ///   - margin: context pixels around each tile (rounded up to the input multiple).
     ///   - progress: called after each tile with the completed fraction in [0, 1].
     ///   - cancel: checked before each tile and between network blocks.
-    ///   - options: passed to every forward pass.
+    ///   - options: passed to every forward pass (``ForwardOptions/statistics``: an image's
+    ///     replayed first pass makes tiles independent of the grid).
     public static func run(_ network: any SuperResolutionNetwork, _ x: Tensor, tileSize: Int, margin: Int,
                            pool: ThreadPool, cancel: CancellationToken? = nil, options: ForwardOptions = .init(),
                            progress: ((Double) -> Void)? = nil) throws -> Tensor {
-        let m = network.inputMultiple, s = network.scale
+        let m = network.windowMultiple, s = network.scale
         guard x.height % m == 0, x.width % m == 0 else {
             throw NetworkError("tiler", "input \(x.width)×\(x.height) is not a multiple of \(m)")
         }

@@ -21,8 +21,13 @@ public struct UpscaleOptions: Sendable, Equatable {
     public var threads: Int
     /// Alpha plane handling for RGBA input.
     public var alpha: AlphaUpscaling
-    /// Passed to every forward pass (settings that do not change the result).
+    /// Passed to every forward pass (its ``ForwardOptions/statistics`` are replaced by the image's
+    /// first pass for networks with whole-map statistics).
     public var forward = ForwardOptions()
+    /// The longest side (input pixels) of the image a network with whole-map statistics (GroupNorm,
+    /// channel means) takes them from in its first pass (``Upscaler/statistics(of:cancel:)``):
+    /// larger images are reduced to it first. Measured on real-size models (README): SIDE_TBD.
+    public var statisticsSide = 128
 
     public init(tileSize: Int? = nil, tileOverlap: Int? = nil,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, alpha: AlphaUpscaling = .model) {

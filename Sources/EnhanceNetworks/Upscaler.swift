@@ -122,9 +122,13 @@ public final class Upscaler: Sendable {
     /// `untiled` runs the window (region plus context) through the network in one piece rather
     /// than in tiles of ``UpscaleOptions/tileSize`` (the caller bounds the region): the TUI's views,
     /// and its refinement of one export tile, which must equal that tile of the export.
+    ///
+    /// A network with whole-map statistics replays `statistics`, the image's first pass
+    /// (``statistics(of:cancel:)``; made here when nil, so pass it for many regions of one image):
+    /// a region then equals that part of the whole upscaled image up to the context's margin.
     public func upscaleRegion(_ image: Image, x: Int, y: Int, width: Int, height: Int, context: Int? = nil,
-                              untiled: Bool = false, progress: ((Double) -> Void)? = nil,
-                              cancel: CancellationToken? = nil) throws -> Image {
+                              untiled: Bool = false, statistics: ImageStatistics? = nil,
+                              progress: ((Double) -> Void)? = nil, cancel: CancellationToken? = nil) throws -> Image {
         guard width > 0, height > 0, x >= 0, y >= 0, x + width <= image.width, y + height <= image.height else {
             throw NetworkError("upscale", "region \(width)×\(height)+\(x)+\(y) lies outside the "
                                    + "\(image.width)×\(image.height) image")
@@ -136,7 +140,7 @@ public final class Upscaler: Sendable {
             progress?(1)
             return ImageTensor.clamped(out, like: image)
         }
-        let m = net.inputMultiple
+        let m = net.inputMultiple, wm = net.windowMultiple
         let ctx = context ?? options.margin(for: net)
         // Window with context, aligned to the network's input multiple where the image allows.
         let wx0 = max(0, x - ctx) / m * m, wy0 = max(0, y - ctx) / m * m
@@ -146,15 +150,23 @@ public final class Upscaler: Sendable {
         func part(_ i: Int) -> ((Double) -> Void)? {
             progress.map { p in { f in p((Double(i) + f) / Double(planes)) } }
         }
-        let rgb = ImageTensor.window(image, channels: [0, 1, 2], x0: wx0, y0: wy0, x1: wx1, y1: wy1, multiple: m)
-        let rgbOut = try run(net, rgb, progress: part(0), cancel: cancel, untiled: untiled)
+        let rgb = ImageTensor.window(image, channels: [0, 1, 2], x0: wx0, y0: wy0, x1: wx1, y1: wy1, multiple: wm)
+        let whole = wx1 - wx0 == image.width && wy1 - wy0 == image.height
+        // The tile size once (the memory-derived one may change between calls).
+        let tile = untiled ? max(rgb.width, rgb.height) : options.tileSize(for: net)
+        let onePiece = Tiler.Grid(net, width: rgb.width, height: rgb.height, tileWidth: tile, tileHeight: tile,
+                                  margin: 0).isSingleTile
+        let stats = try self.statistics(statistics, of: image, onePiece: whole && onePiece, cancel: cancel)
+        let rgbOut = try run(net, rgb, tileSize: tile, progress: part(0), cancel: cancel, replaying: stats?.rgb)
         let ox = (x - wx0) * s, oy = (y - wy0) * s
         var pixels = ImageTensor.extract(rgbOut, x: ox, y: oy, width: width * s, height: height * s)
         if image.hasAlpha {
             switch options.alpha {
             case .model:
-                let a = ImageTensor.window(image, channels: [3, 3, 3], x0: wx0, y0: wy0, x1: wx1, y1: wy1, multiple: m)
-                let out = ImageTensor.extract(try run(net, a, progress: part(1), cancel: cancel, untiled: untiled),
+                let a = ImageTensor.window(image, channels: [3, 3, 3], x0: wx0, y0: wy0, x1: wx1, y1: wy1,
+                                           multiple: wm)
+                let out = ImageTensor.extract(try run(net, a, tileSize: tile, progress: part(1), cancel: cancel,
+                                                      replaying: stats?.alpha),
                                               x: ox, y: oy, width: width * s, height: height * s)
                 pixels += ImageTensor.alphaFromModel(out)
             case .bicubic:
@@ -178,11 +190,10 @@ public final class Upscaler: Sendable {
         return plan.region(of: image, columns: (x * s)..<((x + width) * s), rows: (y * s)..<((y + height) * s))
     }
 
-    func run(_ net: any SuperResolutionNetwork, _ x: Tensor, progress: ((Double) -> Void)?,
-             cancel: CancellationToken?, untiled: Bool = false) throws -> Tensor {
-        try Tiler.run(net, x, tileSize: untiled ? max(x.width, x.height) : options.tileSize(for: net),
-                      margin: options.margin(for: net),
-                      pool: ThreadPool(threads: options.threads), cancel: cancel, options: options.forward,
-                      progress: progress)
+    func run(_ net: any SuperResolutionNetwork, _ x: Tensor, tileSize: Int, progress: ((Double) -> Void)?,
+             cancel: CancellationToken?, replaying record: WholeImageStatistics?) throws -> Tensor {
+        try Tiler.run(net, x, tileSize: tileSize, margin: options.margin(for: net),
+                      pool: ThreadPool(threads: options.threads), cancel: cancel,
+                      options: forwardOptions(replaying: record), progress: progress)
     }
 }

@@ -13,10 +13,13 @@ extension Upscaler {
     /// (an explicit ``UpscaleOptions/tileSize``); without one, tiles are chosen for streaming:
     /// see ``UpscaleOptions/streamTiles(for:width:budget:)``.
     /// - Parameters:
+    ///   - statistics: the image's first pass, which every tile of a network with whole-map
+    ///     statistics replays (``statistics(of:cancel:)``; made here, before the first band, when nil).
     ///   - progress: fraction of the image done, in [0, 1].
     ///   - band: receives each band in order; throwing stops the stream.
-    public func stream(_ source: some PixelSource, progress: ((Double) -> Void)? = nil,
-                       cancel: CancellationToken? = nil, band: (Image) throws -> Void) throws {
+    public func stream(_ source: some PixelSource, statistics: ImageStatistics? = nil,
+                       progress: ((Double) -> Void)? = nil, cancel: CancellationToken? = nil,
+                       band: (Image) throws -> Void) throws {
         try cancel.check()
         guard let net = network else {
             guard let plan = bicubicPlan(width: source.width, height: source.height) else { return }
@@ -32,17 +35,18 @@ extension Upscaler {
             }
             return
         }
-        try streamNetwork(net, source, progress: progress, cancel: cancel, band: band)
+        try streamNetwork(net, source, statistics: statistics, progress: progress, cancel: cancel, band: band)
     }
 
     private func streamNetwork(_ net: any SuperResolutionNetwork, _ source: some PixelSource,
-                               progress: ((Double) -> Void)?, cancel: CancellationToken?,
-                               band: (Image) throws -> Void) throws {
-        let m = net.inputMultiple, s = scale, w = source.width, h = source.height
+                               statistics given: ImageStatistics?, progress: ((Double) -> Void)?,
+                               cancel: CancellationToken?, band: (Image) throws -> Void) throws {
+        let m = net.windowMultiple, s = scale, w = source.width, h = source.height
         let pw = (w + m - 1) / m * m, ph = (h + m - 1) / m * m
         let tiles = options.tileSize.map { t in (t, t) } ?? options.streamTiles(for: net, width: pw)
         let grid = Tiler.Grid(net, width: pw, height: ph, tileWidth: tiles.0, tileHeight: tiles.1,
                               margin: options.margin(for: net))
+        let stats = try statistics(given, of: source, onePiece: grid.isSingleTile, cancel: cancel)
         let modelAlpha = source.channelCount == 4 && options.alpha == .model
         let bicubicAlpha = source.channelCount == 4 && !modelAlpha
         let alphaPlan = bicubicAlpha ? Resample.bicubicPlan(from: (w, h), to: (w * s, h * s)) : nil
@@ -68,11 +72,11 @@ extension Upscaler {
                 { f in progress?((Double(r) + (Double(pass) + f) / passes) / Double(grid.rows)) }
             }
             let rgb = try Tiler.band(net, row: r, grid: grid, source: tiles([0, 1, 2]), pool: pool, cancel: cancel,
-                                     options: options.forward, progress: report(0))
+                                     options: forwardOptions(replaying: stats?.rgb), progress: report(0))
             var pixels = Self.rows(rgb, width: w * s, height: inRows.count * s)
             if modelAlpha {
                 let a = try Tiler.band(net, row: r, grid: grid, source: tiles([3, 3, 3]), pool: pool, cancel: cancel,
-                                       options: options.forward, progress: report(1))
+                                       options: forwardOptions(replaying: stats?.alpha), progress: report(1))
                 pixels += ImageTensor.alphaFromModel(Self.rows(a, width: w * s, height: inRows.count * s))
             } else if let alphaPlan {
                 pixels += alphaPlan.rows(of: input, outRows, imageTop: window.lowerBound).alphaPlane

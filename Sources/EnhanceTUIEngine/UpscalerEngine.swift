@@ -17,7 +17,10 @@ private func mallocTrim(_ pad: Int) -> Int32
 ///
 /// Previews use a context margin of ``interactiveContext`` input pixels around the visible region
 /// (export uses the full tile margin, exact): the seam error this allows is measured by
-/// `enhance bench --tui-latency` (`seam_max_abs_error`).
+/// `enhance bench --tui-latency` (`seam_max_abs_error`). A network with whole-map statistics
+/// (GroupNorm, channel means) gets one first pass per image and method/α
+/// (``Upscaler/statistics(of:cancel:)``), kept with its upscaler and replayed by every view,
+/// refinement and export of that image, so previews show what the export writes.
 public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     /// The pair in use: both models (either may be nil) and, with both, the blender.
     private struct Pair {
@@ -43,7 +46,15 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         /// only one set lives at a time besides the ends' raw weights (a new method or α
         /// re-prepares: blend, then transform).
         var bicubic: Upscaler?
-        var current: (key: String, upscaler: Upscaler)?
+        var current: Kept?
+    }
+
+    /// The network upscaler kept, and the last image's first pass under it (the image is kept to
+    /// recognise it: the same pixel buffer compares equal at once).
+    private struct Kept {
+        var key: String
+        var upscaler: Upscaler
+        var firstPass: (image: Image, statistics: ImageStatistics)?
     }
 
     private let state: Locked<State>
@@ -132,7 +143,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         }
         let stored = state.withLock { s in
             guard s.pair.blender === pair.blender, s.pair.psnr?.name == pair.psnr?.name else { return false }
-            if method == .bicubic { s.bicubic = u } else { s.current = (key, u) }
+            if method == .bicubic { s.bicubic = u } else { s.current = Kept(key: key, upscaler: u) }
             return true
         }
         if stored && method != .bicubic { Self.returnFreedMemory() }
@@ -145,6 +156,22 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         #if os(Linux)
         _ = mallocTrim(0)
         #endif
+    }
+
+    /// The first pass of `image` under `u` (nil when its network takes no whole-map statistics):
+    /// made once per image while `u` is the upscaler kept. Cancelled with `cancel`.
+    func statistics(_ u: Upscaler, _ image: Image, cancel: CancellationToken) throws -> ImageStatistics? {
+        guard u.network?.hasWholeImageStatistics == true else { return nil }
+        let kept = state.withLock { s in s.current.flatMap { $0.upscaler === u ? $0.firstPass : nil } }
+        if let kept, kept.image.width == image.width, kept.image.height == image.height,
+           kept.image.channelCount == image.channelCount, kept.image.pixels == image.pixels {
+            return kept.statistics
+        }
+        guard let made = try u.statistics(of: image, cancel: cancel) else { return nil }
+        state.withLock { s in
+            if s.current?.upscaler === u { s.current?.firstPass = (image, made) }
+        }
+        return made
     }
 
     /// `model` with its network replaced by the pair's blend at `alpha` (0 or 1: the end itself).
@@ -168,7 +195,9 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
             untiled = window * net.peakFloatsPerInputPixel * 4 <= Double(Self.untiledBytes)
         }
         return try u.upscaleRegion(image, x: region.x, y: region.y, width: region.width, height: region.height,
-                                   context: ctx, untiled: untiled, progress: progress, cancel: cancel)
+                                   context: ctx, untiled: untiled,
+                                   statistics: try statistics(u, image, cancel: cancel), progress: progress,
+                                   cancel: cancel)
     }
 
     public func refine(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancellationToken,
@@ -179,7 +208,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
                                                            cancel: cancel, progress: progress), refined: true)
         }
         // The export's grid (Upscaler.stream with the fixed tile size), and its cores that meet `region`.
-        let m = net.inputMultiple
+        let m = net.windowMultiple, stats = try statistics(u, image, cancel: cancel)
         let grid = Tiler.Grid(net, width: (image.width + m - 1) / m * m, height: (image.height + m - 1) / m * m,
                               tileWidth: options.tileSize(for: net), tileHeight: options.tileSize(for: net),
                               margin: options.margin(for: net))
@@ -204,7 +233,8 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
                                                height: ys.count,
                                                context: grid.isSingleTile ? max(image.width, image.height)
                                                    : grid.margin,
-                                               untiled: true, progress: { f in progress((done + f) / n) },
+                                               untiled: true, statistics: stats,
+                                               progress: { f in progress((done + f) / n) },
                                                cancel: cancel)
                 out.paste(part, x: (xs.lowerBound - x0) * s, y: (ys.lowerBound - y0) * s)
                 done += 1
@@ -215,8 +245,9 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
 
     public func export(_ image: Image, method: Method, alpha: Float, to path: String, cancel: CancellationToken,
                        progress: @escaping @Sendable (Double) -> Void) throws {
-        try Exporter.export(image, with: try upscaler(for: method, alpha: alpha), to: path,
-                            settings: ExportSettings(overwrite: true), progress: progress, cancel: cancel)
+        let u = try upscaler(for: method, alpha: alpha)
+        try Exporter.export(image, with: u, to: path, settings: ExportSettings(overwrite: true),
+                            statistics: try statistics(u, image, cancel: cancel), progress: progress, cancel: cancel)
     }
 
     public func pairs() -> [PairChoice] {

@@ -76,24 +76,45 @@ func channelSums(_ x: Tensor, centres m: [Double]?, pool: ThreadPool?) -> [(Doub
 
 /// Group normalisation (CHW): channels in `groups` consecutive groups; each group's C/G·H·W values
 /// normalised by their own mean and (biased) variance, then `· weight[c] + bias[c]` per channel —
-/// PyTorch `GroupNorm(groups, C, eps)`. Statistics are two-pass, accumulated in double.
+/// PyTorch `GroupNorm(groups, C, eps)`. Statistics are two-pass, accumulated in double
+/// (``groupMoments(_:groups:pool:)``, then ``groupNorm(_:moments:weight:bias:eps:pool:)``).
 public func groupNorm(_ x: Tensor, groups: Int, weight: [Float], bias: [Float], eps: Float = 1e-5,
                       pool: ThreadPool? = nil) -> Tensor {
-    x.require(.chw, "groupNorm")
+    groupNorm(x, moments: groupMoments(x, groups: groups, pool: pool), weight: weight, bias: bias, eps: eps,
+              pool: pool)
+}
+
+/// Each channel group's mean and (biased) variance over a CHW tensor's `C/G·H·W` values, the
+/// statistics ``groupNorm(_:groups:weight:bias:eps:pool:)`` normalises by: `groups` means, then
+/// `groups` variances. Two-pass, accumulated in double.
+public func groupMoments(_ x: Tensor, groups: Int, pool: ThreadPool? = nil) -> [Double] {
+    x.require(.chw, "groupMoments")
     let c = x.channels, per = c / max(groups, 1)
     precondition(groups >= 1 && c % groups == 0, "groupNorm: \(groups) groups do not divide \(c) channels")
-    precondition(weight.count == c && bias.count == c, "groupNorm: weight/bias need \(c) values")
     let n = Double(per * x.planeSize)
     let sums = channelSums(x, centres: nil, pool: pool)
     let means = (0..<groups).map { g in sums[(g * per)..<((g + 1) * per)].reduce(0) { $0 + $1.0 } / n }
     let centred = channelSums(x, centres: (0..<c).map { means[$0 / per] }, pool: pool)
+    return means + (0..<groups).map { g in centred[(g * per)..<((g + 1) * per)].reduce(0) { $0 + $1.1 } / n }
+}
+
+/// Group normalisation (CHW) by given statistics: `moments` holds G group means then G variances
+/// (``groupMoments(_:groups:pool:)``, of this map or another: a whole image's, replayed on a
+/// tile); each channel becomes `(x − mean) / √(variance + eps) · weight[c] + bias[c]`.
+public func groupNorm(_ x: Tensor, moments: [Double], weight: [Float], bias: [Float], eps: Float = 1e-5,
+                      pool: ThreadPool? = nil) -> Tensor {
+    x.require(.chw, "groupNorm")
+    let c = x.channels, groups = moments.count / 2
+    precondition(groups >= 1 && moments.count == 2 * groups && c % groups == 0,
+                 "groupNorm: \(moments.count) moments for \(c) channels")
+    precondition(weight.count == c && bias.count == c, "groupNorm: weight/bias need \(c) values")
+    let per = c / groups
     var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
     for g in 0..<groups {
-        let variance = centred[(g * per)..<((g + 1) * per)].reduce(0) { $0 + $1.1 } / n
-        let rstd = 1 / (variance + Double(eps)).squareRoot()
+        let mean = moments[g], rstd = 1 / (moments[groups + g] + Double(eps)).squareRoot()
         for ch in (g * per)..<((g + 1) * per) {
             scale[ch] = Float(rstd * Double(weight[ch]))
-            shift[ch] = Float(Double(bias[ch]) - means[g] * rstd * Double(weight[ch]))
+            shift[ch] = Float(Double(bias[ch]) - mean * rstd * Double(weight[ch]))
         }
     }
     return scale.withUnsafeBufferPointer { sc in shift.withUnsafeBufferPointer { sh in

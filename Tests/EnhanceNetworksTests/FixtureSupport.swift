@@ -1,4 +1,5 @@
 import EnhanceCheckpoints
+import EnhanceImaging
 import EnhanceNetworks
 import EnhanceTensor
 import Foundation
@@ -69,28 +70,50 @@ func randomTensor(channels: Int, height: Int, width: Int, seed: UInt64) -> Tenso
     return Tensor(channels: channels, height: height, width: width, data: data)
 }
 
-/// Checks a network whose blocks take whole-map statistics (GroupNorm, channel means) per tile, as
-/// chaiNNer runs spandrel's models: on `x` in tiles of `tile` input px with a margin of the
-/// receptive radius, the output differs from the untiled pass by more than `minimum` (relative),
-/// the tile at (`tile`, `tile`) equals its context window run alone and cut to the core, and one
-/// tile covering the image (`whole` px) is the untiled pass. Returns the tiled-vs-untiled error.
+/// Checks a network whose blocks take whole-map statistics (GroupNorm, channel means), on `x` (CHW
+/// in [0, 1]) in tiles of `tile` input px with a margin of the receptive radius:
+/// - a first pass's record of `x` itself, replayed, gives the untiled pass bit for bit, and tiles
+///   replaying it equal the untiled pass up to float rounding (1e-4 relative, as `TilerTests`:
+///   the convolutions' Winograd tiles follow each map's size), where tiles taking their own
+///   statistics (chaiNNer's way, ``StatisticsSource/own``) differ by more than `minimum`;
+/// - through the ``Upscaler``, `x` being no larger than the first pass's side (so the first pass
+///   is the image itself), the tiled upscale is the untiled reference pass; with a first-pass side
+///   of half the image (a reduced copy), tiled and untiled upscales still agree, and the returned
+///   `reduced` is their largest difference from the reference (clamped values).
 @discardableResult
-func assertStatisticsArePerTile(_ net: any SuperResolutionNetwork, _ x: Tensor, tile: Int, whole: Int,
-                                minimum: Float, _ name: String, file: StaticString = #filePath,
-                                line: UInt = #line) throws -> Float {
-    let pool = ThreadPool(threads: 2), s = net.scale, margin = net.receptiveRadius
+func assertWholeImageStatistics(_ model: LoadedModel, _ x: Tensor, tile: Int, minimum: Float, _ name: String,
+                                file: StaticString = #filePath, line: UInt = #line) throws
+    -> (perTile: Float, reduced: Float) {
+    let net = model.network, pool = ThreadPool(threads: 2), margin = net.receptiveRadius
+    XCTAssertTrue(net.hasWholeImageStatistics, name, file: file, line: line)
     let untiled = try net.forward(x, pool: pool, cancel: nil)
-    let tiled = try Tiler.run(net, x, tileSize: tile, margin: margin, pool: pool)
-    let err = maxRelativeError(tiled, untiled)
-    print("\(name): tiled (\(tile) px, margin \(margin)) vs untiled, max rel error \(err)")
-    XCTAssertGreaterThan(err, minimum, name, file: file, line: line)
-    let y0 = max(0, tile - margin), x0 = max(0, tile - margin)
-    let y1 = min(x.height, 2 * tile + margin), x1 = min(x.width, 2 * tile + margin)
-    let own = try net.forward(Tiler.crop(x, y: y0, x: x0, height: y1 - y0, width: x1 - x0), pool: pool, cancel: nil)
-    let core = Tiler.crop(own, y: (tile - y0) * s, x: (tile - x0) * s, height: tile * s, width: tile * s)
-    let cut = Tiler.crop(tiled, y: tile * s, x: tile * s, height: tile * s, width: tile * s)
-    XCTAssertLessThan(maxRelativeError(cut, core), 1e-6, name, file: file, line: line)
-    XCTAssertEqual(try Tiler.run(net, x, tileSize: whole, margin: margin, pool: pool), untiled, name,
-                   file: file, line: line)
-    return err
+    let record = try net.recordStatistics(x, pool: pool, cancel: nil)
+    XCTAssertFalse(record.layers.isEmpty, name, file: file, line: line)
+    let replay = ForwardOptions(statistics: .replay(record))
+    XCTAssertEqual(try net.forward(x, pool: pool, cancel: nil, options: replay), untiled, name, file: file, line: line)
+    let tiled = try Tiler.run(net, x, tileSize: tile, margin: margin, pool: pool, options: replay)
+    let perTile = maxRelativeError(try Tiler.run(net, x, tileSize: tile, margin: margin, pool: pool), untiled)
+    print("\(name): tiles of \(tile) px (margin \(margin)) vs untiled: replaying the first pass "
+          + "\(maxRelativeError(tiled, untiled)), own statistics \(perTile) (max rel error)")
+    XCTAssertLessThan(maxRelativeError(tiled, untiled), 1e-4, name, file: file, line: line)
+    XCTAssertGreaterThan(perTile, minimum, name, file: file, line: line)
+
+    let image = Image(width: x.width, height: x.height, channelCount: 3, pixels: x.data, bitDepth: 16)
+    var options = UpscaleOptions(tileSize: tile, tileOverlap: margin, threads: 2)
+    XCTAssertLessThanOrEqual(max(x.width, x.height), options.statisticsSide, file: file, line: line)
+    let reference = untiled.data.map { min(1, max(0, $0)) }
+    func largest(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }
+    let exact = try Upscaler(.model(model), options: options).upscale(image).pixels
+    XCTAssertLessThan(largest(exact, reference), 1e-4, "\(name): first pass on the image itself",
+                      file: file, line: line)
+    options.statisticsSide = max(x.width, x.height) / 2
+    let reduced = try Upscaler(.model(model), options: options).upscale(image).pixels
+    options.tileSize = 4 * max(x.width, x.height)
+    let reducedWhole = try Upscaler(.model(model), options: options).upscale(image).pixels
+    XCTAssertLessThan(largest(reduced, reducedWhole), 1e-4, "\(name): reduced first pass, tiled vs untiled",
+                      file: file, line: line)
+    let approximation = largest(reducedWhole, reference)
+    print("\(name): first pass on a copy of side \(options.statisticsSide) vs the image's own statistics: "
+          + "max |Δ| \(approximation) (clamped)")
+    return (perTile, approximation)
 }

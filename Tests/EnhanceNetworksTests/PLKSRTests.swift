@@ -107,14 +107,18 @@ final class PLKSRTests: XCTestCase {
         }
     }
 
-    /// With GroupNorm each tile is normalised by its own statistics (as chaiNNer runs it): a tiled
-    /// output is each tile's context window run on its own, cut to the core, and differs from the
-    /// untiled output however wide the margin; one tile covering the image is the untiled result.
-    func testGroupNormStatisticsArePerTile() throws {
+    /// GroupNorm's statistics come from a first pass over the whole image and every tile replays
+    /// them: tiles equal the untiled pass (where tiles with their own statistics, as chaiNNer runs
+    /// the model, differ), and the upscaler's output does not depend on its tiles
+    /// (``assertWholeImageStatistics``). The LayerNorm variant has no such statistics.
+    func testGroupNormStatisticsComeFromTheWholeImage() throws {
         for name in ["realplksr_x4", "realplksr_x2_dysample"] {
             let x = randomTensor(channels: 3, height: 30, width: 28, seed: 9)
-            try assertStatisticsArePerTile(try model(name), x, tile: 10, whole: 64, minimum: 1e-3, name)
+            let m = try LoadedModel(stateDict: Fixture.safetensors(name + ".weights.safetensors"), name: name)
+            try assertWholeImageStatistics(m, x, tile: 10, minimum: 1e-3, name)
         }
+        XCTAssertFalse(try model("realplksr_x4_ln").hasWholeImageStatistics)
+        XCTAssertFalse(try model("plksr_x4_ccm").hasWholeImageStatistics)
     }
 
     /// Local check (not CI): the real-size RealPLKSR (dim 64, 28 blocks, kernel 17, ×4) that

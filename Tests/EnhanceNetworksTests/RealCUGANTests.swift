@@ -34,25 +34,27 @@ final class RealCUGANTests: XCTestCase {
     }
 
     /// The receptive radius covers the reference's own reflect padding (how far the unpadded convs
-    /// reach: 18 px for 2×, 14 for 3×, 19 for 4×), and sides that are not multiples of the input
-    /// multiple are refused.
+    /// reach: 18 px for 2×, 14 for 3×, 19 for 4×); tiles start on multiples of the stride-2
+    /// levels' multiple, and windows of any side are taken (the network pads them to it as the
+    /// reference does: ``testOddSidesMatchSpandrel``).
     func testTilingConstraints() throws {
-        for (name, padding) in [("realcugan_x2", 18), ("realcugan_x3", 14), ("realcugan_x4", 19)] {
+        for (name, padding, multiple) in [("realcugan_x2", 18, 2), ("realcugan_x3", 14, 4), ("realcugan_x4", 19, 2)] {
             let net = try model(name)
             XCTAssertGreaterThanOrEqual(net.receptiveRadius, padding, name)
             XCTAssertLessThanOrEqual(net.receptiveRadius, 48, name)
-            let odd = randomTensor(channels: 3, height: 2 * net.inputMultiple + 1, width: 20, seed: 1)
-            XCTAssertThrowsError(try net.forward(odd, pool: ThreadPool(threads: 1), cancel: nil), name)
+            XCTAssertEqual(net.inputMultiple, multiple, name)
+            XCTAssertEqual(net.windowMultiple, 1, name)
         }
     }
 
-    /// The squeeze-excitation means are each tile's own (as chaiNNer runs spandrel's model): a tile
-    /// of the tiled output equals its context window run alone, cut to the core; tiles differ from
-    /// the untiled pass however wide the margin; one tile covering the image is the untiled pass.
-    func testSqueezeExcitationStatisticsArePerTile() throws {
+    /// The squeeze-excitation means come from a first pass over the whole image and every tile
+    /// replays them: tiles equal the untiled pass (where tiles with their own means, as chaiNNer
+    /// runs spandrel's model, differ), and the upscaler's output does not depend on its tiles.
+    func testSqueezeExcitationStatisticsComeFromTheWholeImage() throws {
         for name in ["realcugan_x2", "realcugan_x3"] {
             let x = randomTensor(channels: 3, height: 72, width: 48, seed: 9)
-            try assertStatisticsArePerTile(try model(name), x, tile: 24, whole: 96, minimum: 1e-4, name)
+            let m = try LoadedModel(stateDict: Fixture.safetensors(name + ".weights.safetensors"), name: name)
+            try assertWholeImageStatistics(m, x, tile: 24, minimum: 1e-4, name)
         }
     }
 
@@ -83,33 +85,32 @@ final class RealCUGANTests: XCTestCase {
         }
     }
 
-    /// Odd sides: the upscaler reflect-pads the image to the input multiple, then the network pads
-    /// its 18 px by reflection again, where the reference reflects the odd-sided image once; the
-    /// two paddings differ past the added row and column, and so do outputs within the receptive
-    /// radius of the right and bottom edges (here, a 21×23 image, nearly all of it).
-    func testOddSidesThroughTheUpscaler() throws {
-        let (x, expected) = try Fixture.io("realcugan_x2_odd")
-        let m = try ModelLoader.load(path: try Fixture.url("realcugan_x2.weights.safetensors").path)
-        let image = Image(width: x.width, height: x.height, channelCount: 3, pixels: x.data, bitDepth: 16)
-        let out = try Upscaler(.model(m), options: UpscaleOptions()).upscale(image)
-        XCTAssertEqual([out.width, out.height], [2 * x.width, 2 * x.height])
-        let want = expected.data.map { min(1, max(0, $0)) }
-        var worst: Float = 0, worstAt = 0
-        for (i, (a, b)) in zip(out.pixels, want).enumerated() where abs(a - b) > worst {
-            (worst, worstAt) = (abs(a - b), i)
+    /// Sides that are not multiples of the stride-2 levels' multiple: the reference reflect-pads
+    /// them to it in the same step as its own padding (18 + 1 px on the right of a 2× input of odd
+    /// width). The network does the same, and the upscaler passes windows that end at the image's
+    /// right or bottom edge as they are, so the whole image, untiled or in tiles of 8 px (the last
+    /// ones odd), is spandrel's output.
+    func testOddSidesMatchSpandrel() throws {
+        let pool = ThreadPool(threads: 2)
+        for (name, weights) in [("realcugan_x2_odd", "realcugan_x2"), ("realcugan_x3_odd", "realcugan_x3"),
+                                ("realcugan_x4_odd", "realcugan_x4")] {
+            let (x, expected) = try Fixture.io(name)
+            let m = try LoadedModel(stateDict: Fixture.safetensors(weights + ".weights.safetensors"), name: weights)
+            XCTAssertNotEqual(x.height % m.network.inputMultiple, 0, name)
+            let y = try m.network.forward(x, pool: pool, cancel: nil)
+            XCTAssertLessThan(PLKSRTests.errorOverRange(y, expected), 1e-4, name)
+            let image = Image(width: x.width, height: x.height, channelCount: 3, pixels: x.data, bitDepth: 16)
+            let want = expected.data.map { min(1, max(0, $0)) }
+            for tile in [nil, 8] {
+                let u = try Upscaler(.model(m), options: UpscaleOptions(tileSize: tile, threads: 2))
+                let out = try u.upscale(image)
+                XCTAssertEqual([out.width, out.height], [m.scale * x.width, m.scale * x.height], name)
+                let worst = zip(out.pixels, want).map { abs($0 - $1) }.max() ?? 1
+                print("\(name) through the upscaler, tiles \(tile.map(String.init) ?? "none"): max |Δ| \(worst) "
+                      + "(clamped) vs spandrel")
+                XCTAssertLessThan(worst, 1e-4, "\(name), tiles \(String(describing: tile))")
+            }
         }
-        let plane = out.width * out.height
-        // Further from the right and bottom edges (more than 12 input pixels) the difference is smaller.
-        var inner: Float = 0
-        for c in 0..<3 { for y in 0..<(2 * (x.height - 12)) { for xx in 0..<(2 * (x.width - 12)) {
-            let i = c * plane + y * out.width + xx
-            inner = max(inner, abs(out.pixels[i] - want[i]))
-        } } }
-        print("realcugan_x2_odd through the upscaler: max |Δ| \(worst) (clamped output) at row "
-              + "\(worstAt % plane / out.width), column \(worstAt % out.width) of \(out.height)×\(out.width); "
-              + "\(inner) more than 12 input pixels from the right and bottom edges")
-        XCTAssertGreaterThan(worst, 1e-2, "the known difference at odd edges is gone: update the docs")
-        XCTAssertLessThan(inner, worst)
     }
 
     /// UpCunet2x_fast (input pixel-unshuffled: `unet1` reads 12 channels, `conv_final` writes 12)

@@ -25,8 +25,15 @@ public struct ModelDescription: Sendable {
     /// Image channels in and out (3 for RGB).
     public var inChannels: Int { config.inChannels }
     public var outChannels: Int { config.outChannels }
-    /// Input sides must be multiples of this.
+    /// Input sides must be multiples of this (tiles start on multiples of it).
     public var inputMultiple: Int { config.inputMultiple }
+    /// What sides of a window the network takes must be multiples of: 1 when the network pads to
+    /// ``inputMultiple`` itself (as its reference does), else ``inputMultiple``.
+    public var windowMultiple: Int { config.padsToInputMultiple ? 1 : config.inputMultiple }
+    /// Whether some layer takes statistics over the whole feature map (GroupNorm, a global average
+    /// pool), so that a tile's output depends on where those statistics come from
+    /// (``ForwardOptions/statistics``): the ``Upscaler`` records them in a first pass per image.
+    public var hasWholeImageStatistics: Bool { config.wholeImageStatistics }
     /// Hyper-parameters by their checkpoint-convention names, in display order (e.g. `num_feat`).
     public var hyperParameters: [(name: String, value: Int)] { config.hyperParameters }
     /// Settings that are not integers (e.g. an upsampler's name), by the reference's names.

@@ -44,6 +44,10 @@ extension ArchitectureConfig {
     var extraReceptiveRadius: Int { 0 }
     /// No other settings.
     var settings: [(name: String, value: String)] { [] }
+    /// No whole-map statistics.
+    var wholeImageStatistics: Bool { false }
+    /// Sides must be multiples of the input multiple.
+    var padsToInputMultiple: Bool { false }
 }
 
 extension NetworkArchitecture {
@@ -59,11 +63,18 @@ protocol ArchitectureConfig: Sendable {
     /// Image channels in and out.
     var inChannels: Int { get }
     var outChannels: Int { get }
-    /// Input sides must be multiples of this (e.g. a pixel-unshuffle factor), usually 1.
+    /// Input sides must be multiples of this (e.g. a pixel-unshuffle factor), usually 1; tiles
+    /// start on multiples of it.
     var inputMultiple: Int { get }
     /// Tile cores and margins are rounded up to multiples of this (a multiple of ``inputMultiple``):
     /// e.g. an attention window, so that every tile's windows are the untiled pass's.
     var tileMultiple: Int { get }
+    /// Whether the network pads other sides to ``inputMultiple`` itself, as its reference does (so
+    /// a window that ends at the image's right or bottom edge is passed as it is).
+    var padsToInputMultiple: Bool { get }
+    /// Whether some layer takes statistics over the whole feature map (GroupNorm, a global average
+    /// pool): such layers take them through the pass's ``StatisticsSource``.
+    var wholeImageStatistics: Bool { get }
     /// Rough peak activation floats per input pixel during a forward pass (tile sizing).
     var peakFloatsPerInputPixel: Double { get }
     /// Multiply-accumulates per input pixel that no layer (``LayerInfo``) accounts for, e.g. the
@@ -79,7 +90,7 @@ protocol ArchitectureConfig: Sendable {
 
 /// What a family's network does with an input; the blocks built by ``NetworkArchitecture/makeNetwork(_:_:)``.
 protocol NetworkBody: Sendable {
-    /// `x` is CHW `[3, H, W]` with sides multiples of the input multiple; returns CHW
+    /// `x` is CHW `[3, H, W]` with sides multiples of the window multiple; returns CHW
     /// `[3, H·scale, W·scale]`. Checks `cancel` between blocks.
     func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?, options: ForwardOptions) throws -> Tensor
 }
@@ -135,13 +146,17 @@ indirect enum KeyCondition: Sendable {
     }
 }
 
-/// Per-call settings of a forward pass that do not change its result.
+/// Per-call settings of a forward pass.
 public struct ForwardOptions: Sendable, Equatable {
     /// Low-resolution rows per strip of an upsampling tail that runs in strips; nil: the network's
     /// default. Any value gives the same result (tests set small ones).
     public var tailStripRows: Int?
+    /// Where whole-map statistic layers take their statistics (the map's own by default; the
+    /// ``Upscaler`` replays an image's first pass on every tile). Ignored by networks without.
+    public var statistics: StatisticsSource
 
-    public init(tailStripRows: Int? = nil) {
+    public init(tailStripRows: Int? = nil, statistics: StatisticsSource = .own) {
         self.tailStripRows = tailStripRows
+        self.statistics = statistics
     }
 }

@@ -53,7 +53,7 @@ public struct LayerInfo: Sendable, Equatable {
 /// A single-image super-resolution network with loaded weights.
 ///
 /// Inputs and outputs are CHW ``Tensor``s: `x` is `[3, H, W]` RGB in [0, 1] with `H` and `W`
-/// multiples of ``inputMultiple``; the result is `[3, H·scale, W·scale]` (not clamped).
+/// multiples of ``windowMultiple``; the result is `[3, H·scale, W·scale]` (not clamped).
 public protocol SuperResolutionNetwork: Sendable {
     /// What the network is: family, configuration, layers (``NetworkRegistry/describe(_:source:)``).
     var modelDescription: ModelDescription { get }
@@ -66,10 +66,15 @@ extension SuperResolutionNetwork {
     public var family: String { modelDescription.family }
     /// Integer upscaling factor.
     public var scale: Int { modelDescription.scale }
-    /// Input width and height must be multiples of this (pixel-unshuffle factor, usually 1).
+    /// Tiles start on multiples of this (pixel-unshuffle factor, usually 1).
     public var inputMultiple: Int { modelDescription.inputMultiple }
     /// Tile cores and margins are multiples of this (``ModelDescription/tileMultiple``).
     public var tileMultiple: Int { modelDescription.tileMultiple }
+    /// Input width and height must be multiples of this (``ModelDescription/windowMultiple``).
+    public var windowMultiple: Int { modelDescription.windowMultiple }
+    /// Whether a tile's output depends on where whole-map statistics come from
+    /// (``ModelDescription/hasWholeImageStatistics``).
+    public var hasWholeImageStatistics: Bool { modelDescription.hasWholeImageStatistics }
     /// Convolutions in execution order.
     public var layers: [LayerInfo] { modelDescription.layers }
     /// Rough peak activation floats per input pixel during a forward pass, for choosing tile sizes.
@@ -96,7 +101,7 @@ final class BuiltNetwork: SuperResolutionNetwork, @unchecked Sendable {
     }
 
     func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?, options: ForwardOptions) throws -> Tensor {
-        let m = inputMultiple
+        let m = windowMultiple
         guard x.layout == .chw, x.channels == modelDescription.inChannels, x.height > 0, x.width > 0,
               x.height % m == 0, x.width % m == 0 else {
             throw NetworkError(family, "input [\(x.channels), \(x.height), \(x.width)] must be RGB with sides "

@@ -66,3 +66,10 @@ def realplksr_x1_dysample():
 @case("realplksr_real", size=(64, 56), real_size=True)
 def realplksr_real():
     return RealPLKSR(dim=64, n_blocks=28, upscaling_factor=4, kernel_size=17, split_ratio=0.25)
+
+
+@case("realplksr_real_init", size=(64, 56), real_size=True, noise=0.0)
+def realplksr_real_init():
+    """spandrel's initial weights unperturbed (outputs near the input's range, where the perturbed
+    ``realplksr_real``'s span ±35): the whole-image statistics measurement's second RealPLKSR."""
+    return RealPLKSR(dim=64, n_blocks=28, upscaling_factor=4, kernel_size=17, split_ratio=0.25)

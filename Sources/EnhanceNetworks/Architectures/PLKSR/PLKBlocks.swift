@@ -90,9 +90,10 @@ extension Conv {
     }
 }
 
-/// One block of either family: `x` → `x + …` at the trunk's width.
+/// One block of either family: `x` → `x + …` at the trunk's width; a GroupNorm takes its
+/// statistics from `statistics`.
 protocol PLKBlock: Sendable {
-    func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor
+    func callAsFunction(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) throws -> Tensor
 }
 
 extension PLKBlocks {
@@ -108,12 +109,14 @@ extension PLKBlocks {
 
         func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,
                      options: ForwardOptions) throws -> Tensor {
+            let statistics = StatisticsPass(options.statistics)
             var h = first(x, pool: pool)
             for block in blocks {
                 try cancel.check()
-                h = block(h, pool: pool)
+                h = try block(h, pool: pool, statistics: statistics)
             }
             try cancel.check()
+            try statistics.finish()
             return try tail(h, input: x, pool: pool, cancel: cancel, options: options)
         }
     }

@@ -86,7 +86,7 @@ enum PLKSR: NetworkArchitecture {
             refine = try s.conv("refine", in: c.dim, out: c.dim, k: 1)
         }
 
-        func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor {
+        func callAsFunction(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) -> Tensor {
             var h = mixer2(mixer0(x, activation: .gelu, pool: pool), pool: pool)
             h = lk(leadingChannelsOf: h, pool: pool)
             if let attn { h = mul(h, attn(h, activation: .sigmoid, pool: pool), pool: pool) }

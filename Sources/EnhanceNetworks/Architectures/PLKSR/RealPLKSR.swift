@@ -47,6 +47,8 @@ enum RealPLKSR: NetworkArchitecture {
             trunk.rows + [("layer_norm", layerNorm ? 1 : 0), ("dysample", dySample ? 1 : 0)]
         }
         var peakFloatsPerInputPixel: Double { trunk.peakFloats }
+        /// GroupNorm normalises by the whole map's statistics.
+        var wholeImageStatistics: Bool { !layerNorm }
     }
 
     static func config(_ r: ShapeReader) throws -> Config {
@@ -91,14 +93,14 @@ enum RealPLKSR: NetworkArchitecture {
             norm = c.layerNorm ? nil : (try gn.vector("weight", count: d), try gn.vector("bias", count: d))
         }
 
-        func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor {
+        func callAsFunction(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) throws -> Tensor {
             var h = layerNorm.map { layerNormChannels(x, weight: $0.weight, bias: $0.bias, eps: 1e-6, pool: pool) } ?? x
             h = mixer2(mixer0(h, activation: .mish, pool: pool), pool: pool)
             h = lk(leadingChannelsOf: h, pool: pool)
             if let attn { h = mul(h, attn(h, activation: .sigmoid, pool: pool), pool: pool) }
             guard let norm else { return refine(h, residual: x, pool: pool) }
-            let n = groupNorm(refine(h, pool: pool), groups: RealPLKSR.normGroups, weight: norm.weight,
-                              bias: norm.bias, pool: pool)
+            let n = try statistics.groupNorm(refine(h, pool: pool), groups: RealPLKSR.normGroups,
+                                             weight: norm.weight, bias: norm.bias, pool: pool)
             return add(n, x, pool: pool)
         }
     }

@@ -19,9 +19,10 @@ extension RCAN {
             upBias = try s.vector("2.bias", count: c)
         }
 
-        /// The per-channel factors for CHW or packed `x` `[C, H, W]`: `C` values in (0, 1).
-        func scales(_ x: Tensor, pool: ThreadPool) -> [Float] {
-            let mean = globalAveragePool(x, pool: pool).data
+        /// The per-channel factors for CHW or packed `x` `[C, H, W]`: `C` values in (0, 1), from the
+        /// channel means `statistics` gives (the map's own, or an image's first pass).
+        func scales(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) throws -> [Float] {
+            let mean = try statistics.channelMeans(x, pool: pool)
             let hidden = (0..<squeezed).map { o in
                 max(0, (0..<channels).reduce(downBias[o]) { $0 + down[o * channels + $1] * mean[$1] })
             }
@@ -45,9 +46,10 @@ extension RCAN {
             attention = try ChannelAttention(body["3"]["conv_du"], channels: nf, squeezed: nf / c.reduction)
         }
 
-        func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor {
+        func callAsFunction(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) throws -> Tensor {
             let h = conv2(conv0(x, activation: .relu, pool: pool), pool: pool)
-            return add(binary(h, perChannel: attention.scales(h, pool: pool), .mul, pool: pool), x, pool: pool)
+            let scales = try attention.scales(h, pool: pool, statistics: statistics)
+            return add(binary(h, perChannel: scales, .mul, pool: pool), x, pool: pool)
         }
     }
 
@@ -63,11 +65,12 @@ extension RCAN {
                                  resolution: resolution, layout: layout)
         }
 
-        func callAsFunction(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
+        func callAsFunction(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,
+                            statistics: StatisticsPass) throws -> Tensor {
             var h = x
             for block in blocks {
                 try cancel.check()
-                h = block(h, pool: pool)
+                h = try block(h, pool: pool, statistics: statistics)
             }
             return last(h, residual: x, pool: pool)
         }
@@ -143,7 +146,9 @@ extension RCAN {
 
         func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,
                      options: ForwardOptions) throws -> Tensor {
-            let y = try trunk(x, pool: pool, cancel: cancel)
+            let statistics = StatisticsPass(options.statistics)
+            let y = try trunk(x, pool: pool, cancel: cancel, statistics: statistics)
+            try statistics.finish()
             // The tail's high-resolution maps (4·nf channels at ×2 for ×4) would dominate a tile's memory:
             // run it on strips of rows with a halo of its receptive radius in trunk rows, starting on
             // multiples of 4 rows so every stage (the first at trunk resolution) keeps the whole map's
@@ -164,7 +169,8 @@ extension RCAN {
         }
 
         /// Mean shift, head and body: the CHW `[nf, H/d, W/d]` features the tail upsamples.
-        private func trunk(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
+        private func trunk(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,
+                           statistics: StatisticsPass) throws -> Tensor {
             let shifted = subMean.map { $0(x, pool: pool) } ?? x
             let d = config.unshuffle
             let feat = head(d == 1 ? shifted : pixelUnshuffle(shifted, d), pool: pool)
@@ -172,7 +178,7 @@ extension RCAN {
             var h = start
             for group in groups {
                 try cancel.check()
-                h = try group(h, pool: pool, cancel: cancel)
+                h = try group(h, pool: pool, cancel: cancel, statistics: statistics)
             }
             try cancel.check()
             let out = bodyLast(h, residual: start, pool: pool)

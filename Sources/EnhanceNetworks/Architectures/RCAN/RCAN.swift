@@ -77,6 +77,8 @@ enum RCAN: NetworkArchitecture {
         var peakFloatsPerInputPixel: Double {
             Double(6 * nFeats) / Double(unshuffle * unshuffle) + Double(3 + 3 * scale * scale)
         }
+        /// Channel attention scales by each channel's mean over the whole map.
+        var wholeImageStatistics: Bool { true }
     }
 
     static func config(_ r: ShapeReader) throws -> Config {

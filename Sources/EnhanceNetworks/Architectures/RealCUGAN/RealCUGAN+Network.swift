@@ -29,12 +29,14 @@ extension RealCUGAN {
             let s = config.scale, h0 = input.height, w0 = input.width, m = config.inputMultiple
             let x = config.pro ? binary(binary(input, scalar: 0.7, .mul, pool: pool), scalar: 0.15, .add, pool: pool)
                 : input
-            // The reference rounds the sides up to the multiple (a no-op for the sides Enhance passes).
+            // The reference rounds the sides up to the multiple in the same reflect padding.
             let ph = (h0 + m - 1) / m * m, pw = (w0 + m - 1) / m * m, p = padding
             let padded = reflectPad(x, top: p, left: p, bottom: p + ph - h0, right: p + pw - w0)
-            let y = unet1(padded, pool: pool)
+            let statistics = StatisticsPass(options.statistics)
+            let y = try unet1(padded, pool: pool, statistics: statistics)
             try cancel.check()
-            let z = add(try unet2(y, pool: pool, cancel: cancel), shrink(y, by: 20), pool: pool)
+            let z = add(try unet2(y, pool: pool, cancel: cancel, statistics: statistics), shrink(y, by: 20), pool: pool)
+            try statistics.finish()
             try cancel.check()
             var out: Tensor
             if let convFinal {

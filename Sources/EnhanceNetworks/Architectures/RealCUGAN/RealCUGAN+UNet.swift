@@ -6,8 +6,8 @@ extension RealCUGAN {
     /// 1×1 map (no MACs per input pixel, no receptive field).
     static let perImage = 1e-9
 
-    /// `SEBlock(c, reduction 8, bias)`: `x · σ(conv2(relu(conv1(mean_hw(x)))))`, the mean taken over
-    /// the whole map the block is given (a tile, under tiling). CHW.
+    /// `SEBlock(c, reduction 8, bias)`: `x · σ(conv2(relu(conv1(mean_hw(x)))))`, the means taken
+    /// from the pass's statistics (the map's own, or an image's first pass). CHW.
     struct SEBlock {
         let conv1, conv2: Conv
 
@@ -16,8 +16,8 @@ extension RealCUGAN {
             conv2 = try s.conv("conv2", in: c / 8, out: c, k: 1, resolution: perImage)
         }
 
-        func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor {
-            let m = globalAveragePool(x, pool: pool)
+        func callAsFunction(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) throws -> Tensor {
+            let m = Tensor(channels: x.channels, height: 1, width: 1, data: try statistics.channelMeans(x, pool: pool))
             let g = conv2(conv1(m, activation: .relu, pool: pool), activation: .sigmoid, pool: pool)
             return binary(x, perChannel: g.data, .mul, pool: pool)
         }
@@ -35,9 +35,9 @@ extension RealCUGAN {
             se = hasSE ? try SEBlock(s["seblock"], channels: o) : nil
         }
 
-        func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor {
+        func callAsFunction(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) throws -> Tensor {
             let z = valid(conv2, valid(conv0, x, activation: leaky, pool: pool), activation: leaky, pool: pool)
-            return se.map { $0(z, pool: pool) } ?? z
+            return try se.map { try $0(z, pool: pool, statistics: statistics) } ?? z
         }
     }
 
@@ -62,10 +62,10 @@ extension RealCUGAN {
                 : try TransposedConv(s, "conv_bottom", in: 64, out: o, kernel: 4, stride: 2, padding: 3, resolution: 1)
         }
 
-        func callAsFunction(_ x: Tensor, pool: ThreadPool) -> Tensor {
-            let x1 = conv1(x, pool: pool)
-            let x2 = conv2Up(conv2(conv1Down(x1, activation: leaky, pool: pool), pool: pool), activation: leaky,
-                             pool: pool)
+        func callAsFunction(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) throws -> Tensor {
+            let x1 = try conv1(x, pool: pool, statistics: statistics)
+            let down = conv1Down(x1, activation: leaky, pool: pool)
+            let x2 = conv2Up(try conv2(down, pool: pool, statistics: statistics), activation: leaky, pool: pool)
             let x3 = valid(conv3, add(shrink(x1, by: 4), x2, pool: pool), activation: leaky, pool: pool)
             return convBottom(x3, pool: pool)
         }
@@ -94,15 +94,16 @@ extension RealCUGAN {
             convBottom = try s.conv("conv_bottom", in: 64, out: o, k: 3, resolution: r)
         }
 
-        func callAsFunction(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
-            let x1 = conv1(x, pool: pool)
-            let x2 = conv2(conv1Down(x1, activation: leaky, pool: pool), pool: pool)
+        func callAsFunction(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,
+                            statistics s: StatisticsPass) throws -> Tensor {
+            let x1 = try conv1(x, pool: pool, statistics: s)
+            let x2 = try conv2(conv1Down(x1, activation: leaky, pool: pool), pool: pool, statistics: s)
             try cancel.check()
-            let x3 = conv3Up(conv3(conv2Down(x2, activation: leaky, pool: pool), pool: pool), activation: leaky,
-                             pool: pool)
+            let x3 = conv3Up(try conv3(conv2Down(x2, activation: leaky, pool: pool), pool: pool, statistics: s),
+                             activation: leaky, pool: pool)
             try cancel.check()
-            let x4 = conv4Up(conv4(add(shrink(x2, by: 4), x3, pool: pool), pool: pool), activation: leaky,
-                             pool: pool)
+            let x4 = conv4Up(try conv4(add(shrink(x2, by: 4), x3, pool: pool), pool: pool, statistics: s),
+                             activation: leaky, pool: pool)
             let x5 = valid(conv5, add(shrink(x1, by: 16), x4, pool: pool), activation: leaky, pool: pool)
             return valid(convBottom, x5, pool: pool)
         }

@@ -55,6 +55,10 @@ enum RealCUGAN: NetworkArchitecture {
         /// 2 for 2× and 4× (one stride-2 level in `unet1` at 1×, two in `unet2` at 2×), 4 for 3×
         /// (two stride-2 levels in `unet2` at 3×), the multiples the reference pads to.
         var inputMultiple: Int { scale == 3 ? 4 : 2 }
+        /// The reference reflect-pads other sides to the multiple together with its own padding.
+        var padsToInputMultiple: Bool { true }
+        /// The squeeze-excitation blocks scale by each channel's mean over the whole map.
+        var wholeImageStatistics: Bool { true }
 
         /// The resolution `unet2` runs at, relative to the input (`scale`, but 2 for 4×).
         var unet2Resolution: Int { scale == 3 ? 3 : 2 }

@@ -1,0 +1,66 @@
+import EnhanceImaging
+import EnhanceNetworks
+import EnhanceTUI
+@testable import EnhanceTUIEngine
+import Foundation
+import XCTest
+
+/// A network with whole-map statistics (channel attention's means: a small RCAN from the networks'
+/// test fixtures, spandrel-made weights) gets one first pass per image and method/α, which views,
+/// refinements and the export all replay: so a view shows what the export writes.
+final class EngineStatisticsTests: XCTestCase {
+    private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("EnhanceNetworksTests/Fixtures").path
+
+    /// Views (in one piece, context of the export margin) and refinements of a 40×30 image equal
+    /// the same pixels of the exported 8-bit PNG within 1/255, the export running in 12 px tiles
+    /// and the first pass on a 16 px copy of the image.
+    func testViewsAndRefinementsEqualTheExport() throws {
+        let m = try ModelLoader.load(path: fixtures + "/rcan_x4.weights.safetensors")
+        XCTAssertTrue(m.network.hasWholeImageStatistics)
+        var options = UpscaleOptions(tileSize: 12, threads: 2)
+        options.statisticsSide = 16
+        let engine = try UpscalerEngine(psnr: m, gan: nil, options: options, interactiveContext: nil)
+        let img = gradientNoise(40, 30)
+        let dir = NSTemporaryDirectory() + "enhance-stats-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try engine.export(img, method: .psnr, alpha: 0, to: dir + "/out.png", cancel: CancellationToken()) { _ in }
+        let exported = try ImageFile.read(path: dir + "/out.png")
+        XCTAssertEqual([exported.width, exported.height, exported.bitDepth], [160, 120, 8])
+        func level(_ v: Float) -> Int { Int((min(1, max(0, v)) * 255).rounded()) }
+        func worst(_ part: Image, at region: PixelRect) -> Int {
+            var d = 0
+            for c in 0..<3 { for y in 0..<part.height { for x in 0..<part.width {
+                d = max(d, abs(level(part[c, y, x]) - level(exported[c, region.y * 4 + y, region.x * 4 + x])))
+            } } }
+            return d
+        }
+        for region in [PixelRect(x: 3, y: 5, width: 17, height: 11), PixelRect(x: 25, y: 18, width: 15, height: 12),
+                       PixelRect(x: 0, y: 0, width: 40, height: 30)] {
+            let view = try engine.upscale(img, region: region, method: .psnr, alpha: 0,
+                                          cancel: CancellationToken()) { _ in }
+            XCTAssertLessThanOrEqual(worst(view, at: region), 1, "view \(region)")
+            let tile = try engine.refine(img, region: region, method: .psnr, alpha: 0,
+                                         cancel: CancellationToken()) { _ in }
+            XCTAssertLessThanOrEqual(worst(tile.image, at: tile.region), 1, "refinement of \(region)")
+        }
+    }
+
+    /// The first pass is made once per image while its upscaler is kept: the same image (or equal
+    /// pixels) gets the same record, another image a new one.
+    func testOneFirstPassPerImage() throws {
+        let m = try ModelLoader.load(path: fixtures + "/rcan_x4.weights.safetensors")
+        let engine = try UpscalerEngine(psnr: m, gan: nil, options: UpscaleOptions(threads: 2))
+        let u = try engine.upscaler(for: .psnr, alpha: 0)
+        let img = gradientNoise(20, 14)
+        let copy = Image(width: 20, height: 14, channelCount: 3, pixels: img.pixels.map { $0 })
+        let first = try XCTUnwrap(try engine.statistics(u, img, cancel: CancellationToken()))
+        XCTAssertTrue(try engine.statistics(u, img, cancel: CancellationToken())?.rgb === first.rgb)
+        XCTAssertTrue(try engine.statistics(u, copy, cancel: CancellationToken())?.rgb === first.rgb)
+        let other = try engine.statistics(u, gradientNoise(14, 20), cancel: CancellationToken())
+        XCTAssertFalse(other?.rgb === first.rgb)
+        XCTAssertNil(try engine.statistics(try engine.upscaler(for: .bicubic, alpha: 0), img,
+                                           cancel: CancellationToken()))
+    }
+}
