@@ -111,13 +111,13 @@ final class FFTPlan: Sendable {
             var start = 0
             while start < n {
                 let a = x + (start + j) * s, b = a + half * s
-                let ar = load(a), ai = load(a + 8), br = load(b), bi = load(b + 8)
+                let ar = load8(a), ai = load8(a + 8), br = load8(b), bi = load8(b + 8)
                 if inverse {
                     let pr = br * c - bi * t, pi = br * t + bi * c
-                    store(a, ar + pr); store(a + 8, ai + pi); store(b, ar - pr); store(b + 8, ai - pi)
+                    store8(a, ar + pr); store8(a + 8, ai + pi); store8(b, ar - pr); store8(b + 8, ai - pi)
                 } else {
                     let dr = ar - br, di = ai - bi
-                    store(a, ar + br); store(a + 8, ai + bi); store(b, dr * c - di * t); store(b + 8, dr * t + di * c)
+                    store8(a, ar + br); store8(a + 8, ai + bi); store8(b, dr * c - di * t); store8(b + 8, dr * t + di * c)
                 }
                 start += 2 * half
             }
@@ -137,15 +137,15 @@ final class FFTPlan: Sendable {
             var start = 0
             while start < n {
                 let p0 = x + (start + j) * s, p1 = p0 + q * s, p2 = p1 + q * s, p3 = p2 + q * s
-                let x0 = (load(p0), load(p0 + 8)), x1 = (load(p1), load(p1 + 8))
-                let x2 = (load(p2), load(p2 + 8)), x3 = (load(p3), load(p3 + 8))
+                let x0 = (load8(p0), load8(p0 + 8)), x1 = (load8(p1), load8(p1 + 8))
+                let x2 = (load8(p2), load8(p2 + 8)), x3 = (load8(p3), load8(p3 + 8))
                 let sr = x0.0 + x2.0, si = x0.1 + x2.1, dr = x0.0 - x2.0, di = x0.1 - x2.1
                 let ur = x1.0 + x3.0, ui = x1.1 + x3.1, vr = x1.0 - x3.0, vi = x1.1 - x3.1
-                store(p0, sr + ur); store(p0 + 8, si + ui)
+                store8(p0, sr + ur); store8(p0 + 8, si + ui)
                 if j == 0 {
-                    store(p1, sr - ur); store(p1 + 8, si - ui)
-                    store(p2, dr + vi); store(p2 + 8, di - vr)
-                    store(p3, dr - vi); store(p3 + 8, di + vr)
+                    store8(p1, sr - ur); store8(p1 + 8, si - ui)
+                    store8(p2, dr + vi); store8(p2 + 8, di - vr)
+                    store8(p3, dr - vi); store8(p3 + 8, di + vr)
                 } else {
                     multiply(p1, sr - ur, si - ui, t2)
                     multiply(p2, dr + vi, di - vr, t1)
@@ -169,16 +169,16 @@ final class FFTPlan: Sendable {
             var start = 0
             while start < n {
                 let p0 = x + (start + j) * s, p1 = p0 + q * s, p2 = p1 + q * s, p3 = p2 + q * s
-                let u = (load(p0), load(p0 + 8))
-                let v = j == 0 ? (load(p1), load(p1 + 8)) : product(load(p1), load(p1 + 8), t2)
-                let r = j == 0 ? (load(p2), load(p2 + 8)) : product(load(p2), load(p2 + 8), t1)
-                let w = j == 0 ? (load(p3), load(p3 + 8)) : product(load(p3), load(p3 + 8), t3)
+                let u = (load8(p0), load8(p0 + 8))
+                let v = j == 0 ? (load8(p1), load8(p1 + 8)) : product(load8(p1), load8(p1 + 8), t2)
+                let r = j == 0 ? (load8(p2), load8(p2 + 8)) : product(load8(p2), load8(p2 + 8), t1)
+                let w = j == 0 ? (load8(p3), load8(p3 + 8)) : product(load8(p3), load8(p3 + 8), t3)
                 let ar = u.0 + v.0, ai = u.1 + v.1, br = u.0 - v.0, bi = u.1 - v.1
                 let cr = r.0 + w.0, ci = r.1 + w.1, dr = r.0 - w.0, di = r.1 - w.1
-                store(p0, ar + cr); store(p0 + 8, ai + ci)
-                store(p2, ar - cr); store(p2 + 8, ai - ci)
-                store(p1, br - di); store(p1 + 8, bi + dr)
-                store(p3, br + di); store(p3 + 8, bi - dr)
+                store8(p0, ar + cr); store8(p0 + 8, ai + ci)
+                store8(p2, ar - cr); store8(p2 + 8, ai - ci)
+                store8(p1, br - di); store8(p1 + 8, bi + dr)
+                store8(p3, br + di); store8(p3 + 8, bi - dr)
                 start += 4 * q
             }
         }
@@ -192,17 +192,23 @@ final class FFTPlan: Sendable {
     @inline(__always)
     private func multiply(_ p: UnsafeMutablePointer<Float>, _ re: V, _ im: V, _ t: (V, V)) {
         let r = product(re, im, t)
-        store(p, r.0); store(p + 8, r.1)
+        store8(p, r.0); store8(p + 8, r.1)
     }
 }
 
-// File-private copies (FFTConv.swift has its own): inlined without whole-module optimisation too.
+/// Eight floats at `p` (unaligned), for the FFT and ``FFTConv``.
 @inline(__always)
-private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
 }
 
 @inline(__always)
-private func store(_ p: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>) {
+func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+/// Stores eight floats at `p` (unaligned).
+@inline(__always)
+func store8(_ p: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }

@@ -152,9 +152,9 @@ enum FFTConv {
         plan.forward(scratch, rows: rows)
         for h in 0..<plan.bins.count {
             let z = scratch + Int(plan.bins[h]) * 16, m = scratch + Int(plan.mirrors[h]) * 16
-            let zr = load(z), zi = load(z + 8), mr = load(m), mi = load(m + 8)
+            let zr = load8(z), zi = load8(z + 8), mr = load8(m), mi = load8(m + 8)
             let d = x + (h * g.inBlocks + block) * 32
-            store(d, zr + mr); store(d + 8, zi - mi); store(d + 16, zi + mi); store(d + 24, mr - zr)
+            store8(d, zr + mr); store8(d + 8, zi - mi); store8(d + 16, zi + mi); store8(d + 24, mr - zr)
         }
     }
 
@@ -171,18 +171,18 @@ enum FFTConv {
                 for c in stride(from: 0, to: ci, by: 2) {  // a pair: lane p of A (channel c) and B (c + 1)
                     let xp = xs + (c / 16) * 32 + (c % 16) / 2
                     var xr = V(repeating: xp[0]), xi = V(repeating: xp[8])
-                    var ker = load(k), kei = load(k + 8), kor = load(k + 16), koi = load(k + 24)
+                    var ker = load8(k), kei = load8(k + 8), kor = load8(k + 16), koi = load8(k + 24)
                     er1.addProduct(ker, xr); er2.addProduct(kei, xi); ei1.addProduct(ker, xi); ei2.addProduct(kei, xr)
                     or1.addProduct(kor, xr); or2.addProduct(koi, xi); oi1.addProduct(kor, xi); oi2.addProduct(koi, xr)
                     if c + 1 == ci { break }
                     xr = V(repeating: xp[16]); xi = V(repeating: xp[24])
-                    ker = load(k + 32); kei = load(k + 40); kor = load(k + 48); koi = load(k + 56)
+                    ker = load8(k + 32); kei = load8(k + 40); kor = load8(k + 48); koi = load8(k + 56)
                     er1.addProduct(ker, xr); er2.addProduct(kei, xi); ei1.addProduct(ker, xi); ei2.addProduct(kei, xr)
                     or1.addProduct(kor, xr); or2.addProduct(koi, xi); oi1.addProduct(kor, xi); oi2.addProduct(koi, xr)
                     k += 64
                 }
                 let d = y + t * g.outStride + (h * g.outBlocks + ob) * 32
-                store(d, er1 - er2); store(d + 8, ei1 + ei2); store(d + 16, or1 - or2); store(d + 24, oi1 + oi2)
+                store8(d, er1 - er2); store8(d + 8, ei1 + ei2); store8(d + 16, or1 - or2); store8(d + 24, oi1 + oi2)
             }
         } }
     }
@@ -196,10 +196,10 @@ enum FFTConv {
         let plan = g.plan
         for h in 0..<plan.bins.count {
             let s = y + (h * g.outBlocks + block) * 32
-            let er = load(s), ei = load(s + 8), or = load(s + 16), oi = load(s + 24)
+            let er = load8(s), ei = load8(s + 8), or = load8(s + 16), oi = load8(s + 24)
             let z = scratch + Int(plan.bins[h]) * 16, m = scratch + Int(plan.mirrors[h]) * 16
-            store(m, er + oi); store(m + 8, or - ei)
-            store(z, er - oi); store(z + 8, ei + or)
+            store8(m, er + oi); store8(m + 8, or - ei)
+            store8(z, er - oi); store8(z + 8, ei + or)
         }
         let oy = t / g.tilesX * g.valid, ox = t % g.tilesX * g.valid
         let rows = min(g.valid, g.height - oy), cols = min(g.valid, g.width - ox)
@@ -225,17 +225,3 @@ enum FFTConv {
 }
 
 // File-private copies (FFT.swift has its own): inlined without whole-module optimisation too.
-@inline(__always)
-private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always)
-private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always)
-private func store(_ p: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
