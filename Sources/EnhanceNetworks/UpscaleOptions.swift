@@ -26,7 +26,7 @@ public struct UpscaleOptions: Sendable, Equatable {
     public var forward = ForwardOptions()
     /// The longest side (input pixels) of the image a network with whole-map statistics (GroupNorm,
     /// channel means) takes them from in its first pass (``Upscaler/statistics(of:cancel:)``):
-    /// larger images are reduced to it first. Measured on real-size models (README): SIDE_TBD.
+    /// larger images are reduced to it first (the approximation's error is not measured yet: README).
     public var statisticsSide = 128
 
     public init(tileSize: Int? = nil, tileOverlap: Int? = nil,
