@@ -68,8 +68,8 @@ func plannedWork(_ s: AppState, _ p: PreviewState, view: PixelRect, density: Dou
     let focus = (x: Double(view.x) + Double(view.width) / 2, y: Double(view.y) + Double(view.height) / 2)
     // Piece sizes from the pair's measured speed: a first piece that runs in about 0.1 s (what a
     // new α's kernel preparation leaves of a 0.4 s budget) with the engine's 8 px of context on
-    // each side (RRDBNet-23 on 2 AVX2 cores: 8 px, run as 24 × 24 in 0.15 s), a view that takes
-    // under 0.25 s in one piece (cutting only adds context overhead).
+    // each side (the bundled large pair on 2 AVX2 cores: 8 px, run as 24 × 24 in 0.15 s), a view
+    // that takes under 0.25 s in one piece (cutting only adds context overhead).
     let first = p.pixelSeconds.map { min(max(Int((0.1 / $0).squareRoot()) - 16, 8), 160) } ?? 48
     let whole = p.pixelSeconds.map { Int(min(0.25 / $0, 1e9)) } ?? 0
     /// Queues what `key` at `pr` still lacks of `target`; true when its tiles cover `target`.

@@ -9,8 +9,8 @@
 /// block of 32 output channels at a time), and `M` is transformed back with the fused epilogue.
 /// With fewer chunks than threads (a small input: a preview's first piece), `V` is shared instead:
 /// the inputs are transformed in channel ranges on every thread, then the output blocks are split
-/// over the threads (a 24×24 RRDBNet-23 input: 298 → 130–150 ms on 2 AVX2 cores, with the input
-/// transform loading only the columns a short tile run needs).
+/// over the threads (the bundled large pair at 24×24 input: 298 → 130–150 ms on 2 AVX2 cores,
+/// with the input transform loading only the columns a short tile run needs).
 ///
 /// Inputs feeding several convolutions (dense blocks) are transformed again by each: keeping
 /// their transforms (2.25× the tensor) between calls was measured slower, since a dense block's
