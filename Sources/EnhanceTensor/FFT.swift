@@ -117,7 +117,8 @@ final class FFTPlan: Sendable {
                     store8(a, ar + pr); store8(a + 8, ai + pi); store8(b, ar - pr); store8(b + 8, ai - pi)
                 } else {
                     let dr = ar - br, di = ai - bi
-                    store8(a, ar + br); store8(a + 8, ai + bi); store8(b, dr * c - di * t); store8(b + 8, dr * t + di * c)
+                    store8(a, ar + br); store8(a + 8, ai + bi)
+                    store8(b, dr * c - di * t); store8(b + 8, dr * t + di * c)
                 }
                 start += 2 * half
             }
