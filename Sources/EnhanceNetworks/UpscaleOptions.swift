@@ -26,8 +26,10 @@ public struct UpscaleOptions: Sendable, Equatable {
     public var forward = ForwardOptions()
     /// The longest side (input pixels) of the image a network with whole-map statistics (GroupNorm,
     /// channel means) takes them from in its first pass (``Upscaler/statistics(of:cancel:)``):
-    /// larger images are reduced to it first (the approximation's error is not measured yet: README).
-    public var statisticsSide = 128
+    /// larger images are reduced to it first. 256: on real-size random models it halved 128's
+    /// difference from the image's own statistics, at a cost of one forward pass over at most
+    /// 256 × 256 pixels (docs/architectures.md, section 6).
+    public var statisticsSide = 256
 
     public init(tileSize: Int? = nil, tileOverlap: Int? = nil,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, alpha: AlphaUpscaling = .model) {

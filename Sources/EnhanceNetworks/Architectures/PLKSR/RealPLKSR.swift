@@ -9,15 +9,14 @@ import EnhanceTensor
 /// pixel shuffle or, when `to_img.init_pos` exists, ``DySample``.
 ///
 /// **Tiles and GroupNorm.** GroupNorm normalises each block's output by statistics over the whole
-/// map it is given, so the result depends on the extent of the input. Enhance does what chaiNNer
-/// does: the network runs on each tile (core plus margin) as on an image of its own, so a tile's
-/// statistics are the tile's. Images that fit one tile (the memory-derived tile size is 870–1024
-/// px for dim 64 with 8–16 GB free) run untiled and match spandrel on the whole image; larger
-/// ones differ per tile: on a real-size model with spandrel's initial weights, 96–128 px tiles
-/// with the 48 px margin were up to 18/255 from the untiled pass (docs/architectures.md).
-/// Preview and export run the same ``Tiler`` grid, so an exported tile equals the TUI's
-/// refinement of it; a preview window computed in one piece uses its own statistics. The
-/// LayerNorm variant normalises per pixel and tiles exactly.
+/// map it is given, so a forward pass's result depends on how much of the image it sees. Each norm
+/// takes its group means and variances from the pass's ``StatisticsSource``: the ``Upscaler``
+/// records them in one first pass per image (the image itself up to
+/// ``UpscaleOptions/statisticsSide``, else a reduced copy) and every tile, TUI view and export band
+/// replays them, so tiles equal the untiled pass (up to the margin) and previews equal exports. A
+/// bare forward pass uses its own map's, as chaiNNer does per tile. How far a reduced copy's
+/// statistics are from the image's own: docs/architectures.md. The LayerNorm variant normalises
+/// per pixel and tiles exactly.
 enum RealPLKSR: NetworkArchitecture {
     static let name = "RealPLKSR"
     static let canonicalLayout = "PLKSR"

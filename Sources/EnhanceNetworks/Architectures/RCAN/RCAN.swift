@@ -12,15 +12,12 @@ import EnhanceTensor
 /// statistic of the whole feature map, so, like GroupNorm, it makes the output depend on how much
 /// of the image one forward pass sees (docs/architectures.md, "Normalisation over the whole map").
 ///
-/// **Tiles and channel attention.** Enhance does what it does for RealPLKSR's GroupNorm (and what
-/// chaiNNer does): each tile (core plus margin) runs as an image of its own, so its channel means
-/// are the tile's. Images that fit one tile run untiled and match spandrel on the whole image;
-/// larger ones differ per tile. On spandrel's default ×4 (64 features, 10×20 RCABs) with PyTorch's
-/// initial weights, 96 px tiles with a 48 px margin were up to 37/255 from the untiled pass (81 %
-/// of 8-bit values more than 1/255 apart); with the residual branches damped ×0.1, at most 1/255
-/// (`RCANTests.testRealSizeRCANMatchesSpandrel`; trained models' differences are not known yet).
-/// The memory-derived tile size keeps most images in one tile. Preview and export run the same
-/// ``Tiler`` grid, so an exported tile equals the TUI's refinement of it.
+/// **Tiles and channel attention.** Every channel attention takes its channel means from the pass's
+/// ``StatisticsSource`` (as RealPLKSR's GroupNorm does): the ``Upscaler``'s first pass per image
+/// records them and every tile, TUI view and export band replays them, so the output does not
+/// depend on the tiles and previews equal exports; a bare forward pass uses its own map's (chaiNNer's
+/// per-tile behaviour). Measured on spandrel's default ×4 with PyTorch's initial weights:
+/// docs/architectures.md.
 ///
 /// **Mean shift.** With `sub_mean`/`add_mean` in the checkpoint (spandrel's `norm`), the input is
 /// multiplied by `rgb_range` = 255 — not in the file, spandrel assumes it — and goes through

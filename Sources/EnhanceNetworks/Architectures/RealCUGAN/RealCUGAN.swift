@@ -15,19 +15,18 @@ import EnhanceTensor
 /// convs run as a pixel unshuffle and a 1×1 conv; transposed convs as a conv, a pixel shuffle and
 /// a crop (``TransposedConv``), both exactly.
 ///
-/// **Tiles.** Sides must be multiples of ``Config/inputMultiple`` (2; 4 for 3×, whose `unet2` runs
+/// **Tiles.** Tiles start on multiples of ``Config/inputMultiple`` (2; 4 for 3×, whose `unet2` runs
 /// at 3× with two stride-2 levels) so that every tile's stride-2 grid lines up with the whole
-/// image's; Enhance's image windows reflect-pad odd sides to it first. The squeeze-excitation
-/// blocks scale channels by means over the whole feature map, so, as with GroupNorm
-/// (docs/architectures.md), each tile (core plus margin) is run as an image of its own with its
-/// own means: what chaiNNer does with spandrel's model. (The original Real-CUGAN tiled mode instead
-/// averages the per-tile means over all tiles in a first pass.) Images that fit one tile run
-/// untiled and equal spandrel's output; without the SE scaling, a margin of the receptive radius
-/// would make tiles exact. On a real-size 2× with random weights, 64–96 px tiles differ from the
-/// untiled pass by up to 46–66/255 (docs/architectures.md). Odd sides: the reference reflects the
-/// image once by `18 + 1` px, Enhance reflects it to even and then by 18, so outputs within the
-/// receptive radius of the right and bottom edges differ from spandrel's (and, through the SE
-/// means, slightly everywhere). spandrel's `UpCunet2x_fast` (input pixel-unshuffled by 2) is refused.
+/// image's. Other sides are taken as they are and padded like the reference: the reflect padding
+/// reaches to the multiple on the right and bottom in the same step (18 + 1 px for an odd 2×
+/// side), so windows that end at the image's edge are passed unpadded
+/// (``Config/padsToInputMultiple``) and odd-sided images equal spandrel's output. The
+/// squeeze-excitation blocks scale channels by means over the whole map; they take them from the
+/// pass's ``StatisticsSource``, i.e. the ``Upscaler``'s first pass per image, replayed by every tile
+/// (as RealPLKSR's GroupNorm, docs/architectures.md; the original Real-CUGAN's tiled mode instead
+/// averages the per-tile means over all tiles in a first pass). A bare forward pass uses its own
+/// map's, as chaiNNer does per tile. spandrel's `UpCunet2x_fast` (input pixel-unshuffled by 2) is
+/// refused.
 enum RealCUGAN: NetworkArchitecture {
     static let name = "RealCUGAN"
     static let canonicalLayout = "RealCUGAN"
