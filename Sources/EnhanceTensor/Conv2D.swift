@@ -40,6 +40,8 @@ public final class Conv2D: @unchecked Sendable {
     let packed: PackedKernels
     /// Channel-packed F(6×6) `U` (``TileWinograd``), made on first use.
     let tileKernels: PackedKernels
+    /// ``PackedToFew``'s weights (a packed16 input, few CHW outputs), made on first use.
+    let fewKernels: PackedKernels
     private let given: [Float]
     /// The ends and α of a blend.
     private let blendOf: (a: Conv2D, b: Conv2D, alpha: Float)?
@@ -69,6 +71,9 @@ public final class Conv2D: @unchecked Sendable {
         }
         tileKernels = PackedKernels(recycle: true) { pool in
             TileWinograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, pool: pool)
+        }
+        fewKernels = PackedKernels { _ in
+            PackedToFew.packWeights(weight, outChannels: outChannels, inChannels: inChannels)
         }
     }
 
@@ -122,6 +127,9 @@ public final class Conv2D: @unchecked Sendable {
             TileWinograd.transformWeights(Conv2D.blend(a.weight, b.weight, alpha), outChannels: o, inChannels: i,
                                           pool: pool)
         }
+        fewKernels = PackedKernels { _ in
+            PackedToFew.packWeights(Conv2D.blend(a.weight, b.weight, alpha), outChannels: o, inChannels: i)
+        }
     }
 
     /// Makes the kernels this convolution runs with (its ``layout``'s) now if they are not yet
@@ -163,6 +171,10 @@ public final class Conv2D: @unchecked Sendable {
     public func callAsFunction(_ inputs: [Tensor], activation: Activation = .identity,
                                outputScale: Float = 1, residual: Tensor? = nil,
                                pool: ThreadPool) -> Tensor {
+        if layout == .chw, inputs.count == 1, inputs[0].layout == .packed16 {
+            return packedToFew(inputs[0], activation: activation, outputScale: outputScale, residual: residual,
+                               pool: pool)
+        }
         if layout == .packed16 {
             return packed16(inputs, activation: activation, outputScale: outputScale, residual: residual, pool: pool,
                             isa: .compiled)

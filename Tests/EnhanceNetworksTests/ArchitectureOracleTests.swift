@@ -51,7 +51,16 @@ final class ArchitectureOracleTests: XCTestCase {
 
     /// MSRResNet's tail: pixel shuffles, HR conv and the bilinear residual.
     func testMSRResNetStripedTailMatchesOracleAndWholeTail() throws {
-        for name in ["msrresnet_x4", "msrresnet_x3"] { try checkStripedTail(name) }
+        for name in ["msrresnet_x4", "msrresnet_x3", "msrresnet_x4_nf32"] { try checkStripedTail(name) }
+    }
+
+    /// 32 features: the body and the whole tail run channel-packed (sub-position-major shuffles,
+    /// conv_last reading the packed map), and blends build the same reordered kernels.
+    func testMSRResNetPackedTail() throws {
+        let m = try check("msrresnet_x4_nf32", "MSRResNet", scale: 4, layout: "BasicSR")
+        let layers = m.modelDescription.layers
+        XCTAssertEqual(layers.first { $0.name == "upconv2" }?.layout, .packed16)
+        XCTAssertEqual(layers.first { $0.name == "conv_hr" }?.layout, .packed16)
     }
 
     func testRRDBNetX4OldESRGANKeys() throws {

@@ -253,6 +253,8 @@ def main():
         # Added later; kept last so the fixtures above keep their random draws.
         "msrresnet_x3": lambda: msrresnet(scale=3, h=8, w=9),
         "srvgg_x2": lambda: srvgg(num_conv=2, scale=2, h=7, w=9),
+        # 32 features: the channel-packed body and tail (sub-position-major shuffles, packed conv_last).
+        "msrresnet_x4_nf32": lambda: msrresnet(nf=32, nb=1, h=9, w=21),
     }
     for name, make in cases.items():
         sd, x, y = make()

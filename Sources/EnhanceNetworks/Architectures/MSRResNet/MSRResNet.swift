@@ -79,22 +79,43 @@ enum MSRResNet: NetworkArchitecture {
         /// Upsampling convs with their pixel-shuffle factors.
         let upconvs: [(Conv, Int)]
         let layout: TensorLayout
+        /// Whether the upsampling tail runs channel-packed (sub-position-major shuffles, conv_last
+        /// reading packed input) rather than CHW.
+        let tailPacked: Bool
 
         init(_ c: Config, _ s: Scope) throws {
             config = c
             let nf = c.numFeat
             let layout: TensorLayout = s.packed16([(nf, nf, 3)]) ? .packed16 : .chw
             self.layout = layout
+            // The tail stays packed when every upconv runs packed and conv_last reads packed input.
+            tailPacked = layout == .packed16 && s.packed16(c.upsampling.map { (nf, nf * $0 * $0, 3) })
+                && Conv2D.accepts(packedInput: nf, 3, 3)
             convFirst = try s.conv("conv_first", in: 3, out: nf, k: 3)
             body = try (0..<c.numBlocks).map { try ResidualBlock(s["body"][$0], nf: nf, layout: layout) }
             var res = 1.0, ups: [(Conv, Int)] = []
             for (i, f) in c.upsampling.enumerated() {
-                ups.append((try s.conv("upconv\(i + 1)", in: nf, out: nf * f * f, k: 3, resolution: res), f))
+                ups.append((try Self.upconv(s, "upconv\(i + 1)", nf: nf, factor: f, resolution: res,
+                                            packed: tailPacked), f))
                 res *= Double(f)
             }
             upconvs = ups
-            convHR = try s.conv("conv_hr", in: nf, out: nf, k: 3, resolution: res)
+            convHR = try s.conv("conv_hr", in: nf, out: nf, k: 3, resolution: res, layout: tailPacked ? .packed16 : .chw)
             convLast = try s.conv("conv_last", in: nf, out: 3, k: 3, resolution: res)
+        }
+
+        /// An upsampling conv (nf → nf·f²); packed, its outputs are reordered sub-position-major so
+        /// that ``Packed16/pixelShuffle(_:_:pool:)`` follows it (blended first, then reordered).
+        private static func upconv(_ s: Scope, _ leaf: String, nf: Int, factor f: Int, resolution: Double,
+                                   packed: Bool) throws -> Conv {
+            let out = nf * f * f
+            guard packed else { return try s.conv(leaf, in: nf, out: out, k: 3, resolution: resolution) }
+            let info = LayerInfo(name: s.key(leaf), inChannels: nf, outChannels: out, kernelSize: 3,
+                                 resolution: resolution, layout: .packed16)
+            return try s.derivedConv(info, tensors: [("\(leaf).weight", [out, nf, 3, 3]), ("\(leaf).bias", [out])]) {
+                (Packed16.subPositionMajor($0[0], channels: nf, factor: f),
+                 Packed16.subPositionMajor($0[1], channels: nf, factor: f))
+            }
         }
 
         func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,
@@ -106,7 +127,7 @@ enum MSRResNet: NetworkArchitecture {
                 try cancel.check()
                 feat = block(feat, pool: pool)
             }
-            if layout == .packed16 { feat = Packed16.unpack(feat, pool: pool) }
+            if layout == .packed16 && !tailPacked { feat = Packed16.unpack(feat, pool: pool) }
             try cancel.check()
             // The upsampling tail runs on strips of rows (its high-resolution activations would
             // otherwise dominate a tile's memory); a halo of 2 rows covers its convs and the bilinear.
@@ -118,7 +139,8 @@ enum MSRResNet: NetworkArchitecture {
                 var t = feat.rows(r)
                 for (c, f) in upconvs {
                     // LeakyReLU commutes with the pixel shuffle, so it is fused into the conv.
-                    t = pixelShuffle(c(t, activation: lrelu, pool: pool), f)
+                    let up = c(t, activation: lrelu, pool: pool)
+                    t = tailPacked ? Packed16.pixelShuffle(up, f, pool: pool) : pixelShuffle(up, f)
                 }
                 t = convHR(t, activation: lrelu, pool: pool)
                 let skip = upsampleBilinear(x.rows(r), factor: scale, pool: pool)

@@ -1,0 +1,45 @@
+extension Packed16 {
+    /// Pixel shuffle (depth-to-space) by `r` of a packed tensor whose `C·r²` channels are
+    /// **sub-position-major**: channel `s·C + c` holds sub-position `s = i·r + j` of output channel
+    /// `c` (what a conv with ``subPositionMajor(_:channels:factor:)`` weights writes), so
+    /// each output pixel is one whole-vector copy. Result: packed `[C, H·r, W·r]`, `C` a multiple of 16,
+    /// equal to PyTorch's `pixel_shuffle` of the conv with the original channel order.
+    public static func pixelShuffle(_ x: Tensor, _ r: Int, pool: ThreadPool) -> Tensor {
+        x.require(.packed16, "Packed16.pixelShuffle")
+        precondition(r >= 1 && x.channels % (r * r) == 0 && fits(x.channels / (r * r)),
+                     "Packed16.pixelShuffle: \(x.channels) channels are not r²·16k for r = \(r)")
+        let c = x.channels / (r * r), groups = c / lanes, h = x.height, w = x.width, ow = w * r
+        return x.data.withUnsafeBufferPointer { src in
+            makeTensor(channels: c, height: h * r, width: ow, layout: .packed16) { dst in
+                let s = UnsafeRawPointer(src.baseAddress!), d = UnsafeMutableRawPointer(dst)
+                pool.parallelFor(groups * h) { py in
+                    let (p, y) = (py / h, py % h)
+                    for i in 0..<r {
+                        let out = ((p * h * r + y * r + i) * ow) * 64
+                        for j in 0..<r {
+                            let from = (((i * r + j) * groups + p) * h + y) * w * 64
+                            for xx in 0..<w {
+                                d.storeBytes(of: s.loadUnaligned(fromByteOffset: from + xx * 64, as: SIMD16<Float>.self),
+                                             toByteOffset: out + (xx * r + j) * 64, as: SIMD16<Float>.self)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reorders the outputs of a conv that feeds a pixel shuffle by `factor` from PyTorch's order
+    /// (`c·r² + s`) to sub-position-major (`s·C + c`): `weight` OIHW, or a bias (one value per output);
+    /// `channels` = `C`.
+    public static func subPositionMajor(_ weight: [Float], channels c: Int, factor r: Int) -> [Float] {
+        let outs = c * r * r, per = weight.count / max(outs, 1)
+        precondition(weight.count == outs * per, "Packed16.subPositionMajor: \(weight.count) values for \(outs) outputs")
+        var out = [Float](repeating: 0, count: weight.count)
+        for ch in 0..<c { for s in 0..<(r * r) {
+            let from = (ch * r * r + s) * per, to = (s * c + ch) * per
+            for k in 0..<per { out[to + k] = weight[from + k] }
+        } }
+        return out
+    }
+}
