@@ -113,6 +113,7 @@ func pairSwitched(_ s: inout AppState, names: (psnr: String, gan: String)?, erro
     p.consistency = nil
     p.consistencyPending = nil
     p.pixelSeconds = nil
+    p.pixelSecondsSamples = []
     p.timedArea = 0
     s.preview = p
     return cancels + refreshJobs(&s)

@@ -126,6 +126,9 @@ public struct PreviewState: Equatable, Sendable {
     /// (`timedArea` input pixels): the ETAs. Reset when the pair changes.
     public var pixelSeconds: Double?
     public var timedArea = 0
+    /// The last three seconds-per-pixel of jobs of `timedArea`: ``pixelSeconds`` is their (lower) median,
+    /// so one job slowed by a busy machine does not flip the next view into pieces.
+    public var pixelSecondsSamples: [Double] = []
     public var error: String?
     /// Consistency diagnostic of the primary method's tile (consistency layout only).
     public var consistency: Consistency?

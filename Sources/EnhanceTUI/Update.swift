@@ -48,7 +48,9 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
         p.cache.insert(j.key, tile)
         p.lastInferenceSeconds = seconds
         if j.key.method.isNetwork && j.priority != .refine && j.region.area >= p.timedArea {
-            p.pixelSeconds = seconds / Double(max(j.region.area, 1))
+            if j.region.area > p.timedArea { p.pixelSecondsSamples = [] }
+            p.pixelSecondsSamples = Array((p.pixelSecondsSamples + [seconds / Double(max(j.region.area, 1))]).suffix(3))
+            p.pixelSeconds = p.pixelSecondsSamples.sorted()[(p.pixelSecondsSamples.count - 1) / 2]
             p.timedArea = j.region.area
         }
         s.preview = p

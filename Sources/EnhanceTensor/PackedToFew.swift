@@ -8,6 +8,7 @@
 /// pixels in flight); a last partial block multiplies zero weights.
 enum PackedToFew {
     typealias V = SIMD16<Float>
+    typealias W = SIMD8<Float>
 
     /// The most output channels this path is chosen for (beyond it the GEMM of Winograd wins).
     static let maxOutputs = 4
@@ -31,65 +32,53 @@ enum PackedToFew {
                     epilogue: Epilogue, pool: ThreadPool) {
         let blocks = (outChannels + 2) / 3
         pool.parallelFor(h) { y in
-            for xb in stride(from: 0, to: w, by: 16) {
-                let n = min(16, w - xb)
-                for b in 0..<blocks {
-                    var sums = (V(), V(), V())
-                    var i = 0
-                    while i < n {
-                        let s = pair(input, groups: groups, h: h, w: w, y: y, x: xb + i, second: i + 1 < n,
-                                     weights: weights + b * groups * 9 * 48)
-                        sums.0[i] = s.0; sums.1[i] = s.1; sums.2[i] = s.2
-                        if i + 1 < n { sums.0[i + 1] = s.3; sums.1[i + 1] = s.4; sums.2[i + 1] = s.5 }
-                        i += 2
-                    }
-                    for (k, v) in [sums.0, sums.1, sums.2].enumerated() where 3 * b + k < outChannels {
-                        let o = 3 * b + k
-                        epilogue.store(epilogue.apply(v, o), out, (o * h + y) * w + xb, valid: n)
+            // The row's sums, 16 pixels × 3 outputs at a time, before the epilogue's whole vectors.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 48) { sums in
+                let sums = sums.baseAddress!
+                for xb in stride(from: 0, to: w, by: 16) {
+                    let n = min(16, w - xb)
+                    for b in 0..<blocks {
+                        for i in 0..<n {
+                            let q = pixel(input, groups: groups, h: h, w: w, y: y, x: xb + i,
+                                          weights: weights + b * groups * 9 * 48)
+                            sums[i] = q.x; sums[16 + i] = q.y; sums[32 + i] = q.z
+                        }
+                        for k in 0..<3 where 3 * b + k < outChannels {
+                            let o = 3 * b + k
+                            let v = UnsafeRawPointer(sums + 16 * k).loadUnaligned(as: V.self)
+                            epilogue.store(epilogue.apply(v, o), out, (o * h + y) * w + xb, valid: n)
+                        }
                     }
                 }
             }
         }
     }
 
-    /// The three outputs of one weight block at pixels `x` and `x + 1` of row `y` (the second only
-    /// when `second`; its columns past the image read as zero).
+    /// The three outputs of one weight block at pixel `x` of row `y` (taps outside the image read
+    /// as zero). Accumulators are 8 lanes (a pixel's two 8-channel halves add into one), weights are
+    /// memory operands: 3 accumulators, no spills; the loop is load-bound at 4 loads per 3 FMAs.
     @inline(__always)
-    private static func pair(_ input: UnsafePointer<Float>, groups: Int, h: Int, w: Int, y: Int, x: Int,
-                             second: Bool, weights: UnsafePointer<Float>)
-        -> (Float, Float, Float, Float, Float, Float) {
-        var a0 = V(), a1 = V(), a2 = V(), b0 = V(), b1 = V(), b2 = V()
+    private static func pixel(_ input: UnsafePointer<Float>, groups: Int, h: Int, w: Int, y: Int, x: Int,
+                              weights: UnsafePointer<Float>) -> SIMD3<Float> {
+        var a0 = W(), a1 = W(), a2 = W()
         let raw = UnsafeRawPointer(input), wraw = UnsafeRawPointer(weights)
+        let kx0 = x > 0 ? 0 : 1, kx1 = x + 1 < w ? 3 : 2
         for g in 0..<groups {
             for ky in 0..<3 {
                 let yy = y + ky - 1
                 guard yy >= 0 && yy < h else { continue }
-                let row = (g * h + yy) * w
-                // Columns x − 1 … x + 2: pixel 0 reads the first three, pixel 1 the last three.
-                var cols = (V(), V(), V(), V())
-                for c in 0..<4 {
-                    let xx = x + c - 1
-                    let v = xx >= 0 && xx < w && (c < 3 || second)
-                        ? raw.loadUnaligned(fromByteOffset: (row + xx) * 64, as: V.self) : V()
-                    switch c {
-                    case 0: cols.0 = v
-                    case 1: cols.1 = v
-                    case 2: cols.2 = v
-                    default: cols.3 = v
+                let row = (g * h + yy) * w + x - 1, t = g * 9 + ky * 3
+                for kx in kx0..<kx1 {
+                    for half in 0..<2 {
+                        let v = raw.loadUnaligned(fromByteOffset: (row + kx) * 64 + half * 32, as: W.self)
+                        let o = ((t + kx) * 3) * 64 + half * 32
+                        a0.addProduct(v, wraw.loadUnaligned(fromByteOffset: o, as: W.self))
+                        a1.addProduct(v, wraw.loadUnaligned(fromByteOffset: o + 64, as: W.self))
+                        a2.addProduct(v, wraw.loadUnaligned(fromByteOffset: o + 128, as: W.self))
                     }
-                }
-                for kx in 0..<3 {
-                    let t = ((g * 9 + ky * 3 + kx) * 3) * 64
-                    let w0 = wraw.loadUnaligned(fromByteOffset: t, as: V.self)
-                    let w1 = wraw.loadUnaligned(fromByteOffset: t + 64, as: V.self)
-                    let w2 = wraw.loadUnaligned(fromByteOffset: t + 128, as: V.self)
-                    let p = kx == 0 ? cols.0 : kx == 1 ? cols.1 : cols.2
-                    let q = kx == 0 ? cols.1 : kx == 1 ? cols.2 : cols.3
-                    a0.addProduct(p, w0); a1.addProduct(p, w1); a2.addProduct(p, w2)
-                    b0.addProduct(q, w0); b1.addProduct(q, w1); b2.addProduct(q, w2)
                 }
             }
         }
-        return (a0.sum(), a1.sum(), a2.sum(), b0.sum(), b1.sum(), b2.sum())
+        return SIMD3(a0.sum(), a1.sum(), a2.sum())
     }
 }

@@ -117,6 +117,31 @@ final class NeverBlurTests: XCTestCase {
         XCTAssertEqual(primaryExactArea(h.state).covered, view.area)
     }
 
+    /// A view whose network time is under 0.3 s runs in one piece (cutting adds context and the
+    /// first piece twice), and one job slowed by a busy machine does not cut the next one: the
+    /// estimate is the lower median of the last three.
+    func testACheapViewRunsWholeAndOneSlowJobDoesNotCutTheNext() throws {
+        let h = open()
+        let area = 300.0 * 190
+        h.secondsPerPixel = 0.2 / area  // the 1:1 view below in 0.2 s
+        h.settle()
+        h.type("z")
+        h.settle()
+        let view = try XCTUnwrap(neededRegion(h.state))
+        XCTAssertEqual(Double(view.area), area)
+        func step() -> [PixelRect] {
+            h.effects = []
+            h.keys(.shiftLeft)
+            return visible(h.effects, MethodKey(.blend, alpha: h.state.preview!.alpha))
+        }
+        XCTAssertEqual(step(), [view], "0.2 s measured: whole")
+        h.secondsPerPixel = 0.5 / area
+        h.finishJobs()
+        XCTAssertEqual(step(), [view], "one 0.5 s job after 0.2 s ones: still whole")
+        h.finishJobs()
+        XCTAssertGreaterThan(step().count, 1, "two slow jobs of the last three: cut again")
+    }
+
     func testAPanComputesOnlyTheNewlyExposedStrip() throws {
         let h = open()
         h.settle()
