@@ -55,14 +55,14 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         /// re-prepares: blend, then transform).
         var bicubic: Upscaler?
         var current: Kept?
+        /// The current image's first passes under this pair, by α.
+        var firstPasses = FirstPasses()
     }
 
-    /// The network upscaler kept, and the last image's first pass under it (the image is kept to
-    /// recognise it: the same pixel buffer compares equal at once).
+    /// The network upscaler kept.
     private struct Kept {
         var key: String
         var upscaler: Upscaler
-        var firstPass: (image: Image, statistics: ImageStatistics)?
     }
 
     private let state: Locked<State>
@@ -166,18 +166,22 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         #endif
     }
 
-    /// The first pass of `image` under `u` (nil when its network takes no whole-map statistics):
-    /// made once per image while `u` is the upscaler kept. Cancelled with `cancel`.
-    func statistics(_ u: Upscaler, _ image: Image, cancel: CancellationToken) throws -> ImageStatistics? {
+    /// The first pass of `image` under `u`, the upscaler of `method` at `alpha` (nil when its network
+    /// takes no whole-map statistics), kept per image and α (``FirstPasses``). `interactive` (a view's
+    /// fast answer) may replay a nearby α's; otherwise it is made if missing. Cancelled with `cancel`.
+    func statistics(_ u: Upscaler, _ image: Image, method: Method, alpha: Float, interactive: Bool,
+                    cancel: CancellationToken) throws -> ImageStatistics? {
         guard u.network?.hasWholeImageStatistics == true else { return nil }
-        let kept = state.withLock { s in s.current.flatMap { $0.upscaler === u ? $0.firstPass : nil } }
-        if let kept, kept.image.width == image.width, kept.image.height == image.height,
-           kept.image.channelCount == image.channelCount, kept.image.pixels == image.pixels {
-            return kept.statistics
+        let a: Float = method == .psnr ? 0 : method == .gan ? 1 : alpha
+        let kept = state.withLock { s in
+            s.firstPasses.use(image)
+            return s.firstPasses.lookup(a, nearest: interactive)
         }
+        if let kept { return kept }
         guard let made = try u.statistics(of: image, cancel: cancel) else { return nil }
         state.withLock { s in
-            if s.current?.upscaler === u { s.current?.firstPass = (image, made) }
+            s.firstPasses.use(image)
+            s.firstPasses.insert(a, made)
         }
         return made
     }
@@ -204,7 +208,9 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         }
         return try u.upscaleRegion(image, x: region.x, y: region.y, width: region.width, height: region.height,
                                    context: ctx, untiled: untiled,
-                                   statistics: try statistics(u, image, cancel: cancel), progress: progress,
+                                   statistics: try statistics(u, image, method: method, alpha: alpha,
+                                                              interactive: true, cancel: cancel),
+                                   progress: progress,
                                    cancel: cancel)
     }
 
@@ -216,7 +222,8 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
                                                            cancel: cancel, progress: progress), refined: true)
         }
         // The export's grid (Upscaler.stream with the fixed tile size), and its cores that meet `region`.
-        let m = net.windowMultiple, stats = try statistics(u, image, cancel: cancel)
+        let m = net.windowMultiple
+        let stats = try statistics(u, image, method: method, alpha: alpha, interactive: false, cancel: cancel)
         let grid = Tiler.Grid(net, width: (image.width + m - 1) / m * m, height: (image.height + m - 1) / m * m,
                               tileWidth: options.tileSize(for: net), tileHeight: options.tileSize(for: net),
                               margin: options.margin(for: net))
@@ -255,7 +262,9 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
                        progress: @escaping @Sendable (Double) -> Void) throws {
         let u = try upscaler(for: method, alpha: alpha)
         try Exporter.export(image, with: u, to: path, settings: ExportSettings(overwrite: true),
-                            statistics: try statistics(u, image, cancel: cancel), progress: progress, cancel: cancel)
+                            statistics: try statistics(u, image, method: method, alpha: alpha, interactive: false,
+                                                       cancel: cancel),
+                            progress: progress, cancel: cancel)
     }
 
     public func pairs() -> [PairChoice] {
@@ -282,6 +291,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
             s.pair = next
             s.pairPaths = (choice.psnr, choice.gan)
             s.current = nil
+            s.firstPasses = FirstPasses()
         }
         KernelRecycler.shared.drain()
         Self.returnFreedMemory()

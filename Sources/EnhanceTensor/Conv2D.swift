@@ -35,6 +35,9 @@ public final class Conv2D: @unchecked Sendable {
     /// How a convolution is computed (tests pin a path; networks use `.automatic`).
     enum Algorithm { case automatic, winograd, direct, fft }
 
+    /// Inputs up to this many pixels run a large kernel direct while its FFT spectra are not yet made.
+    static let directBeforeSpectraArea = 64 * 64
+
     /// Kernels packed once, on first use, for the automatic path and ``KernelISA/compiled``
     /// (``pack(_:outChannels:inChannels:kernelSize:groups:direct:rows:pool:)``); a blend's are blended.
     let packed: PackedKernels
@@ -248,7 +251,12 @@ public final class Conv2D: @unchecked Sendable {
         let data = [Float](unsafeUninitializedCapacity: n) { buf, count in
             count = n
             guard n > 0 else { return }
-            let path = path(algorithm)
+            // A large kernel on a small input before its spectra exist runs direct: making them costs
+            // more than the direct products there (RealPLKSR's 17×17 16→16: ~7.5 ms of spectra a conv
+            // against ~1.5 ms direct at 46×36, on 2 AVX2 cores), e.g. a new α's first 1:1 block view.
+            let small = algorithm == .automatic && kernelSize >= FFTConv.minKernelSize
+                && h * w <= Self.directBeforeSpectraArea && !self.packed.isMade
+            let path = path(small ? .direct : algorithm)
             // Only tests pin a non-default path or kernel (packed on the fly).
             let packed = path == self.path(.automatic) && (isa == .compiled || path == .fft) ? self.packed.value(pool)
                 : path == .fft ? FFTConv.spectra(weight, outChannels: outChannels, inChannels: inChannels,

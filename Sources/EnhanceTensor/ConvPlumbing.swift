@@ -14,6 +14,9 @@ final class PackedKernels: @unchecked Sendable {
         if recycle, let k = kernels.withLock({ $0 }) { KernelRecycler.shared.give(k) }
     }
 
+    /// Whether the kernels have been made.
+    var isMade: Bool { kernels.withLock { $0 != nil } }
+
     /// The kernels (made with `pool`, which the caller holds exclusively, if not yet made).
     func value(_ pool: ThreadPool) -> [Float] {
         kernels.withLock { kernels in

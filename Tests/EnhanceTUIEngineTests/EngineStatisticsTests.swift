@@ -47,20 +47,23 @@ final class EngineStatisticsTests: XCTestCase {
         }
     }
 
-    /// The first pass is made once per image while its upscaler is kept: the same image (or equal
-    /// pixels) gets the same record, another image a new one.
+    /// The first pass is made once per image and α: the same image (or equal pixels) gets the same
+    /// record, another image a new one; bicubic none.
     func testOneFirstPassPerImage() throws {
         let m = try ModelLoader.load(path: fixtures + "/rcan_x4.weights.safetensors")
         let engine = try UpscalerEngine(psnr: m, gan: nil, options: UpscaleOptions(threads: 2))
         let u = try engine.upscaler(for: .psnr, alpha: 0)
         let img = gradientNoise(20, 14)
         let copy = Image(width: 20, height: 14, channelCount: 3, pixels: img.pixels.map { $0 })
-        let first = try XCTUnwrap(try engine.statistics(u, img, cancel: CancellationToken()))
-        XCTAssertTrue(try engine.statistics(u, img, cancel: CancellationToken())?.rgb === first.rgb)
-        XCTAssertTrue(try engine.statistics(u, copy, cancel: CancellationToken())?.rgb === first.rgb)
-        let other = try engine.statistics(u, gradientNoise(14, 20), cancel: CancellationToken())
+        func stats(_ u: Upscaler, _ image: Image, interactive: Bool = false) throws -> ImageStatistics? {
+            try engine.statistics(u, image, method: .psnr, alpha: 0, interactive: interactive,
+                                  cancel: CancellationToken())
+        }
+        let first = try XCTUnwrap(try stats(u, img))
+        XCTAssertTrue(try stats(u, img)?.rgb === first.rgb)
+        XCTAssertTrue(try stats(u, copy, interactive: true)?.rgb === first.rgb)
+        let other = try stats(u, gradientNoise(14, 20))
         XCTAssertFalse(other?.rgb === first.rgb)
-        XCTAssertNil(try engine.statistics(try engine.upscaler(for: .bicubic, alpha: 0), img,
-                                           cancel: CancellationToken()))
+        XCTAssertNil(try stats(try engine.upscaler(for: .bicubic, alpha: 0), img))
     }
 }

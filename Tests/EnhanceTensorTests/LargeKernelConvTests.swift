@@ -78,7 +78,7 @@ final class LargeKernelConvTests: XCTestCase {
     }
 
     /// Epilogues (activation, scale, residual), split inputs, channel counts beyond one 16-block,
-    /// and the automatic path (which takes the FFT from 9×9 on).
+    /// and the automatic path (which takes the FFT from 9×9 on once the spectra exist).
     func testEpiloguesInputsAndBlocks() {
         let acts: [Activation] = [.relu, .leakyReLU(0.2), .prelu((0..<21).map { Float($0) / 21 }), .gelu]
         for (i, act) in acts.enumerated() {
@@ -88,6 +88,7 @@ final class LargeKernelConvTests: XCTestCase {
             let (h, w) = [(26, 31), (40, 19), (17, 57), (64, 3)][i]
             let xs = parts.map { Tensor(channels: $0, height: h, width: w, data: rng.floats($0 * h * w, scale: 1)) }
             let res = Tensor(channels: co, height: h, width: w, data: rng.floats(co * h * w, scale: 1))
+            conv.prepare(pool: pool)
             assertNear(conv(xs, activation: act, outputScale: 0.3, residual: res, pool: pool),
                        conv.reference(xs, activation: act, outputScale: 0.3, residual: res, pool: pool),
                        "\(act) \(parts)→\(co)")
@@ -104,6 +105,21 @@ final class LargeKernelConvTests: XCTestCase {
         XCTAssertEqual(y.channels(16..<24), x.channels(16..<24))
     }
 
+    /// A small input runs direct while the spectra are not made (a new α's first small view would
+    /// otherwise pay for them), and makes none; once they exist (a large input, or `prepare`), the FFT.
+    func testSmallInputRunsDirectUntilTheSpectraExist() {
+        var rng = SplitMix(seed: 93)
+        let conv = makeConv(&rng, ci: 16, co: 16, k: 17)
+        let small = Tensor(channels: 16, height: 36, width: 46, data: rng.floats(16 * 36 * 46, scale: 1))
+        let want = conv.reference([small], activation: .relu, pool: pool)
+        assertNear(conv(small, activation: .relu, pool: pool), want, "direct")
+        XCTAssertFalse(conv.packed.isMade, "a small input makes no spectra")
+        let large = Tensor(channels: 16, height: 70, width: 80, data: rng.floats(16 * 70 * 80, scale: 1))
+        assertNear(conv(large, pool: pool), conv.reference([large], pool: pool), "70×80: FFT")
+        XCTAssertTrue(conv.packed.isMade, "a large input makes the spectra")
+        assertNear(conv(small, activation: .relu, pool: pool), want, "the FFT once they exist")
+    }
+
     func testThreadCountDoesNotChangeResults() {
         var rng = SplitMix(seed: 91)
         let conv = makeConv(&rng, ci: 16, co: 16, k: 17)
@@ -118,9 +134,12 @@ final class LargeKernelConvTests: XCTestCase {
     func testBlendedConvolution() {
         var rng = SplitMix(seed: 92)
         let a = makeConv(&rng, ci: 16, co: 16, k: 17), b = makeConv(&rng, ci: 16, co: 16, k: 17)
+        a.prepare(pool: pool)
+        b.prepare(pool: pool)
         let x = Tensor(channels: 16, height: 37, width: 52, data: rng.floats(16 * 37 * 52, scale: 1))
         for alpha: Float in [0, 0.35, 1] {
             let blended = Conv2D(blending: a, b, alpha: alpha)
+            blended.prepare(pool: pool)
             let w = zip(a.weight, b.weight).map { (1 - alpha) * $0 + alpha * $1 }
             let bias = zip(a.bias, b.bias).map { (1 - alpha) * $0 + alpha * $1 }
             let oracle = Conv2D(weight: w, bias: bias, inChannels: 16, outChannels: 16, kernelSize: 17)
