@@ -167,15 +167,15 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     }
 
     /// The first pass of `image` under `u`, the upscaler of `method` at `alpha` (nil when its network
-    /// takes no whole-map statistics), kept per image and α (``FirstPasses``). `interactive` (a view's
-    /// fast answer) may replay a nearby α's; otherwise it is made if missing. Cancelled with `cancel`.
-    func statistics(_ u: Upscaler, _ image: Image, method: Method, alpha: Float, interactive: Bool,
+    /// takes no whole-map statistics), made once per image and α (``FirstPasses``). Cancelled with
+    /// `cancel`.
+    func statistics(_ u: Upscaler, _ image: Image, method: Method, alpha: Float,
                     cancel: CancellationToken) throws -> ImageStatistics? {
         guard u.network?.hasWholeImageStatistics == true else { return nil }
         let a: Float = method == .psnr ? 0 : method == .gan ? 1 : alpha
         let kept = state.withLock { s in
             s.firstPasses.use(image)
-            return s.firstPasses.lookup(a, nearest: interactive)
+            return s.firstPasses.lookup(a)
         }
         if let kept { return kept }
         guard let made = try u.statistics(of: image, cancel: cancel) else { return nil }
@@ -209,7 +209,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         return try u.upscaleRegion(image, x: region.x, y: region.y, width: region.width, height: region.height,
                                    context: ctx, untiled: untiled,
                                    statistics: try statistics(u, image, method: method, alpha: alpha,
-                                                              interactive: true, cancel: cancel),
+                                                              cancel: cancel),
                                    progress: progress,
                                    cancel: cancel)
     }
@@ -223,7 +223,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         }
         // The export's grid (Upscaler.stream with the fixed tile size), and its cores that meet `region`.
         let m = net.windowMultiple
-        let stats = try statistics(u, image, method: method, alpha: alpha, interactive: false, cancel: cancel)
+        let stats = try statistics(u, image, method: method, alpha: alpha, cancel: cancel)
         let grid = Tiler.Grid(net, width: (image.width + m - 1) / m * m, height: (image.height + m - 1) / m * m,
                               tileWidth: options.tileSize(for: net), tileHeight: options.tileSize(for: net),
                               margin: options.margin(for: net))
@@ -262,8 +262,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
                        progress: @escaping @Sendable (Double) -> Void) throws {
         let u = try upscaler(for: method, alpha: alpha)
         try Exporter.export(image, with: u, to: path, settings: ExportSettings(overwrite: true),
-                            statistics: try statistics(u, image, method: method, alpha: alpha, interactive: false,
-                                                       cancel: cancel),
+                            statistics: try statistics(u, image, method: method, alpha: alpha, cancel: cancel),
                             progress: progress, cancel: cancel)
     }
 

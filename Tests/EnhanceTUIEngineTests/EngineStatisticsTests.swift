@@ -55,13 +55,12 @@ final class EngineStatisticsTests: XCTestCase {
         let u = try engine.upscaler(for: .psnr, alpha: 0)
         let img = gradientNoise(20, 14)
         let copy = Image(width: 20, height: 14, channelCount: 3, pixels: img.pixels.map { $0 })
-        func stats(_ u: Upscaler, _ image: Image, interactive: Bool = false) throws -> ImageStatistics? {
-            try engine.statistics(u, image, method: .psnr, alpha: 0, interactive: interactive,
-                                  cancel: CancellationToken())
+        func stats(_ u: Upscaler, _ image: Image) throws -> ImageStatistics? {
+            try engine.statistics(u, image, method: .psnr, alpha: 0, cancel: CancellationToken())
         }
         let first = try XCTUnwrap(try stats(u, img))
         XCTAssertTrue(try stats(u, img)?.rgb === first.rgb)
-        XCTAssertTrue(try stats(u, copy, interactive: true)?.rgb === first.rgb)
+        XCTAssertTrue(try stats(u, copy)?.rgb === first.rgb)
         let other = try stats(u, gradientNoise(14, 20))
         XCTAssertFalse(other?.rgb === first.rgb)
         XCTAssertNil(try stats(try engine.upscaler(for: .bicubic, alpha: 0), img))

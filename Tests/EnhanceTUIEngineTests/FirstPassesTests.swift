@@ -3,33 +3,30 @@ import EnhanceImaging
 import XCTest
 @testable import EnhanceTUIEngine
 
-/// The per-image, per-α store of first passes: exact hits, borrowing within 0.1 only for
-/// interactive views, forgetting on another image, bounded size.
+/// The per-image, per-α store of first passes: exact α only, forgotten on another image, bounded.
 final class FirstPassesTests: XCTestCase {
     private func stats(_ w: Int) -> ImageStatistics {
         ImageStatistics(width: w, height: 1, rgb: WholeImageStatistics(layers: [], width: w, height: 1), alpha: nil)
     }
 
-    func testLookupAndNearest() {
+    func testLookup() {
         var f = FirstPasses()
         let image = Image(width: 2, height: 2, channelCount: 3, pixels: [Float](repeating: 0.5, count: 12))
         f.use(image)
-        XCTAssertNil(f.lookup(0.5, nearest: true))
+        XCTAssertNil(f.lookup(0.5))
         f.insert(0.5, stats(5))
         f.insert(0.8, stats(8))
-        XCTAssertEqual(f.lookup(0.5, nearest: false)?.width, 5)
-        XCTAssertNil(f.lookup(0.45, nearest: false), "not interactive: its own α only")
-        XCTAssertEqual(f.lookup(0.45, nearest: true)?.width, 5)
-        XCTAssertEqual(f.lookup(0.7, nearest: true)?.width, 8, "the closest")
-        XCTAssertNil(f.lookup(0.2, nearest: true), "0.3 away: too far")
+        XCTAssertEqual(f.lookup(0.5)?.width, 5)
+        XCTAssertEqual(f.lookup(0.8)?.width, 8)
+        XCTAssertNil(f.lookup(0.49), "another α's statistics are never borrowed")
         f.use(image)
-        XCTAssertEqual(f.lookup(0.5, nearest: false)?.width, 5, "the same image keeps them")
+        XCTAssertEqual(f.lookup(0.5)?.width, 5, "the same image keeps them")
         var other = image
         other.pixels[0] = 0
         f.use(other)
-        XCTAssertNil(f.lookup(0.5, nearest: true), "another image forgets them")
+        XCTAssertNil(f.lookup(0.5), "another image forgets them")
         for i in 0...FirstPasses.capacity { f.insert(Float(i) / 100, stats(i)) }
-        XCTAssertNil(f.lookup(0, nearest: false), "the oldest dropped past the capacity")
-        XCTAssertEqual(f.lookup(Float(FirstPasses.capacity) / 100, nearest: false)?.width, FirstPasses.capacity)
+        XCTAssertNil(f.lookup(0), "the oldest dropped past the capacity")
+        XCTAssertEqual(f.lookup(Float(FirstPasses.capacity) / 100)?.width, FirstPasses.capacity)
     }
 }
