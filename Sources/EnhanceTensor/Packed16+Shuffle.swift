@@ -19,8 +19,8 @@ extension Packed16 {
                         for j in 0..<r {
                             let from = (((i * r + j) * groups + p) * h + y) * w * 64
                             for xx in 0..<w {
-                                d.storeBytes(of: s.loadUnaligned(fromByteOffset: from + xx * 64, as: SIMD16<Float>.self),
-                                             toByteOffset: out + (xx * r + j) * 64, as: SIMD16<Float>.self)
+                                let v = s.loadUnaligned(fromByteOffset: from + xx * 64, as: SIMD16<Float>.self)
+                                d.storeBytes(of: v, toByteOffset: out + (xx * r + j) * 64, as: SIMD16<Float>.self)
                             }
                         }
                     }
@@ -34,7 +34,8 @@ extension Packed16 {
     /// `channels` = `C`.
     public static func subPositionMajor(_ weight: [Float], channels c: Int, factor r: Int) -> [Float] {
         let outs = c * r * r, per = weight.count / max(outs, 1)
-        precondition(weight.count == outs * per, "Packed16.subPositionMajor: \(weight.count) values for \(outs) outputs")
+        precondition(weight.count == outs * per,
+                     "Packed16.subPositionMajor: \(weight.count) values for \(outs) outputs")
         var out = [Float](repeating: 0, count: weight.count)
         for ch in 0..<c { for s in 0..<(r * r) {
             let from = (ch * r * r + s) * per, to = (s * c + ch) * per

@@ -100,7 +100,8 @@ enum MSRResNet: NetworkArchitecture {
                 res *= Double(f)
             }
             upconvs = ups
-            convHR = try s.conv("conv_hr", in: nf, out: nf, k: 3, resolution: res, layout: tailPacked ? .packed16 : .chw)
+            convHR = try s.conv("conv_hr", in: nf, out: nf, k: 3, resolution: res,
+                                layout: tailPacked ? .packed16 : .chw)
             convLast = try s.conv("conv_last", in: nf, out: 3, k: 3, resolution: res)
         }
 
