@@ -157,4 +157,79 @@ final class HATTests: XCTestCase {
         XCTAssertEqual(d.settings.first { $0.name == "compress_ratio" }?.value, "24")
         XCTAssertEqual(d.settings.first { $0.name == "overlap_ratio" }?.value, "0.5")
     }
+
+    /// Two random HATs of one configuration blended at α 0.3 (lazy and eager kernels) against
+    /// PyTorch's forward of the blended state dict (make_hat_blend_fixture.py): Linears, LayerNorms,
+    /// both position bias tables, the convs and the channel attention's 1×1 convs all blend.
+    func testBlendedPairMatchesPyTorch() throws {
+        let a = try model("hat_s_x4"), b = try model("hat_blend_b")
+        let io = try Fixture.safetensors("hat_blend.io.safetensors")
+        func t(_ k: String) -> Tensor {
+            let w = io[k]!
+            return Tensor(channels: w.shape[1], height: w.shape[2], width: w.shape[3], data: w.values)
+        }
+        let alpha = io["alpha"]!.values[0], x = t("input"), want = t("output")
+        let p = try ModelBlender(psnr: a, gan: b)
+        let ya = try a.network.forward(x, pool: pool, cancel: nil)
+        XCTAssertGreaterThan(PLKSRTests.errorOverRange(ya, want), 1e-2, "the blend must differ from an end")
+        for eager in [false, true] {
+            let y = try p.network(alpha: alpha, eager: eager).forward(x, pool: pool, cancel: nil)
+            let err = PLKSRTests.errorOverRange(y, want)
+            print("hat blend α \(alpha) eager \(eager): max error \(err) of the output range vs PyTorch")
+            XCTAssertLessThan(err, 1e-4)
+            XCTAssertLessThanOrEqual(PLKSRTests.maxLevelDifference(y, want), 1)
+        }
+        // The blended state dict keeps the ends' integer index buffers (indices are not weights).
+        for k in ["relative_position_index_SA", "relative_position_index_OCA"] {
+            XCTAssertEqual(try p.stateDict(alpha: alpha)[k], a.detected.stateDict[k], k)
+        }
+    }
+
+    /// Local check (not CI): HAT-S ×4 written by `make_spandrel_fixtures.py --real-size hat` to
+    /// ENHANCE_REAL_SIZE_DIR with spandrel's initial weights (`hat_real`) and with branches of the
+    /// stream's size (`hat_real_strong`), against spandrel on a 45×38 input (padded to 48×48), its
+    /// parameter count against PyTorch's; and the seam error of 64 px tiles replaying the image's
+    /// first pass (as the ``Upscaler`` runs them) against the untiled pass on a 128×128
+    /// picture-like input, per margin (rounded up to the window, 16).
+    func testRealSizeHATMatchesSpandrel() throws {
+        guard let dir = ProcessInfo.processInfo.environment["ENHANCE_REAL_SIZE_DIR"] else {
+            throw XCTSkip("set ENHANCE_REAL_SIZE_DIR to the --real-size fixtures (e.g. /tmp/enhance-real-size)")
+        }
+        for name in ["hat_real", "hat_real_strong"] {
+            let m = try ModelLoader.load(path: "\(dir)/\(name).pth")
+            let d = m.detected.modelDescription
+            XCTAssertEqual([d.scale, d.hyperParameter("embed_dim"), d.hyperParameter("window_size")], [4, 144, 16])
+            let io = try Safetensors.read(path: "\(dir)/\(name).io.safetensors").stateDict
+            XCTAssertEqual(Float(m.info.parameterCount), io["parameters"]?.values.first, name)
+            func chw(_ k: String) -> Tensor {
+                let t = io[k]!
+                return Tensor(channels: t.shape[1], height: t.shape[2], width: t.shape[3], data: t.values)
+            }
+            let x = chw("input"), want = chw("output")
+            var start = Date()
+            let y = try m.network.forward(x, pool: pool, cancel: nil)
+            let err = PLKSRTests.errorOverRange(y, want)
+            print(String(format: "%@: max error %.3g of the output range [%.3f, %.3f] vs spandrel, %d/255 in "
+                         + "8 bits (%.1f s)", name, err, want.data.min()!, want.data.max()!,
+                         PLKSRTests.maxLevelDifference(y, want), Date().timeIntervalSince(start)))
+            XCTAssertLessThan(err, 1e-4, name)
+            XCTAssertLessThanOrEqual(PLKSRTests.maxLevelDifference(y, want), 1, name)
+            let big = PLKSRTests.synthetic(height: 128, width: 128)
+            start = Date()
+            let whole = try m.network.forward(big, pool: pool, cancel: nil)
+            print(String(format: "%@: 128×128 untiled in %.1f s, output range [%.3f, %.3f]", name,
+                         Date().timeIntervalSince(start), whole.data.min()!, whole.data.max()!))
+            let replay = ForwardOptions(statistics: .replay(try m.network.recordStatistics(big, pool: pool,
+                                                                                           cancel: nil)))
+            for margin in [16, 32, 48] {
+                let tiled = try Tiler.run(m.network, big, tileSize: 64, margin: margin, pool: pool, options: replay)
+                let diff = zip(tiled.data, whole.data).map { abs($0 - $1) }
+                let apart = diff.filter { $0 * 255 > 0.5 }.count
+                print(String(format: "%@: 64 px tiles, margin %d, vs untiled: max %.3g (%.3g of the output "
+                             + "range), %d/255 in 8 bits, %.3f %% of values more than 0.5/255 apart", name, margin,
+                             diff.max()!, PLKSRTests.errorOverRange(tiled, whole),
+                             PLKSRTests.maxLevelDifference(tiled, whole), 100 * Double(apart) / Double(diff.count)))
+            }
+        }
+    }
 }
