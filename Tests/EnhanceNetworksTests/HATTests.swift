@@ -95,6 +95,14 @@ final class HATTests: XCTestCase {
         XCTAssertThrowsError(try NetworkRegistry.detect(odd, source: "o.pth")) { e in
             XCTAssertTrue("\(e)".hasPrefix("o.pth: tensor '\(table)' has 64 rows"), "\(e)")
         }
+        // qkv_bias is one flag: a bias on some qkv Linear of a model whose first has none is refused.
+        var stray = try Fixture.safetensors("hat_x1_identity.weights.safetensors")
+        let zeros = [Float](repeating: 0, count: 24)
+        stray["layers.0.residual_group.overlap_attn.qkv.bias"] = WeightTensor(shape: [24], values: zeros)
+        XCTAssertThrowsError(try NetworkRegistry.detect(stray, source: "q.pth")) { e in
+            XCTAssertTrue("\(e)".hasPrefix("q.pth: tensor 'layers.0.residual_group.overlap_attn.qkv.bias' is not "
+                                           + "used"), "\(e)")
+        }
         var stripped = sd
         stripped["relative_position_index_SA"] = nil
         XCTAssertThrowsError(try NetworkRegistry.detect(stripped, source: "i.pth")) { e in

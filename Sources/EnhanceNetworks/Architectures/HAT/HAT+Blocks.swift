@@ -63,7 +63,7 @@ extension HAT {
             norm1 = try s.layerNorm("norm1", count: dim)
             let attn = s["attn"]
             let table = try attn.tensor("relative_position_bias_table", shape: [(2 * ws - 1) * (2 * ws - 1), heads])
-            qkv = try attn.linear("qkv", in: dim, out: 3 * dim, optionalBias: true)
+            qkv = try attn.linear("qkv", in: dim, out: 3 * dim, optionalBias: !c.qkvBias)
             proj = try attn.linear("proj", in: dim, out: dim)
             cab = try ChannelAttentionBlock(s["conv_block"]["cab"], c)
             mlp = try FeedForward(s, norm: "norm2", c)
@@ -103,7 +103,7 @@ extension HAT {
             (self.heads, window, overlapWindow) = (heads, ws, ows)
             scale = Float(pow(Double(dim / heads), -0.5))
             norm1 = try s.layerNorm("norm1", count: dim)
-            qkv = try s.linear("qkv", in: dim, out: 3 * dim, optionalBias: true)
+            qkv = try s.linear("qkv", in: dim, out: 3 * dim, optionalBias: !c.qkvBias)
             let table = try s.tensor("relative_position_bias_table", shape: [(ws + ows - 1) * (ws + ows - 1), heads])
             proj = try s.linear("proj", in: dim, out: dim)
             mlp = try FeedForward(s, norm: "norm2", c)

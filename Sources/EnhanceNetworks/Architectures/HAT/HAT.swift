@@ -168,12 +168,17 @@ enum HAT: NetworkArchitecture {
             heads.append(table[1])
         }
         let ocaTable = "layers.0.residual_group.overlap_attn.relative_position_bias_table"
-        let side = Int(Double(try r.shape(ocaTable)[0]).squareRoot().rounded()), ows = side - ws + 1
-        guard side * side == (try r.shape(ocaTable)[0]), ows >= ws, (ows - ws) % 2 == 0 else {
-            throw NetworkError(r.source, "tensor '\(ocaTable)' has \(try r.shape(ocaTable)[0]) rows, not (\(ws) + an "
-                               + "overlap window of \(ws) + 2n − 1)²")
+        let rows = try r.shape(ocaTable)[0], side = Int(Double(rows).squareRoot().rounded()), ows = side - ws + 1
+        guard side * side == rows, ows >= ws, (ows - ws) % 2 == 0 else {
+            throw NetworkError(r.source, "tensor '\(ocaTable)' has \(rows) rows, not (\(ws) + an overlap window of "
+                               + "\(ws) + 2n − 1)²")
         }
-        let block0 = "layers.0.residual_group.blocks.0."
+        let block0 = "layers.0.residual_group.blocks.0.", qkvBias = r.has(block0 + "attn.qkv.bias")
+        // spandrel's qkv_bias holds for every qkv Linear: all have a bias, or none.
+        if !qkvBias, let stray = r.shapes.keys.first(where: { $0.hasSuffix("qkv.bias") }) {
+            throw NetworkError(r.source, "tensor '\(stray)' is not used by the detected HAT: "
+                               + "'\(block0)attn.qkv.bias' is absent, so no qkv Linear has a bias (qkv_bias)")
+        }
         let numFeat = try r.convShape("conv_before_upsample.0").out
         try r.requireRGB(try r.convShape("conv_last").out, "conv_last")
         return Config(embedDim: dim, depths: depths, heads: heads, windowSize: ws, overlapWindow: ows,
@@ -181,7 +186,7 @@ enum HAT: NetworkArchitecture {
                       cabChannels: try r.convShape(block0 + "conv_block.cab.0").out,
                       squeezed: try r.convShape(block0 + "conv_block.cab.3.attention.1").out,
                       patchNorm: r.has("patch_embed.norm.weight"), convResidual: r.has("conv_after_body.weight"),
-                      qkvBias: r.has(block0 + "attn.qkv.bias"), numFeat: numFeat,
+                      qkvBias: qkvBias, numFeat: numFeat,
                       stages: try stages(r, numFeat: numFeat))
     }
 
