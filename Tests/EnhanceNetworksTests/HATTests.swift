@@ -6,18 +6,19 @@ import XCTest
 
 /// HAT against spandrel + PyTorch (scripts/oracles/spandrel_cases/hat.py): HAT-S-like (a large
 /// compress ratio) and HAT-like structures, HAT-L-like (more groups), ×1/×2/×3/×4/×8, windows 4 and
-/// 8 on sides that need the reference's reflect padding, overlap ratios 0.5 and 0.25, identity
+/// 6 on sides that need the reference's reflect padding, overlap ratios 0.5 and 0.4, identity
 /// residual connections, no `patch_norm`, no `qkv` bias; read from safetensors (the int64 index
 /// buffers included) and from the `.pth` PyTorch writes.
 final class HATTests: XCTestCase {
     /// Fixture, scale, integer hyper-parameters and settings the shapes must give.
     private let cases: [(String, Int, [String: Int], [String: String])] = [
-        ("hat_s_x4", 4, ["embed_dim": 12, "window_size": 4, "num_feat": 4, "patch_norm": 1, "qkv_bias": 1],
+        ("hat_s_x4", 4, ["embed_dim": 12, "window_size": 4, "overlap_window": 6, "num_feat": 4, "patch_norm": 1,
+                         "qkv_bias": 1],
          ["depths": "2,2", "num_heads": "2,3", "mlp_ratio": "2", "compress_ratio": "6", "squeeze_factor": "6",
           "overlap_ratio": "0.5", "conv_scale": "0.01", "upsampler": "pixelshuffle", "resi_connection": "1conv"]),
         ("hat_x2", 2, ["embed_dim": 12], ["depths": "3", "compress_ratio": "3", "squeeze_factor": "4"]),
-        ("hat_l_x3_w8", 3, ["embed_dim": 8, "window_size": 8, "num_feat": 3],
-         ["depths": "2,1,1", "num_heads": "1,2,2", "overlap_ratio": "0.25"]),
+        ("hat_l_x3_w6", 3, ["embed_dim": 8, "window_size": 6, "overlap_window": 8, "num_feat": 3],
+         ["depths": "2,1,1", "num_heads": "1,2,2", "overlap_ratio": "0.4"]),
         ("hat_x1_identity", 1, ["patch_norm": 0, "qkv_bias": 0],
          ["mlp_ratio": "1.5", "resi_connection": "identity"]),
         ("hat_x8", 8, ["num_feat": 2], ["depths": "1"]),
@@ -112,7 +113,7 @@ final class HATTests: XCTestCase {
 
     /// The tail runs in strips of rows: any strip height gives the whole-tail result.
     func testTailStripsEqualTheWholeTail() throws {
-        for name in ["hat_s_x4", "hat_l_x3_w8", "hat_x8"] {
+        for name in ["hat_s_x4", "hat_l_x3_w6", "hat_x8"] {
             let net = try model(name).network
             let (x, expected) = try Fixture.io(name)
             let whole = try net.forward(x, pool: pool, cancel: nil, options: .init(tailStripRows: 1 << 20))

@@ -9,8 +9,8 @@ reads every other hyper-parameter from shapes: ``window_size`` from ``relative_p
 
 Variants: HAT-S-like (a large ``compress_ratio``: 2 CAB channels of 12) ×4 and HAT-like (``compress_ratio``
 3) ×2, both window 4 on sides that are not window multiples (the reference reflect-pads them);
-HAT-L-like (more groups) ×3 with window 8 on an input smaller than one window and overlap ratio
-0.25; ×1 (no upsample stage) with identity residual connections, no ``patch_norm``, no ``qkv`` bias
+HAT-L-like (more groups) ×3 with window 6 on an input smaller than one window and overlap ratio
+0.4; ×1 (no upsample stage) with identity residual connections, no ``patch_norm``, no ``qkv`` bias
 and MLP ratio 1.5; ×8. The real HAT window (16) is the real-size case's: its index buffers alone
 are 1.7 MB.
 """
@@ -41,10 +41,11 @@ def hat_x2():
     return hat(depths=(3,), heads=(2,), compress=3, squeeze=4, scale=2)
 
 
-@case("hat_l_x3_w8", size=(5, 6))
-def hat_l_x3_w8():
-    # HAT-L's shape is more groups; window 8 on a 5×6 input (padded to one window), overlap 0.25.
-    return hat(embed=8, depths=(2, 1, 1), heads=(1, 2, 2), window=8, compress=2, squeeze=4, overlap=0.25,
+@case("hat_l_x3_w6", size=(5, 4))
+def hat_l_x3_w6():
+    # HAT-L's shape is more groups; window 6 on a 5×4 input (padded to one window), overlap 0.4 (an
+    # overlap window of 8; window 8 would make the index buffers alone 80 KB).
+    return hat(embed=8, depths=(2, 1, 1), heads=(1, 2, 2), window=6, compress=2, squeeze=4, overlap=0.4,
                scale=3, num_feat=3)
 
 

@@ -103,7 +103,8 @@ enum HAT: NetworkArchitecture {
         }
 
         var hyperParameters: [(name: String, value: Int)] {
-            [("embed_dim", embedDim), ("window_size", windowSize), ("num_feat", numFeat),
+            [("embed_dim", embedDim), ("window_size", windowSize), ("overlap_window", overlapWindow),
+             ("num_feat", numFeat),
              ("patch_norm", patchNorm ? 1 : 0), ("qkv_bias", qkvBias ? 1 : 0)]
         }
 
@@ -112,9 +113,17 @@ enum HAT: NetworkArchitecture {
             func ratio(_ a: Int, _ b: Int) -> String { String(format: "%g", Double(a) / Double(b)) }
             return [("depths", list(depths)), ("num_heads", list(heads)), ("mlp_ratio", ratio(mlpHidden, embedDim)),
                     ("compress_ratio", ratio(embedDim, cabChannels)), ("squeeze_factor", ratio(embedDim, squeezed)),
-                    ("overlap_ratio", ratio(overlapWindow - windowSize, windowSize)),
+                    ("overlap_ratio", String(format: "%g", overlapRatio)),
                     ("conv_scale", String(format: "%g", HAT.convScale)), ("upsampler", "pixelshuffle"),
                     ("resi_connection", convResidual ? "1conv" : "identity")]
+        }
+
+        /// The `overlap_ratio` the overlap window stands for, as spandrel names it: the first of the
+        /// round ratios 0, 1, ½, ¼, ¾, 0.1, …, 0.9 with `int(window + window · r)` = the overlap window,
+        /// else `(overlap window − window) / window` (several ratios give one window).
+        var overlapRatio: Double {
+            let ws = Double(windowSize), round = [0, 1, 0.5, 0.25, 0.75] + (1...9).map { Double($0) / 10 }
+            return round.first { Int(ws + ws * $0) == overlapWindow } ?? Double(overlapWindow - windowSize) / ws
         }
 
         /// Per token (one per padded input pixel) at the peak, an overlapping cross-attention: the
