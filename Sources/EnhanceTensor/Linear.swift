@@ -50,9 +50,14 @@ public final class Linear: @unchecked Sendable {
         self.nPad = nPad
     }
 
-    /// `act(x · Wᵀ + b)` for `x` `[tokens, inFeatures]` → `[tokens, outFeatures]`.
-    public func callAsFunction(_ x: Matrix, activation: Activation = .identity, pool: ThreadPool) -> Matrix {
+    /// `act(x · Wᵀ + b) (+ residual)` for `x` `[tokens, inFeatures]` → `[tokens, outFeatures]`;
+    /// `residual` (`[tokens, outFeatures]`, e.g. a transformer block's skip) is added in the same pass.
+    public func callAsFunction(_ x: Matrix, activation: Activation = .identity, residual: Matrix? = nil,
+                               pool: ThreadPool) -> Matrix {
         precondition(x.columns == inFeatures, "Linear: expected \(inFeatures) features, got \(x.columns)")
+        if let r = residual {
+            precondition(r.rows == x.rows && r.columns == outFeatures, "Linear: residual shape")
+        }
         let form = activation.epilogueForm(outFeatures)
         let slopes = form.slopes + [Float](repeating: 1, count: nPad - outFeatures)
         let (n, k, t, nPad, isa) = (outFeatures, inFeatures, x.rows, nPad, isa)
@@ -61,6 +66,7 @@ public final class Linear: @unchecked Sendable {
             count = t * n
             x.data.withUnsafeBufferPointer { xs in packed.withUnsafeBufferPointer { w in
                 paddedBias.withUnsafeBufferPointer { bs in slopes.withUnsafeBufferPointer { sl in
+                withOptionalRows(residual) { res in
                     pool.exclusive { pool in
                         pool.parallelFor(blocks) { b, worker in
                             let rows = min(block, t - b * block)
@@ -77,11 +83,13 @@ public final class Linear: @unchecked Sendable {
                                     } else if form.mode == .smooth {
                                         y = form.smooth.apply(y)
                                     }
+                                    if let res { y += loadVector(res + (b * block + r) * n + j, valid) }
                                     storeVector(y, dst + j, valid)
                                 }
                             }
                         }
                     }
+                }
                 } }
             } }
         }

@@ -85,6 +85,15 @@ func forVectors(_ p: UnsafePointer<Float>, _ n: Int, _ body: (Int, SIMD16<Float>
 @inline(__always)
 func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
 
+/// The first `valid` (≤ 16) floats from `p`, zero beyond.
+@inline(__always)
+func loadVector(_ p: UnsafePointer<Float>, _ valid: Int) -> SIMD16<Float> {
+    if valid == 16 { return load16(p) }
+    var v = SIMD16<Float>()
+    for l in 0..<valid { v[l] = p[l] }
+    return v
+}
+
 /// Stores the first `valid` lanes of `v` at `p`.
 @inline(__always)
 func storeVector(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ valid: Int) {

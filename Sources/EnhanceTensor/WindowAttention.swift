@@ -3,30 +3,60 @@
 /// `windowPartition` first rolls the image by `−shift` on both axes (`torch.roll(x, (−s, −s),
 /// (1, 2))`, so token `(y, x)` of the rolled image is `((y + s) mod H, (x + s) mod W)`), then cuts
 /// `window × window` windows, row-major over windows and within each: `[nW · N, C]` with `N` = window².
-public func windowPartition(_ x: Matrix, height: Int, width: Int, window: Int, shift: Int = 0) -> Matrix {
-    windowCopy(x, height: height, width: width, window: window, shift: shift, forward: true)
+public func windowPartition(_ x: Matrix, height: Int, width: Int, window: Int, shift: Int = 0,
+                            pool: ThreadPool? = nil) -> Matrix {
+    windowCopy(x, height: height, width: width, window: window, shift: shift, forward: true, adding: nil,
+               pool: pool)
 }
 
-/// The inverse of ``windowPartition(_:height:width:window:shift:)``: windows back to the image, rolled
-/// by `+shift` (Swin's `window_reverse` then `torch.roll(x, (s, s))`).
-public func windowReverse(_ x: Matrix, height: Int, width: Int, window: Int, shift: Int = 0) -> Matrix {
-    windowCopy(x, height: height, width: width, window: window, shift: shift, forward: false)
+/// The inverse of ``windowPartition(_:height:width:window:shift:pool:)``: windows back to the image,
+/// rolled by `+shift` (Swin's `window_reverse` then `torch.roll(x, (s, s))`), plus `adding` (an
+/// image-order matrix of the same shape, e.g. the block's skip) in the same pass.
+public func windowReverse(_ x: Matrix, height: Int, width: Int, window: Int, shift: Int = 0,
+                          adding: Matrix? = nil, pool: ThreadPool? = nil) -> Matrix {
+    windowCopy(x, height: height, width: width, window: window, shift: shift, forward: false, adding: adding,
+               pool: pool)
 }
 
+/// Image rows split over `pool` (when given); each token's `C` floats copied (or added to `adding`'s).
 private func windowCopy(_ x: Matrix, height h: Int, width w: Int, window ws: Int, shift s: Int,
-                        forward: Bool) -> Matrix {
+                        forward: Bool, adding: Matrix?, pool: ThreadPool?) -> Matrix {
     precondition(x.rows == h * w && h % ws == 0 && w % ws == 0, "window: \(h)×\(w) not in \(ws)-windows")
+    if let a = adding { precondition(a.rows == x.rows && a.columns == x.columns, "window: skip shape") }
     let c = x.columns, nx = w / ws
-    var out = [Float](repeating: 0, count: x.data.count)
-    x.data.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in
-        for y in 0..<h { for xx in 0..<w {
-            let image = ((y + s) % h) * w + (xx + s) % w
-            let win = (((y / ws) * nx + xx / ws) * ws + y % ws) * ws + xx % ws
-            let (from, to) = forward ? (image, win) : (win, image)
-            (dst.baseAddress! + to * c).update(from: src.baseAddress! + from * c, count: c)
-        } }
-    } }
-    return Matrix(rows: x.rows, columns: c, data: out)
+    let data = [Float](unsafeUninitializedCapacity: x.data.count) { dst, count in
+        count = x.data.count
+        x.data.withUnsafeBufferPointer { src in
+            withOptionalRows(adding) { skip in
+                func row(_ y: Int) {
+                    for xx in 0..<w {
+                        let image = ((y + s) % h) * w + (xx + s) % w
+                        let win = (((y / ws) * nx + xx / ws) * ws + y % ws) * ws + xx % ws
+                        let (from, to) = forward ? (image, win) : (win, image)
+                        let d = dst.baseAddress! + to * c, f = src.baseAddress! + from * c
+                        if let skip {
+                            forVectors(f, c) { j, v, valid in storeVector(v + loadVector(skip + to * c + j, valid),
+                                                                         d + j, valid) }
+                        } else {
+                            d.initialize(from: f, count: c)
+                        }
+                    }
+                }
+                if let pool {
+                    pool.exclusive { $0.parallelFor(h) { row($0) } }
+                } else {
+                    for y in 0..<h { row(y) }
+                }
+            }
+        }
+    }
+    return Matrix(rows: x.rows, columns: c, data: data)
+}
+
+/// Calls `body` with `m`'s storage, or nil.
+func withOptionalRows<R>(_ m: Matrix?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let m else { return body(nil) }
+    return m.data.withUnsafeBufferPointer { body($0.baseAddress) }
 }
 
 /// Swin's attention mask for shifted windows (`calculate_mask`): `[nW][N][N]`, 0 where tokens `i`
@@ -120,7 +150,7 @@ private func attendWindows(q: AttentionOperand, k: AttentionOperand, v: Attentio
     let kt = d * nPad, vs = n * dPad, ss = blocks * block * nPad, os = block * dPad
     let scratch = max(block * d, block * n)
     var out = [Float](repeating: 0, count: nW * nq * c)
-    out.withUnsafeMutableBufferPointer { dst in
+    out.withUnsafeMutableBufferPointer { dst in withOptionalArray(bias) { bias in withOptionalArray(mask) { mask in
         pool.exclusive { pool in
             pool.parallelFor(nW * heads) { item, worker in
                 let w = item / heads, hd = item % heads
@@ -159,6 +189,12 @@ private func attendWindows(q: AttentionOperand, k: AttentionOperand, v: Attentio
                 }
             }
         }
-    }
+    } } }
     return Matrix(rows: nW * nq, columns: c, data: out)
+}
+
+/// Calls `body` with `a`'s storage, or nil.
+private func withOptionalArray<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let a else { return body(nil) }
+    return a.withUnsafeBufferPointer { body($0.baseAddress) }
 }

@@ -13,8 +13,9 @@ final class LinearLayer: @unchecked Sendable {
     }
 
     /// `act(x · Wᵀ + b)` for `x` `[tokens, in]` → `[tokens, out]`.
-    func callAsFunction(_ x: Matrix, activation: Activation = .identity, pool: ThreadPool) -> Matrix {
-        op!(x, activation: activation, pool: pool)
+    func callAsFunction(_ x: Matrix, activation: Activation = .identity, residual: Matrix? = nil,
+                        pool: ThreadPool) -> Matrix {
+        op!(x, activation: activation, residual: residual, pool: pool)
     }
 }
 

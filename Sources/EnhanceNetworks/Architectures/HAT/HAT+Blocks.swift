@@ -17,7 +17,7 @@ extension HAT {
         func callAsFunction(_ x: Matrix, pool: ThreadPool) -> Matrix {
             let hidden = fc1(layerNormRows(x, weight: norm.weight, bias: norm.bias, pool: pool), activation: .gelu,
                              pool: pool)
-            return add(x, fc2(hidden, pool: pool))
+            return fc2(hidden, residual: x, pool: pool)
         }
     }
 
@@ -77,11 +77,12 @@ extension HAT {
             let normed = layerNormRows(x, weight: norm1.weight, bias: norm1.bias, pool: pool)
             let conv = try cab(Tensor(tokens: normed, height: h, width: w), scale: HAT.convScale, pool: pool,
                                statistics: statistics)
-            let windows = windowPartition(normed, height: h, width: w, window: window, shift: shift)
+            let windows = windowPartition(normed, height: h, width: w, window: window, shift: shift, pool: pool)
             let a = windowAttention(qkv: qkv(windows, pool: pool), windowTokens: window * window, heads: heads,
                                     scale: scale, bias: bias, mask: shift > 0 ? mask : nil, pool: pool)
-            let attended = windowReverse(proj(a, pool: pool), height: h, width: w, window: window, shift: shift)
-            return mlp(add(add(x, attended), Matrix(tokensOf: conv)), pool: pool)
+            let attended = windowReverse(proj(a, pool: pool), height: h, width: w, window: window, shift: shift,
+                                         adding: Matrix(tokensOf: conv), pool: pool)
+            return mlp(add(x, attended), pool: pool)
         }
     }
 
@@ -120,7 +121,8 @@ extension HAT {
             let a = windowAttention(queries: queries, keysValues: kv, queryTokens: ws * ws,
                                     keyTokens: overlapWindow * overlapWindow, heads: heads, scale: scale, bias: bias,
                                     pool: pool)
-            return mlp(add(x, proj(windowReverse(a, height: h, width: w, window: ws), pool: pool)), pool: pool)
+            return mlp(proj(windowReverse(a, height: h, width: w, window: ws, pool: pool), residual: x, pool: pool),
+                       pool: pool)
         }
     }
 }

@@ -37,13 +37,14 @@ extension SwinIR {
         /// windows' mask for this `H × W` (used by shifted blocks only).
         func callAsFunction(_ x: Matrix, height h: Int, width w: Int, mask: [Float]?, pool: ThreadPool) -> Matrix {
             let windows = windowPartition(layerNormRows(x, weight: norm1.weight, bias: norm1.bias, pool: pool),
-                                          height: h, width: w, window: window, shift: shift)
+                                          height: h, width: w, window: window, shift: shift, pool: pool)
             let a = windowAttention(qkv: qkv(windows, pool: pool), windowTokens: window * window, heads: heads,
                                     scale: scale, bias: bias, mask: shift > 0 ? mask : nil, pool: pool)
-            let y = add(x, windowReverse(proj(a, pool: pool), height: h, width: w, window: window, shift: shift))
+            let y = windowReverse(proj(a, pool: pool), height: h, width: w, window: window, shift: shift,
+                                  adding: x, pool: pool)
             let hidden = fc1(layerNormRows(y, weight: norm2.weight, bias: norm2.bias, pool: pool), activation: .gelu,
                              pool: pool)
-            return add(y, fc2(hidden, pool: pool))
+            return fc2(hidden, residual: y, pool: pool)
         }
     }
 
