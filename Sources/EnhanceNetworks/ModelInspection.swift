@@ -45,6 +45,7 @@ public enum ModelInspection {
     /// tensor read, nothing built); the file's description; its parameter count (nil for ncnn).
     public static func network(path: String) throws
         -> (network: ModelDescription, file: CheckpointDescription, parameters: Int?) {
+        if ONNXModelFile.handles(path) { return try ONNXModelFile.describe(path: path) }
         let file = try CheckpointFile.describe(path: path)
         let name = (path as NSString).lastPathComponent
         switch file.content {
@@ -64,6 +65,7 @@ extension CheckpointFormat {
         case .pytorchZip: "pth (zip)"
         case .pytorchLegacy: "pth (legacy pickle)"
         case .ncnn: "ncnn"
+        case .onnx: "onnx"
         }
     }
 }

@@ -27,6 +27,9 @@ public final class ONNXProgram: @unchecked Sendable {
     let fused: [Int: FusedTail]
     /// For each value computed per call, the position in ``order`` of its last reader.
     let lastUse: [String: Int]
+    /// The most elements any value may have: an op that would make a larger one throws before
+    /// allocating it (a graph's shapes can ask for anything).
+    public let maxElements: Int
     private let sized = Locked<[SizeKey: [String: ONNXTensor]]>([:])
 
     enum NodeKind { case constant, sized, dynamic }
@@ -37,8 +40,9 @@ public final class ONNXProgram: @unchecked Sendable {
 
     /// Checks every node (an op Enhance does not run is refused naming the op, the node and the
     /// opset), orders the graph, folds its constants and prepares its convolutions.
-    public init(_ model: ONNXModel, pool: ThreadPool = ThreadPool(threads: 1)) throws {
+    public init(_ model: ONNXModel, pool: ThreadPool = ThreadPool(threads: 1), maxElements: Int = 1 << 30) throws {
         self.model = model
+        self.maxElements = maxElements
         for n in model.nodes where !(n.domain.isEmpty && Self.supportedOps.contains(n.opType)) {
             let domain = n.domain.isEmpty ? "" : " of domain \(n.domain)"
             throw CheckpointError(file: model.path, "node \(n.label) is \(n.opType)\(domain) (opset \(model.opset)), "
@@ -60,7 +64,8 @@ public final class ONNXProgram: @unchecked Sendable {
         self.kinds = kinds
         var values = model.initializers
         for i in order where kinds[i] == .constant {
-            let ctx = OpContext(node: model.nodes[i], opset: model.opset, file: model.path, pool: pool)
+            let ctx = OpContext(node: model.nodes[i], opset: model.opset, file: model.path, pool: pool,
+                                maxElements: maxElements)
             let outs = try Self.kernel(model.nodes[i])(model.nodes[i].inputs.map { $0.isEmpty ? nil : values[$0] }, ctx)
             for (name, v) in zip(model.nodes[i].outputs, outs) { values[name] = v }
         }
@@ -70,7 +75,7 @@ public final class ONNXProgram: @unchecked Sendable {
             guard n.inputs.count >= 2, let w = values[n.inputs[1]] else { continue }
             let b = n.inputs.count > 2 && !n.inputs[2].isEmpty ? values[n.inputs[2]] : nil
             if n.inputs.count > 2 && !n.inputs[2].isEmpty && b == nil { continue }
-            let ctx = OpContext(node: n, opset: model.opset, file: model.path, pool: pool)
+            let ctx = OpContext(node: n, opset: model.opset, file: model.path, pool: pool, maxElements: maxElements)
             convs[i] = try PreparedConv(ctx, weight: w, bias: b)
         }
         self.convs = convs
@@ -85,6 +90,14 @@ public final class ONNXProgram: @unchecked Sendable {
 
     static let convOps: Set<String> = ["Conv", "ConvTranspose"]
 
+    /// The input height and width when the graph declares both (a static export), else nil: such a
+    /// graph's shape arithmetic was folded at export, so it runs only at that size.
+    public var fixedSize: (height: Int, width: Int)? {
+        let d = model.input.dims
+        guard d.count == 4, let h = d[2], let w = d[3] else { return nil }
+        return (h, w)
+    }
+
     /// The op types a graph may use, sorted (what the README lists).
     public static var supportedOps: [String] { (OpTable.supported + convOps).sorted() }
 
@@ -97,9 +110,15 @@ public final class ONNXProgram: @unchecked Sendable {
     }
 
     /// Runs the graph on CHW `x` `[C, H, W]`; returns the first output `[1, C′, H′, W′]` as CHW.
-    /// `trace`, when given, is called after each node with its index and outputs.
-    public func run(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken? = nil,
-                    trace: ((Int, [ONNXTensor]) -> Void)? = nil) throws -> Tensor {
+    public func run(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken? = nil) throws -> Tensor {
+        try run(x, pool: pool, cancel: cancel, dry: false, trace: nil, free: nil)
+    }
+
+    /// ``run(_:pool:cancel:)``; with `dry`, convolutions make zeros of their output shape. `trace`
+    /// is called after each node with its index, inputs and outputs, `free` with the floats of
+    /// each value released.
+    func run(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken? = nil, dry: Bool,
+             trace: ((Int, [ONNXTensor?], [ONNXTensor]) -> Void)?, free: ((Int) -> Void)?) throws -> Tensor {
         let key = SizeKey(height: x.height, width: x.width)
         let cached = sized.withLock { $0[key] }
         var values: [String: ONNXTensor] = [model.input.name: ONNXTensor(nchw: x)]
@@ -107,11 +126,15 @@ public final class ONNXProgram: @unchecked Sendable {
         var skip = Set<Int>()
         for (p, i) in order.enumerated() {
             let n = model.nodes[i]
-            defer { for name in n.inputs where lastUse[name] == p { values[name] = nil } }
+            defer {
+                for name in n.inputs where lastUse[name] == p {
+                    if let v = values.removeValue(forKey: name) { free?(v.count) }
+                }
+            }
             if kinds[i] == .constant || skip.contains(i) { continue }
             if kinds[i] == .sized, cached != nil { continue }
             try cancel?.check()
-            let ctx = OpContext(node: n, opset: model.opset, file: model.path, pool: pool)
+            let ctx = OpContext(node: n, opset: model.opset, file: model.path, pool: pool, maxElements: maxElements)
             let inputs = n.inputs.map { name -> ONNXTensor? in
                 name.isEmpty ? nil : values[name] ?? cached?[name] ?? newSized[name] ?? constants[name]
             }
@@ -119,7 +142,13 @@ public final class ONNXProgram: @unchecked Sendable {
             var names = n.outputs
             if let conv = convs[i] {
                 let tail = fused[i]
-                outs = [try conv.run(try ctx.input(inputs, 0), act: tail?.activation ?? .identity, ctx)]
+                let input = try ctx.input(inputs, 0)
+                if dry {
+                    guard let shape = conv.outputShape(input.shape) else { throw ctx.fail("input \(input.shape)") }
+                    outs = [ONNXTensor(shape: shape, floats: [Float](repeating: 0, count: shape.reduce(1, *)))]
+                } else {
+                    outs = [try conv.run(input, act: tail?.activation ?? .identity, ctx)]
+                }
                 if let tail {
                     skip.formUnion(tail.skipped)
                     names = model.nodes[tail.output].outputs
@@ -130,7 +159,7 @@ public final class ONNXProgram: @unchecked Sendable {
             guard outs.count >= names.filter({ !$0.isEmpty }).count || outs.count == names.count else {
                 throw ctx.fail("made \(outs.count) outputs for \(names.count)")
             }
-            trace?(i, outs)
+            trace?(i, inputs, outs)
             for (name, v) in zip(names, outs) where !name.isEmpty {
                 if kinds[i] == .sized { newSized[name] = v } else { values[name] = v }
             }

@@ -21,16 +21,20 @@ public enum ONNXReader {
 
     /// Reads and decodes the model at `path` (external data from its own folder only).
     public static func read(path: String, budget: LoadBudget = .default) throws -> ONNXModel {
-        let (proto, fileBytes) = try parse(path: path, budget: budget)
-        return try model(proto, path: path, fileBytes: fileBytes, budget: budget)
-    }
-
-    /// The protobuf message of the file at `path` and the file's size, refused when the file alone
-    /// is over `budget` or is not a well-formed ONNX model.
-    static func parse(path: String, budget: LoadBudget) throws -> (Onnx_ModelProto, Int) {
         let size = try FileIO.size(path)
         try budget.check(file: path, need: size, what: "reading the ONNX file")
-        let bytes = try FileIO.readAll(path)
+        return try decode(try FileIO.readAll(path), path: path, budget: budget)
+    }
+
+    /// Decodes `bytes`, the contents of the file at `path` (which names it in errors and locates
+    /// its external data).
+    public static func decode(_ bytes: [UInt8], path: String, budget: LoadBudget = .default) throws -> ONNXModel {
+        let proto = try parse(bytes, path: path)
+        return try model(proto, path: path, fileBytes: bytes.count, budget: budget)
+    }
+
+    /// The protobuf message of `bytes`, refused when they are not a well-formed ONNX model.
+    static func parse(_ bytes: [UInt8], path: String) throws -> Onnx_ModelProto {
         let proto: Onnx_ModelProto
         do {
             var options = BinaryDecodingOptions()
@@ -42,7 +46,7 @@ public enum ONNXReader {
         guard proto.hasGraph, !proto.graph.node.isEmpty, !proto.opsetImport.isEmpty else {
             throw CheckpointError(file: path, "not an ONNX model (no graph or no operator set)")
         }
-        return (proto, bytes.count)
+        return proto
     }
 
     static func model(_ proto: Onnx_ModelProto, path: String, fileBytes: Int, budget: LoadBudget) throws

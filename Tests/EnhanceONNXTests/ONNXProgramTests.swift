@@ -87,3 +87,33 @@ final class ONNXProgramTests: XCTestCase {
         }
     }
 }
+
+/// The dry probe: shapes and counts without the arithmetic.
+final class ONNXProbeTests: XCTestCase {
+    func testProbeMeasuresScaleAndConvolutions() throws {
+        let model = try ONNXReader.read(path: ONNXReaderTests.path("rrdb_x4_o17_dyn.onnx"))
+        let probe = try ONNXProgram(model).probe(height: 16, width: 12)
+        XCTAssertEqual(probe.output, [1, 3, 64, 48])
+        XCTAssertEqual(probe.convs.count, 21)
+        // conv_first 3→8 3×3 on 16×12; conv_last 8→3 on 64×48 (what PyTorch's module declares).
+        XCTAssertEqual(probe.convs.first?.macs, Double(3 * 8 * 9 * 16 * 12))
+        XCTAssertEqual(probe.convs.last?.macs, Double(8 * 3 * 9 * 64 * 48))
+        XCTAssertGreaterThan(probe.peakFloats, 8 * 64 * 48)
+        let swin = try ONNXReader.read(path: ONNXReaderTests.path("swinir_x2_o17_static.onnx"))
+        XCTAssertGreaterThan(try ONNXProgram(swin).probe(height: 8, width: 8).productMACs, 0)
+    }
+}
+
+/// The README's op list is ``ONNXProgram/supportedOps``.
+final class ONNXOpListTests: XCTestCase {
+    func testReadmeListsTheSupportedOps() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        guard let a = text.range(of: "<!-- onnx-ops -->"), let b = text.range(of: "<!-- /onnx-ops -->") else {
+            return XCTFail("README.md has no onnx-ops list")
+        }
+        let listed = text[a.upperBound..<b.lowerBound].split(whereSeparator: { ", \n".contains($0) }).map(String.init)
+        XCTAssertEqual(listed, ONNXProgram.supportedOps)
+    }
+}

@@ -342,6 +342,8 @@ def bad_files(out):
         f.write(bytes([0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]) + b"not a model")
     # A good model with its weights in an external file beside it (the loader must read it).
     ext = model([conv], [numpy_helper.from_array(np.full((3, 3, 3, 3), 0.125, np.float32), "w")])
+    if os.path.exists(os.path.join(out, "external_ok.weights")):  # onnx.save appends to it
+        os.remove(os.path.join(out, "external_ok.weights"))
     onnx.save(ext, os.path.join(out, "external_ok.onnx"), save_as_external_data=True,
               all_tensors_to_one_file=True, location="external_ok.weights", size_threshold=0)
 
@@ -372,6 +374,14 @@ def reference(out):
         save_file({"input": x.astype(np.float32), "output": y.astype(np.float32)},
                   os.path.join(out, name + ".io.safetensors"))
         print(f"{name}: {x.shape} -> {y.shape}, range {y.min():.3f}..{y.max():.3f}", file=sys.stderr)
+    # A fixed-size graph run on a smaller input: Enhance pads it (edge pixels repeated) to the graph's
+    # size and crops the output; the oracle does the same around onnxruntime.
+    path = os.path.join(out, "swinir_x2_o17_static.onnx")
+    x = np.random.default_rng(99).random((1, 3, 6, 5), dtype=np.float32)
+    padded = np.pad(x, ((0, 0), (0, 0), (0, 2), (0, 3)), mode="edge")
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    y = sess.run(None, {"input": padded})[0][:, :, :12, :10]
+    save_file({"input": x, "output": np.ascontiguousarray(y)}, os.path.join(out, "swinir_x2_o17_static_pad.io.safetensors"))
     manifest = {}
     for f in sorted(os.listdir(out)):
         if f.endswith(".onnx"):

@@ -35,8 +35,8 @@ extension OpTable {
 
     static func constantOfShape(_ inputs: [ONNXTensor?], _ ctx: OpContext) throws -> ONNXTensor {
         let shape = ctx.intsInput(inputs, 0) ?? []
-        let n = LoadBudget.saturatingProduct(shape)
-        guard shape.allSatisfy({ $0 >= 0 }), n <= 1 << 28 else { throw ctx.fail("shape \(shape)") }
+        try ctx.check(shape)
+        let n = shape.reduce(1, *)
         if case .tensor(let t)? = ctx.node.attributes["value"], t.count == 1 {
             return t.isFloat ? ONNXTensor(shape: shape, floats: [Float](repeating: t.floats[0], count: n))
                 : ONNXTensor(shape: shape, ints: [Int64](repeating: t.ints[0], count: n))
@@ -49,14 +49,17 @@ extension OpTable {
         if !s.isFloat && !l.isFloat && !d.isFloat {
             let (a, b, step) = (s.ints[0], l.ints[0], d.ints[0])
             guard step != 0 else { throw ctx.fail("step 0") }
-            let n = max(0, Int((b - a + step + (step > 0 ? -1 : 1)) / step))
-            guard n <= 1 << 24 else { throw ctx.fail("\(n) elements") }
+            let span = (Double(b) - Double(a)) / Double(step)
+            guard span < Double(1 << 24) else { throw ctx.fail("\(span) elements") }
+            let n = max(0, Int(span.rounded(.up)))
             return ONNXTensor(shape: [n], ints: (0..<n).map { a + Int64($0) * step })
         }
         let (a, b, step) = (s.floats[0], l.floats[0], d.floats[0])
-        guard step != 0, ((b - a) / step).isFinite else { throw ctx.fail("start \(a), limit \(b), delta \(step)") }
-        let n = max(0, Int(((b - a) / step).rounded(.up)))
-        guard n <= 1 << 24 else { throw ctx.fail("\(n) elements") }
+        let span = (b - a) / step
+        guard step != 0, span.isFinite, span < Float(1 << 24) else {
+            throw ctx.fail("start \(a), limit \(b), delta \(step)")
+        }
+        let n = max(0, Int(span.rounded(.up)))
         return ONNXTensor(shape: [n], floats: (0..<n).map { a + Float($0) * step })
     }
 

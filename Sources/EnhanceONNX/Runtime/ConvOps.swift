@@ -25,7 +25,9 @@ final class PreparedConv: @unchecked Sendable {
             throw ctx.fail("weight \(w.shape) \(w.storedType): only 2-D convolutions with float weights run")
         }
         groups = try ctx.int("group", 1)
-        guard groups >= 1 else { throw ctx.fail("group \(groups)") }
+        guard groups >= 1, w.shape.allSatisfy({ $0 >= 1 }), w.shape[2] <= 1024, w.shape[3] <= 1024 else {
+            throw ctx.fail("weight \(w.shape) with \(groups) groups")
+        }
         (kh, kw) = (w.shape[2], w.shape[3])
         if transposed {
             guard w.shape[0] % groups == 0 else { throw ctx.fail("weight \(w.shape) for \(groups) groups") }
@@ -67,6 +69,21 @@ final class PreparedConv: @unchecked Sendable {
         return perPair * Double(pixels)
     }
 
+    /// The output shape for an input of `shape` `[N, C, H, W]` (nil when the input does not fit).
+    func outputShape(_ shape: [Int]) -> [Int]? {
+        guard shape.count == 4, shape[1] == inPerGroup * groups else { return nil }
+        let p = resolvedPads(shape[2], shape[3])
+        let h: Int, w: Int
+        if transposed {
+            h = strides[0] * (shape[2] - 1) + outputPadding[0] + (kh - 1) * dilations[0] + 1 - p[0] - p[2]
+            w = strides[1] * (shape[3] - 1) + outputPadding[1] + (kw - 1) * dilations[1] + 1 - p[1] - p[3]
+        } else {
+            h = (shape[2] + p[0] + p[2] - dilations[0] * (kh - 1) - 1) / strides[0] + 1
+            w = (shape[3] + p[1] + p[3] - dilations[1] * (kw - 1) - 1) / strides[1] + 1
+        }
+        return h > 0 && w > 0 ? [shape[0], out, h, w] : nil
+    }
+
     /// The pads for an input of `h × w` (top, left, bottom, right).
     func resolvedPads(_ h: Int, _ w: Int) -> [Int] {
         if let pads { return pads }
@@ -80,7 +97,9 @@ final class PreparedConv: @unchecked Sendable {
 
     /// Runs on `x` `[1, C, H, W]`, then `act` (fused on the fast path).
     func run(_ x: ONNXTensor, act: Activation, _ ctx: OpContext) throws -> ONNXTensor {
-        guard let t = x.chw, x.shape.count == 4 else { throw ctx.fail("input \(x.shape) is not [1, C, H, W]") }
+        guard let t = x.chw, x.shape.count == 4, t.height > 0, t.width > 0 else {
+            throw ctx.fail("input \(x.shape) is not [1, C, H, W]")
+        }
         let inChannels = transposed ? inPerGroup * groups : inPerGroup * groups
         guard t.channels == inChannels else {
             throw ctx.fail("input has \(t.channels) channels, weights want \(inChannels)")
@@ -89,6 +108,7 @@ final class PreparedConv: @unchecked Sendable {
         if let layer {
             let r = kh / 2
             let grow = p.map { max(0, $0 - r) }, crop = p.map { max(0, r - $0) }
+            try ctx.check([max(t.channels, out), t.height + grow[0] + grow[2], t.width + grow[1] + grow[3]])
             var input = t
             if grow.contains(where: { $0 > 0 }) { input = zeroPad(t, grow) }
             guard input.height - crop[0] - crop[2] > 0, input.width - crop[1] - crop[3] > 0 else {
@@ -120,6 +140,8 @@ final class PreparedConv: @unchecked Sendable {
         let ho = (t.height + p[0] + p[2] - dh * (kh - 1) - 1) / sh + 1
         let wo = (t.width + p[1] + p[3] - dw * (kw - 1) - 1) / sw + 1
         guard ho > 0, wo > 0 else { throw ctx.fail("input \(t.height)×\(t.width) is smaller than the kernel") }
+        try ctx.check([inPerGroup * kh * kw, ho, wo])
+        try ctx.check([out, ho, wo])
         let k = inPerGroup * kh * kw, n = ho * wo, og = out / groups
         var result = [Float](repeating: 0, count: out * n)
         for g in 0..<groups {
@@ -150,6 +172,8 @@ final class PreparedConv: @unchecked Sendable {
         let ho = sh * (t.height - 1) + outputPadding[0] + (kh - 1) * dh + 1 - p[0] - p[2]
         let wo = sw * (t.width - 1) + outputPadding[1] + (kw - 1) * dw + 1 - p[1] - p[3]
         guard ho > 0, wo > 0 else { throw ctx.fail("output would be \(ho)×\(wo)") }
+        try ctx.check([out, ho, wo])
+        try ctx.check([out / groups * kh * kw, t.height, t.width])
         let og = out / groups, n = t.height * t.width, rows = og * kh * kw
         var result = [Float](repeating: 0, count: out * ho * wo)
         for g in 0..<groups {

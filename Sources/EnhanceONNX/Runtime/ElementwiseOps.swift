@@ -43,6 +43,7 @@ enum ElementwiseOps {
         guard let shape = broadcastShape(a.shape, b.shape) else {
             throw ctx.fail("shapes \(a.shape) and \(b.shape) do not broadcast")
         }
+        try ctx.check(shape)
         let x = a.floats, y = b.floats
         let n = shape.reduce(1, *)
         if let fast, shape == a.shape, n >= 64 {
@@ -83,6 +84,7 @@ enum ElementwiseOps {
         guard let shape = broadcastShape(a.shape, b.shape) else {
             throw ctx.fail("shapes \(a.shape) and \(b.shape) do not broadcast")
         }
+        try ctx.check(shape)
         let x = a.ints, y = b.ints
         let ia = broadcastIndex(from: a.shape, to: shape), ib = broadcastIndex(from: b.shape, to: shape)
         return ONNXTensor(shape: shape, ints: (0..<shape.reduce(1, *)).map { op(x[ia($0)], y[ib($0)]) })
@@ -103,6 +105,7 @@ enum ElementwiseOps {
         guard let shape = broadcastShape(a.shape, b.shape) else {
             throw ctx.fail("shapes \(a.shape) and \(b.shape) do not broadcast")
         }
+        try ctx.check(shape)
         func doubles(_ t: ONNXTensor) -> [Double] {
             switch t.values {
             case .float(let v): v.map(Double.init)
@@ -122,6 +125,7 @@ enum ElementwiseOps {
         guard let s1 = broadcastShape(c.shape, x.shape), let shape = broadcastShape(s1, y.shape) else {
             throw ctx.fail("shapes \(c.shape), \(x.shape) and \(y.shape) do not broadcast")
         }
+        try ctx.check(shape)
         let ic = broadcastIndex(from: c.shape, to: shape), ix = broadcastIndex(from: x.shape, to: shape)
         let iy = broadcastIndex(from: y.shape, to: shape), cond = c.ints, n = shape.reduce(1, *)
         if !x.isFloat && !y.isFloat {

@@ -98,7 +98,8 @@ struct Readers {
         }
         // GELU: Div(v, √2) → Erf → Add 1 → Mul(v, ·) → Mul 0.5.
         guard let d = r.first(where: { $0.node.opType == "Div" }), let m = r.first(where: { $0.node.opType == "Mul" }),
-              d.node.inputs.count == 2, d.node.inputs[0] == v, isScalar(d.node.inputs[1], Float(2).squareRoot(), constants),
+              d.node.inputs.count == 2, d.node.inputs[0] == v,
+              isScalar(d.node.inputs[1], Float(2).squareRoot(), constants),
               let e = only(d.node.outputs[0], "Erf"), let a = only(e.node.outputs[0], "Add"),
               a.node.inputs.contains(e.node.outputs[0]),
               a.node.inputs.contains(where: { isScalar($0, 1, constants) }), only(a.node.outputs[0], "Mul")?.i == m.i,

@@ -39,7 +39,9 @@ enum MathOps {
             }
         }
         if op == "ReduceMean" { acc = acc.map { $0 / Double(count) } }
-        if !x.isFloat { return ONNXTensor(shape: outShape, ints: acc.map { Int64($0) }) }
+        if !x.isFloat {
+            return ONNXTensor(shape: outShape, ints: acc.map { $0.isFinite ? Int64(max(-9e18, min(9e18, $0))) : 0 })
+        }
         return ONNXTensor(shape: outShape, floats: acc.map { Float($0) })
     }
 
@@ -126,6 +128,8 @@ enum MathOps {
         }
         let (m, k, n) = (sa[sa.count - 2], sa[sa.count - 1], sb[sb.count - 1])
         let q = batch.reduce(1, *)
+        try ctx.check(batch + [m, max(k, n)])
+        guard q >= 1, m >= 1, k >= 1, n >= 1 else { throw ctx.fail("empty product \(a.shape) × \(b.shape)") }
         // Expand each operand to the full batch (a no-op when it already has it).
         let ea = try ShapeOps.expand(a.reshaped(sa), to: batch + [m, k], ctx)
         let eb = try ShapeOps.expand(b.reshaped(sb), to: batch + [k, n], ctx)

@@ -8,6 +8,15 @@ struct OpContext: Sendable {
     let opset: Int
     let file: String
     let pool: ThreadPool
+    /// The most elements one value may have (``ONNXProgram/maxElements``).
+    var maxElements = 1 << 30
+
+    /// Throws unless a value of `shape` is within ``maxElements`` (checked before it is allocated).
+    func check(_ shape: [Int]) throws {
+        guard shape.allSatisfy({ $0 >= 0 }), LoadBudget.saturatingProduct(shape) <= maxElements else {
+            throw fail("a value of shape \(shape) is over the \(maxElements)-element limit")
+        }
+    }
 
     /// A one-line error naming the file, node and op.
     func fail(_ problem: String) -> CheckpointError {
@@ -17,7 +26,7 @@ struct OpContext: Sendable {
     func int(_ name: String, _ fallback: Int) throws -> Int {
         switch node.attributes[name] {
         case nil: return fallback
-        case .int(let v)?: return Int(clamping: v)
+        case .int(let v)?: return Self.clamp(v)
         default: throw fail("attribute '\(name)' is not an integer")
         }
     }
@@ -34,8 +43,8 @@ struct OpContext: Sendable {
     func ints(_ name: String) throws -> [Int]? {
         switch node.attributes[name] {
         case nil: return nil
-        case .ints(let v)?: return v.map { Int(clamping: $0) }
-        case .int(let v)?: return [Int(clamping: v)]
+        case .ints(let v)?: return v.map(Self.clamp)
+        case .int(let v)?: return [Self.clamp(v)]
         default: throw fail("attribute '\(name)' is not a list of integers")
         }
     }
@@ -57,13 +66,17 @@ struct OpContext: Sendable {
     /// Input `i` as integers (a shape, axes, pads, …), nil when omitted.
     func intsInput(_ inputs: [ONNXTensor?], _ i: Int) -> [Int]? {
         guard i < inputs.count, let t = inputs[i] else { return nil }
-        return t.ints.map { Int(clamping: $0) }
+        return t.ints.map(Self.clamp)
     }
+
+    /// A dimension, index or count from a file, within ±2⁴⁰ (ONNX's "to the end" `INT64_MAX` stays
+    /// past any axis), so that sums and products of a few of them cannot overflow.
+    static func clamp(_ v: Int64) -> Int { Int(max(-(1 << 40), min(1 << 40, v))) }
 
     /// `axis` (negative counts from the end) checked against `rank`.
     func axis(_ axis: Int, rank: Int) throws -> Int {
         let a = axis < 0 ? axis + rank : axis
-        guard a >= 0, a < max(rank, 1) else { throw fail("axis \(axis) out of range for rank \(rank)") }
+        guard a >= 0, a < rank else { throw fail("axis \(axis) out of range for rank \(rank)") }
         return a
     }
 }

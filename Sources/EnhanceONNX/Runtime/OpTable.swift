@@ -25,9 +25,14 @@ enum OpTable {
             "Add": one { try ElementwiseOps.arithmetic($0, $1, fast: .add, float: +, int: &+) },
             "Sub": one { try ElementwiseOps.arithmetic($0, $1, fast: .sub, float: -, int: &-) },
             "Mul": one { try ElementwiseOps.arithmetic($0, $1, fast: .mul, float: *, int: &*) },
-            "Div": one { try ElementwiseOps.arithmetic($0, $1, fast: nil, float: /, int: { $1 == 0 ? 0 : $0 / $1 }) },
+            "Div": one { try ElementwiseOps.arithmetic($0, $1, fast: nil, float: /, int: { a, b in
+                b == 0 ? 0 : a.dividedReportingOverflow(by: b).partialValue
+            }) },
             "Mod": one { try ElementwiseOps.arithmetic($0, $1, fast: nil, float: { fmodf($0, $1) },
-                                                       int: { b, m in m == 0 ? 0 : ((b % m) + m) % m }) },
+                                                       int: { b, m in
+                m == 0 ? 0 : (b.remainderReportingOverflow(dividingBy: m).partialValue &+ m)
+                    .remainderReportingOverflow(dividingBy: m).partialValue
+            }) },
             "Pow": one { i, c in
                 let e = try c.input(i, 1)
                 if e.count == 1, e.floats[0] == 2 { return try ElementwiseOps.unary(i, c) { $0 * $0 } }
@@ -63,7 +68,7 @@ enum OpTable {
             "Floor": float { $0.rounded(.down) }, "Ceil": float { $0.rounded(.up) },
             "Round": float { $0.rounded(.toNearestOrEven) },
             "Softplus": float { $0 > 20 ? $0 : Foundation.log1p(Foundation.exp($0)) },
-            "Abs": one { try ElementwiseOps.unary($0, $1, int: { abs($0) }) { abs($0) } },
+            "Abs": one { try ElementwiseOps.unary($0, $1, int: { $0 == .min ? .max : abs($0) }) { abs($0) } },
             "Neg": one { try ElementwiseOps.unary($0, $1, int: { 0 &- $0 }) { -$0 } },
             "Elu": one { i, c in
                 let a = try c.float("alpha", 1)
@@ -121,7 +126,7 @@ enum OpTable {
                 let axes = Array(2..<max(2, x.shape.count)).map { Int64($0) }
                 let mean = ONNXNode(name: c.node.name, opType: "ReduceMean", inputs: [], outputs: [],
                                     attributes: ["axes": .ints(axes)])
-                let ctx = OpContext(node: mean, opset: 13, file: c.file, pool: c.pool)
+                let ctx = OpContext(node: mean, opset: 13, file: c.file, pool: c.pool, maxElements: c.maxElements)
                 return try MathOps.reduce([x], ctx)
             },
         ]

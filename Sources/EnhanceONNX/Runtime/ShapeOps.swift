@@ -1,3 +1,4 @@
+import EnhanceCheckpoints
 import EnhanceTensor
 
 /// Ops that move elements without arithmetic: reshapes, transposes, slices, gathers, concatenation,
@@ -8,14 +9,14 @@ enum ShapeOps {
         guard let spec = ctx.intsInput(inputs, 1) else { throw ctx.fail("no shape") }
         let allowZero = try ctx.int("allowzero", 0) != 0
         var shape = spec.enumerated().map { i, d in d == 0 && !allowZero && i < x.shape.count ? x.shape[i] : d }
-        let known = shape.filter { $0 != -1 }.reduce(1, *)
+        let known = LoadBudget.saturatingProduct(shape.filter { $0 != -1 })
         if let i = shape.firstIndex(of: -1) {
             guard known > 0, x.count % known == 0, shape.count(where: { $0 == -1 }) == 1 else {
                 throw ctx.fail("cannot reshape \(x.shape) to \(spec)")
             }
             shape[i] = x.count / known
         }
-        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == x.count else {
+        guard shape.allSatisfy({ $0 >= 0 }), LoadBudget.saturatingProduct(shape) == x.count else {
             throw ctx.fail("cannot reshape \(x.shape) to \(spec)")
         }
         return x.reshaped(shape)
@@ -87,6 +88,7 @@ enum ShapeOps {
         let x = try ctx.input(inputs, 0)
         let axis = try ctx.axis(try ctx.int("axis", 0), rank: x.shape.count)
         let k = ctx.node.outputs.count, d = x.shape[axis]
+        guard k >= 1 else { throw ctx.fail("no outputs") }
         var sizes = try ctx.intsInput(inputs, 1) ?? ctx.ints("split")
             ?? (0..<k).map { min((d + k - 1) / k, max(0, d - $0 * ((d + k - 1) / k))) }
         if sizes.count == 1 && k > 1 { sizes = [Int](repeating: sizes[0], count: k) }
@@ -153,6 +155,7 @@ enum ShapeOps {
         let outer = x.shape[..<axis].reduce(1, *), inner = x.shape[(axis + 1)...].reduce(1, *)
         let shape = Array(x.shape[..<axis]) + idx.shape + Array(x.shape[(axis + 1)...])
         let k = indices.count
+        try ctx.check(shape)
         return x.mapElements(shape: shape, { i in
             let o = i / (k * inner), r = i % (k * inner)
             return (o * d + indices[r / inner]) * inner + r % inner
@@ -179,6 +182,7 @@ enum ShapeOps {
         guard let shape = ElementwiseOps.broadcastShape(x.shape, spec) else {
             throw ctx.fail("cannot expand \(x.shape) to \(spec)")
         }
+        try ctx.check(shape)
         let map = ElementwiseOps.broadcastIndex(from: x.shape, to: shape)
         return x.mapElements(shape: shape, map, count: shape.reduce(1, *))
     }
@@ -187,6 +191,7 @@ enum ShapeOps {
         guard repeats.count == x.shape.count, repeats.allSatisfy({ $0 >= 0 }) else {
             throw ctx.fail("repeats \(repeats) for shape \(x.shape)")
         }
+        try ctx.check(x.shape + repeats)
         let shape = zip(x.shape, repeats).map { $0 * $1 }
         let dst = ONNXTensor.strides(shape), src = ONNXTensor.strides(x.shape)
         return x.mapElements(shape: shape, { i in

@@ -10,6 +10,7 @@ enum SpatialOps {
         let x = try ctx.input(inputs, 0)
         guard x.shape.count == 4, x.isFloat else { throw ctx.fail("input \(x.shape) is not [N, C, H, W]") }
         let (h, w) = (x.shape[2], x.shape[3])
+        guard h > 0, w > 0 else { throw ctx.fail("input \(x.shape) is empty") }
         var outH = h, outW = w, scaleH = Float(1), scaleW = Float(1)
         let scales = inputs.count > 2 ? inputs[2]?.floats ?? [] : []
         let sizes = ctx.intsInput(inputs, 3) ?? []
@@ -77,6 +78,7 @@ enum SpatialOps {
                 }
             }
         }
+        try ctx.check([x.shape[0], x.shape[1], outH, outW])
         let ty = try taps(h, outH, scaleH), tx = try taps(w, outW, scaleW)
         let planes = x.shape[0] * x.shape[1], src = x.floats
         return src.withUnsafeBufferPointer { s in
@@ -118,11 +120,15 @@ enum SpatialOps {
         let value: Float = inputs.count > 2 ? inputs[2]?.floats.first ?? 0 : try ctx.float("value", 0)
         let shape = (0..<r).map { x.shape[$0] + pads[$0] + pads[$0 + r] }
         guard shape.allSatisfy({ $0 >= 0 }) else { throw ctx.fail("pads \(pads) for \(x.shape)") }
+        try ctx.check(shape)
         let widest = (0..<r).map { max(pads[$0], pads[$0 + r]) }
         if mode == "reflect", zip(x.shape, widest).contains(where: { $0 <= $1 && $1 > 0 }) {
             throw ctx.fail("reflect pads \(pads) reach past \(x.shape)")
         }
         guard ["constant", "reflect", "edge"].contains(mode) else { throw ctx.fail("mode \(mode)") }
+        if mode != "constant", x.count == 0, shape.reduce(1, *) > 0 {
+            throw ctx.fail("\(mode) padding of an empty input")
+        }
         let src = ONNXTensor.strides(x.shape), dst = ONNXTensor.strides(shape), n = shape.reduce(1, *)
         func index(_ i: Int) -> Int {
             var rem = i, s = 0

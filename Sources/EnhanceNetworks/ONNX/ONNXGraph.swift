@@ -1,0 +1,92 @@
+import EnhanceCheckpoints
+import EnhanceONNX
+import EnhanceTensor
+
+/// An `.onnx` file's graph as the network description everything else reads (`models inspect`, the
+/// tiler, the pair checks): not an architecture family (it is not in the registry, and detects
+/// nothing), but the graph itself, run by ``ONNXProgram``. Its configuration comes from a dry
+/// probe of the graph at a reference size (``ONNXProgram/probe(height:width:pool:)``).
+enum ONNXGraph: NetworkArchitecture {
+    static let name = "ONNX graph"
+    static let canonicalLayout = "onnx"
+    static let detection = KeyCondition.all([.has("\u{0}onnx graphs are not detected from keys")])
+
+    /// The tile margin: an ONNX graph's receptive field is not known (attention, global pools), so
+    /// tiles get the margin the largest families use (``UpscaleOptions/margin(for:)`` caps at 48 px;
+    /// SwinIR-M measured float-rounding seams at 32–48 px, `docs/architectures.md` §7).
+    static let margin = 48
+
+    /// The side of the reference input a dynamic graph is probed at (MACs per input pixel, scale).
+    static let probeSide = 32
+
+    struct Config: ArchitectureConfig {
+        var scale: Int
+        var peakFloatsPerInputPixel: Double
+        var macsOutsideLayers: Double
+        var extraReceptiveRadius: Int
+        var hyperParameters: [(name: String, value: Int)]
+        var settings: [(name: String, value: String)]
+    }
+
+    static func config(_ shapes: ShapeReader) throws -> Config {
+        throw NetworkError(shapes.source, "an ONNX graph is described from its file, not from tensor shapes")
+    }
+
+    static func makeNetwork(_ config: Config, _ scope: Scope) throws -> any NetworkBody {
+        throw NetworkError(name, "an ONNX graph is built from its file")
+    }
+
+    /// The description of `program`'s graph from its probe `p`, for file `source`.
+    static func describe(_ program: ONNXProgram, probe p: ONNXProbe, source: String) throws -> ModelDescription {
+        let m = program.model
+        let (h, w) = (p.input[2], p.input[3])
+        guard p.output.count == 4, p.output[1] == 3, p.input[1] == 3, p.output[2] % h == 0, p.output[3] % w == 0,
+              p.output[2] / h == p.output[3] / w, p.output[2] >= h else {
+            throw NetworkError(source, "the graph maps [1, \(p.input[1]), \(h), \(w)] to \(p.output); Enhance runs "
+                               + "RGB graphs whose output is an integer multiple of the input")
+        }
+        let pixels = Double(h * w)
+        let layers = p.convs.map { c in
+            let res = Double(c.output[2] > c.input[2] ? c.input[2] : c.output[2]) / Double(h)
+            return LayerInfo(name: c.name, inChannels: c.inChannels, outChannels: c.outChannels,
+                             kernelSize: c.kernelSize, resolution: res, groups: c.groups)
+        }
+        let convMACs = p.convs.reduce(0) { $0 + $1.macs } / pixels
+        let counted = LayerInfo.macsPerInputPixel(layers)
+        var ops: [String: Int] = [:]
+        for n in m.nodes { ops[n.opType, default: 0] += 1 }
+        let histogram = ops.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let dims = m.input.dims.map { $0.map(String.init) ?? "?" }.joined(separator: ", ")
+        let radius = LayerInfo.receptiveRadius(layers, inputMultiple: 1)
+        var settings: [(name: String, value: String)] = [
+            ("producer", [m.producer, m.producerVersion].filter { !$0.isEmpty }.joined(separator: " ")),
+            ("ops", histogram),
+            ("input", "\(m.input.name) [\(dims)] \(m.input.elementType)"),
+            ("external data", m.externalFiles.isEmpty ? "none" : m.externalFiles.joined(separator: ", ")),
+            ("tile margin", "\(margin) px (the receptive field of a graph is not known)"),
+        ]
+        if let (fh, fw) = program.fixedSize { settings.append(("fixed input size", "\(fw)×\(fh), run in windows")) }
+        let config = Config(scale: p.output[2] / h, peakFloatsPerInputPixel: Double(p.peakFloats) / pixels,
+                            macsOutsideLayers: max(0, convMACs - counted) + p.productMACs / pixels,
+                            extraReceptiveRadius: max(0, margin - radius),
+                            hyperParameters: [("opset", m.opset), ("nodes", m.nodes.count),
+                                              ("initializers", m.initializers.count)],
+                            settings: settings)
+        var shapes = TensorShapes()
+        for name in m.initializerNames {
+            guard let t = m.initializers[name], t.isFloat else { continue }
+            shapes[name] = TensorShape(shape: t.shape, dtype: dtype(t.storedType))
+        }
+        return ModelDescription(architecture: ONNXGraph.self, config: config, keyLayout: "onnx", layers: layers,
+                                shapes: shapes, sourceKeys: shapes.keys.map { ($0, $0) })
+    }
+
+    static func dtype(_ stored: String) -> DType {
+        switch stored {
+        case "float16": .float16
+        case "bfloat16": .bfloat16
+        default: .float32
+        }
+    }
+}
