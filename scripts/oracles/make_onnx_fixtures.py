@@ -27,6 +27,8 @@ OUT = os.path.join(HERE, "..", "..", "Tests", "EnhanceONNXTests", "Fixtures")
 # name -> (builder, opset, fp16, dynamic, (h, w) the reference runs at)
 EXPORTS = {
     "compact_x4_o17_dyn": ("compact", 17, False, True, (12, 10)),
+    # The same graph with other weights: the GAN end of an ONNX pair (blend oracle below).
+    "compact_x4_o17_dyn_b": ("compact_b", 17, False, True, (12, 10)),
     "compact_x4_o13_static": ("compact", 13, False, False, (12, 10)),
     "compact_x4_o17_fp16": ("compact", 17, True, False, (12, 10)),
     "msrresnet_x4_o13_dyn": ("msrresnet", 13, False, True, (10, 12)),
@@ -165,6 +167,8 @@ def builders():
     torch.manual_seed(0)
     return {
         "compact": lambda: perturbed(SRVGGNetCompact(num_feat=8, num_conv=2, upscale=4, act_type="prelu")),
+        "compact_b": lambda: perturbed(SRVGGNetCompact(num_feat=8, num_conv=2, upscale=4, act_type="prelu"), seed=2,
+                                       scale=0.2),
         "msrresnet": lambda: perturbed(TinyMSRResNet()),
         "rrdb": lambda: perturbed(TinyRRDBNet()),
         "span": lambda: perturbed(SPAN(num_in_ch=3, num_out_ch=3, feature_channels=4, upscale=4)),
@@ -382,6 +386,19 @@ def reference(out):
     sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     y = sess.run(None, {"input": padded})[0][:, :, :12, :10]
     save_file({"input": x, "output": np.ascontiguousarray(y)}, os.path.join(out, "swinir_x2_o17_static_pad.io.safetensors"))
+    # The pair's blend at alpha 0.3: theta = 0.7 theta_A + 0.3 theta_B over every float initializer,
+    # done here with numpy on the two files, then run by onnxruntime.
+    a = onnx.load(os.path.join(out, "compact_x4_o17_dyn.onnx"))
+    b = {t.name: t for t in onnx.load(os.path.join(out, "compact_x4_o17_dyn_b.onnx")).graph.initializer}
+    for t in a.graph.initializer:
+        if t.data_type == onnx.TensorProto.FLOAT:
+            va, vb = onnx.numpy_helper.to_array(t), onnx.numpy_helper.to_array(b[t.name])
+            t.CopyFrom(onnx.numpy_helper.from_array((0.7 * va + 0.3 * vb).astype(np.float32), t.name))
+    blended = os.path.join("/tmp", "compact_blend_a03.onnx")
+    onnx.save(a, blended)
+    x = np.random.default_rng(1234).random((1, 3, 12, 10), dtype=np.float32)
+    y = ort.InferenceSession(blended, providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
+    save_file({"input": x, "output": y}, os.path.join(out, "compact_blend_a03.io.safetensors"))
     manifest = {}
     for f in sorted(os.listdir(out)):
         if f.endswith(".onnx"):

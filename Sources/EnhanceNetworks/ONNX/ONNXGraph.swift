@@ -26,6 +26,8 @@ enum ONNXGraph: NetworkArchitecture {
         var extraReceptiveRadius: Int
         var hyperParameters: [(name: String, value: Int)]
         var settings: [(name: String, value: String)]
+        /// One line per node (op, inputs, outputs, attributes): two files blend when these are equal.
+        var graph: [String]
     }
 
     static func config(_ shapes: ShapeReader) throws -> Config {
@@ -72,7 +74,7 @@ enum ONNXGraph: NetworkArchitecture {
                             extraReceptiveRadius: max(0, margin - radius),
                             hyperParameters: [("opset", m.opset), ("nodes", m.nodes.count),
                                               ("initializers", m.initializers.count)],
-                            settings: settings)
+                            settings: settings, graph: ["opset \(m.opset), input [\(dims)]"] + m.nodes.map(signature))
         var shapes = TensorShapes()
         for name in m.initializerNames {
             guard let t = m.initializers[name], t.isFloat else { continue }
@@ -80,6 +82,23 @@ enum ONNXGraph: NetworkArchitecture {
         }
         return ModelDescription(architecture: ONNXGraph.self, config: config, keyLayout: "onnx", layers: layers,
                                 shapes: shapes, sourceKeys: shapes.keys.map { ($0, $0) })
+    }
+
+    /// A node as one line: what must be equal for two graphs to be the same.
+    static func signature(_ n: ONNXNode) -> String {
+        let attributes = n.attributes.keys.sorted().map { "\($0)=\(n.attributes[$0]!)" }.joined(separator: " ")
+        return "\(n.opType)(\(n.inputs.joined(separator: ", "))) -> \(n.outputs.joined(separator: ", ")) \(attributes)"
+    }
+
+    /// Throws unless `a` and `b` describe the same graph, naming the first node that differs.
+    static func checkSameGraph(_ a: ModelDescription, _ b: ModelDescription, _ names: String) throws {
+        guard let ga = (a.config as? Config)?.graph, let gb = (b.config as? Config)?.graph else { return }
+        let first = ga.indices.first { $0 >= gb.count || ga[$0] != gb[$0] } ?? (gb.count > ga.count ? ga.count : nil)
+        if let i = first {
+            let which = i < ga.count ? ga[i].prefix(80) : gb[i].prefix(80)
+            let at = i == 0 ? "(\(which))" : "at node \(i) (\(which))"
+            throw NetworkError(names, "cannot blend: the graphs differ \(at)")
+        }
     }
 
     static func dtype(_ stored: String) -> DType {

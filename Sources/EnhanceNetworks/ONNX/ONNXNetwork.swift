@@ -32,6 +32,20 @@ final class ONNXNetwork: SuperResolutionNetwork, @unchecked Sendable {
         return try Tiler.run(self, x, tileSize: core, margin: margin, pool: pool, cancel: cancel, options: options)
     }
 
+    /// The same graph with every float initializer `(1 − α)·a + α·b` of this network's and
+    /// `other`'s (ends exactly at α = 0 and 1); its convolutions make their kernels on first use.
+    func blended(with other: ONNXNetwork, alpha: Float, threads: Int) throws -> ONNXNetwork {
+        var model = program.model
+        let pool = ThreadPool(threads: threads)
+        for (name, t) in model.initializers {
+            guard case .float(let a) = t.values, case .float(let b)? = other.program.model.initializers[name]?.values,
+                  a.count == b.count else { continue }
+            let v = alpha == 0 ? a : alpha == 1 ? b : blend(a, b, alpha: alpha, pool: pool)
+            model.initializers[name] = ONNXTensor(shape: t.shape, values: .float(v), storedType: t.storedType)
+        }
+        return ONNXNetwork(try ONNXProgram(model, pool: pool), modelDescription)
+    }
+
     /// `y` after checking it is `x` upscaled by the scale.
     private func checked(_ y: Tensor, _ x: Tensor) throws -> Tensor {
         guard y.channels == 3, y.height == x.height * scale, y.width == x.width * scale else {
