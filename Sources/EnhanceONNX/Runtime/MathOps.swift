@@ -17,9 +17,27 @@ enum MathOps {
         let keep = try ctx.int("keepdims", 1) != 0
         let kept = x.shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
         let outShape = keep ? kept : x.shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+        let op = ctx.node.opType
+        if case .float(let v) = x.values, !axes.isEmpty, axes.sorted() == Array((r - axes.count)..<r), x.count > 0 {
+            // Trailing axes (a token's features, an image's planes): one contiguous block per output.
+            let block = x.shape[(r - axes.count)...].reduce(1, *), outer = x.count / block
+            let out = v.withUnsafeBufferPointer { p in
+                (0..<outer).map { o -> Float in
+                    let s = UnsafeBufferPointer(rebasing: p[o * block ..< (o + 1) * block])
+                    switch op {
+                    case "ReduceMax": return s.max()!
+                    case "ReduceMin": return s.min()!
+                    case "ReduceProd": return s.reduce(1, *)
+                    default:
+                        let sum = s.reduce(0.0) { $0 + Double($1) }
+                        return Float(op == "ReduceMean" ? sum / Double(block) : sum)
+                    }
+                }
+            }
+            return ONNXTensor(shape: outShape, floats: out)
+        }
         let dst = ONNXTensor.strides(kept), src = ONNXTensor.strides(x.shape)
         let n = kept.reduce(1, *), count = max(1, x.count / max(n, 1))
-        let op = ctx.node.opType
         var acc = [Double](repeating: op == "ReduceProd" ? 1 : op == "ReduceMax" ? -.infinity
                              : op == "ReduceMin" ? .infinity : 0, count: n)
         let values: [Double] = x.isFloat ? x.floats.map(Double.init) : x.ints.map(Double.init)

@@ -132,6 +132,23 @@ enum ShapeOps {
         let src = ONNXTensor.strides(x.shape), dst = ONNXTensor.strides(shape)
         let offset = zip(begin, src).reduce(0) { $0 + $1.0 * $1.1 }
         let scaled = zip(step, src).map { $0 * $1 }
+        if case .float(let v) = x.values, let inner = shape.last, inner > 0, shape.count > 1 {
+            // Row by row: one index decomposition per output row, a strided copy along it.
+            let rows = shape.reduce(1, *) / inner, last = scaled.last!
+            return v.withUnsafeBufferPointer { p in
+                ONNXTensor.makeFloat(shape) { out in
+                    for r in 0..<rows {
+                        var rem = r * inner, s = offset
+                        for d in 0..<(dst.count - 1) {
+                            let q = rem / dst[d]
+                            rem -= q * dst[d]
+                            s += q * scaled[d]
+                        }
+                        for i in 0..<inner { out[r * inner + i] = p[s + i * last] }
+                    }
+                }
+            }
+        }
         return x.mapElements(shape: shape, { i in
             var rem = i, s = offset
             for d in 0..<dst.count {

@@ -79,6 +79,11 @@ enum SpatialOps {
             }
         }
         try ctx.check([x.shape[0], x.shape[1], outH, outW])
+        // Integer nearest upscaling as PyTorch exports it (asymmetric, floor): EnhanceTensor's copy loop.
+        if mode == "nearest", coord == "asymmetric", nearest == "floor", outH % h == 0, outH / h == outW / w,
+           outW % w == 0, Float(outH / h) == scaleH, scaleH == scaleW, let t = x.chw {
+            return ONNXTensor(nchw: upsampleNearest(t, factor: outH / h, pool: ctx.pool))
+        }
         let ty = try taps(h, outH, scaleH), tx = try taps(w, outW, scaleW)
         let planes = x.shape[0] * x.shape[1], src = x.floats
         return src.withUnsafeBufferPointer { s in
