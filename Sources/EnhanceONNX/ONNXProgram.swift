@@ -79,7 +79,9 @@ public final class ONNXProgram: @unchecked Sendable {
             convs[i] = try PreparedConv(ctx, weight: w, bias: b)
         }
         self.convs = convs
+        let others = order.filter { kinds[$0] == .dynamic && convs[$0] == nil }
         fused = Fusion.tails(model, convs: convs, constants: values)
+            .merging(Fusion.activationTails(model, candidates: others, constants: values)) { a, _ in a }
         var last: [String: Int] = [:]
         for (p, i) in order.enumerated() where kinds[i] != .constant {
             for name in model.nodes[i].inputs where !name.isEmpty && values[name] == nil { last[name] = p }
@@ -153,8 +155,16 @@ public final class ONNXProgram: @unchecked Sendable {
                     skip.formUnion(tail.skipped)
                     names = model.nodes[tail.output].outputs
                 }
+            } else if dry, n.opType == "MatMul", let shape = MathOps.matMulShape(try ctx.input(inputs, 0).shape,
+                                                                               try ctx.input(inputs, 1).shape) {
+                outs = [ONNXTensor(shape: shape, floats: [Float](repeating: 0, count: shape.reduce(1, *)))]
             } else {
                 outs = try Self.kernel(n)(inputs, ctx)
+                if let tail = fused[i], !outs.isEmpty {
+                    outs[0] = try ElementwiseOps.activation([outs[0]], ctx, tail.activation)
+                    skip.formUnion(tail.skipped)
+                    names = model.nodes[tail.output].outputs
+                }
             }
             guard outs.count >= names.filter({ !$0.isEmpty }).count || outs.count == names.count else {
                 throw ctx.fail("made \(outs.count) outputs for \(names.count)")

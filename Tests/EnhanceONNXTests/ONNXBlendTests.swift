@@ -44,7 +44,8 @@ final class ONNXBlendTests: XCTestCase {
         let a = try ModelLoader.load(path: ONNXReaderTests.path("compact_x4_o17_dyn.onnx"))
         let b = try ModelLoader.load(path: ONNXReaderTests.path("compact_x4_o13_static.onnx"))
         XCTAssertThrowsError(try ModelBlender(psnr: a, gan: b)) { error in
-            XCTAssertTrue("\(error)".contains("cannot blend: the graphs differ (opset 17, input [1, 3, ?, ?])"), "\(error)")
+            let line = "\(error)"
+            XCTAssertTrue(line.contains("cannot blend: the graphs differ (opset 17, input [1, 3, ?, ?])"), line)
         }
         let c = try ModelLoader.load(path: ONNXReaderTests.path("rrdb_x4_o17_dyn.onnx"))
         XCTAssertThrowsError(try ModelBlender(psnr: a, gan: c)) { error in

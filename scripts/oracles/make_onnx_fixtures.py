@@ -15,6 +15,10 @@ another size so shape subgraphs fold per size). ``reference`` adds the onnx.help
 bad files, runs every good graph with onnxruntime on a seeded input in [0, 1] and writes
 ``<name>.io.safetensors`` (``input`` and ``output``, float32; an fp16 graph's input is the float16
 input widened), then copies everything to Tests/EnhanceONNXTests/Fixtures.
+
+    /tmp/enh-oracles-venv/bin/python scripts/oracles/make_onnx_fixtures.py real DIR
+
+writes onnxruntime's outputs for the real-size graphs in DIR (local check, ONNXRealSizeTests).
 """
 import json
 import os
@@ -423,7 +427,27 @@ def reference(out):
             shutil.copy(src, OUT)
 
 
+def real(folder):
+    """onnxruntime's output for every .onnx file in `folder` (e.g. the real-size graphs of
+    scripts/bench/export_onnx.py) at its fixed input size, else 64x64, as `<name>.io.safetensors`
+    beside it: what ONNXRealSizeTests compares with (ENHANCE_ONNX_REAL_DIR=folder; local, not CI)."""
+    import numpy as np
+    import onnxruntime as ort
+    from safetensors.numpy import save_file
+    for f in sorted(os.listdir(folder)):
+        if not f.endswith(".onnx"):
+            continue
+        sess = ort.InferenceSession(os.path.join(folder, f), providers=["CPUExecutionProvider"])
+        feed = sess.get_inputs()[0]
+        h, w = [d if isinstance(d, int) else 64 for d in feed.shape[2:]]
+        x = np.random.default_rng(5).random((1, 3, h, w), dtype=np.float32)
+        y = sess.run(None, {feed.name: x.astype(np.float16) if feed.type == "tensor(float16)" else x})[0]
+        save_file({"input": x, "output": y.astype(np.float32)},
+                  os.path.join(folder, f[:-5] + ".io.safetensors"))
+        print(f"{f}: {x.shape} -> {y.shape}", file=sys.stderr)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("export", "reference"):
+    if len(sys.argv) != 3 or sys.argv[1] not in ("export", "reference", "real"):
         sys.exit(__doc__)
-    {"export": export, "reference": reference}[sys.argv[1]](sys.argv[2])
+    {"export": export, "reference": reference, "real": real}[sys.argv[1]](sys.argv[2])

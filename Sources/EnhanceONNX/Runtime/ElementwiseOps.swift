@@ -16,6 +16,17 @@ enum ElementwiseOps {
         return out
     }
 
+    /// When a tensor of `from` broadcasts onto `shape` as one contiguous block of axes (its other
+    /// axes 1: a bias over the last axis, a per-channel `[C, 1, 1]`, a `[heads, N, N]` table over
+    /// windows), element `i` of the result reads element `(i / divisor) % modulus` of it.
+    static func blockIndex(from: [Int], to shape: [Int]) -> (divisor: Int, modulus: Int)? {
+        let pad = [Int](repeating: 1, count: shape.count - from.count) + from
+        guard let first = pad.firstIndex(where: { $0 != 1 }) else { return (1, 1) }
+        let last = pad.lastIndex(where: { $0 != 1 })!
+        guard (first...last).allSatisfy({ pad[$0] == shape[$0] }) else { return nil }
+        return (shape[(last + 1)...].reduce(1, *), pad[first...last].reduce(1, *))
+    }
+
     /// For each element of a tensor of `shape`, the index of the element of a tensor of `from`
     /// (right-aligned, size-1 axes repeated) that broadcasts onto it.
     static func broadcastIndex(from: [Int], to shape: [Int]) -> (Int) -> Int {
@@ -59,6 +70,21 @@ enum ElementwiseOps {
             if let t = a.chw, a.shape.count == 4, b.count == t.channels, Fusion.isPerChannel(b.shape, t.channels) {
                 let r = EnhanceTensor.binary(t, perChannel: y, fast, pool: ctx.pool)
                 return ONNXTensor(shape: shape, floats: r.data)
+            }
+        }
+        if let (da, ma) = blockIndex(from: a.shape, to: shape), let (db, mb) = blockIndex(from: b.shape, to: shape) {
+            return x.withUnsafeBufferPointer { px in
+                y.withUnsafeBufferPointer { py in
+                    ONNXTensor.makeFloat(shape) { out in
+                        if da == 1 && ma == n {
+                            for i in 0..<n { out[i] = op(px[i], py[(i / db) % mb]) }
+                        } else if db == 1 && mb == n {
+                            for i in 0..<n { out[i] = op(px[(i / da) % ma], py[i]) }
+                        } else {
+                            for i in 0..<n { out[i] = op(px[(i / da) % ma], py[(i / db) % mb]) }
+                        }
+                    }
+                }
             }
         }
         let ia = broadcastIndex(from: a.shape, to: shape), ib = broadcastIndex(from: b.shape, to: shape)

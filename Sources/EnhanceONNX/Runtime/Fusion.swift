@@ -25,6 +25,21 @@ enum Fusion {
         return fused
     }
 
+    /// Nodes among `candidates` (single-output nodes computed per call) whose output feeds only a
+    /// SiLU or erf-GELU subgraph: that activation runs as one vector pass on the node's output.
+    static func activationTails(_ model: ONNXModel, candidates: [Int],
+                                constants: [String: ONNXTensor]) -> [Int: FusedTail] {
+        let graph = Readers(model)
+        var tails: [Int: FusedTail] = [:]
+        for i in candidates {
+            guard model.nodes[i].outputs.count == 1,
+                  let t = graph.tail(of: model.nodes[i].outputs[0], channels: 0, constants: constants),
+                  t.skipped.count > 1 else { continue }
+            tails[i] = t
+        }
+        return tails
+    }
+
     /// The fusable activation node `a` is, for `channels` output channels.
     static func activation(_ a: ONNXNode, channels: Int, constants: [String: ONNXTensor]) -> Activation? {
         switch a.opType {

@@ -135,6 +135,19 @@ enum MathOps {
         return ONNXTensor(shape: x.shape, floats: v)
     }
 
+    /// The shape of `MatMul` of `a` by `b`, nil when they do not multiply.
+    static func matMulShape(_ a: [Int], _ b: [Int]) -> [Int]? {
+        let sa = a.count == 1 ? [1] + a : a, sb = b.count == 1 ? b + [1] : b
+        guard sa.count >= 2, sb.count >= 2, sa[sa.count - 1] == sb[sb.count - 2],
+              let batch = ElementwiseOps.broadcastShape(Array(sa.dropLast(2)), Array(sb.dropLast(2))) else {
+            return nil
+        }
+        var shape = batch + [sa[sa.count - 2], sb[sb.count - 1]]
+        if a.count == 1 { shape.remove(at: shape.count - 2) }
+        if b.count == 1 { shape.removeLast() }
+        return shape
+    }
+
     /// `MatMul` with NumPy semantics: 1-D operands promoted, batch axes broadcast.
     static func matMul(_ a: ONNXTensor, _ b: ONNXTensor, _ ctx: OpContext) throws -> ONNXTensor {
         var sa = a.shape, sb = b.shape

@@ -200,6 +200,7 @@ enum ShapeOps {
             throw ctx.fail("cannot expand \(x.shape) to \(spec)")
         }
         try ctx.check(shape)
+        if shape == x.shape { return x }
         let map = ElementwiseOps.broadcastIndex(from: x.shape, to: shape)
         return x.mapElements(shape: shape, map, count: shape.reduce(1, *))
     }
