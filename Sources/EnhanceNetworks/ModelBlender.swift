@@ -83,11 +83,15 @@ public final class ModelBlender: @unchecked Sendable {
     /// Writes the blend at `alpha` of two ONNX files of one graph as an `.onnx` file: the PSNR end's
     /// file with every float initializer replaced by ``stateDict(alpha:)``'s (in its element type).
     public func writeONNX(alpha: Float, to path: String) throws {
-        guard let na = psnr.detected.network as? ONNXNetwork, gan.detected.network is ONNXNetwork else {
+        guard let a = psnr.detected.onnx?.model, gan.detected.onnx != nil else {
             throw NetworkError(name(alpha), "only a pair of ONNX files is written as .onnx")
         }
-        try ONNXWriter.write(na.program.model, replacing: try stateDict(alpha: alpha).tensors.mapValues(\.values),
-                             to: path)
+        let blended = try stateDict(alpha: alpha).tensors.mapValues(\.values)
+        if let missing = a.initializerNames.first(where: { a.initializers[$0]!.isFloat && blended[$0] == nil }) {
+            throw NetworkError(name(alpha), "initializer '\(missing)' has no blended value (the family renamed it); "
+                               + "write .safetensors instead")
+        }
+        try ONNXWriter.write(a, replacing: blended, to: path)
     }
 
     private func name(_ alpha: Float) -> String { "blend(\(psnr.name), \(gan.name), α=\(alpha))" }

@@ -17,6 +17,7 @@ public struct ONNXTensor: Sendable, Equatable {
     /// The element type in the file, by ONNX's name (`float`, `float16`, `int64`, …).
     public var storedType: String
 
+    /// A tensor of `shape` (row-major) holding `values`, stored in the file as `storedType`.
     public init(shape: [Int], values: Values, storedType: String) {
         self.shape = shape
         self.values = values
@@ -75,13 +76,17 @@ public enum ONNXAttribute: Sendable, Equatable {
 public struct ONNXNode: Sendable, Equatable {
     /// The node's name in the file (may be empty; errors then name it by its first output).
     public var name: String
+    /// The operator, e.g. `Conv`.
     public var opType: String
     /// The operator set domain (`""` for the default `ai.onnx`).
     public var domain: String
+    /// The values it reads and makes, by name.
     public var inputs: [String]
     public var outputs: [String]
+    /// Its attributes by name.
     public var attributes: [String: ONNXAttribute]
 
+    /// A node of `opType` in `domain` reading `inputs` and making `outputs`.
     public init(name: String, opType: String, domain: String = "", inputs: [String], outputs: [String],
                 attributes: [String: ONNXAttribute] = [:]) {
         (self.name, self.opType, self.domain) = (name, opType, domain)
@@ -97,12 +102,14 @@ public struct ONNXNode: Sendable, Equatable {
 /// A graph input or output: its name, element type and dimensions (nil: symbolic or unknown,
 /// a dynamic axis).
 public struct ONNXValueInfo: Sendable, Equatable {
+    /// The value's name in the graph.
     public var name: String
     /// ONNX's element type name (`float`, `float16`, …).
     public var elementType: String
     /// Dimensions; nil entries are dynamic (a `dim_param` such as `height`, or none given).
     public var dims: [Int?]
 
+    /// A value `name` of `elementType` with `dims` (nil: dynamic).
     public init(name: String, elementType: String, dims: [Int?]) {
         (self.name, self.elementType, self.dims) = (name, elementType, dims)
     }
@@ -113,8 +120,9 @@ public struct ONNXValueInfo: Sendable, Equatable {
 public struct ONNXModel: Sendable {
     /// The file's path.
     public var path: String
-    /// `producer_name` and `producer_version` (e.g. `pytorch`, `2.15.0`).
+    /// `producer_name` (e.g. `pytorch`).
     public var producer: String
+    /// `producer_version` (e.g. `2.15.0`).
     public var producerVersion: String
     /// The model's IR version.
     public var irVersion: Int
@@ -122,11 +130,13 @@ public struct ONNXModel: Sendable {
     public var opset: Int
     /// Nodes in file order (``ONNXGraphOrder`` sorts them).
     public var nodes: [ONNXNode]
-    /// Initializers by name, and their names in file order.
+    /// Initializers by name.
     public var initializers: [String: ONNXTensor]
+    /// The initializers' names in file order.
     public var initializerNames: [String]
-    /// The image input (the one graph input that is not an initializer) and the graph's outputs.
+    /// The image input (the one graph input that is not an initializer).
     public var input: ONNXValueInfo
+    /// The graph's outputs (the first is the image).
     public var outputs: [ONNXValueInfo]
     /// External data files the initializers were read from, relative to the model's folder.
     public var externalFiles: [String]

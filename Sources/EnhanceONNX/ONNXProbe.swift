@@ -9,6 +9,7 @@ public struct ONNXProbe: Sendable {
     public struct Conv: Sendable {
         /// The node's name (or its weight's, when it has none).
         public let name: String
+        /// Channels in and out, the larger kernel side, channel groups.
         public let inChannels: Int, outChannels: Int, kernelSize: Int, groups: Int
         /// Input and output `[N, C, H, W]`.
         public let input: [Int], output: [Int]

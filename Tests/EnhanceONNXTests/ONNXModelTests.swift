@@ -75,3 +75,25 @@ final class ONNXModelTests: XCTestCase {
         }
     }
 }
+
+/// The native fast path: an ONNX file whose initializers form a family's checkpoint runs as it.
+final class ONNXNativeTests: XCTestCase {
+    func testRCANExportRunsNativelyAndEqualsOnnxruntime() throws {
+        let model = try ModelLoader.load(path: ONNXReaderTests.path("rcan_x2_o17_dyn.onnx"))
+        XCTAssertEqual(model.info.sourceFormat, "onnx, run natively as RCAN")
+        XCTAssertEqual(model.info.architecture, "RCAN")
+        let (x, want) = try ONNXProgramTests.io("rcan_x2_o17_dyn")
+        let y = try model.network.forward(x, pool: ThreadPool(threads: 1), cancel: nil)
+        let (err, range) = ONNXModelTests.maxError(y, want)
+        XCTAssertLessThanOrEqual(err, 1e-3 * range)  // the families' Winograd bound
+        let rows = Dictionary(try ModelInspection.rows(path: ONNXReaderTests.path("rcan_x2_o17_dyn.onnx")),
+                              uniquingKeysWith: { a, _ in a })
+        XCTAssertTrue(rows["native fast path"]?.hasPrefix("RCAN") ?? false)
+    }
+
+    /// Renamed initializers (PyTorch names a PReLU's reshaped slopes itself) keep the graph.
+    func testRenamedWeightsRunAsTheGraph() throws {
+        let model = try ModelLoader.load(path: ONNXReaderTests.path("compact_x4_o17_dyn.onnx"))
+        XCTAssertEqual(model.info.sourceFormat, "onnx")
+    }
+}

@@ -26,7 +26,8 @@ final class ONNXRealSizeTests: XCTestCase {
             let y = try model.network.forward(x, pool: pool, cancel: nil)
             let t2 = Date()
             let (err, range) = ONNXModelTests.maxError(y, want)
-            print(String(format: "%@: max |Δ| %.3g of range %.3g, load %.2f s, run %.2f s", f, err, range,
+            print(String(format: "%@ (%@): max |Δ| %.3g of range %.3g, load %.2f s, run %.2f s", f,
+                         model.info.sourceFormat, err, range,
                          t1.timeIntervalSince(t0), t2.timeIntervalSince(t1)))
             XCTAssertLessThanOrEqual(err, 1e-4 * range, f)
         }

@@ -68,6 +68,10 @@ enum ONNXGraph: NetworkArchitecture {
             ("external data", m.externalFiles.isEmpty ? "none" : m.externalFiles.joined(separator: ", ")),
             ("tile margin", "\(margin) px (the receptive field of a graph is not known)"),
         ]
+        if let family = ONNXNative.candidate(shapes(m), source: source) {
+            settings.append(("native fast path", "\(family) (by the initializers; run natively when the family's "
+                             + "output matches the graph's on a probe at load)"))
+        }
         if let (fh, fw) = program.fixedSize { settings.append(("fixed input size", "\(fw)×\(fh), run in windows")) }
         let config = Config(scale: p.output[2] / h, peakFloatsPerInputPixel: Double(p.peakFloats) / pixels,
                             macsOutsideLayers: max(0, convMACs - counted) + p.productMACs / pixels,
@@ -75,13 +79,19 @@ enum ONNXGraph: NetworkArchitecture {
                             hyperParameters: [("opset", m.opset), ("nodes", m.nodes.count),
                                               ("initializers", m.initializers.count)],
                             settings: settings, graph: ["opset \(m.opset), input [\(dims)]"] + m.nodes.map(signature))
+        let s = shapes(m)
+        return ModelDescription(architecture: ONNXGraph.self, config: config, keyLayout: "onnx", layers: layers,
+                                shapes: s, sourceKeys: s.keys.map { ($0, $0) })
+    }
+
+    /// The float initializers' names, shapes and element types.
+    static func shapes(_ m: ONNXModel) -> TensorShapes {
         var shapes = TensorShapes()
         for name in m.initializerNames {
             guard let t = m.initializers[name], t.isFloat else { continue }
             shapes[name] = TensorShape(shape: t.shape, dtype: dtype(t.storedType))
         }
-        return ModelDescription(architecture: ONNXGraph.self, config: config, keyLayout: "onnx", layers: layers,
-                                shapes: shapes, sourceKeys: shapes.keys.map { ($0, $0) })
+        return shapes
     }
 
     /// A node as one line: what must be equal for two graphs to be the same.

@@ -53,9 +53,15 @@ enum ONNXModelFile {
             weights[name] = WeightTensor(shape: t.shape, values: v, dtype: ONNXGraph.dtype(t.storedType))
         }
         let name = (path as NSString).lastPathComponent
-        let detected = DetectedModel(stateDict: weights, network: ONNXNetwork(program, d))
-        let info = ModelInfo(d, sha256: try CheckpointFile.sha256Hex(path: path), sourceFormat: "onnx",
-                             parameterCount: m.parameterCount)
+        let sha = try CheckpointFile.sha256Hex(path: path)
+        if var native = ONNXNative.detect(weights, program: program, scale: d.scale, source: name) {
+            native.onnx = program
+            let info = ModelInfo(native.modelDescription, sha256: sha, sourceFormat: "onnx, run natively as "
+                                 + "\(native.modelDescription.family)", parameterCount: m.parameterCount)
+            return LoadedModel(name: name, detected: native, info: info)
+        }
+        let detected = DetectedModel(stateDict: weights, network: ONNXNetwork(program, d), onnx: program)
+        let info = ModelInfo(d, sha256: sha, sourceFormat: "onnx", parameterCount: m.parameterCount)
         return LoadedModel(name: name, detected: detected, info: info)
     }
 }
