@@ -83,7 +83,7 @@ public final class ModelBlender: @unchecked Sendable {
     /// Writes the blend at `alpha` of two ONNX files of one graph as an `.onnx` file: the PSNR end's
     /// file with every float initializer replaced by ``stateDict(alpha:)``'s (in its element type).
     public func writeONNX(alpha: Float, to path: String) throws {
-        guard let a = psnr.detected.onnx?.model, gan.detected.onnx != nil else {
+        guard let a = psnr.detected.onnx, gan.detected.onnx != nil else {
             throw NetworkError(name(alpha), "only a pair of ONNX files is written as .onnx")
         }
         let blended = try stateDict(alpha: alpha).tensors.mapValues(\.values)

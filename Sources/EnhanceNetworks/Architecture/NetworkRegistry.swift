@@ -12,8 +12,9 @@ public struct DetectedModel: Sendable {
     public var modelDescription: ModelDescription { network.modelDescription }
     /// The network's plain convs by key prefix (their raw weights are what a ``ModelBlender`` blends).
     var convs: [String: Conv2D] = [:]
-    /// The ONNX graph the model was loaded from (run as its graph, or natively as a family).
-    var onnx: ONNXProgram?
+    /// The ONNX file the model was loaded from (run as its graph, or natively as a family); its
+    /// initializers share their storage with ``stateDict``.
+    var onnx: ONNXModel?
 }
 
 /// Recognises architectures from state-dict keys and shapes (like spandrel) and builds networks,

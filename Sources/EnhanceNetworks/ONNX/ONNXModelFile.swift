@@ -55,12 +55,12 @@ enum ONNXModelFile {
         let name = (path as NSString).lastPathComponent
         let sha = try CheckpointFile.sha256Hex(path: path)
         if var native = ONNXNative.detect(weights, program: program, scale: d.scale, source: name) {
-            native.onnx = program
+            native.onnx = m  // not the program: the probe's graph kernels are freed with it
             let info = ModelInfo(native.modelDescription, sha256: sha, sourceFormat: "onnx, run natively as "
                                  + "\(native.modelDescription.family)", parameterCount: m.parameterCount)
             return LoadedModel(name: name, detected: native, info: info)
         }
-        let detected = DetectedModel(stateDict: weights, network: ONNXNetwork(program, d), onnx: program)
+        let detected = DetectedModel(stateDict: weights, network: ONNXNetwork(program, d), onnx: m)
         let info = ModelInfo(d, sha256: sha, sourceFormat: "onnx", parameterCount: m.parameterCount)
         return LoadedModel(name: name, detected: detected, info: info)
     }
