@@ -49,6 +49,21 @@ final class ONNXModelTests: XCTestCase {
         XCTAssertEqual([big.height, big.width], [40, 34])
     }
 
+    /// A graph whose sides must be even (a pixel unshuffle): found by dry probes at load, and an odd
+    /// input is padded with its edge pixels, as onnxruntime on the padded input.
+    func testSideMultiplesArePadded() throws {
+        let path = ONNXReaderTests.path("helper_unshuffle_o17.onnx")
+        let rows = Dictionary(try ModelInspection.rows(path: path), uniquingKeysWith: { a, _ in a })
+        XCTAssertTrue(rows["side multiple"]?.hasPrefix("2 ") ?? false, "\(rows)")
+        let model = try ModelLoader.load(path: path)
+        let sd = try Safetensors.read(path: ONNXReaderTests.path("helper_unshuffle_o17_odd.io.safetensors")).stateDict
+        let x = sd["input"]!, want = sd["output"]!
+        let y = try model.network.forward(Tensor(channels: 3, height: x.shape[2], width: x.shape[3], data: x.values),
+                                          pool: ThreadPool(threads: 1), cancel: nil)
+        let (err, range) = Self.maxError(y, want)
+        XCTAssertLessThanOrEqual(err, 1e-4 * range)
+    }
+
     /// `models inspect` rows against the onnx package's view of the file.
     func testInspectRows() throws {
         let manifest = try ONNXReaderTests.manifest()["rrdb_x4_o17_dyn.onnx"]!

@@ -288,7 +288,15 @@ def helper_graphs(out):
              init("scales", np.array([1, 1, 2, 2], np.float32)), init("lo", np.array(-1.0, np.float32)),
              init("hi", np.array(1.5, np.float32))]
     save("helper_resize_o13", nodes, inits, 13)
+
     save("helper_resize_o21", nodes, inits, 21)
+
+    # A pixel-unshuffle graph: sides must be even (SpaceToDepth 2, then a x4 shuffle: x2 in all).
+    w3 = rng.standard_normal((48, 12, 3, 3)).astype(np.float32) * 0.2
+    nodes = [helper.make_node("SpaceToDepth", ["input"], ["s"], blocksize=2),
+             helper.make_node("Conv", ["s", "w3"], ["c"], pads=[1, 1, 1, 1]),
+             helper.make_node("DepthToSpace", ["c"], ["output"], blocksize=4, mode="CRD")]
+    save("helper_unshuffle_o17", nodes, [init("w3", w3)], 17)
 
 
 def bad_files(out):
@@ -365,7 +373,7 @@ def reference(out):
     helper_graphs(out)
     bad_files(out)
     sizes = {name: size for name, (_, _, _, _, size) in EXPORTS.items()}
-    sizes.update({"helper_tokens_o17": (6, 5), "helper_resize_o13": (7, 6), "helper_resize_o21": (7, 6),
+    sizes.update({"helper_unshuffle_o17": (6, 8), "helper_tokens_o17": (6, 5), "helper_resize_o13": (7, 6), "helper_resize_o21": (7, 6),
                   "external_ok": (5, 4)})
     for name, (h, w) in sizes.items():
         path = os.path.join(out, name + ".onnx")
@@ -403,6 +411,12 @@ def reference(out):
     x = np.random.default_rng(1234).random((1, 3, 12, 10), dtype=np.float32)
     y = ort.InferenceSession(blended, providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
     save_file({"input": x, "output": y}, os.path.join(out, "compact_blend_a03.io.safetensors"))
+    # The unshuffle graph on an odd input: Enhance pads it to even sides (edge pixels) and crops.
+    x = np.random.default_rng(98).random((1, 3, 7, 9), dtype=np.float32)
+    sess = ort.InferenceSession(os.path.join(out, "helper_unshuffle_o17.onnx"), providers=["CPUExecutionProvider"])
+    y = sess.run(None, {"input": np.pad(x, ((0, 0), (0, 0), (0, 1), (0, 1)), mode="edge")})[0][:, :, :14, :18]
+    save_file({"input": x, "output": np.ascontiguousarray(y)},
+              os.path.join(out, "helper_unshuffle_o17_odd.io.safetensors"))
     manifest = {}
     for f in sorted(os.listdir(out)):
         if f.endswith(".onnx"):

@@ -28,6 +28,8 @@ enum ONNXGraph: NetworkArchitecture {
         var settings: [(name: String, value: String)]
         /// One line per node (op, inputs, outputs, attributes): two files blend when these are equal.
         var graph: [String]
+        /// Input sides must be multiples of this: ``ONNXNetwork`` pads others with edge pixels.
+        var sideMultiple = 1
     }
 
     static func config(_ shapes: ShapeReader) throws -> Config {
@@ -39,7 +41,8 @@ enum ONNXGraph: NetworkArchitecture {
     }
 
     /// The description of `program`'s graph from its probe `p`, for file `source`.
-    static func describe(_ program: ONNXProgram, probe p: ONNXProbe, source: String) throws -> ModelDescription {
+    static func describe(_ program: ONNXProgram, probe p: ONNXProbe, source: String,
+                         sideMultiple: Int = 1) throws -> ModelDescription {
         let m = program.model
         let (h, w) = (p.input[2], p.input[3])
         guard p.output.count == 4, p.output[1] == 3, p.input[1] == 3, p.output[2] % h == 0, p.output[3] % w == 0,
@@ -72,13 +75,17 @@ enum ONNXGraph: NetworkArchitecture {
             settings.append(("native fast path", "\(family) (by the initializers; run natively when the family's "
                              + "output matches the graph's on a probe at load)"))
         }
+        if sideMultiple > 1 {
+            settings.append(("side multiple", "\(sideMultiple) (other sides are padded with edge pixels)"))
+        }
         if let (fh, fw) = program.fixedSize { settings.append(("fixed input size", "\(fw)×\(fh), run in windows")) }
         let config = Config(scale: p.output[2] / h, peakFloatsPerInputPixel: Double(p.peakFloats) / pixels,
                             macsOutsideLayers: max(0, convMACs - counted) + p.productMACs / pixels,
                             extraReceptiveRadius: max(0, margin - radius),
                             hyperParameters: [("opset", m.opset), ("nodes", m.nodes.count),
                                               ("initializers", m.initializers.count)],
-                            settings: settings, graph: ["opset \(m.opset), input [\(dims)]"] + m.nodes.map(signature))
+                            settings: settings, graph: ["opset \(m.opset), input [\(dims)]"] + m.nodes.map(signature),
+                            sideMultiple: sideMultiple)
         let s = shapes(m)
         return ModelDescription(architecture: ONNXGraph.self, config: config, keyLayout: "onnx", layers: layers,
                                 shapes: s, sourceKeys: s.keys.map { ($0, $0) })

@@ -27,7 +27,23 @@ enum ONNXModelFile {
                 probe = p
             }
         }
-        return (program, try ONNXGraph.describe(program, probe: probe, source: name))
+        let multiple = program.fixedSize == nil ? sideMultiple(program, scale: probe.output[2] / probe.input[2]) : 1
+        return (program, try ONNXGraph.describe(program, probe: probe, source: name, sideMultiple: multiple))
+    }
+
+    /// The smallest power of two (up to 32) that input sides must be multiples of for the graph to
+    /// run and upscale by `scale` (a pixel-unshuffle, a U-Net's stride-2 levels), found by dry probes
+    /// at sides that are odd multiples of each; 1 when none can be told.
+    static func sideMultiple(_ program: ONNXProgram, scale: Int) -> Int {
+        for m in [1, 2, 4, 8, 16, 32] {
+            var k = (24 + m - 1) / m
+            if k % 2 == 0 { k += 1 }
+            let s = m * k
+            if let p = try? program.probe(height: s, width: s), p.output[2] == s * scale, p.output[3] == s * scale {
+                return m
+            }
+        }
+        return 1
     }
 
     /// ``ModelInspection/network(path:)`` for an ONNX file.

@@ -19,6 +19,13 @@ final class ONNXNetwork: SuperResolutionNetwork, @unchecked Sendable {
             throw NetworkError(family, "input [\(x.channels), \(x.height), \(x.width)] must be RGB")
         }
         let s = scale
+        let m = (modelDescription.config as? ONNXGraph.Config)?.sideMultiple ?? 1
+        if m > 1, x.height % m != 0 || x.width % m != 0 {
+            let (h, w) = ((x.height + m - 1) / m * m, (x.width + m - 1) / m * m)
+            let y = try checked(program.run(edgePad(x, height: h, width: w), pool: pool, cancel: cancel),
+                                Tensor(channels: 3, height: h, width: w))
+            return y.cropped(y: 0, x: 0, height: x.height * s, width: x.width * s)
+        }
         guard let (fh, fw) = program.fixedSize, (fh, fw) != (x.height, x.width) else {
             return try checked(program.run(x, pool: pool, cancel: cancel), x)
         }
