@@ -46,10 +46,12 @@ enum ONNXModelFile {
         return 1
     }
 
-    /// ``ModelInspection/network(path:)`` for an ONNX file.
+    /// ``ModelInspection/network(path:)`` for an ONNX file. Unlike the other formats an ONNX file is
+    /// read whole to be described (its graph is probed), so a file declaring more than the default
+    /// budget (half of memory) is refused rather than described.
     static func describe(path: String) throws -> (network: ModelDescription, file: CheckpointDescription,
                                                    parameters: Int?) {
-        let (program, d) = try open(path: path, budget: LoadBudget(maxBytes: .max))
+        let (program, d) = try open(path: path, budget: .default)
         let m = program.model
         let file = CheckpointDescription(format: .onnx, content: .tensors(d.shapes), weightsPath: path,
                                          fileBytes: m.fileBytes, budgetParameters: m.parameterCount)
