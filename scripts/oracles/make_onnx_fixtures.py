@@ -373,7 +373,8 @@ def reference(out):
     helper_graphs(out)
     bad_files(out)
     sizes = {name: size for name, (_, _, _, _, size) in EXPORTS.items()}
-    sizes.update({"helper_unshuffle_o17": (6, 8), "helper_tokens_o17": (6, 5), "helper_resize_o13": (7, 6), "helper_resize_o21": (7, 6),
+    sizes.update({"helper_unshuffle_o17": (6, 8), "helper_tokens_o17": (6, 5), "helper_resize_o13": (7, 6),
+                  "helper_resize_o21": (7, 6),
                   "external_ok": (5, 4)})
     for name, (h, w) in sizes.items():
         path = os.path.join(out, name + ".onnx")
@@ -397,7 +398,8 @@ def reference(out):
     padded = np.pad(x, ((0, 0), (0, 0), (0, 2), (0, 3)), mode="edge")
     sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     y = sess.run(None, {"input": padded})[0][:, :, :12, :10]
-    save_file({"input": x, "output": np.ascontiguousarray(y)}, os.path.join(out, "swinir_x2_o17_static_pad.io.safetensors"))
+    save_file({"input": x, "output": np.ascontiguousarray(y)},
+              os.path.join(out, "swinir_x2_o17_static_pad.io.safetensors"))
     # The pair's blend at alpha 0.3: theta = 0.7 theta_A + 0.3 theta_B over every float initializer,
     # done here with numpy on the two files, then run by onnxruntime.
     a = onnx.load(os.path.join(out, "compact_x4_o17_dyn.onnx"))
