@@ -298,6 +298,19 @@ def helper_graphs(out):
              helper.make_node("DepthToSpace", ["c"], ["output"], blocksize=4, mode="CRD")]
     save("helper_unshuffle_o17", nodes, [init("w3", w3)], 17)
 
+    # PyTorch's pixel shuffle spelled out: Reshape [1, C, r, r, H, W], Transpose, Reshape (fixed 6 x 5).
+    nodes = [helper.make_node("Conv", ["input", "w1"], ["c"], pads=[1, 1, 1, 1]),
+             helper.make_node("Reshape", ["c", "s6"], ["r6"]),
+             helper.make_node("Transpose", ["r6"], ["t6"], perm=[0, 1, 4, 2, 5, 3]),
+             helper.make_node("Reshape", ["t6", "s4"], ["output"])]
+    x = helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, 6, 5])
+    y = helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 3, 12, 10])
+    g = helper.make_graph(nodes, "rtr", [x], [y], [init("w1", w1), init("s6", np.array([1, 3, 2, 2, 6, 5])),
+                                                  init("s4", np.array([1, 3, 12, 10]))])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], producer_name="onnx.helper")
+    m.ir_version = 8
+    onnx.save(m, os.path.join(out, "helper_rtr_o17.onnx"))
+
 
 def bad_files(out):
     """Files each loader check must refuse (no reference output)."""
@@ -373,7 +386,7 @@ def reference(out):
     helper_graphs(out)
     bad_files(out)
     sizes = {name: size for name, (_, _, _, _, size) in EXPORTS.items()}
-    sizes.update({"helper_unshuffle_o17": (6, 8), "helper_tokens_o17": (6, 5), "helper_resize_o13": (7, 6),
+    sizes.update({"helper_rtr_o17": (6, 5), "helper_unshuffle_o17": (6, 8), "helper_tokens_o17": (6, 5), "helper_resize_o13": (7, 6),
                   "helper_resize_o21": (7, 6),
                   "external_ok": (5, 4)})
     for name, (h, w) in sizes.items():

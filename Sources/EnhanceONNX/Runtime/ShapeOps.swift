@@ -27,6 +27,13 @@ enum ShapeOps {
         let perm = given ?? Array((0..<r).reversed())
         guard perm.sorted() == Array(0..<r) else { throw ctx.fail("perm \(perm) for rank \(r)") }
         let shape = perm.map { x.shape[$0] }
+        // PyTorch's pixel shuffle as Reshape [1, C, r, r, H, W] → this → Reshape: EnhanceTensor's
+        // pixelShuffle writes [C, H·r, W·r], the same memory as [1, C, H, r, W, r].
+        if perm == [0, 1, 4, 2, 5, 3], x.shape[0] == 1, x.shape[2] == x.shape[3], case .float(let v) = x.values {
+            let (c, r, h, w) = (x.shape[1], x.shape[2], x.shape[4], x.shape[5])
+            let y = pixelShuffle(Tensor(channels: c * r * r, height: h, width: w, data: v), r)
+            return ONNXTensor(shape: shape, floats: y.data)
+        }
         let src = ONNXTensor.strides(x.shape)
         let permuted = perm.map { src[$0] }
         let n = x.count
