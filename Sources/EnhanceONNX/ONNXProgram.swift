@@ -25,6 +25,8 @@ public final class ONNXProgram: @unchecked Sendable {
     let convs: [Int: PreparedConv]
     /// Convolutions' fused activations by node index.
     let fused: [Int: FusedTail]
+    /// Decomposed layer norms by the index of their first node.
+    let norms: [Int: FusedNorm]
     /// For each value computed per call, the position in ``order`` of its last reader.
     let lastUse: [String: Int]
     /// The most elements any value may have: an op that would make a larger one throws before
@@ -80,6 +82,7 @@ public final class ONNXProgram: @unchecked Sendable {
         }
         self.convs = convs
         let others = order.filter { kinds[$0] == .dynamic && convs[$0] == nil }
+        norms = NormFusion.match(model, candidates: others, constants: values)
         fused = Fusion.tails(model, convs: convs, constants: values)
             .merging(Fusion.activationTails(model, candidates: others, constants: values)) { a, _ in a }
         var last: [String: Int] = [:]
@@ -142,7 +145,11 @@ public final class ONNXProgram: @unchecked Sendable {
             }
             var outs: [ONNXTensor]
             var names = n.outputs
-            if let conv = convs[i] {
+            if let norm = norms[i] {
+                outs = [try NormFusion.normalize(try ctx.input(inputs, 0), axis: norm.axis, eps: norm.eps, ctx)]
+                skip.formUnion(norm.skipped)
+                names = model.nodes[norm.output].outputs
+            } else if let conv = convs[i] {
                 let tail = fused[i]
                 let input = try ctx.input(inputs, 0)
                 if dry {

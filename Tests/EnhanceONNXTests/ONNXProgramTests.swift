@@ -73,6 +73,11 @@ final class ONNXProgramTests: XCTestCase {
         XCTAssertTrue(span.fused.values.contains { $0.activation == .silu })
         let mix = try ONNXProgram(try ONNXReader.read(path: ONNXReaderTests.path("opmix_o17_dyn.onnx")))
         XCTAssertTrue(mix.fused.values.contains { $0.activation == .gelu })
+        // Opset-13 layer norms (decomposed by the exporter): over channels, and over a token's features.
+        let ln = try ONNXProgram(try ONNXReader.read(path: ONNXReaderTests.path("realplksr_ln_x4_o13_static.onnx")))
+        XCTAssertEqual(ln.norms.values.map(\.axis), [1])
+        let swin = try ONNXProgram(try ONNXReader.read(path: ONNXReaderTests.path("swinir_x2_o13_static.onnx")))
+        XCTAssertEqual(swin.norms.count, 6)
     }
 
     func testUnsupportedOpsAreRefusedAtLoad() throws {
