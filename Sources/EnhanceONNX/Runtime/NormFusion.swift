@@ -33,8 +33,8 @@ enum NormFusion {
                   let eps = constants[epsName], eps.count == 1,
                   let q = graph.only(a.node.outputs[0], "Sqrt"), let dv = graph.only(q.node.outputs[0], "Div"),
                   dr.contains(where: { $0.i == dv.i }), dv.node.inputs == [d, q.node.outputs[0]] else { continue }
-            out[i] = FusedNorm(axis: OpContext.clamp(axes[0]), eps: eps.floats[0], skipped: [s.i, p.i, r2.i, a.i, q.i, dv.i],
-                               output: dv.i)
+            out[i] = FusedNorm(axis: OpContext.clamp(axes[0]), eps: eps.floats[0],
+                               skipped: [s.i, p.i, r2.i, a.i, q.i, dv.i], output: dv.i)
         }
         return out
     }
