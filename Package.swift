@@ -30,6 +30,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // ONNX's protobuf (EnhanceONNX only; the generated Swift is committed, the plugin never built here).
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // System libraries (Debian -dev packages). Each is imported by exactly one target.
@@ -49,8 +51,13 @@ let package = Package(
         .target(name: "EnhanceSync"),
         .target(name: "EnhanceTensor", dependencies: ["CVectorISA", "EnhanceSync"], swiftSettings: kernelFlags),
         .target(name: "EnhanceCheckpoints", swiftSettings: kernelFlags + shaFlags),
+        // ONNX models: the protobuf reader (generated from onnx.proto) and the graph interpreter.
+        .target(name: "EnhanceONNX",
+                dependencies: ["EnhanceSync", "EnhanceTensor", "EnhanceCheckpoints",
+                               .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                swiftSettings: kernelFlags),
         .target(name: "EnhanceNetworks",
-                dependencies: ["EnhanceSync", "EnhanceTensor", "EnhanceCheckpoints", "EnhanceImaging"],
+                dependencies: ["EnhanceSync", "EnhanceTensor", "EnhanceCheckpoints", "EnhanceImaging", "EnhanceONNX"],
                 swiftSettings: kernelFlags),
         .target(name: "EnhanceBench",
                 dependencies: ["EnhanceNetworks", "EnhanceTensor", "EnhanceCheckpoints", "EnhanceTUI",
@@ -74,6 +81,9 @@ let package = Package(
         .testTarget(name: "EnhanceTensorTests", dependencies: ["EnhanceTensor", "EnhanceSync", "CVectorISA"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EnhanceCheckpointsTests", dependencies: ["EnhanceCheckpoints"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "EnhanceONNXTests",
+                    dependencies: ["EnhanceONNX", "EnhanceCheckpoints", "EnhanceTensor", "EnhanceNetworks"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EnhanceNetworksTests",
                     dependencies: ["EnhanceNetworks", "EnhanceCheckpoints", "EnhanceTensor", "EnhanceImaging"],

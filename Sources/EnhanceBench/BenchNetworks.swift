@@ -15,8 +15,10 @@ enum BenchModels {
         try NetworkRegistry.benchmarkWeights(name, seed: seed)
     }
 
-    /// The network for a bench name, nil for unknown names.
+    /// The network for a bench name, nil for unknown names. A name ending in `.onnx` is that file's
+    /// graph (`enhance bench --onnx FILE`), loaded as `upscale --model FILE` would load it.
     static func network(_ name: String) throws -> (any SuperResolutionNetwork)? {
+        if name.lowercased().hasSuffix(".onnx") { return try ModelLoader.load(path: name).network }
         guard let sd = try weights(name) else { return nil }
         return try NetworkRegistry.detect(sd, source: "bench-\(name)").network
     }

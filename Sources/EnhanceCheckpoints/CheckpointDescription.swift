@@ -23,6 +23,13 @@ public struct CheckpointDescription: Sendable {
     /// densest encoding, whatever the tags say).
     public var budgetParameters: Int
 
+    /// A description with these facts (formats read outside EnhanceCheckpoints, e.g. ONNX, make their own).
+    public init(format: CheckpointFormat, content: Content, weightsPath: String, fileBytes: Int,
+                budgetParameters: Int) {
+        (self.format, self.content, self.weightsPath) = (format, content, weightsPath)
+        (self.fileBytes, self.budgetParameters) = (fileBytes, budgetParameters)
+    }
+
     /// Estimated peak bytes to load (``LoadBudget/need(fileBytes:parameters:)``).
     public var need: Int { LoadBudget.need(fileBytes: fileBytes, parameters: budgetParameters) }
 }

@@ -9,6 +9,8 @@ public enum CheckpointFormat: String, Sendable, Equatable {
     case pytorchLegacy
     /// ncnn text `.param` graph (weights in the `.bin` beside it).
     case ncnn
+    /// An ONNX model (`.onnx`), read by EnhanceONNX, not by ``CheckpointFile``.
+    case onnx
 }
 
 /// The result of ``CheckpointFile/load(path:budget:)``.
@@ -90,6 +92,8 @@ public enum CheckpointFile {
             return .stateDict(try PyTorchCheckpoint.read(path: path).stateDict, format: description.format)
         case .ncnn:
             return .ncnn(try NCNN.read(paramPath: path))
+        case .onnx:
+            throw CheckpointError(file: path, "an ONNX model is run as a graph (EnhanceONNX), not read as a checkpoint")
         }
     }
 
@@ -107,7 +111,7 @@ public enum CheckpointFile {
                                        + "not a checkpoint (not unpickled)")
         }
         return CheckpointError(file: path, "unrecognised checkpoint format: no safetensors header, zip, torch pickle "
-                               + "or ncnn magic (expected .safetensors, torch .pth or ncnn .param)")
+                               + "or ncnn magic (expected .safetensors, torch .pth, ncnn .param or .onnx)")
     }
 
     /// Lowercase hex SHA-256 of the file's bytes, streamed through one 4 MiB buffer. Holes of a

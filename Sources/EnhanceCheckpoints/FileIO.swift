@@ -11,8 +11,9 @@ private let systemRead = Darwin.read
 /// Whole-file reads and writes with one-line ``CheckpointError``s. Writes are plain: the files users
 /// see are created through EnhanceImaging's `AtomicFile` (the one atomic-write helper), which hands
 /// this a temporary path.
-enum FileIO {
-    static func readAll(_ path: String) throws -> [UInt8] {
+public enum FileIO {
+    /// The whole file at `path` (one-line errors: missing, a directory, unreadable).
+    public static func readAll(_ path: String) throws -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw CheckpointError(file: path, "no such file")
@@ -52,7 +53,7 @@ enum FileIO {
 
     /// Size in bytes of the regular file at `path` (stat only; a symbolic link is followed to the
     /// file it names).
-    static func size(_ path: String) throws -> Int {
+    public static func size(_ path: String) throws -> Int {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw CheckpointError(file: path, "no such file")
@@ -80,7 +81,7 @@ enum FileIO {
 
     /// Reads exactly `count` bytes at byte `offset` of `path` (for headers inside large files);
     /// a short read is a truncation error naming `what`.
-    static func read(_ path: String, at offset: Int, count: Int, _ what: String) throws -> [UInt8] {
+    public static func read(_ path: String, at offset: Int, count: Int, _ what: String) throws -> [UInt8] {
         guard offset >= 0, count >= 0 else { throw CheckpointError(file: path, "bad offset for \(what)") }
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {

@@ -31,13 +31,13 @@ public struct LoadBudget: Sendable, Equatable {
     }
 
     /// `a + b`, or `Int.max` on overflow.
-    static func saturatingSum(_ a: Int, _ b: Int) -> Int {
+    public static func saturatingSum(_ a: Int, _ b: Int) -> Int {
         let (r, o) = a.addingReportingOverflow(b)
         return o ? .max : r
     }
 
     /// The product of `dims` (negative dimensions count as 0), or `Int.max` on overflow.
-    static func saturatingProduct(_ dims: [Int]) -> Int {
+    public static func saturatingProduct(_ dims: [Int]) -> Int {
         var p = 1
         for d in dims {
             let (r, o) = p.multipliedReportingOverflow(by: max(d, 0))

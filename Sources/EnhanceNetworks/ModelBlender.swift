@@ -1,4 +1,5 @@
 import EnhanceCheckpoints
+import EnhanceONNX
 import EnhanceTensor
 
 /// A PSNR/GAN pair for network interpolation θ = (1 − α)·θ_psnr + α·θ_gan (ESRGAN net_interp):
@@ -58,6 +59,9 @@ public final class ModelBlender: @unchecked Sendable {
     public func network(alpha: Float, eager: Bool = false) throws -> any SuperResolutionNetwork {
         try check(alpha)
         let a = psnr.detected, b = gan.detected
+        if let na = a.network as? ONNXNetwork, let nb = b.network as? ONNXNetwork {
+            return try na.blended(with: nb, alpha: alpha, threads: threads)
+        }
         let blend = BlendSource(a: a.stateDict, b: b.stateDict, convsA: a.convs, convsB: b.convs, alpha: alpha,
                                 compactKernels: compactKernels)
         let d = try NetworkRegistry.construct(a.modelDescription, a.stateDict, source: name(alpha), blend: blend)
@@ -76,6 +80,20 @@ public final class ModelBlender: @unchecked Sendable {
                                          dtype: dtype, metadata: metadata)
     }
 
+    /// Writes the blend at `alpha` of two ONNX files of one graph as an `.onnx` file: the PSNR end's
+    /// file with every float initializer replaced by ``stateDict(alpha:)``'s (in its element type).
+    public func writeONNX(alpha: Float, to path: String) throws {
+        guard let a = psnr.detected.onnx, gan.detected.onnx != nil else {
+            throw NetworkError(name(alpha), "only a pair of ONNX files is written as .onnx")
+        }
+        let blended = try stateDict(alpha: alpha).tensors.mapValues(\.values)
+        if let missing = a.initializerNames.first(where: { a.initializers[$0]!.isFloat && blended[$0] == nil }) {
+            throw NetworkError(name(alpha), "initializer '\(missing)' has no blended value (the family renamed it); "
+                               + "write .safetensors instead")
+        }
+        try ONNXWriter.write(a, replacing: blended, to: path)
+    }
+
     private func name(_ alpha: Float) -> String { "blend(\(psnr.name), \(gan.name), α=\(alpha))" }
 
     private func check(_ alpha: Float) throws {
@@ -90,6 +108,7 @@ public final class ModelBlender: @unchecked Sendable {
         guard da.family == db.family else {
             throw NetworkError(names, "cannot blend \(da.family) with \(db.family)")
         }
+        try ONNXGraph.checkSameGraph(da, db, names)
         let a = da.shapes, b = db.shapes
         for key in a.keys {
             guard let tb = b[key] else {

@@ -46,6 +46,7 @@ public enum ModelInspection {
     /// (``ModelDescription/parameterCount``; nil for ncnn).
     public static func network(path: String) throws
         -> (network: ModelDescription, file: CheckpointDescription, parameters: Int?) {
+        if ONNXModelFile.handles(path) { return try ONNXModelFile.describe(path: path) }
         let file = try CheckpointFile.describe(path: path)
         let name = (path as NSString).lastPathComponent
         switch file.content {
@@ -66,6 +67,7 @@ extension CheckpointFormat {
         case .pytorchZip: "pth (zip)"
         case .pytorchLegacy: "pth (legacy pickle)"
         case .ncnn: "ncnn"
+        case .onnx: "onnx"
         }
     }
 }

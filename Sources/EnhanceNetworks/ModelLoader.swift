@@ -2,7 +2,7 @@ import EnhanceCheckpoints
 import Foundation
 
 /// Loads checkpoint files (safetensors, torch .pth zip or legacy pickle, ncnn `.param` + `.bin`)
-/// into runnable ``LoadedModel``s.
+/// and ONNX graphs (`.onnx`, run by EnhanceONNX) into runnable ``LoadedModel``s.
 public enum ModelLoader {
     /// Reads, detects and builds the model at `path`. An ncnn model is named by its `.param`
     /// path (weights from the `.bin` beside it; the hash is of the `.bin`). The network is first
@@ -10,6 +10,7 @@ public enum ModelLoader {
     /// run or its need (``ModelDescription/loadNeed(fileBytes:)``: file, float32 weights and prepared
     /// kernels) exceeds `budget`; one holding tensors the network does not use is refused naming the first.
     public static func load(path: String, budget: LoadBudget = .default) throws -> LoadedModel {
+        if ONNXModelFile.handles(path) { return try ONNXModelFile.load(path: path, budget: budget) }
         let name = (path as NSString).lastPathComponent
         let (network, file, _) = try ModelInspection.network(path: path)
         try budget.check(file: file.weightsPath, need: network.loadNeed(fileBytes: file.fileBytes))

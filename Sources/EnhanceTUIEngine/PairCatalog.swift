@@ -3,9 +3,9 @@ import EnhanceTUI
 import Foundation
 
 /// Finds the pairs the picker offers: `NAME-psnr.EXT` + `NAME-gan.EXT` in each folder, and every
-/// other checkpoint (`.safetensors`, `.pth`, ncnn `.param`) as a single to pair by hand.
+/// other checkpoint (`.safetensors`, `.pth`, ncnn `.param`, `.onnx`) as a single to pair by hand.
 public enum PairCatalog {
-    static let extensions = ["safetensors", "pth", "param"]
+    static let extensions = ["safetensors", "pth", "param", "onnx"]
 
     /// The user's model folder: `$ENHANCE_MODELS`, else `~/.local/share/enhance/models`.
     public static func userFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {

@@ -26,6 +26,12 @@ struct BenchCommand: ParsableCommand {
         valueName: "name"))
     var networks: [String] = NetworkRegistry.benchmarks.map(\.name)
 
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Instead of --networks: time these .onnx files, Enhance against onnxruntime and OpenVINO running "
+            + "the same file.",
+        valueName: "file"))
+    var onnx: [String] = []
+
     @Option(parsing: .upToNextOption, help: "Input sizes (square, pixels).")
     var sizes: [Int] = [64, 128]
 
@@ -91,7 +97,7 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
         let known = NetworkRegistry.benchmarks.map(\.name)
-        for n in networkNames where !known.contains(n) {
+        for n in networkNames where !known.contains(n) && onnx.isEmpty {
             throw ValidationError("unknown network \(n): use \(known.joined(separator: " or "))")
         }
         guard sizes.allSatisfy({ (8...1024).contains($0) }) else { throw ValidationError("--sizes must be 8…1024") }
@@ -114,6 +120,13 @@ struct BenchCommand: ParsableCommand {
         if noOrt { o.anchors.remove(.onnxRuntime) }
         if noOpenVINO { o.anchors.remove(.openVINO) }
         if noNcnn { o.anchors.remove(.ncnn) }
+        if !onnx.isEmpty {
+            // The files by absolute path: the anchors' scripts read them as their graphs (ncnn has none).
+            let cwd = FileManager.default.currentDirectoryPath
+            o.networks = onnx.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
+            o.anchors.remove(.ncnn)
+            o.blend = false
+        }
         if json {
             o.json = true
             o.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }

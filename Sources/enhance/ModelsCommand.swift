@@ -135,8 +135,8 @@ struct InterpolateCommand: ParsableCommand {
             throw ValidationError("--dtype must be F32, F16 or BF16, got \(d)")
         }
         guard (0...1).contains(alpha) else { throw ValidationError("--alpha must be in 0…1, got \(alpha)") }
-        guard output.lowercased().hasSuffix(".safetensors") else {
-            throw ValidationError("\(output): the output must be a .safetensors file")
+        guard output.lowercased().hasSuffix(".safetensors") || output.lowercased().hasSuffix(".onnx") else {
+            throw ValidationError("\(output): the output must be a .safetensors or (for two .onnx inputs) .onnx file")
         }
     }
 
@@ -149,7 +149,11 @@ struct InterpolateCommand: ParsableCommand {
                     "enhance:alpha": String(format: "%g", alpha)]
         let type = dtype.flatMap { DType(rawValue: $0.uppercased()) }
         try AtomicFile.write(to: output, overwrite: force) { tmp in
-            try pair.writeSafetensors(alpha: alpha, to: tmp, dtype: type, metadata: meta)
+            if output.lowercased().hasSuffix(".onnx") {
+                try pair.writeONNX(alpha: alpha, to: tmp)
+            } else {
+                try pair.writeSafetensors(alpha: alpha, to: tmp, dtype: type, metadata: meta)
+            }
         }
         // ModelInfo.dtype lists the types the tensors are stored in, e.g. "F16+F32".
         let stored = type?.rawValue ?? (ma.info.dtype == mb.info.dtype ? ma.info.dtype : "F32 where the inputs differ")

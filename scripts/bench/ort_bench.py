@@ -106,7 +106,11 @@ ONNX_DIR = os.environ.get("ENHANCE_BENCH_ONNX", os.path.expanduser("~/.cache/enh
 
 
 def graph(net, size):
-    """The serialized graph of `net` for a size×size input: built here, or the exported file."""
+    """The serialized graph of `net` for a size×size input: built here, the exported file, or `net`
+    itself when it is an .onnx path (`enhance bench --onnx FILE`)."""
+    if net.endswith(".onnx") and os.path.exists(net):
+        with open(net, "rb") as f:
+            return f.read()
     if net in BUILDERS:
         return BUILDERS[net]().SerializeToString()
     path = os.path.join(ONNX_DIR, f"{net}-{size}.onnx")
@@ -129,8 +133,11 @@ def main():
             for s in [int(v) for v in a.sizes.split(",")]:
                 sess = ort.InferenceSession(graph(net, s), so, providers=["CPUExecutionProvider"])
                 x = np.random.default_rng(3).uniform(0, 1, (1, 3, s, s)).astype(np.float32)
-                sess.run(None, {"x": x})  # warm-up
-                results.append(timed(net, s, t, a.repeats, lambda: sess.run(None, {"x": x})))
+                feed = sess.get_inputs()[0]
+                if feed.type == "tensor(float16)":  # a float16 file's graph takes float16 images
+                    x = x.astype(np.float16)
+                sess.run(None, {feed.name: x})  # warm-up
+                results.append(timed(net, s, t, a.repeats, lambda: sess.run(None, {feed.name: x})))
     json.dump({"engine": "onnxruntime", "version": ort.__version__, "results": results}, sys.stdout)
     print()
 

@@ -22,16 +22,18 @@ CMAPS=(-Xcc -fmodule-map-file="$ROOT/Sources/CPNG/module.modulemap"
        -Xcc -fmodule-map-file="$ROOT/Sources/CJPEG/module.modulemap")
 
 # target → modules it links (in dependency order)
+NETWORKS="EnhanceSync EnhanceTensor EnhanceCheckpoints EnhanceImaging SwiftProtobuf EnhanceONNX EnhanceNetworks"
 declare -A NEEDS=(
   [png]="EnhanceImaging"
   [jpeg]="EnhanceImaging"
   [safetensors]="EnhanceCheckpoints"
   [pth]="EnhanceCheckpoints"
   [ncnn]="EnhanceCheckpoints"
-  [detect]="EnhanceTensor EnhanceCheckpoints EnhanceImaging EnhanceNetworks"
-  [tui]="EnhanceTensor EnhanceCheckpoints EnhanceImaging EnhanceNetworks EnhanceTerminal EnhanceTUI"
+  [onnx]="EnhanceSync EnhanceTensor EnhanceCheckpoints SwiftProtobuf EnhanceONNX"
+  [detect]="$NETWORKS"
+  [tui]="$NETWORKS EnhanceTerminal EnhanceTUI"
 )
-TARGETS=(png jpeg safetensors pth ncnn detect tui)
+TARGETS=(png jpeg safetensors pth ncnn onnx detect tui)
 
 usage() { echo "usage: $0 --list | TARGET SECONDS | --build TARGET" >&2; exit 2; }
 
@@ -51,8 +53,13 @@ build_cimageio() {
 build_module() {
   local m=$1 obj=$MODS/$1.o
   shift
-  local srcs
-  mapfile -t srcs < <(find "$ROOT/Sources/$m" -name '*.swift' | sort)  # sub-folders too (e.g. Graphics/)
+  local srcs dir=$ROOT/Sources/$m
+  # swift-protobuf (EnhanceONNX's one dependency) from SwiftPM's checkout of the pinned version.
+  if [[ $m == SwiftProtobuf ]]; then
+    dir=$ROOT/.build/checkouts/swift-protobuf/Sources/SwiftProtobuf
+    [[ -d $dir ]] || (cd "$ROOT" && swift package resolve)
+  fi
+  mapfile -t srcs < <(find "$dir" -name '*.swift' | sort)  # sub-folders too (e.g. Graphics/)
   local inputs=("${srcs[@]}")
   for d in "$@"; do inputs+=("$MODS/$d.swiftmodule"); done
   if [[ -f $obj && -z $(find "${inputs[@]}" -newer "$obj" | head -1) ]]; then return; fi
@@ -67,6 +74,8 @@ build_module() {
   fi
   # as in Package.swift: the kernels are built for the host's vector ISA
   [[ $m == EnhanceTensor ]] && extra=(-Xcc -march=native)
+  # as swift-protobuf's Package.swift
+  [[ $m == SwiftProtobuf ]] && extra=(-enable-upcoming-feature ExistentialAny -package-name swift_protobuf)
   # as in Package.swift: SHA-256 may use the x86 SHA extensions (checked at run time)
   [[ $m == EnhanceCheckpoints && $(uname -m) == x86_64 ]] && extra=(-Xcc -march=native -Xcc -msha)
   echo "fuzz: compiling $m" >&2

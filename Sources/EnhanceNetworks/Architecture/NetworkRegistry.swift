@@ -1,4 +1,5 @@
 import EnhanceCheckpoints
+import EnhanceONNX
 import EnhanceTensor
 
 /// A checkpoint recognised by ``NetworkRegistry``: its weights under the canonical key layout of
@@ -11,6 +12,9 @@ public struct DetectedModel: Sendable {
     public var modelDescription: ModelDescription { network.modelDescription }
     /// The network's plain convs by key prefix (their raw weights are what a ``ModelBlender`` blends).
     var convs: [String: Conv2D] = [:]
+    /// The ONNX file the model was loaded from (run as its graph, or natively as a family); its
+    /// initializers share their storage with ``stateDict``.
+    var onnx: ONNXModel?
 }
 
 /// Recognises architectures from state-dict keys and shapes (like spandrel) and builds networks,

@@ -1,0 +1,55 @@
+import EnhanceCheckpoints
+import EnhanceNetworks
+import EnhanceTensor
+import Foundation
+import XCTest
+
+@testable import EnhanceONNX
+
+/// Two ONNX files of one graph blend as a pair: θ = (1 − α)·θ_A + α·θ_B over their initializers,
+/// against onnxruntime on the blend numpy made of the two files.
+final class ONNXBlendTests: XCTestCase {
+    func pair() throws -> ModelBlender {
+        try ModelBlender(psnr: try ModelLoader.load(path: ONNXReaderTests.path("compact_x4_o17_dyn.onnx")),
+                         gan: try ModelLoader.load(path: ONNXReaderTests.path("compact_x4_o17_dyn_b.onnx")))
+    }
+
+    func testBlendEqualsOnnxruntimeOnTheBlendedFile() throws {
+        let pair = try pair()
+        let pool = ThreadPool(threads: 1)
+        let (x, want) = try ONNXProgramTests.io("compact_blend_a03")
+        let y = try pair.network(alpha: 0.3).forward(x, pool: pool, cancel: nil)
+        let (err, range) = ONNXModelTests.maxError(y, want)
+        XCTAssertLessThanOrEqual(err, 1e-4 * range)
+        // The ends exactly.
+        for (alpha, name) in [(Float(0), "compact_x4_o17_dyn"), (1, "compact_x4_o17_dyn_b")] {
+            let (xe, we) = try ONNXProgramTests.io(name)
+            let ye = try pair.network(alpha: alpha).forward(xe, pool: pool, cancel: nil)
+            XCTAssertLessThanOrEqual(ONNXModelTests.maxError(ye, we).0, 1e-4 * ONNXModelTests.maxError(ye, we).1)
+        }
+    }
+
+    func testBlendWritesAnONNXFileOfTheSameGraph() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("blend-\(getpid()).onnx").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try pair().writeONNX(alpha: 0.3, to: path)
+        let written = try ModelLoader.load(path: path)
+        let (x, want) = try ONNXProgramTests.io("compact_blend_a03")
+        let y = try written.network.forward(x, pool: ThreadPool(threads: 1), cancel: nil)
+        let (err, range) = ONNXModelTests.maxError(y, want)
+        XCTAssertLessThanOrEqual(err, 1e-4 * range)
+    }
+
+    func testDifferentGraphsAreRefused() throws {
+        let a = try ModelLoader.load(path: ONNXReaderTests.path("compact_x4_o17_dyn.onnx"))
+        let b = try ModelLoader.load(path: ONNXReaderTests.path("compact_x4_o13_static.onnx"))
+        XCTAssertThrowsError(try ModelBlender(psnr: a, gan: b)) { error in
+            let line = "\(error)"
+            XCTAssertTrue(line.contains("cannot blend: the graphs differ (opset 17, input [1, 3, ?, ?])"), line)
+        }
+        let c = try ModelLoader.load(path: ONNXReaderTests.path("rrdb_x4_o17_dyn.onnx"))
+        XCTAssertThrowsError(try ModelBlender(psnr: a, gan: c)) { error in
+            XCTAssertTrue("\(error)".contains("cannot blend"), "\(error)")
+        }
+    }
+}
