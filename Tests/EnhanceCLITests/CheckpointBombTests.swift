@@ -52,9 +52,10 @@ final class CheckpointBombTests: XCTestCase {
         4 * (36 * chw.reduce(0) { $0 + $1.0 * $1.1 } + 64 * packed.reduce(0) { $0 + $1.0 * $1.1 })
     }
 
-    /// MSRResNet (nf, one block): the body runs packed; first, upsampling, HR and last convs CHW.
+    /// MSRResNet (nf, one block, nf a multiple of 16): the body and the upsampling tail (both
+    /// upconvs and the HR conv) run packed; first and last convs CHW.
     private func msrResNetKernels(nf: Double) -> Double {
-        kernelBytes(chw: [(3, nf), (nf, 4 * nf), (nf, 4 * nf), (nf, nf), (nf, 3)], packed: [(nf, nf), (nf, nf)])
+        kernelBytes(chw: [(3, nf), (nf, 3)], packed: [(nf, nf), (nf, nf), (nf, 4 * nf), (nf, 4 * nf), (nf, nf)])
     }
 
     /// RRDBNet (nf, gc, one block): the dense convs, conv_body and the three upsampling convs run

@@ -88,7 +88,7 @@ enum ONNXGraph: NetworkArchitecture {
                             sideMultiple: sideMultiple)
         let s = shapes(m)
         return ModelDescription(architecture: ONNXGraph.self, config: config, keyLayout: "onnx", layers: layers,
-                                shapes: s, sourceKeys: s.keys.map { ($0, $0) })
+                                shapes: s, sourceKeys: s.keys.map { ($0, $0) }, derivedKeys: [])
     }
 
     /// The float initializers' names, shapes and element types.
