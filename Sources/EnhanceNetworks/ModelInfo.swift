@@ -6,7 +6,8 @@ import EnhanceCheckpoints
 public struct ModelInfo: Sendable {
     /// The network.
     public var network: ModelDescription
-    /// Scalar parameters in the checkpoint (BatchNorm statistics included).
+    /// Scalar parameters of the network (``ModelDescription/parameterCount``: BatchNorm statistics
+    /// included, derived buffers such as attention index tables and masks not).
     public var parameterCount: Int
     /// Storage element type(s) in the file, e.g. "F32" or "F16".
     public var dtype: String
@@ -15,12 +16,12 @@ public struct ModelInfo: Sendable {
     /// File format, e.g. "safetensors", "pth", "ncnn", or "blend".
     public var sourceFormat: String
 
-    /// The report for a network described by `d`: `parameterCount` defaults to the used tensors'
-    /// elements, `dtype` to their element types.
+    /// The report for a network described by `d`: `parameterCount` defaults to the network's
+    /// (``ModelDescription/parameterCount``), `dtype` to the used tensors' element types.
     public init(_ d: ModelDescription, sha256: String, sourceFormat: String, parameterCount: Int? = nil,
                 dtype: String? = nil) {
         network = d
-        self.parameterCount = parameterCount ?? d.shapes.parameterCount
+        self.parameterCount = parameterCount ?? d.parameterCount
         self.dtype = dtype ?? d.dtype
         self.sha256 = sha256
         self.sourceFormat = sourceFormat

@@ -42,14 +42,16 @@ public enum ModelInspection {
     }
 
     /// The network the checkpoint at `path` holds, from its headers alone (nothing hashed, no
-    /// tensor read, nothing built); the file's description; its parameter count (nil for ncnn).
+    /// tensor read, nothing built); the file's description; its parameter count
+    /// (``ModelDescription/parameterCount``; nil for ncnn).
     public static func network(path: String) throws
         -> (network: ModelDescription, file: CheckpointDescription, parameters: Int?) {
         let file = try CheckpointFile.describe(path: path)
         let name = (path as NSString).lastPathComponent
         switch file.content {
         case let .tensors(shapes):
-            return (try NetworkRegistry.describe(shapes, source: name), file, shapes.parameterCount)
+            let d = try NetworkRegistry.describe(shapes, source: name)
+            return (d, file, d.parameterCount)
         case let .ncnn(net):
             return (try NetworkRegistry.describe(ncnn: net, source: name), file, nil)
         }

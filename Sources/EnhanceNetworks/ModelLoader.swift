@@ -18,8 +18,7 @@ public enum ModelLoader {
         switch try CheckpointFile.load(file, path: path) {
         case let .stateDict(sd, format):
             let d = try NetworkRegistry.detect(sd, source: name)
-            let info = ModelInfo(d.modelDescription, sha256: try hash.value(), sourceFormat: format.displayName,
-                                 parameterCount: sd.parameterCount)
+            let info = ModelInfo(d.modelDescription, sha256: try hash.value(), sourceFormat: format.displayName)
             return LoadedModel(name: name, detected: d, info: info)
         case let .ncnn(net):
             let d = try NetworkRegistry.detect(ncnn: net, source: name)

@@ -68,33 +68,78 @@ public func relativePositionBias(table: [Float], window ws: Int, heads: Int) -> 
 /// - Returns: `[nW · N, C]`, head `h`'s output at columns `h · d ..< (h + 1) · d` (before `proj`).
 public func windowAttention(qkv: Matrix, windowTokens n: Int, heads: Int, scale: Float, bias: [Float]? = nil,
                             mask: [Float]? = nil, pool: ThreadPool) -> Matrix {
-    let c = qkv.columns / 3, d = c / max(heads, 1), nW = qkv.rows / max(n, 1)
-    precondition(qkv.columns == 3 * c && c == d * heads && qkv.rows == nW * n, "windowAttention: shapes")
-    precondition(bias.map { $0.count == heads * n * n } ?? true, "windowAttention: bias is not [heads][N][N]")
-    precondition(mask.map { $0.count == nW * n * n } ?? true, "windowAttention: mask is not [nW][N][N]")
+    let c = qkv.columns / 3, nW = qkv.rows / max(n, 1)
+    precondition(qkv.columns == 3 * c && qkv.rows == nW * n, "windowAttention: shapes")
+    return qkv.data.withUnsafeBufferPointer { src in
+        let p = src.baseAddress!
+        return attendWindows(q: (p, 3 * c, n), k: (p + c, 3 * c, n), v: (p + 2 * c, 3 * c, n), windows: nW,
+                             channels: c, heads: heads, scale: scale, bias: bias, mask: mask, pool: pool)
+    }
+}
+
+/// Multi-head cross-attention between windows of queries and (larger) windows of keys and values:
+/// overlapping cross-attention after its `qkv` Linear, with the queries in `window²`-token windows
+/// and the keys and values in the overlapping windows around them
+/// (``overlappingWindowPartition(_:height:width:window:overlapWindow:columns:)``).
+///
+/// - Parameters:
+///   - queries: `[nW · Nq, ≥ C]` (windows stacked); the queries are columns `0 ..< C`, head `h` at
+///     `h · d ..< (h + 1) · d` (`d = C / heads`).
+///   - keysValues: `[nW · Nk, 2C]`, columns `[k | v]`, the windows in the queries' order.
+///   - scale: multiplies `q · kᵀ`.
+///   - bias: `[heads][Nq][Nk]` added to every window's scores
+///     (``overlappingWindowBias(table:window:overlapWindow:heads:)``).
+/// - Returns: `[nW · Nq, C]`, head `h`'s output at columns `h · d ..< (h + 1) · d` (before `proj`).
+public func windowAttention(queries: Matrix, keysValues kv: Matrix, queryTokens nq: Int, keyTokens nk: Int,
+                            heads: Int, scale: Float, bias: [Float]? = nil, pool: ThreadPool) -> Matrix {
+    let c = kv.columns / 2, nW = queries.rows / max(nq, 1)
+    precondition(kv.columns == 2 * c && queries.columns >= c && queries.rows == nW * nq && kv.rows == nW * nk,
+                 "windowAttention(queries:keysValues:): shapes")
+    return queries.data.withUnsafeBufferPointer { qs in kv.data.withUnsafeBufferPointer { kvs in
+        let p = kvs.baseAddress!
+        return attendWindows(q: (qs.baseAddress!, queries.columns, nq), k: (p, 2 * c, nk), v: (p + c, 2 * c, nk),
+                             windows: nW, channels: c, heads: heads, scale: scale, bias: bias, mask: nil, pool: pool)
+    } }
+}
+
+/// One operand of ``attendWindows``: token `t` of window `w` starts at `base + (w · tokens + t) · stride`.
+private typealias AttentionOperand = (base: UnsafePointer<Float>, stride: Int, tokens: Int)
+
+/// `softmax(scale · q · kᵀ + bias + mask) · v` per window and head, on the micro-kernel: the one
+/// attention kernel both entry points run (`q` `Nq` tokens, `k` and `v` `Nk` tokens per window,
+/// `channels` features in `heads` heads).
+private func attendWindows(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, windows nW: Int,
+                           channels c: Int, heads: Int, scale: Float, bias: [Float]?, mask: [Float]?,
+                           pool: ThreadPool) -> Matrix {
+    let nq = q.tokens, n = k.tokens, d = c / max(heads, 1)
+    precondition(c == d * heads && v.tokens == n, "windowAttention: shapes")
+    precondition(bias.map { $0.count == heads * nq * n } ?? true, "windowAttention: bias is not [heads][Nq][Nk]")
+    precondition(mask.map { $0.count == nW * nq * n } ?? true, "windowAttention: mask is not [nW][Nq][Nk]")
     let isa = KernelISA.compiled, nPad = paddedColumns(n, isa), dPad = paddedColumns(d, isa)
-    let block = isa.tileShape.rows, blocks = (n + block - 1) / block
+    let block = isa.tileShape.rows, blocks = (nq + block - 1) / block
     let kt = d * nPad, vs = n * dPad, ss = blocks * block * nPad, os = block * dPad
     let scratch = max(block * d, block * n)
-    var out = [Float](repeating: 0, count: nW * n * c)
-    qkv.data.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in
+    var out = [Float](repeating: 0, count: nW * nq * c)
+    out.withUnsafeMutableBufferPointer { dst in
         pool.exclusive { pool in
             pool.parallelFor(nW * heads) { item, worker in
-                let q = item / heads, hd = item % heads, row0 = src.baseAddress! + q * n * 3 * c
+                let w = item / heads, hd = item % heads
+                let q0 = q.base + w * nq * q.stride + hd * d
+                let k0 = k.base + w * n * k.stride + hd * d, v0 = v.base + w * n * v.stride + hd * d
                 let mem = pool.arenas[worker].floats(kt + vs + ss + os + scratch)
-                let kT = mem, v = mem + kt, s = v + vs, o = s + ss, tmp = o + os
+                let kT = mem, vm = mem + kt, s = vm + vs, o = s + ss, tmp = o + os
                 kT.update(repeating: 0, count: kt + vs)
                 for j in 0..<n {
-                    let tok = row0 + j * 3 * c
-                    for e in 0..<d { kT[e * nPad + j] = tok[c + hd * d + e] }
-                    (v + j * dPad).update(from: tok + 2 * c + hd * d, count: d)
+                    let kj = k0 + j * k.stride
+                    for e in 0..<d { kT[e * nPad + j] = kj[e] }
+                    (vm + j * dPad).update(from: v0 + j * v.stride, count: d)
                 }
                 for b in 0..<blocks {
-                    gemmBlock(isa, row0 + b * block * 3 * c + hd * d, lda: 3 * c, rows: min(block, n - b * block),
+                    gemmBlock(isa, q0 + b * block * q.stride, lda: q.stride, rows: min(block, nq - b * block),
                               k: d, kT, ldb: nPad, nPad: nPad, s + b * block * nPad, scratch: tmp)
                 }
-                for i in 0..<n {
-                    let r = s + i * nPad, bi = (hd * n + i) * n, mi = (q * n + i) * n
+                for i in 0..<nq {
+                    let r = s + i * nPad, bi = (hd * nq + i) * n, mi = (w * nq + i) * n
                     for j in 0..<n {
                         var e = r[j] * scale
                         if let bias { e += bias[bi + j] }
@@ -105,15 +150,15 @@ public func windowAttention(qkv: Matrix, windowTokens n: Int, heads: Int, scale:
                     for j in n..<nPad { r[j] = 0 }
                 }
                 for b in 0..<blocks {
-                    let rows = min(block, n - b * block)
-                    gemmBlock(isa, s + b * block * nPad, lda: nPad, rows: rows, k: n, v, ldb: dPad, nPad: dPad, o,
+                    let rows = min(block, nq - b * block)
+                    gemmBlock(isa, s + b * block * nPad, lda: nPad, rows: rows, k: n, vm, ldb: dPad, nPad: dPad, o,
                               scratch: tmp)
                     for r in 0..<rows {
-                        (dst.baseAddress! + (q * n + b * block + r) * c + hd * d).update(from: o + r * dPad, count: d)
+                        (dst.baseAddress! + (w * nq + b * block + r) * c + hd * d).update(from: o + r * dPad, count: d)
                     }
                 }
             }
         }
-    } }
-    return Matrix(rows: nW * n, columns: c, data: out)
+    }
+    return Matrix(rows: nW * nq, columns: c, data: out)
 }

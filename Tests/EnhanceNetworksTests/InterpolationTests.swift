@@ -43,7 +43,7 @@ final class InterpolationTests: XCTestCase {
     }
 
     /// Every architecture (SRGAN folds BatchNorm, SRVGGNetCompact blends PReLU slopes, SPAN fuses its
-    /// Conv3XC branches after blending, SwinIR gathers its position bias after), several α:
+    /// Conv3XC branches after blending, SwinIR and HAT gather their position biases after), several α:
     /// the prepared-kernel blend equals building the blended state dict, and the ends equal the models.
     func testEveryArchitectureEqualsBlendThenBuild() throws {
         for fixture in ["rrdbnet_x4_basicsr", "rrdbnet_x2_basicsr", "msrresnet_x4", "srgan_bn_x4", "srvgg_x4",
@@ -51,7 +51,8 @@ final class InterpolationTests: XCTestCase {
                         "plksr_x4_ccm", "plksr_x4_rectsparse", "realplksr_x4", "realplksr_x2_dysample",
                         "realplksr_x3_dysample_ln_noea", "realcugan_x2",
                         "rcan_x4", "rcan_x2_nonorm", "rcan_x2_unshuffle",
-                        "rcan_x2_nf32", "swinir_x2_direct", "swinir_x4_nearest", "swinir_x1_w7"] {
+                        "rcan_x2_nf32", "swinir_x2_direct", "swinir_x4_nearest", "swinir_x1_w7",
+                        "hat_s_x4", "hat_x1_identity"] {
             let p = try pair(fixture)
             let arch = p.psnr.detected.modelDescription.family
             let x = randomTensor(channels: 3, height: 8, width: 6, seed: 3)

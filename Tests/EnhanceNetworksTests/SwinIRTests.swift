@@ -199,6 +199,8 @@ final class SwinIRTests: XCTestCase {
             XCTAssertEqual(d.hyperParameter("embed_dim"), 180)
             XCTAssertEqual(d.settings.first { $0.name == "upsampler" }?.value, "nearest+conv")
             let io = try Safetensors.read(path: "\(dir)/\(name).io.safetensors").stateDict
+            // PyTorch's count (11 715 559): the attn_mask and index buffers are not parameters.
+            XCTAssertEqual(Float(m.info.parameterCount), io["parameters"]?.values.first, name)
             func chw(_ k: String) -> Tensor {
                 let t = io[k]!
                 return Tensor(channels: t.shape[1], height: t.shape[2], width: t.shape[3], data: t.values)

@@ -11,7 +11,9 @@ the state dict back as the same architecture (so the key layout is one spandrel 
 - ``<name>.weights.safetensors`` (F32, integer index buffers as stored) and ``<name>.pth``
   (``torch.save`` of the state dict, the zip format users download) hold the weights;
 - ``<name>.io.safetensors`` holds ``input`` [1, 3, H, W] in [0, 1] and ``output``, the reference
-  forward of the model spandrel loaded from that state dict, float32 on the CPU.
+  forward of the model spandrel loaded from that state dict, float32 on the CPU, and ``parameters``
+  (int64 [1]): the count PyTorch reports, ``sum(p.numel() for p in model.parameters())`` (buffers
+  such as index tables, masks and BatchNorm statistics are not parameters).
 
 Never run in CI: PyTorch comes from PyPI (the CUDA build) in a venv outside the repository.
 
@@ -72,8 +74,9 @@ def write(name, model, size, out_dir, seed=1, noise=0.05, via_loader=True):
     ints = {k: v for k, v in state.items() if not v.is_floating_point() and v.dim() > 0}
     save_file({**floats, **ints}, os.path.join(out_dir, f"{name}.weights.safetensors"))
     torch.save(state, os.path.join(out_dir, f"{name}.pth"))
-    save_file({"input": x.contiguous(), "output": y.contiguous()}, os.path.join(out_dir, f"{name}.io.safetensors"))
-    params = sum(v.numel() for v in floats.values())
+    params = sum(p.numel() for p in net.parameters())
+    save_file({"input": x.contiguous(), "output": y.contiguous(), "parameters": torch.tensor([params])},
+              os.path.join(out_dir, f"{name}.io.safetensors"))
     print(f"{name}: {got} scale {scale}, {params} parameters, input {list(x.shape)} -> {list(y.shape)}, "
           f"output range [{y.min():.3f}, {y.max():.3f}]")
 

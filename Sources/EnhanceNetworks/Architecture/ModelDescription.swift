@@ -17,6 +17,9 @@ public struct ModelDescription: Sendable {
     public let shapes: TensorShapes
     /// Each canonical key with the key the checkpoint stores it under.
     let sourceKeys: [(key: String, from: String)]
+    /// The buffers among ``shapes`` that the network derives itself (an attention window's index
+    /// table or mask): accepted and shape-checked, never read, and not parameters.
+    let derivedKeys: [String]
 
     /// The family's name (``NetworkArchitecture/name``).
     public var family: String { architecture.name }
@@ -54,6 +57,12 @@ public struct ModelDescription: Sendable {
     }
     /// Bytes of the kernels a loaded network prepares on first use (``LayerInfo/kernelBytes``).
     public var preparedKernelBytes: Int { layers.reduce(0) { min(Int.max / 2, $0 + $1.kernelBytes) } }
+    /// Scalar parameters of the network: the used tensors' elements without the derived buffers
+    /// (``derivedKeys``), which PyTorch's `model.parameters()` does not count either. BatchNorm
+    /// running statistics, which are read, are included.
+    public var parameterCount: Int {
+        derivedKeys.reduce(shapes.parameterCount) { $0 - (shapes[$1]?.elementCount ?? 0) }
+    }
     /// Bytes of the loaded weights as float32 (what a build keeps besides its kernels).
     public var weightBytes: Int { shapes.parameterCount > Int.max / 8 ? Int.max / 2 : 4 * shapes.parameterCount }
     /// Peak bytes to load this network from a file of `fileBytes`: the file, the float32 weights and

@@ -76,7 +76,8 @@ public enum NetworkRegistry {
         for key in counters { used[key] = nil }
         used.ignoredKeys += counters
         return ModelDescription(architecture: family, config: config, keyLayout: layout, layers: store.layers,
-                                shapes: used, sourceKeys: used.keys.map { ($0, sourceKeys.source(of: $0)) })
+                                shapes: used, sourceKeys: used.keys.map { ($0, sourceKeys.source(of: $0)) },
+                                derivedKeys: store.derivedKeys)
     }
 
     /// Builds the network `d` describes from its canonically keyed weights (shapes checked by

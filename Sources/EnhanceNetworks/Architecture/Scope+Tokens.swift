@@ -44,10 +44,11 @@ extension Scope {
     }
 
     /// A registered buffer that the network derives itself (an index or a mask computed from the
-    /// window size): accepted, with `shape`, when the checkpoint holds it; never read or blended.
-    /// Synthesised weights (the bench) include it.
+    /// window size): accepted, with `shape`, when the checkpoint holds it; never read or blended, and
+    /// not counted as a parameter (``ModelDescription/parameterCount``, as PyTorch's
+    /// `model.parameters()` leaves buffers out). Synthesised weights (the bench) include it.
     func derivedBuffer(_ leaf: String, shape: [Int]) throws {
         guard store.shapes == nil || has(leaf) else { return }
-        try store.declare(key(leaf), shape)
+        try store.declareDerived(key(leaf), shape)
     }
 }

@@ -53,6 +53,8 @@ final class ParameterStore: @unchecked Sendable {
     /// Tensors the tree declared, in order, with their shapes.
     private(set) var declared: [(key: String, shape: [Int])] = []
     private var declaredKeys = Set<String>()
+    /// Declared buffers the network derives itself (``Scope/derivedBuffer(_:shape:)``): not parameters.
+    private(set) var derivedKeys: [String] = []
     /// Convolutions in the order the tree declared them (execution order for these chains).
     private(set) var layers: [LayerInfo] = []
     /// Plain convolutions (no BatchNorm folded in) by key prefix: what a blend of this model reads
@@ -76,6 +78,12 @@ final class ParameterStore: @unchecked Sendable {
             }
         }
         if declaredKeys.insert(key).inserted { declared.append((key, shape)) }
+    }
+
+    /// Records derived buffer `key` with `shape` (``declare(_:_:)``), which the parameter count leaves out.
+    func declareDerived(_ key: String, _ shape: [Int]) throws {
+        try declare(key, shape)
+        if !derivedKeys.contains(key) { derivedKeys.append(key) }
     }
 
     /// Whether the checkpoint holds `key` (true when synthesising: every optional tensor is made).

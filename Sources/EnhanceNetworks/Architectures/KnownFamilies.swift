@@ -1,12 +1,11 @@
 import EnhanceCheckpoints
 
 /// Super-resolution families whose checkpoints people have but that Enhance cannot run yet,
-/// recognised by keys their state dicts always hold, so that such a file is named ("HAT (not
+/// recognised by keys their state dicts always hold, so that such a file is named ("GRL (not
 /// supported yet; …)") instead of being called an unrecognised layout. Each entry is a family and
 /// the canonical keys (wrapper prefixes stripped) that identify it; more specific families come
-/// first (HAT's blocks hold the keys of Swin blocks too). The signatures follow the detection rules the
-/// model-loading ecosystem uses (spandrel's per-architecture key conditions), reduced to keys
-/// every variant of a family has.
+/// first. The signatures follow the detection rules the model-loading ecosystem uses (spandrel's
+/// per-architecture key conditions), reduced to keys every variant of a family has.
 enum KnownFamilies {
     struct Family {
         let name: String
@@ -19,8 +18,6 @@ enum KnownFamilies {
     }
 
     static let unsupported: [Family] = [
-        Family(name: "HAT", keys: ["relative_position_index_SA", "layers.0.residual_group.overlap_attn.qkv.weight",
-                                   "layers.0.residual_group.blocks.0.conv_block.cab.0.weight"]),
         Family(name: "ATD", keys: ["relative_position_index_SA", "layers.0.residual_group.td",
                                    "layers.0.residual_group.layers.0.wqkv.weight"]),
         Family(name: "DRCT", keys: ["layers.0.swin1.attn.relative_position_index", "layers.0.adjust1.weight"]),

@@ -11,5 +11,6 @@ extension NetworkRegistry {
         RealCUGAN.self,
         RCAN.self,
         SwinIR.self,
+        HAT.self,
     ]
 }

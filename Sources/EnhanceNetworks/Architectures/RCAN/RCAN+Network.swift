@@ -3,37 +3,8 @@ import EnhanceTensor
 import Foundation
 
 extension RCAN {
-    /// `CALayer`: `x · σ(conv_du.2(relu(conv_du.0(mean(x)))))` per channel. Its 1×1 convs act on one
-    /// `[C, 1, 1]` vector per forward pass, so they are plain dot products on weights read as tensors
-    /// (no prepared kernels, no layer in the MAC count: their cost does not grow with the image).
-    struct ChannelAttention {
-        let down, up: [Float]
-        let downBias, upBias: [Float]
-        let channels, squeezed: Int
-
-        init(_ s: Scope, channels c: Int, squeezed m: Int) throws {
-            (channels, squeezed) = (c, m)
-            down = try s.tensor("0.weight", shape: [m, c, 1, 1])
-            downBias = try s.vector("0.bias", count: m)
-            up = try s.tensor("2.weight", shape: [c, m, 1, 1])
-            upBias = try s.vector("2.bias", count: c)
-        }
-
-        /// The per-channel factors for CHW or packed `x` `[C, H, W]`: `C` values in (0, 1), from the
-        /// channel means `statistics` gives (the map's own, or an image's first pass).
-        func scales(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) throws -> [Float] {
-            let mean = try statistics.channelMeans(x, pool: pool)
-            let hidden = (0..<squeezed).map { o in
-                max(0, (0..<channels).reduce(downBias[o]) { $0 + down[o * channels + $1] * mean[$1] })
-            }
-            return (0..<channels).map { o in
-                Activation.sigmoid.apply((0..<squeezed).reduce(upBias[o]) { $0 + up[o * squeezed + $1] * hidden[$1] },
-                                         channel: o)
-            }
-        }
-    }
-
-    /// Residual channel attention block: `body.0` (conv, ReLU), `body.2` (conv), `body.3` (``ChannelAttention``),
+    /// Residual channel attention block: `body.0` (conv, ReLU), `body.2` (conv), `body.3` (`CALayer`,
+    /// a ``ChannelAttention`` with its 1×1 convs at `conv_du.0` and `conv_du.2`),
     /// `x + ca(h)`.
     struct RCAB {
         let conv0, conv2: Conv
@@ -43,7 +14,8 @@ extension RCAN {
             let body = s["body"], nf = c.nFeats, k = c.kernelSize
             conv0 = try body.conv("0", in: nf, out: nf, k: k, resolution: resolution, layout: layout)
             conv2 = try body.conv("2", in: nf, out: nf, k: k, resolution: resolution, layout: layout)
-            attention = try ChannelAttention(body["3"]["conv_du"], channels: nf, squeezed: nf / c.reduction)
+            attention = try ChannelAttention(body["3"]["conv_du"], channels: nf, squeezed: nf / c.reduction,
+                                             down: "0", up: "2")
         }
 
         func callAsFunction(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) throws -> Tensor {

@@ -1,0 +1,35 @@
+import EnhanceTensor
+
+/// Squeeze-excitation channel attention (a `CALayer` or `ChannelAttention` module):
+/// `x · σ(up(relu(down(mean(x)))))` per channel, `down` and `up` the 1×1 convs (with bias) of the
+/// block's `Sequential` at the given indices. The convs act on one `[C, 1, 1]` vector per forward
+/// pass, so they are plain dot products on weights read as tensors (blended as they are read; no
+/// prepared kernels, no layer in the MAC count: their cost does not grow with the image). The mean
+/// is a whole-map statistic, taken from the pass's ``StatisticsPass``.
+struct ChannelAttention {
+    let down, up: [Float]
+    let downBias, upBias: [Float]
+    let channels, squeezed: Int
+
+    /// The convs `s.down` (`[m, c, 1, 1]`) and `s.up` (`[c, m, 1, 1]`).
+    init(_ s: Scope, channels c: Int, squeezed m: Int, down dk: String, up uk: String) throws {
+        (channels, squeezed) = (c, m)
+        down = try s.tensor(dk + ".weight", shape: [m, c, 1, 1])
+        downBias = try s.vector(dk + ".bias", count: m)
+        up = try s.tensor(uk + ".weight", shape: [c, m, 1, 1])
+        upBias = try s.vector(uk + ".bias", count: c)
+    }
+
+    /// The per-channel factors for CHW or packed `x` `[C, H, W]`: `C` values in (0, 1), from the
+    /// channel means `statistics` gives (the map's own, or an image's first pass).
+    func scales(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) throws -> [Float] {
+        let mean = try statistics.channelMeans(x, pool: pool)
+        let hidden = (0..<squeezed).map { o in
+            max(0, (0..<channels).reduce(downBias[o]) { $0 + down[o * channels + $1] * mean[$1] })
+        }
+        return (0..<channels).map { o in
+            Activation.sigmoid.apply((0..<squeezed).reduce(upBias[o]) { $0 + up[o * squeezed + $1] * hidden[$1] },
+                                     channel: o)
+        }
+    }
+}
