@@ -4,24 +4,40 @@
 /// (1, 2))`, so token `(y, x)` of the rolled image is `((y + s) mod H, (x + s) mod W)`), then cuts
 /// `window × window` windows, row-major over windows and within each: `[nW · N, C]` with `N` = window².
 public func windowPartition(_ x: Matrix, height: Int, width: Int, window: Int, shift: Int = 0) -> Matrix {
-    windowCopy(x, height: height, width: width, window: window, shift: shift, forward: true)
+    windowPartition(x, height: height, width: width, window: (window, window), shift: (shift, shift))
 }
 
 /// The inverse of ``windowPartition(_:height:width:window:shift:)``: windows back to the image, rolled
 /// by `+shift` (Swin's `window_reverse` then `torch.roll(x, (s, s))`).
 public func windowReverse(_ x: Matrix, height: Int, width: Int, window: Int, shift: Int = 0) -> Matrix {
+    windowReverse(x, height: height, width: width, window: (window, window), shift: (shift, shift))
+}
+
+/// Rectangular windows (DAT's `img2windows`): the image rolled by `−shift.y` rows and `−shift.x`
+/// columns, then cut into `window.height × window.width` windows, row-major over windows and within
+/// each: `[nW · N, C]`, `N = window.height · window.width`.
+public func windowPartition(_ x: Matrix, height: Int, width: Int, window: (height: Int, width: Int),
+                            shift: (y: Int, x: Int)) -> Matrix {
+    windowCopy(x, height: height, width: width, window: window, shift: shift, forward: true)
+}
+
+/// The inverse of the rectangular `windowPartition`: rectangular windows back
+/// to the image, rolled by `+shift` (DAT's `windows2img`, then `torch.roll`).
+public func windowReverse(_ x: Matrix, height: Int, width: Int, window: (height: Int, width: Int),
+                          shift: (y: Int, x: Int)) -> Matrix {
     windowCopy(x, height: height, width: width, window: window, shift: shift, forward: false)
 }
 
-private func windowCopy(_ x: Matrix, height h: Int, width w: Int, window ws: Int, shift s: Int,
-                        forward: Bool) -> Matrix {
-    precondition(x.rows == h * w && h % ws == 0 && w % ws == 0, "window: \(h)×\(w) not in \(ws)-windows")
-    let c = x.columns, nx = w / ws
+private func windowCopy(_ x: Matrix, height h: Int, width w: Int, window: (height: Int, width: Int),
+                        shift: (y: Int, x: Int), forward: Bool) -> Matrix {
+    let (wh, ww) = window
+    precondition(x.rows == h * w && h % wh == 0 && w % ww == 0, "window: \(h)×\(w) not in \(wh)×\(ww) windows")
+    let c = x.columns, nx = w / ww
     var out = [Float](repeating: 0, count: x.data.count)
     x.data.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in
         for y in 0..<h { for xx in 0..<w {
-            let image = ((y + s) % h) * w + (xx + s) % w
-            let win = (((y / ws) * nx + xx / ws) * ws + y % ws) * ws + xx % ws
+            let image = ((y + shift.y) % h) * w + (xx + shift.x) % w
+            let win = (((y / wh) * nx + xx / ww) * wh + y % wh) * ww + xx % ww
             let (from, to) = forward ? (image, win) : (win, image)
             (dst.baseAddress! + to * c).update(from: src.baseAddress! + from * c, count: c)
         } }
@@ -32,11 +48,22 @@ private func windowCopy(_ x: Matrix, height h: Int, width w: Int, window ws: Int
 /// Swin's attention mask for shifted windows (`calculate_mask`): `[nW][N][N]`, 0 where tokens `i`
 /// and `j` of a window come from the same region of the unrolled image, −100 elsewhere.
 public func shiftedWindowMask(height h: Int, width w: Int, window ws: Int, shift s: Int) -> [Float] {
-    func region(_ v: Int, _ size: Int) -> Int { v < size - ws ? 0 : v < size - s ? 1 : 2 }
+    shiftedWindowMask(height: h, width: w, window: (ws, ws), shift: (s, s))
+}
+
+/// Swin's shifted-window mask for rectangular windows rolled by
+/// `shift` (DAT's `calculate_mask`, one branch): the regions split each axis at its own window
+/// and shift.
+public func shiftedWindowMask(height h: Int, width w: Int, window: (height: Int, width: Int),
+                              shift: (y: Int, x: Int)) -> [Float] {
+    func region(_ v: Int, _ size: Int, _ ws: Int, _ s: Int) -> Int { v < size - ws ? 0 : v < size - s ? 1 : 2 }
     var labels = [Float](repeating: 0, count: h * w)
-    for y in 0..<h { for x in 0..<w { labels[y * w + x] = Float(region(y, h) * 3 + region(x, w)) } }
-    let windows = windowPartition(Matrix(rows: h * w, columns: 1, data: labels), height: h, width: w, window: ws)
-    let n = ws * ws, nW = h * w / n
+    for y in 0..<h { for x in 0..<w {
+        labels[y * w + x] = Float(region(y, h, window.height, shift.y) * 3 + region(x, w, window.width, shift.x))
+    } }
+    let windows = windowPartition(Matrix(rows: h * w, columns: 1, data: labels), height: h, width: w, window: window,
+                                  shift: (0, 0))
+    let n = window.height * window.width, nW = h * w / n
     var mask = [Float](repeating: 0, count: nW * n * n)
     for q in 0..<nW { for i in 0..<n { for j in 0..<n where windows.data[q * n + i] != windows.data[q * n + j] {
         mask[(q * n + i) * n + j] = -100
@@ -47,11 +74,17 @@ public func shiftedWindowMask(height h: Int, width w: Int, window ws: Int, shift
 /// The relative position bias `[heads][N][N]` of a window from Swin's table `[(2·ws − 1)², heads]`:
 /// entry `(i, j)` reads row `(yᵢ − yⱼ + ws − 1) · (2·ws − 1) + xᵢ − xⱼ + ws − 1`.
 public func relativePositionBias(table: [Float], window ws: Int, heads: Int) -> [Float] {
-    let side = 2 * ws - 1, n = ws * ws
-    precondition(table.count == side * side * heads, "relativePositionBias: table is not [(2ws−1)², heads]")
+    relativePositionBias(table: table, window: (ws, ws), heads: heads)
+}
+
+/// The relative position bias of a rectangular `h × w` window from a
+/// table `[(2h − 1)·(2w − 1), heads]`: row `(yᵢ − yⱼ + h − 1) · (2w − 1) + xᵢ − xⱼ + w − 1`.
+public func relativePositionBias(table: [Float], window: (height: Int, width: Int), heads: Int) -> [Float] {
+    let (wh, ww) = window, side = 2 * ww - 1, n = wh * ww
+    precondition(table.count == (2 * wh - 1) * side * heads, "relativePositionBias: table is not [(2h−1)(2w−1), heads]")
     var bias = [Float](repeating: 0, count: heads * n * n)
     for i in 0..<n { for j in 0..<n {
-        let row = (i / ws - j / ws + ws - 1) * side + i % ws - j % ws + ws - 1
+        let row = (i / ww - j / ww + wh - 1) * side + i % ww - j % ww + ww - 1
         for hd in 0..<heads { bias[(hd * n + i) * n + j] = table[row * heads + hd] }
     } }
     return bias
