@@ -16,6 +16,7 @@ makes one case's padded size the stored masks'. Group 0 has a block 2 in every c
 pixelshuffle tail of 330 k parameters), so the pixelshuffle cases swap in a tail of 8 features and
 run as built (``via_loader=False``); the DAT-light case and the real-size case go through the loader.
 """
+import torch
 from torch import nn
 from spandrel.architectures.DAT import DAT
 from spandrel.architectures.DAT.__arch.DAT import Upsample
@@ -63,3 +64,17 @@ def dat2_real():
 @case("dat2_real", size=(45, 38), real_size=True, noise=0.002)
 def dat2_real_case():
     return dat2_real()
+
+
+# As swinir_real_strong / hat_real_strong: every Linear (the position-bias MLPs' included) at PyTorch's
+# default init and conv_last ×8, so attention carries information across windows as in trained networks.
+@case("dat2_real_strong", size=(45, 38), real_size=True, noise=0.002)
+def dat2_real_strong():
+    model = dat2_real()
+    with torch.no_grad():
+        for _, m in model.named_modules():
+            if isinstance(m, nn.Linear):
+                m.reset_parameters()
+        model.conv_last.weight.mul_(8)
+        model.conv_last.bias.mul_(8)
+    return model
