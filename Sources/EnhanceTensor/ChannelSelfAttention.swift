@@ -1,4 +1,4 @@
-// Channel self-attention (XCiT's cross-covariance attention, DAT's adaptive channel attention) on
+// Channel self-attention (XCiT's cross-covariance attention, adaptive channel self-attention) on
 // token-major data (``Matrix`` `[N, C]`): the attention is between features, over all tokens.
 
 /// The cosine similarities between the query and key features of each head: `[heads][d][d]`

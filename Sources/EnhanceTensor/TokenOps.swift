@@ -1,8 +1,9 @@
 // Column and region operations on token-major images (``Matrix`` `[H·W, C]`, token `y · W + x`).
 
-/// The `columns` ranges of each token of the `height × width` image `x`, concatenated in order, in
-/// an image zero-padded on the bottom and right to `padded` (`F.pad` of the channels, as DAT pads
-/// its `qkv` to whole windows): `[padded.height · padded.width, Σ columns]`.
+/// The `columns` ranges of each token of the `height × width` image `x`, concatenated in order,
+/// in an image zero-padded on the bottom and right to `padded` (`F.pad` of the channels, as
+/// split-window attention pads its `qkv` to whole windows): `[padded.height · padded.width,
+/// Σ columns]`.
 public func tokenColumns(_ x: Matrix, height h: Int, width w: Int, columns: [Range<Int>],
                          padded: (height: Int, width: Int)? = nil) -> Matrix {
     let (ph, pw) = padded ?? (h, w), c = columns.reduce(0) { $0 + $1.count }
@@ -64,7 +65,7 @@ public func mul(_ a: Matrix, _ b: Matrix) -> Matrix {
 }
 
 /// `a · rowScale[t]` (one factor per token, may be nil) `· columnScale[f]` (one per feature, may be
-/// nil), plus the same of `b` with its own factors: DAT's adaptive interaction,
+/// nil), plus the same of `b` with its own factors: an adaptive interaction module's
 /// `attended ⊙ σ(map₁) + conv ⊙ σ(map₂)` with the maps broadcast over tokens or features.
 public func scaledSum(_ a: Matrix, rowScale ra: [Float]?, columnScale ca: [Float]?, _ b: Matrix, rowScale rb: [Float]?,
                       columnScale cb: [Float]?) -> Matrix {

@@ -13,7 +13,7 @@ public func windowReverse(_ x: Matrix, height: Int, width: Int, window: Int, shi
     windowReverse(x, height: height, width: width, window: (window, window), shift: (shift, shift))
 }
 
-/// Rectangular windows (DAT's `img2windows`): the image rolled by `−shift.y` rows and `−shift.x`
+/// Rectangular windows (`img2windows` of split-window attention): the image rolled by `−shift.y` rows and `−shift.x`
 /// columns, then cut into `window.height × window.width` windows, row-major over windows and within
 /// each: `[nW · N, C]`, `N = window.height · window.width`.
 public func windowPartition(_ x: Matrix, height: Int, width: Int, window: (height: Int, width: Int),
@@ -22,7 +22,7 @@ public func windowPartition(_ x: Matrix, height: Int, width: Int, window: (heigh
 }
 
 /// The inverse of the rectangular `windowPartition`: rectangular windows back
-/// to the image, rolled by `+shift` (DAT's `windows2img`, then `torch.roll`).
+/// to the image, rolled by `+shift` (`windows2img`, then `torch.roll`).
 public func windowReverse(_ x: Matrix, height: Int, width: Int, window: (height: Int, width: Int),
                           shift: (y: Int, x: Int)) -> Matrix {
     windowCopy(x, height: height, width: width, window: window, shift: shift, forward: false)
@@ -52,7 +52,7 @@ public func shiftedWindowMask(height h: Int, width w: Int, window ws: Int, shift
 }
 
 /// Swin's shifted-window mask for rectangular windows rolled by
-/// `shift` (DAT's `calculate_mask`, one branch): the regions split each axis at its own window
+/// `shift` (`calculate_mask` of one split-window branch): the regions split each axis at its own window
 /// and shift.
 public func shiftedWindowMask(height h: Int, width w: Int, window: (height: Int, width: Int),
                               shift: (y: Int, x: Int)) -> [Float] {

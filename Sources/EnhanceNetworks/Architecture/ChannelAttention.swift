@@ -3,7 +3,7 @@ import EnhanceTensor
 /// Squeeze-excitation channel attention (a `CALayer` or `ChannelAttention` module):
 /// `x · σ(up(act(down(mean(x)))))` per channel, `down` and `up` the 1×1 convs (with bias) of the
 /// block's `Sequential` at the given indices, `act` ReLU (or GELU, after a BatchNorm folded into
-/// `down`: DAT's channel interaction). The convs act on one `[C, 1, 1]` vector per forward
+/// `down`: a dual-aggregation block's channel interaction). The convs act on one `[C, 1, 1]` vector per forward
 /// pass, so they are plain dot products on weights read as tensors (blended as they are read; no
 /// prepared kernels, no layer in the MAC count: their cost does not grow with the image). The mean
 /// is a whole-map statistic, taken from the pass's ``StatisticsPass``.
