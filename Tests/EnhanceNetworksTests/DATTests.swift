@@ -18,6 +18,9 @@ final class DATTests: XCTestCase {
         ("dat_s_x2", 2, ["embed_dim": 32, "num_feat": 8], ["depth": "3", "split_size": "4,8", "expansion_factor": "2"]),
         ("dat_light_x3", 3, ["embed_dim": 32, "qkv_bias": 0],
          ["depth": "3", "num_heads": "4", "upsampler": "pixelshuffledirect", "resi_connection": "3conv"]),
+        // Split 4 × 2: a description from shapes says 2,4 (the order is in rpe_biases' values only);
+        // the network reads the order when it is built.
+        ("dat_desc_x2", 2, ["num_feat": 4], ["depth": "2", "split_size": "2,4"]),
     ]
 
     private let pool = ThreadPool(threads: 2)

@@ -53,6 +53,12 @@ def dat_light_x3():
                qkv_bias=False)
 
 
+@case("dat_desc_x2", size=(6, 9), via_loader=False)
+def dat_desc_x2():
+    # Split 4 × 2: the larger side first, which only rpe_biases' values tell (no shifted block, no masks).
+    return dat(depth=(2,), heads=(2,), split=(4, 2), ef=2.0, scale=2, num_feat=4)
+
+
 def dat2_real():
     """DAT-2 ×4 (the DAT repository's DAT_2_x4: embed 180, six groups of six blocks, six heads, split 8 × 32,
     expansion 2, 64 features)."""
