@@ -139,7 +139,9 @@ final class DATTests: XCTestCase {
     /// PyTorch's default init (`dat2_real_strong`), against spandrel on a 45×38 input, its parameter
     /// count against PyTorch's; and the seam error of 64 px tiles replaying the image's first pass
     /// (as the ``Upscaler`` runs them) against the untiled pass on a 128×128 picture-like input, per
-    /// margin (`ENHANCE_DAT_MARGINS`, default 32,64: multiples of the tile multiple, 32).
+    /// margin (`ENHANCE_DAT_MARGINS`, default 32,64: multiples of the tile multiple, 32). Slow in a
+    /// debug build on two shared cores (it did not finish the first 45×38 pass in 8 minutes there);
+    /// scripts/oracles/dat_real_size.sh measures the same with the release CLI.
     func testRealSizeDAT2MatchesSpandrel() throws {
         let env = ProcessInfo.processInfo.environment
         guard let dir = env["ENHANCE_REAL_SIZE_DIR"] else {
