@@ -39,7 +39,8 @@ import Foundation
 /// (release CLI, 16-bit PNGs, scripts/oracles/dat_real_size.sh): 64 px tiles of a 128×128 photo
 /// crop replaying the first pass differ from the untiled pass by at most 7.6e-5 with a 32 px margin
 /// on spandrel's initial weights (0.19 without), 2.8e-3 (0.7/255, 0.009 % of the values more than
-/// 0.5/255 apart) with Linears at PyTorch's default init (0.86 without); docs/architectures.md §7.
+/// 0.5/255 apart) with Linears at PyTorch's default init (0.86 without); with the default 64 px, on
+/// a 256×64 strip, 1.5e-5 (one 16-bit step) on both; docs/architectures.md §7.
 enum DAT: NetworkArchitecture {
     static let name = "DAT"
     static let canonicalLayout = "DAT"
