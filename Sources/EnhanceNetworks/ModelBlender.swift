@@ -36,14 +36,17 @@ public final class ModelBlender: @unchecked Sendable {
     /// The blended canonical weights (A's key order): what `enhance interpolate` writes. Each tensor
     /// is `(1 − α)·a + α·b`, computed by the same `blend` as every blended kernel, and keeps the
     /// ends' element type where they agree (F32 where they differ). Integer tensors of both ends
-    /// (index buffers such as `relative_position_index`) are not weights: the α = 0 end's are kept.
+    /// (index buffers such as `relative_position_index`) are not weights: the α = 0 end's are kept,
+    /// as are tensors both ends hold alike (derived float buffers stay exact).
     public func stateDict(alpha: Float) throws -> StateDict {
         try check(alpha)
         let a = psnr.detected.stateDict, b = gan.detected.stateDict, pool = ThreadPool(threads: threads)
         var out = StateDict()
         for key in a.keys {
             let ta = a[key]!, tb = b[key]!
-            if !ta.dtype.isFloatingPoint, !tb.dtype.isFloatingPoint {
+            // Integer buffers, and tensors both ends hold alike (derived float buffers such as
+            // offset tables, which (1 − α)·a + α·a could move by an ulp), are kept as they are.
+            if !ta.dtype.isFloatingPoint && !tb.dtype.isFloatingPoint || ta.values == tb.values {
                 out[key] = ta
                 continue
             }

@@ -5,8 +5,7 @@
 /// `window × window` windows, row-major over windows and within each: `[nW · N, C]` with `N` = window².
 public func windowPartition(_ x: Matrix, height: Int, width: Int, window: Int, shift: Int = 0,
                             pool: ThreadPool? = nil) -> Matrix {
-    windowCopy(x, height: height, width: width, window: window, shift: shift, forward: true, adding: nil,
-               pool: pool)
+    windowPartition(x, height: height, width: width, window: (window, window), shift: (shift, shift), pool: pool)
 }
 
 /// The inverse of ``windowPartition(_:height:width:window:shift:pool:)``: windows back to the image,
@@ -14,24 +13,42 @@ public func windowPartition(_ x: Matrix, height: Int, width: Int, window: Int, s
 /// image-order matrix of the same shape, e.g. the block's skip) in the same pass.
 public func windowReverse(_ x: Matrix, height: Int, width: Int, window: Int, shift: Int = 0,
                           adding: Matrix? = nil, pool: ThreadPool? = nil) -> Matrix {
+    windowReverse(x, height: height, width: width, window: (window, window), shift: (shift, shift), adding: adding,
+                  pool: pool)
+}
+
+/// Rectangular windows (`img2windows` of split-window attention): the image rolled by `−shift.y` rows
+/// and `−shift.x` columns, then cut into `window.height × window.width` windows, row-major over
+/// windows and within each: `[nW · N, C]`, `N = window.height · window.width`.
+public func windowPartition(_ x: Matrix, height: Int, width: Int, window: (height: Int, width: Int),
+                            shift: (y: Int, x: Int), pool: ThreadPool? = nil) -> Matrix {
+    windowCopy(x, height: height, width: width, window: window, shift: shift, forward: true, adding: nil,
+               pool: pool)
+}
+
+/// The inverse of the rectangular `windowPartition`: rectangular windows back to the image, rolled
+/// by `+shift` (`windows2img`, then `torch.roll`), plus `adding` in the same pass.
+public func windowReverse(_ x: Matrix, height: Int, width: Int, window: (height: Int, width: Int),
+                          shift: (y: Int, x: Int), adding: Matrix? = nil, pool: ThreadPool? = nil) -> Matrix {
     windowCopy(x, height: height, width: width, window: window, shift: shift, forward: false, adding: adding,
                pool: pool)
 }
 
 /// Image rows split over `pool` (when given); each token's `C` floats copied (or added to `adding`'s).
-private func windowCopy(_ x: Matrix, height h: Int, width w: Int, window ws: Int, shift s: Int,
-                        forward: Bool, adding: Matrix?, pool: ThreadPool?) -> Matrix {
-    precondition(x.rows == h * w && h % ws == 0 && w % ws == 0, "window: \(h)×\(w) not in \(ws)-windows")
+private func windowCopy(_ x: Matrix, height h: Int, width w: Int, window: (height: Int, width: Int),
+                        shift: (y: Int, x: Int), forward: Bool, adding: Matrix?, pool: ThreadPool?) -> Matrix {
+    let (wh, ww) = window
+    precondition(x.rows == h * w && h % wh == 0 && w % ww == 0, "window: \(h)×\(w) not in \(wh)×\(ww) windows")
     if let a = adding { precondition(a.rows == x.rows && a.columns == x.columns, "window: skip shape") }
-    let c = x.columns, nx = w / ws
+    let c = x.columns, nx = w / ww
     let data = [Float](unsafeUninitializedCapacity: x.data.count) { dst, count in
         count = x.data.count
         x.data.withUnsafeBufferPointer { src in
             withOptionalRows(adding) { skip in
                 func row(_ y: Int) {
                     for xx in 0..<w {
-                        let image = ((y + s) % h) * w + (xx + s) % w
-                        let win = (((y / ws) * nx + xx / ws) * ws + y % ws) * ws + xx % ws
+                        let image = ((y + shift.y) % h) * w + (xx + shift.x) % w
+                        let win = (((y / wh) * nx + xx / ww) * wh + y % wh) * ww + xx % ww
                         let (from, to) = forward ? (image, win) : (win, image)
                         let d = dst.baseAddress! + to * c, f = src.baseAddress! + from * c
                         if let skip {
@@ -62,11 +79,22 @@ func withOptionalRows<R>(_ m: Matrix?, _ body: (UnsafePointer<Float>?) -> R) -> 
 /// Swin's attention mask for shifted windows (`calculate_mask`): `[nW][N][N]`, 0 where tokens `i`
 /// and `j` of a window come from the same region of the unrolled image, −100 elsewhere.
 public func shiftedWindowMask(height h: Int, width w: Int, window ws: Int, shift s: Int) -> [Float] {
-    func region(_ v: Int, _ size: Int) -> Int { v < size - ws ? 0 : v < size - s ? 1 : 2 }
+    shiftedWindowMask(height: h, width: w, window: (ws, ws), shift: (s, s))
+}
+
+/// Swin's shifted-window mask for rectangular windows rolled by
+/// `shift` (`calculate_mask` of one split-window branch): the regions split each axis at its own window
+/// and shift.
+public func shiftedWindowMask(height h: Int, width w: Int, window: (height: Int, width: Int),
+                              shift: (y: Int, x: Int)) -> [Float] {
+    func region(_ v: Int, _ size: Int, _ ws: Int, _ s: Int) -> Int { v < size - ws ? 0 : v < size - s ? 1 : 2 }
     var labels = [Float](repeating: 0, count: h * w)
-    for y in 0..<h { for x in 0..<w { labels[y * w + x] = Float(region(y, h) * 3 + region(x, w)) } }
-    let windows = windowPartition(Matrix(rows: h * w, columns: 1, data: labels), height: h, width: w, window: ws)
-    let n = ws * ws, nW = h * w / n
+    for y in 0..<h { for x in 0..<w {
+        labels[y * w + x] = Float(region(y, h, window.height, shift.y) * 3 + region(x, w, window.width, shift.x))
+    } }
+    let windows = windowPartition(Matrix(rows: h * w, columns: 1, data: labels), height: h, width: w, window: window,
+                                  shift: (0, 0))
+    let n = window.height * window.width, nW = h * w / n
     var mask = [Float](repeating: 0, count: nW * n * n)
     for q in 0..<nW { for i in 0..<n { for j in 0..<n where windows.data[q * n + i] != windows.data[q * n + j] {
         mask[(q * n + i) * n + j] = -100
@@ -77,11 +105,18 @@ public func shiftedWindowMask(height h: Int, width w: Int, window ws: Int, shift
 /// The relative position bias `[heads][N][N]` of a window from Swin's table `[(2·ws − 1)², heads]`:
 /// entry `(i, j)` reads row `(yᵢ − yⱼ + ws − 1) · (2·ws − 1) + xᵢ − xⱼ + ws − 1`.
 public func relativePositionBias(table: [Float], window ws: Int, heads: Int) -> [Float] {
-    let side = 2 * ws - 1, n = ws * ws
-    precondition(table.count == side * side * heads, "relativePositionBias: table is not [(2ws−1)², heads]")
+    relativePositionBias(table: table, window: (ws, ws), heads: heads)
+}
+
+/// The relative position bias of a rectangular `h × w` window from a
+/// table `[(2h − 1)·(2w − 1), heads]`: row `(yᵢ − yⱼ + h − 1) · (2w − 1) + xᵢ − xⱼ + w − 1`.
+public func relativePositionBias(table: [Float], window: (height: Int, width: Int), heads: Int) -> [Float] {
+    let (wh, ww) = window, side = 2 * ww - 1, n = wh * ww
+    precondition(table.count == (2 * wh - 1) * side * heads,
+                 "relativePositionBias: table is not [(2h−1)(2w−1), heads]")
     var bias = [Float](repeating: 0, count: heads * n * n)
     for i in 0..<n { for j in 0..<n {
-        let row = (i / ws - j / ws + ws - 1) * side + i % ws - j % ws + ws - 1
+        let row = (i / ww - j / ww + wh - 1) * side + i % ww - j % ww + ww - 1
         for hd in 0..<heads { bias[(hd * n + i) * n + j] = table[row * heads + hd] }
     } }
     return bias

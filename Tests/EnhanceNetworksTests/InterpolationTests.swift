@@ -52,7 +52,7 @@ final class InterpolationTests: XCTestCase {
                         "realplksr_x3_dysample_ln_noea", "realcugan_x2",
                         "rcan_x4", "rcan_x2_nonorm", "rcan_x2_unshuffle",
                         "rcan_x2_nf32", "swinir_x2_direct", "swinir_x4_nearest", "swinir_x1_w7",
-                        "hat_s_x4", "hat_x1_identity"] {
+                        "hat_s_x4", "hat_x1_identity", "dat_x4", "dat_light_x3"] {
             let p = try pair(fixture)
             let arch = p.psnr.detected.modelDescription.family
             let x = randomTensor(channels: 3, height: 8, width: 6, seed: 3)

@@ -33,7 +33,8 @@ final class RegistryTests: XCTestCase {
     /// A family's weights with one declared tensor removed, or one extra, are refused naming the key.
     func testEveryFamilyIsStrictAboutItsKeys() throws {
         for fixture in ["rrdbnet_x4_basicsr", "msrresnet_x4", "srgan_bn_x4", "srvgg_x4", "plksr_x4_ccm",
-                        "realplksr_x2_dysample", "hat_x2", "hat_x1_identity"] {
+                        "realplksr_x2_dysample", "hat_x2", "hat_x1_identity", "dat_x4",
+                        "dat_light_x3"] {
             let sd = try Fixture.safetensors(fixture + ".weights.safetensors")
             let family = try NetworkRegistry.describe(sd.shapes, source: fixture).architecture
             // A tensor from the middle whose absence still leaves the family detected.

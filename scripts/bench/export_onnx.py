@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Exports the real-size bench configurations of the spandrel families to ONNX, so onnxruntime and
-OpenVINO time the same graph as `enhance bench --networks span,realplksr,realcugan,rcan,swinir-m,hat`.
+OpenVINO time the same graph as `enhance bench --networks span,realplksr,realcugan,rcan,swinir-m,hat,dat2`.
 
 Each graph is spandrel's own class (the oracle cases in scripts/oracles/spandrel_cases, real-size
 configurations: SPAN ch48 x4, RealPLKSR dim 64 x 28 blocks x4, Real-CUGAN x2, RCAN 10x20 x4, SwinIR-M
-x4 nearest+conv as the realSR models, HAT-S x4) with
+x4 nearest+conv as the realSR models, HAT-S x4, DAT-2 x4) with
 random weights (timing does not depend on them), in eval mode (SPAN's Conv3XC as its fused 3x3, as
 deployed), exported by torch.onnx at opset 17 with a static 1x3xSxS input per size.
 
@@ -30,7 +30,7 @@ DEFAULT_DIR = os.path.expanduser("~/.cache/enhance/bench-onnx")
 # bench name (NetworkRegistry.benchmarks) -> oracle case
 GRAPHS = {"span": "span_ch48_x4_real", "realplksr": "realplksr_real",
           "realcugan": "realcugan_x2_real", "rcan": "rcan_real", "swinir-m": "swinir_real",
-          "hat": "hat_real"}
+          "hat": "hat_real", "dat2": "dat2_real"}
 
 
 class ImageOnly(torch.nn.Module):
@@ -51,7 +51,7 @@ def main():
     ap.add_argument("--out", default=DEFAULT_DIR)
     ap.add_argument("names", nargs="*", default=list(GRAPHS))
     a = ap.parse_args()
-    for m in ("span", "plksr", "realcugan", "rcan", "swinir", "hat"):
+    for m in ("span", "plksr", "realcugan", "rcan", "swinir", "hat", "dat"):
         importlib.import_module("spandrel_cases." + m)
     os.makedirs(a.out, exist_ok=True)
     torch.manual_seed(0)

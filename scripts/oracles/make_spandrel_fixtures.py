@@ -42,13 +42,15 @@ from spandrel_cases import CASES  # noqa: E402
 
 
 def perturb(model, seed, scale=0.05):
-    """Adds seeded noise to every floating-point parameter and buffer except BatchNorm counters and
-    attention masks (``attn_mask``: derived from the window size, the reference uses the stored one
-    at its training size)."""
+    """Adds seeded noise to every floating-point parameter and buffer except BatchNorm counters,
+    attention masks (``attn_mask``, DAT's ``attn_mask_0/1``: derived from the window size, the
+    reference uses the stored one at its training size) and DAT's relative offsets (``rpe_biases``:
+    derived, the input of its position-bias MLP, and spandrel reads the split size from them)."""
     g = torch.Generator().manual_seed(seed)
+    derived = ("attn_mask", "attn_mask_0", "attn_mask_1", "rpe_biases")
     with torch.no_grad():
         for name, t in list(model.named_parameters()) + list(model.named_buffers()):
-            if t.is_floating_point() and not name.endswith("attn_mask"):
+            if t.is_floating_point() and name.split(".")[-1] not in derived:
                 t.add_(torch.randn(t.shape, generator=g) * scale)
     return model
 

@@ -57,9 +57,9 @@ public struct ModelDescription: Sendable {
     }
     /// Bytes of the kernels a loaded network prepares on first use (``LayerInfo/kernelBytes``).
     public var preparedKernelBytes: Int { layers.reduce(0) { min(Int.max / 2, $0 + $1.kernelBytes) } }
-    /// Scalar parameters of the network: the used tensors' elements without the derived buffers
-    /// (``derivedKeys``), which PyTorch's `model.parameters()` does not count either. BatchNorm
-    /// running statistics, which are read, are included.
+    /// Scalar parameters of the network: the used tensors' elements without the buffers
+    /// (``derivedKeys``: derived index and mask buffers, BatchNorm running statistics), which
+    /// PyTorch's `model.parameters()` does not count either.
     public var parameterCount: Int {
         derivedKeys.reduce(shapes.parameterCount) { $0 - (shapes[$1]?.elementCount ?? 0) }
     }

@@ -39,6 +39,33 @@ extension Scope {
                                                   outFeatures: outFeatures))
     }
 
+    /// The 1×1 convolution `leaf` (`leaf.weight` `[out, in, 1, 1]`, `leaf.bias` `[out]`) run per token as
+    /// the Linear it equals, with the BatchNorm `batchNorm` (weight, bias, running mean and
+    /// variance, eps 1e-5) folded in once the weights are read (after blending, for a blend).
+    func pointwise(_ leaf: String, in inFeatures: Int, out outFeatures: Int, batchNorm: Scope? = nil,
+                   resolution: Double = 1) throws -> LinearLayer {
+        let name = key(leaf), wk = name + ".weight", bk = name + ".bias"
+        try store.declare(wk, [outFeatures, inFeatures, 1, 1])
+        try store.declare(bk, [outFeatures])
+        let bn = ["weight", "bias", "running_mean", "running_var"].map { batchNorm?.key($0) }.compactMap { $0 }
+        for k in bn { try store.declare(k, [outFeatures]) }
+        batchNorm?.markBuffers(["running_mean", "running_var"])
+        let info = LayerInfo(name: name, inChannels: inFeatures, outChannels: outFeatures, kernelSize: 1,
+                             resolution: resolution)
+        store.record(info)
+        guard store.values != nil else { return LinearLayer(info: info, op: nil) }
+        var w = try store.read(wk), b: [Float]? = try store.read(bk)
+        if !bn.isEmpty { Scope.fold(&w, &b, try bn.map(store.read), outChannels: outFeatures) }
+        return LinearLayer(info: info, op: Linear(weight: w, bias: b, inFeatures: inFeatures, outFeatures: outFeatures))
+    }
+
+    /// The values of derived buffer `leaf` as the checkpoint (the α = 0 end of a blend) stores them,
+    /// when building; nil while describing or when absent. For structure a file's shapes do not
+    /// tell (an order of window sides); never blended.
+    func derivedBufferValues(_ leaf: String) -> [Float]? {
+        store.values?[key(leaf)]?.values
+    }
+
     /// A LayerNorm's `leaf.weight` and `leaf.bias` (`[count]` each; zeros while describing).
     func layerNorm(_ leaf: String, count: Int) throws -> (weight: [Float], bias: [Float]) {
         (try vector(leaf + ".weight", count: count), try vector(leaf + ".bias", count: count))

@@ -53,7 +53,8 @@ final class ParameterStore: @unchecked Sendable {
     /// Tensors the tree declared, in order, with their shapes.
     private(set) var declared: [(key: String, shape: [Int])] = []
     private var declaredKeys = Set<String>()
-    /// Declared buffers the network derives itself (``Scope/derivedBuffer(_:shape:)``): not parameters.
+    /// Declared buffers (derived ones, ``Scope/derivedBuffer(_:shape:)``, and BatchNorm running
+    /// statistics): not parameters.
     private(set) var derivedKeys: [String] = []
     /// Convolutions in the order the tree declared them (execution order for these chains).
     private(set) var layers: [LayerInfo] = []
@@ -83,6 +84,12 @@ final class ParameterStore: @unchecked Sendable {
     /// Records derived buffer `key` with `shape` (``declare(_:_:)``), which the parameter count leaves out.
     func declareDerived(_ key: String, _ shape: [Int]) throws {
         try declare(key, shape)
+        markBuffer(key)
+    }
+
+    /// Leaves declared `key` out of the parameter count: a buffer (BatchNorm running statistics),
+    /// read like a parameter but not one of PyTorch's `model.parameters()`.
+    func markBuffer(_ key: String) {
         if !derivedKeys.contains(key) { derivedKeys.append(key) }
     }
 
@@ -152,6 +159,11 @@ struct Scope {
 
     func key(_ leaf: String) -> String { prefix + leaf }
 
+    /// Leaves these declared tensors out of the parameter count (``ParameterStore/markBuffer(_:)``).
+    func markBuffers(_ leaves: [String]) {
+        for leaf in leaves { store.markBuffer(key(leaf)) }
+    }
+
     /// Whether the checkpoint holds `leaf` under this block (always, when synthesising).
     func has(_ leaf: String) -> Bool { store.has(key(leaf)) }
 
@@ -203,6 +215,7 @@ struct Scope {
         }
         let info = LayerInfo(name: name, inChannels: inCh, outChannels: outCh, kernelSize: k, resolution: resolution,
                              layout: layout, groups: groups)
+        if let bn = batchNorm { bn.markBuffers(["running_mean", "running_var"]) }
         return try derived(info, tensors: tensors, plain: batchNorm == nil) { v in
             var w = v[0], bias = hasBias ? v[1] : nil
             if batchNorm != nil { Self.fold(&w, &bias, Array(v.suffix(4)), outChannels: outCh) }
@@ -233,7 +246,7 @@ struct Scope {
     }
 
     /// Folds BatchNorm `[γ, β, μ, σ²]` into OIHW `w` and `bias`: w·γ/√(σ²+ε), (b−μ)·γ/√(σ²+ε)+β.
-    private static func fold(_ w: inout [Float], _ bias: inout [Float]?, _ bn: [[Float]], outChannels: Int) {
+    static func fold(_ w: inout [Float], _ bias: inout [Float]?, _ bn: [[Float]], outChannels: Int) {
         let (g, b, m, v) = (bn[0], bn[1], bn[2], bn[3])
         let per = w.count / outChannels
         var out = bias ?? [Float](repeating: 0, count: outChannels)

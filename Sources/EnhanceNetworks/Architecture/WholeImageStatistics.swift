@@ -108,6 +108,25 @@ final class StatisticsPass {
         return means
     }
 
+    /// The column means of token-major `x` `[N, C]` this pass takes: `C` values (a global average
+    /// pool of the image the tokens are).
+    func channelMeans(_ x: Matrix) throws -> [Float] {
+        if let r = try replayed(x.columns, "average pool") { return r.map { Float($0) } }
+        let means = columnMeans(x)
+        keep(means)
+        return means.map { Float($0) }
+    }
+
+    /// `count` values derived from the whole map (e.g. a channel self-attention's `[heads][d][d]`
+    /// weights, which sum over every token) this pass takes: `compute()`'s, or the record's.
+    func values(_ count: Int, _ what: String, compute: () throws -> [Float]) throws -> [Float] {
+        if let r = try replayed(count, what) { return r.map { Float($0) } }
+        let values = try compute()
+        precondition(values.count == count, "StatisticsPass.values: \(what) gave \(values.count) values, not \(count)")
+        keep(values.map { Double($0) })
+        return values
+    }
+
     /// Ends the pass: a replay must have used every entry; a recording hands its entries over.
     func finish() throws {
         switch source {

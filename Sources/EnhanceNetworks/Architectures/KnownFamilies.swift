@@ -25,8 +25,6 @@ enum KnownFamilies {
                                        "layers.0.residual_group.blocks.0.attn.relative_position_index",
                                        "layers.0.residual_group.blocks.0.mlp.fc1.bias"]),
         Family(name: "RGT", keys: ["before_RG.1.weight", "layers.0.blocks.0.attn.attns.0.relative_position_index"]),
-        Family(name: "DAT", keys: ["before_RG.1.weight", "layers.0.blocks.0.ffn.sg.conv.weight",
-                                   "layers.0.blocks.0.attn.qkv.weight"]),
         Family(name: "GRL", keys: ["norm_start.weight", "norm_end.weight",
                                    "layers.0.blocks.0.attn.window_attn.attn_transform.logit_scale"]),
         Family(name: "CRAFT", keys: ["conv_first.weight", "layers.0.residual_group.hf_blocks.0.attn.temperature"]),

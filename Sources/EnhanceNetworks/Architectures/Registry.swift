@@ -12,5 +12,6 @@ extension NetworkRegistry {
         RCAN.self,
         SwinIR.self,
         HAT.self,
+        DAT.self,
     ]
 }

@@ -48,29 +48,6 @@ extension SwinIR {
         }
     }
 
-    /// The convolution(s) before a residual connection (`RSTB.conv`, `conv_after_body`): `1conv`, one
-    /// 3×3; `3conv`, 3×3 to dim/4, LeakyReLU 0.2, 1×1, LeakyReLU 0.2, 3×3 back to dim (`.0`, `.2`, `.4`).
-    struct ResidualConv {
-        let convs: [Conv]
-
-        init(_ s: Scope, _ leaf: String, dim: Int, threeConv: Bool) throws {
-            if threeConv {
-                let q = dim / 4, b = s[leaf]
-                convs = [try b.conv("0", in: dim, out: q, k: 3), try b.conv("2", in: q, out: q, k: 1),
-                         try b.conv("4", in: q, out: dim, k: 3)]
-            } else {
-                convs = [try s.conv(leaf, in: dim, out: dim, k: 3)]
-            }
-        }
-
-        /// CHW `[dim, H, W]` through the conv(s), `residual` added.
-        func callAsFunction(_ x: Tensor, residual: Tensor? = nil, pool: ThreadPool) -> Tensor {
-            var h = x
-            for conv in convs.dropLast() { h = conv(h, activation: .leakyReLU(0.2), pool: pool) }
-            return convs.last!(h, residual: residual, pool: pool)
-        }
-    }
-
     /// `RSTB`: the Swin blocks of `residual_group`, then ``ResidualConv`` `conv` on the image, plus
     /// the RSTB's input. Two transposes (tokens → CHW → tokens) per RSTB, none per block.
     struct ResidualGroup {

@@ -48,19 +48,7 @@ enum SwinIR: NetworkArchitecture {
     /// spandrel's `rgb_mean` for RGB models.
     static let mean: [Float] = [0.4488, 0.4371, 0.4040]
 
-    /// The reconstruction module (spandrel's `upsampler` string).
-    enum Upsampler: String, Sendable {
-        /// `conv_before_upsample` (3×3 to `num_feat`, LeakyReLU 0.01), ×2ⁿ or ×3 pixel-shuffle
-        /// stages (`upsample.0`, `upsample.2`, …), `conv_last`.
-        case pixelShuffle = "pixelshuffle"
-        /// `upsample.0`: one 3×3 conv to `3·s²`, pixel-shuffled by `s` (the lightweight models).
-        case pixelShuffleDirect = "pixelshuffledirect"
-        /// `conv_before_upsample`, then per ×2 a nearest upsampling and `conv_upN` (LeakyReLU 0.2),
-        /// `conv_hr` (LeakyReLU 0.2), `conv_last` (the real-world models).
-        case nearestConv = "nearest+conv"
-        /// `conv_last` added to the (normalised) input: ×1 denoising and JPEG artefact removal.
-        case none = ""
-    }
+    typealias Upsampler = TransformerUpsampler
 
     struct Config: ArchitectureConfig {
         var embedDim: Int
@@ -182,7 +170,7 @@ enum SwinIR: NetworkArchitecture {
                 c.scale = 1 << ups
             } else {
                 c.upsampler = .pixelShuffle
-                c.scale = try stages(r, numFeat: c.numFeat).reduce(1, *)
+                c.scale = try r.pixelShuffleStages(numFeat: c.numFeat, family: "SwinIR").reduce(1, *)
             }
         } else if r.has("upsample.0.weight") {
             c.upsampler = .pixelShuffleDirect
@@ -195,24 +183,6 @@ enum SwinIR: NetworkArchitecture {
         } else {
             try r.requireRGB(try r.convShape("conv_last").out, "conv_last")
         }
-    }
-
-    /// The pixel-shuffle factors of `upsample.0`, `upsample.2`, … (×2ⁿ: 2s; ×3: one 3).
-    static func stages(_ r: ShapeReader, numFeat nf: Int) throws -> [Int] {
-        var stages: [Int] = []
-        for i in r.indices(prefix: "upsample.", suffix: ".weight") {
-            let up = try r.convShape("upsample.\(i)"), f = Int(Double(up.out / nf).squareRoot().rounded())
-            guard i == 2 * stages.count, up.in == nf, f == 2 || f == 3, up.out == f * f * nf else {
-                throw NetworkError(r.source, "SwinIR upsampler conv upsample.\(i) is [\(up.out), \(up.in)], not a "
-                                   + "pixel-shuffle stage [4·\(nf) or 9·\(nf), \(nf)] at "
-                                   + "upsample.\(2 * stages.count)")
-            }
-            stages.append(f)
-        }
-        guard !stages.isEmpty, !stages.contains(3) || stages == [3] else {
-            throw NetworkError(r.source, "SwinIR upsampler stages \(stages) are not ×2ⁿ or ×3")
-        }
-        return stages
     }
 
     static func makeNetwork(_ config: Config, _ scope: Scope) throws -> any NetworkBody {
