@@ -7,7 +7,8 @@
 public func tokenColumns(_ x: Matrix, height h: Int, width w: Int, columns: [Range<Int>],
                          padded: (height: Int, width: Int)? = nil) -> Matrix {
     let (ph, pw) = padded ?? (h, w), c = columns.reduce(0) { $0 + $1.count }
-    precondition(x.rows == h * w && ph >= h && pw >= w, "tokenColumns: \(x.rows) tokens for \(h)×\(w) → \(ph)×\(pw)")
+    precondition(x.rows == h * w && ph >= h && pw >= w,
+                 "tokenColumns: \(x.rows) tokens for \(h)×\(w) → \(ph)×\(pw)")
     precondition(columns.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= x.columns }, "tokenColumns: columns")
     var out = [Float](repeating: 0, count: ph * pw * c)
     x.data.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in

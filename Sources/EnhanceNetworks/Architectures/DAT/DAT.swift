@@ -123,8 +123,8 @@ enum DAT: NetworkArchitecture {
         let a = (sum - root) / 2, b = (sum + root) / 2
         guard n.count == 2, n[1] == area, p == [rows, 2], a >= 1, a * b == area, (2 * a - 1) * (2 * b - 1) == rows,
               b % a == 0 else {
-            throw NetworkError(r.source, "DAT position tables \(n) and \(p) are not [h·w, h·w] and [(2h−1)(2w−1), 2] "
-                               + "for split sides h, w, one a multiple of the other")
+            throw NetworkError(r.source, "DAT position tables \(n) and \(p) are not [h·w, h·w] and "
+                               + "[(2h−1)(2w−1), 2] for split sides h, w, one a multiple of the other")
         }
         return (a, b)
     }
