@@ -11,7 +11,7 @@ import XCTest
 /// included) and from the `.pth` PyTorch writes.
 final class DATTests: XCTestCase {
     /// Fixture, scale, integer hyper-parameters and settings the shapes must give.
-    private let cases: [(String, Int, [String: Int], [String: String])] = [
+    private let cases: [SpandrelCase] = [
         ("dat_x4", 4, ["embed_dim": 32, "img_size": 16, "qkv_bias": 1, "num_feat": 8],
          ["depth": "3,1", "num_heads": "2,4", "split_size": "2,4", "expansion_factor": "4",
           "upsampler": "pixelshuffle", "resi_connection": "1conv"]),
@@ -30,24 +30,7 @@ final class DATTests: XCTestCase {
     }
 
     func testEveryVariantMatchesSpandrelFromSafetensorsAndPth() throws {
-        for (name, scale, params, settings) in cases {
-            let (x, expected) = try Fixture.io(name)
-            for ext in ["weights.safetensors", "pth"] {
-                let m = try ModelLoader.load(path: try Fixture.url("\(name).\(ext)").path)
-                let d = m.detected.modelDescription
-                XCTAssertEqual(d.family, "DAT", name)
-                XCTAssertEqual(d.scale, scale, name)
-                XCTAssertEqual(d.keyLayout, "DAT", name)
-                for (k, v) in params { XCTAssertEqual(d.hyperParameter(k), v, "\(name) \(k)") }
-                for (k, v) in settings { XCTAssertEqual(d.settings.first { $0.name == k }?.value, v, "\(name) \(k)") }
-                let y = try m.network.forward(x, pool: pool, cancel: nil)
-                XCTAssertEqual([y.channels, y.height, y.width], [3, x.height * scale, x.width * scale], name)
-                let err = PLKSRTests.errorOverRange(y, expected), levels = PLKSRTests.maxLevelDifference(y, expected)
-                print("\(name).\(ext): max error \(err) of the output range vs spandrel, \(levels)/255 in 8 bits")
-                XCTAssertLessThan(err, 1e-4, "\(name).\(ext)")
-                XCTAssertLessThanOrEqual(levels, 1, "\(name).\(ext)")
-            }
-        }
+        try assertVariantsMatchSpandrel(cases, family: "DAT", pool: pool)
     }
 
     /// The parameter count is PyTorch's (the fixture script stores it): `rpe_biases`,

@@ -11,7 +11,7 @@ import XCTest
 /// buffers included) and from the `.pth` PyTorch writes.
 final class HATTests: XCTestCase {
     /// Fixture, scale, integer hyper-parameters and settings the shapes must give.
-    private let cases: [(String, Int, [String: Int], [String: String])] = [
+    private let cases: [SpandrelCase] = [
         ("hat_s_x4", 4, ["embed_dim": 12, "window_size": 4, "overlap_window": 6, "num_feat": 4, "patch_norm": 1,
                          "qkv_bias": 1],
          ["depths": "2,2", "num_heads": "2,3", "mlp_ratio": "2", "compress_ratio": "6", "squeeze_factor": "6",
@@ -31,24 +31,7 @@ final class HATTests: XCTestCase {
     }
 
     func testEveryVariantMatchesSpandrelFromSafetensorsAndPth() throws {
-        for (name, scale, params, settings) in cases {
-            let (x, expected) = try Fixture.io(name)
-            for ext in ["weights.safetensors", "pth"] {
-                let m = try ModelLoader.load(path: try Fixture.url("\(name).\(ext)").path)
-                let d = m.detected.modelDescription
-                XCTAssertEqual(d.family, "HAT", name)
-                XCTAssertEqual(d.scale, scale, name)
-                XCTAssertEqual(d.keyLayout, "HAT", name)
-                for (k, v) in params { XCTAssertEqual(d.hyperParameter(k), v, "\(name) \(k)") }
-                for (k, v) in settings { XCTAssertEqual(d.settings.first { $0.name == k }?.value, v, "\(name) \(k)") }
-                let y = try m.network.forward(x, pool: pool, cancel: nil)
-                XCTAssertEqual([y.channels, y.height, y.width], [3, x.height * scale, x.width * scale], name)
-                let err = PLKSRTests.errorOverRange(y, expected), levels = PLKSRTests.maxLevelDifference(y, expected)
-                print("\(name).\(ext): max error \(err) of the output range vs spandrel, \(levels)/255 in 8 bits")
-                XCTAssertLessThan(err, 1e-4, "\(name).\(ext)")
-                XCTAssertLessThanOrEqual(levels, 1, "\(name).\(ext)")
-            }
-        }
+        try assertVariantsMatchSpandrel(cases, family: "HAT", pool: pool)
     }
 
     /// The parameter count is PyTorch's `sum(p.numel() for p in model.parameters())` (the fixture

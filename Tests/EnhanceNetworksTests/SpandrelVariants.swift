@@ -1,0 +1,34 @@
+import EnhanceNetworks
+import EnhanceTensor
+import XCTest
+
+/// One spandrel fixture case: file stem, scale, hyper-parameters and settings `models inspect` shows.
+typealias SpandrelCase = (name: String, scale: Int, parameters: [String: Int], settings: [String: String])
+
+/// Loads every case from its `.weights.safetensors` and `.pth` by path as a user would, checks the
+/// family, scale, key layout, hyper-parameters and settings, and compares the forward pass with
+/// spandrel's output stored beside it: within 1e-4 of the output range and 1/255 in 8 bits.
+func assertVariantsMatchSpandrel(_ cases: [SpandrelCase], family: String, pool: ThreadPool,
+                                 file: StaticString = #filePath, line: UInt = #line) throws {
+    for (name, scale, params, settings) in cases {
+        let (x, expected) = try Fixture.io(name)
+        for ext in ["weights.safetensors", "pth"] {
+            let m = try ModelLoader.load(path: try Fixture.url("\(name).\(ext)").path)
+            let d = m.detected.modelDescription
+            XCTAssertEqual(d.family, family, name, file: file, line: line)
+            XCTAssertEqual(d.scale, scale, name, file: file, line: line)
+            XCTAssertEqual(d.keyLayout, family, name, file: file, line: line)
+            for (k, v) in params { XCTAssertEqual(d.hyperParameter(k), v, "\(name) \(k)", file: file, line: line) }
+            for (k, v) in settings {
+                XCTAssertEqual(d.settings.first { $0.name == k }?.value, v, "\(name) \(k)", file: file, line: line)
+            }
+            let y = try m.network.forward(x, pool: pool, cancel: nil)
+            XCTAssertEqual([y.channels, y.height, y.width], [3, x.height * scale, x.width * scale], name,
+                           file: file, line: line)
+            let err = PLKSRTests.errorOverRange(y, expected), levels = PLKSRTests.maxLevelDifference(y, expected)
+            print("\(name).\(ext): max error \(err) of the output range vs spandrel, \(levels)/255 in 8 bits")
+            XCTAssertLessThan(err, 1e-4, "\(name).\(ext)", file: file, line: line)
+            XCTAssertLessThanOrEqual(levels, 1, "\(name).\(ext)", file: file, line: line)
+        }
+    }
+}
