@@ -76,7 +76,7 @@ final class DATTests: XCTestCase {
     }
 
     /// Two random DATs of one configuration blended at α 0.3 (lazy and eager kernels) against
-    /// PyTorch's forward of the blended state dict (make_dat_blend_fixture.py): Linears, LayerNorms,
+    /// PyTorch's forward of the blended state dict (make_blend_fixture.py dat): Linears, LayerNorms,
     /// the position-bias MLPs (their tables recomputed after blending), temperatures, convs and
     /// BatchNorms all blend; the written state dict keeps the derived buffers exactly.
     func testBlendedPairMatchesPyTorch() throws {

@@ -151,7 +151,7 @@ final class HATTests: XCTestCase {
     }
 
     /// Two random HATs of one configuration blended at α 0.3 (lazy and eager kernels) against
-    /// PyTorch's forward of the blended state dict (make_hat_blend_fixture.py): Linears, LayerNorms,
+    /// PyTorch's forward of the blended state dict (make_blend_fixture.py hat): Linears, LayerNorms,
     /// both position bias tables, the convs and the channel attention's 1×1 convs all blend.
     func testBlendedPairMatchesPyTorch() throws {
         let a = try model("hat_s_x4"), b = try model("hat_blend_b")

@@ -5,7 +5,7 @@ import Foundation
 import XCTest
 
 /// SwinIR against spandrel + PyTorch (scripts/oracles/spandrel_cases/swinir.py and
-/// make_swinir_blend_fixture.py): every upsampler and scale, `patch_norm` on and off, `1conv` and
+/// make_blend_fixture.py swinir): every upsampler and scale, `patch_norm` on and off, `1conv` and
 /// `3conv`, windows 4, 7 and 8 on sides that need the reference's reflect padding, read from
 /// safetensors (the int64 index buffers included) and from the `.pth` PyTorch writes.
 final class SwinIRTests: XCTestCase {
