@@ -192,25 +192,7 @@ final class HATTests: XCTestCase {
             let d = m.detected.modelDescription
             XCTAssertEqual([d.scale, d.hyperParameter("embed_dim"), d.hyperParameter("window_size")], [4, 144, 16])
             let io = try Safetensors.read(path: "\(dir)/\(name).io.safetensors").stateDict
-            XCTAssertEqual(Float(m.info.parameterCount), io["parameters"]?.values.first, name)
-            func chw(_ k: String) -> Tensor {
-                let t = io[k]!
-                return Tensor(channels: t.shape[1], height: t.shape[2], width: t.shape[3], data: t.values)
-            }
-            let x = chw("input"), want = chw("output")
-            var start = Date()
-            let y = try m.network.forward(x, pool: pool, cancel: nil)
-            let err = PLKSRTests.errorOverRange(y, want)
-            print(String(format: "%@: max error %.3g of the output range [%.3f, %.3f] vs spandrel, %d/255 in "
-                         + "8 bits (%.1f s)", name, err, want.data.min()!, want.data.max()!,
-                         PLKSRTests.maxLevelDifference(y, want), Date().timeIntervalSince(start)))
-            XCTAssertLessThan(err, 1e-4, name)
-            XCTAssertLessThanOrEqual(PLKSRTests.maxLevelDifference(y, want), 1, name)
-            let big = PLKSRTests.synthetic(height: 128, width: 128)
-            start = Date()
-            let whole = try m.network.forward(big, pool: pool, cancel: nil)
-            print(String(format: "%@: 128×128 untiled in %.1f s, output range [%.3f, %.3f]", name,
-                         Date().timeIntervalSince(start), whole.data.min()!, whole.data.max()!))
+            let (big, whole) = try assertRealSizeMatchesSpandrel(m, io: io, name: name, pool: pool)
             let replay = ForwardOptions(statistics: .replay(try m.network.recordStatistics(big, pool: pool,
                                                                                            cancel: nil)))
             for margin in [16, 32, 48] {

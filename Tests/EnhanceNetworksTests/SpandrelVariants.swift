@@ -1,5 +1,7 @@
+import EnhanceCheckpoints
 import EnhanceNetworks
 import EnhanceTensor
+import Foundation
 import XCTest
 
 /// One spandrel fixture case: file stem, scale, hyper-parameters and settings `models inspect` shows.
@@ -31,4 +33,32 @@ func assertVariantsMatchSpandrel(_ cases: [SpandrelCase], family: String, pool: 
             XCTAssertLessThanOrEqual(levels, 1, "\(name).\(ext)", file: file, line: line)
         }
     }
+}
+
+/// A real-size model `m` against spandrel's output stored in `io` (`input`, `output` NCHW and
+/// PyTorch's `parameters` count), within 1e-4 of the range and 1/255, then the 128×128 synthetic
+/// picture run untiled: the pair (input, output) a seam measurement tiles.
+func assertRealSizeMatchesSpandrel(_ m: LoadedModel, io: StateDict, name: String, pool: ThreadPool,
+                                   file: StaticString = #filePath,
+                                   line: UInt = #line) throws -> (big: Tensor, whole: Tensor) {
+    XCTAssertEqual(Float(m.info.parameterCount), io["parameters"]?.values.first, name, file: file, line: line)
+    func chw(_ k: String) -> Tensor {
+        let t = io[k]!
+        return Tensor(channels: t.shape[1], height: t.shape[2], width: t.shape[3], data: t.values)
+    }
+    let x = chw("input"), want = chw("output")
+    var start = Date()
+    let y = try m.network.forward(x, pool: pool, cancel: nil)
+    let err = PLKSRTests.errorOverRange(y, want), levels = PLKSRTests.maxLevelDifference(y, want)
+    print(String(format: "%@: max error %.3g of the output range [%.3f, %.3f] vs spandrel, %d/255 in "
+                 + "8 bits (%.1f s)", name, err, want.data.min()!, want.data.max()!, levels,
+                 Date().timeIntervalSince(start)))
+    XCTAssertLessThan(err, 1e-4, name, file: file, line: line)
+    XCTAssertLessThanOrEqual(levels, 1, name, file: file, line: line)
+    let big = PLKSRTests.synthetic(height: 128, width: 128)
+    start = Date()
+    let whole = try m.network.forward(big, pool: pool, cancel: nil)
+    print(String(format: "%@: 128×128 untiled in %.1f s, output range [%.3f, %.3f]", name,
+                 Date().timeIntervalSince(start), whole.data.min()!, whole.data.max()!))
+    return (big, whole)
 }
