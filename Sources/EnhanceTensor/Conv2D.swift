@@ -214,7 +214,7 @@ public final class Conv2D: @unchecked Sendable {
                          _ body: (Epilogue) -> R) -> R {
         let form = activation.epilogueForm(outChannels)
         return bias.withUnsafeBufferPointer { b in form.slopes.withUnsafeBufferPointer { s in
-            withResidual(residual) { res in
+            withStorage(residual?.data) { res in
                 body(Epilogue(bias: b.baseAddress!, slope: s.baseAddress!, mode: form.mode, smooth: form.smooth,
                               scale: outputScale, residual: res))
             }

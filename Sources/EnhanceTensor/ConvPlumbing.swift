@@ -53,7 +53,8 @@ func withPlanes<R>(_ xs: [Tensor], _ body: ([Plane]) -> R) -> R {
     return step(0)
 }
 
-func withResidual<R>(_ r: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let r else { return body(nil) }
-    return r.data.withUnsafeBufferPointer { body($0.baseAddress) }
+/// Calls `body` with the storage of `a` (a residual's, a skip's, a bias table's), or nil.
+func withStorage<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let a else { return body(nil) }
+    return a.withUnsafeBufferPointer { body($0.baseAddress) }
 }

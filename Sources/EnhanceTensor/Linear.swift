@@ -66,7 +66,7 @@ public final class Linear: @unchecked Sendable {
             count = t * n
             x.data.withUnsafeBufferPointer { xs in packed.withUnsafeBufferPointer { w in
                 paddedBias.withUnsafeBufferPointer { bs in slopes.withUnsafeBufferPointer { sl in
-                withOptionalRows(residual) { res in
+                withStorage(residual?.data) { res in
                     pool.exclusive { pool in
                         pool.parallelFor(blocks) { b, worker in
                             let rows = min(block, t - b * block)

@@ -44,7 +44,7 @@ private func windowCopy(_ x: Matrix, height h: Int, width w: Int, window: (heigh
     let data = [Float](unsafeUninitializedCapacity: x.data.count) { dst, count in
         count = x.data.count
         x.data.withUnsafeBufferPointer { src in
-            withOptionalRows(adding) { skip in
+            withStorage(adding?.data) { skip in
                 func row(_ y: Int) {
                     for xx in 0..<w {
                         let image = ((y + shift.y) % h) * w + (xx + shift.x) % w
@@ -68,12 +68,6 @@ private func windowCopy(_ x: Matrix, height h: Int, width w: Int, window: (heigh
         }
     }
     return Matrix(rows: x.rows, columns: c, data: data)
-}
-
-/// Calls `body` with `m`'s storage, or nil.
-func withOptionalRows<R>(_ m: Matrix?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let m else { return body(nil) }
-    return m.data.withUnsafeBufferPointer { body($0.baseAddress) }
 }
 
 /// Swin's attention mask for shifted windows (`calculate_mask`): `[nW][N][N]`, 0 where tokens `i`
@@ -185,7 +179,7 @@ private func attendWindows(q: AttentionOperand, k: AttentionOperand, v: Attentio
     let kt = d * nPad, vs = n * dPad, ss = blocks * block * nPad, os = block * dPad
     let scratch = max(block * d, block * n)
     var out = [Float](repeating: 0, count: nW * nq * c)
-    out.withUnsafeMutableBufferPointer { dst in withOptionalArray(bias) { bias in withOptionalArray(mask) { mask in
+    out.withUnsafeMutableBufferPointer { dst in withStorage(bias) { bias in withStorage(mask) { mask in
         pool.exclusive { pool in
             pool.parallelFor(nW * heads) { item, worker in
                 let w = item / heads, hd = item % heads
@@ -226,10 +220,4 @@ private func attendWindows(q: AttentionOperand, k: AttentionOperand, v: Attentio
         }
     } } }
     return Matrix(rows: nW * nq, columns: c, data: out)
-}
-
-/// Calls `body` with `a`'s storage, or nil.
-private func withOptionalArray<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let a else { return body(nil) }
-    return a.withUnsafeBufferPointer { body($0.baseAddress) }
 }

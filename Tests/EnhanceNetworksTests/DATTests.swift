@@ -80,23 +80,7 @@ final class DATTests: XCTestCase {
     /// the position-bias MLPs (their tables recomputed after blending), temperatures, convs and
     /// BatchNorms all blend; the written state dict keeps the derived buffers exactly.
     func testBlendedPairMatchesPyTorch() throws {
-        let a = try model("dat_light_x3"), b = try model("dat_blend_b")
-        let io = try Fixture.safetensors("dat_blend.io.safetensors")
-        func t(_ k: String) -> Tensor {
-            let w = io[k]!
-            return Tensor(channels: w.shape[1], height: w.shape[2], width: w.shape[3], data: w.values)
-        }
-        let alpha = io["alpha"]!.values[0], x = t("input"), want = t("output")
-        let p = try ModelBlender(psnr: a, gan: b)
-        let ya = try a.network.forward(x, pool: pool, cancel: nil)
-        XCTAssertGreaterThan(PLKSRTests.errorOverRange(ya, want), 1e-2, "the blend must differ from an end")
-        for eager in [false, true] {
-            let y = try p.network(alpha: alpha, eager: eager).forward(x, pool: pool, cancel: nil)
-            let err = PLKSRTests.errorOverRange(y, want)
-            print("dat blend α \(alpha) eager \(eager): max error \(err) of the output range vs PyTorch")
-            XCTAssertLessThan(err, 1e-4)
-            XCTAssertLessThanOrEqual(PLKSRTests.maxLevelDifference(y, want), 1)
-        }
+        let (p, alpha, a) = try assertBlendMatchesPyTorch(family: "dat", first: "dat_light_x3", pool: pool)
         let blended = try p.stateDict(alpha: alpha)
         for k in a.detected.stateDict.keys where k.hasSuffix("rpe_biases") || k.contains("attn_mask") {
             XCTAssertEqual(blended[k], a.detected.stateDict[k], k)

@@ -154,23 +154,7 @@ final class HATTests: XCTestCase {
     /// PyTorch's forward of the blended state dict (make_blend_fixture.py hat): Linears, LayerNorms,
     /// both position bias tables, the convs and the channel attention's 1×1 convs all blend.
     func testBlendedPairMatchesPyTorch() throws {
-        let a = try model("hat_s_x4"), b = try model("hat_blend_b")
-        let io = try Fixture.safetensors("hat_blend.io.safetensors")
-        func t(_ k: String) -> Tensor {
-            let w = io[k]!
-            return Tensor(channels: w.shape[1], height: w.shape[2], width: w.shape[3], data: w.values)
-        }
-        let alpha = io["alpha"]!.values[0], x = t("input"), want = t("output")
-        let p = try ModelBlender(psnr: a, gan: b)
-        let ya = try a.network.forward(x, pool: pool, cancel: nil)
-        XCTAssertGreaterThan(PLKSRTests.errorOverRange(ya, want), 1e-2, "the blend must differ from an end")
-        for eager in [false, true] {
-            let y = try p.network(alpha: alpha, eager: eager).forward(x, pool: pool, cancel: nil)
-            let err = PLKSRTests.errorOverRange(y, want)
-            print("hat blend α \(alpha) eager \(eager): max error \(err) of the output range vs PyTorch")
-            XCTAssertLessThan(err, 1e-4)
-            XCTAssertLessThanOrEqual(PLKSRTests.maxLevelDifference(y, want), 1)
-        }
+        let (p, alpha, a) = try assertBlendMatchesPyTorch(family: "hat", first: "hat_s_x4", pool: pool)
         // The blended state dict keeps the ends' integer index buffers (indices are not weights).
         for k in ["relative_position_index_SA", "relative_position_index_OCA"] {
             XCTAssertEqual(try p.stateDict(alpha: alpha)[k], a.detected.stateDict[k], k)

@@ -62,3 +62,32 @@ func assertRealSizeMatchesSpandrel(_ m: LoadedModel, io: StateDict, name: String
                  Date().timeIntervalSince(start), whole.data.min()!, whole.data.max()!))
     return (big, whole)
 }
+
+/// The pair of fixture `first` and `<family>_blend_b` blended at the α stored in
+/// `<family>_blend.io.safetensors` (lazy and eager kernels) against PyTorch's forward of the blended
+/// state dict stored there (`make_blend_fixture.py FAMILY`); returns the blender, that α and the first end.
+func assertBlendMatchesPyTorch(family: String, first: String, pool: ThreadPool, file: StaticString = #filePath,
+                               line: UInt = #line) throws -> (blender: ModelBlender, alpha: Float, first: LoadedModel) {
+    func model(_ name: String) throws -> LoadedModel {
+        try LoadedModel(stateDict: Fixture.safetensors(name + ".weights.safetensors"), name: name)
+    }
+    let a = try model(first), b = try model(family + "_blend_b")
+    let io = try Fixture.safetensors(family + "_blend.io.safetensors")
+    func t(_ k: String) -> Tensor {
+        let w = io[k]!
+        return Tensor(channels: w.shape[1], height: w.shape[2], width: w.shape[3], data: w.values)
+    }
+    let alpha = io["alpha"]!.values[0], x = t("input"), want = t("output")
+    let p = try ModelBlender(psnr: a, gan: b)
+    let ya = try a.network.forward(x, pool: pool, cancel: nil)
+    XCTAssertGreaterThan(PLKSRTests.errorOverRange(ya, want), 1e-2, "the blend must differ from an end",
+                         file: file, line: line)
+    for eager in [false, true] {
+        let y = try p.network(alpha: alpha, eager: eager).forward(x, pool: pool, cancel: nil)
+        let err = PLKSRTests.errorOverRange(y, want)
+        print("\(family) blend α \(alpha) eager \(eager): max error \(err) of the output range vs PyTorch")
+        XCTAssertLessThan(err, 1e-4, file: file, line: line)
+        XCTAssertLessThanOrEqual(PLKSRTests.maxLevelDifference(y, want), 1, file: file, line: line)
+    }
+    return (p, alpha, a)
+}

@@ -101,24 +101,7 @@ final class SwinIRTests: XCTestCase {
     /// Two random SwinIRs of one configuration blended at α 0.3 (lazy and eager kernels) against
     /// PyTorch's forward of the blended state dict.
     func testBlendedPairMatchesPyTorch() throws {
-        let a = try LoadedModel(stateDict: Fixture.safetensors("swinir_x2_direct.weights.safetensors"), name: "a")
-        let b = try LoadedModel(stateDict: Fixture.safetensors("swinir_blend_b.weights.safetensors"), name: "b")
-        let io = try Fixture.safetensors("swinir_blend.io.safetensors")
-        func t(_ k: String) -> Tensor {
-            let w = io[k]!
-            return Tensor(channels: w.shape[1], height: w.shape[2], width: w.shape[3], data: w.values)
-        }
-        let alpha = io["alpha"]!.values[0], x = t("input"), want = t("output")
-        let p = try ModelBlender(psnr: a, gan: b)
-        let ya = try a.network.forward(x, pool: pool, cancel: nil)
-        XCTAssertGreaterThan(PLKSRTests.errorOverRange(ya, want), 1e-2, "the blend must differ from an end")
-        for eager in [false, true] {
-            let y = try p.network(alpha: alpha, eager: eager).forward(x, pool: pool, cancel: nil)
-            let err = PLKSRTests.errorOverRange(y, want)
-            print("swinir blend α \(alpha) eager \(eager): max error \(err) of the output range vs PyTorch")
-            XCTAssertLessThan(err, 1e-4)
-            XCTAssertLessThanOrEqual(PLKSRTests.maxLevelDifference(y, want), 1)
-        }
+        let (p, alpha, a) = try assertBlendMatchesPyTorch(family: "swinir", first: "swinir_x2_direct", pool: pool)
         // The blended state dict keeps the ends' integer index buffers (indices are not weights).
         let index = "layers.0.residual_group.blocks.0.attn.relative_position_index"
         XCTAssertEqual(try p.stateDict(alpha: alpha)[index], a.detected.stateDict[index])
