@@ -7,9 +7,12 @@ import XCTest
 /// `--graphics auto`. The image: 1-pixel black/white stripes left, red over blue right; bicubic
 /// ×4, then 1:1, where the red block must be 192×128 screen pixels (one output pixel per screen
 /// pixel) and the stripes an 8-pixel period — block characters could show neither.
-/// Screenshots are kept in `$ENHANCE_E2E_SCREENSHOTS` when set (else a temporary folder).
+/// Screenshots and the terminal's log are kept in `$ENHANCE_E2E_SCREENSHOTS` when set, else in a temporary
+/// folder that a failed test keeps (its failure names it).
 final class GraphicsEndToEndTests: XCTestCase {
     var pids: [pid_t] = []
+    /// The terminal started by ``terminal(_:env:name:)``: its pid, arguments and log.
+    var term: (pid: pid_t, args: [String], env: [String: String], log: String)?
     var dir = URL(fileURLWithPath: "/")
     var display = ""
 
@@ -42,7 +45,9 @@ final class GraphicsEndToEndTests: XCTestCase {
     override func tearDown() {
         for pid in pids.reversed() { Spawn.stop(pid) }
         pids = []
-        if ProcessInfo.processInfo.environment["ENHANCE_E2E_SCREENSHOTS"] == nil {
+        // A failed test keeps its screenshots and terminal log (the failure names the folder).
+        let failed = (testRun?.failureCount ?? 0) > 0
+        if ProcessInfo.processInfo.environment["ENHANCE_E2E_SCREENSHOTS"] == nil && !failed {
             try? FileManager.default.removeItem(at: dir)
         }
     }
@@ -61,9 +66,9 @@ final class GraphicsEndToEndTests: XCTestCase {
     func testKitty() throws {
         guard Spawn.has("kitty") else { throw XCTSkip("kitty is missing (Debian package kitty; make test installs it)") }
         let env = ["DISPLAY": display, "KITTY_CACHE_DIRECTORY": dir.path + "/kc", "KITTY_CONFIG_DIRECTORY": dir.path + "/kcfg"]
-        pids.append(try Spawn.start(["kitty", "--config", "NONE", "--class", "enhance-e2e-kitty",
-                                     "-o", "remember_window_size=no", "-o", "initial_window_width=800",
-                                     "-o", "initial_window_height=500", "sh", "-c", program()], env: env))
+        try terminal(["kitty", "--config", "NONE", "--class", "enhance-e2e-kitty",
+                      "-o", "remember_window_size=no", "-o", "initial_window_width=800",
+                      "-o", "initial_window_height=500", "sh", "-c", program()], env: env, name: "kitty")
         try drive(windowClass: "enhance-e2e-kitty", name: "kitty", tolerance: 4)
     }
 
@@ -76,9 +81,9 @@ final class GraphicsEndToEndTests: XCTestCase {
         guard Spawn.has("kitty") else { throw XCTSkip("kitty is missing (Debian package kitty; make test installs it)") }
         let command = try gridProgram()
         let env = ["DISPLAY": display, "KITTY_CACHE_DIRECTORY": dir.path + "/kc", "KITTY_CONFIG_DIRECTORY": dir.path + "/kcfg"]
-        pids.append(try Spawn.start(["kitty", "--config", "NONE", "--class", "enhance-e2e-grid",
-                                     "-o", "remember_window_size=no", "-o", "initial_window_width=1000",
-                                     "-o", "initial_window_height=700", "sh", "-c", command], env: env))
+        try terminal(["kitty", "--config", "NONE", "--class", "enhance-e2e-grid",
+                      "-o", "remember_window_size=no", "-o", "initial_window_width=1000",
+                      "-o", "initial_window_height=700", "sh", "-c", command], env: env, name: "kitty")
         try assertNoTileGrid(windowClass: "enhance-e2e-grid", name: "kitty", expectedWidth: 975)
     }
 
@@ -87,9 +92,9 @@ final class GraphicsEndToEndTests: XCTestCase {
     func testXtermSixelNetworkAtFitHasNoTileGrid() throws {
         guard Spawn.has("xterm") else { throw XCTSkip("xterm is missing (make test installs it)") }
         let command = try gridProgram()
-        pids.append(try Spawn.start(["xterm", "-ti", "vt340", "-class", "EnhanceE2EGridXterm", "-bg", "black",
-                                     "-fg", "gray", "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry", "120x36+0+0",
-                                     "-e", "sh", "-c", command], env: ["DISPLAY": display]))
+        try terminal(["xterm", "-ti", "vt340", "-class", "EnhanceE2EGridXterm", "-bg", "black",
+                      "-fg", "gray", "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry", "120x36+0+0",
+                      "-e", "sh", "-c", command], name: "xterm")
         try assertNoTileGrid(windowClass: "EnhanceE2EGridXterm", name: "xterm", expectedWidth: nil)
     }
 
@@ -173,18 +178,18 @@ final class GraphicsEndToEndTests: XCTestCase {
         try "set -g allow-passthrough on\n".write(toFile: conf, atomically: true, encoding: .utf8)
         defer { _ = try? Spawn.run(["tmux", "-L", socket, "kill-server"]) }
         let env = ["DISPLAY": display, "KITTY_CACHE_DIRECTORY": dir.path + "/kc", "KITTY_CONFIG_DIRECTORY": dir.path + "/kcfg"]
-        pids.append(try Spawn.start(["kitty", "--config", "NONE", "--class", "enhance-e2e-tmux",
-                                     "-o", "remember_window_size=no", "-o", "initial_window_width=800",
-                                     "-o", "initial_window_height=500",
-                                     "tmux", "-L", socket, "-f", conf, "new-session", program(term: nil)], env: env))
+        try terminal(["kitty", "--config", "NONE", "--class", "enhance-e2e-tmux",
+                      "-o", "remember_window_size=no", "-o", "initial_window_width=800",
+                      "-o", "initial_window_height=500",
+                      "tmux", "-L", socket, "-f", conf, "new-session", program(term: nil)], env: env, name: "tmux-kitty")
         try drive(windowClass: "enhance-e2e-tmux", name: "tmux-kitty", tolerance: 4)
     }
 
     func testXtermSixel() throws {
         guard Spawn.has("xterm") else { throw XCTSkip("xterm is missing (make test installs it)") }
-        pids.append(try Spawn.start(["xterm", "-ti", "vt340", "-class", "EnhanceE2EXterm", "-bg", "black", "-fg", "gray",
-                                     "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry", "100x30+0+0",
-                                     "-e", "sh", "-c", program()], env: ["DISPLAY": display]))
+        try terminal(["xterm", "-ti", "vt340", "-class", "EnhanceE2EXterm", "-bg", "black", "-fg", "gray",
+                      "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry", "100x30+0+0",
+                      "-e", "sh", "-c", program()], name: "xterm")
         try drive(windowClass: "EnhanceE2EXterm", name: "xterm", tolerance: 12)
     }
 
@@ -193,9 +198,9 @@ final class GraphicsEndToEndTests: XCTestCase {
     /// as pieces within the limit.
     func testXtermSixelLargeWindow() throws {
         guard Spawn.has("xterm") else { throw XCTSkip("xterm is missing (make test installs it)") }
-        pids.append(try Spawn.start(["xterm", "-ti", "vt340", "-class", "EnhanceE2EXtermLarge", "-bg", "black",
-                                     "-fg", "gray", "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry", "132x40+0+0",
-                                     "-e", "sh", "-c", program()], env: ["DISPLAY": display]))
+        try terminal(["xterm", "-ti", "vt340", "-class", "EnhanceE2EXtermLarge", "-bg", "black",
+                      "-fg", "gray", "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry", "132x40+0+0",
+                      "-e", "sh", "-c", program()], name: "xterm-large")
         try drive(windowClass: "EnhanceE2EXtermLarge", name: "xterm-large", tolerance: 12)
     }
 
@@ -242,7 +247,8 @@ final class GraphicsEndToEndTests: XCTestCase {
             let n = count(red, in: try shot(), tolerance)
             return n * 5 < shown ? n : nil
         }
-        XCTAssertNotNil(hidden, "image still drawn over the help dialog (\(shown) red pixels before)")
+        XCTAssertNotNil(hidden, "image still drawn over the help dialog (\(shown) red pixels before); "
+                        + "screenshots in \(dir.path)")
         try key("x")
         let back = try Spawn.poll(timeout: 15, every: 0.5) { () -> Box? in
             find(red, in: try shot(), tolerance).flatMap { (180...200).contains($0.width) ? $0 : nil }
@@ -265,13 +271,38 @@ final class GraphicsEndToEndTests: XCTestCase {
         print("\(name): red block \(r), \(crossings) stripe edges" + (kept ? "; screenshots in \(dir.path)" : ""))
     }
 
-    /// The id of the visible window of `windowClass` (within 30 s).
+    /// Starts the terminal `args` on the test's display, its stdout and stderr in `<name>.log`.
+    func terminal(_ args: [String], env: [String: String] = [:], name: String) throws {
+        let log = dir.appendingPathComponent("\(name).log").path
+        let all = env.merging(["DISPLAY": display]) { $1 }
+        let pid = try Spawn.start(args, stdout: log, stderr: log, env: all)
+        pids.append(pid)
+        term = (pid, args, all, log)
+    }
+
+    /// The id of the visible window of `windowClass` (within 60 s). A terminal that exited
+    /// before it showed a window (the terminal itself, before enhance ran) is started once more,
+    /// and its log is printed; a second such exit fails with the log.
     func findWindow(_ windowClass: String, name: String) throws -> String {
-        try XCTUnwrap(Spawn.poll(timeout: 30) { () -> String? in
+        var restarted = false
+        let window = try Spawn.poll(timeout: 60, every: 0.5) { () -> String? in
             let (rc, out) = try Spawn.run(["timeout", "10", "xdotool", "search", "--onlyvisible", "--class",
                                            windowClass], env: ["DISPLAY": display])
-            return rc == 0 ? out.split(separator: "\n").first.map(String.init) : nil
-        }, "no \(name) window")
+            if rc == 0, let id = out.split(separator: "\n").first { return String(id) }
+            if let t = term, !restarted, Spawn.exited(t.pid) {
+                restarted = true
+                pids.removeAll { $0 == t.pid }
+                print("\(name) exited without a window; started again. Its log: \(terminalLog())")
+                try terminal(t.args, env: t.env, name: name + "-again")
+            }
+            return nil
+        }
+        let alive = term.map { !Spawn.exited($0.pid) } ?? false
+        return try XCTUnwrap(window, "no \(name) window (terminal \(alive ? "running" : "exited")); log: \(terminalLog())")
+    }
+
+    func terminalLog() -> String {
+        term.flatMap { try? String(contentsOfFile: $0.log, encoding: .utf8) }.map { "«\($0)»" } ?? "none"
     }
 
     /// A screenshot of `window` written to `path` and read back.
@@ -279,46 +310,5 @@ final class GraphicsEndToEndTests: XCTestCase {
         // `timeout`: import waits forever on a window that is not viewable.
         try Spawn.run(["timeout", "20", "import", "-display", display, "-window", window, path])
         return try ImageFile.read(path: path)
-    }
-
-    struct Box: CustomStringConvertible {
-        var x0: Int, y0: Int, x1: Int, y1: Int
-        var width: Int { x1 - x0 }
-        var height: Int { y1 - y0 }
-        var description: String { "\(width)×\(height) at (\(x0), \(y0))" }
-    }
-
-    /// Number of pixels within `tolerance` of `c`.
-    func count(_ c: (Int, Int, Int), in img: Image, _ tolerance: Int) -> Int {
-        var n = 0
-        for y in 0..<img.height { for x in 0..<img.width {
-            if abs(Int((img[0, y, x] * 255).rounded()) - c.0) <= tolerance
-                && abs(Int((img[1, y, x] * 255).rounded()) - c.1) <= tolerance
-                && abs(Int((img[2, y, x] * 255).rounded()) - c.2) <= tolerance { n += 1 }
-        } }
-        return n
-    }
-
-    /// Bounding box of the pixels within `tolerance` of `c` (nil if fewer than 100).
-    func find(_ c: (Int, Int, Int), in img: Image, _ tolerance: Int) -> Box? {
-        var box = Box(x0: .max, y0: .max, x1: .min, y1: .min), n = 0
-        for y in 0..<img.height { for x in 0..<img.width {
-            let v = (0..<3).map { Int((img[$0, y, x] * 255).rounded()) }
-            guard abs(v[0] - c.0) <= tolerance, abs(v[1] - c.1) <= tolerance, abs(v[2] - c.2) <= tolerance else { continue }
-            n += 1
-            box.x0 = min(box.x0, x); box.y0 = min(box.y0, y); box.x1 = max(box.x1, x + 1); box.y1 = max(box.y1, y + 1)
-        } }
-        return n >= 100 ? box : nil
-    }
-
-    /// Whether the bottom 40 pixel rows hold a light bar (≥ 1500 pixels of luma > 150).
-    func statusBar(_ img: Image) -> Bool {
-        var n = 0
-        for y in max(img.height - 40, 0)..<img.height { for x in 0..<img.width where luma(img, x, y) > 150 { n += 1 } }
-        return n >= 1500
-    }
-
-    func luma(_ img: Image, _ x: Int, _ y: Int) -> Double {
-        (0.2126 * Double(img[0, y, x]) + 0.7152 * Double(img[1, y, x]) + 0.0722 * Double(img[2, y, x])) * 255
     }
 }

@@ -5,13 +5,18 @@ import Foundation
 /// ``TUIEndToEndTests``). stdin is /dev/null; stdout/stderr go to files or /dev/null.
 enum Spawn {
     /// Starts `args` (PATH search) and returns its pid.
-    static func start(_ args: [String], stdout: String = "/dev/null", env: [String: String] = [:]) throws -> pid_t {
+    static func start(_ args: [String], stdout: String = "/dev/null", stderr: String = "/dev/null",
+                      env: [String: String] = [:]) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if stderr == stdout {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        }
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in env { environment[k] = v }
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -35,6 +40,12 @@ enum Spawn {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         return ((status >> 8) & 0xFF, text)
+    }
+
+    /// Whether `pid` (a child) has exited; reaps it if so.
+    static func exited(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid
     }
 
     /// SIGTERM, then SIGKILL after `grace` seconds, and reaps.
