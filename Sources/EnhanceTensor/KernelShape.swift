@@ -46,11 +46,19 @@ enum PortableShape: KernelShape {
 }
 
 /// The register blocks of the channel-packed F(6×6) GEMM (``TileWinograd``): rows are tiles,
-/// columns output channels (a divisor of 32, the narrowest dense-block layers).
+/// columns output channels (a divisor of 32, the narrowest dense-block layers; blocks of 16 where
+/// the output width is an odd multiple of 16).
 enum AVX512TileShape: KernelShape {
     typealias V = SIMD16<Float>
     static var rows: Int { 8 }
     static var vectors: Int { 2 }
+}
+
+/// AVX-512 for a block of 16 output channels (the last of 48, 80, …): 8 tiles × one zmm.
+enum AVX512TileHalfShape: KernelShape {
+    typealias V = SIMD16<Float>
+    static var rows: Int { 8 }
+    static var vectors: Int { 1 }
 }
 
 /// AVX2: 6 tiles × 16 channels (two ymm), 12 accumulators + 2 `B` + 1 broadcast = 15 ymm.

@@ -22,7 +22,8 @@ func gemmPanel(_ isa: KernelISA, _ a: UnsafePointer<Float>, _ b: UnsafePointer<F
 }
 
 /// `C[0..<rows][0..<columns] (+)= A·B` for row-major `A` (`[rows][lda]`, `count` used) by the
-/// channel-packed shape of `isa` (``KernelISA/tileShape``): `rows` and `columns` multiples of it.
+/// channel-packed shape of `isa` (``KernelISA/tileShape``): `rows` and `columns` multiples of it,
+/// except a 16-column block on AVX-512 (one zmm per row).
 func tilePanel(_ isa: KernelISA, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                count: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int) {
     @inline(__always) func run<S: KernelShape>(_ shape: S.Type) {
@@ -34,6 +35,9 @@ func tilePanel(_ isa: KernelISA, _ a: UnsafePointer<Float>, lda: Int, _ b: Unsaf
         }
     }
     switch isa {
+    case .avx512 where columns % 32 != 0:
+        precondition(columns == 16, "tilePanel: AVX-512 blocks are 32 or 16 columns")
+        run(AVX512TileHalfShape.self)
     case .avx512: run(AVX512TileShape.self)
     case .avx2: run(AVX2TileShape.self)
     case .neon, .portable: run(NEONTileShape.self)

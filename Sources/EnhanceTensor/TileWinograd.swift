@@ -6,7 +6,8 @@ import CVectorISA
 /// each pixel of a 16-channel group is one vector, so `V = Bᵀ d B` and `Y = Aᵀ M A` are
 /// whole-vector adds and multiplies (no lane shuffles). Work unit: a chunk of ``tiles(_:)`` tiles
 /// (8; 12 on AVX2). Its transforms go to `V` (`[64][tiles][cIn]`), the 64 per-point products
-/// `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64][K/32][cIn][32]`) run on the tile shape of ``KernelISA``, and `M`
+/// `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64]` × blocks of 32 output channels, the last 16 wide when `K` is an
+/// odd multiple of 16, each `[cIn][width]`) run on the tile shape of ``KernelISA``, and `M`
 /// (`[64][16][K]`) is transformed back with the fused epilogue. F(6×6) multiplies 1.78 times per
 /// output against F(4×4)'s 2.25; its transform constants (up to 32 and 1/90) round more coarsely.
 enum TileWinograd {
@@ -28,10 +29,15 @@ enum TileWinograd {
         0, 0, 1,
     ]
 
-    /// Whether a 3×3 convolution of these widths can run here (packed inputs, 32-channel blocks).
+    /// Whether a 3×3 convolution of these widths can run here (packed inputs and outputs).
     static func accepts(inChannels: Int, outChannels: Int) -> Bool {
-        Packed16.fits(inChannels) && outChannels > 0 && outChannels % 32 == 0
+        Packed16.fits(inChannels) && Packed16.fits(outChannels)
     }
+
+    /// The output channels `jb ..< jb + width` of each block of `U`: 32, and 16 for the last of an
+    /// odd multiple of 16.
+    @inline(__always)
+    static func blockWidth(_ jb: Int, outChannels k: Int) -> Int { min(32, k - jb) }
 
     /// `Bᵀ d` for one line of eight (fused multiply-adds: 26 vector operations).
     @inline(__always)
@@ -53,35 +59,36 @@ enum TileWinograd {
                 f(b3, 0.125, f(b2, 8, b1)), f(a3, 0.0625, f(a2, 16, a1)), f(b3, 0.03125, f(b2, 32, b1)) + m.7)
     }
 
-    /// `U` (`[64][outChannels/32][cIn][32]`: blocks of 32 output channels, each read as one
-    /// stream; ξ = 8·i + j) for OIHW 3×3 `weight` (`outChannels` a multiple of 32): `G g Gᵀ` in
-    /// float32 for eight output channels at once, blocks spread over `pool`.
+    /// `U` (for each ξ = 8·i + j, blocks of 32 output channels, the last 16 wide when
+    /// `outChannels` is an odd multiple of 16: the block at channel `jb` is `[cIn][width]` at
+    /// `(ξ·K + jb)·cIn`, read as one stream) for OIHW 3×3 `weight`: `G g Gᵀ` in float32 for eight
+    /// output channels at once, blocks spread over `pool`.
     static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int, pool: ThreadPool) -> [Float] {
         typealias W = SIMD8<Float>
-        precondition(outChannels % 32 == 0, "TileWinograd: output channels in blocks of 32")
+        precondition(Packed16.fits(outChannels), "TileWinograd: output channels in blocks of 16")
         let count = 64 * inChannels * outChannels, k = outChannels, c = inChannels
         let g: [Float] = Self.g.map { Float($0) }
         // Every element is written below, so a recycled array (no page faults) serves as well as a new one.
         var out = KernelRecycler.shared.take(count) ?? [Float](unsafeUninitializedCapacity: count) { $1 = count }
         // Task = (32-channel block, run of 16 input channels): for each point ξ it writes one
-        // contiguous run of 16·32 floats (whole cache lines, no two tasks sharing one).
-        let runs = (c + 15) / 16
+        // contiguous run of 16·width floats (whole cache lines, no two tasks sharing one).
+        let runs = (c + 15) / 16, blocks = (k + 31) / 32
         out.withUnsafeMutableBufferPointer { u in
             let dst = u.baseAddress!
             weight.withUnsafeBufferPointer { w in
-                pool.parallelFor(k / 32 * runs) { task in
-                    let kb32 = task / runs, c0 = task % runs * 16
+                pool.parallelFor(blocks * runs) { task in
+                    let jb = task / runs * 32, c0 = task % runs * 16, bw = blockWidth(jb, outChannels: k)
                     withUnsafeTemporaryAllocation(of: W.self, capacity: 9) { s in
                         for ci in c0..<min(c0 + 16, c) {
-                            for q in 0..<4 {
-                                // s[t] lane l = tap t of output channel 32·kb32 + 8·q + l.
+                            for q in 0..<bw / 8 {
+                                // s[t] lane l = tap t of output channel jb + 8·q + l.
                                 for l in 0..<8 {
-                                    let src = w.baseAddress! + ((kb32 * 32 + q * 8 + l) * c + ci) * 9
+                                    let src = w.baseAddress! + ((jb + q * 8 + l) * c + ci) * 9
                                     for t in 0..<9 { s[t][l] = src[t] }
                                 }
                                 Winograd.kernelTransform(s.baseAddress!, g: g) { i, j, v in
-                                    let block = ((i * 8 + j) * (k / 32) + kb32) * c + ci
-                                    UnsafeMutableRawPointer(dst + block * 32 + q * 8).storeBytes(of: v, as: W.self)
+                                    let at = ((i * 8 + j) * k + jb) * c + ci * bw + q * 8
+                                    UnsafeMutableRawPointer(dst + at).storeBytes(of: v, as: W.self)
                                 }
                             }
                         }
@@ -125,8 +132,9 @@ enum TileWinograd {
                 }
                 for xi in 0..<64 {
                     for jb in stride(from: 0, to: k, by: 32) {
-                        tilePanel(isa, v + xi * vXi, lda: cIn, u + (xi * k + jb) * cIn, ldb: 32, count: cIn,
-                                  m + xi * mXi + jb, ldc: k, rows: chunkTiles, columns: 32)
+                        let bw = blockWidth(jb, outChannels: k)
+                        tilePanel(isa, v + xi * vXi, lda: cIn, u + (xi * k + jb) * cIn, ldb: bw, count: cIn,
+                                  m + xi * mXi + jb, ldc: k, rows: chunkTiles, columns: bw)
                     }
                 }
                 for t in 0..<valid {

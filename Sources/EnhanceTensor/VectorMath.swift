@@ -1,3 +1,4 @@
+import CVectorISA
 /// Vectorised transcendental functions on 16 floats, the building blocks of the smooth activations.
 ///
 /// Concrete over `SIMD16<Float>` (see ``Epilogue``: generic SIMD code specialises badly). Maximum
@@ -17,24 +18,8 @@ public enum VectorMath {
 
     /// `eˣ`: Cody–Waite reduction `x = n·ln 2 + r`, a degree-6 polynomial (Cephes `expf`) and the
     /// exponent built from bits. Inputs are clamped to [−87.3, 88.37] (results 10⁻³⁸ … 2.4 · 10³⁸).
-    @inline(__always) public static func exp(_ x: V) -> V {
-        let xc = pointwiseMax(pointwiseMin(x, V(repeating: 88.376_26)), V(repeating: -87.336_54))
-        let magic = V(repeating: 12_582_912)  // 1.5 · 2²³: adding it rounds to an integer
-        let shifted = xc * 1.442_695_04 + magic
-        let n = shifted - magic
-        var r = xc - n * 0.693_359_375
-        r = r + n * 2.121_944_4e-4
-        var p = V(repeating: 1.987_569_15e-4)
-        p = p * r + 1.398_199_95e-3
-        p = p * r + 8.333_451_9e-3
-        p = p * r + 4.166_579_59e-2
-        p = p * r + 1.666_666_55e-1
-        p = p * r + 5.000_000_12e-1
-        p = p * (r * r) + r + 1
-        // The low mantissa bits of `shifted` hold n; 2ⁿ is (n + 127) << 23.
-        let ni = unsafeBitCast(shifted, to: I.self) &- unsafeBitCast(magic, to: I.self)
-        return p * unsafeBitCast((ni &+ 127) &<< 23, to: V.self)
-    }
+    /// In C (`enhance_exp16`): Swift's SIMD min, max and comparisons run lane by lane.
+    @inline(__always) public static func exp(_ x: V) -> V { enhance_exp16(x) }
 
     /// `|x|` (the sign bit cleared).
     @inline(__always) public static func magnitude(_ x: V) -> V {

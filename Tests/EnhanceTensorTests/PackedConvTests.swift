@@ -71,6 +71,13 @@ final class PackedConvTests: XCTestCase {
                     residual: false, seed: UInt64(100 * i + 51), isa: isa)
             compare(c: [32, 16], k: 32, h: 8, w: 8, act: .leakyReLU(0.2), scale: 1, residual: true,
                     seed: UInt64(100 * i + 52), isa: isa)
+            // Output widths that are odd multiples of 16 (SPAN's 48): a last block of 16 channels.
+            compare(c: [48], k: 48, h: 13, w: 29, act: .silu, scale: 1, residual: false,
+                    seed: UInt64(100 * i + 53), isa: isa)
+            compare(c: [16, 32], k: 16, h: 7, w: 9, act: .identity, scale: 1, residual: true,
+                    seed: UInt64(100 * i + 54), isa: isa)
+            compare(c: [48], k: 80, h: 6, w: 31, act: .leakyReLU(0.1), scale: 1, residual: true,
+                    seed: UInt64(100 * i + 55), isa: isa)
         }
     }
 }

@@ -33,6 +33,12 @@ def ch2_x3():
     return span(2, 3)
 
 
+@case("span_ch16_x2", size=(13, 11))
+def ch16_x2():
+    """16 features: the channel-packed trunk (widths that are multiples of 16)."""
+    return span(16, 2)
+
+
 @case("span_ch48_x4_real", size=(64, 56), real_size=True)
 def ch48_x4_real():
     return span(48, 4)

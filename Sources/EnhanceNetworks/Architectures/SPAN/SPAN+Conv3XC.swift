@@ -74,9 +74,11 @@ extension Scope {
     /// The `Conv3XC` at this block (`sk`, `conv.0`…`conv.2`, `eval_conv`), `in` → `out` channels with
     /// gain 2, as one fused 3×3 convolution (CHW) made from its branch tensors after any blend. The
     /// `eval_conv` tensors are declared (required, shape-checked) and never read (see ``SPAN``).
-    func conv3XC(in cIn: Int, out cOut: Int) throws -> Conv {
+    /// `layout`: the layout of its input and output (``TensorLayout/packed16`` runs F(6×6) on packed
+    /// activations).
+    func conv3XC(in cIn: Int, out cOut: Int, layout: TensorLayout = .chw) throws -> Conv {
         let info = LayerInfo(name: String(prefix.dropLast()), inChannels: cIn, outChannels: cOut, kernelSize: 3,
-                             resolution: 1)
+                             resolution: 1, layout: layout)
         let conv = try derivedConv(info, tensors: SPAN.Conv3XCBranches.tensors(in: cIn, out: cOut)) { v in
             let f = SPAN.fuse(SPAN.Conv3XCBranches(v), in: cIn, out: cOut)
             return (f.weight, f.bias)

@@ -7,14 +7,15 @@ extension SPAN {
     struct SPAB {
         let c1, c2, c3: Conv
 
-        init(_ s: Scope, nf: Int) throws {
-            c1 = try s["c1_r"].conv3XC(in: nf, out: nf)
-            c2 = try s["c2_r"].conv3XC(in: nf, out: nf)
-            c3 = try s["c3_r"].conv3XC(in: nf, out: nf)
+        init(_ s: Scope, nf: Int, layout: TensorLayout) throws {
+            c1 = try s["c1_r"].conv3XC(in: nf, out: nf, layout: layout)
+            c2 = try s["c2_r"].conv3XC(in: nf, out: nf, layout: layout)
+            c3 = try s["c3_r"].conv3XC(in: nf, out: nf, layout: layout)
         }
 
         /// The block's output and `c1_r`'s activated output (block 6's goes to `conv_cat`: the
-        /// reference returns `out1`, which its in-place SiLU has overwritten). CHW `[nf, H, W]`.
+        /// reference returns `out1`, which its in-place SiLU has overwritten). `[nf, H, W]` in the
+        /// layout of `x`.
         func callAsFunction(_ x: Tensor, pool: ThreadPool) -> (out: Tensor, first: Tensor) {
             let a1 = c1(x, activation: .silu, pool: pool)
             let o3 = c3(c2(a1, activation: .silu, pool: pool), pool: pool)
@@ -55,23 +56,27 @@ extension SPAN {
         return Tensor(channels: o3.channels, height: o3.height, width: o3.width, data: data, layout: o3.layout)
     }
 
-    /// The whole network, CHW throughout: 48 features (the usual width) are not a multiple of 32,
-    /// so the channel-packed F(6×6) path does not apply; the fused 3×3 convs run as CHW F(4×4).
+    /// The whole network. The trunk (`conv_1`'s output to `conv_2`) runs channel-packed with F(6×6)
+    /// when the width is a multiple of 16 (48, the usual one, is); `conv_cat` (1×1) and the
+    /// upsampler run CHW.
     final class Network: NetworkBody, @unchecked Sendable {
         static let mean: [Float] = [0.4488, 0.4371, 0.4040]
         static let imageRange: Float = 255
         let config: Config
         let conv1, conv2, convCat, upsampler: Conv
         let blocks: [SPAB]
+        let layout: TensorLayout
 
         init(_ c: Config, _ s: Scope) throws {
             config = c
             let nf = c.featureChannels
             // spandrel replaces the buffer's value by zeros; only its presence (norm off) matters.
             if !c.norm { try s.store.declare(s.key("no_norm"), [1]) }
+            let layout: TensorLayout = s.packed16([(nf, nf, 3)]) ? .packed16 : .chw
+            self.layout = layout
             conv1 = try s["conv_1"].conv3XC(in: 3, out: nf)
-            blocks = try (1...SPAN.blockCount).map { try SPAB(s["block_\($0)"], nf: nf) }
-            conv2 = try s["conv_2"].conv3XC(in: nf, out: nf)
+            blocks = try (1...SPAN.blockCount).map { try SPAB(s["block_\($0)"], nf: nf, layout: layout) }
+            conv2 = try s["conv_2"].conv3XC(in: nf, out: nf, layout: layout)
             convCat = try s.conv("conv_cat", in: 4 * nf, out: nf, k: 1)
             upsampler = try s["upsampler"].conv("0", in: nf, out: 3 * c.scale * c.scale, k: 3)
         }
@@ -89,7 +94,8 @@ extension SPAN {
                 ? binary(binary(input, perChannel: Self.mean, .sub, pool: pool), scalar: Self.imageRange, .mul,
                          pool: pool)
                 : input
-            let feature = conv1(x, pool: pool)
+            var feature = conv1(x, pool: pool)
+            if layout == .packed16 { feature = Packed16.pack(feature, pool: pool) }
             // Only block 6's first activation is kept (a block's is otherwise freed with it).
             var h = feature, first = feature, out1 = feature
             for (i, block) in blocks.enumerated() {
@@ -100,7 +106,9 @@ extension SPAN {
                 if i == blocks.count - 1 { first = r.first }
             }
             try cancel.check()
-            return convCat([feature, conv2(h, pool: pool), out1, first], pool: pool)
+            var cat = [feature, conv2(h, pool: pool), out1, first]
+            if layout == .packed16 { cat = cat.map { Packed16.unpack($0, pool: pool) } }
+            return convCat(cat, pool: pool)
         }
     }
 }
