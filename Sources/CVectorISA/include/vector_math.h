@@ -1,0 +1,112 @@
+#ifndef ENHANCE_VECTOR_MATH_H
+#define ENHANCE_VECTOR_MATH_H
+
+#include "vector_isa.h"
+
+/* The smooth activations on 16 floats, inlined into Swift (VectorMath wraps them). In C because
+ * Swift compiled the SIMD16 versions (their min, max, comparisons and selects) into 4-wide code
+ * 2-3x slower per vector; the operations and their order are those of the Swift originals (no
+ * contraction into FMAs), so VectorMathTests' error bounds are theirs. */
+
+/* Every function here is inlined, so the AVX2 calling convention for 64-byte vectors (which
+ * -Wpsabi warns differs from AVX-512's) never applies. */
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wpsabi"
+
+#define ENHANCE_SPLAT(v) ((enhance_float16)(v))
+
+/* Lanes of `a` where `mask` (a comparison's all-ones / zero lanes) is set, else of `b`. */
+static inline enhance_float16 enhance_select16(enhance_int16 mask, enhance_float16 a, enhance_float16 b) {
+    return (enhance_float16)(((enhance_int16)a & mask) | ((enhance_int16)b & ~mask));
+}
+
+/* |x|: the sign bit cleared. */
+static inline enhance_float16 enhance_abs16(enhance_float16 x) {
+    return (enhance_float16)((enhance_int16)x & 0x7FFFFFFF);
+}
+
+/* 1 / (1 + e^-x). */
+static inline enhance_float16 enhance_sigmoid16(enhance_float16 x) {
+#pragma clang fp contract(off)
+    return 1.0f / (1.0f + enhance_exp16(-x));
+}
+
+/* tanh x: Cephes tanhf's odd polynomial for |x| < 0.625, else 1 - 2 / (e^2x + 1), sign restored. */
+static inline enhance_float16 enhance_tanh16(enhance_float16 x) {
+#pragma clang fp contract(off)
+    enhance_float16 a = __builtin_elementwise_min(enhance_abs16(x), ENHANCE_SPLAT(44.0f));
+    enhance_float16 big = 1.0f - 2.0f / (enhance_exp16(2.0f * a) + 1.0f);
+    enhance_float16 z = x * x;
+    enhance_float16 p = -5.70498872745e-3f;
+    p = p * z + 2.06390887954e-2f;
+    p = p * z - 5.37397155531e-2f;
+    p = p * z + 1.33314422036e-1f;
+    p = p * z - 3.33332819422e-1f;
+    enhance_float16 small = p * z * x + x;
+    enhance_float16 signedBig = enhance_select16(x < 0.0f, -big, big);
+    return enhance_select16(a < 0.625f, small, signedBig);
+}
+
+/* erfc x for x >= 0: t exp(-x^2 + P(t)), t = 1 / (1 + x/2) (Chebyshev fit). */
+static inline enhance_float16 enhance_erfc16(enhance_float16 x) {
+#pragma clang fp contract(off)
+    enhance_float16 t = 1.0f / (1.0f + 0.5f * x);
+    enhance_float16 p = 0.17087277f;
+    p = p * t - 0.82215223f;
+    p = p * t + 1.48851587f;
+    p = p * t - 1.13520398f;
+    p = p * t + 0.27886807f;
+    p = p * t - 0.18628806f;
+    p = p * t + 0.09678418f;
+    p = p * t + 0.37409196f;
+    p = p * t + 1.00002368f;
+    p = p * t - 1.26551223f;
+    return t * enhance_exp16(p - x * x);
+}
+
+/* erf x: its Maclaurin series for |x| < 0.5, else +-(1 - erfc |x|). */
+static inline enhance_float16 enhance_erf16(enhance_float16 x) {
+#pragma clang fp contract(off)
+    enhance_float16 a = enhance_abs16(x);
+    enhance_float16 e = 1.0f - enhance_erfc16(a);
+    enhance_float16 big = enhance_select16(x < 0.0f, -e, e);
+    enhance_float16 z = x * x;
+    enhance_float16 p = 1.0f / 1320.0f;
+    p = 1.0f / 216.0f - p * z;
+    p = 1.0f / 42.0f - p * z;
+    p = 0.1f - p * z;
+    p = 1.0f / 3.0f - p * z;
+    p = 1.0f - p * z;
+    enhance_float16 small = p * x * 1.1283791671f; /* 2 / sqrt(pi) */
+    return enhance_select16(a < 0.5f, small, big);
+}
+
+/* x sigma(x) (SiLU). */
+static inline enhance_float16 enhance_silu16(enhance_float16 x) { return x * enhance_sigmoid16(x); }
+
+/* x Phi(x), as x/2 erfc(-x/sqrt 2) (exact-form GELU). */
+static inline enhance_float16 enhance_gelu16(enhance_float16 x) {
+#pragma clang fp contract(off)
+    enhance_float16 e = enhance_erfc16(enhance_abs16(x) * 0.7071067812f);
+    enhance_float16 c = enhance_select16(x >= 0.0f, 2.0f - e, e);
+    return 0.5f * x * c;
+}
+
+/* x/2 (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))), as x sigma(2u) (tanh-form GELU). */
+static inline enhance_float16 enhance_gelu_tanh16(enhance_float16 x) {
+#pragma clang fp contract(off)
+    enhance_float16 u = 0.7978845608f * (x + 0.044715f * x * x * x);
+    return x * enhance_sigmoid16(2.0f * u);
+}
+
+/* x tanh(softplus x) = x n / (n + 2), n = e^x (e^x + 2) (Mish); x itself above 20. */
+static inline enhance_float16 enhance_mish16(enhance_float16 x) {
+#pragma clang fp contract(off)
+    enhance_float16 e = enhance_exp16(__builtin_elementwise_min(x, ENHANCE_SPLAT(20.0f)));
+    enhance_float16 n = e * (e + 2.0f);
+    return x * n / (n + 2.0f);
+}
+
+#pragma clang diagnostic pop
+
+#endif
