@@ -11,8 +11,10 @@ BUILD_FLAGS := --no-color-diagnostics
 deps:
 	./scripts/install-deps.sh
 
+# Only the enhance product: a plain `swift build` also builds swift-protobuf's protoc-tool (its C++
+# protobuf and abseil sources), which Enhance never runs (the generated Swift is committed).
 build: deps
-	$(SWIFT) build -c release $(BUILD_FLAGS)
+	$(SWIFT) build -c release --product enhance $(BUILD_FLAGS)
 
 # Installs what is missing, builds in release mode, opens the TUI on the bundled Assets and Models.
 # It runs in out/ (ignored by git), where exports go by default, so they never dirty the checkout.
@@ -21,7 +23,7 @@ run: build
 
 # The whole test suite (unit, oracle, CLI and tmux end-to-end tests).
 test: deps
-	$(SWIFT) build $(BUILD_FLAGS)
+	$(SWIFT) build --product enhance $(BUILD_FLAGS)
 	$(SWIFT) test --disable-swift-testing $(BUILD_FLAGS)
 
 # The test suite under ThreadSanitizer, then AddressSanitizer (slow; not part of `make test`).
