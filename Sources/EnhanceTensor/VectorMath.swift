@@ -26,6 +26,24 @@ public enum VectorMath {
     /// `1 / (1 + e⁻ˣ)`.
     @inline(__always) public static func sigmoid(_ x: V) -> V { enhance_sigmoid16(x) }
 
+    /// `σ` of `count` floats from `src` into `dst` (may be the same memory), 16 at a time with the
+    /// iterations' dependency chains overlapping.
+    public static func sigmoid(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
+        var i = 0
+        while i + 16 <= count {
+            d.storeBytes(of: enhance_sigmoid16(s.loadUnaligned(fromByteOffset: 4 * i, as: V.self)), toByteOffset: 4 * i,
+                         as: V.self)
+            i += 16
+        }
+        if i < count {
+            var v = V()
+            for l in 0..<(count - i) { v[l] = src[i + l] }
+            let r = enhance_sigmoid16(v)
+            for l in 0..<(count - i) { dst[i + l] = r[l] }
+        }
+    }
+
     /// `tanh x`: the odd polynomial of Cephes `tanhf` for |x| < 0.625, else `1 − 2 / (e²ˣ + 1)`
     /// with the sign restored.
     @inline(__always) public static func tanh(_ x: V) -> V { enhance_tanh16(x) }
