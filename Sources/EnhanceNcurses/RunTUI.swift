@@ -42,7 +42,8 @@ public func runTUI(path: String?, engine: any PreviewEngine, options: TUIOptions
     var options = options
     options.exportFolder = options.exportFolder ?? FileManager.default.currentDirectoryPath
     let initial = initialState(path: path, isDirectory: path == nil || isDir.boolValue, columns: size.columns,
-                               rows: size.rows, scale: engine.scale, models: engine.modelNames, colorMode: mode,
+                               rows: size.rows, scale: engine.scale, models: engine.modelNames,
+                               runtimes: engine.modelRuntimes, colorMode: mode,
                                options: options)
     var start = initial
     start.0.graphics = gfx.decision.kind

@@ -84,15 +84,22 @@ public final class ModelBlender: @unchecked Sendable {
     }
 
     /// Writes the blend at `alpha` of two ONNX files of one graph as an `.onnx` file: the PSNR end's
-    /// file with every float initializer replaced by ``stateDict(alpha:)``'s (in its element type).
+    /// file with every float initializer `(1 − α)·a + α·b` of the two files' initializers of that
+    /// name (in its element type). For a pair run natively this is the same blend: the family's
+    /// tensors are the initializers, transposed, reshaped or gathered, all linear.
     public func writeONNX(alpha: Float, to path: String) throws {
-        guard let a = psnr.detected.onnx, gan.detected.onnx != nil else {
+        try check(alpha)
+        guard let a = psnr.detected.onnx, let b = gan.detected.onnx else {
             throw NetworkError(name(alpha), "only a pair of ONNX files is written as .onnx")
         }
-        let blended = try stateDict(alpha: alpha).tensors.mapValues(\.values)
-        if let missing = a.initializerNames.first(where: { a.initializers[$0]!.isFloat && blended[$0] == nil }) {
-            throw NetworkError(name(alpha), "initializer '\(missing)' has no blended value (the family renamed it); "
-                               + "write .safetensors instead")
+        var blended: [String: [Float]] = [:]
+        for key in a.initializerNames {
+            guard case .float(let va)? = a.initializers[key]?.values else { continue }
+            guard case .float(let vb)? = b.initializers[key]?.values, va.count == vb.count else {
+                throw NetworkError(name(alpha), "initializer '\(key)' is not in both files with one shape (their "
+                                   + "graphs differ); write .safetensors instead")
+            }
+            blended[key] = alpha == 0 ? va : alpha == 1 ? vb : blend(va, vb, alpha: alpha)
         }
         try ONNXWriter.write(a, replacing: blended, to: path)
     }

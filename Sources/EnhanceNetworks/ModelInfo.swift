@@ -15,6 +15,10 @@ public struct ModelInfo: Sendable {
     public var sha256: String
     /// File format, e.g. "safetensors", "pth", "ncnn", or "blend".
     public var sourceFormat: String
+    /// How the model runs, where its format leaves a choice: an ONNX file's `onnx → <family>
+    /// native` (its initializers form that family's checkpoint, ``ModelLoader``) or `onnx graph`;
+    /// nil for other formats (they run as their family).
+    public var runtime: String?
 
     /// The report for a network described by `d`: `parameterCount` defaults to the network's
     /// (``ModelDescription/parameterCount``), `dtype` to the used tensors' element types.

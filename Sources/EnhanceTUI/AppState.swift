@@ -73,13 +73,13 @@ public struct AppState: Equatable, Sendable {
 /// with `options` applied: hidden files, and the method and α each opened image starts with.
 /// `models` are the engine's model names (``PreviewEngine/modelNames``).
 public func initialState(path: String?, isDirectory: Bool, columns: Int, rows: Int, scale: Int,
-                         models: (psnr: String, gan: String), colorMode: ColorMode,
-                         options: TUIOptions = TUIOptions()) -> (AppState, [Effect]) {
+                         models: (psnr: String, gan: String), runtimes: (psnr: String, gan: String) = ("", ""),
+                         colorMode: ColorMode, options: TUIOptions = TUIOptions()) -> (AppState, [Effect]) {
     let p = path ?? "."
     let dir = isDirectory ? p : parentPath(p)
     var s = AppState(columns: columns, rows: rows, directory: dir, scale: scale, colorMode: colorMode,
                      showHidden: options.showHidden)
-    setModels(&s, models)
+    setModels(&s, models, runtimes: runtimes)
     s.exportFolder = options.exportFolder ?? "."
     s.startMethod = options.method
     s.startAlpha = min(max((options.alpha * 100).rounded() / 100, 0), 1)
@@ -91,9 +91,13 @@ public func initialState(path: String?, isDirectory: Bool, columns: Int, rows: I
     return (s, fx)
 }
 
-/// Shows `names` as the models in use (status line) and names the pair for export file names.
-func setModels(_ s: inout AppState, _ names: (psnr: String, gan: String)) {
-    s.modelNames = "PSNR \(names.psnr) · GAN \(names.gan)"
+/// Shows `names` as the models in use (status line), each followed by how it runs when that is
+/// told (`runtimes`, e.g. `PSNR a.onnx (onnx → <family> native)`), and names the pair for export
+/// file names (from the names alone).
+func setModels(_ s: inout AppState, _ names: (psnr: String, gan: String),
+               runtimes: (psnr: String, gan: String) = ("", "")) {
+    func shown(_ name: String, _ runtime: String) -> String { runtime.isEmpty ? name : "\(name) (\(runtime))" }
+    s.modelNames = "PSNR \(shown(names.psnr, runtimes.psnr)) · GAN \(shown(names.gan, runtimes.gan))"
     s.pairName = pairLabel(psnr: names.psnr, gan: names.gan)
 }
 

@@ -60,7 +60,7 @@ public final class EffectExecutor: @unchecked Sendable {
             ioQueue.async {
                 do {
                     try engine.switchPair(pair)
-                    post(.pairSwitched(names: engine.modelNames, error: nil))
+                    post(.pairSwitched(names: engine.modelNames, runtimes: engine.modelRuntimes, error: nil))
                 } catch {
                     post(.pairSwitched(names: nil, error: "\(error)"))
                 }

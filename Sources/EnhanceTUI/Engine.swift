@@ -78,6 +78,9 @@ public protocol PreviewEngine: Sendable {
     var scale: Int { get }
     /// Display names of the PSNR and GAN models (status line).
     var modelNames: (psnr: String, gan: String) { get }
+    /// How each model runs where that is worth telling, e.g. an ONNX file's `onnx → <family>
+    /// native` or `onnx graph` (status line, after its name); empty otherwise.
+    var modelRuntimes: (psnr: String, gan: String) { get }
     /// Recognises an image by content; nil when `path` is not a readable image. Must be cheap (header only).
     func probe(path: String) -> ImageProbe?
     /// Decodes the whole image.
@@ -119,8 +122,13 @@ extension PreviewEngine {
     }
 }
 
+extension PreviewEngine {
+    /// Nothing to tell (engines whose models are not files).
+    public var modelRuntimes: (psnr: String, gan: String) { ("", "") }
+}
+
 /// Options for the interactive UI: each one the `tui` command accepts takes effect through
-/// ``initialState(path:isDirectory:columns:rows:scale:models:colorMode:options:)`` (method, α,
+/// ``initialState(path:isDirectory:columns:rows:scale:models:runtimes:colorMode:options:)`` (method, α,
 /// hidden files, export folder) or `runTUI` (colour, graphics).
 public struct TUIOptions: Sendable {
     /// Colour mode override ("truecolor", "256", "none"); nil = detect (NO_COLOR, COLORTERM).

@@ -47,8 +47,10 @@ public enum Msg: Sendable {
     case inferFailed(job: Int, message: String)
     case consistencyMeasured(Consistency)
     case pairsListed([PairChoice])
-    /// The engine now runs `names` (nil and `error` when the switch was refused).
-    case pairSwitched(names: (psnr: String, gan: String)?, error: String?)
+    /// The engine now runs `names`, which run as `runtimes` (``PreviewEngine/modelRuntimes``); nil
+    /// and `error` when the switch was refused.
+    case pairSwitched(names: (psnr: String, gan: String)?, runtimes: (psnr: String, gan: String) = ("", ""),
+                      error: String?)
     case existsChecked(path: String, exists: Bool)
     case exportProgress(fraction: Double, elapsed: Double)
     case exportFinished(path: String, seconds: Double)

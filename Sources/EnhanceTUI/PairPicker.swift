@@ -84,7 +84,8 @@ func pickerKey(_ s: inout AppState, _ k: Key) -> [Effect] {
 
 /// The engine answered a switch: on success the caches and jobs of the old pair go (bicubic
 /// stays) and the view is re-planned; a refused pair keeps the old one and says why.
-func pairSwitched(_ s: inout AppState, names: (psnr: String, gan: String)?, error: String?) -> [Effect] {
+func pairSwitched(_ s: inout AppState, names: (psnr: String, gan: String)?,
+                  runtimes: (psnr: String, gan: String) = ("", ""), error: String?) -> [Effect] {
     guard let names else {
         // The reason goes in the picker, whole (the status line would cut it); the entry is marked.
         guard var m = s.picker else { return [] }
@@ -101,8 +102,8 @@ func pairSwitched(_ s: inout AppState, names: (psnr: String, gan: String)?, erro
         return []
     }
     s.picker = nil
-    setModels(&s, names)
-    s.status = "switched to PSNR \(names.psnr) · GAN \(names.gan)"
+    setModels(&s, names, runtimes: runtimes)
+    s.status = "switched to \(s.modelNames)"
     guard var p = s.preview else { return [] }
     let cancels = p.jobs.keys.sorted().map { Effect.cancel(job: $0) }
     p.jobs = [:]

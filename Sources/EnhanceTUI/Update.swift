@@ -70,8 +70,8 @@ public func update(_ state: AppState, _ msg: Msg) -> (AppState, [Effect]) {
         fx += requestConsistency(&s)
     case .pairsListed(let pairs):
         pairsListed(&s, pairs)
-    case let .pairSwitched(names, error):
-        fx += pairSwitched(&s, names: names, error: error)
+    case let .pairSwitched(names, runtimes, error):
+        fx += pairSwitched(&s, names: names, runtimes: runtimes, error: error)
     case let .existsChecked(path, exists):
         guard s.export == .checking(path: path) else { break }
         if exists { s.export = .confirmOverwrite(path: path) } else { fx += startExport(&s, path: path) }

@@ -110,6 +110,11 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         state.withLock { ($0.pair.psnr?.name ?? "—", $0.pair.gan?.name ?? "—") }
     }
 
+    /// How each model runs (``ModelInfo/runtime``: an ONNX file natively as a family or as its graph).
+    public var modelRuntimes: (psnr: String, gan: String) {
+        state.withLock { ($0.pair.psnr?.info.runtime ?? "", $0.pair.gan?.info.runtime ?? "") }
+    }
+
     /// The blender of the current pair (nil unless both models are loaded).
     public var blender: ModelBlender? { state.withLock { $0.pair.blender } }
 

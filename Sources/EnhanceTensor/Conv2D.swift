@@ -174,6 +174,10 @@ public final class Conv2D: @unchecked Sendable {
     public func callAsFunction(_ inputs: [Tensor], activation: Activation = .identity,
                                outputScale: Float = 1, residual: Tensor? = nil,
                                pool: ThreadPool) -> Tensor {
+        if !pool.preparesKernels {
+            return unprepared(inputs, activation: activation, outputScale: outputScale, residual: residual,
+                              pool: pool)
+        }
         if layout == .chw, inputs.count == 1, inputs[0].layout == .packed16 {
             return packedToFew(inputs[0], activation: activation, outputScale: outputScale, residual: residual,
                                pool: pool)
@@ -184,6 +188,18 @@ public final class Conv2D: @unchecked Sendable {
         }
         return run(inputs, activation: activation, outputScale: outputScale, residual: residual,
                    pool: pool, algorithm: .automatic)
+    }
+
+    /// The convolution without its Winograd, FFT or channel-packed kernels (``ThreadPool/preparesKernels``
+    /// false): direct on CHW planes (packed16 inputs and residual unpacked first; a packed16
+    /// layout's output packed after), a 3×3 or FFT-sized kernel's weights packed for the direct
+    /// kernel on the fly (other sizes and grouped convolutions make their own direct kernels).
+    private func unprepared(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
+                            pool: ThreadPool) -> Tensor {
+        func chw(_ t: Tensor) -> Tensor { t.layout == .packed16 ? Packed16.unpack(t, pool: pool) : t }
+        let y = run(inputs.map(chw), activation: activation, outputScale: outputScale, residual: residual.map(chw),
+                    pool: pool, algorithm: .direct)
+        return layout == .packed16 ? Packed16.pack(y, pool: pool) : y
     }
 
     /// Single-input convenience.

@@ -9,9 +9,11 @@ enum DirectConv {
                             rows: Int) -> [Float] {
         let kp = (outChannels + rows - 1) / rows * rows, taps = k * k
         var p = [Float](repeating: 0, count: kp * taps * inChannels)
-        for o in 0..<outChannels { for c in 0..<inChannels { for t in 0..<taps {
-            p[((o / rows * taps + t) * inChannels + c) * rows + o % rows] = weight[(o * inChannels + c) * taps + t]
-        } } }
+        p.withUnsafeMutableBufferPointer { dst in weight.withUnsafeBufferPointer { src in
+            for o in 0..<outChannels { for c in 0..<inChannels { for t in 0..<taps {
+                dst[((o / rows * taps + t) * inChannels + c) * rows + o % rows] = src[(o * inChannels + c) * taps + t]
+            } } }
+        } }
         return p
     }
 

@@ -20,6 +20,13 @@ private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
 public final class ThreadPool: @unchecked Sendable {
     /// Maximum concurrency.
     public let threads: Int
+    /// Whether convolutions run with this pool make their kernels (Winograd transforms, FFT spectra,
+    /// channel-packed forms; kept for later calls). A pool that does not runs each convolution
+    /// direct instead (``Conv2D``), its weights packed for that on the fly: slower per pixel, but a
+    /// pass over a small probe image then costs little more than its products, and leaves none of
+    /// those kernels behind (a convolution whose own kernels are the direct layout, 1×1 or 5×5 or
+    /// grouped, makes them as its first run would).
+    public let preparesKernels: Bool
     /// Per-worker scratch memory, index = worker id.
     let arenas: [ScratchArena]
     /// True while a convolution uses the arenas.
@@ -33,7 +40,7 @@ public final class ThreadPool: @unchecked Sendable {
             taken = true
             return true
         }
-        guard acquired else { return body(ThreadPool(threads: 1)) }
+        guard acquired else { return body(ThreadPool(threads: 1, preparesKernels: preparesKernels)) }
         defer { busy.withLock { $0 = false } }
         return body(self)
     }
@@ -41,9 +48,10 @@ public final class ThreadPool: @unchecked Sendable {
     /// Persistent spinning helpers (nil for one thread).
     private let workers: Workers?
 
-    public init(threads: Int) {
+    public init(threads: Int, preparesKernels: Bool = true) {
         _ = ThreadPool.tuneAllocator
         self.threads = max(1, threads)
+        self.preparesKernels = preparesKernels
         arenas = (0..<max(1, threads)).map { _ in ScratchArena() }
         workers = threads > 1 ? Workers(helpers: threads - 1) : nil
     }

@@ -14,7 +14,8 @@ final class ONNXProgramTests: XCTestCase {
         "rrdb_x4_o17_dyn", "rrdb_x4_o13_fp16_dyn", "span_x4_o17_dyn", "realplksr_x4_o17_dyn",
         "realplksr_ln_x4_o13_static", "realplksr_x4_o17_fp16", "swinir_x2_o17_static", "swinir_x2_o13_static",
         "rcan_x2_o17_dyn", "opmix_o17_dyn", "opmix_o13_static", "helper_tokens_o17", "helper_resize_o13",
-        "helper_resize_o21", "helper_unshuffle_o17", "helper_rtr_o17", "external_ok",
+        "helper_resize_o21", "helper_unshuffle_o17", "helper_rtr_o17", "external_ok", "esrgan_x4_o17_dyn",
+        "esrgan_x4_o17_dyn_flipped", "esrgan_x4_o17_dyn_bilinear", "swinir_x2_o17_static_extra",
     ]
 
     /// The fixture's input as CHW and onnxruntime's output `[1, C, H, W]`.

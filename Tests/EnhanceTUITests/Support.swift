@@ -10,6 +10,7 @@ import EnhanceTerminal
 final class FakeEngine: PreviewEngine, @unchecked Sendable {
     let scale = 4
     var modelNames: (psnr: String, gan: String) { names.withLock { $0 } }
+    var modelRuntimes: (psnr: String, gan: String) { runtimes.withLock { $0 } }
     var psnrColor: (Float, Float, Float) = (1, 0, 0)
     var ganColor: (Float, Float, Float) = (0, 0, 1)
     /// When set, `upscale` waits until cancelled (to test cancellation), signalling ``blocked``
@@ -20,6 +21,9 @@ final class FakeEngine: PreviewEngine, @unchecked Sendable {
     var offered: [PairChoice] = []
     var refuse: String?
     let names = Locked(("psnr-net", "gan-net"))
+    /// How each model runs (none told by default); a switch takes `runtimeOf` the pair's paths.
+    let runtimes = Locked(("", ""))
+    var runtimeOf: [String: String] = [:]
 
     func probe(path: String) -> ImageProbe? {
         // Reads the first 40 bytes only: random sessions may browse up into folders of big files.
@@ -68,6 +72,7 @@ final class FakeEngine: PreviewEngine, @unchecked Sendable {
     func switchPair(_ pair: PairChoice) throws {
         if let refuse { throw NSError(domain: refuse, code: 1) }
         names.withLock { $0 = (pair.psnr, pair.gan) }
+        runtimes.withLock { $0 = (runtimeOf[pair.psnr] ?? "", runtimeOf[pair.gan] ?? "") }
     }
 
     /// Writes a text file describing the export: `<w>x<h> <method>`.
@@ -136,7 +141,8 @@ final class Harness {
         var options = options
         options.exportFolder = options.exportFolder ?? directory  // exports stay in the test's folder
         let (s, fx) = initialState(path: directory, isDirectory: true, columns: columns, rows: rows, scale: 4,
-                                   models: ("psnr-net", "gan-net"), colorMode: .trueColor, options: options)
+                                   models: engine.modelNames, runtimes: engine.modelRuntimes, colorMode: .trueColor,
+                                   options: options)
         state = s
         run(fx)
     }
@@ -170,7 +176,7 @@ final class Harness {
             case .switchPair(let pair):
                 do {
                     try engine.switchPair(pair)
-                    send(.pairSwitched(names: engine.modelNames, error: nil))
+                    send(.pairSwitched(names: engine.modelNames, runtimes: engine.modelRuntimes, error: nil))
                 } catch {
                     send(.pairSwitched(names: nil, error: "\(error)"))
                 }

@@ -11,8 +11,10 @@ Two steps, two venvs (PyTorch never runs in CI):
 ``export`` writes ``<name>.onnx`` (torch.onnx.export, TorchScript exporter) for each case: opsets 13
 and 17, float32 and float16 (``model.half()``: the whole graph in fp16, as fp16 files in model
 collections are), static 1x3xHxW inputs and dynamic height/width axes (exported at 16x16, run at
-another size so shape subgraphs fold per size). ``reference`` adds the onnx.helper graphs and the
-bad files, runs every good graph with onnxruntime on a seeded input in [0, 1] and writes
+another size so shape subgraphs fold per size). ``reference`` adds the onnx.helper graphs, the bad
+files and copies of some exports as other tools leave them (``RENAMED``: initializers renamed, node
+scopes stripped, a weight negated, the forward pass altered; the native fast path by structure),
+runs every good graph with onnxruntime on a seeded input in [0, 1] and writes
 ``<name>.io.safetensors`` (``input`` and ``output``, float32; an fp16 graph's input is the float16
 input widened), then copies everything to Tests/EnhanceONNXTests/Fixtures.
 
@@ -37,6 +39,8 @@ EXPORTS = {
     "compact_x4_o17_fp16": ("compact", 17, True, False, (12, 10)),
     "msrresnet_x4_o13_dyn": ("msrresnet", 13, False, True, (10, 12)),
     "rrdb_x4_o17_dyn": ("rrdb", 17, False, True, (9, 11)),
+    # spandrel's ESRGAN RRDBNet (the original repository's key layout), one block, 4 features, growth 2.
+    "esrgan_x4_o17_dyn": ("esrgan", 17, False, True, (9, 11)),
     "rrdb_x4_o13_fp16_dyn": ("rrdb", 13, True, True, (9, 11)),
     "span_x4_o17_dyn": ("span", 17, False, True, (12, 10)),
     "realplksr_x4_o17_dyn": ("realplksr", 17, False, True, (12, 10)),
@@ -59,6 +63,8 @@ def builders():
     from spandrel.architectures.SPAN import SPAN
     from spandrel.architectures.PLKSR import RealPLKSR
     from spandrel.architectures.RCAN import RCAN
+    from spandrel.architectures.ESRGAN import ESRGAN as RRDBNet
+    from spandrel.architectures.__arch_helpers import block as B
     from spandrel_cases.swinir import swinir
 
     class TinyMSRResNet(nn.Module):
@@ -168,6 +174,12 @@ def builders():
                     t.add_(torch.randn(t.shape, generator=g) * scale)
         return m.eval()
 
+    def esrgan():
+        """spandrel's RRDBNet with growth 2 (it builds 32): the block replaced by one of its own class."""
+        m = RRDBNet(num_filters=4, num_blocks=1, scale=4)
+        m.model[1].sub[0] = B.RRDB(nf=4, kernel_size=3, gc=2, norm_type=None, act_type="leakyrelu", mode="CNA")
+        return perturbed(m)
+
     torch.manual_seed(0)
     return {
         "compact": lambda: perturbed(SRVGGNetCompact(num_feat=8, num_conv=2, upscale=4, act_type="prelu")),
@@ -183,6 +195,7 @@ def builders():
         "swinir": lambda: perturbed(swinir(embed=8, depths=(2,), heads=(2,), window=4, img_size=8, scale=2),
                                     scale=0.02),
         "rcan": lambda: perturbed(RCAN(scale=2, n_resgroups=1, n_resblocks=1, n_feats=8, reduction=4)),
+        "esrgan": esrgan,
         "opmix": lambda: perturbed(OpMix()),
     }
 
@@ -204,6 +217,54 @@ def export(out):
             torch.onnx.export(model, (x,), path, opset_version=opset, input_names=["input"],
                               output_names=["output"], dynamic_axes=axes if dynamic else None, dynamo=False)
         print(f"{name}: {os.path.getsize(path)} bytes", file=sys.stderr)
+
+
+# Exports as other tools leave them (issue 25's native fast path by structure): name -> (export, change).
+# Each is renamed: every initializer renamed onnx::W_<i> (node inputs follow), node names (PyTorch's
+# module scopes) kept. "strip": also the names of the nodes whose name contains it removed (no scope:
+# placed by position); "flip": also the initializer first named so negated (other weights: still the
+# family's forward); "linear": also every Resize made bilinear; "extra": also a Mul by 1.25 after the
+# node so named. The last two compute something else than their family: they run as graphs.
+RENAMED = {
+    "esrgan_x4_o17_dyn_renamed": ("esrgan_x4_o17_dyn", {}),
+    "esrgan_x4_o17_dyn_noscope": ("esrgan_x4_o17_dyn", {"strip": "RDB2"}),
+    "esrgan_x4_o17_dyn_flipped": ("esrgan_x4_o17_dyn", {"flip": "model.1.sub.0.RDB2.conv3.0.weight"}),
+    "esrgan_x4_o17_dyn_bilinear": ("esrgan_x4_o17_dyn", {"linear": True}),
+    "span_x4_o17_dyn_renamed": ("span_x4_o17_dyn", {}),
+    "swinir_x2_o17_static_renamed": ("swinir_x2_o17_static", {}),
+    "swinir_x2_o17_static_extra": ("swinir_x2_o17_static", {"extra": "/conv_after_body/Conv"}),
+}
+
+
+def renamed_exports(out):
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+
+    for name, (src, change) in RENAMED.items():
+        m = onnx.load(os.path.join(out, src + ".onnx"))
+        g = m.graph
+        if "flip" in change:
+            t = next(t for t in g.initializer if t.name == change["flip"])
+            t.CopyFrom(numpy_helper.from_array(-numpy_helper.to_array(t), t.name))
+        new = {t.name: f"onnx::W_{i}" for i, t in enumerate(g.initializer)}
+        for t in g.initializer:
+            t.name = new[t.name]
+        for n in g.node:
+            n.input[:] = [new.get(x, x) for x in n.input]
+            if "strip" in change and change["strip"] in n.name:
+                n.name = ""
+            if "linear" in change and n.op_type == "Resize":
+                for a in n.attribute:
+                    if a.name == "mode":
+                        a.s = b"linear"
+        if "extra" in change:
+            i, n = next((i, n) for i, n in enumerate(g.node) if n.name == change["extra"])
+            y = n.output[0]
+            n.output[0] = y + "_before_extra"
+            g.initializer.append(numpy_helper.from_array(np.array(1.25, np.float32), "onnx::W_extra"))
+            g.node.insert(i + 1, helper.make_node("Mul", [n.output[0], "onnx::W_extra"], [y], name="/extra/Mul"))
+        onnx.save(m, os.path.join(out, name + ".onnx"))
 
 
 def helper_graphs(out):
@@ -385,7 +446,9 @@ def reference(out):
 
     helper_graphs(out)
     bad_files(out)
+    renamed_exports(out)
     sizes = {name: size for name, (_, _, _, _, size) in EXPORTS.items()}
+    sizes.update({name: sizes[src] for name, (src, _) in RENAMED.items()})
     sizes.update({"helper_rtr_o17": (6, 5), "helper_unshuffle_o17": (6, 8), "helper_tokens_o17": (6, 5), "helper_resize_o13": (7, 6),
                   "helper_resize_o21": (7, 6),
                   "external_ok": (5, 4)})
@@ -404,15 +467,16 @@ def reference(out):
         save_file({"input": x.astype(np.float32), "output": y.astype(np.float32)},
                   os.path.join(out, name + ".io.safetensors"))
         print(f"{name}: {x.shape} -> {y.shape}, range {y.min():.3f}..{y.max():.3f}", file=sys.stderr)
-    # A fixed-size graph run on a smaller input: Enhance pads it (edge pixels repeated) to the graph's
-    # size and crops the output; the oracle does the same around onnxruntime.
-    path = os.path.join(out, "swinir_x2_o17_static.onnx")
-    x = np.random.default_rng(99).random((1, 3, 6, 5), dtype=np.float32)
-    padded = np.pad(x, ((0, 0), (0, 0), (0, 2), (0, 3)), mode="edge")
+    # A fixed-size graph (of no family: families run natively at any size) run on a smaller input:
+    # Enhance pads it (edge pixels repeated) to the graph's size and crops the output; the oracle
+    # does the same around onnxruntime.
+    path = os.path.join(out, "opmix_o13_static.onnx")
+    x = np.random.default_rng(99).random((1, 3, 9, 7), dtype=np.float32)
+    padded = np.pad(x, ((0, 0), (0, 0), (0, 3), (0, 3)), mode="edge")
     sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
-    y = sess.run(None, {"input": padded})[0][:, :, :12, :10]
+    y = sess.run(None, {"input": padded})[0][:, :, :18, :14]
     save_file({"input": x, "output": np.ascontiguousarray(y)},
-              os.path.join(out, "swinir_x2_o17_static_pad.io.safetensors"))
+              os.path.join(out, "opmix_o13_static_pad.io.safetensors"))
     # The pair's blend at alpha 0.3: theta = 0.7 theta_A + 0.3 theta_B over every float initializer,
     # done here with numpy on the two files, then run by onnxruntime.
     a = onnx.load(os.path.join(out, "compact_x4_o17_dyn.onnx"))

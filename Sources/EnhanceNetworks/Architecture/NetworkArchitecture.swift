@@ -28,6 +28,12 @@ protocol NetworkArchitecture: SendableMetatype {
     static var benchmarks: [BenchmarkEntry] { get }
     /// The canonical keys of an ncnn graph's weights, if this family maps ncnn graphs.
     static func ncnnPlacements(_ net: NCNNNet, source: String) throws -> [NCNNPlacement]?
+    /// The checkpoint an inference export of this family stands for, when an export keeps some of
+    /// its tensors only in another form (re-parameterised branches fused into one convolution,
+    /// buffers the forward pass never reads): `dict`, keys recovered from the export's graph
+    /// (``ONNXKeyRecovery``), completed so the family builds what the export computes; nil when
+    /// nothing applies (the default).
+    static func checkpoint(fromExport dict: StateDict) -> StateDict?
 }
 
 extension ArchitectureConfig {
@@ -54,6 +60,7 @@ extension NetworkArchitecture {
     static var keyConversions: [KeyConversion] { [] }
     static var benchmarks: [BenchmarkEntry] { [] }
     static func ncnnPlacements(_ net: NCNNNet, source: String) throws -> [NCNNPlacement]? { nil }
+    static func checkpoint(fromExport dict: StateDict) -> StateDict? { nil }
 }
 
 /// A family's hyper-parameters, read from tensor shapes; what the description reports.

@@ -70,9 +70,13 @@ final class ParameterStore: @unchecked Sendable {
     /// Whether convolutions may run channel-packed (not in a compact-kernel blend).
     var packed16Allowed: Bool { blend?.compactKernels != true }
 
+    /// Records declared tensors without checking them against ``shapes`` (what an export's
+    /// recovered checkpoint is fitted to, ``NetworkRegistry/fitExport(_:unkeyed:optional:source:)``).
+    var unchecked = false
+
     /// Records `key` with `shape`, checking it against the checkpoint's tensor.
     func declare(_ key: String, _ shape: [Int]) throws {
-        if let shapes {
+        if let shapes, !unchecked {
             guard let t = shapes[key] else { throw NetworkError(source, "missing tensor '\(key)'") }
             guard t.shape == shape else {
                 throw NetworkError(source, "tensor '\(key)' has shape \(t.shape), expected \(shape)")

@@ -71,10 +71,6 @@ enum ONNXGraph: NetworkArchitecture {
             ("external data", m.externalFiles.isEmpty ? "none" : m.externalFiles.joined(separator: ", ")),
             ("tile margin", "\(margin) px (the receptive field of a graph is not known)"),
         ]
-        if let family = ONNXNative.candidate(shapes(m), source: source) {
-            settings.append(("native fast path", "\(family) (by the initializers; run natively when the family's "
-                             + "output matches the graph's on a probe at load)"))
-        }
         if sideMultiple > 1 {
             settings.append(("side multiple", "\(sideMultiple) (other sides are padded with edge pixels)"))
         }
@@ -89,6 +85,14 @@ enum ONNXGraph: NetworkArchitecture {
         let s = shapes(m)
         return ModelDescription(architecture: ONNXGraph.self, config: config, keyLayout: "onnx", layers: layers,
                                 shapes: s, sourceKeys: s.keys.map { ($0, $0) }, derivedKeys: [])
+    }
+
+    /// `d`, a graph's description, with one more `models inspect` row.
+    static func adding(_ row: (name: String, value: String), to d: ModelDescription) -> ModelDescription {
+        guard var c = d.config as? Config else { return d }
+        c.settings.append(row)
+        return ModelDescription(architecture: ONNXGraph.self, config: c, keyLayout: d.keyLayout, layers: d.layers,
+                                shapes: d.shapes, sourceKeys: d.sourceKeys, derivedKeys: d.derivedKeys)
     }
 
     /// The float initializers' names, shapes and element types.

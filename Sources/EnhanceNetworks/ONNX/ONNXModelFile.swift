@@ -47,12 +47,17 @@ enum ONNXModelFile {
     }
 
     /// ``ModelInspection/network(path:)`` for an ONNX file. Unlike the other formats an ONNX file is
-    /// read whole to be described (its graph is probed), so a file declaring more than the default
-    /// budget (half of memory) is refused rather than described.
+    /// read whole to be described (its graph is probed, and a load's native check made: the row
+    /// `runs as` says whether it runs natively, as which family, how that was recognised and what
+    /// the probe found), so a file declaring more than the default budget (half of memory) is
+    /// refused rather than described.
     static func describe(path: String) throws -> (network: ModelDescription, file: CheckpointDescription,
                                                    parameters: Int?) {
-        let (program, d) = try open(path: path, budget: .default)
+        let (program, graph) = try open(path: path, budget: .default)
         let m = program.model
+        let decision = ONNXNative.decide(m, program: program, scale: graph.scale,
+                                         source: (path as NSString).lastPathComponent)
+        let d = ONNXGraph.adding(("runs as", decision.summary), to: graph)
         let file = CheckpointDescription(format: .onnx, content: .tensors(d.shapes), weightsPath: path,
                                          fileBytes: m.fileBytes, budgetParameters: m.parameterCount)
         return (d, file, m.parameterCount)
@@ -71,15 +76,21 @@ enum ONNXModelFile {
             weights[name] = WeightTensor(shape: t.shape, values: v, dtype: ONNXGraph.dtype(t.storedType))
         }
         let name = (path as NSString).lastPathComponent
-        let sha = try CheckpointFile.sha256Hex(path: path)
-        if var native = ONNXNative.detect(weights, program: program, scale: d.scale, source: name) {
-            native.onnx = m  // not the program: the probe's graph kernels are freed with it
-            let info = ModelInfo(native.modelDescription, sha256: sha, sourceFormat: "onnx, run natively as "
-                                 + "\(native.modelDescription.family)", parameterCount: m.parameterCount)
+        let hash = BackgroundHash(path: path)  // read on another thread while the native check runs
+        let decision = ONNXNative.decide(m, program: program, scale: d.scale, source: name)
+        let sha = try hash.value()
+        if var native = decision.native {
+            native.onnx = m  // not the program: its folded constants are freed with it
+            let family = native.modelDescription.family
+            var info = ModelInfo(native.modelDescription, sha256: sha, sourceFormat: "onnx, run natively as \(family)",
+                                 parameterCount: m.parameterCount)
+            info.runtime = "onnx → \(family) native"
             return LoadedModel(name: name, detected: native, info: info)
         }
-        let detected = DetectedModel(stateDict: weights, network: ONNXNetwork(program, d), onnx: m)
-        let info = ModelInfo(d, sha256: sha, sourceFormat: "onnx", parameterCount: m.parameterCount)
+        let graph = ONNXGraph.adding(("runs as", decision.summary), to: d)
+        let detected = DetectedModel(stateDict: weights, network: ONNXNetwork(program, graph), onnx: m)
+        var info = ModelInfo(graph, sha256: sha, sourceFormat: "onnx", parameterCount: m.parameterCount)
+        info.runtime = "onnx graph"
         return LoadedModel(name: name, detected: detected, info: info)
     }
 }
