@@ -30,7 +30,7 @@ public enum ModelLoader {
 }
 
 /// ``CheckpointFile/sha256Hex(path:)`` computed on a background thread from construction on.
-private final class BackgroundHash: @unchecked Sendable {
+final class BackgroundHash: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var result: Result<String, Error>?
 

@@ -11,9 +11,11 @@ enum ONNXModelFile {
 
     /// Reads the graph at `path` (refused over `budget`), prepares it and describes it from a dry
     /// probe: at its fixed input size, else at ``ONNXGraph/probeSide`` (64 px when that fails).
-    static func open(path: String, budget: LoadBudget) throws -> (ONNXProgram, ModelDescription) {
-        let model = try ONNXReader.read(path: path, budget: budget)
-        let program = try ONNXProgram(model)
+    /// With `probesOnly` the convolutions' weights stay in the file (``ONNXProgram``'s probes-only
+    /// mode): enough to describe it, not to run it.
+    static func open(path: String, budget: LoadBudget, probesOnly: Bool = false) throws
+        -> (ONNXProgram, ModelDescription) {
+        let program = try ONNXProgram(try ONNXReader.scan(path: path, budget: budget), probesOnly: probesOnly)
         let name = (path as NSString).lastPathComponent
         let probe: ONNXProbe
         if let (h, w) = program.fixedSize {
@@ -46,22 +48,30 @@ enum ONNXModelFile {
         return 1
     }
 
-    /// ``ModelInspection/network(path:)`` for an ONNX file. Unlike the other formats an ONNX file is
-    /// read whole to be described (its graph is probed), so a file declaring more than the default
-    /// budget (half of memory) is refused rather than described.
+    /// ``ModelInspection/network(path:)`` for an ONNX file: its graph is read and probed dry, its
+    /// convolutions' weights left in the file (memory bounded by the graph, not the weights); a file
+    /// declaring more than the default budget (half of memory) is still refused rather than described.
     static func describe(path: String) throws -> (network: ModelDescription, file: CheckpointDescription,
                                                    parameters: Int?) {
-        let (program, d) = try open(path: path, budget: .default)
+        let (program, d) = try open(path: path, budget: .default, probesOnly: true)
         let m = program.model
         let file = CheckpointDescription(format: .onnx, content: .tensors(d.shapes), weightsPath: path,
                                          fileBytes: m.fileBytes, budgetParameters: m.parameterCount)
         return (d, file, m.parameterCount)
     }
 
+    /// The file's SHA-256 computed on another thread while this one reads and probes the graph; nil
+    /// (hashed after, if at all) for a file over `budget`, which is refused before then.
+    static func earlyHash(_ path: String, budget: LoadBudget) -> BackgroundHash? {
+        guard let size = try? FileIO.size(path), size <= budget.maxBytes else { return nil }
+        return BackgroundHash(path: path)
+    }
+
     /// ``ModelLoader/load(path:budget:)`` for an ONNX file: refused over `budget` before its values are
     /// decoded (the file's declared tensors) and again before any kernel is prepared (the network's
     /// need: file, float32 weights, kernels).
     static func load(path: String, budget: LoadBudget) throws -> LoadedModel {
+        let hash = earlyHash(path, budget: budget)
         let (program, d) = try open(path: path, budget: budget)
         try budget.check(file: path, need: d.loadNeed(fileBytes: program.model.fileBytes))
         let m = program.model
@@ -71,7 +81,7 @@ enum ONNXModelFile {
             weights[name] = WeightTensor(shape: t.shape, values: v, dtype: ONNXGraph.dtype(t.storedType))
         }
         let name = (path as NSString).lastPathComponent
-        let sha = try CheckpointFile.sha256Hex(path: path)
+        let sha = try hash?.value() ?? CheckpointFile.sha256Hex(path: path)
         if var native = ONNXNative.detect(weights, program: program, scale: d.scale, source: name) {
             native.onnx = m  // not the program: the probe's graph kernels are freed with it
             let info = ModelInfo(native.modelDescription, sha256: sha, sourceFormat: "onnx, run natively as "
