@@ -115,6 +115,26 @@ public struct ONNXValueInfo: Sendable, Equatable {
     }
 }
 
+extension ONNXAttribute: CustomStringConvertible {
+    /// The value as one line (a tensor with its type, shape and elements): what the graph signature
+    /// that blends compare is made of, written out without reflection.
+    public var description: String {
+        switch self {
+        case .int(let v): "int(\(v))"
+        case .float(let v): "float(\(v))"
+        case .string(let v): "string(\(v.debugDescription))"
+        case .ints(let v): "ints(\(v))"
+        case .floats(let v): "floats(\(v))"
+        case .strings(let v): "strings(\(v))"
+        case .tensor(let t):
+            switch t.values {
+            case .float(let v): "tensor(\(t.storedType) \(t.shape) \(v))"
+            case .int(let v): "tensor(\(t.storedType) \(t.shape) \(v))"
+            }
+        }
+    }
+}
+
 /// An initializer as its file declares it, whether its values are decoded or not.
 public struct ONNXDeclaredTensor: Sendable, Equatable {
     /// The initializer's name in the graph.
