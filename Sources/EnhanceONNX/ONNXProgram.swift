@@ -158,6 +158,14 @@ public final class ONNXProgram: @unchecked Sendable {
         var values: [String: ONNXTensor] = [model.input.name: ONNXTensor(nchw: x)]
         var newSized: [String: ONNXTensor] = [:]
         var skip = Set<Int>()
+        // A dry run's stand-ins for convolutions and products: zeros of one buffer per size (copied
+        // on write, were an op to write in place), not a fresh allocation each.
+        var zeroBuffers: [Int: [Float]] = [:]
+        func zeros(_ shape: [Int]) -> ONNXTensor {
+            let n = shape.reduce(1, *)
+            if zeroBuffers[n] == nil { zeroBuffers[n] = [Float](repeating: 0, count: n) }
+            return ONNXTensor(shape: shape, floats: zeroBuffers[n]!)
+        }
         for (p, i) in order.enumerated() {
             let n = model.nodes[i]
             defer {
@@ -183,7 +191,7 @@ public final class ONNXProgram: @unchecked Sendable {
                 let input = try ctx.input(inputs, 0)
                 if dry {
                     guard let shape = conv.outputShape(input.shape) else { throw ctx.fail("input \(input.shape)") }
-                    outs = [ONNXTensor(shape: shape, floats: [Float](repeating: 0, count: shape.reduce(1, *)))]
+                    outs = [zeros(shape)]
                 } else {
                     outs = [try conv.run(input, act: tail?.activation ?? .identity, ctx)]
                 }
@@ -193,7 +201,7 @@ public final class ONNXProgram: @unchecked Sendable {
                 }
             } else if dry, n.opType == "MatMul", let shape = MathOps.matMulShape(try ctx.input(inputs, 0).shape,
                                                                                try ctx.input(inputs, 1).shape) {
-                outs = [ONNXTensor(shape: shape, floats: [Float](repeating: 0, count: shape.reduce(1, *)))]
+                outs = [zeros(shape)]
             } else {
                 outs = try Self.kernel(n)(inputs, ctx)
                 if let tail = fused[i], !outs.isEmpty {

@@ -195,9 +195,9 @@ enum TensorDecoding {
                 T(littleEndian: raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self))
             }
             switch type {
-            case .float: return .float((0..<n).map { Float(bitPattern: load(UInt32.self, $0)) })
-            case .float16: return .float((0..<n).map { HalfFloat.float(fromHalfBits: load(UInt16.self, $0)) })
-            case .bfloat16: return .float((0..<n).map { HalfFloat.float(fromBFloat16Bits: load(UInt16.self, $0)) })
+            case .float: return .float(decodeFloats(raw, count: n, dtype: .float32))
+            case .float16: return .float(decodeFloats(raw, count: n, dtype: .float16))
+            case .bfloat16: return .float(decodeFloats(raw, count: n, dtype: .bfloat16))
             case .double: return .float((0..<n).map { Float(Double(bitPattern: load(UInt64.self, $0))) })
             case .int64: return .int((0..<n).map { load(Int64.self, $0) })
             case .uint64: return .int((0..<n).map { Int64(truncatingIfNeeded: load(UInt64.self, $0)) })
