@@ -19,6 +19,9 @@ public struct ModelInfo: Sendable {
     /// native` (its initializers form that family's checkpoint, ``ModelLoader``) or `onnx graph`;
     /// nil for other formats (they run as their family).
     public var runtime: String?
+    /// For an ONNX file, what its load decided and why (the family, how it was recognised, what
+    /// the probe found, or why it runs as its graph); nil for other formats.
+    public var runtimeReason: String?
 
     /// The report for a network described by `d`: `parameterCount` defaults to the network's
     /// (``ModelDescription/parameterCount``), `dtype` to the used tensors' element types.

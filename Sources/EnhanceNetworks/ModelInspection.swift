@@ -17,8 +17,10 @@ public enum ModelInspection {
     /// The ``ModelInfo`` of the checkpoint at `path` from its headers alone (its SHA-256 streamed),
     /// and the bytes a load would need (``ModelDescription/loadNeed(fileBytes:)``).
     public static func describe(path: String) throws -> (info: ModelInfo, loadNeed: Int) {
+        // An ONNX file is hashed on another thread while its graph is read and probed.
+        let hash = ONNXModelFile.handles(path) ? ONNXModelFile.earlyHash(path, budget: .default) : nil
         let (network, file, parameters) = try self.network(path: path)
-        let info = ModelInfo(network, sha256: try CheckpointFile.sha256Hex(path: file.weightsPath),
+        let info = ModelInfo(network, sha256: try hash?.value() ?? CheckpointFile.sha256Hex(path: file.weightsPath),
                              sourceFormat: file.format.displayName, parameterCount: parameters)
         return (info, network.loadNeed(fileBytes: file.fileBytes))
     }

@@ -7,11 +7,11 @@ import EnhanceCheckpoints
 public enum ONNXGraphOrder {
     /// Indices into `model.nodes`, in execution order.
     public static func order(_ model: ONNXModel) throws -> [Int] {
-        let nodes = model.nodes
+        let nodes = model.nodes, initializers = Set(model.initializerNames)
         var producer: [String: Int] = [:]
         for (i, n) in nodes.enumerated() {
             for o in n.outputs where !o.isEmpty {
-                guard producer[o] == nil, model.initializers[o] == nil, o != model.input.name else {
+                guard producer[o] == nil, !initializers.contains(o), o != model.input.name else {
                     throw CheckpointError(file: model.path, "value '\(o)' is made twice (again by node \(n.label))")
                 }
                 producer[o] = i
@@ -24,7 +24,7 @@ public enum ONNXGraphOrder {
                 if let p = producer[name] {
                     pending[i] += 1
                     readers[p].append(i)
-                } else if model.initializers[name] == nil && name != model.input.name {
+                } else if !initializers.contains(name) && name != model.input.name {
                     throw CheckpointError(file: model.path, "node \(n.label) (\(n.opType)) reads '\(name)', which no "
                                           + "node, initializer or input provides")
                 }
@@ -49,7 +49,7 @@ public enum ONNXGraphOrder {
             throw CheckpointError(file: model.path, "the graph has a cycle through node \(nodes[stuck].label) "
                                   + "(\(nodes[stuck].opType))")
         }
-        for o in model.outputs where producer[o.name] == nil && model.initializers[o.name] == nil {
+        for o in model.outputs where producer[o.name] == nil && !initializers.contains(o.name) {
             throw CheckpointError(file: model.path, "graph output '\(o.name)' is made by no node")
         }
         return order

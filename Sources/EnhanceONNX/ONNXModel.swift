@@ -115,8 +115,44 @@ public struct ONNXValueInfo: Sendable, Equatable {
     }
 }
 
-/// A parsed `.onnx` file (``ONNXReader/read(path:budget:)``): the graph with every initializer
-/// decoded, and what `models inspect` reports about the file.
+extension ONNXAttribute: CustomStringConvertible {
+    /// The value as one line (a tensor with its type, shape and elements): what the graph signature
+    /// that blends compare is made of, written out without reflection.
+    public var description: String {
+        switch self {
+        case .int(let v): "int(\(v))"
+        case .float(let v): "float(\(v))"
+        case .string(let v): "string(\(v.debugDescription))"
+        case .ints(let v): "ints(\(v))"
+        case .floats(let v): "floats(\(v))"
+        case .strings(let v): "strings(\(v))"
+        case .tensor(let t):
+            switch t.values {
+            case .float(let v): "tensor(\(t.storedType) \(t.shape) \(v))"
+            case .int(let v): "tensor(\(t.storedType) \(t.shape) \(v))"
+            }
+        }
+    }
+}
+
+/// An initializer as its file declares it, whether its values are decoded or not.
+public struct ONNXDeclaredTensor: Sendable, Equatable {
+    /// The initializer's name in the graph.
+    public var name: String
+    /// Dimensions, outermost first (row-major; a Conv weight is OIHW).
+    public var shape: [Int]
+    /// The element type in the file, by ONNX's name (`float`, `float16`, `int64`, …).
+    public var storedType: String
+    /// Whether it is floating point (decoded to float32: a weight).
+    public var isFloat: Bool
+
+    /// Number of elements.
+    public var count: Int { shape.reduce(1, *) }
+}
+
+/// A parsed `.onnx` file (``ONNXReader/read(path:budget:)``): the graph with its initializers
+/// (decoded, or still in the file after ``ONNXReader/scan(path:budget:)``), and what
+/// `models inspect` reports about the file.
 public struct ONNXModel: Sendable {
     /// The file's path.
     public var path: String
@@ -130,27 +166,45 @@ public struct ONNXModel: Sendable {
     public var opset: Int
     /// Nodes in file order (``ONNXGraphOrder`` sorts them).
     public var nodes: [ONNXNode]
-    /// Initializers by name.
+    /// The decoded initializers by name: all of them once ``isDecoded``.
     public var initializers: [String: ONNXTensor]
-    /// The initializers' names in file order.
-    public var initializerNames: [String]
+    /// Every initializer as declared, in file order (decoded or not).
+    public var declared: [ONNXDeclaredTensor]
+    /// Initializers whose values are still in the file, by name: where their bytes are.
+    var pending: [String: TensorPlan]
     /// The image input (the one graph input that is not an initializer).
     public var input: ONNXValueInfo
     /// The graph's outputs (the first is the image).
     public var outputs: [ONNXValueInfo]
-    /// External data files the initializers were read from, relative to the model's folder.
+    /// External data files the initializers are read from, relative to the model's folder.
     public var externalFiles: [String]
     /// Bytes of the `.onnx` file and of its external data files.
     public var fileBytes: Int
 
+    /// The initializers' names in file order.
+    public var initializerNames: [String] { declared.map(\.name) }
+
+    /// Whether every initializer's values are decoded (``initializers`` holds them all).
+    public var isDecoded: Bool { pending.isEmpty }
+
+    /// Decodes the initializers still in the file whose names pass `include` (all by default), each
+    /// read once from its bytes straight into its values (float32 without a copy in between).
+    public mutating func decode(where include: (String) -> Bool = { _ in true }) throws {
+        for name in initializerNames where include(name) {
+            guard let plan = pending[name] else { continue }
+            initializers[name] = try TensorDecoding.decode(nil, plan)
+            pending[name] = nil
+        }
+    }
+
     /// Scalar elements over every floating-point initializer (the weights).
     public var parameterCount: Int {
-        initializers.values.reduce(0) { $0 + ($1.isFloat ? $1.count : 0) }
+        declared.reduce(0) { $0 + ($1.isFloat ? $1.count : 0) }
     }
 
     /// Element types of the floating-point initializers, e.g. `float16` or `float`.
     public var weightTypes: String {
-        let types = Set(initializers.values.filter(\.isFloat).map(\.storedType))
+        let types = Set(declared.filter(\.isFloat).map(\.storedType))
         return types.isEmpty ? "float" : types.sorted().joined(separator: "+")
     }
 }

@@ -41,11 +41,19 @@ public final class ONNXProgram: @unchecked Sendable {
     }
 
     /// Checks every node (an op Enhance does not run is refused naming the op, the node and the
-    /// opset), orders the graph, folds its constants and prepares its convolutions.
-    public init(_ model: ONNXModel, pool: ThreadPool = ThreadPool(threads: 1), maxElements: Int = 1 << 30) throws {
-        self.model = model
+    /// opset), orders the graph, decodes the initializers still in the file
+    /// (``ONNXReader/scan(path:budget:)``), folds its constants and prepares its convolutions.
+    ///
+    /// With `probesOnly`, the weights and biases that only convolutions read are left in the file
+    /// (the convolutions' geometry comes from their declared shapes): the program runs dry only
+    /// (``probe(height:width:pool:)``; a real run throws), in memory bounded by the graph, not by
+    /// its weights.
+    public init(_ model: ONNXModel, pool: ThreadPool = ThreadPool(threads: 1), maxElements: Int = 1 << 30,
+                probesOnly: Bool = false) throws {
+        var model = model
         self.maxElements = maxElements
-        for n in model.nodes where !(n.domain.isEmpty && Self.supportedOps.contains(n.opType)) {
+        let runs = Set(Self.supportedOps)
+        for n in model.nodes where !(n.domain.isEmpty && runs.contains(n.opType)) {
             let domain = n.domain.isEmpty ? "" : " of domain \(n.domain)"
             throw CheckpointError(file: model.path, "node \(n.label) is \(n.opType)\(domain) (opset \(model.opset)), "
                                   + "an op Enhance does not run (its ONNX ops are listed in the README)")
@@ -64,6 +72,9 @@ public final class ONNXProgram: @unchecked Sendable {
             for o in n.outputs { kind[o] = k }
         }
         self.kinds = kinds
+        let shapesOnly = probesOnly ? Self.convParameters(model, kinds: kinds) : []
+        try model.decode { !shapesOnly.contains($0) }
+        self.model = model
         var values = model.initializers
         for i in order where kinds[i] == .constant {
             let ctx = OpContext(node: model.nodes[i], opset: model.opset, file: model.path, pool: pool,
@@ -73,10 +84,16 @@ public final class ONNXProgram: @unchecked Sendable {
         }
         constants = values
         var convs: [Int: PreparedConv] = [:]
+        let declared = Dictionary(model.declared.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        func parameter(_ name: String) -> PreparedConv.Parameter? {
+            if let v = values[name] { return PreparedConv.Parameter(v) }
+            return shapesOnly.contains(name) ? declared[name].map(PreparedConv.Parameter.init) : nil
+        }
         for (i, n) in model.nodes.enumerated() where Self.convOps.contains(n.opType) {
-            guard n.inputs.count >= 2, let w = values[n.inputs[1]] else { continue }
-            let b = n.inputs.count > 2 && !n.inputs[2].isEmpty ? values[n.inputs[2]] : nil
-            if n.inputs.count > 2 && !n.inputs[2].isEmpty && b == nil { continue }
+            guard n.inputs.count >= 2, let w = parameter(n.inputs[1]) else { continue }
+            let hasBias = n.inputs.count > 2 && !n.inputs[2].isEmpty
+            let b = hasBias ? parameter(n.inputs[2]) : nil
+            if hasBias && b == nil { continue }
             let ctx = OpContext(node: n, opset: model.opset, file: model.path, pool: pool, maxElements: maxElements)
             convs[i] = try PreparedConv(ctx, weight: w, bias: b)
         }
@@ -94,6 +111,18 @@ public final class ONNXProgram: @unchecked Sendable {
     }
 
     static let convOps: Set<String> = ["Conv", "ConvTranspose"]
+
+    /// The values read only as the weight or bias of convolutions that run per call.
+    private static func convParameters(_ model: ONNXModel, kinds: [NodeKind]) -> Set<String> {
+        var only = Set<String>(), elsewhere = Set(model.outputs.map(\.name))
+        for (i, n) in model.nodes.enumerated() {
+            let conv = convOps.contains(n.opType) && kinds[i] != .constant
+            for (j, name) in n.inputs.enumerated() {
+                if conv && j > 0 { only.insert(name) } else { elsewhere.insert(name) }
+            }
+        }
+        return only.subtracting(elsewhere)
+    }
 
     /// The input height and width when the graph declares both (a static export), else nil: such a
     /// graph's shape arithmetic was folded at export, so it runs only at that size.
@@ -129,6 +158,14 @@ public final class ONNXProgram: @unchecked Sendable {
         var values: [String: ONNXTensor] = [model.input.name: ONNXTensor(nchw: x)]
         var newSized: [String: ONNXTensor] = [:]
         var skip = Set<Int>()
+        // A dry run's stand-ins for convolutions and products: zeros of one buffer per size (copied
+        // on write, were an op to write in place), not a fresh allocation each.
+        var zeroBuffers: [Int: [Float]] = [:]
+        func zeros(_ shape: [Int]) -> ONNXTensor {
+            let n = shape.reduce(1, *)
+            if zeroBuffers[n] == nil { zeroBuffers[n] = [Float](repeating: 0, count: n) }
+            return ONNXTensor(shape: shape, floats: zeroBuffers[n]!)
+        }
         for (p, i) in order.enumerated() {
             let n = model.nodes[i]
             defer {
@@ -154,7 +191,7 @@ public final class ONNXProgram: @unchecked Sendable {
                 let input = try ctx.input(inputs, 0)
                 if dry {
                     guard let shape = conv.outputShape(input.shape) else { throw ctx.fail("input \(input.shape)") }
-                    outs = [ONNXTensor(shape: shape, floats: [Float](repeating: 0, count: shape.reduce(1, *)))]
+                    outs = [zeros(shape)]
                 } else {
                     outs = [try conv.run(input, act: tail?.activation ?? .identity, ctx)]
                 }
@@ -164,7 +201,7 @@ public final class ONNXProgram: @unchecked Sendable {
                 }
             } else if dry, n.opType == "MatMul", let shape = MathOps.matMulShape(try ctx.input(inputs, 0).shape,
                                                                                try ctx.input(inputs, 1).shape) {
-                outs = [ONNXTensor(shape: shape, floats: [Float](repeating: 0, count: shape.reduce(1, *)))]
+                outs = [zeros(shape)]
             } else {
                 outs = try Self.kernel(n)(inputs, ctx)
                 if let tail = fused[i], !outs.isEmpty {

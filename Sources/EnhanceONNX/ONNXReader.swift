@@ -2,8 +2,10 @@ import EnhanceCheckpoints
 import Foundation
 import SwiftProtobuf
 
-/// Reads `.onnx` files (ONNX `ModelProto`, parsed with swift-protobuf from the committed
-/// `Generated/onnx.pb.swift`).
+/// Reads `.onnx` files: the protobuf walked by ``ONNXWireScan`` (the weights' bytes skipped, not
+/// read), the rest decoded by swift-protobuf from the committed `Generated/onnx.pb.swift`, then each
+/// initializer decoded once from its bytes in the file straight into its values
+/// (``ONNXModel/decode(where:)``).
 ///
 /// Every problem is one line, ``CheckpointError`` (`<file>: <problem>`), and every size is checked
 /// before the values are allocated: the file against `budget` first, then each tensor's declared
@@ -19,81 +21,99 @@ public enum ONNXReader {
         (path as NSString).pathExtension.lowercased() == "onnx"
     }
 
-    /// Reads and decodes the model at `path` (external data from its own folder only).
+    /// Reads the model at `path` with every initializer decoded (external data from its own folder
+    /// only): ``scan(path:budget:)``, then ``ONNXModel/decode(where:)``.
     public static func read(path: String, budget: LoadBudget = .default) throws -> ONNXModel {
-        let size = try FileIO.size(path)
-        try budget.check(file: path, need: size, what: "reading the ONNX file")
-        return try decode(try FileIO.readAll(path), path: path, budget: budget)
+        var model = try scan(path: path, budget: budget)
+        try model.decode()
+        return model
+    }
+
+    /// Reads the model at `path` with every check made but its initializers' values left in the file
+    /// (``ONNXModel/declared`` has their shapes; tensors stored as typed values or inside nodes are
+    /// decoded): what `models inspect` needs, in memory bounded by the graph, not by the weights.
+    public static func scan(path: String, budget: LoadBudget = .default) throws -> ONNXModel {
+        let bytes = try ONNXBytes(path: path)
+        try budget.check(file: path, need: bytes.count, what: "reading the ONNX file")
+        return try model(bytes, budget: budget)
     }
 
     /// Decodes `bytes`, the contents of the file at `path` (which names it in errors and locates
-    /// its external data).
+    /// its external data), every initializer decoded.
     public static func decode(_ bytes: [UInt8], path: String, budget: LoadBudget = .default) throws -> ONNXModel {
-        let proto = try parse(bytes, path: path)
-        return try model(proto, path: path, fileBytes: bytes.count, budget: budget)
+        var model = try model(ONNXBytes(bytes, path: path), budget: budget)
+        try model.decode()
+        return model
     }
 
-    /// The protobuf message of `bytes`, refused when they are not a well-formed ONNX model.
-    static func parse(_ bytes: [UInt8], path: String) throws -> Onnx_ModelProto {
+    /// The protobuf message of `bytes` without its initializers' `raw_data`, and the range of each
+    /// initializer's `raw_data` in `bytes` (``ONNXWireScan``), refused when they are not a
+    /// well-formed ONNX model.
+    static func parse(_ bytes: ONNXBytes) throws -> (Onnx_ModelProto, rawData: [Range<Int>?]) {
+        let scan = try ONNXWireScan.scan(bytes)
         let proto: Onnx_ModelProto
         do {
             var options = BinaryDecodingOptions()
             options.messageDepthLimit = 64
-            proto = try Onnx_ModelProto(serializedBytes: bytes, options: options)
+            proto = try Onnx_ModelProto(serializedBytes: scan.skeleton, options: options)
         } catch {
-            throw CheckpointError(file: path, "not an ONNX model (malformed protobuf: \(error))")
+            throw CheckpointError(file: bytes.path, "not an ONNX model (malformed protobuf: \(error))")
         }
         guard proto.hasGraph, !proto.graph.node.isEmpty, !proto.opsetImport.isEmpty else {
-            throw CheckpointError(file: path, "not an ONNX model (no graph or no operator set)")
+            throw CheckpointError(file: bytes.path, "not an ONNX model (no graph or no operator set)")
         }
-        return proto
+        guard scan.rawData.count == proto.graph.initializer.count else {  // the scan walks what protobuf decodes
+            throw CheckpointError(file: bytes.path, "not an ONNX model (\(scan.rawData.count) initializers scanned, "
+                                  + "\(proto.graph.initializer.count) decoded)")
+        }
+        return (proto, scan.rawData)
     }
 
-    static func model(_ proto: Onnx_ModelProto, path: String, fileBytes: Int, budget: LoadBudget) throws
-        -> ONNXModel {
+    static func model(_ bytes: ONNXBytes, budget: LoadBudget) throws -> ONNXModel {
+        let path = bytes.path
+        let (proto, rawData) = try parse(bytes)
         let opset = try defaultOpset(proto, path: path)
         let g = proto.graph
         let folder = (path as NSString).deletingLastPathComponent
         let dir = folder.isEmpty ? "." : folder
         // Declared sizes first: a file declaring more than the budget is refused before any check reads
         // an external file or any value is decoded.
-        var tensors = g.initializer.map { ($0, "initializer '\($0.name)'") }
+        var tensors: [(Onnx_TensorProto, Range<Int>?, String)] = g.initializer.indices.map {
+            (g.initializer[$0], rawData[$0], "initializer '\(g.initializer[$0].name)'")
+        }
         for n in g.node {
             for a in n.attribute where a.type == .tensor || a.hasT {
-                tensors.append((a.t, "tensor attribute '\(a.name)' of node \(label(n))"))
+                tensors.append((a.t, nil, "tensor attribute '\(a.name)' of node \(label(n))"))
             }
         }
         var declared = 0
-        for (t, _) in tensors where ElementType(rawValue: t.dataType)?.isFloat ?? false {
+        for (t, _, _) in tensors where ElementType(rawValue: t.dataType)?.isFloat ?? false {
             let count = LoadBudget.saturatingProduct(t.dims.map { Int(clamping: $0) })
             declared = LoadBudget.saturatingSum(declared, count)
         }
-        try budget.check(file: path, need: LoadBudget.need(fileBytes: fileBytes, parameters: declared))
+        try budget.check(file: path, need: LoadBudget.need(fileBytes: bytes.count, parameters: declared))
         var plans: [TensorPlan] = []
-        var externalBytes = 0, externalFiles: [String] = []
-        for (t, what) in tensors {
-            let plan = try TensorDecoding.plan(t, folder: dir, file: path, what: what)
-            if case .external(let p, _) = plan.source {
-                let name = String(p.dropFirst(dir.count + 1))
-                if !externalFiles.contains(name) {
-                    externalFiles.append(name)
-                    externalBytes += (try? FileIO.size(p)) ?? 0
-                }
-            }
-            plans.append(plan)
+        var external = TensorDecoding.ExternalFiles(folder: dir)
+        for (t, raw, what) in tensors {
+            plans.append(try TensorDecoding.plan(t, raw: raw, in: bytes, external: &external, what: what))
         }
-        var initializers: [String: ONNXTensor] = [:]
+        var initializers: [String: ONNXTensor] = [:], pending: [String: TensorPlan] = [:]
         for (i, t) in g.initializer.enumerated() {
-            guard initializers[t.name] == nil else {
+            guard initializers[t.name] == nil, pending[t.name] == nil else {
                 throw CheckpointError(file: path, "initializer '\(t.name)' is defined twice")
             }
-            initializers[t.name] = try TensorDecoding.decode(t, plans[i])
+            if plans[i].isInFile {
+                pending[t.name] = plans[i]
+            } else {
+                initializers[t.name] = try TensorDecoding.decode(t, plans[i])
+            }
         }
         var attributeTensors = plans[g.initializer.count...].makeIterator()
         let nodes = try g.node.map { n in
             try node(n, path: path) { t in try TensorDecoding.decode(t, attributeTensors.next()!) }
         }
-        let inputs = g.input.filter { initializers[$0.name] == nil }
+        let names = Set(g.initializer.map(\.name))
+        let inputs = g.input.filter { !names.contains($0.name) }
         guard inputs.count == 1, let input = inputs.first.map(valueInfo), !g.output.isEmpty else {
             throw CheckpointError(file: path, "the graph has \(inputs.count) image inputs and \(g.output.count) "
                                   + "outputs; Enhance runs graphs of one input image and one output")
@@ -103,11 +123,15 @@ public enum ONNXReader {
             throw CheckpointError(file: path, "input '\(input.name)' is \(input.elementType) [\(dims)]; "
                                   + "Enhance runs float or float16 images [1, 3, H, W]")
         }
+        let declaredTensors = g.initializer.indices.map { i in
+            ONNXDeclaredTensor(name: g.initializer[i].name, shape: plans[i].shape, storedType: plans[i].type.name,
+                               isFloat: plans[i].type.isFloat)
+        }
         return ONNXModel(path: path, producer: proto.producerName, producerVersion: proto.producerVersion,
                          irVersion: Int(proto.irVersion), opset: opset, nodes: nodes, initializers: initializers,
-                         initializerNames: g.initializer.map(\.name), input: input,
-                         outputs: g.output.map(valueInfo), externalFiles: externalFiles,
-                         fileBytes: fileBytes + externalBytes)
+                         declared: declaredTensors, pending: pending, input: input,
+                         outputs: g.output.map(valueInfo), externalFiles: external.names,
+                         fileBytes: bytes.count + external.bytes)
     }
 
     /// The default domain's opset, in ``opsets``.

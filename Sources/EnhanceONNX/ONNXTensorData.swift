@@ -10,16 +10,23 @@ struct TensorPlan {
     let source: Source
 
     enum Source {
-        /// `raw_data`, little-endian.
-        case raw
+        /// `raw_data` inside the decoded message (a node's tensor attribute), little-endian.
+        case inline
         /// The typed repeated field (`float_data`, `int32_data`, …).
         case typed
-        /// `length` bytes at `offset` of a file in the model's folder.
-        case external(path: String, offset: Int)
+        /// Little-endian bytes at `offset` of the model's file (an initializer's `raw_data`) or of an
+        /// external data file in its folder.
+        case file(ONNXBytes, offset: Int)
     }
 
     /// Elements the shape declares.
     var count: Int { shape.reduce(1, *) }
+
+    /// Whether the values are still in a file (decoded by ``TensorDecoding/decode(_:_:)`` when needed).
+    var isInFile: Bool {
+        if case .file = source { return true }
+        return false
+    }
 }
 
 /// The element types EnhanceONNX decodes, with ONNX's `TensorProto.DataType` numbers and names.
@@ -51,10 +58,32 @@ enum ElementType: Int32 {
 }
 
 enum TensorDecoding {
+    /// The external data files of one model, each opened once: its folder, the files' names
+    /// relative to it and their bytes in all.
+    struct ExternalFiles {
+        let folder: String
+        var opened: [String: ONNXBytes] = [:]
+        var names: [String] = []
+        var bytes = 0
+
+        init(folder: String) { self.folder = folder }
+
+        mutating func open(_ path: String, name: String) throws -> ONNXBytes {
+            if let b = opened[path] { return b }
+            let b = try ONNXBytes(path: path)
+            (opened[path], bytes) = (b, bytes + b.count)
+            names.append(name)
+            return b
+        }
+    }
+
     /// Plans `t`: its type known, its dimensions non-negative with a representable element count,
-    /// and exactly that many elements present (raw bytes, typed values, or an external range
-    /// inside the file it names). `folder` is the model's folder; `what` names the tensor in errors.
-    static func plan(_ t: Onnx_TensorProto, folder: String, file: String, what: String) throws -> TensorPlan {
+    /// and exactly that many elements present (`raw`: its `raw_data`'s range in `bytes`, the
+    /// model's file; else inline raw bytes, typed values, or an external range inside the file it
+    /// names, in `external`'s folder). `what` names the tensor in errors.
+    static func plan(_ t: Onnx_TensorProto, raw: Range<Int>?, in bytes: ONNXBytes, external: inout ExternalFiles,
+                     what: String) throws -> TensorPlan {
+        let file = bytes.path
         guard let type = ElementType(rawValue: t.dataType) else {
             throw CheckpointError(file: file, "\(what) has element type \(ElementType.name(t.dataType)), "
                                   + "which Enhance does not read")
@@ -68,20 +97,22 @@ enum TensorDecoding {
             let r = count.multipliedReportingOverflow(by: d)
             (count, overflow) = (r.partialValue, overflow || r.overflow)
         }
-        let bytes = count.multipliedReportingOverflow(by: type.byteSize)
-        guard !overflow, !bytes.overflow else {
+        let size = count.multipliedReportingOverflow(by: type.byteSize)
+        guard !overflow, !size.overflow else {
             throw CheckpointError(file: file, "\(what) declares \(shape) elements, more than any file can hold")
         }
-        let declared = "\(what) \(shape) \(type.name) declares \(bytes.partialValue) bytes"
+        let declared = "\(what) \(shape) \(type.name) declares \(size.partialValue) bytes"
         if t.dataLocation == .external {
-            return try external(t, type: type, shape: shape, bytes: bytes.partialValue, folder: folder, file: file,
-                                declared: declared)
+            return try self.external(t, type: type, shape: shape, bytes: size.partialValue, files: &external,
+                                     file: file, declared: declared)
         }
-        if t.hasRawData {
-            guard t.rawData.count == bytes.partialValue else {
-                throw CheckpointError(file: file, "\(declared) but its raw_data holds \(t.rawData.count)")
+        if raw != nil || t.hasRawData {
+            let held = raw?.count ?? t.rawData.count
+            guard held == size.partialValue else {
+                throw CheckpointError(file: file, "\(declared) but its raw_data holds \(held)")
             }
-            return TensorPlan(name: t.name, shape: shape, type: type, source: .raw)
+            let source: TensorPlan.Source = raw.map { .file(bytes, offset: $0.lowerBound) } ?? .inline
+            return TensorPlan(name: t.name, shape: shape, type: type, source: source)
         }
         let typed: Int
         switch type {
@@ -101,7 +132,8 @@ enum TensorDecoding {
     /// The external range of `t`, resolved inside `folder` only (no absolute path, no `..`, no link
     /// out of it) and inside the file's size.
     private static func external(_ t: Onnx_TensorProto, type: ElementType, shape: [Int], bytes: Int,
-                                 folder: String, file: String, declared: String) throws -> TensorPlan {
+                                 files: inout ExternalFiles, file: String, declared: String) throws -> TensorPlan {
+        let folder = files.folder
         var entries: [String: String] = [:]
         for e in t.externalData { entries[e.key] = e.value }
         guard let location = entries["location"], !location.isEmpty else {
@@ -120,7 +152,8 @@ enum TensorDecoding {
             throw CheckpointError(file: file, "\(declared) in external file '\(location)', which links outside "
                                   + "the model's folder")
         }
-        let size = try FileIO.size(path)
+        let data = try files.open(path, name: location)
+        let size = data.count
         let offset = Int(entries["offset"] ?? "0") ?? -1
         let length = entries["length"].map { Int($0) ?? -1 } ?? bytes
         guard offset >= 0, length >= 0 else {
@@ -131,30 +164,40 @@ enum TensorDecoding {
             throw CheckpointError(file: file, "\(declared) but external file '\(location)' (\(size) bytes) holds "
                                   + "\(max(0, min(length, size - min(offset, size)))) at offset \(offset)")
         }
-        return TensorPlan(name: t.name, shape: shape, type: type, source: .external(path: path, offset: offset))
+        return TensorPlan(name: t.name, shape: shape, type: type, source: .file(data, offset: offset))
     }
 
     /// Decodes a planned tensor: floating-point types to Float (float16 and bfloat16 exactly),
-    /// integer and bool types to Int64.
-    static func decode(_ t: Onnx_TensorProto, _ plan: TensorPlan) throws -> ONNXTensor {
+    /// integer and bool types to Int64. `t` is the tensor's message (nil for one in a file); a
+    /// float32 tensor in a file is read straight into its values.
+    static func decode(_ t: Onnx_TensorProto?, _ plan: TensorPlan) throws -> ONNXTensor {
         let n = plan.count, type = plan.type
         let bytes: [UInt8]
         switch plan.source {
         case .typed:
-            return ONNXTensor(shape: plan.shape, values: typedValues(t, type), storedType: type.name)
-        case .raw:
-            bytes = [UInt8](t.rawData)
-        case .external(let path, let offset):
-            bytes = try FileIO.read(path, at: offset, count: n * type.byteSize, "tensor '\(plan.name)'")
+            return ONNXTensor(shape: plan.shape, values: typedValues(t ?? .init(), type), storedType: type.name)
+        case .inline:
+            bytes = [UInt8](t?.rawData ?? Data())
+        case .file(let file, let offset) where type == .float:
+            var values = try [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+                try file.read(at: offset, into: UnsafeMutableRawBufferPointer(buffer), "tensor '\(plan.name)'")
+                initialized = n
+            }
+            #if _endian(big)
+            for i in values.indices { values[i] = Float(bitPattern: UInt32(littleEndian: values[i].bitPattern)) }
+            #endif
+            return ONNXTensor(shape: plan.shape, values: .float(values), storedType: type.name)
+        case .file(let file, let offset):
+            bytes = try file.bytes(offset ..< offset + n * type.byteSize, "tensor '\(plan.name)'")
         }
         let values: ONNXTensor.Values = bytes.withUnsafeBytes { raw in
             func load<T: FixedWidthInteger>(_: T.Type, _ i: Int) -> T {
                 T(littleEndian: raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self))
             }
             switch type {
-            case .float: return .float((0..<n).map { Float(bitPattern: load(UInt32.self, $0)) })
-            case .float16: return .float((0..<n).map { HalfFloat.float(fromHalfBits: load(UInt16.self, $0)) })
-            case .bfloat16: return .float((0..<n).map { HalfFloat.float(fromBFloat16Bits: load(UInt16.self, $0)) })
+            case .float: return .float(decodeFloats(raw, count: n, dtype: .float32))
+            case .float16: return .float(decodeFloats(raw, count: n, dtype: .float16))
+            case .bfloat16: return .float(decodeFloats(raw, count: n, dtype: .bfloat16))
             case .double: return .float((0..<n).map { Float(Double(bitPattern: load(UInt64.self, $0))) })
             case .int64: return .int((0..<n).map { load(Int64.self, $0) })
             case .uint64: return .int((0..<n).map { Int64(truncatingIfNeeded: load(UInt64.self, $0)) })

@@ -7,13 +7,21 @@ import SwiftProtobuf
 public enum ONNXWriter {
     /// Reads `model`'s file again and writes it to `path` with each initializer named in `values`
     /// replaced: stored as `raw_data` in its own element type (float32, float16 or bfloat16;
-    /// float32 for others), inline (an input's external data is taken in).
+    /// float32 for others), inline (an input's external data is taken in). The others are written
+    /// as they were.
     public static func write(_ model: ONNXModel, replacing values: [String: [Float]], to path: String) throws {
-        var proto = try ONNXReader.parse(try FileIO.readAll(model.path), path: model.path)
-        var graph = proto.graph
+        let file = try ONNXBytes(path: model.path)
+        let (parsed, rawData) = try ONNXReader.parse(file)
+        var proto = parsed, graph = parsed.graph
+        let declared = Dictionary(model.declared.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for i in graph.initializer.indices {
             let name = graph.initializer[i].name
-            guard let v = values[name], let t = model.initializers[name], v.count == t.count else { continue }
+            guard let v = values[name], let t = declared[name], v.count == t.count else {
+                if let r = rawData[i] {  // the bytes the scan left in the file
+                    graph.initializer[i].rawData = Data(try file.bytes(r, "initializer '\(name)'"))
+                }
+                continue
+            }
             var out = Onnx_TensorProto()
             out.name = name
             out.dims = t.shape.map { Int64($0) }

@@ -10,11 +10,20 @@ import XCTest
 /// (scripts/oracles/make_onnx_fixtures.py). Files whose forward pass is not the family's keep
 /// running as their graph.
 final class ONNXNativeTests: XCTestCase {
-    /// The `models inspect` row that says how a file runs.
+    /// What a load of the file decided and why (``ModelInfo/runtimeReason``).
     static func runsAs(_ name: String) throws -> String {
-        let rows = Dictionary(try ModelInspection.rows(path: ONNXReaderTests.path("\(name).onnx")),
-                              uniquingKeysWith: { a, _ in a })
-        return rows["runs as"] ?? "(no row)"
+        try ModelLoader.load(path: ONNXReaderTests.path("\(name).onnx")).info.runtimeReason ?? "(none)"
+    }
+
+    /// `models inspect` reads no weights: its `runs as` row says what a load will try, from the names.
+    func testInspectSaysWhatALoadWillTry() throws {
+        func row(_ name: String) throws -> String {
+            let rows = Dictionary(try ModelInspection.rows(path: ONNXReaderTests.path("\(name).onnx")),
+                                  uniquingKeysWith: { a, _ in a })
+            return rows["runs as"] ?? "(no row)"
+        }
+        XCTAssertTrue(try row("esrgan_x4_o17_dyn").hasPrefix("RRDBNet natively when a load's probe equals"))
+        XCTAssertTrue(try row("esrgan_x4_o17_dyn_renamed").hasPrefix("decided at load"))
     }
 
     /// Loads `name`, checks it runs natively as `family`, recognised as `how` says, and equals

@@ -79,7 +79,7 @@ enum ONNXGraph: NetworkArchitecture {
                             macsOutsideLayers: max(0, convMACs - counted) + p.productMACs / pixels,
                             extraReceptiveRadius: max(0, margin - radius),
                             hyperParameters: [("opset", m.opset), ("nodes", m.nodes.count),
-                                              ("initializers", m.initializers.count)],
+                                              ("initializers", m.declared.count)],
                             settings: settings, graph: ["opset \(m.opset), input [\(dims)]"] + m.nodes.map(signature),
                             sideMultiple: sideMultiple)
         let s = shapes(m)
@@ -98,9 +98,8 @@ enum ONNXGraph: NetworkArchitecture {
     /// The float initializers' names, shapes and element types.
     static func shapes(_ m: ONNXModel) -> TensorShapes {
         var shapes = TensorShapes()
-        for name in m.initializerNames {
-            guard let t = m.initializers[name], t.isFloat else { continue }
-            shapes[name] = TensorShape(shape: t.shape, dtype: dtype(t.storedType))
+        for t in m.declared where t.isFloat {
+            shapes[t.name] = TensorShape(shape: t.shape, dtype: dtype(t.storedType))
         }
         return shapes
     }

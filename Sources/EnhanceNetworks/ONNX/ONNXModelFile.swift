@@ -11,9 +11,11 @@ enum ONNXModelFile {
 
     /// Reads the graph at `path` (refused over `budget`), prepares it and describes it from a dry
     /// probe: at its fixed input size, else at ``ONNXGraph/probeSide`` (64 px when that fails).
-    static func open(path: String, budget: LoadBudget) throws -> (ONNXProgram, ModelDescription) {
-        let model = try ONNXReader.read(path: path, budget: budget)
-        let program = try ONNXProgram(model)
+    /// With `probesOnly` the convolutions' weights stay in the file (``ONNXProgram``'s probes-only
+    /// mode): enough to describe it, not to run it.
+    static func open(path: String, budget: LoadBudget, probesOnly: Bool = false) throws
+        -> (ONNXProgram, ModelDescription) {
+        let program = try ONNXProgram(try ONNXReader.scan(path: path, budget: budget), probesOnly: probesOnly)
         let name = (path as NSString).lastPathComponent
         let probe: ONNXProbe
         if let (h, w) = program.fixedSize {
@@ -46,27 +48,33 @@ enum ONNXModelFile {
         return 1
     }
 
-    /// ``ModelInspection/network(path:)`` for an ONNX file. Unlike the other formats an ONNX file is
-    /// read whole to be described (its graph is probed, and a load's native check made: the row
-    /// `runs as` says whether it runs natively, as which family, how that was recognised and what
-    /// the probe found), so a file declaring more than the default budget (half of memory) is
-    /// refused rather than described.
+    /// ``ModelInspection/network(path:)`` for an ONNX file: its graph is read and probed dry, its
+    /// convolutions' weights left in the file (memory bounded by the graph, not the weights); a file
+    /// declaring more than the default budget (half of memory) is still refused rather than described.
+    /// The row `runs as` says what a load will try (``ONNXNative/expectation(_:source:)``).
     static func describe(path: String) throws -> (network: ModelDescription, file: CheckpointDescription,
                                                    parameters: Int?) {
-        let (program, graph) = try open(path: path, budget: .default)
+        let (program, graph) = try open(path: path, budget: .default, probesOnly: true)
         let m = program.model
-        let decision = ONNXNative.decide(m, program: program, scale: graph.scale,
-                                         source: (path as NSString).lastPathComponent)
-        let d = ONNXGraph.adding(("runs as", decision.summary), to: graph)
+        let d = ONNXGraph.adding(("runs as", ONNXNative.expectation(m, source: (path as NSString).lastPathComponent)),
+                                 to: graph)
         let file = CheckpointDescription(format: .onnx, content: .tensors(d.shapes), weightsPath: path,
                                          fileBytes: m.fileBytes, budgetParameters: m.parameterCount)
         return (d, file, m.parameterCount)
+    }
+
+    /// The file's SHA-256 computed on another thread while this one reads and probes the graph; nil
+    /// (hashed after, if at all) for a file over `budget`, which is refused before then.
+    static func earlyHash(_ path: String, budget: LoadBudget) -> BackgroundHash? {
+        guard let size = try? FileIO.size(path), size <= budget.maxBytes else { return nil }
+        return BackgroundHash(path: path)
     }
 
     /// ``ModelLoader/load(path:budget:)`` for an ONNX file: refused over `budget` before its values are
     /// decoded (the file's declared tensors) and again before any kernel is prepared (the network's
     /// need: file, float32 weights, kernels).
     static func load(path: String, budget: LoadBudget) throws -> LoadedModel {
+        let hash = earlyHash(path, budget: budget)
         let (program, d) = try open(path: path, budget: budget)
         try budget.check(file: path, need: d.loadNeed(fileBytes: program.model.fileBytes))
         let m = program.model
@@ -76,21 +84,22 @@ enum ONNXModelFile {
             weights[name] = WeightTensor(shape: t.shape, values: v, dtype: ONNXGraph.dtype(t.storedType))
         }
         let name = (path as NSString).lastPathComponent
-        let hash = BackgroundHash(path: path)  // read on another thread while the native check runs
         let decision = ONNXNative.decide(m, program: program, scale: d.scale, source: name)
-        let sha = try hash.value()
+        let sha = try hash?.value() ?? CheckpointFile.sha256Hex(path: path)
         if var native = decision.native {
             native.onnx = m  // not the program: its folded constants are freed with it
             let family = native.modelDescription.family
             var info = ModelInfo(native.modelDescription, sha256: sha, sourceFormat: "onnx, run natively as \(family)",
                                  parameterCount: m.parameterCount)
             info.runtime = "onnx → \(family) native"
+            info.runtimeReason = decision.summary
             return LoadedModel(name: name, detected: native, info: info)
         }
         let graph = ONNXGraph.adding(("runs as", decision.summary), to: d)
         let detected = DetectedModel(stateDict: weights, network: ONNXNetwork(program, graph), onnx: m)
         var info = ModelInfo(graph, sha256: sha, sourceFormat: "onnx", parameterCount: m.parameterCount)
         info.runtime = "onnx graph"
+        info.runtimeReason = decision.summary
         return LoadedModel(name: name, detected: detected, info: info)
     }
 }

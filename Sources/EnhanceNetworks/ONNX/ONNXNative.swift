@@ -58,6 +58,23 @@ enum ONNXNative {
         return Candidate(weights: fit.dict, family: d.family, how: "by structure (\(parts.joined(separator: ", ")))")
     }
 
+    /// What a load of `m` will try, for `models inspect`, from the declared shapes alone (the weights
+    /// stay in the file): the family its initializers' names form, natively when a load's probe
+    /// agrees; else the structural recognition and the probe are left to the load (they read the
+    /// weights). A decoded model gets the load's full ``decide(_:program:scale:source:)`` instead.
+    static func expectation(_ m: ONNXModel, source: String) -> String {
+        var shapes = TensorShapes()
+        for t in m.declared where t.isFloat {
+            shapes[t.name] = TensorShape(shape: t.shape, dtype: ONNXGraph.dtype(t.storedType))
+        }
+        if let d = try? NetworkRegistry.describe(shapes, source: source) {
+            return "\(d.family) natively when a load's probe equals the graph (recognised by the initializers' "
+                + "names)"
+        }
+        return "decided at load: the initializers' names form no family; a load recovers the checkpoint from "
+            + "the graph's structure and probes it"
+    }
+
     /// Whether `m` runs natively: its ``candidate(_:source:)``, built and run beside `program` on a
     /// seeded probe image (``probeSizes(_:network:)``), both with a pool that makes no kernels (every
     /// convolution direct on its weights: the probe costs its products alone, and the native

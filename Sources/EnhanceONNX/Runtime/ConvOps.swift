@@ -6,10 +6,23 @@ import EnhanceTensor
 /// FFT, grouped, depthwise or direct, with the activation fused into its epilogue); padding other
 /// than `k/2` is a zero pad before it or a crop after it. Everything else (strides, dilations,
 /// even or rectangular kernels) runs as im2col and a GEMM (``matmul(_:_:batch:transposeB:pool:)``).
-/// Weights are OIHW (`ConvTranspose`: `[C, O/group, kh, kw]`).
+/// Weights are OIHW (`ConvTranspose`: `[C, O/group, kh, kw]`). Prepared from declared shapes alone
+/// (a program for probes, ``ONNXProgram/init(_:pool:maxElements:probesOnly:)``) it has the geometry
+/// but not the weights: it runs dry only.
 final class PreparedConv: @unchecked Sendable {
+    /// A weight or bias: its shape and type, and its values (nil: not read, a program for probes).
+    struct Parameter {
+        let shape: [Int], storedType: String, isFloat: Bool, values: [Float]?
+        var count: Int { shape.reduce(1, *) }
+
+        init(_ t: ONNXTensor) { (shape, storedType, isFloat, values) = (t.shape, t.storedType, t.isFloat, t.floats) }
+        init(_ d: ONNXDeclaredTensor) { (shape, storedType, isFloat, values) = (d.shape, d.storedType, d.isFloat, nil) }
+    }
+
     let transposed: Bool
     let weight: [Float], bias: [Float]?
+    /// Whether the weights (and bias) were read: false in a program for probes.
+    let hasValues: Bool
     /// Out channels, in channels per group, kernel height and width, group count.
     let out: Int, inPerGroup: Int, kh: Int, kw: Int, groups: Int
     let strides: [Int], dilations: [Int], outputPadding: [Int]
@@ -19,7 +32,11 @@ final class PreparedConv: @unchecked Sendable {
     /// The fast path's layer, when the shape allows it.
     let layer: Conv2D?
 
-    init(_ ctx: OpContext, weight w: ONNXTensor, bias b: ONNXTensor?) throws {
+    convenience init(_ ctx: OpContext, weight w: ONNXTensor, bias b: ONNXTensor?) throws {
+        try self.init(ctx, weight: Parameter(w), bias: b.map(Parameter.init))
+    }
+
+    init(_ ctx: OpContext, weight w: Parameter, bias b: Parameter?) throws {
         transposed = ctx.node.opType == "ConvTranspose"
         guard w.isFloat, w.shape.count == 4 else {
             throw ctx.fail("weight \(w.shape) \(w.storedType): only 2-D convolutions with float weights run")
@@ -56,10 +73,11 @@ final class PreparedConv: @unchecked Sendable {
         case "SAME_UPPER", "SAME_LOWER": pads = nil
         default: throw ctx.fail("auto_pad \(autoPad)")
         }
-        (weight, bias) = (w.floats, b?.floats)
+        (weight, bias) = (w.values ?? [], b?.values)
+        hasValues = w.values != nil && (b == nil || b?.values != nil)
         let fast = !transposed && kh == kw && kh % 2 == 1 && strides == [1, 1] && dilations == [1, 1]
-        layer = fast ? Conv2D(weight: weight, bias: bias, inChannels: inPerGroup * groups, outChannels: out,
-                              kernelSize: kh, groups: groups) : nil
+        layer = fast && hasValues ? Conv2D(weight: weight, bias: bias, inChannels: inPerGroup * groups,
+                                           outChannels: out, kernelSize: kh, groups: groups) : nil
     }
 
     /// Multiply-accumulates of one run from `input` `[1, C, H, W]` to `output`.
@@ -100,6 +118,7 @@ final class PreparedConv: @unchecked Sendable {
         guard let t = x.chw, x.shape.count == 4, t.height > 0, t.width > 0 else {
             throw ctx.fail("input \(x.shape) is not [1, C, H, W]")
         }
+        guard hasValues else { throw ctx.fail("its weights were not read (a program prepared for probes only)") }
         let inChannels = transposed ? inPerGroup * groups : inPerGroup * groups
         guard t.channels == inChannels else {
             throw ctx.fail("input has \(t.channels) channels, weights want \(inChannels)")
