@@ -72,4 +72,8 @@ static inline enhance_float16 enhance_exp16_fma(enhance_float16 x) {
 /* The ISA this C file itself was compiled for (a build-consistency check for tests). */
 int enhance_c_vector_isa(void);
 
+/* The smooth activations (included here so that every importer of this header, whatever module
+ * map names it, sees them). */
+#include "vector_math.h"
+
 #endif
