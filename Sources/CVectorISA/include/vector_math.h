@@ -3,9 +3,9 @@
 
 #include "vector_isa.h"
 
-/* The smooth activations on 16 floats, inlined into Swift (VectorMath wraps them). In C because
- * Swift compiled the SIMD16 versions (their min, max, comparisons and selects) into 4-wide code
- * 2-3x slower per vector; the operations and their order are those of the Swift originals (no
+/* exp and the smooth activations on 16 floats, inlined into Swift (VectorMath wraps them). In C
+ * because Swift compiled the SIMD16 versions (their min, max, comparisons and selects) into 4-wide
+ * code 2-3x slower per vector; the operations and their order are those of the Swift originals (no
  * contraction into FMAs), so VectorMathTests' error bounds are theirs. */
 
 /* Every function here is inlined, so the AVX2 calling convention for 64-byte vectors (which
@@ -14,6 +14,44 @@
 #pragma clang diagnostic ignored "-Wpsabi"
 
 #define ENHANCE_SPLAT(v) ((enhance_float16)(v))
+
+/* 16 floats and 16 int32 (imported into Swift as SIMD16<Float> and SIMD16<Int32>). */
+typedef float enhance_float16 __attribute__((ext_vector_type(16)));
+typedef int enhance_int16 __attribute__((ext_vector_type(16)));
+
+/* e^x of the enhance_float16 `x`: Cody-Waite reduction x = n ln 2 + r, the degree-6 polynomial of
+ * Cephes expf, 2^n from the exponent bits; inputs clamped to [-87.3, 88.37]. One body for both
+ * roundings below (the contraction pragma applies where it is expanded). */
+#define ENHANCE_EXP16_BODY(x)                                                                     \
+    x = __builtin_elementwise_max(__builtin_elementwise_min(x, ENHANCE_SPLAT(88.37626f)),          \
+                                  ENHANCE_SPLAT(-87.33654f));                                      \
+    const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */              \
+    enhance_float16 shifted = x * 1.44269504f + magic;                                             \
+    enhance_float16 n = shifted - magic;                                                           \
+    enhance_float16 r = x - n * 0.693359375f;                                                      \
+    r = r + n * 2.1219444e-4f;                                                                     \
+    enhance_float16 p = 1.98756915e-4f;                                                            \
+    p = p * r + 1.39819995e-3f;                                                                    \
+    p = p * r + 8.3334519e-3f;                                                                     \
+    p = p * r + 4.16657959e-2f;                                                                    \
+    p = p * r + 1.66666655e-1f;                                                                    \
+    p = p * r + 5.00000012e-1f;                                                                    \
+    p = p * (r * r) + r + 1.0f;                                                                    \
+    /* The low mantissa bits of `shifted` hold n; 2^n is (n + 127) << 23. */                       \
+    enhance_int16 ni = (enhance_int16)shifted - (enhance_int16)ENHANCE_SPLAT(magic);               \
+    return p * (enhance_float16)((ni + 127) << 23);
+
+/* e^x with the Swift original's roundings (no contraction), whose bounds VectorMathTests assert. */
+static inline enhance_float16 enhance_exp16(enhance_float16 x) {
+#pragma clang fp contract(off)
+    ENHANCE_EXP16_BODY(x)
+}
+
+/* e^x with its multiply-adds fused (fewer operations, other roundings): the logistic family's. */
+static inline enhance_float16 enhance_exp16_fma(enhance_float16 x) {
+#pragma clang fp contract(fast)
+    ENHANCE_EXP16_BODY(x)
+}
 
 /* Lanes of `a` where `mask` (a comparison's all-ones / zero lanes) is set, else of `b`. */
 static inline enhance_float16 enhance_select16(enhance_int16 mask, enhance_float16 a, enhance_float16 b) {
