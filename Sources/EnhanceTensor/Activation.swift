@@ -71,20 +71,6 @@ public enum Activation: Sendable, Equatable {
 enum SmoothActivation: UInt8, Sendable {
     case sigmoid, silu, gelu, geluTanh, tanh, mish
 
-    /// The activation of `count` vectors in place: one switch, and a loop per case whose
-    /// iterations are independent, so their long dependency chains (exp, then a division) overlap.
-    @inline(never)
-    func apply(_ p: UnsafeMutablePointer<SIMD16<Float>>, count: Int) {
-        switch self {
-        case .sigmoid: for i in 0..<count { p[i] = VectorMath.sigmoid(p[i]) }
-        case .silu: for i in 0..<count { p[i] = VectorMath.silu(p[i]) }
-        case .gelu: for i in 0..<count { p[i] = VectorMath.gelu(p[i]) }
-        case .geluTanh: for i in 0..<count { p[i] = VectorMath.geluTanh(p[i]) }
-        case .tanh: for i in 0..<count { p[i] = VectorMath.tanh(p[i]) }
-        case .mish: for i in 0..<count { p[i] = VectorMath.mish(p[i]) }
-        }
-    }
-
     @inline(never)
     func apply(_ x: SIMD16<Float>) -> SIMD16<Float> {
         switch self {

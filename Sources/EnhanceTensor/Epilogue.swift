@@ -57,26 +57,6 @@ extension Epilogue {
         UnsafeRawPointer(p + 16 * group).loadUnaligned(as: V.self)
     }
 
-    /// ``storePacked(_:bias:slope:_:_:)`` for `count` consecutive packed pixels `v[0..<count]` (16
-    /// floats apart in `dst` from `offset`); `v` is overwritten. A smooth activation runs over all of
-    /// them at once (``SmoothActivation/apply(_:count:)``).
-    @inline(__always)
-    func storePacked(_ v: UnsafeMutablePointer<V>, count: Int, bias: V, slope: V, _ dst: UnsafeMutablePointer<Float>,
-                     _ offset: Int) {
-        guard mode == .smooth else {
-            for x in 0..<count { storePacked(v[x], bias: bias, slope: slope, dst, offset + 16 * x) }
-            return
-        }
-        for x in 0..<count { v[x] += bias }
-        smooth.apply(v, count: count)
-        for x in 0..<count {
-            var y = v[x]
-            if scale != 1 { y *= scale }
-            if let r = residual { y += UnsafeRawPointer(r + offset + 16 * x).loadUnaligned(as: V.self) }
-            UnsafeMutableRawPointer(dst + offset + 16 * x).storeBytes(of: y, as: V.self)
-        }
-    }
-
     /// `act(v + bias) · scale (+ residual)` for one packed pixel (16 channels, `bias`/`slope` theirs)
     /// stored at `offset` of `dst`.
     @inline(__always)

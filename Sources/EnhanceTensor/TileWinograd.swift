@@ -211,10 +211,11 @@ enum TileWinograd {
             let o = tmp + r * 8
             let e = at((o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]))
             let row = planeBase + (y * w + 6 * tx) * 16, n = min(6, w - 6 * tx)
-            // The row's outputs go through the epilogue together (tmp[48...] is free here).
-            let line = tmp + 48
-            line[0] = e.0; line[1] = e.1; line[2] = e.2; line[3] = e.3; line[4] = e.4; line[5] = e.5
-            epilogue.storePacked(line, count: n, bias: bias, slope: slope, out, row)
+            @inline(__always) func put(_ v: V, _ x: Int) {
+                guard x < n else { return }
+                epilogue.storePacked(v, bias: bias, slope: slope, out, row + 16 * x)
+            }
+            put(e.0, 0); put(e.1, 1); put(e.2, 2); put(e.3, 3); put(e.4, 4); put(e.5, 5)
         }
     }
 }

@@ -17,7 +17,7 @@ public enum VectorMath {
 
     /// `eˣ`: Cody–Waite reduction `x = n·ln 2 + r`, a degree-6 polynomial (Cephes `expf`) and the
     /// exponent built from bits. Inputs are clamped to [−87.3, 88.37] (results 10⁻³⁸ … 2.4 · 10³⁸).
-    /// In C (`enhance_exp16`): Swift's SIMD min, max and comparisons run lane by lane.
+    /// In C (`enhance_exp16`): Swift compiled its SIMD16 min, max and selects into 4-wide code.
     @inline(__always) public static func exp(_ x: V) -> V { enhance_exp16(x) }
 
     /// `|x|` (the sign bit cleared).
@@ -25,24 +25,6 @@ public enum VectorMath {
 
     /// `1 / (1 + e⁻ˣ)`.
     @inline(__always) public static func sigmoid(_ x: V) -> V { enhance_sigmoid16(x) }
-
-    /// `σ` of `count` floats from `src` into `dst` (may be the same memory), 16 at a time with the
-    /// iterations' dependency chains overlapping.
-    public static func sigmoid(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
-        let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
-        var i = 0
-        while i + 16 <= count {
-            d.storeBytes(of: enhance_sigmoid16(s.loadUnaligned(fromByteOffset: 4 * i, as: V.self)), toByteOffset: 4 * i,
-                         as: V.self)
-            i += 16
-        }
-        if i < count {
-            var v = V()
-            for l in 0..<(count - i) { v[l] = src[i + l] }
-            let r = enhance_sigmoid16(v)
-            for l in 0..<(count - i) { dst[i + l] = r[l] }
-        }
-    }
 
     /// `tanh x`: the odd polynomial of Cephes `tanhf` for |x| < 0.625, else `1 − 2 / (e²ˣ + 1)`
     /// with the sign restored.

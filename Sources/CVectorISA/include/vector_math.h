@@ -5,8 +5,9 @@
 
 /* exp and the smooth activations on 16 floats, inlined into Swift (VectorMath wraps them). In C
  * because Swift compiled the SIMD16 versions (their min, max, comparisons and selects) into 4-wide
- * code 2-3x slower per vector; the operations and their order are those of the Swift originals (no
- * contraction into FMAs), so VectorMathTests' error bounds are theirs. */
+ * code 2-3x slower per vector. The operations and their order are those of the Swift originals (no
+ * contraction into FMAs), so VectorMathTests' error bounds are theirs, except the logistic family
+ * (sigmoid, SiLU, tanh-GELU): a fused exp and a refined reciprocal, which the same bounds check. */
 
 /* Every function here is inlined, so the AVX2 calling convention for 64-byte vectors (which
  * -Wpsabi warns differs from AVX-512's) never applies. */

@@ -37,16 +37,19 @@ extension SPAN {
                 pool.parallelFor((n + chunk - 1) / chunk) { c in
                     var i = c * chunk
                     let end = min(n, i + chunk)
-                    // σ(o3) of the chunk first (one call: its vectors' exp chains overlap), then the rest.
-                    VectorMath.sigmoid(a.baseAddress! + i, out.baseAddress! + i, count: end - i)
                     while i + 16 <= end {
                         let v = pa.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
                         let r = pb.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
-                        let g = po.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
-                        po.storeBytes(of: (v + r) * (g - 0.5), toByteOffset: 4 * i, as: SIMD16<Float>.self)
+                        po.storeBytes(of: (v + r) * (VectorMath.sigmoid(v) - 0.5), toByteOffset: 4 * i,
+                                      as: SIMD16<Float>.self)
                         i += 16
                     }
-                    for l in i..<end { out[l] = (a[l] + b[l]) * (out[l] - 0.5) }
+                    if i < end {
+                        var v = SIMD16<Float>(), r = SIMD16<Float>()
+                        for l in 0..<(end - i) { (v[l], r[l]) = (a[i + l], b[i + l]) }
+                        let g = (v + r) * (VectorMath.sigmoid(v) - 0.5)
+                        for l in 0..<(end - i) { out[i + l] = g[l] }
+                    }
                 }
             } }
         }
