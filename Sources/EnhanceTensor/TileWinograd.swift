@@ -69,7 +69,7 @@ enum TileWinograd {
         let count = 64 * inChannels * outChannels, k = outChannels, c = inChannels
         let g: [Float] = Self.g.map { Float($0) }
         // Every element is written below, so a recycled array (no page faults) serves as well as a new one.
-        var out = KernelRecycler.shared.take(count) ?? [Float](unsafeUninitializedCapacity: count) { $1 = count }
+        var out = KernelRecycler.shared.take(count) ?? freshKernelArray(count)
         // Task = (32-channel block, run of 16 input channels): for each point ξ it writes one
         // contiguous run of 16·width floats (whole cache lines, no two tasks sharing one).
         let runs = (c + 15) / 16, blocks = (k + 31) / 32

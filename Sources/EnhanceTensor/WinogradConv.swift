@@ -38,7 +38,7 @@ enum WinogradConv {
         let xiStride = kb * inChannels * rows, count = 36 * kp * inChannels
         let g: [Float] = Winograd.g.map { Float($0) }
         // Every element is written below (padding lanes as 0), so a recycled array serves.
-        var out = KernelRecycler.shared.take(count) ?? [Float](unsafeUninitializedCapacity: count) { $1 = count }
+        var out = KernelRecycler.shared.take(count) ?? freshKernelArray(count)
         guard count > 0 else { return out }
         out.withUnsafeMutableBufferPointer { buf in
             let base = buf.baseAddress!

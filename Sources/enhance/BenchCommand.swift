@@ -75,7 +75,8 @@ struct BenchCommand: ParsableCommand {
     var export = false
 
     @Flag(help: ArgumentHelp("Instead: time loading --model (default: RealESRGAN_x4plus ncnn from ../shared) by "
-                             + "stage, the same weights as .safetensors, and `enhance upscale` 128² whole-process "
+                             + "stage (an .onnx file: its load and first run), the same weights as .safetensors, and "
+                             + "`enhance upscale` 128² whole-process "
                              + "vs in-process."))
     var load = false
 
