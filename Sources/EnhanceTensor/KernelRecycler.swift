@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Freed F(6×6) kernel arrays kept for reuse by count. A network made for a new α (or method)
 /// replaces one of the same architecture, whose kernels are freed just before: taking their arrays
 /// spares the page faults of ~474 MB of fresh memory per α on RealESRGAN_x4plus (about half the time of
@@ -47,13 +51,10 @@ public final class KernelRecycler: @unchecked Sendable {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A new array of `count` floats (contents undefined) whose pages are made resident in one call
-/// (`MADV_POPULATE_WRITE`) instead of one fault per 4 KiB page
-/// as the kernel transform first writes them.
+/// (`MADV_POPULATE_WRITE`, Linux 5.14; refused harmlessly before) instead of one fault per 4 KiB
+/// page as the kernel transform first writes them. Transparent huge pages were tried and left out:
+/// their direct compaction stalled some first runs by up to 0.8 s.
 func freshKernelArray(_ count: Int) -> [Float] {
     var a = [Float](unsafeUninitializedCapacity: count) { $1 = count }
     #if canImport(Glibc)
