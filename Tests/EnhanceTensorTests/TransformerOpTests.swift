@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import EnhanceTensor
 
@@ -52,6 +53,36 @@ final class TransformerOpTests: XCTestCase {
                                 bias: fx.values(c, "bias"), mask: fx.values(c, "mask"), pool: pool)
         let want = fx.values(c, "y")
         assertClose(y.data, want, atol: 1e-5 * peak(want))
+    }
+
+    /// The fixture's windows with the bias, the mask, both or neither left out, against attention
+    /// written out in scalar loops here (the numpy case above covers both present).
+    func testWindowAttentionOptionalTerms() {
+        let c = "attention", heads = fx.attr(c, "heads"), n = fx.attr(c, "window") * fx.attr(c, "window")
+        let qkv = fx.matrix(c, "qkv"), ch = qkv.columns / 3, d = ch / heads, nW = qkv.rows / n
+        let scale = 1 / Float(d).squareRoot(), bias = fx.values(c, "bias"), mask = fx.values(c, "mask")
+        for (b, m) in [(bias, nil), (nil, mask), (nil, nil)] as [([Float]?, [Float]?)] {
+            let y = windowAttention(qkv: qkv, windowTokens: n, heads: heads, scale: scale, bias: b, mask: m, pool: pool)
+            var want = [Float](repeating: 0, count: nW * n * ch)
+            for w in 0..<nW { for h in 0..<heads { for i in 0..<n {
+                let qi = (w * n + i) * 3 * ch + h * d
+                var e = (0..<n).map { j -> Float in
+                    let kj = (w * n + j) * 3 * ch + ch + h * d
+                    var s: Float = 0
+                    for t in 0..<d { s += qkv.data[qi + t] * qkv.data[kj + t] }
+                    return s * scale + (b?[(h * n + i) * n + j] ?? 0) + (m?[(w * n + i) * n + j] ?? 0)
+                }
+                let top = e.max()!
+                e = e.map { Foundation.exp($0 - top) }
+                let total = e.reduce(0, +)
+                for t in 0..<d {
+                    var acc: Float = 0
+                    for j in 0..<n { acc += e[j] / total * qkv.data[(w * n + j) * 3 * ch + 2 * ch + h * d + t] }
+                    want[(w * n + i) * ch + h * d + t] = acc
+                }
+            } } }
+            assertClose(y.data, want, atol: 1e-5 * peak(want))
+        }
     }
 
     func testTokenConversions() {
