@@ -31,10 +31,18 @@ extension ONNXProgram {
     /// Runs the graph at `height × width` with every convolution replaced by zeros of its output
     /// shape (everything else runs, on a small input cheaply), recording what ``ONNXProbe`` holds.
     public func probe(height: Int, width: Int, pool: ThreadPool = ThreadPool(threads: 1)) throws -> ONNXProbe {
+        try probe(height: height, width: width, pool: pool, also: nil)
+    }
+
+    /// ``probe(height:width:pool:)``, calling `also` after each node as ``run(_:pool:cancel:dry:trace:free:)``'s
+    /// `trace`.
+    func probe(height: Int, width: Int, pool: ThreadPool,
+               also: ((Int, [ONNXTensor?], [ONNXTensor]) -> Void)?) throws -> ONNXProbe {
         let channels = 3
         let x = Tensor(channels: channels, height: height, width: width)
         var layers: [ONNXProbe.Conv] = [], products = 0.0, live = 0, peak = 0
         let y = try run(x, pool: pool, dry: true) { i, inputs, outputs in
+            also?(i, inputs, outputs)
             let n = self.model.nodes[i]
             if let c = self.convs[i], let input = inputs.first ?? nil, let out = outputs.first {
                 let name = n.name.isEmpty ? n.inputs[1] : n.name

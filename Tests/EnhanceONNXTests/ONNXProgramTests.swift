@@ -16,6 +16,8 @@ final class ONNXProgramTests: XCTestCase {
         "rcan_x2_o17_dyn", "opmix_o17_dyn", "opmix_o13_static", "helper_tokens_o17", "helper_resize_o13",
         "helper_resize_o21", "helper_unshuffle_o17", "helper_rtr_o17", "external_ok", "esrgan_x4_o17_dyn",
         "esrgan_x4_o17_dyn_flipped", "esrgan_x4_o17_dyn_bilinear", "swinir_x2_o17_static_extra",
+        "span_x4_o17_static16", "rrdb_x4_o17_static16", "rcan_x2_o17_static16", "baked_tokens_o17_static16",
+        "baked_mean_o17_static16",
     ]
 
     /// The fixture's input as CHW and onnxruntime's output `[1, C, H, W]`.

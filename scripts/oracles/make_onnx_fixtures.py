@@ -21,6 +21,8 @@ input widened), then copies everything to Tests/EnhanceONNXTests/Fixtures.
     /tmp/enh-oracles-venv/bin/python scripts/oracles/make_onnx_fixtures.py real DIR
 
 writes onnxruntime's outputs for the real-size graphs in DIR (local check, ONNXRealSizeTests).
+
+make_onnx_size_fixtures.py adds static 16x16 exports (some holding their size) for the size check.
 """
 import json
 import os

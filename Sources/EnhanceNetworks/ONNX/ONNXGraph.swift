@@ -30,6 +30,9 @@ enum ONNXGraph: NetworkArchitecture {
         var graph: [String]
         /// Input sides must be multiples of this: ``ONNXNetwork`` pads others with edge pixels.
         var sideMultiple = 1
+        /// For a graph that declares a fixed input size, what it computes at other sizes: one that
+        /// runs at any size runs on whole tiles, as a dynamic graph; others in windows of that size.
+        var sizeCheck: ONNXSizeCheck?
     }
 
     static func config(_ shapes: ShapeReader) throws -> Config {
@@ -40,9 +43,10 @@ enum ONNXGraph: NetworkArchitecture {
         throw NetworkError(name, "an ONNX graph is built from its file")
     }
 
-    /// The description of `program`'s graph from its probe `p`, for file `source`.
+    /// The description of `program`'s graph from its probe `p`, for file `source`; `sizeCheck`
+    /// for a graph that declares a fixed input size.
     static func describe(_ program: ONNXProgram, probe p: ONNXProbe, source: String,
-                         sideMultiple: Int = 1) throws -> ModelDescription {
+                         sideMultiple: Int = 1, sizeCheck: ONNXSizeCheck? = nil) throws -> ModelDescription {
         let m = program.model
         let (h, w) = (p.input[2], p.input[3])
         guard p.output.count == 4, p.output[1] == 3, p.input[1] == 3, p.output[2] % h == 0, p.output[3] % w == 0,
@@ -74,14 +78,14 @@ enum ONNXGraph: NetworkArchitecture {
         if sideMultiple > 1 {
             settings.append(("side multiple", "\(sideMultiple) (other sides are padded with edge pixels)"))
         }
-        if let (fh, fw) = program.fixedSize { settings.append(("fixed input size", "\(fw)×\(fh), run in windows")) }
+        if let sizeCheck { settings.append(("fixed input size", sizeCheck.summary)) }
         let config = Config(scale: p.output[2] / h, peakFloatsPerInputPixel: Double(p.peakFloats) / pixels,
                             macsOutsideLayers: max(0, convMACs - counted) + p.productMACs / pixels,
                             extraReceptiveRadius: max(0, margin - radius),
                             hyperParameters: [("opset", m.opset), ("nodes", m.nodes.count),
                                               ("initializers", m.declared.count)],
                             settings: settings, graph: ["opset \(m.opset), input [\(dims)]"] + m.nodes.map(signature),
-                            sideMultiple: sideMultiple)
+                            sideMultiple: sideMultiple, sizeCheck: sizeCheck)
         let s = shapes(m)
         return ModelDescription(architecture: ONNXGraph.self, config: config, keyLayout: "onnx", layers: layers,
                                 shapes: s, sourceKeys: s.keys.map { ($0, $0) }, derivedKeys: [])

@@ -10,26 +10,28 @@ enum ONNXModelFile {
     static func handles(_ path: String) -> Bool { ONNXReader.isONNX(path: path) }
 
     /// Reads the graph at `path` (refused over `budget`), prepares it and describes it from a dry
-    /// probe: at its fixed input size, else at ``ONNXGraph/probeSide`` (64 px when that fails).
-    /// With `probesOnly` the convolutions' weights stay in the file (``ONNXProgram``'s probes-only
-    /// mode): enough to describe it, not to run it.
+    /// probe: at its fixed input size, with what it computes at other sizes
+    /// (``ONNXProgram/probeFixedSize(pool:)``), else at ``ONNXGraph/probeSide`` (64 px when that
+    /// fails). With `probesOnly` the convolutions' weights stay in the file (``ONNXProgram``'s
+    /// probes-only mode): enough to describe it, not to run it.
     static func open(path: String, budget: LoadBudget, probesOnly: Bool = false) throws
         -> (ONNXProgram, ModelDescription) {
         let program = try ONNXProgram(try ONNXReader.scan(path: path, budget: budget), probesOnly: probesOnly)
         let name = (path as NSString).lastPathComponent
-        let probe: ONNXProbe
-        if let (h, w) = program.fixedSize {
-            probe = try program.probe(height: h, width: w)
-        } else {
-            do {
-                probe = try program.probe(height: ONNXGraph.probeSide, width: ONNXGraph.probeSide)
-            } catch {
-                guard let p = try? program.probe(height: 2 * ONNXGraph.probeSide, width: 2 * ONNXGraph.probeSide)
-                else { throw error }
-                probe = p
-            }
+        if let (probe, check) = try program.probeFixedSize() {
+            let multiple = check.reach == .anySize ? check.sideMultiple : 1
+            return (program, try ONNXGraph.describe(program, probe: probe, source: name, sideMultiple: multiple,
+                                                    sizeCheck: check))
         }
-        let multiple = program.fixedSize == nil ? sideMultiple(program, scale: probe.output[2] / probe.input[2]) : 1
+        let probe: ONNXProbe
+        do {
+            probe = try program.probe(height: ONNXGraph.probeSide, width: ONNXGraph.probeSide)
+        } catch {
+            guard let p = try? program.probe(height: 2 * ONNXGraph.probeSide, width: 2 * ONNXGraph.probeSide)
+            else { throw error }
+            probe = p
+        }
+        let multiple = sideMultiple(program, scale: probe.output[2] / probe.input[2])
         return (program, try ONNXGraph.describe(program, probe: probe, source: name, sideMultiple: multiple))
     }
 
@@ -56,8 +58,9 @@ enum ONNXModelFile {
                                                    parameters: Int?) {
         let (program, graph) = try open(path: path, budget: .default, probesOnly: true)
         let m = program.model
-        let d = ONNXGraph.adding(("runs as", ONNXNative.expectation(m, source: (path as NSString).lastPathComponent)),
-                                 to: graph)
+        let check = (graph.config as? ONNXGraph.Config)?.sizeCheck
+        let runsAs = ONNXNative.expectation(m, sizeCheck: check, source: (path as NSString).lastPathComponent)
+        let d = ONNXGraph.adding(("runs as", runsAs), to: graph)
         let file = CheckpointDescription(format: .onnx, content: .tensors(d.shapes), weightsPath: path,
                                          fileBytes: m.fileBytes, budgetParameters: m.parameterCount)
         return (d, file, m.parameterCount)
@@ -84,7 +87,8 @@ enum ONNXModelFile {
             weights[name] = WeightTensor(shape: t.shape, values: v, dtype: ONNXGraph.dtype(t.storedType))
         }
         let name = (path as NSString).lastPathComponent
-        let decision = ONNXNative.decide(m, program: program, scale: d.scale, source: name)
+        let decision = ONNXNative.decide(m, program: program, scale: d.scale,
+                                         sizeCheck: (d.config as? ONNXGraph.Config)?.sizeCheck, source: name)
         let sha = try hash?.value() ?? CheckpointFile.sha256Hex(path: path)
         if var native = decision.native {
             native.onnx = m  // not the program: its folded constants are freed with it

@@ -13,10 +13,11 @@ import Foundation
 /// network and the graph agree on a seeded probe image (within ``tolerance`` of the graph's output
 /// range), so a file whose forward differs from the family's keeps running as its graph.
 enum ONNXNative {
-    /// The least side of the probe image of a dynamic graph (``probeSizes(_:network:)``).
+    /// The least side of the probe image of a dynamic graph (``probeSizes(_:network:sizeCheck:)``).
     static let probeSide = 4
-    /// A graph exported with a fixed input size is probed at that size when the family's pass there
-    /// costs at most this many multiply-accumulates; larger ones run as their graph.
+    /// A graph exported with a fixed input size that computes the same at smaller sizes
+    /// (``ONNXSizeCheck``) is probed as a dynamic graph; any other at its size, when the family's pass
+    /// there costs at most this many multiply-accumulates (larger ones run as their graph).
     static let maxProbeMACs = 2e9
 
     /// A family checkpoint found in a file, before the probe.
@@ -60,14 +61,21 @@ enum ONNXNative {
 
     /// What a load of `m` will try, for `models inspect`, from the declared shapes alone (the weights
     /// stay in the file): the family its initializers' names form, natively when a load's probe
-    /// agrees; else the structural recognition and the probe are left to the load (they read the
-    /// weights). A decoded model gets the load's full ``decide(_:program:scale:source:)`` instead.
-    static func expectation(_ m: ONNXModel, source: String) -> String {
+    /// agrees (none runs for a graph that computes the same only at its fixed input size, where the
+    /// family's pass there costs over ``maxProbeMACs``); else the structural recognition and the
+    /// probe are left to the load (they read the weights). A decoded model gets the load's full
+    /// ``decide(_:program:scale:sizeCheck:source:)`` instead.
+    static func expectation(_ m: ONNXModel, sizeCheck: ONNXSizeCheck? = nil, source: String) -> String {
         var shapes = TensorShapes()
         for t in m.declared where t.isFloat {
             shapes[t.name] = TensorShape(shape: t.shape, dtype: ONNXGraph.dtype(t.storedType))
         }
         if let d = try? NetworkRegistry.describe(shapes, source: source) {
+            if let c = sizeCheck, c.reach == .declaredOnly,
+               d.macsPerInputPixel * Double(c.height * c.width) > maxProbeMACs {
+                return "its graph: \(d.family) by the initializers' names, but the graph runs only at its fixed "
+                    + "input size \(c.width)×\(c.height) (\(c.reason)), too large to probe"
+            }
             return "\(d.family) natively when a load's probe equals the graph (recognised by the initializers' "
                 + "names)"
         }
@@ -76,11 +84,13 @@ enum ONNXNative {
     }
 
     /// Whether `m` runs natively: its ``candidate(_:source:)``, built and run beside `program` on a
-    /// seeded probe image (``probeSizes(_:network:)``), both with a pool that makes no kernels (every
+    /// seeded probe image (``probeSizes(_:network:sizeCheck:)``), both with a pool that makes no kernels (every
     /// convolution direct on its weights: the probe costs its products alone, and the native
     /// network's kernels are made when it first runs, as after any load). The two outputs must
-    /// agree within ``tolerance`` of the graph's output range.
-    static func decide(_ m: ONNXModel, program: ONNXProgram, scale: Int, source: String) -> Decision {
+    /// agree within ``tolerance`` of the graph's output range. `sizeCheck`: what a graph that
+    /// declares a fixed input size computes at other sizes (where the probe may run).
+    static func decide(_ m: ONNXModel, program: ONNXProgram, scale: Int, sizeCheck: ONNXSizeCheck? = nil,
+                       source: String) -> Decision {
         guard let c = candidate(m, source: source) else {
             return Decision(summary: "its graph: no family's checkpoint in the initializers (by names or by "
                             + "structure)")
@@ -89,9 +99,11 @@ enum ONNXNative {
         guard let d = try? NetworkRegistry.detect(c.weights, source: source), d.network.scale == scale else {
             return Decision(summary: "\(seen) not of the graph's scale")
         }
-        let sizes = probeSizes(program, network: d.network)
+        let sizes = probeSizes(program, network: d.network, sizeCheck: sizeCheck)
+        let fixed = sizeCheck.map { "; fixed input size \($0.width)×\($0.height) in the file, \($0.reachText)" }
+            ?? ""
         guard !sizes.isEmpty else {
-            return Decision(summary: "\(seen) the graph's fixed input size is too large to probe")
+            return Decision(summary: "\(seen) the graph's fixed input size is too large to probe\(fixed)")
         }
         for (h, w) in sizes {
             guard let (native, graph) = probe(d.network, program, height: h, width: w),
@@ -100,12 +112,12 @@ enum ONNXNative {
             let relative = worst / max(hi - lo, 1e-3)
             let probe = "a \(w)×\(h) probe (largest difference " + String(format: "%.1e", relative) + " of the range)"
             guard relative <= tolerance else {
-                return Decision(summary: "\(seen) its output differs from the graph's on \(probe)")
+                return Decision(summary: "\(seen) its output differs from the graph's on \(probe)\(fixed)")
             }
             return Decision(native: d, summary: "\(c.family) natively, recognised \(c.how); equals "
-                            + "the graph on \(probe)")
+                            + "the graph on \(probe)\(fixed)")
         }
-        return Decision(summary: "\(seen) the probe did not run")
+        return Decision(summary: "\(seen) the probe did not run\(fixed)")
     }
 
     /// The largest difference between the family's and the graph's outputs on the probe, relative to
@@ -139,14 +151,34 @@ enum ONNXNative {
     /// The sizes to probe at, in order (the next is tried when a pass fails: a network that needs a
     /// larger input). A dynamic graph: a square of side ``probeSide`` (at least half the largest
     /// kernel, so that every tap reads the image), then 16, each rounded up to the network's tile
-    /// multiple. A fixed-size graph: its own size, when the family's pass there costs at most
-    /// ``maxProbeMACs``.
-    static func probeSizes(_ program: ONNXProgram, network: any SuperResolutionNetwork) -> [(Int, Int)] {
-        if let (h, w) = program.fixedSize {
-            return network.macsPerInputPixel * Double(h * w) <= maxProbeMACs ? [(h, w)] : []
+    /// multiple. A fixed-size graph that computes the same at other sizes (`sizeCheck`): the same
+    /// sides rounded up to its side multiple too, then the second size its check ran it at, each
+    /// within its size when it computes the same only up to it. Last (first for any other
+    /// fixed-size graph): its own size, when the family's pass there costs at most ``maxProbeMACs``.
+    static func probeSizes(_ program: ONNXProgram, network: any SuperResolutionNetwork,
+                           sizeCheck: ONNXSizeCheck? = nil) -> [(Int, Int)] {
+        func small(_ graphMultiple: Int) -> [Int] {
+            let m = lcm(network.tileMultiple, graphMultiple), k = network.layers.map(\.kernelSize).max() ?? 1
+            let sides = [max(probeSide, (k + 1) / 2), 16].map { ($0 + m - 1) / m * m }
+            return sides[1] > sides[0] ? sides : [sides[0]]
         }
-        let m = network.tileMultiple, k = network.layers.map(\.kernelSize).max() ?? 1
-        let sides = [max(probeSide, (k + 1) / 2), 16].map { ($0 + m - 1) / m * m }
-        return (sides[1] > sides[0] ? sides : [sides[0]]).map { ($0, $0) }
+        guard let (h, w) = program.fixedSize else { return small(1).map { ($0, $0) } }
+        var sizes: [(Int, Int)] = []
+        if let c = sizeCheck, c.reach != .declaredOnly {
+            let m = network.tileMultiple
+            sizes = small(c.sideMultiple).map { ($0, $0) }
+            if c.secondHeight % m == 0, c.secondWidth % m == 0, c.secondHeight > 0 {
+                sizes.append((c.secondHeight, c.secondWidth))
+            }
+            sizes = sizes.filter { c.reach == .anySize || ($0.0 <= h && $0.1 <= w) }
+        }
+        if network.macsPerInputPixel * Double(h * w) <= maxProbeMACs { sizes.append((h, w)) }
+        return sizes
+    }
+
+    private static func lcm(_ a: Int, _ b: Int) -> Int {
+        var (x, y) = (a, b)
+        while y != 0 { (x, y) = (y, x % y) }
+        return a / max(x, 1) * b
     }
 }

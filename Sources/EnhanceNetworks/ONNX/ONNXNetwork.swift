@@ -3,9 +3,11 @@ import EnhanceTensor
 
 /// An ONNX graph as a ``SuperResolutionNetwork``: `[3, H, W]` in, `[3, H·scale, W·scale]` out.
 ///
-/// A graph exported with a fixed input size runs only at that size: a smaller input is padded to
-/// it (edge pixels repeated) and the output cropped; a larger one is cut into windows of that size
-/// with a margin of a quarter of its shorter side (at most 16 px) and run window by window.
+/// A graph exported with a fixed input size that computes the same at any size
+/// (``ONNXSizeCheck/Reach/anySize``) runs as a dynamic graph. Any other runs only at that size: a
+/// smaller input is padded to it (edge pixels repeated) and the output cropped; a larger one is
+/// cut into windows of that size with a margin of a quarter of its shorter side (at most 16 px)
+/// and run window by window.
 final class ONNXNetwork: SuperResolutionNetwork, @unchecked Sendable {
     let modelDescription: ModelDescription
     let program: ONNXProgram
@@ -19,14 +21,16 @@ final class ONNXNetwork: SuperResolutionNetwork, @unchecked Sendable {
             throw NetworkError(family, "input [\(x.channels), \(x.height), \(x.width)] must be RGB")
         }
         let s = scale
-        let m = (modelDescription.config as? ONNXGraph.Config)?.sideMultiple ?? 1
+        let config = modelDescription.config as? ONNXGraph.Config
+        let m = config?.sideMultiple ?? 1
         if m > 1, x.height % m != 0 || x.width % m != 0 {
             let (h, w) = ((x.height + m - 1) / m * m, (x.width + m - 1) / m * m)
             let y = try checked(program.run(edgePad(x, height: h, width: w), pool: pool, cancel: cancel),
                                 Tensor(channels: 3, height: h, width: w))
             return y.cropped(y: 0, x: 0, height: x.height * s, width: x.width * s)
         }
-        guard let (fh, fw) = program.fixedSize, (fh, fw) != (x.height, x.width) else {
+        guard config?.sizeCheck?.reach != .anySize, let (fh, fw) = program.fixedSize,
+              (fh, fw) != (x.height, x.width) else {
             return try checked(program.run(x, pool: pool, cancel: cancel), x)
         }
         if x.height <= fh && x.width <= fw {
