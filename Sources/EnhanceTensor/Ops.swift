@@ -13,42 +13,52 @@ func makeTensor(channels: Int, height: Int, width: Int, layout: TensorLayout = .
 }
 
 /// Pixel shuffle (depth-to-space) by factor `r`: `[C·r², H, W]` → `[C, H·r, W·r]`, PyTorch order
-/// (`out[c, h·r + i, w·r + j] = in[c·r² + i·r + j, h, w]`).
-public func pixelShuffle(_ x: Tensor, _ r: Int) -> Tensor {
+/// (`out[c, h·r + i, w·r + j] = in[c·r² + i·r + j, h, w]`); channels spread over `pool` when given.
+public func pixelShuffle(_ x: Tensor, _ r: Int, pool: ThreadPool? = nil) -> Tensor {
     x.require(.chw, "pixelShuffle")
     precondition(r >= 1 && x.channels % (r * r) == 0, "pixelShuffle: channels not divisible by r²")
     let c = x.channels / (r * r), h = x.height, w = x.width, ow = w * r, plane = h * w
     return x.data.withUnsafeBufferPointer { src in
         makeTensor(channels: c, height: h * r, width: ow) { dst in
             let s = src.baseAddress!
-            for oc in 0..<c { for yy in 0..<h { for i in 0..<r {
-                let out = dst + (oc * h * r + yy * r + i) * ow
-                for j in 0..<r {
-                    let inRow = s + (oc * r * r + i * r + j) * plane + yy * w
-                    for xx in 0..<w { out[xx * r + j] = inRow[xx] }
-                }
-            } } }
+            forEachChannel(c, pool) { oc in
+                for yy in 0..<h { for i in 0..<r {
+                    let out = dst + (oc * h * r + yy * r + i) * ow
+                    for j in 0..<r {
+                        let inRow = s + (oc * r * r + i * r + j) * plane + yy * w
+                        for xx in 0..<w { out[xx * r + j] = inRow[xx] }
+                    }
+                } }
+            }
         }
     }
 }
 
+/// `body(c)` for every channel `c < count`, spread over `pool` when given.
+@inline(__always)
+func forEachChannel(_ count: Int, _ pool: ThreadPool?, _ body: (Int) -> Void) {
+    if let pool { pool.parallelFor(count, body) } else { for c in 0..<count { body(c) } }
+}
+
 /// Pixel unshuffle (space-to-depth) by factor `r`: `[C, H, W]` → `[C·r², H/r, W/r]`, PyTorch order
-/// (`out[c·r² + i·r + j, h, w] = in[c, h·r + i, w·r + j]`).
-public func pixelUnshuffle(_ x: Tensor, _ r: Int) -> Tensor {
+/// (`out[c·r² + i·r + j, h, w] = in[c, h·r + i, w·r + j]`); channels spread over `pool` when given.
+public func pixelUnshuffle(_ x: Tensor, _ r: Int, pool: ThreadPool? = nil) -> Tensor {
     x.require(.chw, "pixelUnshuffle")
     precondition(r >= 1 && x.height % r == 0 && x.width % r == 0, "pixelUnshuffle: size not divisible by r")
     let h = x.height / r, w = x.width / r, iw = x.width
     return x.data.withUnsafeBufferPointer { src in
         makeTensor(channels: x.channels * r * r, height: h, width: w) { dst in
             let s = src.baseAddress!
-            for c in 0..<x.channels { for i in 0..<r { for j in 0..<r {
-                let outPlane = dst + (c * r * r + i * r + j) * h * w
-                for yy in 0..<h {
-                    let inRow = s + (c * x.height + yy * r + i) * iw + j
-                    let out = outPlane + yy * w
-                    for xx in 0..<w { out[xx] = inRow[xx * r] }
-                }
-            } } }
+            forEachChannel(x.channels, pool) { c in
+                for i in 0..<r { for j in 0..<r {
+                    let outPlane = dst + (c * r * r + i * r + j) * h * w
+                    for yy in 0..<h {
+                        let inRow = s + (c * x.height + yy * r + i) * iw + j
+                        let out = outPlane + yy * w
+                        for xx in 0..<w { out[xx] = inRow[xx * r] }
+                    }
+                } }
+            }
         }
     }
 }
@@ -130,16 +140,20 @@ extension Tensor {
         return cropped(y: rows.lowerBound, x: 0, height: rows.count, width: width)
     }
 
-    /// The `height × width` window at (`y`, `x`) of a CHW tensor, all channels (itself when whole).
-    public func cropped(y: Int, x: Int, height h: Int, width w: Int) -> Tensor {
+    /// The `height × width` window at (`y`, `x`) of a CHW tensor, all channels (itself when whole),
+    /// channels copied over `pool` when given.
+    public func cropped(y: Int, x: Int, height h: Int, width w: Int, pool: ThreadPool? = nil) -> Tensor {
         require(.chw, "Tensor.cropped")
         precondition(y >= 0 && x >= 0 && y + h <= height && x + w <= width, "Tensor.cropped: window outside")
         if y == 0, x == 0, h == height, w == width { return self }
         return data.withUnsafeBufferPointer { src in
             makeTensor(channels: channels, height: h, width: w) { dst in
-                for c in 0..<channels { for r in 0..<h {
-                    (dst + (c * h + r) * w).update(from: src.baseAddress! + (c * height + y + r) * width + x, count: w)
-                } }
+                forEachChannel(channels, pool) { c in
+                    for r in 0..<h {
+                        (dst + (c * h + r) * w).update(from: src.baseAddress! + (c * height + y + r) * width + x,
+                                                       count: w)
+                    }
+                }
             }
         }
     }

@@ -8,12 +8,13 @@ extension RealCUGAN {
     /// A valid (unpadded) 3×3 conv: the zero-padded conv, its one-pixel border cropped. CHW
     /// `[in, H, W]` → `[out, H − 2, W − 2]`.
     static func valid(_ conv: Conv, _ x: Tensor, activation: Activation = .identity, pool: ThreadPool) -> Tensor {
-        shrink(conv(x, activation: activation, pool: pool), by: 1)
+        shrink(conv(x, activation: activation, pool: pool), by: 1, pool: pool)
     }
 
-    /// `x` without `n` pixels on every side (the reference's `F.pad(x, (−n, −n, −n, −n))`).
-    static func shrink(_ x: Tensor, by n: Int) -> Tensor {
-        Tiler.crop(x, y: n, x: n, height: x.height - 2 * n, width: x.width - 2 * n)
+    /// `x` without `n` pixels on every side (the reference's `F.pad(x, (−n, −n, −n, −n))`), its
+    /// channels copied over `pool` when given.
+    static func shrink(_ x: Tensor, by n: Int, pool: ThreadPool? = nil) -> Tensor {
+        x.cropped(y: n, x: n, height: x.height - 2 * n, width: x.width - 2 * n, pool: pool)
     }
 
     /// `nn.Conv2d(c, o, 2, 2, 0)`: a 2×2 stride-2 conv, run as `pixel_unshuffle(x, 2)` and a 1×1
@@ -32,7 +33,7 @@ extension RealCUGAN {
 
         /// CHW `[c, H, W]` (even sides) → `[o, H/2, W/2]`, activated.
         func callAsFunction(_ x: Tensor, activation: Activation, pool: ThreadPool) -> Tensor {
-            conv(pixelUnshuffle(x, 2), activation: activation, pool: pool)
+            conv(pixelUnshuffle(x, 2, pool: pool), activation: activation, pool: pool)
         }
     }
 
@@ -94,10 +95,10 @@ extension RealCUGAN {
 
         /// CHW `[c, n, m]` → `[o, (n − 1)·S − 2P + K, (m − 1)·S − 2P + K]`, activated.
         func callAsFunction(_ x: Tensor, activation: Activation = .identity, pool: ThreadPool) -> Tensor {
-            let y = pixelShuffle(conv(x, activation: activation, pool: pool), stride)
+            let y = pixelShuffle(conv(x, activation: activation, pool: pool), stride, pool: pool)
             let h = (x.height - 1) * stride - 2 * padding + kernel, w = (x.width - 1) * stride - 2 * padding + kernel
             precondition(offset + h <= y.height && offset + w <= y.width, "RealCUGAN: transposed conv crop")
-            return Tiler.crop(y, y: offset, x: offset, height: h, width: w)
+            return y.cropped(y: offset, x: offset, height: h, width: w, pool: pool)
         }
     }
 }

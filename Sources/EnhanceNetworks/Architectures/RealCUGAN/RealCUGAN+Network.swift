@@ -35,16 +35,17 @@ extension RealCUGAN {
             let statistics = StatisticsPass(options.statistics)
             let y = try unet1(padded, pool: pool, statistics: statistics)
             try cancel.check()
-            let z = add(try unet2(y, pool: pool, cancel: cancel, statistics: statistics), shrink(y, by: 20), pool: pool)
+            let z = add(try unet2(y, pool: pool, cancel: cancel, statistics: statistics),
+                        shrink(y, by: 20, pool: pool), pool: pool)
             try statistics.finish()
             try cancel.check()
             var out: Tensor
             if let convFinal {
-                out = pixelShuffle(shrink(convFinal(z, pool: pool), by: 2), 2)
-                out = Tiler.crop(out, y: 0, x: 0, height: h0 * s, width: w0 * s)
+                out = pixelShuffle(shrink(convFinal(z, pool: pool), by: 2, pool: pool), 2, pool: pool)
+                out = out.cropped(y: 0, x: 0, height: h0 * s, width: w0 * s, pool: pool)
                 out = add(out, upsampleNearest(x, factor: 4, pool: pool), pool: pool)
             } else {
-                out = Tiler.crop(z, y: 0, x: 0, height: h0 * s, width: w0 * s)
+                out = z.cropped(y: 0, x: 0, height: h0 * s, width: w0 * s, pool: pool)
             }
             guard config.pro else { return out }
             return binary(binary(out, scalar: 0.15, .sub, pool: pool), scalar: 1 / 0.7, .mul, pool: pool)

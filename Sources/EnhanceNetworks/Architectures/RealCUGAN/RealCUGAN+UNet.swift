@@ -66,7 +66,7 @@ extension RealCUGAN {
             let x1 = try conv1(x, pool: pool, statistics: statistics)
             let down = conv1Down(x1, activation: leaky, pool: pool)
             let x2 = conv2Up(try conv2(down, pool: pool, statistics: statistics), activation: leaky, pool: pool)
-            let x3 = valid(conv3, add(shrink(x1, by: 4), x2, pool: pool), activation: leaky, pool: pool)
+            let x3 = valid(conv3, add(shrink(x1, by: 4, pool: pool), x2, pool: pool), activation: leaky, pool: pool)
             return convBottom(x3, pool: pool)
         }
     }
@@ -102,9 +102,9 @@ extension RealCUGAN {
             let x3 = conv3Up(try conv3(conv2Down(x2, activation: leaky, pool: pool), pool: pool, statistics: s),
                              activation: leaky, pool: pool)
             try cancel.check()
-            let x4 = conv4Up(try conv4(add(shrink(x2, by: 4), x3, pool: pool), pool: pool, statistics: s),
+            let x4 = conv4Up(try conv4(add(shrink(x2, by: 4, pool: pool), x3, pool: pool), pool: pool, statistics: s),
                              activation: leaky, pool: pool)
-            let x5 = valid(conv5, add(shrink(x1, by: 16), x4, pool: pool), activation: leaky, pool: pool)
+            let x5 = valid(conv5, add(shrink(x1, by: 16, pool: pool), x4, pool: pool), activation: leaky, pool: pool)
             return valid(convBottom, x5, pool: pool)
         }
     }
