@@ -202,6 +202,12 @@ public final class ONNXProgram: @unchecked Sendable {
             } else if dry, n.opType == "MatMul", let shape = MathOps.matMulShape(try ctx.input(inputs, 0).shape,
                                                                                try ctx.input(inputs, 1).shape) {
                 outs = [zeros(shape)]
+            } else if dry, names.count == 1, let shape = try DryShapes.shape(n.opType, inputs, ctx) {
+                outs = [zeros(shape)]
+                if let tail = fused[i] {  // an activation: the shape stays
+                    skip.formUnion(tail.skipped)
+                    names = model.nodes[tail.output].outputs
+                }
             } else {
                 outs = try Self.kernel(n)(inputs, ctx)
                 if let tail = fused[i], !outs.isEmpty {
