@@ -13,14 +13,21 @@ public func channelCosineScores(_ qkv: Matrix, queries: Range<Int>, keys: Range<
     // Features as rows: [C, N] each.
     func transposed(_ r: Range<Int>) -> (Matrix, [Double]) {
         var out = [Float](repeating: 0, count: c * n), norms = [Double](repeating: 0, count: c)
-        qkv.data.withUnsafeBufferPointer { src in
-            for t in 0..<n { for f in 0..<c { out[f * n + t] = src[t * qkv.columns + r.lowerBound + f] } }
-        }
-        for f in 0..<c {
-            var s = 0.0
-            for t in 0..<n { s += Double(out[f * n + t]) * Double(out[f * n + t]) }
-            norms[f] = max(s.squareRoot(), 1e-12)
-        }
+        qkv.data.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in
+            norms.withUnsafeMutableBufferPointer { norm in
+                let (s, d, q) = (src.baseAddress!, dst.baseAddress!, norm.baseAddress!)
+                let stride = qkv.columns, first = r.lowerBound
+                pool.parallelFor(c) { f in  // one feature's row and norm per task
+                    var sum = 0.0
+                    for t in 0..<n {
+                        let v = s[t * stride + first + f]
+                        d[f * n + t] = v
+                        sum += Double(v) * Double(v)
+                    }
+                    q[f] = max(sum.squareRoot(), 1e-12)
+                }
+            }
+        } }
         return (Matrix(rows: c, columns: n, data: out), norms)
     }
     let (q, qn) = transposed(queries), (k, kn) = transposed(keys)

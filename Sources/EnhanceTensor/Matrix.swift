@@ -21,13 +21,18 @@ public struct Matrix: Sendable, Equatable {
         self.data = data
     }
 
-    /// The tokens of CHW `x`: `[H·W, C]`, token `y · W + x` (a transpose).
-    public init(tokensOf x: Tensor) {
+    /// The tokens of CHW `x`: `[H·W, C]`, token `y · W + x` (a transpose; blocks of 64 tokens spread
+    /// over `pool` when given).
+    public init(tokensOf x: Tensor, pool: ThreadPool? = nil) {
         x.require(.chw, "Matrix(tokensOf:)")
-        let c = x.channels, n = x.planeSize
+        let c = x.channels, n = x.planeSize, block = 64
         let data = [Float](unsafeUninitializedCapacity: c * n) { buf, count in
             x.data.withUnsafeBufferPointer { src in
-                for t in 0..<n { for f in 0..<c { buf[t * c + f] = src[f * n + t] } }
+                let (s, d) = (src.baseAddress!, buf.baseAddress!)
+                forEachChannel((n + block - 1) / block, pool) { b in
+                    let t0 = b * block, t1 = min(n, t0 + block)
+                    for f in 0..<c { for t in t0..<t1 { d[t * c + f] = s[f * n + t] } }
+                }
             }
             count = c * n
         }
@@ -36,13 +41,15 @@ public struct Matrix: Sendable, Equatable {
 }
 
 extension Tensor {
-    /// The CHW image `[columns, height, width]` of token matrix `m` (`m.rows` = height · width).
-    public init(tokens m: Matrix, height: Int, width: Int) {
+    /// The CHW image `[columns, height, width]` of token matrix `m` (`m.rows` = height · width);
+    /// channels spread over `pool` when given.
+    public init(tokens m: Matrix, height: Int, width: Int, pool: ThreadPool? = nil) {
         precondition(m.rows == height * width, "Tensor(tokens:): \(m.rows) tokens for \(height)×\(width)")
         let c = m.columns, n = m.rows
         let t = m.data.withUnsafeBufferPointer { src in
             makeTensor(channels: c, height: height, width: width) { dst in
-                for f in 0..<c { for i in 0..<n { dst[f * n + i] = src[i * c + f] } }
+                let s = src.baseAddress!
+                forEachChannel(c, pool) { f in for i in 0..<n { dst[f * n + i] = s[i * c + f] } }
             }
         }
         self = t
@@ -157,8 +164,39 @@ func softmax(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ 
     forVectors(UnsafePointer(dst), n) { i, v, valid in storeVector(v * inv, dst + i, valid) }
 }
 
-/// `a + b` element-wise (same shape), e.g. a transformer block's residual.
-public func add(_ a: Matrix, _ b: Matrix) -> Matrix {
+/// `a + b` element-wise (same shape), e.g. a transformer block's residual; spread over `pool` when
+/// given.
+public func add(_ a: Matrix, _ b: Matrix, pool: ThreadPool? = nil) -> Matrix {
     precondition(a.rows == b.rows && a.columns == b.columns, "add: matrix shapes differ")
-    return Matrix(rows: a.rows, columns: a.columns, data: zip(a.data, b.data).map { $0 + $1 })
+    return Matrix(rows: a.rows, columns: a.columns, data: zipFloats(a.data, b.data, pool: pool) { $0 + $1 })
+}
+
+/// `op(a[i], b[i])` for equal-length arrays, in 16-float vectors, chunks of 16 Ki floats spread over
+/// `pool` when given.
+@inline(__always)
+func zipFloats(_ a: [Float], _ b: [Float], pool: ThreadPool?,
+               _ op: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>) -> [Float] {
+    precondition(a.count == b.count, "zipFloats: lengths differ")
+    let n = a.count, chunk = 1 << 14
+    return [Float](unsafeUninitializedCapacity: n) { out, count in
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+            let (x, y, o) = (pa.baseAddress, pb.baseAddress, out.baseAddress)
+            forEachChannel((n + chunk - 1) / chunk, pool) { c in
+                guard let x, let y, let o else { return }
+                let end = min(n, (c + 1) * chunk)
+                var i = c * chunk
+                while i + 16 <= end {
+                    let v = op(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self),
+                               UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self))
+                    UnsafeMutableRawPointer(o + i).storeBytes(of: v, as: SIMD16<Float>.self)
+                    i += 16
+                }
+                while i < end {
+                    o[i] = op(SIMD16(repeating: x[i]), SIMD16(repeating: y[i]))[0]
+                    i += 1
+                }
+            }
+        } }
+        count = n
+    }
 }

@@ -59,10 +59,10 @@ public func concatColumns(_ xs: [Matrix]) -> Matrix {
     return Matrix(rows: rows, columns: c, data: out)
 }
 
-/// `a ⊙ b` element-wise (same shape), e.g. a spatial gate.
-public func mul(_ a: Matrix, _ b: Matrix) -> Matrix {
+/// `a ⊙ b` element-wise (same shape), e.g. a spatial gate; spread over `pool` when given.
+public func mul(_ a: Matrix, _ b: Matrix, pool: ThreadPool? = nil) -> Matrix {
     precondition(a.rows == b.rows && a.columns == b.columns, "mul: matrix shapes differ")
-    return Matrix(rows: a.rows, columns: a.columns, data: zip(a.data, b.data).map { $0 * $1 })
+    return Matrix(rows: a.rows, columns: a.columns, data: zipFloats(a.data, b.data, pool: pool) { $0 * $1 })
 }
 
 /// `a · rowScale[t]` (one factor per token, may be nil) `· columnScale[f]` (one per feature, may be

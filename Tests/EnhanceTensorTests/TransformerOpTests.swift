@@ -85,6 +85,20 @@ final class TransformerOpTests: XCTestCase {
         }
     }
 
+    /// The pooled token ops against element loops written here: chunked over 3 threads, with a tail
+    /// shorter than a vector, and a transpose whose token count is not a multiple of its blocks.
+    func testPooledTokenOps() {
+        let threeWay = ThreadPool(threads: 3), n = 2 * (1 << 14) + 21
+        let a = Matrix(rows: n, columns: 1, data: (0..<n).map { Float($0 % 97) * 0.25 - 7 })
+        let b = Matrix(rows: n, columns: 1, data: (0..<n).map { Float($0 % 31) * 0.5 + 1 })
+        XCTAssertEqual(add(a, b, pool: threeWay).data, (0..<n).map { a.data[$0] + b.data[$0] })
+        XCTAssertEqual(mul(a, b, pool: threeWay).data, (0..<n).map { a.data[$0] * b.data[$0] })
+        let x = Tensor(channels: 5, height: 9, width: 15, data: (0..<(5 * 9 * 15)).map { Float($0) })
+        let m = Matrix(tokensOf: x, pool: threeWay)
+        for t in 0..<(9 * 15) { for f in 0..<5 { XCTAssertEqual(m.data[t * 5 + f], x.data[f * 135 + t]) } }
+        XCTAssertEqual(Tensor(tokens: m, height: 9, width: 15, pool: threeWay), x)
+    }
+
     func testTokenConversions() {
         let x = fx.tensor("resize_2", "x")
         let m = Matrix(tokensOf: x)

@@ -57,8 +57,8 @@ extension DAT {
         func convBranch(_ t: Matrix, height h: Int, width w: Int, pool: ThreadPool) -> Matrix {
             let dim = t.columns / 3
             let v = Tensor(tokens: tokenColumns(t, height: h, width: w, columns: [(2 * dim)..<(3 * dim)]),
-                           height: h, width: w)
-            return Matrix(tokensOf: dwconv(v, activation: .gelu, pool: pool))
+                           height: h, width: w, pool: pool)
+            return Matrix(tokensOf: dwconv(v, activation: .gelu, pool: pool), pool: pool)
         }
 
         /// σ(spatial map) per token of `x`.

@@ -21,8 +21,10 @@ extension DAT {
             let hidden = fc1(x, activation: .gelu, pool: pool), half = hidden.columns / 2
             let x2 = layerNormRows(tokenColumns(hidden, height: h, width: w, columns: [half..<(2 * half)]),
                                    weight: norm.weight, bias: norm.bias, pool: pool)
-            let gate = Matrix(tokensOf: conv(Tensor(tokens: x2, height: h, width: w), pool: pool))
-            return fc2(mul(tokenColumns(hidden, height: h, width: w, columns: [0..<half]), gate), pool: pool)
+            let image = Tensor(tokens: x2, height: h, width: w, pool: pool)
+            let gate = Matrix(tokensOf: conv(image, pool: pool), pool: pool)
+            let first = tokenColumns(hidden, height: h, width: w, columns: [0..<half])
+            return fc2(mul(first, gate, pool: pool), pool: pool)
         }
     }
 
@@ -52,9 +54,9 @@ extension DAT {
             let normed = layerNormRows(x, weight: norm1.weight, bias: norm1.bias, pool: pool)
             let a = try spatial?(normed, height: h, width: w, pool: pool, statistics: statistics)
                 ?? channel!(normed, height: h, width: w, pool: pool, statistics: statistics)
-            let y = add(x, a)
+            let y = add(x, a, pool: pool)
             return add(y, ffn(layerNormRows(y, weight: norm2.weight, bias: norm2.bias, pool: pool), height: h,
-                              width: w, pool: pool))
+                              width: w, pool: pool), pool: pool)
         }
     }
 
@@ -77,7 +79,8 @@ extension DAT {
                 try cancel.check()
                 t = try block(t, height: h, width: w, pool: pool, statistics: statistics)
             }
-            return add(Matrix(tokensOf: conv(Tensor(tokens: t, height: h, width: w), pool: pool)), x)
+            let image = conv(Tensor(tokens: t, height: h, width: w, pool: pool), pool: pool)
+            return add(Matrix(tokensOf: image, pool: pool), x, pool: pool)
         }
     }
 
@@ -113,13 +116,14 @@ extension DAT {
             let input = binary(x, perChannel: DAT.mean, .sub, pool: pool)
             let feat = first(input, pool: pool), h = feat.height, w = feat.width
             let statistics = StatisticsPass(options.statistics)
-            var t = layerNormRows(Matrix(tokensOf: feat), weight: beforeNorm.weight, bias: beforeNorm.bias, pool: pool)
+            var t = layerNormRows(Matrix(tokensOf: feat, pool: pool), weight: beforeNorm.weight, bias: beforeNorm.bias,
+                                  pool: pool)
             for layer in layers {
                 t = try layer(t, height: h, width: w, pool: pool, cancel: cancel, statistics: statistics)
             }
             try statistics.finish()
             t = layerNormRows(t, weight: norm.weight, bias: norm.bias, pool: pool)
-            let body = afterBody(Tensor(tokens: t, height: h, width: w), residual: feat, pool: pool)
+            let body = afterBody(Tensor(tokens: t, height: h, width: w, pool: pool), residual: feat, pool: pool)
             try cancel.check()
             let y = try tail.run(body, input: input, options: options, pool: pool, cancel: cancel)
             return binary(y, perChannel: DAT.mean, .add, pool: pool)

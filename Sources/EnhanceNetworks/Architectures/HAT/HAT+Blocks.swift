@@ -75,14 +75,14 @@ extension HAT {
         func callAsFunction(_ x: Matrix, height h: Int, width w: Int, mask: [Float]?, pool: ThreadPool,
                             statistics: StatisticsPass) throws -> Matrix {
             let normed = layerNormRows(x, weight: norm1.weight, bias: norm1.bias, pool: pool)
-            let conv = try cab(Tensor(tokens: normed, height: h, width: w), scale: HAT.convScale, pool: pool,
-                               statistics: statistics)
+            let conv = try cab(Tensor(tokens: normed, height: h, width: w, pool: pool), scale: HAT.convScale,
+                               pool: pool, statistics: statistics)
             let windows = windowPartition(normed, height: h, width: w, window: window, shift: shift, pool: pool)
             let a = windowAttention(qkv: qkv(windows, pool: pool), windowTokens: window * window, heads: heads,
                                     scale: scale, bias: bias, mask: shift > 0 ? mask : nil, pool: pool)
             let attended = windowReverse(proj(a, pool: pool), height: h, width: w, window: window, shift: shift,
-                                         adding: Matrix(tokensOf: conv), pool: pool)
-            return mlp(add(x, attended), pool: pool)
+                                         adding: Matrix(tokensOf: conv, pool: pool), pool: pool)
+            return mlp(add(x, attended, pool: pool), pool: pool)
         }
     }
 

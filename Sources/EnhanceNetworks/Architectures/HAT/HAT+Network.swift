@@ -28,8 +28,9 @@ extension HAT {
             }
             try cancel.check()
             t = overlap(t, height: h, width: w, pool: pool)
-            guard let conv else { return add(t, x) }
-            return add(Matrix(tokensOf: conv(Tensor(tokens: t, height: h, width: w), pool: pool)), x)
+            guard let conv else { return add(t, x, pool: pool) }
+            let image = conv(Tensor(tokens: t, height: h, width: w, pool: pool), pool: pool)
+            return add(Matrix(tokensOf: image, pool: pool), x, pool: pool)
         }
     }
 
@@ -114,14 +115,14 @@ extension HAT {
         private func trunk(_ feat: Tensor, pool: ThreadPool, cancel: CancellationToken?,
                            statistics: StatisticsPass) throws -> Tensor {
             let h = feat.height, w = feat.width, c = config
-            var t = Matrix(tokensOf: feat)
+            var t = Matrix(tokensOf: feat, pool: pool)
             if let p = patchNorm { t = layerNormRows(t, weight: p.weight, bias: p.bias, pool: pool) }
             let mask = shiftedWindowMask(height: h, width: w, window: c.windowSize, shift: c.shift)
             for layer in layers {
                 t = try layer(t, height: h, width: w, mask: mask, pool: pool, cancel: cancel, statistics: statistics)
             }
             t = layerNormRows(t, weight: norm.weight, bias: norm.bias, pool: pool)
-            let image = Tensor(tokens: t, height: h, width: w)
+            let image = Tensor(tokens: t, height: h, width: w, pool: pool)
             guard let afterBody else { return add(image, feat, pool: pool) }
             return afterBody(image, residual: feat, pool: pool)
         }
