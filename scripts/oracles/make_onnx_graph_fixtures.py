@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """onnxruntime oracle fixtures for EnhanceONNX's fast graph paths (issue 25): small onnx.helper
-graphs shaped like a PyTorch SwinIR export's window attention (windows by Reshape/5-D and 6-D
-Transpose, qkv by MatMul + bias Add + Gather, q·kᵀ, relative-position and shift-mask Adds that
-broadcast over middle axes, Softmax, attn·v) and the broadcasts, transposes and gathers around it.
+graphs shaped like a PyTorch SwinIR export's window attention (the shift by Slice + Concat, windows
+by Reshape/5-D and 6-D Transpose, qkv by MatMul + bias Add + Gather, q·kᵀ, relative-position and
+shift-mask Adds that broadcast over middle axes, Softmax, attn·v) and the broadcasts, transposes and gathers around it.
 Each graph reads ``input`` [1, C, H, W] and writes ``output`` [1, C', H, W]; onnxruntime's output on
 a seeded input is stored with it as ``<name>.io.safetensors`` in Tests/EnhanceONNXTests/Fixtures.
 Run from the repository root:
@@ -51,7 +51,12 @@ def attention():
     c, h, w, ws, heads, d = 6, 8, 8, 4, 2, 3
     nw, t = (h // ws) * (w // ws), ws * ws
     nodes = [
-        N("Reshape", ["input", "s_tok"], ["flat"]),
+        # The shift: a roll by 3 rows and 5 columns as Slice + Concat (one block, then many blocks).
+        N("Slice", ["input", "k3", "kmax", "k2"], ["top"]), N("Slice", ["input", "k0", "k3", "k2"], ["bottom"]),
+        N("Concat", ["top", "bottom"], ["rolled_h"], axis=2),
+        N("Slice", ["rolled_h", "k5", "kmax", "k3"], ["right"]), N("Slice", ["rolled_h", "k0", "k5", "k3"], ["left"]),
+        N("Concat", ["right", "left"], ["rolled"], axis=3),
+        N("Reshape", ["rolled", "s_tok"], ["flat"]),
         N("Transpose", ["flat"], ["tok"], perm=[0, 2, 1]),                      # [1, 64, 6]
         N("Reshape", ["tok", "s_grid"], ["grid"]),                              # [1, 2, 4, 2, 4, 6]
         N("Transpose", ["grid"], ["wins6"], perm=[0, 1, 3, 2, 4, 5]),
@@ -86,6 +91,7 @@ def attention():
         N("Gather", ["m2", "flip"], ["output"], axis=1),
     ]
     inits = [
+        *[init(f"k{v}", np.array([v], np.int64)) for v in (0, 2, 3, 5)], init("kmax", np.array([1 << 40], np.int64)),
         init("s_tok", np.array([1, c, h * w], np.int64)),
         init("s_grid", np.array([1, h // ws, ws, w // ws, ws, c], np.int64)),
         init("s_wins", np.array([nw, t, c], np.int64)),
@@ -103,8 +109,9 @@ def attention():
         init("one", np.array(1.0, F)),
         init("per_token", (rng.standard_normal((t, 1)) + 3).astype(F)),
         init("per_window", (rng.random((nw, 1, c)) + 0.5).astype(F)),
-        init("row_floor", (rng.standard_normal(w) * 0.2).astype(F)),
-        init("chan_ceil", (rng.random((c, 1, 1)) + 0.2).astype(F)),
+        # Bounds that clip the tails of that output only (about 10% at each end).
+        init("row_floor", (-1.1 + rng.random(w) * 0.2).astype(F)),
+        init("chan_ceil", (-0.25 + rng.random((c, 1, 1)) * 0.05).astype(F)),
         init("flip", np.array([5, -2, 3, 2, 1, 0], np.int64)),
     ]
     save("graph_attention_o17", nodes, inits, c, c, h, w)

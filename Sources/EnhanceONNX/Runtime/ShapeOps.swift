@@ -68,11 +68,18 @@ enum ShapeOps {
             for o in 0..<outer { for (p, b) in zip(parts, blocks) { out += p[o * b ..< (o + 1) * b] } }
             return ONNXTensor(shape: shape, ints: out)
         }
-        let parts = xs.map(\.floats)
-        var out: [Float] = []
-        out.reserveCapacity(shape.reduce(1, *))
-        for o in 0..<outer { for (p, b) in zip(parts, blocks) { out += p[o * b ..< (o + 1) * b] } }
-        return ONNXTensor(shape: shape, floats: out)
+        // Each part: `outer` blocks copied over the pool to their place in each output block.
+        let parts = xs.map(\.floats), total = blocks.reduce(0, +)
+        return ONNXTensor.makeFloat(shape) { out in
+            var start = 0
+            for (p, b) in zip(parts, blocks) where b > 0 {
+                p.withUnsafeBufferPointer { src in
+                    copyBlocks(outer, b, ctx.pool, source: { src.baseAddress! + $0 * b },
+                               into: { [start] in out.baseAddress! + $0 * total + start })
+                }
+                start += b
+            }
+        }
     }
 
     /// `Split`: sizes from the input (opset 13+), the attribute, `num_outputs`, or equal parts.
@@ -213,7 +220,8 @@ enum ShapeOps {
             throw ctx.fail("cannot expand \(x.shape) to \(spec)")
         }
         try ctx.check(shape)
-        if shape == x.shape { return x }
+        // Only size-1 axes added or kept: the same elements in the same order.
+        if shape.reduce(1, *) == x.count { return x.reshaped(shape) }
         let map = ElementwiseOps.broadcastIndex(from: x.shape, to: shape)
         return x.mapElements(shape: shape, map, count: shape.reduce(1, *))
     }
