@@ -1,4 +1,5 @@
 import EnhanceTensor
+import Foundation
 import XCTest
 
 @testable import EnhanceONNX
@@ -39,6 +40,28 @@ final class ONNXGraphPathTests: XCTestCase {
                 XCTAssertEqual(got.floats, want, "\(sa) ⊕ \(sb) (\(String(describing: fast)))")
             }
         }
+    }
+
+    /// Element-wise ops on tensors large enough to be split into planes over the pool: erf-GELU
+    /// against its definition (Foundation's erf in double), add and scalar mul against plain sums.
+    func testLargeElementwiseOpsEqualDefinitions() throws {
+        let pool = ThreadPool(threads: 2), n = 3 * 5 * 7 * 1031
+        let values: [Float] = (0..<n).map { i in Float(i % 1000) / 125 - 4 }
+        let x = ONNXTensor(shape: [3, 5, 7 * 1031], floats: values)
+        let ctx = OpContext(node: ONNXNode(name: "t", opType: "Add", inputs: [], outputs: [], attributes: [:]),
+                            opset: 17, file: "test", pool: pool)
+        XCTAssertGreaterThan(ElementwiseOps.flat(x.floats).channels, 1)
+        let gelu = try ElementwiseOps.activation([x], ctx, .gelu).floats
+        var worst = 0.0
+        for (y, v) in zip(gelu, values) {
+            let d = Double(v), want = 0.5 * d * (1 + Foundation.erf(d / 2.0.squareRoot()))
+            worst = max(worst, abs(Double(y) - want))
+        }
+        XCTAssertLessThan(worst, 1e-5)
+        let sum = try ElementwiseOps.binary(x, x, ctx, fast: .add, +).floats
+        XCTAssertEqual(sum, values.map { $0 + $0 })
+        let half = try ElementwiseOps.binary(x, ONNXTensor(shape: [], floats: [0.5]), ctx, fast: .mul, *).floats
+        XCTAssertEqual(half, values.map { $0 * 0.5 })
     }
 
     /// NumPy's rule spelled out: the element of an operand of shape `from` (right-aligned, its size-1

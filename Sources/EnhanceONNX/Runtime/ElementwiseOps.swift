@@ -54,9 +54,9 @@ enum ElementwiseOps {
         default: nil
         }
         if let vector, shape == a.shape, n >= 64 {
-            let ta = Tensor(channels: 1, height: 1, width: n, data: x)
+            let ta = flat(x)
             if b.shape == a.shape {
-                let tb = Tensor(channels: 1, height: 1, width: n, data: y)
+                let tb = Tensor(channels: ta.channels, height: 1, width: ta.width, data: y)
                 return ONNXTensor(shape: shape, floats: EnhanceTensor.binary(ta, tb, vector, pool: ctx.pool).data)
             }
             if y.count == 1 {
@@ -183,8 +183,17 @@ enum ElementwiseOps {
     /// A fused activation on a float tensor (EnhanceTensor's vector code).
     static func activation(_ inputs: [ONNXTensor?], _ ctx: OpContext, _ act: Activation) throws -> ONNXTensor {
         let a = try ctx.input(inputs, 0)
-        let t = Tensor(channels: 1, height: 1, width: a.count, data: a.floats)
+        var t = flat(a.floats)
+        if case .prelu = act { t = Tensor(channels: 1, height: 1, width: a.count, data: a.floats) }
         return ONNXTensor(shape: a.shape, floats: activate(t, act, pool: ctx.pool).data)
+    }
+
+    /// `data` as a CHW tensor of planes of about 16K floats where its count allows, so that
+    /// EnhanceTensor's element-wise ops (which split work by planes) spread it over the pool.
+    static func flat(_ data: [Float]) -> Tensor {
+        let n = data.count, target = max(1, n / (1 << 14))
+        let c = (target...max(target, min(n, 4 * target))).first { n % $0 == 0 } ?? 1
+        return Tensor(channels: c, height: 1, width: n / c, data: data)
     }
 
     /// `PRelu(x, slope)`: per-channel slopes through EnhanceTensor, other broadcasts generically.
