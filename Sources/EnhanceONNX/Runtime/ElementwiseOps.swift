@@ -16,17 +16,6 @@ enum ElementwiseOps {
         return out
     }
 
-    /// When a tensor of `from` broadcasts onto `shape` as one contiguous block of axes (its other
-    /// axes 1: a bias over the last axis, a per-channel `[C, 1, 1]`, a `[heads, N, N]` table over
-    /// windows), element `i` of the result reads element `(i / divisor) % modulus` of it.
-    static func blockIndex(from: [Int], to shape: [Int]) -> (divisor: Int, modulus: Int)? {
-        let pad = [Int](repeating: 1, count: shape.count - from.count) + from
-        guard let first = pad.firstIndex(where: { $0 != 1 }) else { return (1, 1) }
-        let last = pad.lastIndex(where: { $0 != 1 })!
-        guard (first...last).allSatisfy({ pad[$0] == shape[$0] }) else { return nil }
-        return (shape[(last + 1)...].reduce(1, *), pad[first...last].reduce(1, *))
-    }
-
     /// For each element of a tensor of `shape`, the index of the element of a tensor of `from`
     /// (right-aligned, size-1 axes repeated) that broadcasts onto it.
     static func broadcastIndex(from: [Int], to shape: [Int]) -> (Int) -> Int {
@@ -48,8 +37,9 @@ enum ElementwiseOps {
     }
 
     /// `op(a, b)` over floats with broadcasting; `[1, C, H, W] ⊕ [1, C, 1, 1]`, scalars and equal
-    /// shapes take fast paths (EnhanceTensor's vector ops for add, sub and mul).
-    static func binary(_ a: ONNXTensor, _ b: ONNXTensor, _ ctx: OpContext, fast: BinaryOp?,
+    /// shapes of add, sub and mul take EnhanceTensor's vector ops; every other broadcast runs as a
+    /// ``BroadcastLoop`` over the pool (`fast` ops as plain loops, others through `op`).
+    static func binary(_ a: ONNXTensor, _ b: ONNXTensor, _ ctx: OpContext, fast: ArithmeticOp?,
                        _ op: (Float, Float) -> Float) throws -> ONNXTensor {
         guard let shape = broadcastShape(a.shape, b.shape) else {
             throw ctx.fail("shapes \(a.shape) and \(b.shape) do not broadcast")
@@ -57,48 +47,33 @@ enum ElementwiseOps {
         try ctx.check(shape)
         let x = a.floats, y = b.floats
         let n = shape.reduce(1, *)
-        if let fast, shape == a.shape, n >= 64 {
-            let ta = Tensor(channels: 1, height: 1, width: n, data: x)
+        let vector: BinaryOp? = switch fast {
+        case .add?: .add
+        case .sub?: .sub
+        case .mul?: .mul
+        default: nil
+        }
+        if let vector, shape == a.shape, n >= 64 {
+            let ta = flat(x)
             if b.shape == a.shape {
-                let tb = Tensor(channels: 1, height: 1, width: n, data: y)
-                return ONNXTensor(shape: shape, floats: EnhanceTensor.binary(ta, tb, fast, pool: ctx.pool).data)
+                let tb = Tensor(channels: ta.channels, height: 1, width: ta.width, data: y)
+                return ONNXTensor(shape: shape, floats: EnhanceTensor.binary(ta, tb, vector, pool: ctx.pool).data)
             }
             if y.count == 1 {
-                let r = EnhanceTensor.binary(ta, scalar: y[0], fast, pool: ctx.pool)
+                let r = EnhanceTensor.binary(ta, scalar: y[0], vector, pool: ctx.pool)
                 return ONNXTensor(shape: shape, floats: r.data)
             }
             if let t = a.chw, a.shape.count == 4, b.count == t.channels, Fusion.isPerChannel(b.shape, t.channels) {
-                let r = EnhanceTensor.binary(t, perChannel: y, fast, pool: ctx.pool)
+                let r = EnhanceTensor.binary(t, perChannel: y, vector, pool: ctx.pool)
                 return ONNXTensor(shape: shape, floats: r.data)
             }
         }
-        if let (da, ma) = blockIndex(from: a.shape, to: shape), let (db, mb) = blockIndex(from: b.shape, to: shape) {
-            return x.withUnsafeBufferPointer { px in
-                y.withUnsafeBufferPointer { py in
-                    ONNXTensor.makeFloat(shape) { out in
-                        if da == 1 && ma == n {
-                            for i in 0..<n { out[i] = op(px[i], py[(i / db) % mb]) }
-                        } else if db == 1 && mb == n {
-                            for i in 0..<n { out[i] = op(px[(i / da) % ma], py[i]) }
-                        } else {
-                            for i in 0..<n { out[i] = op(px[(i / da) % ma], py[(i / db) % mb]) }
-                        }
-                    }
-                }
-            }
-        }
-        let ia = broadcastIndex(from: a.shape, to: shape), ib = broadcastIndex(from: b.shape, to: shape)
+        if n == 0 { return ONNXTensor(shape: shape, floats: []) }
+        let loop = BroadcastLoop(shape: shape, a: a.shape, b: b.shape)
         return x.withUnsafeBufferPointer { px in
             y.withUnsafeBufferPointer { py in
                 ONNXTensor.makeFloat(shape) { out in
-                    if a.shape == shape && b.shape == shape {
-                        for i in 0..<n { out[i] = op(px[i], py[i]) }
-                    } else if a.shape == shape && y.count == 1 {
-                        let s = py[0]
-                        for i in 0..<n { out[i] = op(px[i], s) }
-                    } else {
-                        for i in 0..<n { out[i] = op(px[ia(i)], py[ib(i)]) }
-                    }
+                    loop.run(px.baseAddress!, py.baseAddress!, out.baseAddress!, op: fast, pool: ctx.pool, op)
                 }
             }
         }
@@ -117,7 +92,7 @@ enum ElementwiseOps {
     }
 
     /// An arithmetic op: integer when both inputs are, else float.
-    static func arithmetic(_ inputs: [ONNXTensor?], _ ctx: OpContext, fast: BinaryOp?,
+    static func arithmetic(_ inputs: [ONNXTensor?], _ ctx: OpContext, fast: ArithmeticOp?,
                            float: (Float, Float) -> Float, int: (Int64, Int64) -> Int64) throws -> ONNXTensor {
         let a = try ctx.input(inputs, 0), b = try ctx.input(inputs, 1)
         if !a.isFloat && !b.isFloat { return try binaryInt(a, b, ctx, int) }
@@ -169,15 +144,56 @@ enum ElementwiseOps {
         if !a.isFloat, let int { return ONNXTensor(shape: a.shape, ints: a.ints.map(int)) }
         let x = a.floats
         return x.withUnsafeBufferPointer { px in
-            ONNXTensor.makeFloat(a.shape) { out in for i in 0..<px.count { out[i] = op(px[i]) } }
+            ONNXTensor.makeFloat(a.shape) { out in
+                // Chunks of 16K elements over the pool (one for a small tensor: no hand-off).
+                let n = px.count, per = 1 << 14, chunks = (n + per - 1) / per
+                func work(_ c: Int) { for i in (c * per)..<min(n, (c + 1) * per) { out[i] = op(px[i]) } }
+                if chunks <= 1 { work(0) } else { ctx.pool.parallelFor(chunks, work) }
+            }
+        }
+    }
+
+    /// A unary float op on 16-float vectors (`Erf` through ``VectorMath``), chunks over the pool.
+    static func vectorUnary(_ inputs: [ONNXTensor?], _ ctx: OpContext,
+                            _ op: (SIMD16<Float>) -> SIMD16<Float>) throws -> ONNXTensor {
+        let a = try ctx.input(inputs, 0), x = a.floats
+        return x.withUnsafeBufferPointer { px in
+            ONNXTensor.makeFloat(a.shape) { out in
+                let n = px.count, per = 1 << 14, chunks = (n + per - 1) / per
+                func work(_ c: Int) {
+                    var i = c * per
+                    let end = min(n, (c + 1) * per)
+                    while i + 16 <= end {
+                        let v = UnsafeRawPointer(px.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(out.baseAddress! + i).storeBytes(of: op(v), as: SIMD16<Float>.self)
+                        i += 16
+                    }
+                    if i < end {
+                        var v = SIMD16<Float>()
+                        for l in 0..<(end - i) { v[l] = px[i + l] }
+                        let y = op(v)
+                        for l in 0..<(end - i) { out[i + l] = y[l] }
+                    }
+                }
+                if chunks <= 1 { work(0) } else { ctx.pool.parallelFor(chunks, work) }
+            }
         }
     }
 
     /// A fused activation on a float tensor (EnhanceTensor's vector code).
     static func activation(_ inputs: [ONNXTensor?], _ ctx: OpContext, _ act: Activation) throws -> ONNXTensor {
         let a = try ctx.input(inputs, 0)
-        let t = Tensor(channels: 1, height: 1, width: a.count, data: a.floats)
+        var t = flat(a.floats)
+        if case .prelu = act { t = Tensor(channels: 1, height: 1, width: a.count, data: a.floats) }
         return ONNXTensor(shape: a.shape, floats: activate(t, act, pool: ctx.pool).data)
+    }
+
+    /// `data` as a CHW tensor of planes of about 16K floats where its count allows, so that
+    /// EnhanceTensor's element-wise ops (which split work by planes) spread it over the pool.
+    static func flat(_ data: [Float]) -> Tensor {
+        let n = data.count, target = max(1, n / (1 << 14))
+        let c = (target...max(target, min(n, 4 * target))).first { n % $0 == 0 } ?? 1
+        return Tensor(channels: c, height: 1, width: n / c, data: data)
     }
 
     /// `PRelu(x, slope)`: per-channel slopes through EnhanceTensor, other broadcasts generically.

@@ -161,15 +161,16 @@ enum MathOps {
         let q = batch.reduce(1, *)
         try ctx.check(batch + [m, max(k, n)])
         guard q >= 1, m >= 1, k >= 1, n >= 1 else { throw ctx.fail("empty product \(a.shape) × \(b.shape)") }
-        // Expand each operand to the full batch (a no-op when it already has it).
+        // Expand each operand to the full batch (a no-op when it already has it); one right
+        // operand for every batch is never copied.
         let ea = try ShapeOps.expand(a.reshaped(sa), to: batch + [m, k], ctx)
-        let eb = try ShapeOps.expand(b.reshaped(sb), to: batch + [k, n], ctx)
         var result: [Float]
         if Array(sb.dropLast(2)).reduce(1, *) == 1 && q > 1 {
             // One right operand for every batch: a single product of [q·m, k] by [k, n].
             result = matmul(Matrix(rows: q * m, columns: k, data: ea.floats),
                             Matrix(rows: k, columns: n, data: b.floats), pool: ctx.pool).data
         } else {
+            let eb = try ShapeOps.expand(b.reshaped(sb), to: batch + [k, n], ctx)
             result = matmul(Matrix(rows: q * m, columns: k, data: ea.floats),
                             Matrix(rows: q * k, columns: n, data: eb.floats), batch: q, pool: ctx.pool).data
         }

@@ -25,7 +25,7 @@ enum OpTable {
             "Add": one { try ElementwiseOps.arithmetic($0, $1, fast: .add, float: +, int: &+) },
             "Sub": one { try ElementwiseOps.arithmetic($0, $1, fast: .sub, float: -, int: &-) },
             "Mul": one { try ElementwiseOps.arithmetic($0, $1, fast: .mul, float: *, int: &*) },
-            "Div": one { try ElementwiseOps.arithmetic($0, $1, fast: nil, float: /, int: { a, b in
+            "Div": one { try ElementwiseOps.arithmetic($0, $1, fast: .div, float: /, int: { a, b in
                 b == 0 ? 0 : a.dividedReportingOverflow(by: b).partialValue
             }) },
             "Mod": one { try ElementwiseOps.arithmetic($0, $1, fast: nil, float: { fmodf($0, $1) },
@@ -61,7 +61,7 @@ enum OpTable {
             "Gelu": one { i, c in
                 try ElementwiseOps.activation(i, c, try c.string("approximate", "none") == "tanh" ? .geluTanh : .gelu)
             },
-            "Erf": float { Float(Foundation.erf(Double($0))) },
+            "Erf": one { try ElementwiseOps.vectorUnary($0, $1, VectorMath.erf) },
             "Exp": float { Foundation.exp($0) }, "Log": float { Foundation.log($0) },
             "Sqrt": float { $0.squareRoot() }, "Reciprocal": float { 1 / $0 },
             "Sin": float { Foundation.sin($0) }, "Cos": float { Foundation.cos($0) },

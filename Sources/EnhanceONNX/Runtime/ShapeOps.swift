@@ -34,35 +34,20 @@ enum ShapeOps {
             let y = pixelShuffle(Tensor(channels: c * r * r, height: h, width: w, data: v), r)
             return ONNXTensor(shape: shape, floats: y.data)
         }
+        if case .float(let v) = x.values {
+            return v.withUnsafeBufferPointer { p in
+                ONNXTensor.makeFloat(shape) { transposeFloats(p.baseAddress!, shape: x.shape, perm: perm,
+                                                              $0.baseAddress!, ctx.pool) }
+            }
+        }
         let src = ONNXTensor.strides(x.shape)
         let permuted = perm.map { src[$0] }
-        let n = x.count
         // Innermost loop over the last output axis.
         let inner = shape.last ?? 1, step = permuted.last ?? 1
         let outerShape = Array(shape.dropLast()), outerStrides = Array(permuted.dropLast())
-        func base(_ o: Int) -> Int {
-            var rem = o, s = 0
-            for d in stride(from: outerShape.count - 1, through: 0, by: -1) {
-                s += (rem % outerShape[d]) * outerStrides[d]
-                rem /= outerShape[d]
-            }
-            return s
-        }
-        let outer = inner == 0 ? 0 : n / inner
-        switch x.values {
-        case .float(let v):
-            let out = v.withUnsafeBufferPointer { p in
-                ONNXTensor.makeFloat(shape) { dst in
-                    ctx.pool.parallelFor(outer) { o in
-                        let b = base(o)
-                        for i in 0..<inner { dst[o * inner + i] = p[b + i * step] }
-                    }
-                }
-            }
-            return out
-        case .int:
-            return x.mapElements(shape: shape, { i in base(i / max(inner, 1)) + (i % max(inner, 1)) * step }, count: n)
-        }
+        return x.mapElements(shape: shape, { i in
+            offset(i / max(inner, 1), outerShape, outerStrides) + (i % max(inner, 1)) * step
+        }, count: x.count)
     }
 
     static func concat(_ inputs: [ONNXTensor?], _ ctx: OpContext) throws -> ONNXTensor {
@@ -83,11 +68,18 @@ enum ShapeOps {
             for o in 0..<outer { for (p, b) in zip(parts, blocks) { out += p[o * b ..< (o + 1) * b] } }
             return ONNXTensor(shape: shape, ints: out)
         }
-        let parts = xs.map(\.floats)
-        var out: [Float] = []
-        out.reserveCapacity(shape.reduce(1, *))
-        for o in 0..<outer { for (p, b) in zip(parts, blocks) { out += p[o * b ..< (o + 1) * b] } }
-        return ONNXTensor(shape: shape, floats: out)
+        // Each part: `outer` blocks copied over the pool to their place in each output block.
+        let parts = xs.map(\.floats), total = blocks.reduce(0, +)
+        return ONNXTensor.makeFloat(shape) { out in
+            var start = 0
+            for (p, b) in zip(parts, blocks) where b > 0 {
+                p.withUnsafeBufferPointer { src in
+                    copyBlocks(outer, b, ctx.pool, source: { src.baseAddress! + $0 * b },
+                               into: { [start] in out.baseAddress! + $0 * total + start })
+                }
+                start += b
+            }
+        }
     }
 
     /// `Split`: sizes from the input (opset 13+), the attribute, `num_outputs`, or equal parts.
@@ -142,6 +134,16 @@ enum ShapeOps {
         if case .float(let v) = x.values, let inner = shape.last, inner > 0, shape.count > 1 {
             // Row by row: one index decomposition per output row, a strided copy along it.
             let rows = shape.reduce(1, *) / inner, last = scaled.last!
+            if last == 1 {
+                let outer = Array(shape.dropLast()), from = Array(scaled.dropLast())
+                return v.withUnsafeBufferPointer { p in
+                    ONNXTensor.makeFloat(shape) { out in
+                        let base = p.baseAddress! + offset
+                        copyBlocks(rows, inner, ctx.pool, source: { base + Self.offset($0, outer, from) },
+                                   into: { out.baseAddress! + $0 * inner })
+                    }
+                }
+            }
             return v.withUnsafeBufferPointer { p in
                 ONNXTensor.makeFloat(shape) { out in
                     for r in 0..<rows {
@@ -180,6 +182,17 @@ enum ShapeOps {
         let shape = Array(x.shape[..<axis]) + idx.shape + Array(x.shape[(axis + 1)...])
         let k = indices.count
         try ctx.check(shape)
+        if case .float(let v) = x.values, inner > 0 {
+            // One contiguous block of `inner` floats per (outer, index) pair.
+            return v.withUnsafeBufferPointer { p in
+                ONNXTensor.makeFloat(shape) { out in
+                    ShapeOps.copyBlocks(outer * k, inner, ctx.pool) { b in
+                        let (o, j) = b.quotientAndRemainder(dividingBy: k)
+                        return p.baseAddress! + (o * d + indices[j]) * inner
+                    } into: { out.baseAddress! + $0 * inner }
+                }
+            }
+        }
         return x.mapElements(shape: shape, { i in
             let o = i / (k * inner), r = i % (k * inner)
             return (o * d + indices[r / inner]) * inner + r % inner
@@ -207,7 +220,8 @@ enum ShapeOps {
             throw ctx.fail("cannot expand \(x.shape) to \(spec)")
         }
         try ctx.check(shape)
-        if shape == x.shape { return x }
+        // Only size-1 axes added or kept: the same elements in the same order.
+        if shape.reduce(1, *) == x.count { return x.reshaped(shape) }
         let map = ElementwiseOps.broadcastIndex(from: x.shape, to: shape)
         return x.mapElements(shape: shape, map, count: shape.reduce(1, *))
     }
