@@ -17,8 +17,10 @@ enum ONNXNative {
     static let probeSide = 4
     /// A graph exported with a fixed input size that computes the same at smaller sizes
     /// (``ONNXSizeCheck``) is probed as a dynamic graph; any other at its size, when the family's pass
-    /// there costs at most this many multiply-accumulates (larger ones run as their graph).
-    static let maxProbeMACs = 2e9
+    /// there costs at most this many multiply-accumulates (larger ones run as their graph). Enough for
+    /// the 64² transformer exports (SwinIR-M 56 GMAC: a 3.1 s load on 2 AVX2 cores, against a graph
+    /// that runs only in 64 px windows, 50× slower than the family on a 160 × 120 image).
+    static let maxProbeMACs = 64e9
 
     /// A family checkpoint found in a file, before the probe.
     struct Candidate {
