@@ -1,3 +1,5 @@
+import CVectorISA
+
 /// A row-major float32 matrix for token-major (transformer) data: `rows` tokens × `columns` features,
 /// element `(t, f)` at `data[t · columns + f]` — PyTorch's `[B·N, C]` with batch 1.
 ///
@@ -105,33 +107,15 @@ func storeVector(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ valid: 
 }
 
 /// Layer normalisation of each row (token) over its features: PyTorch `LayerNorm(C, eps)` on
-/// `[N, C]`, ONNX `LayerNormalization` (axis −1). Two-pass mean and biased variance per row.
+/// `[N, C]`, ONNX `LayerNormalization` (axis −1). Two passes per row for the mean and the biased
+/// variance (in C, `enhance_layer_norm_row`).
 public func layerNormRows(_ m: Matrix, weight: [Float], bias: [Float], eps: Float = 1e-5,
                           pool: ThreadPool? = nil) -> Matrix {
     let c = m.columns
     precondition(weight.count == c && bias.count == c, "layerNormRows: weight/bias need \(c) values")
     return weight.withUnsafeBufferPointer { wt in bias.withUnsafeBufferPointer { bs in
         mapRows(m, pool: pool) { _, src, dst in
-            var s = SIMD16<Float>()
-            forVectors(src, c) { _, v, _ in s += v }
-            let mean = s.sum() / Float(c)
-            var q = SIMD16<Float>()
-            forVectors(src, c) { _, v, valid in
-                let d = (v - mean).replacing(with: 0, where: SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-                                                                           14, 15) .>= Int32(valid))
-                q.addProduct(d, d)
-            }
-            let rstd = 1 / (q.sum() / Float(c) + eps).squareRoot()
-            forVectors(src, c) { i, v, valid in
-                var w = SIMD16<Float>(), b = SIMD16<Float>()
-                if valid == 16 {
-                    w = UnsafeRawPointer(wt.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
-                    b = UnsafeRawPointer(bs.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
-                } else {
-                    for l in 0..<valid { w[l] = wt[i + l]; b[l] = bs[i + l] }
-                }
-                storeVector((v - mean) * rstd * w + b, dst + i, valid)
-            }
+            enhance_layer_norm_row(src, dst, Int32(c), wt.baseAddress!, bs.baseAddress!, eps)
         }
     } }
 }
@@ -141,20 +125,11 @@ public func softmaxRows(_ m: Matrix, pool: ThreadPool? = nil) -> Matrix {
     mapRows(m, pool: pool) { _, src, dst in softmax(src, dst, m.columns) }
 }
 
-/// Softmax of `n` floats from `src` into `dst` (may be the same memory).
+/// Softmax of `n` floats from `src` into `dst` (may be the same memory), in C with the fused exp
+/// (`enhance_softmax_row`, which also adds the attention's bias and mask).
 @inline(__always)
 func softmax(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
-    var peak = -Float.infinity
-    for i in 0..<n { peak = max(peak, src[i]) }
-    var total = SIMD16<Float>()
-    forVectors(src, n) { i, v, valid in
-        var e = VectorMath.exp(v - peak)
-        if valid < 16 { for l in valid..<16 { e[l] = 0 } }
-        total += e
-        storeVector(e, dst + i, valid)
-    }
-    let inv = 1 / total.sum()
-    forVectors(UnsafePointer(dst), n) { i, v, valid in storeVector(v * inv, dst + i, valid) }
+    enhance_softmax_row(src, dst, Int32(n), 1, nil, nil)
 }
 
 /// `a + b` element-wise (same shape), e.g. a transformer block's residual.

@@ -1,3 +1,5 @@
+import CVectorISA
+
 /// Swin-style windows over token-major images (``Matrix`` `[H·W, C]`, token `y · W + x`).
 ///
 /// `windowPartition` first rolls the image by `−shift` on both axes (`torch.roll(x, (−s, −s),
@@ -187,33 +189,29 @@ private func attendWindows(q: AttentionOperand, k: AttentionOperand, v: Attentio
                 let k0 = k.base + w * n * k.stride + hd * d, v0 = v.base + w * n * v.stride + hd * d
                 let mem = pool.arenas[worker].floats(kt + vs + ss + os + scratch)
                 let kT = mem, vm = mem + kt, s = vm + vs, o = s + ss, tmp = o + os
-                kT.update(repeating: 0, count: kt + vs)
+                // kᵀ `[d][nPad]` and v `[n][dPad]`, zero-padded (the padding reaches only scores and
+                // outputs that are never read).
+                enhance_transpose(k0, k.stride, kT, nPad, Int32(n), Int32(d))
                 for j in 0..<n {
-                    let kj = k0 + j * k.stride
-                    for e in 0..<d { kT[e * nPad + j] = kj[e] }
-                    (vm + j * dPad).update(from: v0 + j * v.stride, count: d)
+                    enhance_copy(v0 + j * v.stride, vm + j * dPad, Int32(d))
+                    (vm + j * dPad + d).update(repeating: 0, count: dPad - d)
                 }
+                if n < nPad { for e in 0..<d { (kT + e * nPad + n).update(repeating: 0, count: nPad - n) } }
                 for b in 0..<blocks {
                     gemmBlock(isa, q0 + b * block * q.stride, lda: q.stride, rows: min(block, nq - b * block),
                               k: d, kT, ldb: nPad, nPad: nPad, s + b * block * nPad, scratch: tmp)
                 }
+                let rowBias = bias.map { $0 + hd * nq * n }, rowMask = mask.map { $0 + w * nq * n }
                 for i in 0..<nq {
-                    let r = s + i * nPad, bi = (hd * nq + i) * n, mi = (w * nq + i) * n
-                    for j in 0..<n {
-                        var e = r[j] * scale
-                        if let bias { e += bias[bi + j] }
-                        if let mask { e += mask[mi + j] }
-                        r[j] = e
-                    }
-                    softmax(r, r, n)
-                    for j in n..<nPad { r[j] = 0 }
+                    enhance_softmax_row(s + i * nPad, s + i * nPad, Int32(n), scale, rowBias.map { $0 + i * n },
+                                        rowMask.map { $0 + i * n })
                 }
                 for b in 0..<blocks {
                     let rows = min(block, nq - b * block)
                     gemmBlock(isa, s + b * block * nPad, lda: nPad, rows: rows, k: n, vm, ldb: dPad, nPad: dPad, o,
                               scratch: tmp)
                     for r in 0..<rows {
-                        (dst.baseAddress! + (w * nq + b * block + r) * c + hd * d).update(from: o + r * dPad, count: d)
+                        enhance_copy(o + r * dPad, dst.baseAddress! + (w * nq + b * block + r) * c + hd * d, Int32(d))
                     }
                 }
             }
