@@ -1,3 +1,5 @@
+import CVectorISA
+
 /// Row blocks of a GEMM `C = A · B` on the channel-packed micro-kernel (``tilePanel``): the block of
 /// `rows` (≤ the shape's rows) rows of row-major `A` (`lda`) times `B` `[k][ldb]` (columns up to
 /// `nPad` readable) into `tile` `[shape rows][nPad]`. A short block is copied zero-padded to `scratch`
@@ -50,31 +52,55 @@ public final class Linear: @unchecked Sendable {
         self.nPad = nPad
     }
 
-    /// `act(x · Wᵀ + b) (+ residual)` for `x` `[tokens, inFeatures]` → `[tokens, outFeatures]`;
-    /// `residual` (`[tokens, outFeatures]`, e.g. a transformer block's skip) is added in the same pass.
-    public func callAsFunction(_ x: Matrix, activation: Activation = .identity, residual: Matrix? = nil,
-                               pool: ThreadPool) -> Matrix {
-        precondition(x.columns == inFeatures, "Linear: expected \(inFeatures) features, got \(x.columns)")
-        if let r = residual {
-            precondition(r.rows == x.rows && r.columns == outFeatures, "Linear: residual shape")
-        }
-        let form = activation.epilogueForm(outFeatures)
-        let slopes = form.slopes + [Float](repeating: 1, count: nPad - outFeatures)
-        let (n, k, t, nPad, isa) = (outFeatures, inFeatures, x.rows, nPad, isa)
+    /// `act(LN(x) · Wᵀ + b) (+ residual)` for `x` `[tokens, inFeatures]` → `[tokens, outFeatures]`, in
+    /// one pass over blocks of tokens (the optional steps happen while a block is in cache):
+    /// - `layerNorm`: each input row is first normalised (``layerNormRows(_:weight:bias:eps:pool:)``,
+    ///   `weight` and `bias` `[inFeatures]`) as it is packed for the micro-kernel.
+    /// - `inputRows`: row `i` of the product reads row `inputRows[i]` of `x` (a gather, e.g. the
+    ///   window order of ``windowOrder(height:width:window:shift:)``).
+    /// - `outputRows`: row `i` of the product is stored at row `outputRows[i]` of the result, with
+    ///   that row of `residual` added (a scatter, e.g. windows back to image order).
+    /// - `residual` (`[tokens, outFeatures]`, e.g. a transformer block's skip) is added in the epilogue.
+    public func callAsFunction(_ x: Matrix, layerNorm: (weight: [Float], bias: [Float])? = nil, eps: Float = 1e-5,
+                               inputRows: [Int]? = nil, activation: Activation = .identity,
+                               residual: Matrix? = nil, outputRows: [Int]? = nil, pool: ThreadPool) -> Matrix {
+        let (n, k, t, nPad, isa) = (outFeatures, inFeatures, inputRows?.count ?? x.rows, nPad, isa)
+        precondition(x.columns == k, "Linear: expected \(k) features, got \(x.columns)")
+        precondition(layerNorm.map { $0.weight.count == k && $0.bias.count == k } ?? true, "Linear: LayerNorm size")
+        precondition(inputRows?.allSatisfy { (0..<x.rows).contains($0) } ?? true, "Linear: input rows")
+        precondition(outputRows.map { $0.count == t && $0.allSatisfy { (0..<t).contains($0) } } ?? true,
+                     "Linear: output rows")
+        if let r = residual { precondition(r.rows == t && r.columns == n, "Linear: residual shape") }
+        let form = activation.epilogueForm(n)
+        let slopes = form.slopes + [Float](repeating: 1, count: nPad - n)
         let block = isa.tileShape.rows, blocks = (t + block - 1) / block
         let data = [Float](unsafeUninitializedCapacity: t * n) { out, count in
             count = t * n
             x.data.withUnsafeBufferPointer { xs in packed.withUnsafeBufferPointer { w in
                 paddedBias.withUnsafeBufferPointer { bs in slopes.withUnsafeBufferPointer { sl in
-                withStorage(residual?.data) { res in
+                withStorage(residual?.data) { res in withStorage(layerNorm?.weight) { lw in
+                withStorage(layerNorm?.bias) { lb in
                     pool.exclusive { pool in
                         pool.parallelFor(blocks) { b, worker in
-                            let rows = min(block, t - b * block)
-                            let tile = pool.arenas[worker].floats(block * (nPad + k))
-                            gemmBlock(isa, xs.baseAddress! + b * block * k, lda: k, rows: rows, k: k, w.baseAddress!,
-                                      ldb: nPad, nPad: nPad, tile, scratch: tile + block * nPad)
+                            let r0 = b * block, rows = min(block, t - r0)
+                            let tile = pool.arenas[worker].floats(block * (nPad + k)), panel = tile + block * nPad
+                            var a = xs.baseAddress! + r0 * k
+                            if layerNorm != nil || inputRows != nil || rows < block {
+                                for r in 0..<rows {
+                                    let src = xs.baseAddress! + (inputRows?[r0 + r] ?? r0 + r) * k
+                                    if let lw, let lb {
+                                        enhance_layer_norm_row(src, panel + r * k, Int32(k), lw, lb, eps)
+                                    } else {
+                                        enhance_copy(src, panel + r * k, Int32(k))
+                                    }
+                                }
+                                (panel + rows * k).update(repeating: 0, count: (block - rows) * k)
+                                a = UnsafePointer(panel)
+                            }
+                            tilePanel(isa, a, lda: k, w.baseAddress!, ldb: nPad, count: k, tile, ldc: nPad,
+                                      rows: block, columns: nPad)
                             for r in 0..<rows {
-                                let dst = out.baseAddress! + (b * block + r) * n
+                                let row = (outputRows?[r0 + r] ?? r0 + r) * n, dst = out.baseAddress! + row
                                 forVectors(tile + r * nPad, n) { j, v, valid in
                                     var y = v + load16(bs.baseAddress! + j)
                                     if form.mode == .slope {
@@ -83,13 +109,13 @@ public final class Linear: @unchecked Sendable {
                                     } else if form.mode == .smooth {
                                         y = form.smooth.apply(y)
                                     }
-                                    if let res { y += loadVector(res + (b * block + r) * n + j, valid) }
+                                    if let res { y += loadVector(res + row + j, valid) }
                                     storeVector(y, dst + j, valid)
                                 }
                             }
                         }
                     }
-                }
+                } } }
                 } }
             } }
         }

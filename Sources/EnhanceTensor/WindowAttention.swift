@@ -36,22 +36,42 @@ public func windowReverse(_ x: Matrix, height: Int, width: Int, window: (height:
                pool: pool)
 }
 
-/// Image rows split over `pool` (when given); each token's `C` floats copied (or added to `adding`'s).
+/// The window order of a `height × width` image's tokens: entry `i` is the image token (`y · W + x`)
+/// at row `i` of ``windowPartition(_:height:width:window:shift:pool:)`` (the image rolled by `−shift`,
+/// cut into windows, row-major over windows and within each). A gather of the image's rows in this
+/// order partitions it; a scatter to these rows reverses the partition (``Linear``'s `inputRows`
+/// and `outputRows`).
+public func windowOrder(height h: Int, width w: Int, window: (height: Int, width: Int),
+                        shift: (y: Int, x: Int)) -> [Int] {
+    let (wh, ww) = window
+    precondition(h % wh == 0 && w % ww == 0, "window: \(h)×\(w) not in \(wh)×\(ww) windows")
+    var order = [Int](repeating: 0, count: h * w)
+    let nx = w / ww
+    for y in 0..<h { for x in 0..<w {
+        order[(((y / wh) * nx + x / ww) * wh + y % wh) * ww + x % ww] = ((y + shift.y) % h) * w + (x + shift.x) % w
+    } }
+    return order
+}
+
+/// ``windowOrder(height:width:window:shift:)`` of square windows shifted alike on both axes.
+public func windowOrder(height: Int, width: Int, window: Int, shift: Int = 0) -> [Int] {
+    windowOrder(height: height, width: width, window: (window, window), shift: (shift, shift))
+}
+
+/// Rows gathered in window order (`forward`) or scattered back from it, each token's `C` floats
+/// copied (or added to `adding`'s); image rows' worth of tokens split over `pool` (when given).
 private func windowCopy(_ x: Matrix, height h: Int, width w: Int, window: (height: Int, width: Int),
                         shift: (y: Int, x: Int), forward: Bool, adding: Matrix?, pool: ThreadPool?) -> Matrix {
-    let (wh, ww) = window
-    precondition(x.rows == h * w && h % wh == 0 && w % ww == 0, "window: \(h)×\(w) not in \(wh)×\(ww) windows")
+    precondition(x.rows == h * w, "window: \(x.rows) tokens for \(h)×\(w)")
     if let a = adding { precondition(a.rows == x.rows && a.columns == x.columns, "window: skip shape") }
-    let c = x.columns, nx = w / ww
+    let c = x.columns, order = windowOrder(height: h, width: w, window: window, shift: shift)
     let data = [Float](unsafeUninitializedCapacity: x.data.count) { dst, count in
         count = x.data.count
         x.data.withUnsafeBufferPointer { src in
             withStorage(adding?.data) { skip in
                 func row(_ y: Int) {
-                    for xx in 0..<w {
-                        let image = ((y + shift.y) % h) * w + (xx + shift.x) % w
-                        let win = (((y / wh) * nx + xx / ww) * wh + y % wh) * ww + xx % ww
-                        let (from, to) = forward ? (image, win) : (win, image)
+                    for i in (y * w)..<((y + 1) * w) {
+                        let (from, to) = forward ? (order[i], i) : (i, order[i])
                         let d = dst.baseAddress! + to * c, f = src.baseAddress! + from * c
                         if let skip {
                             forVectors(f, c) { j, v, valid in storeVector(v + loadVector(skip + to * c + j, valid),

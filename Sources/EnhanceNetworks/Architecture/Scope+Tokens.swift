@@ -12,10 +12,13 @@ final class LinearLayer: @unchecked Sendable {
         (self.info, self.op) = (info, op)
     }
 
-    /// `act(x · Wᵀ + b)` for `x` `[tokens, in]` → `[tokens, out]`.
-    func callAsFunction(_ x: Matrix, activation: Activation = .identity, residual: Matrix? = nil,
+    /// `act(LN(x) · Wᵀ + b) (+ residual)` for `x` `[tokens, in]` → `[tokens, out]`, the optional
+    /// LayerNorm and row orders as ``Linear`` runs them.
+    func callAsFunction(_ x: Matrix, layerNorm: (weight: [Float], bias: [Float])? = nil, inputRows: [Int]? = nil,
+                        activation: Activation = .identity, residual: Matrix? = nil, outputRows: [Int]? = nil,
                         pool: ThreadPool) -> Matrix {
-        op!(x, activation: activation, residual: residual, pool: pool)
+        op!(x, layerNorm: layerNorm, inputRows: inputRows, activation: activation, residual: residual,
+            outputRows: outputRows, pool: pool)
     }
 }
 
