@@ -53,73 +53,101 @@ public final class Linear: @unchecked Sendable {
     }
 
     /// `act(LN(x) · Wᵀ + b) (+ residual)` for `x` `[tokens, inFeatures]` → `[tokens, outFeatures]`, in
-    /// one pass over blocks of tokens (the optional steps happen while a block is in cache):
-    /// - `layerNorm`: each input row is first normalised (``layerNormRows(_:weight:bias:eps:pool:)``,
-    ///   `weight` and `bias` `[inFeatures]`) as it is packed for the micro-kernel.
-    /// - `inputRows`: row `i` of the product reads row `inputRows[i]` of `x` (a gather, e.g. the
-    ///   window order of ``windowOrder(height:width:window:shift:)``).
-    /// - `outputRows`: row `i` of the product is stored at row `outputRows[i]` of the result, with
-    ///   that row of `residual` added (a scatter, e.g. windows back to image order).
-    /// - `residual` (`[tokens, outFeatures]`, e.g. a transformer block's skip) is added in the epilogue.
+    /// one pass over blocks of tokens: with `layerNorm` (weight and bias `[inFeatures]`), each row
+    /// is normalised (``layerNormRows(_:weight:bias:eps:pool:)``) as it is packed for the
+    /// micro-kernel; `residual` (`[tokens, outFeatures]`, e.g. a transformer block's skip) is added
+    /// in the epilogue.
     public func callAsFunction(_ x: Matrix, layerNorm: (weight: [Float], bias: [Float])? = nil, eps: Float = 1e-5,
-                               inputRows: [Int]? = nil, activation: Activation = .identity,
-                               residual: Matrix? = nil, outputRows: [Int]? = nil, pool: ThreadPool) -> Matrix {
-        let (n, k, t, nPad, isa) = (outFeatures, inFeatures, inputRows?.count ?? x.rows, nPad, isa)
+                               activation: Activation = .identity, residual: Matrix? = nil,
+                               pool: ThreadPool) -> Matrix {
+        let (n, k, t) = (outFeatures, inFeatures, x.rows)
         precondition(x.columns == k, "Linear: expected \(k) features, got \(x.columns)")
         precondition(layerNorm.map { $0.weight.count == k && $0.bias.count == k } ?? true, "Linear: LayerNorm size")
-        precondition(inputRows?.allSatisfy { (0..<x.rows).contains($0) } ?? true, "Linear: input rows")
-        precondition(outputRows.map { $0.count == t && $0.allSatisfy { (0..<t).contains($0) } } ?? true,
-                     "Linear: output rows")
         if let r = residual { precondition(r.rows == t && r.columns == n, "Linear: residual shape") }
-        let form = activation.epilogueForm(n)
-        let slopes = form.slopes + [Float](repeating: 1, count: nPad - n)
-        let block = isa.tileShape.rows, blocks = (t + block - 1) / block
+        let block = blockRows, blocks = (t + block - 1) / block
         let data = [Float](unsafeUninitializedCapacity: t * n) { out, count in
             count = t * n
-            x.data.withUnsafeBufferPointer { xs in packed.withUnsafeBufferPointer { w in
-                paddedBias.withUnsafeBufferPointer { bs in slopes.withUnsafeBufferPointer { sl in
-                withStorage(residual?.data) { res in withStorage(layerNorm?.weight) { lw in
-                withStorage(layerNorm?.bias) { lb in
-                    pool.exclusive { pool in
-                        pool.parallelFor(blocks) { b, worker in
-                            let r0 = b * block, rows = min(block, t - r0)
-                            let tile = pool.arenas[worker].floats(block * (nPad + k)), panel = tile + block * nPad
-                            var a = xs.baseAddress! + r0 * k
-                            if layerNorm != nil || inputRows != nil || rows < block {
-                                for r in 0..<rows {
-                                    let src = xs.baseAddress! + (inputRows?[r0 + r] ?? r0 + r) * k
-                                    if let lw, let lb {
-                                        enhance_layer_norm_row(src, panel + r * k, Int32(k), lw, lb, eps)
-                                    } else {
-                                        enhance_copy(src, panel + r * k, Int32(k))
-                                    }
-                                }
-                                (panel + rows * k).update(repeating: 0, count: (block - rows) * k)
-                                a = UnsafePointer(panel)
-                            }
-                            tilePanel(isa, a, lda: k, w.baseAddress!, ldb: nPad, count: k, tile, ldc: nPad,
-                                      rows: block, columns: nPad)
-                            for r in 0..<rows {
-                                let row = (outputRows?[r0 + r] ?? r0 + r) * n, dst = out.baseAddress! + row
-                                forVectors(tile + r * nPad, n) { j, v, valid in
-                                    var y = v + load16(bs.baseAddress! + j)
-                                    if form.mode == .slope {
-                                        let s = load16(sl.baseAddress! + j)
-                                        y = y.replacing(with: y * s, where: y .< 0)
-                                    } else if form.mode == .smooth {
-                                        y = form.smooth.apply(y)
-                                    }
-                                    if let res { y += loadVector(res + row + j, valid) }
-                                    storeVector(y, dst + j, valid)
-                                }
-                            }
-                        }
+            x.data.withUnsafeBufferPointer { xs in withStorage(residual?.data) { res in
+            withStorage(layerNorm?.weight) { lw in withStorage(layerNorm?.bias) { lb in
+            withEpilogue(activation) { epilogue in
+                pool.exclusive { pool in
+                    pool.parallelFor(blocks) { b, worker in
+                        let r0 = b * block, x0 = xs.baseAddress!
+                        runBlock(rows: min(block, t - r0), direct: true, input: { x0 + (r0 + $0) * k },
+                                 layerNorm: lw.map { ($0, lb!, eps) }, epilogue: epilogue,
+                                 output: { r in (out.baseAddress! + (r0 + r) * n, res.map { $0 + (r0 + r) * n }) },
+                                 memory: pool.arenas[worker].floats(blockMemory))
                     }
-                } } }
-                } }
+                }
+            } } }
             } }
         }
         return Matrix(rows: t, columns: n, data: data)
+    }
+}
+
+/// The bias and activation of one ``Linear`` call, padded to its columns.
+struct LinearEpilogue {
+    let bias: UnsafePointer<Float>, slopes: UnsafePointer<Float>
+    let mode: Epilogue.Mode, smooth: SmoothActivation
+}
+
+extension Linear {
+    /// Rows of one ``runBlock`` (the micro-kernel's block).
+    var blockRows: Int { isa.tileShape.rows }
+    /// Scratch floats one ``runBlock`` needs.
+    var blockMemory: Int { isa.tileShape.rows * (nPad + inFeatures) }
+
+    /// `body` with the padded bias and `activation`'s form for ``runBlock``.
+    func withEpilogue<R>(_ activation: Activation, _ body: (LinearEpilogue) -> R) -> R {
+        let form = activation.epilogueForm(outFeatures)
+        let slopes = form.slopes + [Float](repeating: 1, count: nPad - outFeatures)
+        return paddedBias.withUnsafeBufferPointer { b in slopes.withUnsafeBufferPointer { s in
+            body(LinearEpilogue(bias: b.baseAddress!, slopes: s.baseAddress!, mode: form.mode, smooth: form.smooth))
+        } }
+    }
+
+    /// One block of `rows` (≤ ``blockRows``) rows of `act(LN(x) · Wᵀ + b) (+ residual)`: input row `r`
+    /// at `input(r)` (`inFeatures` floats; with `direct`, rows `inFeatures` apart, read in place when
+    /// the block is full and not normalised), packed through the LayerNorm (weight, bias, eps) when
+    /// given; output row `r` stored at `output(r).0` with the row at `output(r).1` added (nil: none).
+    /// `memory`: ``blockMemory`` floats.
+    @inline(__always)
+    func runBlock(rows: Int, direct: Bool, input: (Int) -> UnsafePointer<Float>,
+                  layerNorm: (UnsafePointer<Float>, UnsafePointer<Float>, Float)?, epilogue e: LinearEpilogue,
+                  output: (Int) -> (UnsafeMutablePointer<Float>, UnsafePointer<Float>?),
+                  memory: UnsafeMutablePointer<Float>) {
+        let (n, k, nPad, block) = (outFeatures, inFeatures, nPad, blockRows)
+        let tile = memory, panel = memory + block * nPad
+        var a = input(0)
+        if !direct || layerNorm != nil || rows < block {
+            for r in 0..<rows {
+                if let (w, b, eps) = layerNorm {
+                    enhance_layer_norm_row(input(r), panel + r * k, Int32(k), w, b, eps)
+                } else {
+                    enhance_copy(input(r), panel + r * k, Int32(k))
+                }
+            }
+            (panel + rows * k).update(repeating: 0, count: (block - rows) * k)
+            a = UnsafePointer(panel)
+        }
+        packed.withUnsafeBufferPointer { w in
+            tilePanel(isa, a, lda: k, w.baseAddress!, ldb: nPad, count: k, tile, ldc: nPad, rows: block, columns: nPad)
+        }
+        for r in 0..<rows {
+            let (dst, res) = output(r)
+            forVectors(tile + r * nPad, n) { j, v, valid in
+                var y = v + load16(e.bias + j)
+                if e.mode == .slope {
+                    let s = load16(e.slopes + j)
+                    y = y.replacing(with: y * s, where: y .< 0)
+                } else if e.mode == .smooth {
+                    y = e.smooth.apply(y)
+                }
+                if let res { y += loadVector(res + j, valid) }
+                storeVector(y, dst + j, valid)
+            }
+        }
     }
 }
 

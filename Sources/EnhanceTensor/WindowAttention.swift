@@ -1,5 +1,3 @@
-import CVectorISA
-
 /// Swin-style windows over token-major images (``Matrix`` `[H·W, C]`, token `y · W + x`).
 ///
 /// `windowPartition` first rolls the image by `−shift` on both axes (`torch.roll(x, (−s, −s),
@@ -39,8 +37,7 @@ public func windowReverse(_ x: Matrix, height: Int, width: Int, window: (height:
 /// The window order of a `height × width` image's tokens: entry `i` is the image token (`y · W + x`)
 /// at row `i` of ``windowPartition(_:height:width:window:shift:pool:)`` (the image rolled by `−shift`,
 /// cut into windows, row-major over windows and within each). A gather of the image's rows in this
-/// order partitions it; a scatter to these rows reverses the partition (``Linear``'s `inputRows`
-/// and `outputRows`).
+/// order partitions it; a scatter to these rows reverses the partition.
 public func windowOrder(height h: Int, width w: Int, window: (height: Int, width: Int),
                         shift: (y: Int, x: Int)) -> [Int] {
     let (wh, ww) = window
@@ -186,8 +183,8 @@ public func windowAttention(queries: Matrix, keysValues kv: Matrix, queryTokens 
 /// One operand of ``attendWindows``: token `t` of window `w` starts at `base + (w · tokens + t) · stride`.
 private typealias AttentionOperand = (base: UnsafePointer<Float>, stride: Int, tokens: Int)
 
-/// `softmax(scale · q · kᵀ + bias + mask) · v` per window and head, on the micro-kernel: the one
-/// attention kernel both entry points run (`q` `Nq` tokens, `k` and `v` `Nk` tokens per window,
+/// `softmax(scale · q · kᵀ + bias + mask) · v` per window and head (``HeadAttention``): what both
+/// entry points run (`q` `Nq` tokens, `k` and `v` `Nk` tokens per window,
 /// `channels` features in `heads` heads).
 private func attendWindows(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, windows nW: Int,
                            channels c: Int, heads: Int, scale: Float, bias: [Float]?, mask: [Float]?,
@@ -196,46 +193,20 @@ private func attendWindows(q: AttentionOperand, k: AttentionOperand, v: Attentio
     precondition(c == d * heads && v.tokens == n, "windowAttention: shapes")
     precondition(bias.map { $0.count == heads * nq * n } ?? true, "windowAttention: bias is not [heads][Nq][Nk]")
     precondition(mask.map { $0.count == nW * nq * n } ?? true, "windowAttention: mask is not [nW][Nq][Nk]")
-    let isa = KernelISA.compiled, nPad = paddedColumns(n, isa), dPad = paddedColumns(d, isa)
-    let block = isa.tileShape.rows, blocks = (nq + block - 1) / block
-    let kt = d * nPad, vs = n * dPad, ss = blocks * block * nPad, os = block * dPad
-    let scratch = max(block * d, block * n)
-    var out = [Float](repeating: 0, count: nW * nq * c)
-    out.withUnsafeMutableBufferPointer { dst in withStorage(bias) { bias in withStorage(mask) { mask in
-        pool.exclusive { pool in
-            pool.parallelFor(nW * heads) { item, worker in
-                let w = item / heads, hd = item % heads
-                let q0 = q.base + w * nq * q.stride + hd * d
-                let k0 = k.base + w * n * k.stride + hd * d, v0 = v.base + w * n * v.stride + hd * d
-                let mem = pool.arenas[worker].floats(kt + vs + ss + os + scratch)
-                let kT = mem, vm = mem + kt, s = vm + vs, o = s + ss, tmp = o + os
-                // kᵀ `[d][nPad]` and v `[n][dPad]`, zero-padded (the padding reaches only scores and
-                // outputs that are never read).
-                enhance_transpose(k0, k.stride, kT, nPad, Int32(n), Int32(d))
-                for j in 0..<n {
-                    enhance_copy(v0 + j * v.stride, vm + j * dPad, Int32(d))
-                    (vm + j * dPad + d).update(repeating: 0, count: dPad - d)
-                }
-                if n < nPad { for e in 0..<d { (kT + e * nPad + n).update(repeating: 0, count: nPad - n) } }
-                for b in 0..<blocks {
-                    gemmBlock(isa, q0 + b * block * q.stride, lda: q.stride, rows: min(block, nq - b * block),
-                              k: d, kT, ldb: nPad, nPad: nPad, s + b * block * nPad, scratch: tmp)
-                }
-                let rowBias = bias.map { $0 + hd * nq * n }, rowMask = mask.map { $0 + w * nq * n }
-                for i in 0..<nq {
-                    enhance_softmax_row(s + i * nPad, s + i * nPad, Int32(n), scale, rowBias.map { $0 + i * n },
-                                        rowMask.map { $0 + i * n })
-                }
-                for b in 0..<blocks {
-                    let rows = min(block, nq - b * block)
-                    gemmBlock(isa, s + b * block * nPad, lda: nPad, rows: rows, k: n, vm, ldb: dPad, nPad: dPad, o,
-                              scratch: tmp)
-                    for r in 0..<rows {
-                        enhance_copy(o + r * dPad, dst.baseAddress! + (w * nq + b * block + r) * c + hd * d, Int32(d))
-                    }
+    let head = HeadAttention(queries: nq, keys: n, features: d, scale: scale)
+    let out = [Float](unsafeUninitializedCapacity: nW * nq * c) { dst, count in
+        count = nW * nq * c
+        withStorage(bias) { bias in withStorage(mask) { mask in
+            pool.exclusive { pool in
+                pool.parallelFor(nW * heads) { item, worker in
+                    let w = item / heads, hd = item % heads
+                    head(q: q.base + w * nq * q.stride + hd * d, q.stride, k: k.base + w * n * k.stride + hd * d,
+                         k.stride, v: v.base + w * n * v.stride + hd * d, v.stride, bias: bias.map { $0 + hd * nq * n },
+                         mask: mask.map { $0 + w * nq * n }, out: dst.baseAddress! + w * nq * c + hd * d, c,
+                         memory: pool.arenas[worker].floats(head.memory))
                 }
             }
-        }
-    } } }
+        } }
+    }
     return Matrix(rows: nW * nq, columns: c, data: out)
 }

@@ -15,13 +15,8 @@ final class RowKernelTests: XCTestCase {
             // An offset far from zero: a one-pass variance would lose digits here.
             let x = Matrix(rows: rows, columns: c, data: rng.floats(rows * c, scale: 2).map { $0 + 30 })
             let w = rng.floats(c, scale: 1.5), b = rng.floats(c, scale: 0.5)
-            var want = [Float]()
-            for r in 0..<rows {
-                let row = (0..<c).map { Double(x.data[r * c + $0]) }
-                let mean = row.reduce(0, +) / Double(c)
-                let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(c)
-                let rstd = 1 / (variance + 1e-5).squareRoot()
-                want += (0..<c).map { Float((row[$0] - mean) * rstd * Double(w[$0]) + Double(b[$0])) }
+            let want = (0..<rows).flatMap { r in
+                referenceLayerNorm((0..<c).map { Double(x.data[r * c + $0]) }, weight: w, bias: b).map(Float.init)
             }
             assertClose(layerNormRows(x, weight: w, bias: b, pool: pool).data, want, atol: 2e-5, "C = \(c)")
         }
@@ -32,7 +27,7 @@ final class RowKernelTests: XCTestCase {
         for n in [1, 3, 15, 16, 17, 64, 100] {
             let rows = 5
             let x = Matrix(rows: rows, columns: n, data: rng.floats(rows * n, scale: 40))
-            assertClose(softmaxRows(x, pool: pool).data, scalarSoftmax(x.data.map(Double.init), n: n), atol: 1e-7,
+            assertClose(softmaxRows(x, pool: pool).data, referenceSoftmax(x.data.map(Double.init), n: n), atol: 1e-7,
                         "n = \(n)")
         }
     }
@@ -53,7 +48,7 @@ final class RowKernelTests: XCTestCase {
                 let q = Operand(data: qkv.data, stride: 3 * c, offset: 0, tokens: n)
                 let k = Operand(data: qkv.data, stride: 3 * c, offset: c, tokens: n)
                 let v = Operand(data: qkv.data, stride: 3 * c, offset: 2 * c, tokens: n)
-                let want = scalarAttention(q: q, k: k, v: v, windows: windows, heads: heads, d: d, scale: scale,
+                let want = referenceAttention(q: q, k: k, v: v, windows: windows, heads: heads, d: d, scale: scale,
                                            bias: b, mask: m)
                 assertClose(got.data, want, atol: 1e-5,
                             "window \(window), \(heads)×\(d), bias \(b != nil), mask \(m != nil)")
@@ -71,49 +66,57 @@ final class RowKernelTests: XCTestCase {
         let bias = rng.floats(heads * nq * nk, scale: 2)
         let got = windowAttention(queries: queries, keysValues: kv, queryTokens: nq, keyTokens: nk, heads: heads,
                                   scale: 0.3, bias: bias, pool: pool)
-        let want = scalarAttention(q: Operand(data: queries.data, stride: c + extra, offset: 0, tokens: nq),
-                                   k: Operand(data: kv.data, stride: 2 * c, offset: 0, tokens: nk),
-                                   v: Operand(data: kv.data, stride: 2 * c, offset: c, tokens: nk),
-                                   windows: windows, heads: heads, d: d, scale: 0.3, bias: bias, mask: nil)
+        let want = referenceAttention(q: Operand(data: queries.data, stride: c + extra, offset: 0, tokens: nq),
+                                      k: Operand(data: kv.data, stride: 2 * c, offset: 0, tokens: nk),
+                                      v: Operand(data: kv.data, stride: 2 * c, offset: c, tokens: nk),
+                                      windows: windows, heads: heads, d: d, scale: 0.3, bias: bias, mask: nil)
         assertClose(got.data, want, atol: 1e-5)
     }
+}
 
-    /// Token `t` of window `w`, feature `f`: `data[(w · tokens + t) · stride + offset + f]`.
-    struct Operand {
-        let data: [Float], stride: Int, offset: Int, tokens: Int
-        func at(_ w: Int, _ t: Int, _ f: Int) -> Double { Double(data[(w * tokens + t) * stride + offset + f]) }
+/// Token `t` of window `w`, feature `f`: `data[(w · tokens + t) · stride + offset + f]` (scalar references).
+struct Operand {
+    let data: [Float], stride: Int, offset: Int, tokens: Int
+    func at(_ w: Int, _ t: Int, _ f: Int) -> Double { Double(data[(w * tokens + t) * stride + offset + f]) }
+}
+
+func referenceSoftmax(_ x: [Double], n: Int) -> [Float] {
+    var out = [Float]()
+    for r in 0..<(x.count / n) {
+        let row = x[(r * n)..<((r + 1) * n)], top = row.max()!
+        let total = row.reduce(0) { $0 + Foundation.exp($1 - top) }
+        out += row.map { Float(Foundation.exp($0 - top) / total) }
     }
+    return out
+}
 
-    func scalarSoftmax(_ x: [Double], n: Int) -> [Float] {
-        var out = [Float]()
-        for r in 0..<(x.count / n) {
-            let row = x[(r * n)..<((r + 1) * n)], top = row.max()!
-            let total = row.reduce(0) { $0 + Foundation.exp($1 - top) }
-            out += row.map { Float(Foundation.exp($0 - top) / total) }
+/// `softmax(scale · q·kᵀ + bias + mask) · v` per window and head, `[windows · Nq, heads · d]`.
+func referenceAttention(q: Operand, k: Operand, v: Operand, windows: Int, heads: Int, d: Int, scale: Float,
+                        bias: [Float]?, mask: [Float]?) -> [Float] {
+    let nq = q.tokens, nk = k.tokens, c = heads * d
+    var out = [Float](repeating: 0, count: windows * nq * c)
+    for w in 0..<windows { for h in 0..<heads { for i in 0..<nq {
+        var scores = [Double](repeating: 0, count: nk)
+        for j in 0..<nk {
+            var s = 0.0
+            for e in 0..<d { s += q.at(w, i, h * d + e) * k.at(w, j, h * d + e) }
+            s = s * Double(scale) + Double(bias?[(h * nq + i) * nk + j] ?? 0)
+            scores[j] = s + Double(mask?[(w * nq + i) * nk + j] ?? 0)
         }
-        return out
-    }
+        let p = referenceSoftmax(scores, n: nk)
+        for e in 0..<d {
+            var o = 0.0
+            for j in 0..<nk { o += Double(p[j]) * v.at(w, j, h * d + e) }
+            out[(w * nq + i) * c + h * d + e] = Float(o)
+        }
+    } } }
+    return out
+}
 
-    /// `softmax(scale · q·kᵀ + bias + mask) · v` per window and head, `[windows · Nq, heads · d]`.
-    func scalarAttention(q: Operand, k: Operand, v: Operand, windows: Int, heads: Int, d: Int, scale: Float,
-                         bias: [Float]?, mask: [Float]?) -> [Float] {
-        let nq = q.tokens, nk = k.tokens, c = heads * d
-        var out = [Float](repeating: 0, count: windows * nq * c)
-        for w in 0..<windows { for h in 0..<heads { for i in 0..<nq {
-            var scores = [Double](repeating: 0, count: nk)
-            for j in 0..<nk {
-                var s = 0.0
-                for e in 0..<d { s += q.at(w, i, h * d + e) * k.at(w, j, h * d + e) }
-                s = s * Double(scale) + Double(bias?[(h * nq + i) * nk + j] ?? 0)
-                scores[j] = s + Double(mask?[(w * nq + i) * nk + j] ?? 0)
-            }
-            let p = scalarSoftmax(scores, n: nk)
-            for e in 0..<d {
-                var o = 0.0
-                for j in 0..<nk { o += Double(p[j]) * v.at(w, j, h * d + e) }
-                out[(w * nq + i) * c + h * d + e] = Float(o)
-            }
-        } } }
-        return out
-    }
+/// LayerNorm of one row in double (biased variance, eps 1e-5).
+func referenceLayerNorm(_ row: [Double], weight: [Float], bias: [Float]) -> [Double] {
+    let mean = row.reduce(0, +) / Double(row.count)
+    let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(row.count)
+    let rstd = 1 / (variance + 1e-5).squareRoot()
+    return row.indices.map { (row[$0] - mean) * rstd * Double(weight[$0]) + Double(bias[$0]) }
 }

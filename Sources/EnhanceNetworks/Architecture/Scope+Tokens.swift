@@ -12,13 +12,11 @@ final class LinearLayer: @unchecked Sendable {
         (self.info, self.op) = (info, op)
     }
 
-    /// `act(LN(x) · Wᵀ + b) (+ residual)` for `x` `[tokens, in]` → `[tokens, out]`, the optional
-    /// LayerNorm and row orders as ``Linear`` runs them.
-    func callAsFunction(_ x: Matrix, layerNorm: (weight: [Float], bias: [Float])? = nil, inputRows: [Int]? = nil,
-                        activation: Activation = .identity, residual: Matrix? = nil, outputRows: [Int]? = nil,
-                        pool: ThreadPool) -> Matrix {
-        op!(x, layerNorm: layerNorm, inputRows: inputRows, activation: activation, residual: residual,
-            outputRows: outputRows, pool: pool)
+    /// `act(LN(x) · Wᵀ + b) (+ residual)` for `x` `[tokens, in]` → `[tokens, out]` (the LayerNorm
+    /// optional, run as ``Linear`` packs its input).
+    func callAsFunction(_ x: Matrix, layerNorm: (weight: [Float], bias: [Float])? = nil,
+                        activation: Activation = .identity, residual: Matrix? = nil, pool: ThreadPool) -> Matrix {
+        op!(x, layerNorm: layerNorm, activation: activation, residual: residual, pool: pool)
     }
 }
 

@@ -33,15 +33,14 @@ extension SwinIR {
             bias = relativePositionBias(table: table, window: ws, heads: heads)
         }
 
-        /// The block on `x` `[H·W, dim]` (`H`, `W` multiples of the window, ``WindowLayout``'s). The
-        /// LayerNorms run as their Linears pack their input, the window partition is the `qkv`'s
-        /// row order and the reverse (with the skip) the `proj`'s.
+        /// The block on `x` `[H·W, dim]` (`H`, `W` multiples of the window, ``WindowLayout``'s): the
+        /// attention half one window at a time (``windowAttentionBlock``), the MLP's LayerNorm run
+        /// as `fc1` packs its input.
         func callAsFunction(_ x: Matrix, windows: WindowLayout, pool: ThreadPool) -> Matrix {
-            let order = shift > 0 ? windows.shifted : windows.plain
-            let a = windowAttention(qkv: qkv(x, layerNorm: norm1, inputRows: order, pool: pool),
-                                    windowTokens: window * window, heads: heads, scale: scale, bias: bias,
-                                    mask: shift > 0 ? windows.mask : nil, pool: pool)
-            let y = proj(a, residual: x, outputRows: order, pool: pool)
+            let y = windowAttentionBlock(x, layerNorm: norm1, qkv: qkv.op!, proj: proj.op!,
+                                         order: shift > 0 ? windows.shifted : windows.plain,
+                                         windowTokens: window * window, heads: heads, scale: scale, bias: bias,
+                                         mask: shift > 0 ? windows.mask : nil, pool: pool)
             return fc2(fc1(y, layerNorm: norm2, activation: .gelu, pool: pool), residual: y, pool: pool)
         }
     }
