@@ -23,13 +23,13 @@ public struct Matrix: Sendable, Equatable {
         self.data = data
     }
 
-    /// The tokens of CHW `x`: `[H·W, C]`, token `y · W + x` (a transpose).
+    /// The tokens of CHW `x`: `[H·W, C]`, token `y · W + x` (a transpose, in 8 × 8 blocks).
     public init(tokensOf x: Tensor) {
         x.require(.chw, "Matrix(tokensOf:)")
         let c = x.channels, n = x.planeSize
         let data = [Float](unsafeUninitializedCapacity: c * n) { buf, count in
             x.data.withUnsafeBufferPointer { src in
-                for t in 0..<n { for f in 0..<c { buf[t * c + f] = src[f * n + t] } }
+                if c * n > 0 { enhance_transpose(src.baseAddress!, n, buf.baseAddress!, c, Int32(c), Int32(n)) }
             }
             count = c * n
         }
@@ -38,13 +38,14 @@ public struct Matrix: Sendable, Equatable {
 }
 
 extension Tensor {
-    /// The CHW image `[columns, height, width]` of token matrix `m` (`m.rows` = height · width).
+    /// The CHW image `[columns, height, width]` of token matrix `m` (`m.rows` = height · width; a
+    /// transpose in 8 × 8 blocks).
     public init(tokens m: Matrix, height: Int, width: Int) {
         precondition(m.rows == height * width, "Tensor(tokens:): \(m.rows) tokens for \(height)×\(width)")
         let c = m.columns, n = m.rows
         let t = m.data.withUnsafeBufferPointer { src in
             makeTensor(channels: c, height: height, width: width) { dst in
-                for f in 0..<c { for i in 0..<n { dst[f * n + i] = src[i * c + f] } }
+                enhance_transpose(src.baseAddress!, c, dst, n, Int32(n), Int32(c))
             }
         }
         self = t
@@ -135,5 +136,12 @@ func softmax(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ 
 /// `a + b` element-wise (same shape), e.g. a transformer block's residual.
 public func add(_ a: Matrix, _ b: Matrix) -> Matrix {
     precondition(a.rows == b.rows && a.columns == b.columns, "add: matrix shapes differ")
-    return Matrix(rows: a.rows, columns: a.columns, data: zip(a.data, b.data).map { $0 + $1 })
+    let count = a.data.count
+    let data = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+        a.data.withUnsafeBufferPointer { x in b.data.withUnsafeBufferPointer { y in
+            for i in 0..<count { out[i] = x[i] + y[i] }
+        } }
+        initialized = count
+    }
+    return Matrix(rows: a.rows, columns: a.columns, data: data)
 }

@@ -2,9 +2,10 @@ import XCTest
 @testable import EnhanceTensor
 
 /// The C row kernels behind the token ops (LayerNorm, softmax with the attention's bias and mask,
-/// the blocked transpose of the keys) against plain scalar loops in double written here, on sizes
-/// that exercise their 16-float tails and 8 × 8 blocks (rows and heads shorter than a vector,
-/// overlapping last blocks). Tolerance: 1e-5 relative + 1e-6 · the row's size absolute.
+/// the blocked transposes of the keys and of CHW ↔ tokens) against scalar loops in double written
+/// here (index loops for the copies, exact), on sizes that exercise their 16-float tails and 8 × 8
+/// blocks (rows and heads shorter than a vector, overlapping last blocks). Tolerance: 1e-5 relative
+/// plus an absolute floor of 1e-7 for probabilities, 1e-5 (2e-5 for LayerNorm's outputs) for sums.
 final class RowKernelTests: XCTestCase {
     let pool = ThreadPool(threads: 3)
 
@@ -19,6 +20,21 @@ final class RowKernelTests: XCTestCase {
                 referenceLayerNorm((0..<c).map { Double(x.data[r * c + $0]) }, weight: w, bias: b).map(Float.init)
             }
             assertClose(layerNormRows(x, weight: w, bias: b, pool: pool).data, want, atol: 2e-5, "C = \(c)")
+        }
+    }
+
+    /// CHW ↔ tokens (the blocked transpose with its overlapping last blocks and its element-wise
+    /// path) against index loops, and `add`.
+    func testTokenTransposesMatchIndexLoops() {
+        var rng = SplitMix(seed: 85)
+        for (c, h, w) in [(1, 1, 1), (3, 2, 3), (5, 3, 7), (8, 8, 1), (16, 4, 4), (180, 8, 9), (33, 5, 13)] {
+            let n = h * w
+            let x = Tensor(channels: c, height: h, width: w, data: rng.floats(c * n, scale: 1))
+            let m = Matrix(tokensOf: x)
+            XCTAssertEqual(m.data, (0..<(n * c)).map { x.data[($0 % c) * n + $0 / c] }, "\(c)×\(h)×\(w)")
+            XCTAssertEqual(Tensor(tokens: m, height: h, width: w), x, "\(c)×\(h)×\(w) back")
+            let other = Matrix(rows: n, columns: c, data: rng.floats(c * n, scale: 1))
+            XCTAssertEqual(add(m, other).data, (0..<(n * c)).map { m.data[$0] + other.data[$0] })
         }
     }
 
