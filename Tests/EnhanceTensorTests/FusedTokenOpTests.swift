@@ -67,7 +67,9 @@ final class FusedTokenOpTests: XCTestCase {
     /// double (LayerNorm, the rolled windows by their coordinates, Linears, attention, the skip).
     func testWindowAttentionBlockMatchesUnfusedOpsAndScalarLoops() {
         var rng = SplitMix(seed: 74)
-        for (h, w, ws, shift, heads, d) in [(8, 8, 4, 2, 2, 3), (16, 8, 8, 4, 3, 10), (6, 9, 3, 0, 1, 8)] {
+        // The last two have enough windows for items of several windows (``windowGroup``) on 6-row blocks.
+        for (h, w, ws, shift, heads, d) in [(8, 8, 4, 2, 2, 3), (16, 8, 8, 4, 3, 10), (6, 9, 3, 0, 1, 8),
+                                            (24, 24, 4, 2, 2, 3), (12, 18, 3, 1, 1, 8)] {
             let c = heads * d, t = h * w, n = ws * ws
             let x = Matrix(rows: t, columns: c, data: rng.floats(t * c, scale: 1))
             let norm = (weight: rng.floats(c, scale: 1), bias: rng.floats(c, scale: 0.5))
@@ -115,5 +117,15 @@ final class FusedTokenOpTests: XCTestCase {
             } }
             assertClose(got.data, want, atol: 1e-5, "\(h)×\(w) window \(ws) shift \(shift) vs scalar loops")
         }
+    }
+
+    /// Items of several windows only where they fill whole micro-kernel blocks and leave every
+    /// thread 2 items.
+    func testWindowGroupFillsWholeBlocks() {
+        XCTAssertEqual(windowGroup(tokens: 64, block: 6, windows: 64, threads: 2), 3)
+        XCTAssertEqual(windowGroup(tokens: 64, block: 8, windows: 64, threads: 2), 1)
+        XCTAssertEqual(windowGroup(tokens: 9, block: 6, windows: 24, threads: 3), 2)
+        XCTAssertEqual(windowGroup(tokens: 49, block: 6, windows: 64, threads: 2), 1, "no group of ≤ 4 fills blocks")
+        XCTAssertEqual(windowGroup(tokens: 64, block: 6, windows: 64, threads: 16), 1, "too few items per thread")
     }
 }
