@@ -77,11 +77,7 @@ func forVectors(_ p: UnsafePointer<Float>, _ n: Int, _ body: (Int, SIMD16<Float>
         body(i, UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self), 16)
         i += 16
     }
-    if i < n {
-        var v = SIMD16<Float>()
-        for l in 0..<(n - i) { v[l] = p[i + l] }
-        body(i, v, n - i)
-    }
+    if i < n { body(i, enhance_load_partial16(p + i, Int32(n - i)), n - i) }
 }
 
 /// 16 floats from `p`.
@@ -91,10 +87,7 @@ func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).lo
 /// The first `valid` (≤ 16) floats from `p`, zero beyond.
 @inline(__always)
 func loadVector(_ p: UnsafePointer<Float>, _ valid: Int) -> SIMD16<Float> {
-    if valid == 16 { return load16(p) }
-    var v = SIMD16<Float>()
-    for l in 0..<valid { v[l] = p[l] }
-    return v
+    valid == 16 ? load16(p) : enhance_load_partial16(p, Int32(valid))
 }
 
 /// Stores the first `valid` lanes of `v` at `p`.
@@ -103,7 +96,7 @@ func storeVector(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ valid: 
     if valid == 16 {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     } else {
-        for l in 0..<valid { p[l] = v[l] }
+        enhance_store_partial16(p, v, Int32(valid))
     }
 }
 

@@ -16,15 +16,35 @@ typedef float enhance_float16_unaligned __attribute__((ext_vector_type(16), alig
 static inline enhance_float16 enhance_load16(const float *p) { return *(const enhance_float16_unaligned *)p; }
 static inline void enhance_store16(float *p, enhance_float16 v) { *(enhance_float16_unaligned *)p = v; }
 
-/* The first `count` (< 16) floats at p, `fill` beyond. */
-static inline enhance_float16 enhance_load_partial16(const float *p, int count, float fill) {
-    enhance_float16 v = ENHANCE_SPLAT(fill);
+/* The first `count` (0...16) floats at p, zero beyond; nothing past them is read (AVX's masked
+ * loads, which do not fault on masked-off lanes, or one float at a time). */
+static inline enhance_float16 enhance_load_partial16(const float *p, int count) {
+#if defined(__AVX__)
+    typedef float f8 __attribute__((vector_size(32)));
+    typedef int i8 __attribute__((vector_size(32)));
+    const i8 lane = {0, 1, 2, 3, 4, 5, 6, 7};
+    f8 lo = __builtin_ia32_maskloadps256((const f8 *)p, lane < count);
+    f8 hi = __builtin_ia32_maskloadps256((const f8 *)(p + 8), lane + 8 < count);
+    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+#else
+    enhance_float16 v = ENHANCE_SPLAT(0.0f);
     for (int l = 0; l < count; l++) v[l] = p[l];
     return v;
+#endif
 }
 
+/* Stores the first `count` (0...16) lanes of v at p, nothing past them (masked stores on AVX). */
 static inline void enhance_store_partial16(float *p, enhance_float16 v, int count) {
+#if defined(__AVX__)
+    typedef float f8 __attribute__((vector_size(32)));
+    typedef int i8 __attribute__((vector_size(32)));
+    const i8 lane = {0, 1, 2, 3, 4, 5, 6, 7};
+    __builtin_ia32_maskstoreps256((f8 *)p, lane < count, __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7));
+    __builtin_ia32_maskstoreps256((f8 *)(p + 8), lane + 8 < count,
+                                  __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
+#else
     for (int l = 0; l < count; l++) p[l] = v[l];
+#endif
 }
 
 static inline float enhance_reduce_add16(enhance_float16 v) {
@@ -62,9 +82,9 @@ static inline void enhance_softmax_row(const float *src, float *dst, int n, floa
     }
     enhance_float16 tail = ENHANCE_SPLAT(0.0f);
     if (rest) {
-        tail = enhance_load_partial16(src + full, rest, 0.0f) * scale;
-        if (bias) tail += enhance_load_partial16(bias + full, rest, 0.0f);
-        if (mask) tail += enhance_load_partial16(mask + full, rest, 0.0f);
+        tail = enhance_load_partial16(src + full, rest) * scale;
+        if (bias) tail += enhance_load_partial16(bias + full, rest);
+        if (mask) tail += enhance_load_partial16(mask + full, rest);
         enhance_int16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
         peak = __builtin_elementwise_max(peak, enhance_select16(lane < rest, tail, ENHANCE_SPLAT(-__builtin_inff())));
     }
@@ -93,7 +113,7 @@ static inline void enhance_layer_norm_row(const float *src, float *dst, int n, c
     int full = n & ~15, rest = n - full;
     enhance_float16 s = ENHANCE_SPLAT(0.0f);
     for (int i = 0; i < full; i += 16) s += enhance_load16(src + i);
-    enhance_float16 tail = rest ? enhance_load_partial16(src + full, rest, 0.0f) : ENHANCE_SPLAT(0.0f);
+    enhance_float16 tail = rest ? enhance_load_partial16(src + full, rest) : ENHANCE_SPLAT(0.0f);
     float mean = enhance_reduce_add16(s + tail) / (float)n;
     enhance_float16 q = ENHANCE_SPLAT(0.0f);
     for (int i = 0; i < full; i += 16) {
@@ -112,8 +132,8 @@ static inline void enhance_layer_norm_row(const float *src, float *dst, int n, c
     }
     if (rest) {
         enhance_float16 y = (tail - mean) * rstd;
-        enhance_store_partial16(dst + full, y * enhance_load_partial16(weight + full, rest, 0.0f)
-                                                + enhance_load_partial16(bias + full, rest, 0.0f), rest);
+        enhance_store_partial16(dst + full, y * enhance_load_partial16(weight + full, rest)
+                                                + enhance_load_partial16(bias + full, rest), rest);
     }
 }
 
