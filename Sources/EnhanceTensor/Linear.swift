@@ -1,3 +1,5 @@
+import CVectorISA
+
 /// Row blocks of a GEMM `C = A · B` on the channel-packed micro-kernel (``tilePanel``): the block of
 /// `rows` (≤ the shape's rows) rows of row-major `A` (`lda`) times `B` `[k][ldb]` (columns up to
 /// `nPad` readable) into `tile` `[shape rows][nPad]`. A short block is copied zero-padded to `scratch`
@@ -50,50 +52,102 @@ public final class Linear: @unchecked Sendable {
         self.nPad = nPad
     }
 
-    /// `act(x · Wᵀ + b) (+ residual)` for `x` `[tokens, inFeatures]` → `[tokens, outFeatures]`;
-    /// `residual` (`[tokens, outFeatures]`, e.g. a transformer block's skip) is added in the same pass.
-    public func callAsFunction(_ x: Matrix, activation: Activation = .identity, residual: Matrix? = nil,
+    /// `act(LN(x) · Wᵀ + b) (+ residual)` for `x` `[tokens, inFeatures]` → `[tokens, outFeatures]`, in
+    /// one pass over blocks of tokens: with `layerNorm` (weight and bias `[inFeatures]`), each row
+    /// is normalised (``layerNormRows(_:weight:bias:eps:pool:)``) as it is packed for the
+    /// micro-kernel; `residual` (`[tokens, outFeatures]`, e.g. a transformer block's skip) is added
+    /// in the epilogue.
+    public func callAsFunction(_ x: Matrix, layerNorm: (weight: [Float], bias: [Float])? = nil, eps: Float = 1e-5,
+                               activation: Activation = .identity, residual: Matrix? = nil,
                                pool: ThreadPool) -> Matrix {
-        precondition(x.columns == inFeatures, "Linear: expected \(inFeatures) features, got \(x.columns)")
-        if let r = residual {
-            precondition(r.rows == x.rows && r.columns == outFeatures, "Linear: residual shape")
-        }
-        let form = activation.epilogueForm(outFeatures)
-        let slopes = form.slopes + [Float](repeating: 1, count: nPad - outFeatures)
-        let (n, k, t, nPad, isa) = (outFeatures, inFeatures, x.rows, nPad, isa)
-        let block = isa.tileShape.rows, blocks = (t + block - 1) / block
+        let (n, k, t) = (outFeatures, inFeatures, x.rows)
+        precondition(x.columns == k, "Linear: expected \(k) features, got \(x.columns)")
+        precondition(layerNorm.map { $0.weight.count == k && $0.bias.count == k } ?? true, "Linear: LayerNorm size")
+        if let r = residual { precondition(r.rows == t && r.columns == n, "Linear: residual shape") }
+        let block = blockRows, blocks = (t + block - 1) / block
         let data = [Float](unsafeUninitializedCapacity: t * n) { out, count in
             count = t * n
-            x.data.withUnsafeBufferPointer { xs in packed.withUnsafeBufferPointer { w in
-                paddedBias.withUnsafeBufferPointer { bs in slopes.withUnsafeBufferPointer { sl in
-                withStorage(residual?.data) { res in
-                    pool.exclusive { pool in
-                        pool.parallelFor(blocks) { b, worker in
-                            let rows = min(block, t - b * block)
-                            let tile = pool.arenas[worker].floats(block * (nPad + k))
-                            gemmBlock(isa, xs.baseAddress! + b * block * k, lda: k, rows: rows, k: k, w.baseAddress!,
-                                      ldb: nPad, nPad: nPad, tile, scratch: tile + block * nPad)
-                            for r in 0..<rows {
-                                let dst = out.baseAddress! + (b * block + r) * n
-                                forVectors(tile + r * nPad, n) { j, v, valid in
-                                    var y = v + load16(bs.baseAddress! + j)
-                                    if form.mode == .slope {
-                                        let s = load16(sl.baseAddress! + j)
-                                        y = y.replacing(with: y * s, where: y .< 0)
-                                    } else if form.mode == .smooth {
-                                        y = form.smooth.apply(y)
-                                    }
-                                    if let res { y += loadVector(res + (b * block + r) * n + j, valid) }
-                                    storeVector(y, dst + j, valid)
-                                }
-                            }
-                        }
+            x.data.withUnsafeBufferPointer { xs in withStorage(residual?.data) { res in
+            withStorage(layerNorm?.weight) { lw in withStorage(layerNorm?.bias) { lb in
+            withEpilogue(activation) { epilogue in
+                pool.exclusive { pool in
+                    pool.parallelFor(blocks) { b, worker in
+                        let r0 = b * block, x0 = xs.baseAddress!
+                        runBlock(rows: min(block, t - r0), direct: true, input: { x0 + (r0 + $0) * k },
+                                 layerNorm: lw.map { ($0, lb!, eps) }, epilogue: epilogue,
+                                 output: { r in (out.baseAddress! + (r0 + r) * n, res.map { $0 + (r0 + r) * n }) },
+                                 memory: pool.arenas[worker].floats(blockMemory))
                     }
                 }
-                } }
+            } } }
             } }
         }
         return Matrix(rows: t, columns: n, data: data)
+    }
+}
+
+/// The bias and activation of one ``Linear`` call, padded to its columns.
+struct LinearEpilogue {
+    let bias: UnsafePointer<Float>, slopes: UnsafePointer<Float>
+    let mode: Epilogue.Mode, smooth: SmoothActivation
+}
+
+extension Linear {
+    /// Rows of one ``runBlock`` (the micro-kernel's block).
+    var blockRows: Int { isa.tileShape.rows }
+    /// Scratch floats one ``runBlock`` needs.
+    var blockMemory: Int { isa.tileShape.rows * (nPad + inFeatures) }
+
+    /// `body` with the padded bias and `activation`'s form for ``runBlock``.
+    func withEpilogue<R>(_ activation: Activation, _ body: (LinearEpilogue) -> R) -> R {
+        let form = activation.epilogueForm(outFeatures)
+        let slopes = form.slopes + [Float](repeating: 1, count: nPad - outFeatures)
+        return paddedBias.withUnsafeBufferPointer { b in slopes.withUnsafeBufferPointer { s in
+            body(LinearEpilogue(bias: b.baseAddress!, slopes: s.baseAddress!, mode: form.mode, smooth: form.smooth))
+        } }
+    }
+
+    /// One block of `rows` (≤ ``blockRows``) rows of `act(LN(x) · Wᵀ + b) (+ residual)`: input row `r`
+    /// at `input(r)` (`inFeatures` floats; with `direct`, rows `inFeatures` apart, read in place when
+    /// the block is full and not normalised), packed through the LayerNorm (weight, bias, eps) when
+    /// given; output row `r` stored at `output(r).0` with the row at `output(r).1` added (nil: none).
+    /// `memory`: ``blockMemory`` floats.
+    @inline(__always)
+    func runBlock(rows: Int, direct: Bool, input: (Int) -> UnsafePointer<Float>,
+                  layerNorm: (UnsafePointer<Float>, UnsafePointer<Float>, Float)?, epilogue e: LinearEpilogue,
+                  output: (Int) -> (UnsafeMutablePointer<Float>, UnsafePointer<Float>?),
+                  memory: UnsafeMutablePointer<Float>) {
+        let (n, k, nPad, block) = (outFeatures, inFeatures, nPad, blockRows)
+        let tile = memory, panel = memory + block * nPad
+        var a = input(0)
+        if !direct || layerNorm != nil || rows < block {
+            for r in 0..<rows {
+                if let (w, b, eps) = layerNorm {
+                    enhance_layer_norm_row(input(r), panel + r * k, Int32(k), w, b, eps)
+                } else {
+                    enhance_copy(input(r), panel + r * k, Int32(k))
+                }
+            }
+            (panel + rows * k).update(repeating: 0, count: (block - rows) * k)
+            a = UnsafePointer(panel)
+        }
+        packed.withUnsafeBufferPointer { w in
+            tilePanel(isa, a, lda: k, w.baseAddress!, ldb: nPad, count: k, tile, ldc: nPad, rows: block, columns: nPad)
+        }
+        for r in 0..<rows {
+            let (dst, res) = output(r)
+            forVectors(tile + r * nPad, n) { j, v, valid in
+                var y = v + load16(e.bias + j)
+                if e.mode == .slope {
+                    let s = load16(e.slopes + j)
+                    y = y.replacing(with: y * s, where: y .< 0)
+                } else if e.mode == .smooth {
+                    y = e.smooth.apply(y)
+                }
+                if let res { y += loadVector(res + j, valid) }
+                storeVector(y, dst + j, valid)
+            }
+        }
     }
 }
 

@@ -1,3 +1,5 @@
+import CVectorISA
+
 /// A row-major float32 matrix for token-major (transformer) data: `rows` tokens × `columns` features,
 /// element `(t, f)` at `data[t · columns + f]` — PyTorch's `[B·N, C]` with batch 1.
 ///
@@ -21,17 +23,18 @@ public struct Matrix: Sendable, Equatable {
         self.data = data
     }
 
-    /// The tokens of CHW `x`: `[H·W, C]`, token `y · W + x` (a transpose; blocks of 64 tokens spread
-    /// over `pool` when given).
+    /// The tokens of CHW `x`: `[H·W, C]`, token `y · W + x` (a transpose in 8 × 8 blocks; runs of
+    /// 256 tokens spread over `pool` when given).
     public init(tokensOf x: Tensor, pool: ThreadPool? = nil) {
         x.require(.chw, "Matrix(tokensOf:)")
-        let c = x.channels, n = x.planeSize, block = 64
+        let c = x.channels, n = x.planeSize, block = 256
         let data = [Float](unsafeUninitializedCapacity: c * n) { buf, count in
             x.data.withUnsafeBufferPointer { src in
+                guard c * n > 0 else { return }
                 let (s, d) = (src.baseAddress!, buf.baseAddress!)
                 forEachChannel((n + block - 1) / block, pool) { b in
                     let t0 = b * block, t1 = min(n, t0 + block)
-                    for f in 0..<c { for t in t0..<t1 { d[t * c + f] = s[f * n + t] } }
+                    enhance_transpose(s + t0, n, d + t0 * c, c, Int32(c), Int32(t1 - t0))
                 }
             }
             count = c * n
@@ -41,15 +44,18 @@ public struct Matrix: Sendable, Equatable {
 }
 
 extension Tensor {
-    /// The CHW image `[columns, height, width]` of token matrix `m` (`m.rows` = height · width);
-    /// channels spread over `pool` when given.
+    /// The CHW image `[columns, height, width]` of token matrix `m` (`m.rows` = height · width; a
+    /// transpose in 8 × 8 blocks, runs of 256 tokens spread over `pool` when given).
     public init(tokens m: Matrix, height: Int, width: Int, pool: ThreadPool? = nil) {
         precondition(m.rows == height * width, "Tensor(tokens:): \(m.rows) tokens for \(height)×\(width)")
         let c = m.columns, n = m.rows
         let t = m.data.withUnsafeBufferPointer { src in
             makeTensor(channels: c, height: height, width: width) { dst in
-                let s = src.baseAddress!
-                forEachChannel(c, pool) { f in for i in 0..<n { dst[f * n + i] = s[i * c + f] } }
+                let s = src.baseAddress!, block = 256
+                forEachChannel((n + block - 1) / block, pool) { b in
+                    let t0 = b * block, t1 = min(n, t0 + block)
+                    enhance_transpose(s + t0 * c, c, dst + t0, n, Int32(t1 - t0), Int32(c))
+                }
             }
         }
         self = t
@@ -81,11 +87,7 @@ func forVectors(_ p: UnsafePointer<Float>, _ n: Int, _ body: (Int, SIMD16<Float>
         body(i, UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self), 16)
         i += 16
     }
-    if i < n {
-        var v = SIMD16<Float>()
-        for l in 0..<(n - i) { v[l] = p[i + l] }
-        body(i, v, n - i)
-    }
+    if i < n { body(i, enhance_load_partial16(p + i, Int32(n - i)), n - i) }
 }
 
 /// 16 floats from `p`.
@@ -95,10 +97,7 @@ func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).lo
 /// The first `valid` (≤ 16) floats from `p`, zero beyond.
 @inline(__always)
 func loadVector(_ p: UnsafePointer<Float>, _ valid: Int) -> SIMD16<Float> {
-    if valid == 16 { return load16(p) }
-    var v = SIMD16<Float>()
-    for l in 0..<valid { v[l] = p[l] }
-    return v
+    valid == 16 ? load16(p) : enhance_load_partial16(p, Int32(valid))
 }
 
 /// Stores the first `valid` lanes of `v` at `p`.
@@ -107,38 +106,20 @@ func storeVector(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ valid: 
     if valid == 16 {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     } else {
-        for l in 0..<valid { p[l] = v[l] }
+        enhance_store_partial16(p, v, Int32(valid))
     }
 }
 
 /// Layer normalisation of each row (token) over its features: PyTorch `LayerNorm(C, eps)` on
-/// `[N, C]`, ONNX `LayerNormalization` (axis −1). Two-pass mean and biased variance per row.
+/// `[N, C]`, ONNX `LayerNormalization` (axis −1). Two passes per row for the mean and the biased
+/// variance (in C, `enhance_layer_norm_row`).
 public func layerNormRows(_ m: Matrix, weight: [Float], bias: [Float], eps: Float = 1e-5,
                           pool: ThreadPool? = nil) -> Matrix {
     let c = m.columns
     precondition(weight.count == c && bias.count == c, "layerNormRows: weight/bias need \(c) values")
     return weight.withUnsafeBufferPointer { wt in bias.withUnsafeBufferPointer { bs in
         mapRows(m, pool: pool) { _, src, dst in
-            var s = SIMD16<Float>()
-            forVectors(src, c) { _, v, _ in s += v }
-            let mean = s.sum() / Float(c)
-            var q = SIMD16<Float>()
-            forVectors(src, c) { _, v, valid in
-                let d = (v - mean).replacing(with: 0, where: SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-                                                                           14, 15) .>= Int32(valid))
-                q.addProduct(d, d)
-            }
-            let rstd = 1 / (q.sum() / Float(c) + eps).squareRoot()
-            forVectors(src, c) { i, v, valid in
-                var w = SIMD16<Float>(), b = SIMD16<Float>()
-                if valid == 16 {
-                    w = UnsafeRawPointer(wt.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
-                    b = UnsafeRawPointer(bs.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
-                } else {
-                    for l in 0..<valid { w[l] = wt[i + l]; b[l] = bs[i + l] }
-                }
-                storeVector((v - mean) * rstd * w + b, dst + i, valid)
-            }
+            enhance_layer_norm_row(src, dst, Int32(c), wt.baseAddress!, bs.baseAddress!, eps)
         }
     } }
 }
@@ -148,20 +129,11 @@ public func softmaxRows(_ m: Matrix, pool: ThreadPool? = nil) -> Matrix {
     mapRows(m, pool: pool) { _, src, dst in softmax(src, dst, m.columns) }
 }
 
-/// Softmax of `n` floats from `src` into `dst` (may be the same memory).
+/// Softmax of `n` floats from `src` into `dst` (may be the same memory), in C with the fused exp
+/// (`enhance_softmax_row`, which also adds the attention's bias and mask).
 @inline(__always)
 func softmax(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
-    var peak = -Float.infinity
-    for i in 0..<n { peak = max(peak, src[i]) }
-    var total = SIMD16<Float>()
-    forVectors(src, n) { i, v, valid in
-        var e = VectorMath.exp(v - peak)
-        if valid < 16 { for l in valid..<16 { e[l] = 0 } }
-        total += e
-        storeVector(e, dst + i, valid)
-    }
-    let inv = 1 / total.sum()
-    forVectors(UnsafePointer(dst), n) { i, v, valid in storeVector(v * inv, dst + i, valid) }
+    enhance_softmax_row(src, dst, Int32(n), 1, nil, nil)
 }
 
 /// `a + b` element-wise (same shape), e.g. a transformer block's residual; spread over `pool` when

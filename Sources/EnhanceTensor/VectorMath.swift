@@ -39,7 +39,8 @@ public enum VectorMath {
     /// `x · σ(x)` (SiLU, "swish").
     @inline(__always) public static func silu(_ x: V) -> V { enhance_silu16(x) }
 
-    /// `x · Φ(x) = x/2 · (1 + erf(x/√2))`, computed as `x/2 · erfc(−x/√2)` (exact-form GELU).
+    /// `x · Φ(x) = x/2 · (1 + erf(x/√2))`, computed as `x/2 · erfc(−x/√2)` (exact-form GELU) with the
+    /// multiply-adds of ``erfc(_:)`` and its exp fused (other roundings, the same bound).
     @inline(__always) public static func gelu(_ x: V) -> V { enhance_gelu16(x) }
 
     /// `x/2 · (1 + tanh(√(2/π)(x + 0.044715 x³)))`, computed as `x · σ(2u)` (tanh-form GELU).

@@ -34,22 +34,41 @@ public func windowReverse(_ x: Matrix, height: Int, width: Int, window: (height:
                pool: pool)
 }
 
-/// Image rows split over `pool` (when given); each token's `C` floats copied (or added to `adding`'s).
+/// The window order of a `height × width` image's tokens: entry `i` is the image token (`y · W + x`)
+/// at row `i` of ``windowPartition(_:height:width:window:shift:pool:)`` (the image rolled by `−shift`,
+/// cut into windows, row-major over windows and within each). A gather of the image's rows in this
+/// order partitions it; a scatter to these rows reverses the partition.
+public func windowOrder(height h: Int, width w: Int, window: (height: Int, width: Int),
+                        shift: (y: Int, x: Int)) -> [Int] {
+    let (wh, ww) = window
+    precondition(h % wh == 0 && w % ww == 0, "window: \(h)×\(w) not in \(wh)×\(ww) windows")
+    var order = [Int](repeating: 0, count: h * w)
+    let nx = w / ww
+    for y in 0..<h { for x in 0..<w {
+        order[(((y / wh) * nx + x / ww) * wh + y % wh) * ww + x % ww] = ((y + shift.y) % h) * w + (x + shift.x) % w
+    } }
+    return order
+}
+
+/// ``windowOrder(height:width:window:shift:)`` of square windows shifted alike on both axes.
+public func windowOrder(height: Int, width: Int, window: Int, shift: Int = 0) -> [Int] {
+    windowOrder(height: height, width: width, window: (window, window), shift: (shift, shift))
+}
+
+/// Rows gathered in window order (`forward`) or scattered back from it, each token's `C` floats
+/// copied (or added to `adding`'s); image rows' worth of tokens split over `pool` (when given).
 private func windowCopy(_ x: Matrix, height h: Int, width w: Int, window: (height: Int, width: Int),
                         shift: (y: Int, x: Int), forward: Bool, adding: Matrix?, pool: ThreadPool?) -> Matrix {
-    let (wh, ww) = window
-    precondition(x.rows == h * w && h % wh == 0 && w % ww == 0, "window: \(h)×\(w) not in \(wh)×\(ww) windows")
+    precondition(x.rows == h * w, "window: \(x.rows) tokens for \(h)×\(w)")
     if let a = adding { precondition(a.rows == x.rows && a.columns == x.columns, "window: skip shape") }
-    let c = x.columns, nx = w / ww
+    let c = x.columns, order = windowOrder(height: h, width: w, window: window, shift: shift)
     let data = [Float](unsafeUninitializedCapacity: x.data.count) { dst, count in
         count = x.data.count
         x.data.withUnsafeBufferPointer { src in
             withStorage(adding?.data) { skip in
                 func row(_ y: Int) {
-                    for xx in 0..<w {
-                        let image = ((y + shift.y) % h) * w + (xx + shift.x) % w
-                        let win = (((y / wh) * nx + xx / ww) * wh + y % wh) * ww + xx % ww
-                        let (from, to) = forward ? (image, win) : (win, image)
+                    for i in (y * w)..<((y + 1) * w) {
+                        let (from, to) = forward ? (order[i], i) : (i, order[i])
                         let d = dst.baseAddress! + to * c, f = src.baseAddress! + from * c
                         if let skip {
                             forVectors(f, c) { j, v, valid in storeVector(v + loadVector(skip + to * c + j, valid),
@@ -164,23 +183,8 @@ public func windowAttention(queries: Matrix, keysValues kv: Matrix, queryTokens 
 /// One operand of ``attendWindows``: token `t` of window `w` starts at `base + (w · tokens + t) · stride`.
 private typealias AttentionOperand = (base: UnsafePointer<Float>, stride: Int, tokens: Int)
 
-/// `r[j] = scale · r[j] + bias[j] + mask[j]` for `j < n`, one loop per case: with the optionals
-/// tested inside a single loop, the compiler vectorised it with masked loads from the absent
-/// operand's null address, which on this AMD core cost an assist per load (HAT at 2 threads spent
-/// 20× the 1-thread time here).
-@inline(__always)
-private func scoreRow(_ r: UnsafeMutablePointer<Float>, _ n: Int, scale: Float, _ bias: UnsafePointer<Float>?,
-                      _ mask: UnsafePointer<Float>?) {
-    switch (bias, mask) {
-    case let (b?, m?): for j in 0..<n { r[j] = r[j] * scale + b[j] + m[j] }
-    case let (b?, nil): for j in 0..<n { r[j] = r[j] * scale + b[j] }
-    case let (nil, m?): for j in 0..<n { r[j] = r[j] * scale + m[j] }
-    case (nil, nil): for j in 0..<n { r[j] *= scale }
-    }
-}
-
-/// `softmax(scale · q · kᵀ + bias + mask) · v` per window and head, on the micro-kernel: the one
-/// attention kernel both entry points run (`q` `Nq` tokens, `k` and `v` `Nk` tokens per window,
+/// `softmax(scale · q · kᵀ + bias + mask) · v` per window and head (``HeadAttention``): what both
+/// entry points run (`q` `Nq` tokens, `k` and `v` `Nk` tokens per window,
 /// `channels` features in `heads` heads).
 private func attendWindows(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, windows nW: Int,
                            channels c: Int, heads: Int, scale: Float, bias: [Float]?, mask: [Float]?,
@@ -189,46 +193,20 @@ private func attendWindows(q: AttentionOperand, k: AttentionOperand, v: Attentio
     precondition(c == d * heads && v.tokens == n, "windowAttention: shapes")
     precondition(bias.map { $0.count == heads * nq * n } ?? true, "windowAttention: bias is not [heads][Nq][Nk]")
     precondition(mask.map { $0.count == nW * nq * n } ?? true, "windowAttention: mask is not [nW][Nq][Nk]")
-    let isa = KernelISA.compiled, nPad = paddedColumns(n, isa), dPad = paddedColumns(d, isa)
-    let block = isa.tileShape.rows, blocks = (nq + block - 1) / block
-    let kt = d * nPad, vs = n * dPad, ss = blocks * block * nPad, os = block * dPad
-    let scratch = max(block * d, block * n)
-    var out = [Float](repeating: 0, count: nW * nq * c)
-    out.withUnsafeMutableBufferPointer { dst in withStorage(bias) { bias in withStorage(mask) { mask in
-        pool.exclusive { pool in
-            pool.parallelFor(nW * heads) { item, worker in
-                let w = item / heads, hd = item % heads
-                let q0 = q.base + w * nq * q.stride + hd * d
-                let k0 = k.base + w * n * k.stride + hd * d, v0 = v.base + w * n * v.stride + hd * d
-                let mem = pool.arenas[worker].floats(kt + vs + ss + os + scratch)
-                let kT = mem, vm = mem + kt, s = vm + vs, o = s + ss, tmp = o + os
-                kT.update(repeating: 0, count: kt + vs)
-                for j in 0..<n {
-                    let kj = k0 + j * k.stride
-                    for e in 0..<d { kT[e * nPad + j] = kj[e] }
-                    (vm + j * dPad).update(from: v0 + j * v.stride, count: d)
-                }
-                for b in 0..<blocks {
-                    gemmBlock(isa, q0 + b * block * q.stride, lda: q.stride, rows: min(block, nq - b * block),
-                              k: d, kT, ldb: nPad, nPad: nPad, s + b * block * nPad, scratch: tmp)
-                }
-                for i in 0..<nq {
-                    let r = s + i * nPad
-                    scoreRow(r, n, scale: scale, bias.map { $0 + (hd * nq + i) * n },
-                             mask.map { $0 + (w * nq + i) * n })
-                    softmax(r, r, n)
-                    for j in n..<nPad { r[j] = 0 }
-                }
-                for b in 0..<blocks {
-                    let rows = min(block, nq - b * block)
-                    gemmBlock(isa, s + b * block * nPad, lda: nPad, rows: rows, k: n, vm, ldb: dPad, nPad: dPad, o,
-                              scratch: tmp)
-                    for r in 0..<rows {
-                        (dst.baseAddress! + (w * nq + b * block + r) * c + hd * d).update(from: o + r * dPad, count: d)
-                    }
+    let head = HeadAttention(queries: nq, keys: n, features: d, scale: scale)
+    let out = [Float](unsafeUninitializedCapacity: nW * nq * c) { dst, count in
+        count = nW * nq * c
+        withStorage(bias) { bias in withStorage(mask) { mask in
+            pool.exclusive { pool in
+                pool.parallelFor(nW * heads) { item, worker in
+                    let w = item / heads, hd = item % heads
+                    head(q: q.base + w * nq * q.stride + hd * d, q.stride, k: k.base + w * n * k.stride + hd * d,
+                         k.stride, v: v.base + w * n * v.stride + hd * d, v.stride, bias: bias.map { $0 + hd * nq * n },
+                         mask: mask.map { $0 + w * nq * n }, out: dst.baseAddress! + w * nq * c + hd * d, c,
+                         memory: pool.arenas[worker].floats(head.memory))
                 }
             }
-        }
-    } } }
+        } }
+    }
     return Matrix(rows: nW * nq, columns: c, data: out)
 }

@@ -20,8 +20,9 @@ static inline void enhance_prefetch(const void *address) { __builtin_prefetch(ad
 /* The ISA this C file itself was compiled for (a build-consistency check for tests). */
 int enhance_c_vector_isa(void);
 
-/* The smooth activations (included here so that every importer of this header, whatever module
+/* The smooth activations and row operations (included here so that every importer of this header, whatever module
  * map names it, sees them). */
 #include "vector_math.h"
+#include "vector_rows.h"
 
 #endif

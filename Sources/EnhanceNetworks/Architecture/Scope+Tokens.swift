@@ -12,10 +12,11 @@ final class LinearLayer: @unchecked Sendable {
         (self.info, self.op) = (info, op)
     }
 
-    /// `act(x · Wᵀ + b)` for `x` `[tokens, in]` → `[tokens, out]`.
-    func callAsFunction(_ x: Matrix, activation: Activation = .identity, residual: Matrix? = nil,
-                        pool: ThreadPool) -> Matrix {
-        op!(x, activation: activation, residual: residual, pool: pool)
+    /// `act(LN(x) · Wᵀ + b) (+ residual)` for `x` `[tokens, in]` → `[tokens, out]` (the LayerNorm
+    /// optional, run as ``Linear`` packs its input).
+    func callAsFunction(_ x: Matrix, layerNorm: (weight: [Float], bias: [Float])? = nil,
+                        activation: Activation = .identity, residual: Matrix? = nil, pool: ThreadPool) -> Matrix {
+        op!(x, layerNorm: layerNorm, activation: activation, residual: residual, pool: pool)
     }
 }
 

@@ -33,18 +33,28 @@ extension SwinIR {
             bias = relativePositionBias(table: table, window: ws, heads: heads)
         }
 
-        /// The block on `x` `[H·W, dim]` (`H`, `W` multiples of the window); `mask` is the shifted
-        /// windows' mask for this `H × W` (used by shifted blocks only).
-        func callAsFunction(_ x: Matrix, height h: Int, width w: Int, mask: [Float]?, pool: ThreadPool) -> Matrix {
-            let windows = windowPartition(layerNormRows(x, weight: norm1.weight, bias: norm1.bias, pool: pool),
-                                          height: h, width: w, window: window, shift: shift, pool: pool)
-            let a = windowAttention(qkv: qkv(windows, pool: pool), windowTokens: window * window, heads: heads,
-                                    scale: scale, bias: bias, mask: shift > 0 ? mask : nil, pool: pool)
-            let y = windowReverse(proj(a, pool: pool), height: h, width: w, window: window, shift: shift,
-                                  adding: x, pool: pool)
-            let hidden = fc1(layerNormRows(y, weight: norm2.weight, bias: norm2.bias, pool: pool), activation: .gelu,
-                             pool: pool)
-            return fc2(hidden, residual: y, pool: pool)
+        /// The block on `x` `[H·W, dim]` (`H`, `W` multiples of the window, ``WindowLayout``'s): the
+        /// attention half one window at a time (``windowAttentionBlock``), the MLP's LayerNorm run
+        /// as `fc1` packs its input.
+        func callAsFunction(_ x: Matrix, windows: WindowLayout, pool: ThreadPool) -> Matrix {
+            let y = windowAttentionBlock(x, layerNorm: norm1, qkv: qkv.op!, proj: proj.op!,
+                                         order: shift > 0 ? windows.shifted : windows.plain,
+                                         windowTokens: window * window, heads: heads, scale: scale, bias: bias,
+                                         mask: shift > 0 ? windows.mask : nil, pool: pool)
+            return fc2(fc1(y, layerNorm: norm2, activation: .gelu, pool: pool), residual: y, pool: pool)
+        }
+    }
+
+    /// What the blocks of one padded input size share: the window order of the plain and the
+    /// shifted blocks (``windowOrder(height:width:window:shift:)``) and the shifted blocks' mask.
+    struct WindowLayout {
+        let plain: [Int], shifted: [Int]
+        let mask: [Float]?
+
+        init(height h: Int, width w: Int, window: Int, shift: Int) {
+            plain = windowOrder(height: h, width: w, window: window)
+            shifted = shift > 0 ? windowOrder(height: h, width: w, window: window, shift: shift) : plain
+            mask = shift > 0 ? shiftedWindowMask(height: h, width: w, window: window, shift: shift) : nil
         }
     }
 
@@ -62,12 +72,12 @@ extension SwinIR {
             conv = try ResidualConv(s, "conv", dim: c.embedDim, threeConv: c.threeConv)
         }
 
-        func callAsFunction(_ x: Matrix, height h: Int, width w: Int, mask: [Float]?, pool: ThreadPool,
+        func callAsFunction(_ x: Matrix, height h: Int, width w: Int, windows: WindowLayout, pool: ThreadPool,
                             cancel: CancellationToken?) throws -> Matrix {
             var t = x
             for block in blocks {
                 try cancel.check()
-                t = block(t, height: h, width: w, mask: mask, pool: pool)
+                t = block(t, windows: windows, pool: pool)
             }
             return add(Matrix(tokensOf: conv(Tensor(tokens: t, height: h, width: w), pool: pool)), x)
         }

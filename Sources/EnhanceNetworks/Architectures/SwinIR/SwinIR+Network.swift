@@ -44,9 +44,9 @@ extension SwinIR {
             let h = feat.height, w = feat.width, c = config
             var t = Matrix(tokensOf: feat)
             if let p = patchNorm { t = layerNormRows(t, weight: p.weight, bias: p.bias, pool: pool) }
-            let mask = c.shift > 0 ? shiftedWindowMask(height: h, width: w, window: c.windowSize, shift: c.shift) : nil
+            let windows = WindowLayout(height: h, width: w, window: c.windowSize, shift: c.shift)
             for layer in layers {
-                t = try layer(t, height: h, width: w, mask: mask, pool: pool, cancel: cancel)
+                t = try layer(t, height: h, width: w, windows: windows, pool: pool, cancel: cancel)
             }
             t = layerNormRows(t, weight: norm.weight, bias: norm.bias, pool: pool)
             return afterBody(Tensor(tokens: t, height: h, width: w), residual: feat, pool: pool)
