@@ -50,7 +50,9 @@ extension ONNXProgram {
                                             kernelSize: max(c.kh, c.kw), groups: c.groups, input: input.shape,
                                             output: out.shape, macs: c.macs(input: input.shape, output: out.shape)))
             }
-            if n.opType == "MatMul" || n.opType == "Gemm", let a = inputs.first ?? nil, let out = outputs.first {
+            if let f = self.fusions[i] {
+                products += f.macs(inputs.compactMap { $0 })
+            } else if n.opType == "MatMul" || n.opType == "Gemm", let a = inputs.first ?? nil, let out = outputs.first {
                 products += Double(out.count) * Double(a.shape.last ?? 1)
             }
             live = outputs.reduce(live) { $0 + $1.count }

@@ -27,6 +27,10 @@ public final class ONNXProgram: @unchecked Sendable {
     let fused: [Int: FusedTail]
     /// Decomposed layer norms by the index of their first node.
     let norms: [Int: FusedNorm]
+    /// Chains run as one op (``GraphFusion``) by the index of their last node.
+    let fusions: [Int: any GraphFusion]
+    /// The nodes of ``fusions`` that do not run.
+    let fusedAway: Set<Int>
     /// For each value computed per call, the position in ``order`` of its last reader.
     let lastUse: [String: Int]
     /// The most elements any value may have: an op that would make a larger one throws before
@@ -98,13 +102,21 @@ public final class ONNXProgram: @unchecked Sendable {
             convs[i] = try PreparedConv(ctx, weight: w, bias: b)
         }
         self.convs = convs
-        let others = order.filter { kinds[$0] == .dynamic && convs[$0] == nil }
+        let perCall = order.filter { kinds[$0] == .dynamic && convs[$0] == nil }
+        fusions = GraphFusions.match(model, candidates: perCall, constants: values)
+        let taken = Set(fusions.values.flatMap(\.nodes))
+        fusedAway = Set(fusions.values.flatMap { $0.nodes.dropLast() })
+        let others = perCall.filter { !taken.contains($0) }
         norms = NormFusion.match(model, candidates: others, constants: values)
+            .filter { taken.isDisjoint(with: $0.value.skipped) }
         fused = Fusion.tails(model, convs: convs, constants: values)
             .merging(Fusion.activationTails(model, candidates: others, constants: values)) { a, _ in a }
+            .filter { taken.isDisjoint(with: $0.value.skipped) }
         var last: [String: Int] = [:]
-        for (p, i) in order.enumerated() where kinds[i] != .constant {
-            for name in model.nodes[i].inputs where !name.isEmpty && values[name] == nil { last[name] = p }
+        for (p, i) in order.enumerated() where kinds[i] != .constant && !fusedAway.contains(i) {
+            for name in fusions[i]?.inputs ?? model.nodes[i].inputs where !name.isEmpty && values[name] == nil {
+                last[name] = p
+            }
         }
         for o in model.outputs { last[o.name] = order.count }
         lastUse = last
@@ -149,7 +161,8 @@ public final class ONNXProgram: @unchecked Sendable {
     }
 
     /// ``run(_:pool:cancel:)``; with `dry`, convolutions make zeros of their output shape. `trace`
-    /// is called after each node with its index, inputs and outputs, `free` with the floats of
+    /// is called after each node with its index, inputs (a fused chain's, at its last node) and outputs, `free`
+    /// with the floats of
     /// each value released.
     func run(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken? = nil, dry: Bool,
              trace: ((Int, [ONNXTensor?], [ONNXTensor]) -> Void)?, free: ((Int) -> Void)?) throws -> Tensor {
@@ -169,20 +182,30 @@ public final class ONNXProgram: @unchecked Sendable {
         for (p, i) in order.enumerated() {
             let n = model.nodes[i]
             defer {
-                for name in n.inputs where lastUse[name] == p {
+                for name in (fusions[i]?.inputs ?? []) + n.inputs where lastUse[name] == p {
                     if let v = values.removeValue(forKey: name) { free?(v.count) }
                 }
             }
-            if kinds[i] == .constant || skip.contains(i) { continue }
+            if kinds[i] == .constant || skip.contains(i) || fusedAway.contains(i) { continue }
             if kinds[i] == .sized, cached != nil { continue }
             try cancel?.check()
             let ctx = OpContext(node: n, opset: model.opset, file: model.path, pool: pool, maxElements: maxElements)
-            let inputs = n.inputs.map { name -> ONNXTensor? in
-                name.isEmpty ? nil : values[name] ?? cached?[name] ?? newSized[name] ?? constants[name]
+            func value(_ name: String) -> ONNXTensor? {
+                values[name] ?? cached?[name] ?? newSized[name] ?? constants[name]
             }
+            let inputs = n.inputs.map { $0.isEmpty ? nil : value($0) }
             var outs: [ONNXTensor]
-            var names = n.outputs
-            if let norm = norms[i] {
+            var names = n.outputs, traced = inputs
+            if let f = fusions[i] {
+                let ins = try f.inputs.map { name in try value(name) ?? { throw ctx.fail("no value '\(name)'") }() }
+                traced = ins
+                if let shape = f.outputShape(ins) {
+                    try ctx.check(shape)
+                    outs = [dry ? zeros(shape) : try f.run(ins, ctx)]
+                } else {
+                    outs = [try runUnfused(f.nodes, pool: pool, value: value)]
+                }
+            } else if let norm = norms[i] {
                 outs = [try NormFusion.normalize(try ctx.input(inputs, 0), axis: norm.axis, eps: norm.eps, ctx)]
                 skip.formUnion(norm.skipped)
                 names = model.nodes[norm.output].outputs
@@ -219,7 +242,7 @@ public final class ONNXProgram: @unchecked Sendable {
             guard outs.count >= names.filter({ !$0.isEmpty }).count || outs.count == names.count else {
                 throw ctx.fail("made \(outs.count) outputs for \(names.count)")
             }
-            trace?(i, inputs, outs)
+            trace?(i, traced, outs)
             for (name, v) in zip(names, outs) where !name.isEmpty {
                 if kinds[i] == .sized { newSized[name] = v } else { values[name] = v }
             }

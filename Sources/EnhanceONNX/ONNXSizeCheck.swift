@@ -141,7 +141,8 @@ extension ONNXProgram {
         guard kinds[i] == .dynamic else { return }
         t.inputs[i] = ins.map { $0?.shape }
         t.outputs[i] = outs.map(\.shape)
-        for (j, name) in model.nodes[i].inputs.enumerated() where j < ins.count && folded.contains(name) {
+        let names = fusions[i]?.inputs ?? model.nodes[i].inputs  // a fused chain's inputs at its last node
+        for (j, name) in names.enumerated() where j < ins.count && folded.contains(name) {
             guard let v = ins[j], v.isFloat ? v.count == 1 : v.count <= 4096 else { continue }
             t.operands[i, default: [:]][j] = v
         }

@@ -117,5 +117,35 @@ def attention():
     save("graph_attention_o17", nodes, inits, c, c, h, w)
 
 
+def unfusable():
+    """Near misses of the fused patterns: a product read twice (its bias Add stays an op), attention
+    scores read twice (no attention fusion), and a product by a computed matrix."""
+    c, h, w = 4, 8, 8
+    nodes = [
+        N("Reshape", ["input", "s_tok"], ["flat"]),
+        N("Transpose", ["flat"], ["tok"], perm=[0, 2, 1]),                      # [1, 64, 4]
+        N("MatMul", ["tok", "w"], ["y0"]),
+        N("Add", ["y0", "b"], ["y1"]),
+        N("Mul", ["y0", "half"], ["y2"]),                                       # y0's second reader
+        N("Transpose", ["y2"], ["y2t"], perm=[0, 2, 1]),
+        N("MatMul", ["y1", "y2t"], ["s0"]),                                     # [1, 64, 64]
+        N("Add", ["s0", "rel"], ["s1"]),
+        N("Softmax", ["s1"], ["p"], axis=-1),
+        N("Sub", ["p", "s0"], ["p1"]),                                          # s0's second reader
+        N("MatMul", ["p1", "y1"], ["o0"]),
+        N("MatMul", ["o0", "y2t"], ["o1"]),                                     # by a computed [4, 64]
+        N("MatMul", ["o1", "tok"], ["o2"]),                                     # [1, 64, 4]
+        N("Transpose", ["o2"], ["o3"], perm=[0, 2, 1]),
+        N("Reshape", ["o3", "s_img"], ["output"]),
+    ]
+    inits = [
+        init("s_tok", np.array([1, c, h * w], np.int64)), init("s_img", np.array([1, c, h, w], np.int64)),
+        init("w", (rng.standard_normal((c, c)) * 0.5).astype(F)), init("b", (rng.standard_normal(c) * 0.1).astype(F)),
+        init("half", np.array(0.5, F)), init("rel", (rng.standard_normal((64, 64)) * 0.3).astype(F)),
+    ]
+    save("graph_unfusable_o17", nodes, inits, c, c, h, w)
+
+
 if __name__ == "__main__":
     attention()
+    unfusable()
