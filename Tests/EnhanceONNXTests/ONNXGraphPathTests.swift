@@ -15,6 +15,12 @@ final class ONNXGraphPathTests: XCTestCase {
         }
     }
 
+    /// `F.normalize`'s ReduceL2 (over channels and over the planes, with and without keepdims) and
+    /// ReduceSumSquare, which DAT's exports use.
+    func testL2AndSumSquareReductionsEqualOnnxruntime() throws {
+        try ONNXProgramTests.check("graph_norms_o17", pool: ThreadPool(threads: 2))
+    }
+
     /// Broadcasts large enough to be split into chunks over the pool, for every stride pattern of
     /// the innermost axis, equal to the element-by-element definition.
     func testBroadcastLoopEqualsDefinition() throws {

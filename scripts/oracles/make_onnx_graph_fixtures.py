@@ -146,6 +146,25 @@ def unfusable():
     save("graph_unfusable_o17", nodes, inits, c, c, h, w)
 
 
+def norms():
+    """`F.normalize` as PyTorch exports it (DAT's channel attention): ReduceL2 over a middle axis
+    (channels) and over trailing axes, and ReduceSumSquare, with and without keepdims."""
+    c, h, w = 4, 6, 5
+    nodes = [
+        N("ReduceL2", ["input"], ["n1"], axes=[1], keepdims=1),                # [1, 1, h, w]
+        N("Max", ["n1", "eps"], ["n2"]),
+        N("Div", ["input", "n2"], ["u"]),
+        N("ReduceSumSquare", ["u"], ["s"], axes=[2, 3], keepdims=1),           # [1, c, 1, 1]
+        N("ReduceL2", ["input"], ["t"], axes=[2, 3], keepdims=0),              # [1, c]
+        N("Unsqueeze", ["t", "ax23"], ["t4"]),
+        N("Mul", ["u", "s"], ["v"]),
+        N("Add", ["v", "t4"], ["output"]),
+    ]
+    inits = [init("eps", np.array(1e-12, F)), init("ax23", np.array([2, 3], np.int64))]
+    save("graph_norms_o17", nodes, inits, c, c, h, w)
+
+
 if __name__ == "__main__":
     attention()
     unfusable()
+    norms()

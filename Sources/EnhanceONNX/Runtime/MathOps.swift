@@ -10,14 +10,15 @@ enum MathOps {
         return try ctx.int("noop_with_empty_axes", 0) != 0 ? [] : Array(0..<rank)
     }
 
-    /// `ReduceMean`, `ReduceSum`, `ReduceMax`, `ReduceMin`, `ReduceProd` (`keepdims` honoured).
+    /// `ReduceMean`, `ReduceSum`, `ReduceMax`, `ReduceMin`, `ReduceProd`, `ReduceSumSquare` and
+    /// `ReduceL2` (the square root of the sum of squares: `F.normalize`'s norm) (`keepdims` honoured).
     static func reduce(_ inputs: [ONNXTensor?], _ ctx: OpContext) throws -> ONNXTensor {
         let x = try ctx.input(inputs, 0), r = x.shape.count
         let axes = Set(try reduceAxes(inputs, ctx, rank: r))
         let keep = try ctx.int("keepdims", 1) != 0
         let kept = x.shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
         let outShape = keep ? kept : x.shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
-        let op = ctx.node.opType
+        let op = ctx.node.opType, squares = op == "ReduceL2" || op == "ReduceSumSquare"
         if case .float(let v) = x.values, !axes.isEmpty, axes.sorted() == Array((r - axes.count)..<r), x.count > 0 {
             // Trailing axes (a token's features, an image's planes): one contiguous block per output.
             let block = x.shape[(r - axes.count)...].reduce(1, *), outer = x.count / block
@@ -28,6 +29,9 @@ enum MathOps {
                     case "ReduceMax": return s.max()!
                     case "ReduceMin": return s.min()!
                     case "ReduceProd": return s.reduce(1, *)
+                    case _ where squares:
+                        let sum = s.reduce(0.0) { $0 + Double($1) * Double($1) }
+                        return Float(op == "ReduceL2" ? sum.squareRoot() : sum)
                     default:
                         let sum = s.reduce(0.0) { $0 + Double($1) }
                         return Float(op == "ReduceMean" ? sum / Double(block) : sum)
@@ -53,10 +57,12 @@ enum MathOps {
             case "ReduceMax": acc[o] = max(acc[o], v)
             case "ReduceMin": acc[o] = min(acc[o], v)
             case "ReduceProd": acc[o] *= v
+            case _ where squares: acc[o] += v * v
             default: acc[o] += v
             }
         }
         if op == "ReduceMean" { acc = acc.map { $0 / Double(count) } }
+        if op == "ReduceL2" { acc = acc.map { $0.squareRoot() } }
         if !x.isFloat {
             return ONNXTensor(shape: outShape, ints: acc.map { $0.isFinite ? Int64(max(-9e18, min(9e18, $0))) : 0 })
         }

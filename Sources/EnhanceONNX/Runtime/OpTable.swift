@@ -130,7 +130,7 @@ enum OpTable {
                 return try MathOps.reduce([x], ctx)
             },
         ]
-        for r in ["ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd"] {
+        for r in ["ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceSumSquare", "ReduceL2"] {
             k[r] = one { try MathOps.reduce($0, $1) }
         }
         return k
