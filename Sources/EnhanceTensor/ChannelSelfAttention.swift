@@ -15,15 +15,16 @@ public func channelCosineScores(_ qkv: Matrix, queries: Range<Int>, keys: Range<
         var out = [Float](repeating: 0, count: c * n), norms = [Double](repeating: 0, count: c)
         qkv.data.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in
             norms.withUnsafeMutableBufferPointer { norm in
-                let (s, d, q) = (src.baseAddress!, dst.baseAddress!, norm.baseAddress!)
-                let stride = qkv.columns, first = r.lowerBound
-                pool.parallelFor(c) { f in  // one feature's row and norm per task
+                let (s, d, q) = (src.baseAddress! + r.lowerBound, dst.baseAddress!, norm.baseAddress!)
+                let block = 256
+                pool.parallelFor((n + block - 1) / block) { b in  // runs of tokens: features as rows
+                    let t0 = b * block, t1 = min(n, t0 + block)
+                    transpose(s + t0 * qkv.columns, stride: qkv.columns, into: d + t0, stride: n, rows: t1 - t0,
+                              columns: c)
+                }
+                pool.parallelFor(c) { f in
                     var sum = 0.0
-                    for t in 0..<n {
-                        let v = s[t * stride + first + f]
-                        d[f * n + t] = v
-                        sum += Double(v) * Double(v)
-                    }
+                    for t in 0..<n { sum += Double(d[f * n + t]) * Double(d[f * n + t]) }
                     q[f] = max(sum.squareRoot(), 1e-12)
                 }
             }

@@ -32,9 +32,9 @@ public struct Matrix: Sendable, Equatable {
             x.data.withUnsafeBufferPointer { src in
                 guard c * n > 0 else { return }
                 let (s, d) = (src.baseAddress!, buf.baseAddress!)
-                forEachChannel((n + block - 1) / block, pool) { b in
+                spread((n + block - 1) / block, over: pool) { b in
                     let t0 = b * block, t1 = min(n, t0 + block)
-                    enhance_transpose(s + t0, n, d + t0 * c, c, Int32(c), Int32(t1 - t0))
+                    transpose(s + t0, stride: n, into: d + t0 * c, stride: c, rows: c, columns: t1 - t0)
                 }
             }
             count = c * n
@@ -52,9 +52,9 @@ extension Tensor {
         let t = m.data.withUnsafeBufferPointer { src in
             makeTensor(channels: c, height: height, width: width) { dst in
                 let s = src.baseAddress!, block = 256
-                forEachChannel((n + block - 1) / block, pool) { b in
+                spread((n + block - 1) / block, over: pool) { b in
                     let t0 = b * block, t1 = min(n, t0 + block)
-                    enhance_transpose(s + t0 * c, c, dst + t0, n, Int32(t1 - t0), Int32(c))
+                    transpose(s + t0 * c, stride: c, into: dst + t0, stride: n, rows: t1 - t0, columns: c)
                 }
             }
         }
@@ -153,7 +153,7 @@ func zipFloats(_ a: [Float], _ b: [Float], pool: ThreadPool?,
     return [Float](unsafeUninitializedCapacity: n) { out, count in
         a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
             let (x, y, o) = (pa.baseAddress, pb.baseAddress, out.baseAddress)
-            forEachChannel((n + chunk - 1) / chunk, pool) { c in
+            spread((n + chunk - 1) / chunk, over: pool) { c in
                 guard let x, let y, let o else { return }
                 let end = min(n, (c + 1) * chunk)
                 var i = c * chunk

@@ -69,7 +69,7 @@ func channelSums(_ x: Tensor, centres m: [Double]?, pool: ThreadPool?) -> [(Doub
             }
             res[c] = (s1, m == nil ? 0 : s2)
         }
-        if let pool { pool.parallelFor(x.channels, channel) } else { for c in 0..<x.channels { channel(c) } }
+        spread(x.channels, over: pool, channel)
     } }
     return out
 }
@@ -156,7 +156,7 @@ private func packedChannelMeans(_ x: Tensor, count n: Double, pool: ThreadPool?)
             }
             for l in 0..<16 { out[16 * g + l] = Float(total[l] / n) }
         }
-        if let pool { pool.parallelFor(groups, group) } else { for g in 0..<groups { group(g) } }
+        spread(groups, over: pool, group)
     } }
     return Tensor(channels: x.channels, height: 1, width: 1, data: means)
 }

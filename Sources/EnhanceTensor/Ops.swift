@@ -1,3 +1,4 @@
+import CVectorISA
 import Dispatch
 
 /// Allocates a tensor whose every element `fill` must write (no zero-fill pass).
@@ -21,7 +22,7 @@ public func pixelShuffle(_ x: Tensor, _ r: Int, pool: ThreadPool? = nil) -> Tens
     return x.data.withUnsafeBufferPointer { src in
         makeTensor(channels: c, height: h * r, width: ow) { dst in
             let s = src.baseAddress!
-            forEachChannel(c, pool) { oc in
+            spread(c, over: pool) { oc in
                 for yy in 0..<h { for i in 0..<r {
                     let out = dst + (oc * h * r + yy * r + i) * ow
                     for j in 0..<r {
@@ -34,10 +35,18 @@ public func pixelShuffle(_ x: Tensor, _ r: Int, pool: ThreadPool? = nil) -> Tens
     }
 }
 
-/// `body(c)` for every channel `c < count`, spread over `pool` when given.
+/// `body(i)` for every `i < count`: over `pool` when given, else in order on this thread.
 @inline(__always)
-func forEachChannel(_ count: Int, _ pool: ThreadPool?, _ body: (Int) -> Void) {
-    if let pool { pool.parallelFor(count, body) } else { for c in 0..<count { body(c) } }
+func spread(_ count: Int, over pool: ThreadPool?, _ body: (Int) -> Void) {
+    if let pool { pool.parallelFor(count, body) } else { for i in 0..<count { body(i) } }
+}
+
+/// `dst[c · dstStride + r] = src[r · srcStride + c]` for `r < rows`, `c < columns`: a 2-D
+/// transpose in 8 × 8 blocks (C, `enhance_transpose`), the one every layout change uses.
+public func transpose(_ src: UnsafePointer<Float>, stride srcStride: Int, into dst: UnsafeMutablePointer<Float>,
+                      stride dstStride: Int, rows: Int, columns: Int) {
+    guard rows > 0, columns > 0 else { return }
+    enhance_transpose(src, srcStride, dst, dstStride, Int32(rows), Int32(columns))
 }
 
 /// Pixel unshuffle (space-to-depth) by factor `r`: `[C, H, W]` → `[C·r², H/r, W/r]`, PyTorch order
@@ -49,7 +58,7 @@ public func pixelUnshuffle(_ x: Tensor, _ r: Int, pool: ThreadPool? = nil) -> Te
     return x.data.withUnsafeBufferPointer { src in
         makeTensor(channels: x.channels * r * r, height: h, width: w) { dst in
             let s = src.baseAddress!
-            forEachChannel(x.channels, pool) { c in
+            spread(x.channels, over: pool) { c in
                 for i in 0..<r { for j in 0..<r {
                     let outPlane = dst + (c * r * r + i * r + j) * h * w
                     for yy in 0..<h {
@@ -96,7 +105,7 @@ public func addScaled(_ a: Tensor, _ b: Tensor, scale: Float = 1, pool: ThreadPo
                 let lo = i * slice
                 axpby(pa.baseAddress! + lo, 1, pb.baseAddress! + lo, scale, dst + lo, min(slice, n - lo))
             }
-            if let pool { pool.parallelFor(slices, body) } else { for i in 0..<slices { body(i) } }
+            spread(slices, over: pool, body)
         }
     } }
 }
@@ -148,7 +157,7 @@ extension Tensor {
         if y == 0, x == 0, h == height, w == width { return self }
         return data.withUnsafeBufferPointer { src in
             makeTensor(channels: channels, height: h, width: w) { dst in
-                forEachChannel(channels, pool) { c in
+                spread(channels, over: pool) { c in
                     for r in 0..<h {
                         (dst + (c * h + r) * w).update(from: src.baseAddress! + (c * height + y + r) * width + x,
                                                        count: w)

@@ -83,7 +83,7 @@ func resample(_ x: Tensor, _ ty: Taps, _ tx: Taps, pool: ThreadPool?) -> Tensor 
                     }
                 }
             }
-            if let pool { pool.parallelFor(x.channels, channel) } else { for c in 0..<x.channels { channel(c) } }
+            spread(x.channels, over: pool, channel)
         }
     }
 }
@@ -130,7 +130,7 @@ public func gridSample(_ x: Tensor, grid: Tensor, padding: GridPadding, pool: Th
                     }
                 }
             }
-            if let pool { pool.parallelFor(oh, row) } else { for y in 0..<oh { row(y) } }
+            spread(oh, over: pool, row)
         }
     } }
 }

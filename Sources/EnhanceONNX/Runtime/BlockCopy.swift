@@ -17,7 +17,7 @@ extension ShapeOps {
     /// `Transpose` of float `src` (row-major `shape`) by `perm` into `out` (row-major
     /// `perm.map { shape[$0] }`). Size-1 axes are dropped and axes that stay neighbours merged; a
     /// permutation that keeps the innermost axis is then a copy of rows, any other one a 2-D
-    /// transpose (tiled by 8 source-contiguous elements) per index of the remaining axes.
+    /// transpose (EnhanceTensor's `transpose`, 8 × 8 blocks) per index of the remaining axes.
     static func transposeFloats(_ src: UnsafePointer<Float>, shape: [Int], perm: [Int],
                                 _ out: UnsafeMutablePointer<Float>, _ pool: ThreadPool) {
         let n = shape.reduce(1, *)
@@ -48,16 +48,9 @@ extension ShapeOps {
         let per = max(1, (1 << 14) / (rows * inner)), chunks = (count + per - 1) / per
         func work(_ c: Int) {
             for b in (c * per)..<min(count, (c + 1) * per) {
+                // out[i · rowStride + j] = src[j · step + i]
                 let s = src + offset(b, restDims, restSrc), o = out + offset(b, restDims, restOut)
-                var i0 = 0
-                while i0 < rows {
-                    let i1 = min(rows, i0 + 8)
-                    for j in 0..<inner {
-                        let sj = s + j * step, oj = o + j
-                        for i in i0..<i1 { oj[i * rowStride] = sj[i] }
-                    }
-                    i0 = i1
-                }
+                EnhanceTensor.transpose(s, stride: step, into: o, stride: rowStride, rows: inner, columns: rows)
             }
         }
         if chunks <= 1 { work(0) } else { pool.parallelFor(chunks, work) }
