@@ -45,6 +45,8 @@ public final class Upscaler: Sendable {
     /// exports): method, scale, model names and SHA-256, α.
     public let metadata: [String: String]
     let bicubic: (scale: Double, convention: Resample.Convention)?
+    /// The pair and α of a ``Source/blend(_:alpha:)`` (its statistics are interpolated).
+    let blend: (pair: ModelBlender, alpha: Float)?
 
     public init(_ source: Source, options: UpscaleOptions = UpscaleOptions()) throws {
         var meta: [String: String]
@@ -54,11 +56,13 @@ public final class Upscaler: Sendable {
             network = nil
             scale = Int(s.rounded(.up))
             bicubic = (s, convention)
+            blend = nil
             meta = ["enhance:method": "bicubic", "enhance:scale": String(format: "%g", s)]
         case .model(let m, let role):
             network = m.network
             scale = m.scale
             bicubic = nil
+            blend = nil
             meta = ["enhance:method": role.rawValue]
             Self.describe(m, role: role, into: &meta)
         case .blend(let pair, let alpha):
@@ -66,6 +70,7 @@ public final class Upscaler: Sendable {
             network = try pair.network(alpha: alpha)
             scale = a.scale
             bicubic = nil
+            blend = (pair, alpha)
             meta = ["enhance:method": "blend", "enhance:alpha": String(format: "%.2f", alpha)]
             Self.describe(a, role: .psnr, into: &meta)
             Self.describe(b, role: .gan, into: &meta)

@@ -18,12 +18,13 @@ private func mallocTrim(_ pad: Int) -> Int32
 /// Previews use a context margin of ``interactiveContext`` input pixels around the visible region
 /// (export uses the full tile margin, exact): the seam error this allows is measured by
 /// `enhance bench --tui-latency` (`seam_max_abs_error`). A network with whole-map statistics
-/// (GroupNorm, channel means) gets one first pass per image and method/α
-/// (``Upscaler/statistics(of:cancel:)``), kept with its upscaler and replayed by every view,
-/// refinement and export of that image, so previews show what the export writes.
+/// (GroupNorm, channel means) gets its statistics once per image and method/α
+/// (``Upscaler/statistics(of:cancel:node:)``: a blend's from the first passes at α 0, ½ and 1),
+/// replayed by every view, refinement and export of that image, so previews show what the export
+/// writes.
 public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     /// The pair in use: both models (either may be nil) and, with both, the blender.
-    private struct Pair {
+    struct Pair {
         var psnr: LoadedModel?
         var gan: LoadedModel?
         var blender: ModelBlender?
@@ -45,7 +46,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     public let modelFolders: [String]
     private let load: @Sendable (String) throws -> LoadedModel
     /// What switching pairs and choosing upscalers change, behind one lock.
-    private struct State {
+    struct State {
         var pair: Pair
         /// The checkpoint files of the pair in use, when known (the picker marks it).
         var pairPaths: (psnr: String, gan: String)?
@@ -60,12 +61,12 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     }
 
     /// The network upscaler kept.
-    private struct Kept {
+    struct Kept {
         var key: String
         var upscaler: Upscaler
     }
 
-    private let state: Locked<State>
+    let state: Locked<State>
 
     /// The largest activations (bytes) a preview region is run with in one piece; larger ones are
     /// tiled like an export.
@@ -169,26 +170,6 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         #if os(Linux)
         _ = mallocTrim(0)
         #endif
-    }
-
-    /// The first pass of `image` under `u`, the upscaler of `method` at `alpha` (nil when its network
-    /// takes no whole-map statistics), made once per image and α (``FirstPasses``). Cancelled with
-    /// `cancel`.
-    func statistics(_ u: Upscaler, _ image: Image, method: Method, alpha: Float,
-                    cancel: CancellationToken) throws -> ImageStatistics? {
-        guard u.network?.hasWholeImageStatistics == true else { return nil }
-        let a: Float = method == .psnr ? 0 : method == .gan ? 1 : alpha
-        let kept = state.withLock { s in
-            s.firstPasses.use(image)
-            return s.firstPasses.lookup(a)
-        }
-        if let kept { return kept }
-        guard let made = try u.statistics(of: image, cancel: cancel) else { return nil }
-        state.withLock { s in
-            s.firstPasses.use(image)
-            s.firstPasses.insert(a, made)
-        }
-        return made
     }
 
     /// `model` with its network replaced by the pair's blend at `alpha` (0 or 1: the end itself).
@@ -295,6 +276,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
             s.pair = next
             s.pairPaths = (choice.psnr, choice.gan)
             s.current = nil
+            s.firstPasses.cancelPrefetch()
             s.firstPasses = FirstPasses()
         }
         KernelRecycler.shared.drain()

@@ -1,3 +1,4 @@
+import EnhanceCheckpoints
 import EnhanceImaging
 import EnhanceNetworks
 import EnhanceTUI
@@ -44,6 +45,40 @@ final class EngineStatisticsTests: XCTestCase {
             let tile = try engine.refine(img, region: region, method: .psnr, alpha: 0,
                                          cancel: CancellationToken()) { _ in }
             XCTAssertLessThanOrEqual(worst(tile.image, at: tile.region), 1, "refinement of \(region)")
+        }
+    }
+
+    /// A blend at α 0.3 (statistics interpolated from the passes at 0, ½ and 1, which the engine
+    /// also starts making in the background) shows in views and refinements what its export writes:
+    /// the spandrel-made `realplksr_x4` (GroupNorm) and a copy with weights scaled by [0.2, 1.8].
+    func testBlendViewsEqualTheExport() throws {
+        let a = try ModelLoader.load(path: fixtures + "/realplksr_x4.weights.safetensors")
+        let sd = a.detected.stateDict
+        var sdB = StateDict()
+        for (i, k) in sd.keys.enumerated() {
+            let t = sd[k]!
+            sdB[k] = WeightTensor(shape: t.shape, values: t.values.enumerated().map { j, v in
+                v * (0.2 + 1.6 * Float((j &* 7919 &+ i &* 104_729) % 1000) / 1000)
+            })
+        }
+        let b = try LoadedModel(stateDict: sdB, name: "gan")
+        var options = UpscaleOptions(tileSize: 12, threads: 2)
+        options.statisticsSide = 16
+        let engine = try UpscalerEngine(psnr: a, gan: b, options: options, interactiveContext: nil)
+        let img = gradientNoise(40, 30)
+        let out = NSTemporaryDirectory() + "enhance-blend-stats-\(UUID().uuidString).png"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try engine.export(img, method: .blend, alpha: 0.3, to: out, cancel: CancellationToken()) { _ in }
+        let exported = try ImageFile.read(path: out)
+        func level(_ v: Float) -> Int { Int((min(1, max(0, v)) * 255).rounded()) }
+        for region in [PixelRect(x: 3, y: 5, width: 17, height: 11), PixelRect(x: 0, y: 0, width: 40, height: 30)] {
+            let view = try engine.upscale(img, region: region, method: .blend, alpha: 0.3,
+                                          cancel: CancellationToken()) { _ in }
+            var d = 0
+            for c in 0..<3 { for y in 0..<view.height { for x in 0..<view.width {
+                d = max(d, abs(level(view[c, y, x]) - level(exported[c, region.y * 4 + y, region.x * 4 + x])))
+            } } }
+            XCTAssertLessThanOrEqual(d, 1, "view \(region)")
         }
     }
 

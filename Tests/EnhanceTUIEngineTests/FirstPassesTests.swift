@@ -3,7 +3,8 @@ import EnhanceImaging
 import XCTest
 @testable import EnhanceTUIEngine
 
-/// The per-image, per-α store of first passes: exact α only, forgotten on another image, bounded.
+/// The per-image, per-α store of statistics: exact α only, forgotten on another image, bounded
+/// (the nodes' passes kept).
 final class FirstPassesTests: XCTestCase {
     private func stats(_ w: Int) -> ImageStatistics {
         ImageStatistics(width: w, height: 1, rgb: WholeImageStatistics(layers: [], width: w, height: 1), alpha: nil)
@@ -26,7 +27,9 @@ final class FirstPassesTests: XCTestCase {
         f.use(other)
         XCTAssertNil(f.lookup(0.5), "another image forgets them")
         for i in 0...FirstPasses.capacity { f.insert(Float(i) / 100, stats(i)) }
-        XCTAssertNil(f.lookup(0), "the oldest dropped past the capacity")
+        XCTAssertEqual(f.lookup(0)?.width, 0, "a node's pass (α 0) is never dropped")
+        XCTAssertNil(f.lookup(0.01), "the oldest other α dropped past the capacity")
+        XCTAssertEqual(f.lookup(0.02)?.width, 2)
         XCTAssertEqual(f.lookup(Float(FirstPasses.capacity) / 100)?.width, FirstPasses.capacity)
     }
 }
