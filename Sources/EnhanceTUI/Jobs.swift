@@ -69,11 +69,12 @@ func plannedWork(_ s: AppState, _ p: PreviewState, view: PixelRect, density: Dou
     // Piece sizes from the pair's measured speed: a first piece that runs in about 0.1 s (what a
     // new α's kernel preparation leaves of a 0.4 s budget) with the engine's 8 px of context on
     // each side (the bundled large pair on 2 AVX2 cores: 8 px, run as 24 × 24 in 0.15 s); a view
-    // that fits the 0.4 s first-pixels budget whole runs in one piece, since cutting adds context
-    // and the first piece's pixels again (the default pair's 1:1 kitty view, 300 × 190: ~0.2 s
-    // whole on 2 AVX2 cores, 0.4 s as a first piece and two halves).
+    // that runs whole within 0.7 s stays one piece, since cutting adds context and the first
+    // piece's pixels again (the default pair's 1:1 kitty view, 300 × 190: ~0.2 s whole on 2 AVX2
+    // cores, 0.4 s as a first piece and two halves; SwinIR-M's 30 × 20 block view, ~0.45 s whole:
+    // cut, its first pixels came no sooner, 642 against 522 ms, and the whole view 26 % later).
     let first = p.pixelSeconds.map { min(max(Int((0.1 / $0).squareRoot()) - 16, 8), 160) } ?? 48
-    let whole = p.pixelSeconds.map { Int(min(0.4 / $0, 1e9)) } ?? 0
+    let whole = p.pixelSeconds.map { Int(min(0.7 / $0, 1e9)) } ?? 0
     /// Queues what `key` at `pr` still lacks of `target`; true when its tiles cover `target`.
     @discardableResult
     func want(_ key: MethodKey, _ target: PixelRect, _ pr: Priority, density d: Double) -> Bool {
