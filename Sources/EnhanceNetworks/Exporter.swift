@@ -58,7 +58,7 @@ public enum Exporter {
     /// for what is refused up front). The text chunks are the input's (unless stripped; its own
     /// `enhance:*` record left out) and the upscaler's `enhance:*` entries; ICC and EXIF follow
     /// ``OutputMetadata/exported``. `statistics` is the image's first pass under `upscaler`
-    /// (``Upscaler/statistics(of:cancel:)``), when the caller has it already.
+    /// (``Upscaler/statistics(of:cancel:node:)``), when the caller has it already.
     /// On an error or cancellation nothing is left at `path` or beside it.
     public static func export(_ image: some PixelSource, with upscaler: Upscaler, to path: String,
                               settings: ExportSettings, statistics: ImageStatistics? = nil,

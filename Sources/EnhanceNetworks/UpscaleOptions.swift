@@ -25,7 +25,7 @@ public struct UpscaleOptions: Sendable, Equatable {
     /// first pass for networks with whole-map statistics).
     public var forward = ForwardOptions()
     /// The longest side (input pixels) of the image a network with whole-map statistics (GroupNorm,
-    /// channel means) takes them from in its first pass (``Upscaler/statistics(of:cancel:)``):
+    /// channel means) takes them from in its first pass (``Upscaler/statistics(of:cancel:node:)``):
     /// larger images are reduced to it first. 256: on real-size random models it halved 128's
     /// difference from the image's own statistics, at a cost of one forward pass over at most
     /// 256 × 256 pixels (docs/architectures.md, section 6).

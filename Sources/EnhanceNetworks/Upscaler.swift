@@ -129,7 +129,7 @@ public final class Upscaler: Sendable {
     /// and its refinement of one export tile, which must equal that tile of the export.
     ///
     /// A network with whole-map statistics replays `statistics`, the image's first pass
-    /// (``statistics(of:cancel:)``; made here when nil, so pass it for many regions of one image):
+    /// (``statistics(of:cancel:node:)``; made here when nil, so pass it for many regions of one image):
     /// a region then equals that part of the whole upscaled image up to the context's margin.
     public func upscaleRegion(_ image: Image, x: Int, y: Int, width: Int, height: Int, context: Int? = nil,
                               untiled: Bool = false, statistics: ImageStatistics? = nil,

@@ -59,7 +59,9 @@ extension Upscaler {
     /// TUI's), else each is made here.
     public func statistics(of source: some PixelSource, cancel: CancellationToken? = nil,
                            node: ((Float, Upscaler) throws -> ImageStatistics?)? = nil) throws -> ImageStatistics? {
-        guard interpolatesStatistics, let (pair, alpha) = blend else { return try firstPass(of: source, cancel: cancel) }
+        guard interpolatesStatistics, let (pair, alpha) = blend else {
+            return try firstPass(of: source, cancel: cancel)
+        }
         let nodes = Self.statisticsNodes, t = Double(alpha)
         var terms: [(weight: Double, statistics: ImageStatistics)] = []
         for (i, a) in nodes.enumerated() {

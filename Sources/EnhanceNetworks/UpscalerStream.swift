@@ -14,7 +14,7 @@ extension Upscaler {
     /// see ``UpscaleOptions/streamTiles(for:width:budget:)``.
     /// - Parameters:
     ///   - statistics: the image's first pass, which every tile of a network with whole-map
-    ///     statistics replays (``statistics(of:cancel:)``; made here, before the first band, when nil).
+    ///     statistics replays (``statistics(of:cancel:node:)``; made here, before the first band, when nil).
     ///   - progress: fraction of the image done, in [0, 1].
     ///   - band: receives each band in order; throwing stops the stream.
     public func stream(_ source: some PixelSource, statistics: ImageStatistics? = nil,

@@ -6,26 +6,15 @@ import Foundation
 import XCTest
 
 /// Local measurement (not CI; minutes per pair on real-size models): how far a blend at α whose
-/// whole-image statistics are interpolated from the ends' first passes (``ImageStatistics/blended``)
-/// is from the blend's own first pass at α. Images are cropped to ≤ 256 px, so the own pass is
-/// the exact untiled result. The README's figures come from it:
+/// whole-image statistics are interpolated from first passes at other α (``ImageStatistics/combined(_:)``:
+/// the ends linearly, or 0, ½ and 1 piecewise linearly or by the quadratic the upscaler uses) is
+/// from the blend's own first pass at α. Images are cropped to 96 px, so the own pass is the exact
+/// untiled result. The README's figures come from it:
 ///
 ///     ENHANCE_ALPHA_STATS_PAIRS=/tmp/a.safetensors:/tmp/b.safetensors ENHANCE_SET14_DIR=…/Set14 \
 ///         swift test --skip-build --filter AlphaStatisticsMeasurementTests
 final class AlphaStatisticsMeasurementTests: XCTestCase {
     private let env = ProcessInfo.processInfo.environment
-
-    /// Max and mean difference in 8-bit levels of two CHW tensors' first `[3, h, w]`, after clamping.
-    private func levels(_ a: Tensor, _ b: Tensor, height h: Int, width w: Int) -> (max: Int, mean: Double) {
-        func level(_ v: Float) -> Int { Int((min(1, max(0, v)) * 255).rounded()) }
-        var worst = 0, sum = 0
-        for c in 0..<3 { for y in 0..<h { for x in 0..<w {
-            let d = abs(level(a[c, y, x]) - level(b[c, y, x]))
-            worst = max(worst, d)
-            sum += d
-        } } }
-        return (worst, Double(sum) / Double(3 * h * w))
-    }
 
     func testMeasureInterpolatedStatistics() throws {
         guard let pairs = env["ENHANCE_ALPHA_STATS_PAIRS"], let set14 = env["ENHANCE_SET14_DIR"] else {
@@ -64,7 +53,7 @@ final class AlphaStatisticsMeasurementTests: XCTestCase {
                         let st = try ImageStatistics.combined(terms)
                         let y = try net.forward(x, pool: pool, cancel: nil,
                                                 options: ForwardOptions(statistics: .replay(st.rgb)))
-                        let d = levels(y, exact, height: img.height * k, width: img.width * k)
+                        let d = levelDifference(y, exact, height: img.height * k, width: img.width * k)
                         print(String(format: "%@ %@ %dx%d α %.2f: %@: max %d/255, mean %.3f/255",
                                      (ends[1] as NSString).lastPathComponent, file, img.width, img.height, alpha,
                                      what, d.max, d.mean))

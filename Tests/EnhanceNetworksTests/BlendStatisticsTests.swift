@@ -24,7 +24,8 @@ final class BlendStatisticsTests: XCTestCase {
     }
 
     private func image(_ w: Int, _ h: Int) -> Image {
-        Image(width: w, height: h, channelCount: 3, pixels: randomTensor(channels: 3, height: h, width: w, seed: 5).data)
+        Image(width: w, height: h, channelCount: 3,
+              pixels: randomTensor(channels: 3, height: h, width: w, seed: 5).data)
     }
 
     private func options(tile: Int? = nil) -> UpscaleOptions {

@@ -25,18 +25,6 @@ final class FirstPassMeasurementTests: XCTestCase {
         (env[key] ?? fallback).split(separator: ",").map(String.init)
     }
 
-    /// Max and mean difference in 8-bit levels of two CHW tensors' first `[3, h, w]`, after clamping.
-    private func levels(_ a: Tensor, _ b: Tensor, height h: Int, width w: Int) -> (max: Int, mean: Double) {
-        func level(_ v: Float) -> Int { Int((min(1, max(0, v)) * 255).rounded()) }
-        var worst = 0, sum = 0
-        for c in 0..<3 { for y in 0..<h { for x in 0..<w {
-            let d = abs(level(a[c, y, x]) - level(b[c, y, x]))
-            worst = max(worst, d)
-            sum += d
-        } } }
-        return (worst, Double(sum) / Double(3 * h * w))
-    }
-
     func testMeasureFirstPassAgainstUntiled() throws {
         guard let dir = env["ENHANCE_REAL_SIZE_DIR"], let set14 = env["ENHANCE_SET14_DIR"] else {
             throw XCTSkip("set ENHANCE_REAL_SIZE_DIR and ENHANCE_SET14_DIR to measure")
@@ -57,7 +45,7 @@ final class FirstPassMeasurementTests: XCTestCase {
                 let exact = try net.forward(x, pool: pool, cancel: nil)
                 let whole = Date().timeIntervalSince(start)
                 func report(_ what: String, _ y: Tensor) {
-                    let d = levels(y, exact, height: h * s, width: w * s)
+                    let d = levelDifference(y, exact, height: h * s, width: w * s)
                     print(String(format: "%@ %@ %dx%d: %@: max %d/255, mean %.3f/255", name, file, w, h, what,
                                  d.max, d.mean))
                 }

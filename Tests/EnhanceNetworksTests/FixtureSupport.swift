@@ -117,3 +117,16 @@ func assertWholeImageStatistics(_ model: LoadedModel, _ x: Tensor, tile: Int, mi
           + "max |Δ| \(approximation) (clamped)")
     return (perTile, approximation)
 }
+
+/// Max and mean difference in 8-bit levels of two CHW tensors' first `[3, h, w]`, after clamping
+/// to [0, 1] (the local measurement tests' figure).
+func levelDifference(_ a: Tensor, _ b: Tensor, height h: Int, width w: Int) -> (max: Int, mean: Double) {
+    func level(_ v: Float) -> Int { Int((min(1, max(0, v)) * 255).rounded()) }
+    var worst = 0, sum = 0
+    for c in 0..<3 { for y in 0..<h { for x in 0..<w {
+        let d = abs(level(a[c, y, x]) - level(b[c, y, x]))
+        worst = max(worst, d)
+        sum += d
+    } } }
+    return (worst, Double(sum) / Double(3 * h * w))
+}
