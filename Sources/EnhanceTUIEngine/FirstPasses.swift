@@ -34,6 +34,10 @@ struct FirstPasses {
         return token
     }
 
+    /// The token of this image's background node passes (nil before ``startPrefetch()``): what node
+    /// passes are cancelled by, whoever makes them.
+    var prefetchToken: CancellationToken? { prefetch }
+
     /// Stops the background making of node passes (another image or pair takes their place).
     func cancelPrefetch() { prefetch?.cancel() }
 

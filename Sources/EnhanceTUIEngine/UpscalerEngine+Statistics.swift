@@ -13,14 +13,19 @@ extension UpscalerEngine {
     /// nodes' first passes and the interpolations) made once per image (``FirstPasses``), so a new
     /// α of a blend runs no pass once the nodes are made. The first request of an image also starts
     /// the nodes' passes not yet made in the background (``prefetchNodes(_:)``). Cancelled with
-    /// `cancel`.
+    /// `cancel`, except a node's pass once begun (see the body).
     func statistics(_ u: Upscaler, _ image: Image, method: Method, alpha: Float,
                     cancel: CancellationToken) throws -> ImageStatistics? {
         guard u.network?.hasWholeImageStatistics == true else { return nil }
         prefetchNodes(image)
+        // A node's pass serves every α of the image: one begun for a view finishes even when the view
+        // is cancelled by the next α step (only another image or pair stops it), so that quick steps
+        // do not restart it each time.
+        let nodeCancel = state.withLock { $0.firstPasses.prefetchToken } ?? cancel
         return try kept(image, method == .psnr ? 0 : method == .gan ? 1 : alpha) {
             try u.statistics(of: image, cancel: cancel) { a, node in
-                try self.kept(image, a) { try node.statistics(of: image, cancel: cancel) }
+                try cancel.check()
+                return try self.kept(image, a) { try node.statistics(of: image, cancel: nodeCancel) }
             }
         }
     }
