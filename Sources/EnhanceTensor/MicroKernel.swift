@@ -105,3 +105,21 @@ func microKernel<S: KernelShape>(_ shape: S.Type, _ a: UnsafePointer<Float>, _ b
     store(0, c0); store(1, c1); store(2, c2); store(3, c3)
     store(4, c4); store(5, c5); store(6, c6); store(7, c7)
 }
+
+/// `C[0..<rows][0..<16] (+)= A·B` for one block of 16 columns: row-major `A` (`[rows][lda]`, `count`
+/// used), `B` `[count][16]`, `C` rows 16 floats apart (a run of channel-packed pixels of one
+/// 16-channel group), `rows` the channel-packed shape's (``KernelISA/tileShape``); `accumulate`
+/// adds to `C`. The block of ``PackedPointwise``.
+func packedBlock(_ isa: KernelISA, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, count: Int,
+                 _ c: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    @inline(__always) func run<S: KernelShape>(_ shape: S.Type) {
+        for jb in stride(from: 0, to: 16, by: S.width) {
+            microKernel(S.self, a, b + jb, count: count, ldb: 16, c + jb, ldc: 16, accumulate: accumulate, lda: lda)
+        }
+    }
+    switch isa {
+    case .avx512: run(AVX512TileHalfShape.self)
+    case .avx2: run(AVX2TileShape.self)
+    case .neon, .portable: run(NEONTileShape.self)
+    }
+}

@@ -1,0 +1,87 @@
+import XCTest
+@testable import EnhanceTensor
+
+/// The channel-packed (``Packed16``) ops a U-Net needs, against onnxruntime (`make_op_fixtures.py`,
+/// section 10): the 1×1 convolution (``PackedPointwise``), the unpadded 3×3 convolution
+/// (``Conv2D/valid(_:activation:pool:)``), the pixel unshuffle (ONNX `SpaceToDepth`), and crops
+/// against their definition.
+///
+/// Tolerance: 1e-5 relative + 1e-5 · max |y| for the 1×1 (float32 sums in another order); the F(6×6)
+/// 3×3 2e-4 of both (``ActivationOpTests``).
+final class PackedOpsOracleTests: XCTestCase {
+    let fx = OpFixtures.shared
+    let pool = ThreadPool(threads: 2)
+    let leaky = Activation.leakyReLU(0.1)
+
+    func peak(_ v: [Float]) -> Float { v.reduce(0) { max($0, abs($1)) } }
+
+    func conv(_ c: String, k: Int) -> Conv2D {
+        let x = fx.tensor(c, "x"), b = fx.values(c, "b")
+        return Conv2D(weight: fx.values(c, "w"), bias: b, inChannels: x.channels, outChannels: b.count, kernelSize: k,
+                      layout: .packed16)
+    }
+
+    /// Every ISA's block shape (8, 6 and 8 pixels: 91 pixels leave a short last block), the input
+    /// as one tensor and as two (groups concatenated), the residual added after the activation.
+    func testPointwiseConvMatchesOnnxruntime() {
+        let c = "conv1x1_packed", x = fx.tensor(c, "x"), want = fx.values(c, "y"), conv = conv(c, k: 1)
+        let atol = 1e-5 * peak(want)
+        for isa in KernelISA.allCases {
+            let y = conv.packed16([Packed16.pack(x, pool: pool)], activation: leaky, outputScale: 1, residual: nil,
+                                  pool: pool, isa: isa)
+            assertClose(Packed16.unpack(y, pool: pool).data, want, atol: atol, "1×1 \(isa)")
+        }
+        let parts = [x.channels(0..<32), x.channels(32..<48)].map { Packed16.pack($0, pool: pool) }
+        let y = conv(parts, activation: leaky, pool: pool)
+        XCTAssertEqual([y.channels, y.height, y.width, y.layout == .packed16 ? 1 : 0], [32, 7, 13, 1])
+        assertClose(Packed16.unpack(y, pool: pool).data, want, atol: atol, "1×1 two inputs")
+        let r = Tensor(channels: 32, height: 7, width: 13, data: (0..<(32 * 91)).map { Float($0 % 7) - 3 })
+        let z = conv(Packed16.pack(x, pool: pool), activation: leaky, residual: Packed16.pack(r, pool: pool), pool: pool)
+        assertClose(Packed16.unpack(z, pool: pool).data, zip(want, r.data).map(+), atol: atol, "1×1 residual")
+    }
+
+    /// Every ISA's tile shape, and a pool that makes no kernels (the padded conv, cropped).
+    func testValidConvMatchesOnnxruntime() {
+        for c in ["conv_valid", "conv_valid_small"] {
+            let x = fx.tensor(c, "x"), want = fx.values(c, "y"), conv = conv(c, k: 3)
+            let p = Packed16.pack(x, pool: pool), tol: Float = 2e-4, atol = tol * peak(want)
+            for isa in KernelISA.allCases {
+                let y = conv.packed16([p], activation: leaky, outputScale: 1, residual: nil, padding: 0, pool: pool,
+                                      isa: isa)
+                XCTAssertEqual([y.channels, y.height, y.width], [conv.outChannels, x.height - 2, x.width - 2], c)
+                assertClose(Packed16.unpack(y, pool: pool).data, want, rtol: tol, atol: atol, "\(c) \(isa)")
+            }
+            let y = conv.valid([p], activation: leaky, pool: pool)
+            assertClose(Packed16.unpack(y, pool: pool).data, want, rtol: tol, atol: atol, "\(c) valid")
+            let direct = conv.valid([p], activation: leaky, pool: ThreadPool(threads: 2, preparesKernels: false))
+            assertClose(Packed16.unpack(direct, pool: pool).data, want, rtol: 1e-5, atol: 1e-5 * peak(want),
+                        "\(c) unprepared")
+        }
+    }
+
+    func testPixelUnshuffleMatchesSpaceToDepth() {
+        let c = "space_to_depth", x = fx.tensor(c, "x"), want = fx.tensor(c, "y")
+        let y = Packed16.pixelUnshuffle(Packed16.pack(x, pool: pool), 2, pool: pool)
+        XCTAssertEqual([y.channels, y.height, y.width], [want.channels, want.height, want.width])
+        XCTAssertEqual(Packed16.unpack(y, pool: pool).data, want.data)
+    }
+
+    /// Windows of a packed tensor, element by element from the definition, and equal to the CHW crop.
+    func testPackedCropMatchesDefinition() {
+        var rng = SplitMix(seed: 12)
+        let t = Tensor(channels: 32, height: 9, width: 11, data: rng.floats(32 * 99, scale: 1))
+        let p = Packed16.pack(t, pool: pool)
+        for (y0, x0, h, w) in [(1, 2, 5, 7), (0, 0, 9, 11), (4, 4, 1, 1), (3, 0, 6, 11)] {
+            for q in [nil, pool] {
+                let r = p.cropped(y: y0, x: x0, height: h, width: w, pool: q)
+                XCTAssertEqual(r.layout, .packed16)
+                let u = Packed16.unpack(r, pool: pool)
+                XCTAssertEqual([u.channels, u.height, u.width], [32, h, w])
+                for c in 0..<32 { for y in 0..<h { for x in 0..<w {
+                    XCTAssertEqual(u[c, y, x], t[c, y0 + y, x0 + x])
+                } } }
+                XCTAssertEqual(u, t.cropped(y: y0, x: x0, height: h, width: w))
+            }
+        }
+    }
+}
