@@ -3,8 +3,9 @@ import XCTest
 
 /// The channel-packed (``Packed16``) ops a U-Net needs, against onnxruntime (`make_op_fixtures.py`,
 /// section 10): the 1×1 convolution (``PackedPointwise``), the unpadded 3×3 convolution
-/// (``Conv2D/valid(_:activation:pool:)``), the pixel unshuffle (ONNX `SpaceToDepth`), and crops
-/// against their definition.
+/// (``Conv2D/valid(_:activation:pool:)``) and from few CHW channels
+/// (``Conv2D/validToPacked16(_:activation:pool:)``), the pixel unshuffle (ONNX `SpaceToDepth`), and
+/// crops against their definition.
 ///
 /// Tolerance: 1e-5 relative + 1e-5 · max |y| for the 1×1 (float32 sums in another order); the F(6×6)
 /// 3×3 2e-4 of both (``ActivationOpTests``).
@@ -57,6 +58,24 @@ final class PackedOpsOracleTests: XCTestCase {
             assertClose(Packed16.unpack(direct, pool: pool).data, want, rtol: 1e-5, atol: 1e-5 * peak(want),
                         "\(c) unprepared")
         }
+    }
+
+    /// From a CHW input of few channels straight to a packed result (rows of 12 and of 4 outputs),
+    /// and on a pool that makes no kernels.
+    func testFewChannelValidConvToPackedMatchesOnnxruntime() {
+        for c in ["conv_valid_few", "conv_valid_few_small"] {
+            let x = fx.tensor(c, "x"), want = fx.values(c, "y"), b = fx.values(c, "b")
+            let conv = Conv2D(weight: fx.values(c, "w"), bias: b, inChannels: x.channels, outChannels: b.count,
+                              kernelSize: 3)
+            XCTAssertTrue(Conv2D.accepts(fewToPacked16: x.channels, b.count, 3))
+            for q in [pool, ThreadPool(threads: 2, preparesKernels: false)] {
+                let y = conv.validToPacked16(x, activation: leaky, pool: q)
+                XCTAssertEqual([y.channels, y.height, y.width], [b.count, x.height - 2, x.width - 2], c)
+                XCTAssertEqual(y.layout, .packed16)
+                assertClose(Packed16.unpack(y, pool: pool).data, want, atol: 1e-5 * peak(want), c)
+            }
+        }
+        XCTAssertFalse(Conv2D.accepts(fewToPacked16: 16, 32, 3))
     }
 
     func testPixelUnshuffleMatchesSpaceToDepth() {

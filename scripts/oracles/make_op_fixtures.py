@@ -233,6 +233,12 @@ for name, ci, co, h, w in (("conv_valid", 32, 32, 9, 14), ("conv_valid_small", 1
     xv, wv, bv = rand(1, ci, h, w), rand(co, ci, 3, 3, scale=2 / (9 * ci) ** 0.5), rand(co, scale=0.3)
     store(name, x=xv, w=wv, b=bv,
           y=run([N("Conv", ["x", "w", "b"], ["c"], pads=[0] * 4)] + leaky, {"x": xv, "w": wv, "b": bv}))
+# An unpadded 3×3 conv from few CHW channels (RGB) to a packed result (FewToPacked); a row of
+# fewer than six outputs.
+for name, ci, co, h, w in (("conv_valid_few", 3, 32, 9, 14), ("conv_valid_few_small", 2, 16, 5, 6)):
+    xv, wv, bv = rand(1, ci, h, w), rand(co, ci, 3, 3, scale=2 / (9 * ci) ** 0.5), rand(co, scale=0.3)
+    store(name, x=xv, w=wv, b=bv,
+          y=run([N("Conv", ["x", "w", "b"], ["c"], pads=[0] * 4)] + leaky, {"x": xv, "w": wv, "b": bv}))
 xs = rand(1, 16, 6, 10)
 store("space_to_depth", x=xs, y=run([N("SpaceToDepth", ["x"], blocksize=2)], {"x": xs}))
 

@@ -25,10 +25,13 @@ extension RealCUGAN {
 
     /// `UNetConv`: `conv.0` and `conv.2`, valid 3×3 convs with LeakyReLU(0.1), then the optional
     /// `seblock`. `[in, H, W]` → `[out, H − 4, W − 4]`, each conv in its layout in a network of
-    /// `layout` (``layout(_:_:_:_:)``: packed16 unless its channels are few).
+    /// `layout` (``layout(_:_:_:_:)``: packed16 unless its channels are few; an RGB `conv.0` there
+    /// writes its packed result directly, ``Conv2D/validToPacked16(_:activation:pool:)``).
     struct UNetConv {
         let conv0, conv2: Conv
         let se: SEBlock?
+        /// `conv.0` reads a CHW input of few channels and writes packed16.
+        let conv0Packs: Bool
 
         init(_ s: Scope, in i: Int, mid: Int, out o: Int, se hasSE: Bool, resolution r: Double,
              layout: TensorLayout) throws {
@@ -36,10 +39,13 @@ extension RealCUGAN {
             conv0 = try c.conv("0", in: i, out: mid, k: 3, resolution: r, layout: RealCUGAN.layout(layout, i, mid, 3))
             conv2 = try c.conv("2", in: mid, out: o, k: 3, resolution: r, layout: RealCUGAN.layout(layout, mid, o, 3))
             se = hasSE ? try SEBlock(s["seblock"], channels: o) : nil
+            conv0Packs = layout == .packed16 && conv0.layout == .chw && Conv2D.accepts(fewToPacked16: i, mid, 3)
         }
 
         func callAsFunction(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) throws -> Tensor {
-            let z = valid(conv2, valid(conv0, x, activation: leaky, pool: pool), activation: leaky, pool: pool)
+            let a = conv0Packs && x.layout == .chw ? conv0.op!.validToPacked16(x, activation: leaky, pool: pool)
+                : valid(conv0, x, activation: leaky, pool: pool)
+            let z = valid(conv2, a, activation: leaky, pool: pool)
             return try se.map { try $0(z, pool: pool, statistics: statistics) } ?? z
         }
     }
