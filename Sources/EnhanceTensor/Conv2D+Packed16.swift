@@ -38,7 +38,7 @@ extension Conv2D {
                         u.withUnsafeBufferPointer { u in
                             if kernelSize == 1 {
                                 PackedPointwise.run(isa, weights: u.baseAddress!, outChannels: outChannels,
-                                                    groups: groups, pixels: h * w, out: out.baseAddress!,
+                                                    groups: groups, height: h, width: w, out: out.baseAddress!,
                                                     epilogue: epilogue, pool: pool)
                             } else {
                                 TileWinograd.run(isa, u: u.baseAddress!, outChannels: outChannels, groups: groups,

@@ -17,8 +17,8 @@ import Foundation
 /// the direct kernel, depthwise ones on a kernel of their own (``DepthwiseConv``), both CHW only.
 /// On ``TensorLayout/packed16`` tensors 3×3 kernels run as the channel-packed F(6×6)
 /// (``TileWinograd``, kernels 64/9× the weights), 1×1 as a GEMM over pixels (``PackedPointwise``).
-/// Kernels are made on first use (or ``prepare(pool:)``). ``reference(_:activation:outputScale:residual:pool:)`` keeps the naive
-/// loop nest as an oracle.
+/// Kernels are made on first use (or ``prepare(pool:)``).
+/// ``reference(_:activation:outputScale:residual:pool:)`` keeps the naive loop nest as an oracle.
 public final class Conv2D: @unchecked Sendable {
     public let inChannels: Int
     public let outChannels: Int

@@ -108,17 +108,17 @@ func microKernel<S: KernelShape>(_ shape: S.Type, _ a: UnsafePointer<Float>, _ b
 }
 
 /// `C[0..<rows][0..<16] (+)= Σ_s A_s·B_s` for one block of 16 columns: row-major `A_s` at
-/// `a + aOffsets[s]` (`[rows][lda]`, 16 used), `B_s` `[16][16]` at `b + 256·s`, `C` rows 16 floats
-/// apart (a run of channel-packed pixels of one 16-channel group), `rows` the channel-packed shape's
+/// `a + aOffsets[s]` (`[rows][lda]`, 16 used), `B_s` `[16][16]` at `b + 256·s`, `C` rows `ldc` floats
+/// apart (channel-packed pixels of one 16-channel group), `rows` the channel-packed shape's
 /// (``KernelISA/tileShape``); the sums stay in registers across the `segments` (`bOffsets`: `256·s`);
 /// `accumulate` adds to `C`. The block of ``PackedPointwise``.
 func packedBlock(_ isa: KernelISA, _ a: UnsafePointer<Float>, lda: Int, aOffsets: UnsafePointer<Int>,
                  _ b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>, segments: Int,
-                 _ c: UnsafeMutablePointer<Float>, accumulate: Bool) {
+                 _ c: UnsafeMutablePointer<Float>, ldc: Int = 16, accumulate: Bool) {
     @inline(__always) func run<S: KernelShape>(_ shape: S.Type) {
         for jb in stride(from: 0, to: 16, by: S.width) {
             microKernel(S.self, a, b + jb, offsets: bOffsets, segments: segments, count: 16, ldb: 16, c + jb,
-                        ldc: 16, accumulate: accumulate, lda: lda, aOffsets: aOffsets)
+                        ldc: ldc, accumulate: accumulate, lda: lda, aOffsets: aOffsets)
         }
     }
     switch isa {

@@ -5,10 +5,10 @@ import CVectorISA
 /// A tile is 6×6 outputs from an 8×8 input window (rows `6·ty − 1 …`, columns `6·tx − 1 …`; from
 /// `6·ty`, `6·tx` for the unpadded convolution); each pixel of a 16-channel group is one vector, so
 /// `V = Bᵀ d B` and `Y = Aᵀ M A` are whole-vector adds and multiplies (no lane shuffles). Work unit:
-/// a chunk of ``tiles(_:)`` tiles (8; 12 on AVX2). Its transforms go to `V` (`[64][tiles][cIn]`), the 64 per-point products
-/// `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64]` × blocks of 32 output channels, the last 16 wide when `K` is an
-/// odd multiple of 16, each `[cIn][width]`) run on the tile shape of ``KernelISA``, and `M`
-/// (`[64][16][K]`) is transformed back with the fused epilogue. F(6×6) multiplies 1.78 times per
+/// a chunk of ``tiles(_:)`` tiles (8; 12 on AVX2). Its transforms go to `V` (`[64][tiles][cIn]`),
+/// the 64 per-point products `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64]` × blocks of 32 output channels, the
+/// last 16 wide when `K` is an odd multiple of 16, each `[cIn][width]`) run on the tile shape of
+/// ``KernelISA``, and `M` (`[64][16][K]`) is transformed back with the fused epilogue. F(6×6) multiplies 1.78 times per
 /// output against F(4×4)'s 2.25; its transform constants (up to 32 and 1/90) round more coarsely.
 enum TileWinograd {
     typealias V = SIMD16<Float>

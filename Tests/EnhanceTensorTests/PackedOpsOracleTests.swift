@@ -4,8 +4,9 @@ import XCTest
 /// The channel-packed (``Packed16``) ops a U-Net needs, against onnxruntime (`make_op_fixtures.py`,
 /// section 10): the 1×1 convolution (``PackedPointwise``), the unpadded 3×3 convolution
 /// (``Conv2D/valid(_:activation:pool:)``) and from few CHW channels
-/// (``Conv2D/validToPacked16(_:activation:pool:)``), the pixel unshuffle (ONNX `SpaceToDepth`), and
-/// crops against their definition.
+/// (``Conv2D/validToPacked16(_:activation:pool:)``), the 1×1 conv fused with a pixel unshuffle or
+/// shuffle (ONNX 2×2 stride-2 `Conv` and `ConvTranspose`), the pixel unshuffle (ONNX `SpaceToDepth`),
+/// and crops against their definition.
 ///
 /// Tolerance: 1e-5 relative + 1e-5 · max |y| for the 1×1 (float32 sums in another order); the F(6×6)
 /// 3×3 2e-4 of both (``ActivationOpTests``).
@@ -37,7 +38,8 @@ final class PackedOpsOracleTests: XCTestCase {
         XCTAssertEqual([y.channels, y.height, y.width, y.layout == .packed16 ? 1 : 0], [32, 7, 13, 1])
         assertClose(Packed16.unpack(y, pool: pool).data, want, atol: atol, "1×1 two inputs")
         let r = Tensor(channels: 32, height: 7, width: 13, data: (0..<(32 * 91)).map { Float($0 % 7) - 3 })
-        let z = conv(Packed16.pack(x, pool: pool), activation: leaky, residual: Packed16.pack(r, pool: pool), pool: pool)
+        let z = conv(Packed16.pack(x, pool: pool), activation: leaky, residual: Packed16.pack(r, pool: pool),
+                     pool: pool)
         assertClose(Packed16.unpack(z, pool: pool).data, zip(want, r.data).map(+), atol: atol, "1×1 residual")
     }
 
@@ -76,6 +78,52 @@ final class PackedOpsOracleTests: XCTestCase {
             }
         }
         XCTAssertFalse(Conv2D.accepts(fewToPacked16: 16, 32, 3))
+    }
+
+    /// A 2×2 stride-2 conv as the 1×1 conv of the unshuffled input, read in place, on every ISA's
+    /// block (rows of 7 conv pixels: a short block after a full one, or only a short one).
+    func testUnshuffledPointwiseMatchesStridedConv() {
+        let c = "conv_2x2_stride2", x = fx.tensor(c, "x"), w = fx.values(c, "w"), b = fx.values(c, "b")
+        let (o, ci) = (b.count, x.channels), want = fx.values(c, "y")
+        var reordered = [Float](repeating: 0, count: w.count)
+        for oc in 0..<o { for cc in 0..<ci { for s in 0..<4 {
+            reordered[oc * 4 * ci + s * ci + cc] = w[(oc * ci + cc) * 4 + s]
+        } } }
+        let conv = Conv2D(weight: reordered, bias: b, inChannels: 4 * ci, outChannels: o, kernelSize: 1,
+                          layout: .packed16)
+        let p = Packed16.pack(x, pool: pool)
+        for isa in KernelISA.allCases {
+            let y = conv.fusedPointwise(p, inFactor: 2, outFactor: 1, activation: leaky, pool: pool, isa: isa)
+            XCTAssertEqual([y.channels, y.height, y.width], [o, x.height / 2, x.width / 2])
+            assertClose(Packed16.unpack(y, pool: pool).data, want, atol: 1e-5 * peak(want), "\(c) \(isa)")
+        }
+        for q in [pool, ThreadPool(threads: 1, preparesKernels: false)] {
+            let y = conv.unshuffledPointwise(p, factor: 2, activation: leaky, pool: q)
+            assertClose(Packed16.unpack(y, pool: pool).data, want, atol: 1e-5 * peak(want), c)
+        }
+    }
+
+    /// A 2×2 stride-2 transposed conv as a 1×1 conv whose outputs are shuffled as they are written.
+    func testShuffledPointwiseMatchesTransposedConv() {
+        let c = "convtranspose_2x2_stride2", x = fx.tensor(c, "x"), w = fx.values(c, "w"), b = fx.values(c, "b")
+        let (o, ci) = (b.count, x.channels), want = fx.values(c, "y")
+        var reordered = [Float](repeating: 0, count: w.count), bias = [Float](repeating: 0, count: 4 * o)
+        for s in 0..<4 { for oc in 0..<o {
+            bias[s * o + oc] = b[oc]
+            for cc in 0..<ci { reordered[(s * o + oc) * ci + cc] = w[(cc * o + oc) * 4 + s] }
+        } }
+        let conv = Conv2D(weight: reordered, bias: bias, inChannels: ci, outChannels: 4 * o, kernelSize: 1,
+                          layout: .packed16)
+        let p = Packed16.pack(x, pool: pool)
+        for isa in KernelISA.allCases {
+            let y = conv.fusedPointwise(p, inFactor: 1, outFactor: 2, activation: leaky, pool: pool, isa: isa)
+            XCTAssertEqual([y.channels, y.height, y.width], [o, 2 * x.height, 2 * x.width])
+            assertClose(Packed16.unpack(y, pool: pool).data, want, atol: 1e-5 * peak(want), "\(c) \(isa)")
+        }
+        for q in [pool, ThreadPool(threads: 1, preparesKernels: false)] {
+            let y = conv.shuffledPointwise(p, factor: 2, activation: leaky, pool: q)
+            assertClose(Packed16.unpack(y, pool: pool).data, want, atol: 1e-5 * peak(want), c)
+        }
     }
 
     func testPixelUnshuffleMatchesSpaceToDepth() {

@@ -239,6 +239,15 @@ for name, ci, co, h, w in (("conv_valid_few", 3, 32, 9, 14), ("conv_valid_few_sm
     xv, wv, bv = rand(1, ci, h, w), rand(co, ci, 3, 3, scale=2 / (9 * ci) ** 0.5), rand(co, scale=0.3)
     store(name, x=xv, w=wv, b=bv,
           y=run([N("Conv", ["x", "w", "b"], ["c"], pads=[0] * 4)] + leaky, {"x": xv, "w": wv, "b": bv}))
+# 2×2 stride-2 Conv and ConvTranspose (a 1×1 conv fused with SpaceToDepth / DepthToSpace).
+xd2, wd2, bd2 = rand(1, 32, 6, 14), rand(32, 32, 2, 2, scale=2 / 128 ** 0.5), rand(32, scale=0.3)
+store("conv_2x2_stride2", x=xd2, w=wd2, b=bd2,
+      y=run([N("Conv", ["x", "w", "b"], ["c"], kernel_shape=[2, 2], strides=[2, 2])] + leaky,
+            {"x": xd2, "w": wd2, "b": bd2}))
+xt2, wt2, bt2 = rand(1, 32, 5, 7), rand(32, 16, 2, 2, scale=2 / 32 ** 0.5), rand(16, scale=0.3)
+store("convtranspose_2x2_stride2", x=xt2, w=wt2, b=bt2,
+      y=run([N("ConvTranspose", ["x", "w", "b"], ["c"], kernel_shape=[2, 2], strides=[2, 2])] + leaky,
+            {"x": xt2, "w": wt2, "b": bt2}))
 xs = rand(1, 16, 6, 10)
 store("space_to_depth", x=xs, y=run([N("SpaceToDepth", ["x"], blocksize=2)], {"x": xs}))
 

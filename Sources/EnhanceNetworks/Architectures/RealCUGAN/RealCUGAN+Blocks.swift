@@ -42,7 +42,7 @@ extension RealCUGAN {
     /// `nn.Conv2d(c, o, 2, 2, 0)`: a 2×2 stride-2 conv, run as a pixel unshuffle by 2 and a 1×1
     /// conv over its `4·c` channels. CHW: `pixel_unshuffle`, whose channel `4·ci + 2·dy + dx` holds
     /// tap (dy, dx) of channel `ci`, so the 1×1 weight `[o, 4·c]` is the OIHW `[o, c, 2, 2]` one as
-    /// stored; packed16: ``Packed16/pixelUnshuffle(_:_:pool:)``, channel `(2·dy + dx)·c + ci`.
+    /// stored; packed16: the order of ``Packed16/pixelUnshuffle(_:_:pool:)``, channel `(2·dy + dx)·c + ci`.
     struct StridedConv {
         let conv: Conv
 
@@ -60,11 +60,14 @@ extension RealCUGAN {
             }
         }
 
-        /// `[c, H, W]` (even sides) → `[o, H/2, W/2]`, activated, in the conv's layout.
+        /// `[c, H, W]` (even sides) → `[o, H/2, W/2]`, activated, in the conv's layout (packed16: the
+        /// input read in place, ``Conv2D/unshuffledPointwise(_:factor:activation:pool:)``).
         func callAsFunction(_ x: Tensor, activation: Activation, pool: ThreadPool) -> Tensor {
-            let u = conv.layout == .packed16 ? Packed16.pixelUnshuffle(RealCUGAN.input(for: conv, x, pool: pool), 2,
-                                                                       pool: pool)
-                : pixelUnshuffle(x.layout == .packed16 ? Packed16.unpack(x, pool: pool) : x, 2, pool: pool)
+            if conv.layout == .packed16 {
+                let p = x.layout == .packed16 ? x : Packed16.pack(x, pool: pool)
+                return conv.op!.unshuffledPointwise(p, factor: 2, activation: activation, pool: pool)
+            }
+            let u = pixelUnshuffle(x.layout == .packed16 ? Packed16.unpack(x, pool: pool) : x, 2, pool: pool)
             return conv(u, activation: activation, pool: pool)
         }
     }

@@ -12,7 +12,8 @@ extension RealCUGAN {
     /// reference's and is cropped to its `(n − 1)·S − 2P + K` rows and columns.
     ///
     /// In a packed16 network the conv runs packed: with `o` a multiple of 16 its outputs are
-    /// sub-position-major (``Packed16/pixelShuffle(_:_:pool:)``), else (3-channel ends) they are
+    /// sub-position-major (``Packed16/pixelShuffle(_:_:pool:)``; a 1×1 conv writes them shuffled,
+    /// ``Conv2D/shuffledPointwise(_:factor:activation:pool:)``), else (3-channel ends) they are
     /// padded with zero channels to a multiple of 16 and the result unpacked and shuffled CHW.
     struct TransposedConv {
         let conv: Conv
@@ -76,11 +77,14 @@ extension RealCUGAN {
         /// `[c, n, m]` → `[o, (n − 1)·S − 2P + K, (m − 1)·S − 2P + K]`, activated: packed16 when the
         /// conv shuffles packed, else CHW; `x` in either layout.
         func callAsFunction(_ x: Tensor, activation: Activation = .identity, pool: ThreadPool) -> Tensor {
-            let c = conv(RealCUGAN.input(for: conv, x, pool: pool), activation: activation, pool: pool)
+            let input = RealCUGAN.input(for: conv, x, pool: pool)
             let y: Tensor
-            if shufflesPacked {
-                y = Packed16.pixelShuffle(c, stride, pool: pool)
+            if shufflesPacked && conv.info.kernelSize == 1 {
+                y = conv.op!.shuffledPointwise(input, factor: stride, activation: activation, pool: pool)
+            } else if shufflesPacked {
+                y = Packed16.pixelShuffle(conv(input, activation: activation, pool: pool), stride, pool: pool)
             } else {
+                let c = conv(input, activation: activation, pool: pool)
                 let chw = c.layout == .packed16 ? Packed16.unpack(c, pool: pool) : c
                 y = pixelShuffle(chw.channels(0..<channels), stride, pool: pool)
             }
