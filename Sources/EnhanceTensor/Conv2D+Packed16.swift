@@ -1,20 +1,33 @@
 extension Conv2D {
-    /// Whether a convolution of this shape can run on ``TensorLayout/packed16`` tensors: 3×3, input
-    /// channels a multiple of 16 and output channels of 32 (``TileWinograd``).
+    /// Whether a convolution of this shape can run on ``TensorLayout/packed16`` tensors: 3×3
+    /// (``TileWinograd``) or 1×1 (``PackedPointwise``), input and output channels multiples of 16.
     public static func accepts(packed16 inChannels: Int, _ outChannels: Int, _ kernelSize: Int) -> Bool {
-        kernelSize == 3 && TileWinograd.accepts(inChannels: inChannels, outChannels: outChannels)
+        (kernelSize == 3 || kernelSize == 1) && TileWinograd.accepts(inChannels: inChannels, outChannels: outChannels)
     }
 
-    /// The convolution on channel-packed tensors (``Packed16``) by Winograd F(6×6, 3×3): inputs,
-    /// residual and result are packed. `isa` other than ``KernelISA/compiled`` (tests) runs that
-    /// variant's tile shape. The F(6×6) kernels are made on first use.
+    /// The kernels of the packed16 path for OIHW `weight`: F(6×6) `U` for 3×3, the weight blocks of
+    /// ``PackedPointwise`` for 1×1.
+    static func packed16Kernels(_ weight: [Float], outChannels: Int, inChannels: Int, kernelSize: Int,
+                                pool: ThreadPool) -> [Float] {
+        kernelSize == 1 ? PackedPointwise.packWeights(weight, outChannels: outChannels, inChannels: inChannels)
+            : TileWinograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, pool: pool)
+    }
+
+    /// The convolution on channel-packed tensors (``Packed16``): 3×3 by Winograd F(6×6, 3×3), 1×1 as
+    /// a GEMM over pixels; inputs, residual and result are packed. `padding` 0 (3×3 only, no
+    /// residual) is the unpadded convolution, `[O, H − 2, W − 2]`. `isa` other than
+    /// ``KernelISA/compiled`` (tests) runs that variant's tile shape. The kernels are made on first use.
     func packed16(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
-                  pool: ThreadPool, isa: KernelISA) -> Tensor {
+                  padding: Int = 1, pool: ThreadPool, isa: KernelISA) -> Tensor {
         precondition(Self.accepts(packed16: inChannels, outChannels, kernelSize),
                      "Conv2D: \(inChannels)→\(outChannels) \(kernelSize)² is not packable")
+        precondition(padding == 1 || (padding == 0 && kernelSize == 3 && residual == nil),
+                     "Conv2D: the unpadded packed16 convolution is 3×3, without residual")
         return pool.exclusive { pool in
             let (h, w) = checkShapes(inputs, residual: residual, layout: .packed16)
-            let n = outChannels * h * w
+            let shrink = kernelSize == 3 ? 2 - 2 * padding : 0
+            precondition(h >= shrink && w >= shrink, "Conv2D: \(h)×\(w) is too small for an unpadded 3×3")
+            let (oh, ow) = (h - shrink, w - shrink), n = outChannels * oh * ow
             let u = tileKernels.value(pool)
             let data = [Float](unsafeUninitializedCapacity: n) { out, count in
                 count = n
@@ -23,14 +36,34 @@ extension Conv2D {
                     let groups = stride(from: 0, to: planes.count, by: 16).map { planes[$0].base }
                     withEpilogue(activation: activation, outputScale: outputScale, residual: residual) { epilogue in
                         u.withUnsafeBufferPointer { u in
-                            TileWinograd.run(isa, u: u.baseAddress!, outChannels: outChannels, groups: groups,
-                                             height: h, width: w, out: out.baseAddress!, epilogue: epilogue, pool: pool)
+                            if kernelSize == 1 {
+                                PackedPointwise.run(isa, weights: u.baseAddress!, outChannels: outChannels,
+                                                    groups: groups, height: h, width: w, out: out.baseAddress!,
+                                                    epilogue: epilogue, pool: pool)
+                            } else {
+                                TileWinograd.run(isa, u: u.baseAddress!, outChannels: outChannels, groups: groups,
+                                                 height: h, width: w, padding: padding, out: out.baseAddress!,
+                                                 epilogue: epilogue, pool: pool)
+                            }
                         }
                     }
                 }
             }
-            return Tensor(channels: outChannels, height: h, width: w, data: data, layout: .packed16)
+            return Tensor(channels: outChannels, height: oh, width: ow, data: data, layout: .packed16)
         }
+    }
+
+    /// The unpadded ("valid") 3×3 convolution of packed16 `inputs` `[C, H, W]` (``layout``
+    /// ``TensorLayout/packed16``): packed `[O, H − 2, W − 2]`, PyTorch's `Conv2d(C, O, 3, padding=0)`,
+    /// computed without the padded result's border (no crop copy).
+    public func valid(_ inputs: [Tensor], activation: Activation = .identity, pool: ThreadPool) -> Tensor {
+        precondition(layout == .packed16 && kernelSize == 3, "Conv2D.valid: a packed16 3×3 convolution only")
+        guard pool.preparesKernels else {
+            let y = self(inputs, activation: activation, pool: pool)
+            return y.cropped(y: 1, x: 1, height: y.height - 2, width: y.width - 2, pool: pool)
+        }
+        return packed16(inputs, activation: activation, outputScale: 1, residual: nil, padding: 0, pool: pool,
+                        isa: .compiled)
     }
 }
 

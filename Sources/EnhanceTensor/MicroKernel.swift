@@ -50,14 +50,14 @@ func tilePanel(_ isa: KernelISA, _ a: UnsafePointer<Float>, lda: Int, _ b: Unsaf
 ///
 /// Computes the `S.rows × S.width` block `C[r][j] (+)= Σ_s Σ_c A[s][c][r] · B_s[c][j]`:
 /// `A` is packed `[segments][count][S.rows]` (weights, broadcast), or with `lda` > 0 row-major
-/// `[S.rows][lda]` (`A[c][r]` at `a + r·lda + c`, one segment); `B_s` starts at
-/// `b + offsets[s]` (`offsets` nil: one segment at `b`) with rows `ldb` floats apart, and `C` has
-/// row stride `ldc`. `accumulate` adds to `C` instead of overwriting it.
+/// `[S.rows][lda]` (`A[c][r]` at `a + r·lda + c`; segment `s` at `a + aOffsets[s]` when given, else
+/// one segment); `B_s` starts at `b + offsets[s]` (`offsets` nil: one segment at `b`) with rows
+/// `ldb` floats apart, and `C` has row stride `ldc`. `accumulate` adds to `C` instead of overwriting it.
 @inline(__always)
 func microKernel<S: KernelShape>(_ shape: S.Type, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                                  offsets: UnsafePointer<Int>? = nil, segments: Int = 1, count: Int, ldb: Int,
                                  _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false,
-                                 lda: Int = 0) {
+                                 lda: Int = 0, aOffsets: UnsafePointer<Int>? = nil) {
     typealias V = S.V
     let rows = S.rows, nv = S.vectors, lanes = V.scalarCount
     // Distance between rows' elements of A and advance per step of c.
@@ -79,6 +79,7 @@ func microKernel<S: KernelShape>(_ shape: S.Type, _ a: UnsafePointer<Float>, _ b
     }
     var ap = a
     for seg in 0..<segments {
+        if let aOffsets { ap = a + aOffsets[seg] }
         var bq = UnsafeRawPointer(b + (offsets.map { $0[seg] } ?? 0))
         for _ in 0..<count {
             let bv = (bq.loadUnaligned(as: V.self),
@@ -104,4 +105,25 @@ func microKernel<S: KernelShape>(_ shape: S.Type, _ a: UnsafePointer<Float>, _ b
     }
     store(0, c0); store(1, c1); store(2, c2); store(3, c3)
     store(4, c4); store(5, c5); store(6, c6); store(7, c7)
+}
+
+/// `C[0..<rows][0..<16] (+)= Σ_s A_s·B_s` for one block of 16 columns: row-major `A_s` at
+/// `a + aOffsets[s]` (`[rows][lda]`, 16 used), `B_s` `[16][16]` at `b + 256·s`, `C` rows `ldc` floats
+/// apart (channel-packed pixels of one 16-channel group), `rows` the channel-packed shape's
+/// (``KernelISA/tileShape``); the sums stay in registers across the `segments` (`bOffsets`: `256·s`);
+/// `accumulate` adds to `C`. The block of ``PackedPointwise``.
+func packedBlock(_ isa: KernelISA, _ a: UnsafePointer<Float>, lda: Int, aOffsets: UnsafePointer<Int>,
+                 _ b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>, segments: Int,
+                 _ c: UnsafeMutablePointer<Float>, ldc: Int = 16, accumulate: Bool) {
+    @inline(__always) func run<S: KernelShape>(_ shape: S.Type) {
+        for jb in stride(from: 0, to: 16, by: S.width) {
+            microKernel(S.self, a, b + jb, offsets: bOffsets, segments: segments, count: 16, ldb: 16, c + jb,
+                        ldc: ldc, accumulate: accumulate, lda: lda, aOffsets: aOffsets)
+        }
+    }
+    switch isa {
+    case .avx512: run(AVX512TileHalfShape.self)
+    case .avx2: run(AVX2TileShape.self)
+    case .neon, .portable: run(NEONTileShape.self)
+    }
 }

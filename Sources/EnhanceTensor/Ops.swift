@@ -145,22 +145,22 @@ extension Tensor {
     /// Rows `rows` (all columns, all channels), in this tensor's layout.
     public func rows(_ rows: Range<Int>) -> Tensor {
         precondition(rows.lowerBound >= 0 && rows.upperBound <= height, "Tensor.rows: \(rows) outside 0..<\(height)")
-        if layout == .packed16 { return Packed16.rows(self, rows) }
         return cropped(y: rows.lowerBound, x: 0, height: rows.count, width: width)
     }
 
-    /// The `height × width` window at (`y`, `x`) of a CHW tensor, all channels (itself when whole),
-    /// channels copied over `pool` when given.
+    /// The `height × width` window at (`y`, `x`), all channels (itself when whole), in this tensor's
+    /// layout (CHW, or ``TensorLayout/packed16``: rows of whole pixel vectors), channel planes (or
+    /// 16-channel groups) copied over `pool` when given.
     public func cropped(y: Int, x: Int, height h: Int, width w: Int, pool: ThreadPool? = nil) -> Tensor {
-        require(.chw, "Tensor.cropped")
         precondition(y >= 0 && x >= 0 && y + h <= height && x + w <= width, "Tensor.cropped: window outside")
         if y == 0, x == 0, h == height, w == width { return self }
+        let lanes = layout == .packed16 ? Packed16.lanes : 1, row = w * lanes
         return data.withUnsafeBufferPointer { src in
-            makeTensor(channels: channels, height: h, width: w) { dst in
-                spread(channels, over: pool) { c in
+            makeTensor(channels: channels, height: h, width: w, layout: layout) { dst in
+                spread(channels / lanes, over: pool) { c in
                     for r in 0..<h {
-                        (dst + (c * h + r) * w).update(from: src.baseAddress! + (c * height + y + r) * width + x,
-                                                       count: w)
+                        (dst + (c * h + r) * row).update(from: src.baseAddress! + ((c * height + y + r) * width + x)
+                                                         * lanes, count: row)
                     }
                 }
             }

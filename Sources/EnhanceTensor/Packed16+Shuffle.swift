@@ -29,6 +29,34 @@ extension Packed16 {
         }
     }
 
+    /// Pixel unshuffle (space-to-depth) by `r` of packed `x` `[C, H, W]` (`C` a multiple of 16, `H`
+    /// and `W` of `r`) into packed `[C·r², H/r, W/r]` whose channels are **sub-position-major**:
+    /// channel `s·C + c` holds sub-position `s = i·r + j` of input channel `c`
+    /// (`out[s·C + c, y, x] = x[c, y·r + i, x·r + j]`, ONNX `SpaceToDepth`; PyTorch's `pixel_unshuffle`
+    /// orders them `c·r² + s`), so each output pixel is one whole-vector copy; rows spread over `pool`.
+    public static func pixelUnshuffle(_ x: Tensor, _ r: Int, pool: ThreadPool) -> Tensor {
+        x.require(.packed16, "Packed16.pixelUnshuffle")
+        precondition(r >= 1 && x.height % r == 0 && x.width % r == 0 && fits(x.channels),
+                     "Packed16.pixelUnshuffle: \(x.channels)×\(x.height)×\(x.width) by \(r)")
+        let groups = x.channels / lanes, h = x.height / r, w = x.width / r, iw = x.width
+        return x.data.withUnsafeBufferPointer { src in
+            makeTensor(channels: x.channels * r * r, height: h, width: w, layout: .packed16) { dst in
+                let s = UnsafeRawPointer(src.baseAddress!), d = UnsafeMutableRawPointer(dst)
+                pool.parallelFor(groups * h) { py in
+                    let (p, y) = (py / h, py % h)
+                    for i in 0..<r { for j in 0..<r {
+                        let from = ((p * x.height + y * r + i) * iw + j) * 64
+                        let to = ((((i * r + j) * groups + p) * h + y) * w) * 64
+                        for xx in 0..<w {
+                            let v = s.loadUnaligned(fromByteOffset: from + xx * r * 64, as: SIMD16<Float>.self)
+                            d.storeBytes(of: v, toByteOffset: to + xx * 64, as: SIMD16<Float>.self)
+                        }
+                    } }
+                }
+            }
+        }
+    }
+
     /// Reorders the outputs of a conv that feeds a pixel shuffle by `factor` from PyTorch's order
     /// (`c·r² + s`) to sub-position-major (`s·C + c`): `weight` OIHW, or a bias (one value per output);
     /// `channels` = `C`.

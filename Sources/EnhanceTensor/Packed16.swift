@@ -5,7 +5,8 @@
 /// The channel-packed F(6×6) convolution (``TileWinograd``) reads and writes this layout, so its
 /// transforms are whole-vector arithmetic with no lane shuffles. Element-wise operations
 /// (``addScaled(_:_:scale:pool:)``, ``binary(_:_:_:pool:)``, ``activate(_:_:pool:)``, per-channel
-/// ``binary(_:perChannel:_:pool:)``) and 16-aligned ``Tensor/channels(_:)`` take packed tensors as they are.
+/// ``binary(_:perChannel:_:pool:)``), crops (``Tensor/cropped(y:x:height:width:pool:)``) and 16-aligned
+/// ``Tensor/channels(_:)`` take packed tensors as they are.
 public enum Packed16 {
     /// Channels per group.
     public static let lanes = 16
@@ -18,24 +19,6 @@ public enum Packed16 {
 
     /// The CHW copy of packed `t`.
     public static func unpack(_ t: Tensor, pool: ThreadPool) -> Tensor { convert(t, toPacked: false, pool: pool) }
-
-    /// Rows `rows` (all columns) of packed `t`, packed.
-    static func rows(_ t: Tensor, _ rows: Range<Int>) -> Tensor {
-        t.require(.packed16, "Packed16.rows")
-        precondition(rows.lowerBound >= 0 && rows.upperBound <= t.height, "Packed16: bad rows")
-        if rows == 0..<t.height { return t }
-        let row = t.width * lanes, groups = t.channels / lanes, n = rows.count
-        let data = [Float](unsafeUninitializedCapacity: groups * n * row) { out, count in
-            count = groups * n * row
-            t.data.withUnsafeBufferPointer { src in
-                for p in 0..<groups {
-                    let from = src.baseAddress! + (p * t.height + rows.lowerBound) * row
-                    (out.baseAddress! + p * n * row).initialize(from: from, count: n * row)
-                }
-            }
-        }
-        return Tensor(channels: t.channels, height: n, width: t.width, data: data, layout: .packed16)
-    }
 
     /// Nearest-neighbour upsampling of packed `t` by `factor` (each pixel's vector repeated in a
     /// `factor × factor` block), packed; rows spread over `pool`.

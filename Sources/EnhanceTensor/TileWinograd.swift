@@ -2,13 +2,13 @@ import CVectorISA
 /// Winograd F(6×6, 3×3) over channel-packed activations (``Packed16``): the path of wide 3×3
 /// trunks (RealESRGAN_x4plus's).
 ///
-/// A tile is 6×6 outputs from an 8×8 input window (rows `6·ty − 1 …`, columns `6·tx − 1 …`);
-/// each pixel of a 16-channel group is one vector, so `V = Bᵀ d B` and `Y = Aᵀ M A` are
-/// whole-vector adds and multiplies (no lane shuffles). Work unit: a chunk of ``tiles(_:)`` tiles
-/// (8; 12 on AVX2). Its transforms go to `V` (`[64][tiles][cIn]`), the 64 per-point products
-/// `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64]` × blocks of 32 output channels, the last 16 wide when `K` is an
-/// odd multiple of 16, each `[cIn][width]`) run on the tile shape of ``KernelISA``, and `M`
-/// (`[64][16][K]`) is transformed back with the fused epilogue. F(6×6) multiplies 1.78 times per
+/// A tile is 6×6 outputs from an 8×8 input window (rows `6·ty − 1 …`, columns `6·tx − 1 …`; from
+/// `6·ty`, `6·tx` for the unpadded convolution); each pixel of a 16-channel group is one vector, so
+/// `V = Bᵀ d B` and `Y = Aᵀ M A` are whole-vector adds and multiplies (no lane shuffles). Work unit:
+/// a chunk of ``tiles(_:)`` tiles (8; 12 on AVX2). Its transforms go to `V` (`[64][tiles][cIn]`),
+/// the 64 per-point products `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64]` × blocks of 32 output channels, the
+/// last 16 wide when `K` is an odd multiple of 16, each `[cIn][width]`) run on the tile shape of
+/// ``KernelISA``, and `M` (`[64][16][K]`) is transformed back with the fused epilogue. F(6×6) multiplies 1.78 times per
 /// output against F(4×4)'s 2.25; its transform constants (up to 32 and 1/90) round more coarsely.
 enum TileWinograd {
     typealias V = SIMD16<Float>
@@ -100,11 +100,14 @@ enum TileWinograd {
     }
 
     /// Runs the convolution over the channel concatenation of the packed `inputs` (`groups`: the
-    /// base of every 16-channel group, in order) into packed `out`.
+    /// base of every 16-channel group, in order; each `h × w`) into packed `out`, zero-padded by
+    /// `padding` pixels on every side: 1 gives the `h × w` ("same") result, 0 the unpadded
+    /// `(h − 2) × (w − 2)` ("valid") one.
     static func run(_ isa: KernelISA, u: UnsafePointer<Float>, outChannels k: Int, groups: [UnsafePointer<Float>],
-                    height h: Int, width w: Int, out: UnsafeMutablePointer<Float>, epilogue: Epilogue,
-                    pool: ThreadPool) {
-        let cIn = groups.count * 16, perRow = (w + 5) / 6, count = (h + 5) / 6 * perRow
+                    height h: Int, width w: Int, padding pad: Int = 1, out: UnsafeMutablePointer<Float>,
+                    epilogue: Epilogue, pool: ThreadPool) {
+        let oh = h + 2 * pad - 2, ow = w + 2 * pad - 2
+        let cIn = groups.count * 16, perRow = (ow + 5) / 6, count = (oh + 5) / 6 * perRow
         let chunkTiles = tiles(isa), chunks = (count + chunkTiles - 1) / chunkTiles
         let vXi = chunkTiles * cIn + 16, mXi = chunkTiles * k + 16
         groups.withUnsafeBufferPointer { groups in
@@ -121,12 +124,13 @@ enum TileWinograd {
                         let tile = first + t
                         if t + 1 < valid {
                             let n = tile + 1, tx = n % perRow
-                            prefetchTile(base, height: h, width: w, ty: n / perRow, tx: tx, from: tx == 0 ? 0 : 2)
+                            prefetchTile(base, height: h, width: w, pad: pad, ty: n / perRow, tx: tx,
+                                         from: tx == 0 ? 0 : 2)
                         } else if p + 1 < groups.count {
-                            prefetchTile(groups[p + 1], height: h, width: w, ty: first / perRow, tx: first % perRow,
-                                         from: 0)
+                            prefetchTile(groups[p + 1], height: h, width: w, pad: pad, ty: first / perRow,
+                                         tx: first % perRow, from: 0)
                         }
-                        inputTile(base, height: h, width: w, ty: tile / perRow, tx: tile % perRow,
+                        inputTile(base, height: h, width: w, pad: pad, ty: tile / perRow, tx: tile % perRow,
                                   dst: v + t * cIn + 16 * p, stride: vXi, tmp: tmp)
                     }
                 }
@@ -141,7 +145,7 @@ enum TileWinograd {
                     let tile = first + t
                     for q in 0..<k / 16 {
                         outputTile(m + t * k + 16 * q, stride: mXi, group: q, ty: tile / perRow, tx: tile % perRow,
-                                   height: h, width: w, tmp: tmp, out: out, epilogue: epilogue)
+                                   height: oh, width: ow, tmp: tmp, out: out, epilogue: epilogue)
                     }
                 }
             }
@@ -151,18 +155,19 @@ enum TileWinograd {
     /// Prefetches columns `from ..< 8` of the 8×8 input window of one tile of the group at `base`
     /// (clipped to the image).
     @inline(__always)
-    static func prefetchTile(_ base: UnsafePointer<Float>, height h: Int, width w: Int, ty: Int, tx: Int,
+    static func prefetchTile(_ base: UnsafePointer<Float>, height h: Int, width w: Int, pad: Int, ty: Int, tx: Int,
                              from: Int) {
-        let y0 = max(0, 6 * ty - 1), y1 = min(h, 6 * ty + 7)
-        let x0 = max(0, 6 * tx - 1 + from), x1 = min(w, 6 * tx + 7)
+        let y0 = max(0, 6 * ty - pad), y1 = min(h, 6 * ty - pad + 8)
+        let x0 = max(0, 6 * tx - pad + from), x1 = min(w, 6 * tx - pad + 8)
         for y in y0..<y1 { for x in x0..<x1 { enhance_prefetch(base + (y * w + x) * 16) } }
     }
 
-    /// `V[ξ]` (at `dst + ξ·stride`) of one tile of the 16-channel group at `base`.
+    /// `V[ξ]` (at `dst + ξ·stride`) of one tile of the 16-channel group at `base` (its window starts
+    /// `pad` pixels above and left of the tile's first output).
     @inline(never)
-    static func inputTile(_ base: UnsafePointer<Float>, height h: Int, width w: Int, ty: Int, tx: Int,
+    static func inputTile(_ base: UnsafePointer<Float>, height h: Int, width w: Int, pad: Int = 1, ty: Int, tx: Int,
                           dst: UnsafeMutablePointer<Float>, stride: Int, tmp: UnsafeMutablePointer<V>) {
-        let y0 = 6 * ty - 1, x0 = 6 * tx - 1
+        let y0 = 6 * ty - pad, x0 = 6 * tx - pad
         let interior = y0 >= 0 && y0 + 8 <= h && x0 >= 0 && x0 + 8 <= w
         let raw = UnsafeRawPointer(base)
         for a in 0..<8 {

@@ -26,7 +26,7 @@ final class PackedConvTests: XCTestCase {
         var rng = SplitMix(seed: 9)
         let t = Tensor(channels: 32, height: 5, width: 3, data: rng.floats(32 * 15, scale: 1))
         let p = Packed16.pack(t, pool: pool)
-        let r = Packed16.unpack(Packed16.rows(p, 1..<4), pool: pool)
+        let r = Packed16.unpack(p.rows(1..<4), pool: pool)
         XCTAssertEqual([r.channels, r.height, r.width], [32, 3, 3])
         for c in 0..<32 { for y in 0..<3 { for x in 0..<3 { XCTAssertEqual(r[c, y, x], t[c, y + 1, x]) } } }
         for f in [2, 3] {

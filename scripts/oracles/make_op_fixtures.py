@@ -221,6 +221,36 @@ outs = {p: run([N("GridSample", ["x", "g"], mode="linear", padding_mode=p, align
         for p in ("zeros", "border")}
 store("grid_sample", x=xgs, grid=np.ascontiguousarray(grid[0].transpose(2, 0, 1)), **outs)
 
+# 10. Channel-packed (Packed16) convolutions: a 1×1 over three 16-channel groups into two, and
+# unpadded ("valid") 3×3 convs (a 7×12 result: part-filled 6×6 tiles; a 16-wide block on a map
+# smaller than one tile), each with LeakyReLU(0.1); SpaceToDepth (sub-position-major channels,
+# Packed16.pixelUnshuffle).
+xq, wq, bq = rand(1, 48, 7, 13), rand(32, 48, 1, 1, scale=2 / 48 ** 0.5), rand(32, scale=0.3)
+leaky = [N("LeakyRelu", ["c"], alpha=0.1)]
+store("conv1x1_packed", x=xq, w=wq, b=bq,
+      y=run([N("Conv", ["x", "w", "b"], ["c"])] + leaky, {"x": xq, "w": wq, "b": bq}))
+for name, ci, co, h, w in (("conv_valid", 32, 32, 9, 14), ("conv_valid_small", 16, 16, 4, 5)):
+    xv, wv, bv = rand(1, ci, h, w), rand(co, ci, 3, 3, scale=2 / (9 * ci) ** 0.5), rand(co, scale=0.3)
+    store(name, x=xv, w=wv, b=bv,
+          y=run([N("Conv", ["x", "w", "b"], ["c"], pads=[0] * 4)] + leaky, {"x": xv, "w": wv, "b": bv}))
+# An unpadded 3×3 conv from few CHW channels (RGB) to a packed result (FewToPacked); a row of
+# fewer than six outputs.
+for name, ci, co, h, w in (("conv_valid_few", 3, 32, 9, 14), ("conv_valid_few_small", 2, 16, 5, 6)):
+    xv, wv, bv = rand(1, ci, h, w), rand(co, ci, 3, 3, scale=2 / (9 * ci) ** 0.5), rand(co, scale=0.3)
+    store(name, x=xv, w=wv, b=bv,
+          y=run([N("Conv", ["x", "w", "b"], ["c"], pads=[0] * 4)] + leaky, {"x": xv, "w": wv, "b": bv}))
+# 2×2 stride-2 Conv and ConvTranspose (a 1×1 conv fused with SpaceToDepth / DepthToSpace).
+xd2, wd2, bd2 = rand(1, 32, 6, 14), rand(32, 32, 2, 2, scale=2 / 128 ** 0.5), rand(32, scale=0.3)
+store("conv_2x2_stride2", x=xd2, w=wd2, b=bd2,
+      y=run([N("Conv", ["x", "w", "b"], ["c"], kernel_shape=[2, 2], strides=[2, 2])] + leaky,
+            {"x": xd2, "w": wd2, "b": bd2}))
+xt2, wt2, bt2 = rand(1, 32, 5, 7), rand(32, 16, 2, 2, scale=2 / 32 ** 0.5), rand(16, scale=0.3)
+store("convtranspose_2x2_stride2", x=xt2, w=wt2, b=bt2,
+      y=run([N("ConvTranspose", ["x", "w", "b"], ["c"], kernel_shape=[2, 2], strides=[2, 2])] + leaky,
+            {"x": xt2, "w": wt2, "b": bt2}))
+xs = rand(1, 16, 6, 10)
+store("space_to_depth", x=xs, y=run([N("SpaceToDepth", ["x"], blocksize=2)], {"x": xs}))
+
 os.makedirs(OUT, exist_ok=True)
 data = np.concatenate(blob).astype("<f4")
 data.tofile(os.path.join(OUT, "ops.bin"))

@@ -16,8 +16,10 @@ extension RealCUGAN {
             // A registered buffer whose presence marks a pro model (spandrel overwrites its value).
             if c.pro { try s.store.declare(s.key("pro"), [1]) }
             let width = c.scale == 4 ? 64 : 3
-            unet1 = try UNet1(s["unet1"], in: 3, out: width, times3: c.scale == 3)
-            unet2 = try UNet2(s["unet2"], in: width, out: width, resolution: Double(c.unet2Resolution))
+            // The U-Nets run channel-packed (F(6×6) on 16-channel vectors) unless the build forbids it.
+            let layout: TensorLayout = s.packed16([(64, 64, 3)]) ? .packed16 : .chw
+            unet1 = try UNet1(s["unet1"], in: 3, out: width, times3: c.scale == 3, layout: layout)
+            unet2 = try UNet2(s["unet2"], in: width, out: width, resolution: Double(c.unet2Resolution), layout: layout)
             convFinal = c.scale == 4 ? try s.conv("conv_final", in: 64, out: 12, k: 3, resolution: 2) : nil
         }
 
@@ -41,7 +43,8 @@ extension RealCUGAN {
             try cancel.check()
             var out: Tensor
             if let convFinal {
-                out = pixelShuffle(shrink(convFinal(z, pool: pool), by: 2, pool: pool), 2, pool: pool)
+                let final = convFinal(RealCUGAN.input(for: convFinal, z, pool: pool), pool: pool)
+                out = pixelShuffle(shrink(final, by: 2, pool: pool), 2, pool: pool)
                 out = out.cropped(y: 0, x: 0, height: h0 * s, width: w0 * s, pool: pool)
                 out = add(out, upsampleNearest(x, factor: 4, pool: pool), pool: pool)
             } else {
