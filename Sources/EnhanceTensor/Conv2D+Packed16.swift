@@ -1,15 +1,20 @@
 extension Conv2D {
-    /// Whether a convolution of this shape can run on ``TensorLayout/packed16`` tensors: 3×3, input
-    /// channels a multiple of 16 and output channels of 32 (``TileWinograd``).
+    /// Whether a convolution of this shape can run on ``TensorLayout/packed16`` tensors: 3×3
+    /// (``TileWinograd``) or 1×1 (``PackedPointwise``), input and output channels multiples of 16.
     public static func accepts(packed16 inChannels: Int, _ outChannels: Int, _ kernelSize: Int) -> Bool {
-        kernelSize == 3 && TileWinograd.accepts(inChannels: inChannels, outChannels: outChannels)
+        (kernelSize == 3 || kernelSize == 1)
+            && TileWinograd.accepts(inChannels: inChannels, outChannels: outChannels)
     }
 
-    /// The convolution on channel-packed tensors (``Packed16``) by Winograd F(6×6, 3×3): inputs,
-    /// residual and result are packed. `isa` other than ``KernelISA/compiled`` (tests) runs that
+    /// The convolution on channel-packed tensors (``Packed16``) by Winograd F(6×6, 3×3), or for 1×1
+    /// by ``PackedPointwise``: inputs, residual and result are packed. `isa` other than ``KernelISA/compiled`` (tests) runs that
     /// variant's tile shape. The F(6×6) kernels are made on first use.
     func packed16(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
                   pool: ThreadPool, isa: KernelISA) -> Tensor {
+        if kernelSize == 1 {
+            return pointwisePacked16(inputs, activation: activation, outputScale: outputScale, residual: residual,
+                                     pool: pool, isa: isa)
+        }
         precondition(Self.accepts(packed16: inChannels, outChannels, kernelSize),
                      "Conv2D: \(inChannels)→\(outChannels) \(kernelSize)² is not packable")
         return pool.exclusive { pool in

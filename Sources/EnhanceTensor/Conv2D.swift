@@ -16,7 +16,8 @@ import Foundation
 /// convolutions (3×3 included) run per group on
 /// the direct kernel, depthwise ones on a kernel of their own (``DepthwiseConv``), both CHW only.
 /// On ``TensorLayout/packed16`` tensors 3×3 kernels run as the channel-packed F(6×6)
-/// (``TileWinograd``, kernels 64/9× the weights). Kernels are made on first use (or
+/// (``TileWinograd``, kernels 64/9× the weights), 1×1 as a GEMM over packed pixels
+/// (``PackedPointwise``, kernels the weights' size). Kernels are made on first use (or
 /// ``prepare(pool:)``). ``reference(_:activation:outputScale:residual:pool:)`` keeps the naive
 /// loop nest as an oracle.
 public final class Conv2D: @unchecked Sendable {
@@ -73,7 +74,8 @@ public final class Conv2D: @unchecked Sendable {
                       groups: groups, rows: KernelISA.compiled.rows, pool: pool)
         }
         tileKernels = PackedKernels(recycle: true) { pool in
-            TileWinograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, pool: pool)
+            Self.packed16Kernels(weight, outChannels: outChannels, inChannels: inChannels, kernelSize: kernelSize,
+                                 pool: pool)
         }
         fewKernels = PackedKernels { _ in
             PackedToFew.packWeights(weight, outChannels: outChannels, inChannels: inChannels)
@@ -127,8 +129,8 @@ public final class Conv2D: @unchecked Sendable {
                       groups: g, rows: KernelISA.compiled.rows, pool: pool)
         }
         tileKernels = PackedKernels(recycle: true) { pool in
-            TileWinograd.transformWeights(Conv2D.blend(a.weight, b.weight, alpha), outChannels: o, inChannels: i,
-                                          pool: pool)
+            Self.packed16Kernels(Conv2D.blend(a.weight, b.weight, alpha), outChannels: o, inChannels: i,
+                                 kernelSize: k, pool: pool)
         }
         fewKernels = PackedKernels { _ in
             PackedToFew.packWeights(Conv2D.blend(a.weight, b.weight, alpha), outChannels: o, inChannels: i)

@@ -56,9 +56,10 @@ extension SPAN {
         return Tensor(channels: o3.channels, height: o3.height, width: o3.width, data: data, layout: o3.layout)
     }
 
-    /// The whole network. The trunk (`conv_1`'s output to `conv_2`) runs channel-packed with F(6×6)
-    /// when the width is a multiple of 16 (48, the usual one, is); `conv_cat` (1×1) and the
-    /// upsampler run CHW.
+    /// The whole network. The trunk (`conv_1`'s output to `conv_2`) and `conv_cat` (1×1, over the four
+    /// packed features) run channel-packed when the width is a multiple of 16 (48, the usual one,
+    /// is); so does the upsampler (F(6×6)) when its `3·s²` outputs are (×4: 48), its packed output
+    /// pixel-shuffled straight to CHW. Otherwise the upsampler runs CHW on the unpacked `conv_cat`.
     final class Network: NetworkBody, @unchecked Sendable {
         static let mean: [Float] = [0.4488, 0.4371, 0.4040]
         static let imageRange: Float = 255
@@ -77,18 +78,24 @@ extension SPAN {
             conv1 = try s["conv_1"].conv3XC(in: 3, out: nf)
             blocks = try (1...SPAN.blockCount).map { try SPAB(s["block_\($0)"], nf: nf, layout: layout) }
             conv2 = try s["conv_2"].conv3XC(in: nf, out: nf, layout: layout)
-            convCat = try s.conv("conv_cat", in: 4 * nf, out: nf, k: 1)
-            upsampler = try s["upsampler"].conv("0", in: nf, out: 3 * c.scale * c.scale, k: 3)
+            convCat = try s.conv("conv_cat", in: 4 * nf, out: nf, k: 1, layout: layout)
+            let up = 3 * c.scale * c.scale
+            let upLayout: TensorLayout = layout == .packed16 && s.packed16([(nf, up, 3)]) ? .packed16 : .chw
+            upsampler = try s["upsampler"].conv("0", in: nf, out: up, k: 3, layout: upLayout)
         }
 
         func forward(_ input: Tensor, pool: ThreadPool, cancel: CancellationToken?,
                      options: ForwardOptions) throws -> Tensor {
             let cat = try trunk(input, pool: pool, cancel: cancel)
-            return pixelShuffle(upsampler(cat, pool: pool), config.scale)
+            if upsampler.layout == .packed16 {
+                return Packed16.pixelShuffleToCHW(upsampler(cat, pool: pool), config.scale, pool: pool)
+            }
+            let chw = cat.layout == .packed16 ? Packed16.unpack(cat, pool: pool) : cat
+            return pixelShuffle(upsampler(chw, pool: pool), config.scale)
         }
 
-        /// Everything before the upsampler: `conv_cat`'s output `[nf, H, W]`. A function of its own so
-        /// that the features it keeps for `conv_cat` are freed before the tail runs.
+        /// Everything before the upsampler: `conv_cat`'s output `[nf, H, W]` (in ``layout``). A function
+        /// of its own so that the features it keeps for `conv_cat` are freed before the tail runs.
         private func trunk(_ input: Tensor, pool: ThreadPool, cancel: CancellationToken?) throws -> Tensor {
             let x = config.norm
                 ? binary(binary(input, perChannel: Self.mean, .sub, pool: pool), scalar: Self.imageRange, .mul,
@@ -106,9 +113,7 @@ extension SPAN {
                 if i == blocks.count - 1 { first = r.first }
             }
             try cancel.check()
-            var cat = [feature, conv2(h, pool: pool), out1, first]
-            if layout == .packed16 { cat = cat.map { Packed16.unpack($0, pool: pool) } }
-            return convCat(cat, pool: pool)
+            return convCat([feature, conv2(h, pool: pool), out1, first], pool: pool)
         }
     }
 }
