@@ -6,15 +6,17 @@ import XCTest
 /// (float32 little-endian) indexed by `ops.json` (`case → tensors: name → [offset, shape], attrs`).
 struct OpFixtures: @unchecked Sendable {  // immutable after init
     static let shared = OpFixtures()
+    /// `packed_tail.bin` / `.json` of `scripts/oracles/make_packed_tail_fixtures.py` (same format).
+    static let packedTail = OpFixtures(name: "packed_tail")
     private let data: [Float]
     private let index: [String: [String: Any]]
 
-    private init() {
+    private init(name: String = "ops") {
         let dir = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
-        let raw = try! Data(contentsOf: dir.appendingPathComponent("ops.bin"))
+        let raw = try! Data(contentsOf: dir.appendingPathComponent(name + ".bin"))
         data = raw.withUnsafeBytes { b in (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian:
             b.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) } }
-        let json = try! Data(contentsOf: dir.appendingPathComponent("ops.json"))
+        let json = try! Data(contentsOf: dir.appendingPathComponent(name + ".json"))
         index = try! JSONSerialization.jsonObject(with: json) as! [String: [String: Any]]
     }
 

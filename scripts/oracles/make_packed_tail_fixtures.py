@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Builds onnxruntime oracle fixtures for the channel-packed tail ops of EnhanceTensor: the packed
+1×1 convolution over concatenated inputs (with activation, scale and residual), the packed pixel
+shuffle to CHW (DepthToSpace, CRD = PyTorch's pixel_shuffle), and SPAN's attention
+``(o + x)·(σ(o) − ½)`` of a 3×3 conv's output ``o`` and its input ``x``.
+
+Same format as make_op_fixtures.py, in ``Tests/EnhanceTensorTests/Fixtures/packed_tail.{bin,json}``.
+Run from the repository root:
+
+    /tmp/enh-oracles-venv/bin/python scripts/oracles/make_packed_tail_fixtures.py
+"""
+import json
+import os
+import numpy as np
+import onnx
+from onnx import helper, TensorProto
+import onnxruntime as ort
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "EnhanceTensorTests", "Fixtures")
+rng = np.random.default_rng(20261208)
+F = np.float32
+blob, cases = [], {}
+
+
+def store(case, attrs=None, **tensors):
+    entry = {"tensors": {}, "attrs": attrs or {}}
+    for k, v in tensors.items():
+        v = np.ascontiguousarray(v, dtype=F)
+        entry["tensors"][k] = [sum(b.size for b in blob), list(v.shape)]
+        blob.append(v.ravel())
+    cases[case] = entry
+
+
+def run(nodes, inputs):
+    """Runs nodes (output 'y') on the named numpy inputs with onnxruntime; returns y."""
+    vi = [helper.make_tensor_value_info(k, TensorProto.FLOAT, list(v.shape)) for k, v in inputs.items()]
+    out = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    m = helper.make_model(helper.make_graph(nodes, "op", vi, [out]), opset_imports=[helper.make_opsetid("", 21)])
+    m.ir_version = 10
+    s = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+    return s.run(None, {k: v.astype(F) for k, v in inputs.items()})[0]
+
+
+def N(op, ins, outs=("y",), **kw):
+    return helper.make_node(op, list(ins), list(outs), **kw)
+
+
+def scalar(name, v):
+    return N("Constant", [], [name], value=helper.make_tensor(name, TensorProto.FLOAT, [], [float(v)]))
+
+
+def rand(*shape, scale=1.0):
+    return (rng.uniform(-1, 1, size=shape) * scale).astype(F)
+
+
+# 1. Packed 1×1 conv over a concatenation: 16 + 16 → 48 channels (a last block of 16) at 5×13
+#    (65 pixels: chunks of 48 and 64 leave tails), and 32 → 32 at 4×9 (less than one chunk); SiLU,
+#    and identity · ½ + residual.
+for name, ins, k, (h, w) in [("pw_cat", (16, 16), 48, (5, 13)), ("pw_32", (32,), 32, (4, 9))]:
+    xs = {f"x{i}": rand(1, c, h, w, scale=2) for i, c in enumerate(ins)}
+    cin = sum(ins)
+    wt = rand(k, cin, 1, 1, scale=2 / cin ** 0.5)
+    b = rand(k, scale=0.3)
+    res = rand(1, k, h, w)
+    allin = dict(xs, w=wt, b=b, res=res)
+    conv = [N("Concat", list(xs), ["x"], axis=1), N("Conv", ["x", "w", "b"], ["c"])]
+    silu = run(conv + [N("Sigmoid", ["c"], ["s"]), N("Mul", ["c", "s"], ["y"])], dict(xs, w=wt, b=b))
+    scaled = run(conv + [scalar("half", 0.5), N("Mul", ["c", "half"], ["m"]), N("Add", ["m", "res"], ["y"])], allin)
+    store(name, {"inputs": len(ins)}, w=wt, b=b, res=res, silu=silu, scaled=scaled, **xs)
+
+# 2. Pixel shuffle (DepthToSpace CRD) of packable channel counts: ×4 of 48 (one group per output
+#    channel), ×2 of 32 and ×3 of 144 (groups that span several output channels).
+for r, c, h, w in [(4, 48, 5, 7), (2, 32, 3, 5), (3, 144, 3, 4)]:
+    x = rand(1, c, h, w)
+    store(f"shuffle_{r}", {"r": r}, x=x, y=run([N("DepthToSpace", ["x"], blocksize=r, mode="CRD")], {"x": x}))
+
+# 3. SPAN's attention on a 3×3 conv (16 → 16, 6×17): o = conv(x) + b, y = (o + x)·(σ(o) − ½).
+x = rand(1, 16, 6, 17, scale=2)
+wt, b = rand(16, 16, 3, 3, scale=2 / (16 * 9) ** 0.5), rand(16, scale=0.3)
+nodes = [N("Conv", ["x", "w", "b"], ["o"], pads=[1] * 4), N("Add", ["o", "x"], ["s"]), N("Sigmoid", ["o"], ["g"]),
+         scalar("half", 0.5), N("Sub", ["g", "half"], ["g2"]), N("Mul", ["s", "g2"], ["y"])]
+store("span_attention", x=x, w=wt, b=b, y=run(nodes, {"x": x, "w": wt, "b": b}))
+
+os.makedirs(OUT, exist_ok=True)
+data = np.concatenate(blob).astype("<f4")
+data.tofile(os.path.join(OUT, "packed_tail.bin"))
+with open(os.path.join(OUT, "packed_tail.json"), "w") as fh:
+    json.dump(cases, fh, indent=0, sort_keys=True)
+print(f"{len(cases)} cases, {data.size * 4 / 1024:.0f} KiB")
