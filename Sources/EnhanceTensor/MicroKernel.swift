@@ -111,7 +111,9 @@ func microKernel<S: KernelShape>(_ shape: S.Type, _ a: UnsafePointer<Float>, _ b
 /// `a + aOffsets[s]` (`[rows][lda]`, 16 used), `B_s` `[16][16]` at `b + 256·s`, `C` rows `ldc` floats
 /// apart (channel-packed pixels of one 16-channel group), `rows` the channel-packed shape's
 /// (``KernelISA/tileShape``); the sums stay in registers across the `segments` (`bOffsets`: `256·s`);
-/// `accumulate` adds to `C`. The block of ``PackedPointwise``.
+/// `accumulate` adds to `C`. The block of ``PackedPointwise``, inlined so that constant strides
+/// reach the micro-kernel's addressing.
+@inline(__always)
 func packedBlock(_ isa: KernelISA, _ a: UnsafePointer<Float>, lda: Int, aOffsets: UnsafePointer<Int>,
                  _ b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>, segments: Int,
                  _ c: UnsafeMutablePointer<Float>, ldc: Int = 16, accumulate: Bool) {

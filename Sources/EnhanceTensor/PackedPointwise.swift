@@ -96,14 +96,29 @@ enum PackedPointwise {
                         (scratch + (s * rows + p - p0) * 16).update(from: from, count: 16)
                     } } }
                 }
+                /// One block, its strides constant where they take the values of a plain, unshuffled or
+                /// shuffled 1×1 (a runtime stride costs the micro-kernel's addressing registers).
+                @inline(__always) func block(_ a: UnsafePointer<Float>, _ aOffsets: UnsafePointer<Int>,
+                                             _ b: UnsafePointer<Float>, _ segments: Int,
+                                             _ c: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
+                    let o = bs.baseAddress!
+                    switch (lda, ldc) {
+                    case (16, 16): packedBlock(isa, a, lda: 16, aOffsets: aOffsets, b, bOffsets: o, segments: segments,
+                                               c, ldc: 16, accumulate: accumulate)
+                    case (32, 16): packedBlock(isa, a, lda: 32, aOffsets: aOffsets, b, bOffsets: o, segments: segments,
+                                               c, ldc: 16, accumulate: accumulate)
+                    case (16, 32): packedBlock(isa, a, lda: 16, aOffsets: aOffsets, b, bOffsets: o, segments: segments,
+                                               c, ldc: 32, accumulate: accumulate)
+                    default: packedBlock(isa, a, lda: lda, aOffsets: aOffsets, b, bOffsets: o, segments: segments, c,
+                                         ldc: ldc, accumulate: accumulate)
+                    }
+                }
                 for q in 0..<k / 16 {
                     let w = weights + q * segments * 256, o = outLine(q, line)
                     for (r, run) in runs.enumerated() {
                         for blk in b0..<full {
-                            packedBlock(isa, run.base + aLine + blk * rows * lda, lda: lda,
-                                        aOffsets: offsets.baseAddress! + run.first, w + run.first * 256,
-                                        bOffsets: bs.baseAddress!, segments: run.count,
-                                        out + o + blk * rows * ldc, ldc: ldc, accumulate: r > 0)
+                            block(run.base + aLine + blk * rows * lda, offsets.baseAddress! + run.first,
+                                  w + run.first * 256, run.count, out + o + blk * rows * ldc, r > 0)
                         }
                     }
                     if tail {

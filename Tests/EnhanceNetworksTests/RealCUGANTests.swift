@@ -33,6 +33,22 @@ final class RealCUGANTests: XCTestCase {
         }
     }
 
+    /// A compact-kernel blend keeps every conv on CHW paths (F(4×4) on planes, rounding otherwise
+    /// than the packed F(6×6)): at α = 0 and 1 (both ends the same model) it is spandrel's output
+    /// too, as the packed path is.
+    func testCHWPathOfACompactKernelBlendMatchesSpandrel() throws {
+        let (x, expected) = try Fixture.io("realcugan_x2")
+        let m = try LoadedModel(stateDict: Fixture.safetensors("realcugan_x2.weights.safetensors"), name: "x2")
+        XCTAssertTrue(m.network.layers.contains { $0.layout == .packed16 })
+        let pool = ThreadPool(threads: 2), packed = try m.network.forward(x, pool: pool, cancel: nil)
+        let blender = try ModelBlender(psnr: m, gan: m, compactKernels: true)
+        for alpha: Float in [0, 1] {
+            let y = try blender.network(alpha: alpha).forward(x, pool: pool, cancel: nil)
+            XCTAssertNotEqual(y, packed, "α=\(alpha): the same path as the packed build")
+            XCTAssertLessThan(PLKSRTests.errorOverRange(y, expected), 1e-4, "α=\(alpha)")
+        }
+    }
+
     /// The receptive radius covers the reference's own reflect padding (how far the unpadded convs
     /// reach: 18 px for 2×, 14 for 3×, 19 for 4×); tiles start on multiples of the stride-2
     /// levels' multiple, and windows of any side are taken (the network pads them to it as the

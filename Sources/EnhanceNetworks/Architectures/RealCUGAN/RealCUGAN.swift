@@ -13,7 +13,10 @@ import EnhanceTensor
 /// Blocks (``UNetConv``): two valid 3×3 convs with LeakyReLU(0.1), optionally a squeeze-excitation
 /// block `seblock` (global average pool, 1×1 conv, ReLU, 1×1 conv, sigmoid, scale). Stride-2 2×2
 /// convs run as a pixel unshuffle and a 1×1 conv; transposed convs as a conv, a pixel shuffle and
-/// a crop (``TransposedConv``), both exactly.
+/// a crop (``TransposedConv``), both exactly. The U-Nets run channel-packed (``TensorLayout/packed16``,
+/// unless a compact-kernel blend forbids it): valid 3×3 convs by the unpadded F(6×6), the RGB-input
+/// convs straight to packed, the 2×2 convs as 1×1 packed convs that read the unshuffled input or write
+/// the shuffled output in place; only the 3-channel ends (and 4×'s `conv_final`) run CHW.
 ///
 /// **Tiles.** Tiles start on multiples of ``Config/inputMultiple`` (2; 4 for 3×, whose `unet2` runs
 /// at 3× with two stride-2 levels) so that every tile's stride-2 grid lines up with the whole
