@@ -7,8 +7,8 @@ extension Conv2D {
     }
 
     /// The convolution on channel-packed tensors (``Packed16``) by Winograd F(6×6, 3×3), or for 1×1
-    /// by ``PackedPointwise``: inputs, residual and result are packed. `isa` other than
-    /// ``KernelISA/compiled`` (tests) runs that variant's tile shape. The kernels are made on first use.
+    /// by ``PackedPointwise``: inputs, residual and result are packed. `isa` other than ``KernelISA/compiled`` (tests) runs that
+    /// variant's tile shape. The F(6×6) kernels are made on first use.
     func packed16(_ inputs: [Tensor], activation: Activation, outputScale: Float, residual: Tensor?,
                   pool: ThreadPool, isa: KernelISA) -> Tensor {
         if kernelSize == 1 {
