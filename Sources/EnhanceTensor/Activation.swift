@@ -26,14 +26,9 @@ public enum Activation: Sendable, Equatable {
     case tanh
     /// `x · tanh(ln(1 + eˣ))` (Mish).
     case mish
-    /// `(x + r) · (σ(x) − ½)` with `r` the convolution's residual, which the gate consumes (it is
-    /// not added again; without one, `r` = 0): SPAN's parameter-free attention fused into its
-    /// block's last convolution. Convolution epilogues and ``activate(_:_:pool:)`` only (not
-    /// ``Linear``).
-    case residualGate
 
     /// Applies the activation to one value of channel `c` (scalar, evaluated in double precision
-    /// with libm: the oracle the vector code is tested against; ``residualGate`` with `r` = 0).
+    /// with libm: the oracle the vector code is tested against).
     public func apply(_ v: Float, channel c: Int) -> Float {
         let x = Double(v)
         switch self {
@@ -48,7 +43,6 @@ public enum Activation: Sendable, Equatable {
             return Float(0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x))))
         case .tanh: return Float(Foundation.tanh(x))
         case .mish: return Float(x * Foundation.tanh(x > 30 ? x : Foundation.log1p(Foundation.exp(x))))
-        case .residualGate: return Float(x * (1 / (1 + Foundation.exp(-x)) - 0.5))
         }
     }
 
@@ -68,7 +62,6 @@ public enum Activation: Sendable, Equatable {
         case .geluTanh: return (.smooth, .geluTanh, ones)
         case .tanh: return (.smooth, .tanh, ones)
         case .mish: return (.smooth, .mish, ones)
-        case .residualGate: return (.gate, .sigmoid, ones)
         }
     }
 }

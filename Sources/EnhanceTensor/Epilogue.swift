@@ -13,20 +13,14 @@ struct Epilogue {
     /// The smooth activation of mode ``Mode/smooth``.
     let smooth: SmoothActivation
     let scale: Float
-    /// Residual data (same shape and layout as the output) or nil.
+    /// Residual CHW plane data (same shape as the output) or nil.
     let residual: UnsafePointer<Float>?
 
     /// The activation's form: one test per 16 values picks it, so the piecewise-linear path costs
-    /// what it did before smooth activations existed. ``gate``: `(x + r)·(σ(x) − ½)` of the scaled
-    /// sum `x` and the residual `r` (``Activation/residualGate``), applied where the residual is.
-    enum Mode: UInt8 { case none, slope, smooth, gate }
+    /// what it did before smooth activations existed.
+    enum Mode: UInt8 { case none, slope, smooth }
 
-    /// `(x + r)·(σ(x) − ½)`.
-    @inline(__always)
-    static func gate(_ x: V, _ r: V) -> V { (x + r) * (VectorMath.sigmoid(x) - 0.5) }
-
-    /// Bias, activation and scale for 16 values of channel `k` (a gate is applied by
-    /// ``store(_:_:_:valid:)``).
+    /// Bias, activation and scale for 16 values of channel `k`.
     @inline(__always)
     func apply(_ v: V, _ k: Int) -> V {
         var x = v + bias[k]
@@ -41,21 +35,10 @@ struct Epilogue {
     }
 
     /// Stores 16 consecutive outputs at `offset` of `dst` (channel-plane-row relative index),
-    /// adding the residual (or gating with it); only the first `valid` lanes are written (≤ 16).
+    /// adding the residual; only the first `valid` lanes are written (≤ 16).
     @inline(__always)
     func store(_ v: V, _ dst: UnsafeMutablePointer<Float>, _ offset: Int, valid: Int) {
-        if mode == .gate {
-            var r = V()
-            if let res = residual {
-                if valid >= 16 { r = UnsafeRawPointer(res + offset).loadUnaligned(as: V.self) } else {
-                    for l in 0..<max(0, valid) { r[l] = res[offset + l] }
-                }
-            }
-            let g = Self.gate(v, r)
-            if valid >= 16 { UnsafeMutableRawPointer(dst + offset).storeBytes(of: g, as: V.self) } else {
-                for l in 0..<max(0, valid) { dst[offset + l] = g[l] }
-            }
-        } else if valid >= 16 {
+        if valid >= 16 {
             var x = v
             if let r = residual { x += UnsafeRawPointer(r + offset).loadUnaligned(as: V.self) }
             UnsafeMutableRawPointer(dst + offset).storeBytes(of: x, as: V.self)
@@ -74,8 +57,8 @@ extension Epilogue {
         UnsafeRawPointer(p + 16 * group).loadUnaligned(as: V.self)
     }
 
-    /// `act(v + bias) · scale (+ residual, or gated with it)` for one packed pixel (16 channels,
-    /// `bias`/`slope` theirs) stored at `offset` of `dst`.
+    /// `act(v + bias) · scale (+ residual)` for one packed pixel (16 channels, `bias`/`slope` theirs)
+    /// stored at `offset` of `dst`.
     @inline(__always)
     func storePacked(_ v: V, bias: V, slope: V, _ dst: UnsafeMutablePointer<Float>, _ offset: Int) {
         var x = v + bias
@@ -85,11 +68,7 @@ extension Epilogue {
             x = smooth.apply(x)
         }
         if scale != 1 { x *= scale }
-        if mode == .gate {
-            x = Self.gate(x, residual.map { UnsafeRawPointer($0 + offset).loadUnaligned(as: V.self) } ?? V())
-        } else if let r = residual {
-            x += UnsafeRawPointer(r + offset).loadUnaligned(as: V.self)
-        }
+        if let r = residual { x += UnsafeRawPointer(r + offset).loadUnaligned(as: V.self) }
         UnsafeMutableRawPointer(dst + offset).storeBytes(of: x, as: V.self)
     }
 }

@@ -101,7 +101,6 @@ extension Linear {
     /// `body` with the padded bias and `activation`'s form for ``runBlock``.
     func withEpilogue<R>(_ activation: Activation, _ body: (LinearEpilogue) -> R) -> R {
         let form = activation.epilogueForm(outFeatures)
-        precondition(form.mode != .gate, "Linear: the residual gate is a convolution epilogue")
         let slopes = form.slopes + [Float](repeating: 1, count: nPad - outFeatures)
         return paddedBias.withUnsafeBufferPointer { b in slopes.withUnsafeBufferPointer { s in
             body(LinearEpilogue(bias: b.baseAddress!, slopes: s.baseAddress!, mode: form.mode, smooth: form.smooth))

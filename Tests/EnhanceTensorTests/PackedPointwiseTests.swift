@@ -63,29 +63,4 @@ final class PackedPointwiseTests: XCTestCase {
             XCTAssertEqual(y.data, want, c)
         }
     }
-
-    /// SPAN's attention `(o + x)·(σ(o) − ½)` fused into the 3×3 conv's epilogue (``Activation/residualGate``
-    /// with the input as residual), CHW and packed16 (every ISA's tile shape), against onnxruntime.
-    func testResidualGateEpilogueMatchesOnnxruntime() {
-        let c = "span_attention", x = fx.tensor(c, "x"), want = fx.values(c, "y")
-        let (w, b) = (fx.values(c, "w"), fx.values(c, "b"))
-        let tol: Float = 2e-4 * peak(want)
-        let chw = Conv2D(weight: w, bias: b, inChannels: 16, outChannels: 16, kernelSize: 3)
-        assertClose(chw(x, activation: .residualGate, residual: x, pool: pool).data, want, rtol: 2e-4, atol: tol,
-                    "CHW")
-        let direct = chw.run([x], activation: .residualGate, outputScale: 1, residual: x, pool: pool,
-                             algorithm: .direct)
-        assertClose(direct.data, want, rtol: 1e-5, atol: 1e-5 * peak(want), "CHW direct")
-        let packed = Conv2D(weight: w, bias: b, inChannels: 16, outChannels: 16, kernelSize: 3, layout: .packed16)
-        let px = Packed16.pack(x, pool: pool)
-        for isa in KernelISA.allCases {
-            let y = packed.packed16([px], activation: .residualGate, outputScale: 1, residual: px, pool: pool, isa: isa)
-            assertClose(Packed16.unpack(y, pool: pool).data, want, rtol: 2e-4, atol: tol, "packed16 \(isa)")
-        }
-        // Without a residual the gate is x·(σ(x) − ½), as the scalar oracle.
-        let plain = chw.reference([x], activation: .identity, outputScale: 1, residual: nil, pool: pool)
-        let gated = activate(plain, .residualGate, pool: pool)
-        assertClose(gated.data, plain.data.map { Activation.residualGate.apply($0, channel: 0) }, rtol: 1e-6,
-                    atol: 1e-6)
-    }
 }

@@ -2,9 +2,8 @@ import EnhanceCheckpoints
 import EnhanceTensor
 
 extension SPAN {
-    /// `SPAB`: three `Conv3XC`s (`c1_r`, `c2_r`, `c3_r`) with SiLU after the first two, then the
-    /// parameter-free attention `(c3 + x) · (σ(c3) − ½)`, all fused into the convs' epilogues (the
-    /// attention as ``Activation/residualGate`` of `c3_r` with the block input as residual).
+    /// `SPAB`: three `Conv3XC`s (`c1_r`, `c2_r`, `c3_r`) with SiLU after the first two (fused into
+    /// their epilogues), then the parameter-free attention `(c3 + x) · (σ(c3) − ½)`.
     struct SPAB {
         let c1, c2, c3: Conv
 
@@ -19,9 +18,42 @@ extension SPAN {
         /// layout of `x`.
         func callAsFunction(_ x: Tensor, pool: ThreadPool) -> (out: Tensor, first: Tensor) {
             let a1 = c1(x, activation: .silu, pool: pool)
-            let out = c3(c2(a1, activation: .silu, pool: pool), activation: .residualGate, residual: x, pool: pool)
-            return (out, a1)
+            let o3 = c3(c2(a1, activation: .silu, pool: pool), pool: pool)
+            return (SPAN.attention(o3, x, pool: pool), a1)
         }
+    }
+
+    /// `(o3 + x) · (σ(o3) − ½)` element-wise (same shape and layout), in one pass spread over `pool`.
+    static func attention(_ o3: Tensor, _ x: Tensor, pool: ThreadPool) -> Tensor {
+        precondition(o3.channels == x.channels && o3.height == x.height && o3.width == x.width,
+                     "SPAN attention: shape mismatch")
+        x.require(o3.layout, "SPAN attention")
+        let n = o3.data.count, chunk = 1 << 14
+        let data = [Float](unsafeUninitializedCapacity: n) { out, count in
+            count = n
+            o3.data.withUnsafeBufferPointer { a in x.data.withUnsafeBufferPointer { b in
+                let (pa, pb, po) = (UnsafeRawPointer(a.baseAddress!), UnsafeRawPointer(b.baseAddress!),
+                                    UnsafeMutableRawPointer(out.baseAddress!))
+                pool.parallelFor((n + chunk - 1) / chunk) { c in
+                    var i = c * chunk
+                    let end = min(n, i + chunk)
+                    while i + 16 <= end {
+                        let v = pa.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+                        let r = pb.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+                        po.storeBytes(of: (v + r) * (VectorMath.sigmoid(v) - 0.5), toByteOffset: 4 * i,
+                                      as: SIMD16<Float>.self)
+                        i += 16
+                    }
+                    if i < end {
+                        var v = SIMD16<Float>(), r = SIMD16<Float>()
+                        for l in 0..<(end - i) { (v[l], r[l]) = (a[i + l], b[i + l]) }
+                        let g = (v + r) * (VectorMath.sigmoid(v) - 0.5)
+                        for l in 0..<(end - i) { out[i + l] = g[l] }
+                    }
+                }
+            } }
+        }
+        return Tensor(channels: o3.channels, height: o3.height, width: o3.width, data: data, layout: o3.layout)
     }
 
     /// The whole network. The trunk (`conv_1`'s output to `conv_2`) and `conv_cat` (1×1, over the four
