@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """Builds onnxruntime oracle fixtures for the channel-packed tail ops of EnhanceTensor: the packed
-1×1 convolution over concatenated inputs (with activation, scale and residual), the packed pixel
-shuffle to CHW (DepthToSpace, CRD = PyTorch's pixel_shuffle), and SPAN's attention
-``(o + x)·(σ(o) − ½)`` of a 3×3 conv's output ``o`` and its input ``x``.
+1×1 convolution over concatenated inputs (with activation, scale and residual) and the packed
+pixel shuffle to CHW (DepthToSpace, CRD = PyTorch's pixel_shuffle).
 
 Same format as make_op_fixtures.py, in ``Tests/EnhanceTensorTests/Fixtures/packed_tail.{bin,json}``.
 Run from the repository root:
@@ -73,13 +72,6 @@ for name, ins, k, (h, w) in [("pw_cat", (16, 16), 48, (5, 13)), ("pw_32", (32,),
 for r, c, h, w in [(4, 48, 5, 7), (2, 32, 3, 5), (3, 144, 3, 4)]:
     x = rand(1, c, h, w)
     store(f"shuffle_{r}", {"r": r}, x=x, y=run([N("DepthToSpace", ["x"], blocksize=r, mode="CRD")], {"x": x}))
-
-# 3. SPAN's attention on a 3×3 conv (16 → 16, 6×17): o = conv(x) + b, y = (o + x)·(σ(o) − ½).
-x = rand(1, 16, 6, 17, scale=2)
-wt, b = rand(16, 16, 3, 3, scale=2 / (16 * 9) ** 0.5), rand(16, scale=0.3)
-nodes = [N("Conv", ["x", "w", "b"], ["o"], pads=[1] * 4), N("Add", ["o", "x"], ["s"]), N("Sigmoid", ["o"], ["g"]),
-         scalar("half", 0.5), N("Sub", ["g", "half"], ["g2"]), N("Mul", ["s", "g2"], ["y"])]
-store("span_attention", x=x, w=wt, b=b, y=run(nodes, {"x": x, "w": wt, "b": b}))
 
 os.makedirs(OUT, exist_ok=True)
 data = np.concatenate(blob).astype("<f4")
