@@ -10,42 +10,12 @@ Run from the repository root:
 
     /tmp/enh-oracles-venv/bin/python scripts/oracles/make_op_fixtures.py
 """
-import json
-import os
 import numpy as np
-import onnx
 from onnx import helper, TensorProto
-import onnxruntime as ort
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "EnhanceTensorTests", "Fixtures")
+from op_fixture_format import F, N, run, store, write
+
 rng = np.random.default_rng(20261207)
-F = np.float32
-blob, cases = [], {}
-
-
-def store(case, attrs=None, **tensors):
-    entry = {"tensors": {}, "attrs": attrs or {}}
-    for k, v in tensors.items():
-        v = np.ascontiguousarray(v, dtype=F)
-        entry["tensors"][k] = [sum(b.size for b in blob), list(v.shape)]
-        blob.append(v.ravel())
-    cases[case] = entry
-
-
-def run(nodes, inputs, opset=21):
-    """Runs nodes (output 'y') on the named numpy inputs; returns y."""
-    vi = [helper.make_tensor_value_info(k, TensorProto.FLOAT, list(v.shape)) for k, v in inputs.items()]
-    out = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
-    g = helper.make_graph(nodes, "op", vi, [out])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
-    m.ir_version = 10
-    # (no onnx.checker: the output shape is left open for onnxruntime to infer)
-    s = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
-    return s.run(None, {k: v.astype(F) for k, v in inputs.items()})[0]
-
-
-def N(op, ins, outs=("y",), **kw):
-    return helper.make_node(op, list(ins), list(outs), **kw)
 
 
 def const(name, arr, dtype=TensorProto.INT64):
@@ -251,9 +221,4 @@ store("convtranspose_2x2_stride2", x=xt2, w=wt2, b=bt2,
 xs = rand(1, 16, 6, 10)
 store("space_to_depth", x=xs, y=run([N("SpaceToDepth", ["x"], blocksize=2)], {"x": xs}))
 
-os.makedirs(OUT, exist_ok=True)
-data = np.concatenate(blob).astype("<f4")
-data.tofile(os.path.join(OUT, "ops.bin"))
-with open(os.path.join(OUT, "ops.json"), "w") as fh:
-    json.dump(cases, fh, indent=0, sort_keys=True)
-print(f"{len(cases)} cases, {data.size * 4 / 1024:.0f} KiB")
+write("ops")

@@ -8,40 +8,12 @@ Run from the repository root:
 
     /tmp/enh-oracles-venv/bin/python scripts/oracles/make_packed_tail_fixtures.py
 """
-import json
-import os
 import numpy as np
-import onnx
 from onnx import helper, TensorProto
-import onnxruntime as ort
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "EnhanceTensorTests", "Fixtures")
+from op_fixture_format import F, N, run, store, write
+
 rng = np.random.default_rng(20261208)
-F = np.float32
-blob, cases = [], {}
-
-
-def store(case, attrs=None, **tensors):
-    entry = {"tensors": {}, "attrs": attrs or {}}
-    for k, v in tensors.items():
-        v = np.ascontiguousarray(v, dtype=F)
-        entry["tensors"][k] = [sum(b.size for b in blob), list(v.shape)]
-        blob.append(v.ravel())
-    cases[case] = entry
-
-
-def run(nodes, inputs):
-    """Runs nodes (output 'y') on the named numpy inputs with onnxruntime; returns y."""
-    vi = [helper.make_tensor_value_info(k, TensorProto.FLOAT, list(v.shape)) for k, v in inputs.items()]
-    out = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
-    m = helper.make_model(helper.make_graph(nodes, "op", vi, [out]), opset_imports=[helper.make_opsetid("", 21)])
-    m.ir_version = 10
-    s = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
-    return s.run(None, {k: v.astype(F) for k, v in inputs.items()})[0]
-
-
-def N(op, ins, outs=("y",), **kw):
-    return helper.make_node(op, list(ins), list(outs), **kw)
 
 
 def scalar(name, v):
@@ -73,9 +45,4 @@ for r, c, h, w in [(4, 48, 5, 7), (2, 32, 3, 5), (3, 144, 3, 4)]:
     x = rand(1, c, h, w)
     store(f"shuffle_{r}", {"r": r}, x=x, y=run([N("DepthToSpace", ["x"], blocksize=r, mode="CRD")], {"x": x}))
 
-os.makedirs(OUT, exist_ok=True)
-data = np.concatenate(blob).astype("<f4")
-data.tofile(os.path.join(OUT, "packed_tail.bin"))
-with open(os.path.join(OUT, "packed_tail.json"), "w") as fh:
-    json.dump(cases, fh, indent=0, sort_keys=True)
-print(f"{len(cases)} cases, {data.size * 4 / 1024:.0f} KiB")
+write("packed_tail")
