@@ -55,10 +55,11 @@ extension Upscaler {
     /// quadratic through the blend's first passes at α = 0, ½ and 1, evaluated at α, value by value
     /// (``ImageStatistics/combined(_:)``), so that a new α costs no pass of its own: the statistics
     /// of a weight blend change smoothly with α, and README gives the measured distance to the
-    /// blend's own pass. `node` supplies a node's pass, given its α and upscaler (a cache: the
-    /// TUI's), else each is made here.
+    /// blend's own pass. `node` supplies a node's pass, given its α and a maker of its upscaler (a
+    /// cache: the TUI's, which makes the upscaler only for a pass it lacks), else each is made here.
     public func statistics(of source: some PixelSource, cancel: CancellationToken? = nil,
-                           node: ((Float, Upscaler) throws -> ImageStatistics?)? = nil) throws -> ImageStatistics? {
+                           node: ((Float, () throws -> Upscaler) throws -> ImageStatistics?)? = nil)
+        throws -> ImageStatistics? {
         guard interpolatesStatistics, let (pair, alpha) = blend else {
             return try firstPass(of: source, cancel: cancel)
         }
@@ -67,8 +68,8 @@ extension Upscaler {
         for (i, a) in nodes.enumerated() {
             var weight = 1.0
             for (j, b) in nodes.enumerated() where j != i { weight *= (t - Double(b)) / Double(a - b) }
-            let u = try Upscaler(.blend(pair, alpha: a), options: options)
-            let made = try node.map { try $0(a, u) } ?? u.firstPass(of: source, cancel: cancel)
+            let make = { try Upscaler(.blend(pair, alpha: a), options: self.options) }
+            let made = try node.map { try $0(a, make) } ?? make().firstPass(of: source, cancel: cancel)
             guard let made else { throw NetworkError("statistics", "no first pass at α \(a)") }
             terms.append((weight, made))
         }

@@ -25,7 +25,7 @@ extension UpscalerEngine {
         return try kept(image, method == .psnr ? 0 : method == .gan ? 1 : alpha) {
             try u.statistics(of: image, cancel: cancel) { a, node in
                 try cancel.check()
-                return try self.kept(image, a) { try node.statistics(of: image, cancel: nodeCancel) }
+                return try self.kept(image, a) { try node().statistics(of: image, cancel: nodeCancel) }
             }
         }
     }
