@@ -8,8 +8,9 @@ import CVectorISA
 /// a chunk of ``tiles(_:)`` tiles (8; 12 on AVX2). Its transforms go to `V` (`[64][tiles][cIn]`),
 /// the 64 per-point products `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64]` × blocks of 32 output channels, the
 /// last 16 wide when `K` is an odd multiple of 16, each `[cIn][width]`) run on the tile shape of
-/// ``KernelISA``, and `M` (`[64][16][K]`) is transformed back with the fused epilogue. F(6×6) multiplies 1.78 times per
-/// output against F(4×4)'s 2.25; its transform constants (up to 32 and 1/90) round more coarsely.
+/// ``KernelISA``, and `M` (`[64][16][K]`) is transformed back with the fused epilogue. F(6×6)
+/// multiplies 1.78 times per output against F(4×4)'s 2.25; its transform constants (up to 32 and
+/// 1/90) round more coarsely.
 enum TileWinograd {
     typealias V = SIMD16<Float>
     typealias Row = (V, V, V, V, V, V, V, V)
