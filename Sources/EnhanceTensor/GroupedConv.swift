@@ -53,11 +53,18 @@ extension Conv2D {
 
     /// This convolution (``inChannels`` = ``outChannels`` = `c`) on channels `0..<c` of `x`, the
     /// other channels passed through unchanged: a partial large-kernel convolution,
-    /// `cat(conv(x[:, :c]), x[:, c:])`. CHW.
+    /// `cat(conv(x[:, :c]), x[:, c:])`. CHW, or ``TensorLayout/packed16`` for a CHW convolution whose
+    /// `c` is a multiple of 16 (its leading groups are unpacked, convolved and packed back).
     public func callAsFunction(leadingChannelsOf x: Tensor, activation: Activation = .identity,
                                pool: ThreadPool) -> Tensor {
-        x.require(.chw, "Conv2D(leadingChannelsOf:)")
         precondition(inChannels == outChannels && x.channels >= inChannels, "Conv2D: partial conv needs c → c ≤ C")
+        if x.layout == .packed16 {
+            // The leading channels are whole 16-channel groups: unpacked, convolved in CHW, packed back.
+            precondition(layout == .chw && inChannels % 16 == 0, "Conv2D: packed partial conv needs 16·n CHW channels")
+            let head = Packed16.pack(self(Packed16.unpack(x.channels(0..<inChannels), pool: pool),
+                                          activation: activation, pool: pool), pool: pool)
+            return x.channels == inChannels ? head : concatChannels([head, x.channels(inChannels..<x.channels)])
+        }
         let head = self(x.channels(0..<inChannels), activation: activation, pool: pool)
         if x.channels == inChannels { return head }
         return concatChannels([head, x.channels(inChannels..<x.channels)])

@@ -86,24 +86,24 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: [Float], bias: [Float], 
 
 /// Each channel group's mean and (biased) variance over a CHW tensor's `C/G·H·W` values, the
 /// statistics ``groupNorm(_:groups:weight:bias:eps:pool:)`` normalises by: `groups` means, then
-/// `groups` variances. Two-pass, accumulated in double.
+/// `groups` variances. Two-pass, accumulated in double. CHW or ``TensorLayout/packed16``.
 public func groupMoments(_ x: Tensor, groups: Int, pool: ThreadPool? = nil) -> [Double] {
-    x.require(.chw, "groupMoments")
     let c = x.channels, per = c / max(groups, 1)
     precondition(groups >= 1 && c % groups == 0, "groupNorm: \(groups) groups do not divide \(c) channels")
     let n = Double(per * x.planeSize)
-    let sums = channelSums(x, centres: nil, pool: pool)
+    let channelSums = x.layout == .packed16 ? packedChannelSums : EnhanceTensor.channelSums
+    let sums = channelSums(x, nil, pool)
     let means = (0..<groups).map { g in sums[(g * per)..<((g + 1) * per)].reduce(0) { $0 + $1.0 } / n }
-    let centred = channelSums(x, centres: (0..<c).map { means[$0 / per] }, pool: pool)
+    let centred = channelSums(x, (0..<c).map { means[$0 / per] }, pool)
     return means + (0..<groups).map { g in centred[(g * per)..<((g + 1) * per)].reduce(0) { $0 + $1.1 } / n }
 }
 
-/// Group normalisation (CHW) by given statistics: `moments` holds G group means then G variances
-/// (``groupMoments(_:groups:pool:)``, of this map or another: a whole image's, replayed on a
-/// tile); each channel becomes `(x − mean) / √(variance + eps) · weight[c] + bias[c]`.
+/// Group normalisation by given statistics (CHW or ``TensorLayout/packed16``, the result in `x`'s
+/// layout): `moments` holds G group means then G variances (``groupMoments(_:groups:pool:)``, of
+/// this map or another: a whole image's, replayed on a tile); each channel becomes
+/// `(x − mean) / √(variance + eps) · weight[c] + bias[c]`.
 public func groupNorm(_ x: Tensor, moments: [Double], weight: [Float], bias: [Float], eps: Float = 1e-5,
                       pool: ThreadPool? = nil) -> Tensor {
-    x.require(.chw, "groupNorm")
     let c = x.channels, groups = moments.count / 2
     precondition(groups >= 1 && moments.count == 2 * groups && c % groups == 0,
                  "groupNorm: \(moments.count) moments for \(c) channels")
@@ -117,9 +117,14 @@ public func groupNorm(_ x: Tensor, moments: [Double], weight: [Float], bias: [Fl
             shift[ch] = Float(Double(bias[ch]) - mean * rstd * Double(weight[ch]))
         }
     }
+    let packed = x.layout == .packed16
     return scale.withUnsafeBufferPointer { sc in shift.withUnsafeBufferPointer { sh in
-        mapVectors(x, pool: pool) { v, ch, dst, i, valid in
-            let y = v * sc[ch] + sh[ch]
+        mapVectors(x, pool: pool) { v, unit, dst, i, valid in
+            // CHW: `unit` is the channel; packed16: the 16-channel group, one channel per lane.
+            let y = packed
+                ? v * UnsafeRawPointer(sc.baseAddress! + 16 * unit).loadUnaligned(as: SIMD16<Float>.self)
+                    + UnsafeRawPointer(sh.baseAddress! + 16 * unit).loadUnaligned(as: SIMD16<Float>.self)
+                : v * sc[unit] + sh[unit]
             if valid == 16 {
                 UnsafeMutableRawPointer(dst + i).storeBytes(of: y, as: SIMD16<Float>.self)
             } else {
@@ -139,24 +144,39 @@ public func globalAveragePool(_ x: Tensor, pool: ThreadPool? = nil) -> Tensor {
                   data: channelSums(x, centres: nil, pool: pool).map { Float($0.0 / n) })
 }
 
-/// ``globalAveragePool(_:pool:)`` of a packed tensor: each 16-channel group's pixel vectors summed in
-/// runs of 1024 (float), the runs in double.
+/// ``globalAveragePool(_:pool:)`` of a packed tensor.
 private func packedChannelMeans(_ x: Tensor, count n: Double, pool: ThreadPool?) -> Tensor {
+    Tensor(channels: x.channels, height: 1, width: 1,
+           data: packedChannelSums(x, centres: nil, pool: pool).map { Float($0.0 / n) })
+}
+
+/// ``channelSums(_:centres:pool:)`` of a ``TensorLayout/packed16`` tensor: each 16-channel group's
+/// pixel vectors (16 channels at once) summed in runs of 1024 (float), the runs in double.
+func packedChannelSums(_ x: Tensor, centres m: [Double]?, pool: ThreadPool?) -> [(Double, Double)] {
+    x.require(.packed16, "packedChannelSums")
     let plane = x.planeSize, groups = x.channels / 16
-    var means = [Float](repeating: 0, count: x.channels)
-    x.data.withUnsafeBufferPointer { src in means.withUnsafeMutableBufferPointer { out in
+    var out = [(Double, Double)](repeating: (0, 0), count: x.channels)
+    x.data.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { res in
         func group(_ g: Int) {
             let p = UnsafeRawPointer(src.baseAddress! + g * plane * 16)
-            var total = [Double](repeating: 0, count: 16), i = 0
+            var centre = SIMD16<Float>()
+            if let m { for l in 0..<16 { centre[l] = Float(m[16 * g + l]) } }
+            var t1 = SIMD16<Double>(), t2 = SIMD16<Double>(), i = 0
             while i < plane {
                 let end = min(plane, i + 1024)
-                var a = SIMD16<Float>()
-                while i < end { a += p.loadUnaligned(fromByteOffset: 64 * i, as: SIMD16<Float>.self); i += 1 }
-                for l in 0..<16 { total[l] += Double(a[l]) }
+                var a = SIMD16<Float>(), b = SIMD16<Float>()
+                while i < end {
+                    let v = p.loadUnaligned(fromByteOffset: 64 * i, as: SIMD16<Float>.self)
+                    a += v
+                    if m != nil { let d = v - centre; b.addProduct(d, d) }
+                    i += 1
+                }
+                t1 += SIMD16<Double>(a)
+                t2 += SIMD16<Double>(b)
             }
-            for l in 0..<16 { out[16 * g + l] = Float(total[l] / n) }
+            for l in 0..<16 { res[16 * g + l] = (t1[l], t2[l]) }
         }
         spread(groups, over: pool, group)
     } }
-    return Tensor(channels: x.channels, height: 1, width: 1, data: means)
+    return out
 }

@@ -22,6 +22,7 @@ final class PLKSRTests: XCTestCase {
         ("realplksr_x3_dysample_ln_noea", "RealPLKSR", 3, ["layer_norm": 1, "dysample": 1, "use_ea": 0,
                                                            "split_channels": 4]),
         ("realplksr_x1_dysample", "RealPLKSR", 1, ["n_blocks": 1, "dysample": 1]),
+        ("realplksr_x2_packed", "RealPLKSR", 2, ["dim": 32, "n_blocks": 1, "split_channels": 16, "layer_norm": 0]),
     ]
 
     /// Max |a − b| over the range of `b`.
@@ -54,6 +55,17 @@ final class PLKSRTests: XCTestCase {
                 XCTAssertLessThanOrEqual(levels, 1, "\(name).\(ext)")
             }
         }
+    }
+
+    /// A trunk whose partial conv takes whole 16-channel groups runs channel-packed (the fixture above
+    /// checks it against spandrel); others, and the LayerNorm variant, run CHW.
+    func testTrunkLayoutFollowsThePartialChannels() throws {
+        func layout(_ name: String) throws -> TensorLayout? {
+            try model(name).layers.first { $0.name == "feats.1.channel_mixer.0" }?.layout
+        }
+        XCTAssertEqual(try layout("realplksr_x2_packed"), .packed16)
+        XCTAssertEqual(try layout("realplksr_x4"), .chw)
+        XCTAssertEqual(try layout("realplksr_x4_ln"), .chw)
     }
 
     /// DySample runs in strips of input rows: any strip height gives the whole-tail result.
@@ -112,7 +124,7 @@ final class PLKSRTests: XCTestCase {
     /// the model, differ), and the upscaler's output does not depend on its tiles
     /// (``assertWholeImageStatistics``). The LayerNorm variant has no such statistics.
     func testGroupNormStatisticsComeFromTheWholeImage() throws {
-        for name in ["realplksr_x4", "realplksr_x2_dysample"] {
+        for name in ["realplksr_x4", "realplksr_x2_dysample", "realplksr_x2_packed"] {
             let x = randomTensor(channels: 3, height: 30, width: 28, seed: 9)
             let m = try LoadedModel(stateDict: Fixture.safetensors(name + ".weights.safetensors"), name: name)
             try assertWholeImageStatistics(m, x, tile: 10, minimum: 1e-3, name)

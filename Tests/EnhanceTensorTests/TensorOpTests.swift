@@ -79,6 +79,28 @@ final class TensorOpTests: XCTestCase {
         assertClose(conv(leadingChannelsOf: x, pool: pool).data, want, atol: 1e-5 * peak(want))
     }
 
+    /// The partial conv and GroupNorm on channel-packed maps (RealPLKSR's packed trunk), against the
+    /// same onnxruntime outputs as CHW: GroupNorm groups of half a packed group and of a whole one.
+    func testPartialConvAndGroupNormPacked16() {
+        let c = "conv_partial16of32", x = fx.tensor(c, "x"), xp = Packed16.pack(x, pool: pool)
+        let conv = Conv2D(weight: fx.values(c, "w"), bias: fx.values(c, "b"), inChannels: 16, outChannels: 16,
+                          kernelSize: 5)
+        var want = fx.values(c, "y")
+        let y = conv(leadingChannelsOf: xp, pool: pool)
+        XCTAssertEqual(y.layout, .packed16)
+        assertClose(Packed16.unpack(y, pool: pool).data, want, atol: 1e-5 * peak(want), c)
+        for groups in [4, 2] {
+            let g = "groupnorm32_g\(groups)"
+            want = fx.values(g, "y")
+            XCTAssertEqual(fx.attr(g, "groups"), groups)
+            let n = groupNorm(xp, groups: groups, weight: fx.values(g, "g"), bias: fx.values(g, "b"), pool: pool)
+            XCTAssertEqual(n.layout, .packed16)
+            assertClose(Packed16.unpack(n, pool: pool).data, want, atol: 1e-5 * peak(want), g)
+            let chw = groupNorm(x, groups: groups, weight: fx.values(g, "g"), bias: fx.values(g, "b"), pool: pool)
+            assertClose(chw.data, want, atol: 1e-5 * peak(want), g + " CHW")
+        }
+    }
+
     func testNormalisationAndPooling() {
         var c = "layernorm_channels"
         var want = fx.values(c, "y")

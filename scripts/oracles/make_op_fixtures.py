@@ -221,4 +221,17 @@ store("convtranspose_2x2_stride2", x=xt2, w=wt2, b=bt2,
 xs = rand(1, 16, 6, 10)
 store("space_to_depth", x=xs, y=run([N("SpaceToDepth", ["x"], blocksize=2)], {"x": xs}))
 
+# GroupNorm and a partial conv on 32 channels, which the tests also run channel-packed (16 per group):
+# GroupNorm with 4 groups of 8 (half a packed group each) and 2 of 16; a 5×5 16 → 16 conv on the
+# leading 16 channels.
+xq, gq, bq = rand(1, 32, 6, 11, scale=3) + 1, rand(32) + 1, rand(32)
+for groups in (4, 2):
+    store(f"groupnorm32_g{groups}", {"groups": groups}, x=xq, g=gq, b=bq,
+          y=run([N("GroupNormalization", ["x", "g", "b"], num_groups=groups, epsilon=1e-5)],
+                {"x": xq, "g": gq, "b": bq}))
+wq, bw = rand(16, 16, 5, 5, scale=0.2), rand(16)
+nodes = [N("Split", ["x", "sp"], ["h", "t"], axis=1), const("sp", [16, 16]),
+         N("Conv", ["h", "w", "b"], ["c"], pads=[2] * 4), N("Concat", ["c", "t"], axis=1)]
+store("conv_partial16of32", x=xq, w=wq, b=bw, y=run(nodes, {"x": xq, "w": wq, "b": bw}))
+
 write("ops")

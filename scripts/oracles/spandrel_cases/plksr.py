@@ -63,6 +63,13 @@ def realplksr_x1_dysample():
     return RealPLKSR(dim=8, n_blocks=1, upscaling_factor=1, kernel_size=5, split_ratio=0.25, dysample=True)
 
 
+@case("realplksr_x2_packed", size=(12, 10))
+def realplksr_x2_packed():
+    """dim 32 and split 0.5: the partial conv takes one whole 16-channel group, so Enhance runs the
+    trunk channel-packed; GroupNorm's 4 groups of 8 channels are half a packed group each."""
+    return RealPLKSR(dim=32, n_blocks=1, upscaling_factor=2, kernel_size=5, split_ratio=0.5)
+
+
 @case("realplksr_real", size=(64, 56), real_size=True)
 def realplksr_real():
     return RealPLKSR(dim=64, n_blocks=28, upscaling_factor=4, kernel_size=17, split_ratio=0.25)

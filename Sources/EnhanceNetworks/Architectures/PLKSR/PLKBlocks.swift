@@ -84,7 +84,7 @@ enum PLKBlocks {
 
 extension Conv {
     /// This `c → c` convolution on the first `c` channels of `x`, the rest passed through
-    /// (``Conv2D/callAsFunction(leadingChannelsOf:activation:pool:)``). CHW.
+    /// (``Conv2D/callAsFunction(leadingChannelsOf:activation:pool:)``). CHW or packed16.
     func callAsFunction(leadingChannelsOf x: Tensor, pool: ThreadPool) -> Tensor {
         op!(leadingChannelsOf: x, pool: pool)
     }
@@ -97,25 +97,30 @@ protocol PLKBlock: Sendable {
 }
 
 extension PLKBlocks {
-    /// `feats.0`, the blocks, then the ``Tail``: the whole network of either family.
+    /// `feats.0`, the blocks, then the ``Tail``: the whole network of either family. With `packed`
+    /// the blocks take and return ``TensorLayout/packed16`` maps (packed after `feats.0`, unpacked
+    /// before the tail); else CHW.
     final class Network: NetworkBody, @unchecked Sendable {
         let first: Conv
         let blocks: [any PLKBlock]
+        let packed: Bool
         let tail: Tail
 
-        init(first: Conv, blocks: [any PLKBlock], tail: Tail) {
-            (self.first, self.blocks, self.tail) = (first, blocks, tail)
+        init(first: Conv, blocks: [any PLKBlock], packed: Bool = false, tail: Tail) {
+            (self.first, self.blocks, self.packed, self.tail) = (first, blocks, packed, tail)
         }
 
         func forward(_ x: Tensor, pool: ThreadPool, cancel: CancellationToken?,
                      options: ForwardOptions) throws -> Tensor {
             let statistics = StatisticsPass(options.statistics)
             var h = first(x, pool: pool)
+            if packed { h = Packed16.pack(h, pool: pool) }
             for block in blocks {
                 try cancel.check()
                 h = try block(h, pool: pool, statistics: statistics)
             }
             try cancel.check()
+            if packed { h = Packed16.unpack(h, pool: pool) }
             try statistics.finish()
             return try tail(h, input: x, pool: pool, cancel: cancel, options: options)
         }

@@ -64,9 +64,14 @@ enum RealPLKSR: NetworkArchitecture {
     }
 
     static func makeNetwork(_ c: Config, _ s: Scope) throws -> any NetworkBody {
-        let feats = s["feats"]
+        let feats = s["feats"], d = c.dim
+        // The trunk runs channel-packed when its convs can and the partial conv takes whole 16-channel
+        // groups (RealPLKSR 64: 16); the LayerNorm variant normalises per pixel on CHW.
+        let packed = !c.layerNorm && c.partialChannels % 16 == 0
+            && s.packed16([(d, 2 * d, 3), (2 * d, d, 3), (d, d, 3), (d, d, 1)])
         return PLKBlocks.Network(first: try feats.conv("0", in: 3, out: c.dim, k: 3),
-                                 blocks: try (1...c.blocks).map { try Block(feats[$0], c) },
+                                 blocks: try (1...c.blocks).map { try Block(feats[$0], c, packed ? .packed16 : .chw) },
+                                 packed: packed,
                                  tail: try PLKBlocks.Tail(feats, last: c.blocks + 2,
                                                           dySample: c.dySample ? s["to_img"] : nil, dim: c.dim,
                                                           scale: c.scale))
@@ -81,14 +86,15 @@ enum RealPLKSR: NetworkArchitecture {
         let refine: Conv
         let norm: (weight: [Float], bias: [Float])?
 
-        init(_ s: Scope, _ c: Config) throws {
+        /// `layout`: the trunk's (the large kernel runs CHW on the leading channels either way).
+        init(_ s: Scope, _ c: Config, _ layout: TensorLayout) throws {
             let d = c.dim, ln = s["layer_norm"], gn = s["norm"]
             layerNorm = c.layerNorm ? (try ln.vector("weight", count: d), try ln.vector("bias", count: d)) : nil
-            mixer0 = try s["channel_mixer"].conv("0", in: d, out: 2 * d, k: 3)
-            mixer2 = try s["channel_mixer"].conv("2", in: 2 * d, out: d, k: 3)
+            mixer0 = try s["channel_mixer"].conv("0", in: d, out: 2 * d, k: 3, layout: layout)
+            mixer2 = try s["channel_mixer"].conv("2", in: 2 * d, out: d, k: 3, layout: layout)
             lk = try s["lk"].conv("conv", in: c.partialChannels, out: c.partialChannels, k: c.kernelSize)
-            attn = c.useEA ? try s["attn"]["f"].conv("0", in: d, out: d, k: 3) : nil
-            refine = try s.conv("refine", in: d, out: d, k: 1)
+            attn = c.useEA ? try s["attn"]["f"].conv("0", in: d, out: d, k: 3, layout: layout) : nil
+            refine = try s.conv("refine", in: d, out: d, k: 1, layout: layout)
             norm = c.layerNorm ? nil : (try gn.vector("weight", count: d), try gn.vector("bias", count: d))
         }
 
