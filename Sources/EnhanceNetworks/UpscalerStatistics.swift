@@ -44,7 +44,7 @@ extension Upscaler {
 
     /// Whether this upscaler replays statistics interpolated from other passes than its own: a blend
     /// at an α other than the ``statisticsNodes``, of a network with whole-image statistics.
-    var interpolatesStatistics: Bool {
+    public var interpolatesStatistics: Bool {
         guard let blend, network?.hasWholeImageStatistics == true else { return false }
         return !Self.statisticsNodes.contains(blend.alpha)
     }

@@ -145,14 +145,16 @@ func reduced(_ tile: Tile, density: Double) -> Tile {
                 refined: tile.refined)
 }
 
-/// Throttles progress reports to steps of at least 2 %.
+/// Throttles progress reports to steps of at least 2 %; the first report, the last (1) and every
+/// change into or out of ``statisticsPending`` pass.
 final class Progress: Sendable {
-    private let reported = Locked(-1.0)
+    private let reported = Locked<Double?>(nil)
 
     func advance(to f: Double) -> Bool {
         reported.withLock { reported in
-            if f >= 1 || f - reported >= 0.02 { reported = f; return true }
-            return false
+            let passes = reported.map { f >= 1 || f - $0 >= 0.02 || (f < 0) != ($0 < 0) } ?? true
+            if passes { reported = f }
+            return passes
         }
     }
 }

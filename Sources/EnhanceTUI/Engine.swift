@@ -73,6 +73,10 @@ public struct PairChoice: Hashable, Sendable {
 /// (EnhanceTUIEngine) adapts the real `Upscaler`; tests use a fake.
 ///
 /// All methods may be called from background threads.
+/// The progress value an ``PreviewEngine`` reports while a job waits for a first pass of the image's
+/// whole-map statistics (GroupNorm, channel attention): seconds its region's ETA does not foresee.
+public let statisticsPending: Double = -1
+
 public protocol PreviewEngine: Sendable {
     /// Upscale factor (4): a region `w × h` of the input becomes `scale·w × scale·h`.
     var scale: Int { get }
@@ -91,7 +95,9 @@ public protocol PreviewEngine: Sendable {
     /// pixel: the views show one for the other (``MethodKey/samePicture``).
     ///
     /// Returns an image of `scale·region.width × scale·region.height` pixels. Must poll `cancel`
-    /// and throw (any error) soon after it is set; `progress` receives fractions in [0, 1].
+    /// and throw (any error) soon after it is set; `progress` receives fractions in [0, 1], or
+    /// ``statisticsPending`` while the job waits for a first pass of the image's whole-map statistics
+    /// (work its region's ETA does not cover).
     func upscale(_ image: Image, region: PixelRect, method: Method, alpha: Float, cancel: CancellationToken,
                  progress: @escaping @Sendable (Double) -> Void) throws -> Image
     /// The export's own tiles that meet `region`, computed exactly as ``export`` computes them

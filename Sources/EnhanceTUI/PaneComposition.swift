@@ -60,17 +60,19 @@ func over(_ base: PaneImage, _ tiles: [Tile]) -> PaneImage {
 /// "  computing 40%" while a job for `key` runs, else "".
 func jobNote(_ p: PreviewState, _ key: MethodKey) -> String {
     guard let j = p.jobs(for: key).first(where: { $0.priority == .visible }) else { return "" }
-    return "  computing \(Int((j.fraction * 100).rounded(.down)))%"
+    return "  computing \(Int((max(j.fraction, 0) * 100).rounded(.down)))%"
 }
 
 /// "  exact 37% ETA 3.1s": the share of the view already exact, and the time the rest should take
-/// at the pair's measured speed.
+/// at the pair's measured speed; "  exact 0% · statistics pass" instead of the ETA while a view job
+/// waits for the image's whole-map statistics (``statisticsPending``), which that speed does not cover.
 func exactNote(_ s: AppState, _ p: PreviewState, _ key: MethodKey, view: PixelRect, uncovered: [PixelRect]) -> String {
     let left = uncovered.reduce(0) { $0 + $1.area }
     let f = Double(view.area - left) / Double(max(view.area, 1))
     let running = p.jobs(for: key).filter { $0.priority == .visible }
-    let partial = running.reduce(0.0) { $0 + $1.fraction * Double($1.region.clipped(to: view).area) }
-    let eta = p.pixelSeconds.map { " ETA " + formatSeconds(max(Double(left) - partial, 0) * $0) } ?? ""
+    let partial = running.reduce(0.0) { $0 + max($1.fraction, 0) * Double($1.region.clipped(to: view).area) }
+    let eta = running.contains { $0.fraction < 0 } ? " · statistics pass"
+        : p.pixelSeconds.map { " ETA " + formatSeconds(max(Double(left) - partial, 0) * $0) } ?? ""
     return "  exact \(Int((f * 100).rounded(.down)))%" + eta
 }
 

@@ -90,7 +90,7 @@ public struct Job: Equatable, Sendable {
     public var priority: Priority
     /// Stored pixels per output pixel its tile will have (below 1 at fit).
     public var density: Double = 1
-    /// Progress reported so far, 0…1.
+    /// Progress reported so far, 0…1, or ``statisticsPending``.
     public var fraction: Double = 0
 }
 

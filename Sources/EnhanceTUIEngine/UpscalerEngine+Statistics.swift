@@ -13,9 +13,10 @@ extension UpscalerEngine {
     /// nodes' first passes and the interpolations) made once per image (``FirstPasses``), so a new
     /// α of a blend runs no pass once the nodes are made. The first request of an image also starts
     /// the nodes' passes not yet made in the background (``prefetchNodes(_:)``). Cancelled with
-    /// `cancel`, except a node's pass once begun (see the body).
-    func statistics(_ u: Upscaler, _ image: Image, method: Method, alpha: Float,
-                    cancel: CancellationToken) throws -> ImageStatistics? {
+    /// `cancel`, except a node's pass once begun (see the body). `waiting` is called before a first
+    /// pass runs for it (the TUI shows "statistics pass" for the view then).
+    func statistics(_ u: Upscaler, _ image: Image, method: Method, alpha: Float, cancel: CancellationToken,
+                    waiting: @escaping () -> Void = {}) throws -> ImageStatistics? {
         guard u.network?.hasWholeImageStatistics == true else { return nil }
         prefetchNodes(image)
         // A node's pass serves every α of the image: one begun for a view finishes even when the view
@@ -23,9 +24,13 @@ extension UpscalerEngine {
         // do not restart it each time.
         let nodeCancel = state.withLock { $0.firstPasses.prefetchToken } ?? cancel
         return try kept(image, method == .psnr ? 0 : method == .gan ? 1 : alpha) {
-            try u.statistics(of: image, cancel: cancel) { a, node in
+            if !u.interpolatesStatistics { waiting() }
+            return try u.statistics(of: image, cancel: cancel) { a, node in
                 try cancel.check()
-                return try self.kept(image, a) { try node().statistics(of: image, cancel: nodeCancel) }
+                return try self.kept(image, a) {
+                    waiting()
+                    return try node().statistics(of: image, cancel: nodeCancel)
+                }
             }
         }
     }

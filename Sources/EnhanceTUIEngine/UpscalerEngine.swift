@@ -198,7 +198,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         return try u.upscaleRegion(image, x: region.x, y: region.y, width: region.width, height: region.height,
                                    context: ctx, untiled: untiled,
                                    statistics: try statistics(u, image, method: method, alpha: alpha,
-                                                              cancel: cancel),
+                                                              cancel: cancel) { progress(statisticsPending) },
                                    progress: progress,
                                    cancel: cancel)
     }
@@ -212,7 +212,9 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         }
         // The export's grid (Upscaler.stream with the fixed tile size), and its cores that meet `region`.
         let m = net.windowMultiple
-        let stats = try statistics(u, image, method: method, alpha: alpha, cancel: cancel)
+        let stats = try statistics(u, image, method: method, alpha: alpha, cancel: cancel) {
+            progress(statisticsPending)
+        }
         let grid = Tiler.Grid(net, width: (image.width + m - 1) / m * m, height: (image.height + m - 1) / m * m,
                               tileWidth: options.tileSize(for: net), tileHeight: options.tileSize(for: net),
                               margin: options.margin(for: net))

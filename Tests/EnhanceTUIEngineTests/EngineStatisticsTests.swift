@@ -82,6 +82,24 @@ final class EngineStatisticsTests: XCTestCase {
         }
     }
 
+    /// A view that needs a first pass reports ``statisticsPending`` before it runs (the TUI shows
+    /// "statistics pass" rather than an ETA); once the image's pass is kept, a view does not.
+    func testAViewReportsTheFirstPassItWaitsFor() throws {
+        let m = try ModelLoader.load(path: fixtures + "/rcan_x4.weights.safetensors")
+        let engine = try UpscalerEngine(psnr: m, gan: nil, options: UpscaleOptions(threads: 2))
+        let img = gradientNoise(20, 14)
+        for view in 0..<2 {
+            let log = ProgressLog()
+            _ = try engine.upscale(img, region: PixelRect(x: 2, y: 3, width: 9, height: 7), method: .psnr, alpha: 0,
+                                   cancel: CancellationToken()) { log.append($0) }
+            let values = log.values
+            XCTAssertEqual(values.filter { $0 < 0 }, view == 0 ? [statisticsPending] : [], "view \(view): \(values)")
+            if view == 0 { XCTAssertEqual(values.first, statisticsPending) }
+            XCTAssertTrue(values.allSatisfy { $0 == statisticsPending || (0...1).contains($0) }, "\(values)")
+            XCTAssertEqual(values.last, 1, "view \(view)")
+        }
+    }
+
     /// The first pass is made once per image and α: the same image (or equal pixels) gets the same
     /// record, another image a new one; bicubic none.
     func testOneFirstPassPerImage() throws {
@@ -100,4 +118,12 @@ final class EngineStatisticsTests: XCTestCase {
         XCTAssertFalse(other?.rgb === first.rgb)
         XCTAssertNil(try stats(try engine.upscaler(for: .bicubic, alpha: 0), img))
     }
+}
+
+/// Progress values a job reported, in order.
+private final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reported: [Double] = []
+    func append(_ f: Double) { lock.lock(); reported.append(f); lock.unlock() }
+    var values: [Double] { lock.lock(); defer { lock.unlock() }; return reported }
 }

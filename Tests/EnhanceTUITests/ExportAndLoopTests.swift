@@ -118,6 +118,16 @@ final class ExportAndLoopTests: PhotoDirTestCase {
         XCTAssertEqual(tile.image.height, 8)
     }
 
+    /// Job progress reaches the state in steps of 2 % or more, but its first value, its end and
+    /// every change into or out of ``statisticsPending`` always do.
+    func testProgressThrottleLetsTheStatisticsWaitThrough() {
+        let p = Progress()
+        let steps: [(Double, Bool)] = [(statisticsPending, true), (statisticsPending, false), (0, true), (0.01, false),
+                                       (0.03, true), (statisticsPending, true), (0.04, true), (0.05, false), (1, true)]
+        for (f, passes) in steps { XCTAssertEqual(p.advance(to: f), passes, "\(f)") }
+        XCTAssertTrue(Progress().advance(to: 0), "a first 0 passes")
+    }
+
     func testEventLoopDrivenByScriptedKeys() {
         let backend = ScriptedBackend(columns: 60, rows: 12, steps: [
             .waitFor(timeout: 5) { $0.plainText.contains("photo.dat") },

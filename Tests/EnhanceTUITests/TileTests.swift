@@ -70,6 +70,12 @@ final class ReducedTileTests: XCTestCase {
         let done = tiles.prefix(14).reduce(0) { $0 + $1.area }
         let eta = formatSeconds(Double(1000 * 800 - done) * 0.25 / 16384)
         XCTAssertEqual(viewProgress(h.state, h.state.preview!), "exact \(done * 100 / (1000 * 800))% ETA \(eta)")
+        // A job waiting for a first pass of whole-map statistics: no ETA (the speed does not cover it).
+        let waiting = try XCTUnwrap(h.state.preview!.jobs.values.first { $0.key.method == .blend }).id
+        h.send(.inferProgress(job: waiting, fraction: statisticsPending))
+        XCTAssertEqual(viewProgress(h.state, h.state.preview!), "exact \(done * 100 / (1000 * 800))% · statistics pass")
+        h.send(.inferProgress(job: waiting, fraction: 0))
+        XCTAssertEqual(viewProgress(h.state, h.state.preview!), "exact \(done * 100 / (1000 * 800))% ETA \(eta)")
         h.finishJobs()
         XCTAssertNil(viewProgress(h.state, h.state.preview!))
         XCTAssertEqual(h.screen.text(row: 0).trimmingCharacters(in: .whitespaces), "blend α=0.50")
