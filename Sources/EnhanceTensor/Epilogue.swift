@@ -61,6 +61,22 @@ extension Epilogue {
     /// stored at `offset` of `dst`.
     @inline(__always)
     func storePacked(_ v: V, bias: V, slope: V, _ dst: UnsafeMutablePointer<Float>, _ offset: Int) {
+        var x = activated(v, bias: bias, slope: slope)
+        if let r = residual { x += UnsafeRawPointer(r + offset).loadUnaligned(as: V.self) }
+        UnsafeMutableRawPointer(dst + offset).storeBytes(of: x, as: V.self)
+    }
+
+    /// ``storePacked(_:bias:slope:_:_:)`` adding the 16 floats at `skip` instead of the residual.
+    @inline(__always)
+    func storePacked(_ v: V, bias: V, slope: V, _ dst: UnsafeMutablePointer<Float>, _ offset: Int,
+                     adding skip: UnsafePointer<Float>) {
+        let x = activated(v, bias: bias, slope: slope) + UnsafeRawPointer(skip).loadUnaligned(as: V.self)
+        UnsafeMutableRawPointer(dst + offset).storeBytes(of: x, as: V.self)
+    }
+
+    /// `act(v + bias) · scale` for one packed pixel.
+    @inline(__always)
+    func activated(_ v: V, bias: V, slope: V) -> V {
         var x = v + bias
         if mode == .slope {
             x = x.replacing(with: x * slope, where: x .< 0)
@@ -68,7 +84,6 @@ extension Epilogue {
             x = smooth.apply(x)
         }
         if scale != 1 { x *= scale }
-        if let r = residual { x += UnsafeRawPointer(r + offset).loadUnaligned(as: V.self) }
-        UnsafeMutableRawPointer(dst + offset).storeBytes(of: x, as: V.self)
+        return x
     }
 }

@@ -44,6 +44,30 @@ func tilePanel(_ isa: KernelISA, _ a: UnsafePointer<Float>, lda: Int, _ b: Unsaf
     }
 }
 
+/// `C[0..<rows][0..<columns] = A·B` for `A` in segments of 16 reduction steps (`[segments]` at
+/// `a + aOffsets[s]`, each `[rows][16]`) and `B_s` at `b + bOffsets[s]` (`[16][ldb]`), by the channel-packed
+/// shape of `isa`: the layout of the F(6×6) `V` blocks, one base pointer with constant row offsets.
+func tileSegmentPanel(_ isa: KernelISA, _ a: UnsafePointer<Float>, aOffsets: UnsafePointer<Int>,
+                      _ b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>, segments: Int, ldb: Int,
+                      _ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int) {
+    @inline(__always) func run<S: KernelShape>(_ shape: S.Type) {
+        for ib in stride(from: 0, to: rows, by: S.rows) {
+            for jb in stride(from: 0, to: columns, by: S.width) {
+                microKernel(S.self, a + ib * 16, b + jb, offsets: bOffsets, segments: segments, count: 16, ldb: ldb,
+                            c + ib * ldc + jb, ldc: ldc, lda: 16, aOffsets: aOffsets)
+            }
+        }
+    }
+    switch isa {
+    case .avx512 where columns % 32 != 0:
+        precondition(columns == 16, "tileSegmentPanel: AVX-512 blocks are 32 or 16 columns")
+        run(AVX512TileHalfShape.self)
+    case .avx512: run(AVX512TileShape.self)
+    case .avx2: run(AVX2TileShape.self)
+    case .neon, .portable: run(NEONTileShape.self)
+    }
+}
+
 /// The one register-blocked GEMM micro-kernel, shared by the Winograd and direct convolutions and
 /// parameterised by a ``KernelShape`` `S` (specialised per shape; unused rows/vectors of the
 /// 8 × 3 accumulator grid below are dead code after specialisation and cost nothing).

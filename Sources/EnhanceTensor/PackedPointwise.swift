@@ -27,6 +27,13 @@ enum PackedPointwise {
         return p
     }
 
+    /// A packed map added to the result after the epilogue, its centre: `[K/outFactor², H + 2·margin,
+    /// W + 2·margin]` for a `[K/outFactor², H, W]` result (the U-Net skip `crop(x) + y`, in one pass).
+    struct Skip {
+        let base: UnsafePointer<Float>
+        let height, width, margin: Int
+    }
+
     /// Segments of `A` read from one base pointer: conv input groups `first ..< first + count` at
     /// `base + offsets[first + s]` (plus the line's and the block's offsets).
     struct Run {
@@ -42,10 +49,11 @@ enum PackedPointwise {
     /// `[K/outFactor², height·outFactor, width·outFactor]`.
     static func run(_ isa: KernelISA, weights: UnsafePointer<Float>, outChannels k: Int,
                     groups: [UnsafePointer<Float>], height oh: Int, width ow: Int, inFactor ri: Int = 1,
-                    outFactor ro: Int = 1, out: UnsafeMutablePointer<Float>, epilogue: Epilogue, pool: ThreadPool) {
+                    outFactor ro: Int = 1, out: UnsafeMutablePointer<Float>, epilogue: Epilogue, skip: Skip? = nil,
+                    pool: ThreadPool) {
         let rows = isa.tileShape.rows, sh = oh * ri, sw = ow * ri, plane = sh * sw * 16
-        // Lines of conv pixels: the whole map when nothing is strided, else its rows.
-        let flat = ri == 1 && ro == 1, lines = flat ? 1 : oh, len = flat ? oh * ow : ow
+        // Lines of conv pixels: the whole map when nothing is strided or added, else its rows.
+        let flat = ri == 1 && ro == 1 && skip == nil, lines = flat ? 1 : oh, len = flat ? oh * ow : ow
         let lda = ri * 16, ldc = ro * 16, kOut = k / (ro * ro)
         var runs: [Run] = [], offsets: [Int] = []
         if ri == 1 {
@@ -71,11 +79,12 @@ enum PackedPointwise {
         }
         let segments = groups.count, perLine = ((len + rows - 1) / rows + chunkBlocks - 1) / chunkBlocks
         let packedOffsets = (0..<segments).map { $0 * rows * 16 }, bs = (0..<segments).map { $0 * 256 }
-        /// Offset in `out` of pixel 0 of line `line` of conv output group `q`.
-        @inline(__always) func outLine(_ q: Int, _ line: Int) -> Int {
-            guard ro > 1 else { return (q * oh * ow + line * len) * 16 }
-            let (s, c) = (q / (kOut / 16), q % (kOut / 16))
-            return ((c * oh * ro + line * ro + s / ro) * ow * ro + s % ro) * 16
+        /// Offset in `out` of pixel 0 of line `line` of conv output group `q`, and in the skip's map.
+        @inline(__always) func outLine(_ q: Int, _ line: Int) -> (out: Int, skip: Int) {
+            guard ro > 1 || skip != nil else { return ((q * oh * ow + line * len) * 16, 0) }
+            let (s, c) = (q / (kOut / 16), q % (kOut / 16)), (y, x) = (line * ro + s / ro, s % ro)
+            let skipped = skip.map { k in ((c * k.height + y + k.margin) * k.width + x + k.margin) * 16 } ?? 0
+            return (((c * oh * ro + y) * ow * ro + x) * 16, skipped)
         }
         packedOffsets.withUnsafeBufferPointer { packedOffsets in bs.withUnsafeBufferPointer { bs in
           offsets.withUnsafeBufferPointer { offsets in
@@ -114,7 +123,7 @@ enum PackedPointwise {
                     }
                 }
                 for q in 0..<k / 16 {
-                    let w = weights + q * segments * 256, o = outLine(q, line)
+                    let w = weights + q * segments * 256, (o, so) = outLine(q, line)
                     for (r, run) in runs.enumerated() {
                         for blk in b0..<full {
                             block(run.base + aLine + blk * rows * lda, offsets.baseAddress! + run.first,
@@ -129,7 +138,12 @@ enum PackedPointwise {
                     for p in b0 * rows..<min(len, b1 * rows) {
                         let from = p < full * rows ? out + o + p * ldc : sums + (p - full * rows) * 16
                         let v = UnsafeRawPointer(from).loadUnaligned(as: SIMD16<Float>.self)
-                        epilogue.storePacked(v, bias: bias, slope: slope, out, o + p * ldc)
+                        if let skip {
+                            epilogue.storePacked(v, bias: bias, slope: slope, out, o + p * ldc,
+                                                 adding: skip.base + so + p * ldc)
+                        } else {
+                            epilogue.storePacked(v, bias: bias, slope: slope, out, o + p * ldc)
+                        }
                     }
                 }
             }
@@ -152,25 +166,36 @@ extension Conv2D {
     /// `Packed16.pixelShuffle(self(x), r)` for this packed16 1×1 convolution (its `O` outputs
     /// sub-position-major) → packed `[O/r², H·r, W·r]`, written in place: PyTorch's
     /// `ConvTranspose2d(C, O/r², r, stride=r)` for weights reordered to `[(i·r + j)·O/r² + o][C]`.
+    /// With `skip` (packed `[O/r², H·r + 2m, W·r + 2m]`) its centre is added after the activation in
+    /// the same pass: `crop(skip, m) + act(…)`, a U-Net's skip connection.
     public func shuffledPointwise(_ x: Tensor, factor r: Int, activation: Activation = .identity,
-                                  pool: ThreadPool) -> Tensor {
-        fusedPointwise(x, inFactor: 1, outFactor: r, activation: activation, pool: pool, isa: .compiled)
+                                  adding skip: Tensor? = nil, pool: ThreadPool) -> Tensor {
+        fusedPointwise(x, inFactor: 1, outFactor: r, activation: activation, skip: skip, pool: pool, isa: .compiled)
     }
 
     /// ``unshuffledPointwise(_:factor:activation:pool:)`` (`inFactor`) or
     /// ``shuffledPointwise(_:factor:activation:pool:)`` (`outFactor`) on `isa`'s block shape.
-    func fusedPointwise(_ x: Tensor, inFactor ri: Int, outFactor ro: Int, activation: Activation, pool: ThreadPool,
-                        isa: KernelISA) -> Tensor {
+    func fusedPointwise(_ x: Tensor, inFactor ri: Int, outFactor ro: Int, activation: Activation,
+                        skip: Tensor? = nil, pool: ThreadPool, isa: KernelISA) -> Tensor {
         precondition(layout == .packed16 && kernelSize == 1 && ri >= 1 && ro >= 1,
                      "Conv2D: fused shuffles are for packed16 1×1 convolutions")
         x.require(.packed16, "Conv2D fused pointwise")
         precondition(x.height % ri == 0 && x.width % ri == 0 && Packed16.fits(outChannels / (ro * ro))
                      && outChannels % (ro * ro) == 0, "Conv2D fused pointwise: shape")
+        let (h, w) = (x.height / ri, x.width / ri), n = outChannels * h * w
+        let margin = skip.map { ($0.height - h * ro) / 2 } ?? 0
+        if let skip {
+            skip.require(.packed16, "Conv2D fused pointwise skip")
+            precondition(skip.channels == outChannels / (ro * ro) && margin >= 0 && skip.height == h * ro + 2 * margin
+                         && skip.width == w * ro + 2 * margin, "Conv2D fused pointwise: skip shape")
+        }
         guard pool.preparesKernels else {
             let y = self(ri > 1 ? Packed16.pixelUnshuffle(x, ri, pool: pool) : x, activation: activation, pool: pool)
-            return ro > 1 ? Packed16.pixelShuffle(y, ro, pool: pool) : y
+            let z = ro > 1 ? Packed16.pixelShuffle(y, ro, pool: pool) : y
+            return skip.map { s in
+                add(s.cropped(y: margin, x: margin, height: z.height, width: z.width, pool: pool), z, pool: pool)
+            } ?? z
         }
-        let (h, w) = (x.height / ri, x.width / ri), n = outChannels * h * w
         return pool.exclusive { pool in
             let u = tileKernels.value(pool)
             let data = [Float](unsafeUninitializedCapacity: n) { out, count in
@@ -180,11 +205,13 @@ extension Conv2D {
                     let groups = (0..<(ri * ri)).flatMap { _ in stride(from: 0, to: planes.count, by: 16) }
                         .map { planes[$0].base }
                     withEpilogue(activation: activation, outputScale: 1, residual: nil) { epilogue in
-                        u.withUnsafeBufferPointer { u in
+                        u.withUnsafeBufferPointer { u in withStorage(skip?.data) { s in
+                            let added = s.map { PackedPointwise.Skip(base: $0, height: skip!.height, width: skip!.width,
+                                                                     margin: margin) }
                             PackedPointwise.run(isa, weights: u.baseAddress!, outChannels: outChannels, groups: groups,
                                                 height: h, width: w, inFactor: ri, outFactor: ro,
-                                                out: out.baseAddress!, epilogue: epilogue, pool: pool)
-                        }
+                                                out: out.baseAddress!, epilogue: epilogue, skip: added, pool: pool)
+                        } }
                     }
                 }
             }

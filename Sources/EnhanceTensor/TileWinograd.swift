@@ -5,10 +5,12 @@ import CVectorISA
 /// A tile is 6×6 outputs from an 8×8 input window (rows `6·ty − 1 …`, columns `6·tx − 1 …`; from
 /// `6·ty`, `6·tx` for the unpadded convolution); each pixel of a 16-channel group is one vector, so
 /// `V = Bᵀ d B` and `Y = Aᵀ M A` are whole-vector adds and multiplies (no lane shuffles). Work unit:
-/// a chunk of ``tiles(_:)`` tiles (8; 12 on AVX2). Its transforms go to `V` (`[64][tiles][cIn]`),
-/// the 64 per-point products `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64]` × blocks of 32 output channels, the
-/// last 16 wide when `K` is an odd multiple of 16, each `[cIn][width]`) run on the tile shape of
-/// ``KernelISA``, and `M` (`[64][16][K]`) is transformed back with the fused epilogue. F(6×6)
+/// a chunk of ``tiles(_:)`` tiles (8; 12 on AVX2). Its transforms go to `V` (`[64][cIn/16][tiles][16]`:
+/// each input group's tiles in a run, so the GEMM reads a block's tiles at constant offsets from one
+/// pointer, ``tileSegmentPanel``), the 64 per-point products `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64]` ×
+/// blocks of 32 output channels, the last 16 wide when `K` is an odd multiple of 16, each
+/// `[cIn][width]`) run on the tile shape of ``KernelISA``, and `M` (`[64][tiles][K]`) is transformed
+/// back with the fused epilogue. F(6×6)
 /// multiplies 1.78 times per output against F(4×4)'s 2.25; its transform constants (up to 32 and
 /// 1/90) round more coarsely.
 enum TileWinograd {
@@ -111,7 +113,10 @@ enum TileWinograd {
         let cIn = groups.count * 16, perRow = (ow + 5) / 6, count = (oh + 5) / 6 * perRow
         let chunkTiles = tiles(isa), chunks = (count + chunkTiles - 1) / chunkTiles
         let vXi = chunkTiles * cIn + 16, mXi = chunkTiles * k + 16
-        groups.withUnsafeBufferPointer { groups in
+        // The GEMM's segment offsets (16 input channels each): in `V`, in a block of `U` 32 wide, 16 wide.
+        let segments = groups.count
+        let offsets = [chunkTiles * 16, 32 * 16, 16 * 16].flatMap { step in (0..<segments).map { $0 * step } }
+        offsets.withUnsafeBufferPointer { offsets in groups.withUnsafeBufferPointer { groups in
             pool.parallelFor(chunks) { chunk, worker in
                 let v = pool.arenas[worker].floats(64 * (vXi + mXi) + 64 * 16)
                 let m = v + 64 * vXi, tmp = UnsafeMutableRawPointer(m + 64 * mXi).assumingMemoryBound(to: V.self)
@@ -132,14 +137,16 @@ enum TileWinograd {
                                          tx: first % perRow, from: 0)
                         }
                         inputTile(base, height: h, width: w, pad: pad, ty: tile / perRow, tx: tile % perRow,
-                                  dst: v + t * cIn + 16 * p, stride: vXi, tmp: tmp)
+                                  dst: v + (p * chunkTiles + t) * 16, stride: vXi, tmp: tmp)
                     }
                 }
                 for xi in 0..<64 {
                     for jb in stride(from: 0, to: k, by: 32) {
                         let bw = blockWidth(jb, outChannels: k)
-                        tilePanel(isa, v + xi * vXi, lda: cIn, u + (xi * k + jb) * cIn, ldb: bw, count: cIn,
-                                  m + xi * mXi + jb, ldc: k, rows: chunkTiles, columns: bw)
+                        tileSegmentPanel(isa, v + xi * vXi, aOffsets: offsets.baseAddress!, u + (xi * k + jb) * cIn,
+                                         bOffsets: offsets.baseAddress! + (bw == 32 ? 1 : 2) * segments,
+                                         segments: segments, ldb: bw, m + xi * mXi + jb, ldc: k, rows: chunkTiles,
+                                         columns: bw)
                     }
                 }
                 for t in 0..<valid {
@@ -150,7 +157,7 @@ enum TileWinograd {
                     }
                 }
             }
-        }
+        } }
     }
 
     /// Prefetches columns `from ..< 8` of the 8×8 input window of one tile of the group at `base`

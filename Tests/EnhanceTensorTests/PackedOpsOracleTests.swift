@@ -5,8 +5,8 @@ import XCTest
 /// section 10): the 1×1 convolution (``PackedPointwise``), the unpadded 3×3 convolution
 /// (``Conv2D/valid(_:activation:pool:)``) and from few CHW channels
 /// (``Conv2D/validToPacked16(_:activation:pool:)``), the 1×1 conv fused with a pixel unshuffle or
-/// shuffle (ONNX 2×2 stride-2 `Conv` and `ConvTranspose`), the pixel unshuffle (ONNX `SpaceToDepth`),
-/// and crops against their definition.
+/// shuffle (ONNX 2×2 stride-2 `Conv` and `ConvTranspose`, the latter also with a skip's centre added:
+/// `Slice` + `Add`), the pixel unshuffle (ONNX `SpaceToDepth`), and crops against their definition.
 ///
 /// Tolerance: 1e-5 relative + 1e-5 · max |y| for the 1×1 (float32 sums in another order); the F(6×6)
 /// 3×3 2e-4 of both (``ActivationOpTests``).
@@ -122,6 +122,32 @@ final class PackedOpsOracleTests: XCTestCase {
         }
         for q in [pool, ThreadPool(threads: 1, preparesKernels: false)] {
             let y = conv.shuffledPointwise(p, factor: 2, activation: leaky, pool: q)
+            assertClose(Packed16.unpack(y, pool: pool).data, want, atol: 1e-5 * peak(want), c)
+        }
+    }
+
+    /// The same with the centre of a larger map added after the activation in the conv's pass (a
+    /// U-Net skip, ``Conv2D/shuffledPointwise(_:factor:activation:adding:pool:)``), on every ISA's block
+    /// and on a pool that makes no kernels (shuffle, crop and add as separate ops).
+    func testShuffledPointwiseAddsTheCroppedSkip() {
+        let c = "convtranspose_2x2_stride2_skip", x = fx.tensor(c, "x"), w = fx.values(c, "w"), b = fx.values(c, "b")
+        let (o, ci) = (b.count, x.channels), want = fx.values(c, "y")
+        var reordered = [Float](repeating: 0, count: w.count), bias = [Float](repeating: 0, count: 4 * o)
+        for s in 0..<4 { for oc in 0..<o {
+            bias[s * o + oc] = b[oc]
+            for cc in 0..<ci { reordered[(s * o + oc) * ci + cc] = w[(cc * o + oc) * 4 + s] }
+        } }
+        let conv = Conv2D(weight: reordered, bias: bias, inChannels: ci, outChannels: 4 * o, kernelSize: 1,
+                          layout: .packed16)
+        let p = Packed16.pack(x, pool: pool), skip = Packed16.pack(fx.tensor(c, "skip"), pool: pool)
+        for isa in KernelISA.allCases {
+            let y = conv.fusedPointwise(p, inFactor: 1, outFactor: 2, activation: leaky, skip: skip, pool: pool,
+                                        isa: isa)
+            XCTAssertEqual([y.channels, y.height, y.width], [o, 2 * x.height, 2 * x.width])
+            assertClose(Packed16.unpack(y, pool: pool).data, want, atol: 1e-5 * peak(want), "\(c) \(isa)")
+        }
+        for q in [pool, ThreadPool(threads: 1, preparesKernels: false)] {
+            let y = conv.shuffledPointwise(p, factor: 2, activation: leaky, adding: skip, pool: q)
             assertClose(Packed16.unpack(y, pool: pool).data, want, atol: 1e-5 * peak(want), c)
         }
     }

@@ -220,6 +220,15 @@ store("convtranspose_2x2_stride2", x=xt2, w=wt2, b=bt2,
             {"x": xt2, "w": wt2, "b": bt2}))
 xs = rand(1, 16, 6, 10)
 store("space_to_depth", x=xs, y=run([N("SpaceToDepth", ["x"], blocksize=2)], {"x": xs}))
+# The 2×2 stride-2 ConvTranspose + LeakyReLU with the centre of a larger map added (a U-Net skip,
+# `crop(skip, 3) + y`: PackedPointwise's skip).
+xk, wk, bk = rand(1, 32, 5, 7), rand(32, 16, 2, 2, scale=2 / 32 ** 0.5), rand(16, scale=0.3)
+sk = rand(1, 16, 16, 20)
+store("convtranspose_2x2_stride2_skip", x=xk, w=wk, b=bk, skip=sk,
+      y=run([N("ConvTranspose", ["x", "w", "b"], ["c"], kernel_shape=[2, 2], strides=[2, 2]),
+             N("LeakyRelu", ["c"], ["a"], alpha=0.1), const("st", [3, 3]), const("en", [13, 17]),
+             const("ax", [2, 3]), N("Slice", ["skip", "st", "en", "ax"], ["s"]), N("Add", ["s", "a"])],
+            {"x": xk, "w": wk, "b": bk, "skip": sk}))
 
 # GroupNorm and a partial conv on 32 channels, which the tests also run channel-packed (16 per group):
 # GroupNorm with 4 groups of 8 (half a packed group each) and 2 of 16; a 5×5 16 → 16 conv on the

@@ -75,12 +75,17 @@ extension RealCUGAN {
         }
 
         /// `[c, n, m]` → `[o, (n − 1)·S − 2P + K, (m − 1)·S − 2P + K]`, activated: packed16 when the
-        /// conv shuffles packed, else CHW; `x` in either layout.
-        func callAsFunction(_ x: Tensor, activation: Activation = .identity, pool: ThreadPool) -> Tensor {
+        /// conv shuffles packed, else CHW; `x` in either layout. With `skip` (`o` channels, a larger map
+        /// in the result's layout) its centre is added: the reference's `F.pad(skip, (−d,)·4) + y`, in
+        /// the conv's own pass where a 1×1 conv shuffles packed.
+        func callAsFunction(_ x: Tensor, activation: Activation = .identity, adding skip: Tensor? = nil,
+                            pool: ThreadPool) -> Tensor {
             let input = RealCUGAN.input(for: conv, x, pool: pool)
             let y: Tensor
             if shufflesPacked && conv.info.kernelSize == 1 {
-                y = conv.op!.shuffledPointwise(input, factor: stride, activation: activation, pool: pool)
+                // K = S, P = 0: the shuffled map is the result, uncropped.
+                return conv.op!.shuffledPointwise(input, factor: stride, activation: activation, adding: skip,
+                                                  pool: pool)
             } else if shufflesPacked {
                 y = Packed16.pixelShuffle(conv(input, activation: activation, pool: pool), stride, pool: pool)
             } else {
@@ -90,7 +95,8 @@ extension RealCUGAN {
             }
             let h = (x.height - 1) * stride - 2 * padding + kernel, w = (x.width - 1) * stride - 2 * padding + kernel
             precondition(offset + h <= y.height && offset + w <= y.width, "RealCUGAN: transposed conv crop")
-            return y.cropped(y: offset, x: offset, height: h, width: w, pool: pool)
+            let z = y.cropped(y: offset, x: offset, height: h, width: w, pool: pool)
+            return skip.map { add(shrink($0, by: ($0.height - h) / 2, pool: pool), z, pool: pool) } ?? z
         }
     }
 }

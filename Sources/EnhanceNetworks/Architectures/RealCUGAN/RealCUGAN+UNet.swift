@@ -75,8 +75,10 @@ extension RealCUGAN {
         func callAsFunction(_ x: Tensor, pool: ThreadPool, statistics: StatisticsPass) throws -> Tensor {
             let x1 = try conv1(x, pool: pool, statistics: statistics)
             let down = conv1Down(x1, activation: leaky, pool: pool)
-            let x2 = conv2Up(try conv2(down, pool: pool, statistics: statistics), activation: leaky, pool: pool)
-            let x3 = valid(conv3, add(shrink(x1, by: 4, pool: pool), x2, pool: pool), activation: leaky, pool: pool)
+            // `x1` cropped by 4 + leaky(conv2_up(…)), in one pass.
+            let sum = conv2Up(try conv2(down, pool: pool, statistics: statistics), activation: leaky, adding: x1,
+                              pool: pool)
+            let x3 = valid(conv3, sum, activation: leaky, pool: pool)
             return convBottom(x3, pool: pool)
         }
     }
@@ -112,12 +114,12 @@ extension RealCUGAN {
             let x1 = try conv1(x, pool: pool, statistics: s)
             let x2 = try conv2(conv1Down(x1, activation: leaky, pool: pool), pool: pool, statistics: s)
             try cancel.check()
-            let x3 = conv3Up(try conv3(conv2Down(x2, activation: leaky, pool: pool), pool: pool, statistics: s),
-                             activation: leaky, pool: pool)
+            // The skips `crop(x2, 4) + x3` and `crop(x1, 16) + x4` are added in the up-convs' passes.
+            let sum3 = conv3Up(try conv3(conv2Down(x2, activation: leaky, pool: pool), pool: pool, statistics: s),
+                               activation: leaky, adding: x2, pool: pool)
             try cancel.check()
-            let x4 = conv4Up(try conv4(add(shrink(x2, by: 4, pool: pool), x3, pool: pool), pool: pool, statistics: s),
-                             activation: leaky, pool: pool)
-            let x5 = valid(conv5, add(shrink(x1, by: 16, pool: pool), x4, pool: pool), activation: leaky, pool: pool)
+            let sum4 = conv4Up(try conv4(sum3, pool: pool, statistics: s), activation: leaky, adding: x1, pool: pool)
+            let x5 = valid(conv5, sum4, activation: leaky, pool: pool)
             return valid(convBottom, x5, pool: pool)
         }
     }
