@@ -29,6 +29,14 @@ public struct AnchorTiming: Sendable, Equatable {
     public let wall: Double
     public let cpu: Double?
     public let version: String
+
+    /// The median of several rounds' medians.
+    static func median(_ rounds: [AnchorTiming]) -> AnchorTiming {
+        let cpus = rounds.compactMap(\.cpu)
+        return AnchorTiming(wall: EnhanceBench.median(rounds.map(\.wall)),
+                            cpu: cpus.count == rounds.count ? EnhanceBench.median(cpus) : nil,
+                            version: rounds.first?.version ?? "")
+    }
 }
 
 /// Runs the anchor's script for one network, size and thread count (it prints JSON on stdout:

@@ -41,6 +41,8 @@ struct BenchReport: Encodable {
         let ort_s: Double?, openvino_s: Double?, ncnn_s: Double?
         let swift_over_ort: Double?, swift_over_openvino: Double?, swift_over_ncnn: Double?
         let swift_over_fastest_ort_openvino: Double?
+        /// With `--rounds` above 1: each round's Swift median over that round's faster anchor, and their median.
+        let swift_over_fastest_by_round: [Double]?, swift_over_fastest_median_of_rounds: Double?
         let gflops_effective: Double
     }
     struct Kernel: Encodable {
@@ -82,7 +84,10 @@ struct BenchReport: Encodable {
                 swift_over_ort: r.anchors[.onnxRuntime].map { r.seconds / $0.wall },
                 swift_over_openvino: r.anchors[.openVINO].map { r.seconds / $0.wall },
                 swift_over_ncnn: r.anchors[.ncnn].map { r.seconds / $0.wall },
-                swift_over_fastest_ort_openvino: r.overFastestOrtOrOpenVINO, gflops_effective: r.gflops)
+                swift_over_fastest_ort_openvino: r.overFastestOrtOrOpenVINO,
+                swift_over_fastest_by_round: r.roundRatios.count > 1 ? r.roundRatios : nil,
+                swift_over_fastest_median_of_rounds: r.roundRatios.count > 1 ? median(r.roundRatios) : nil,
+                gflops_effective: r.gflops)
         }
     }
 

@@ -12,6 +12,10 @@ public struct BenchOptions: Sendable {
     public var threads: [Int] = [1, 2]
     /// Timed runs per configuration (after one warm-up); the median is reported.
     public var repeats: Int = 3
+    /// Rounds per configuration: each times the anchors, then Swift (`repeats` runs each), so that
+    /// each round's ratio compares engines timed within a few seconds of each other on a host whose
+    /// speed drifts; the reported medians are over all rounds' runs.
+    public var rounds: Int = 1
     /// The engines also timed on the same graph through their scripts in `scripts/bench`
     /// (`ort_bench.py`, `openvino_bench.py`, `ncnn_bench.py`); each is skipped with a note if it cannot run.
     public var anchors: Set<Anchor> = Set(Anchor.allCases)
@@ -45,8 +49,11 @@ public struct BenchResult: Sendable, Equatable {
     public var runs: [Double]
     /// Effective GFLOP/s: 2 · MACs / median time.
     public var gflops: Double
-    /// The other engines' medians for the same configuration, timed just before Swift's.
+    /// The other engines' medians for the same configuration, timed just before Swift's (with
+    /// several rounds: the medians of their rounds' medians).
     public var anchors: [Anchor: AnchorTiming]
+    /// Each round's Swift median over that round's faster of onnxruntime and OpenVINO.
+    public var roundRatios: [Double] = []
 
     /// Swift's median over the faster of onnxruntime and OpenVINO (the issues' speed goals), when measured.
     public var overFastestOrtOrOpenVINO: Double? {
@@ -99,32 +106,43 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
                 var ws = SeededUniform(state: 3)
                 let x = Tensor(channels: 3, height: s, width: s,
                                data: (0..<(3 * s * s)).map { _ in ws.next() * 0.5 + 0.5 })
-                // The anchors first, for this configuration only, so all see similar machine load.
-                var timed: [Anchor: AnchorTiming] = [:]
-                for anchor in options.anchors.sorted() where !skipped.contains("\(anchor)/\(name)") {
-                    switch runAnchor(anchor, options, network: name, size: s, threads: t) {
-                    case .success(let r):
-                        if results.isEmpty && t == options.threads.first && s == options.sizes.first {
-                            log("bench: \(anchor.rawValue) \(r.version), each configuration timed just before Swift's")
+                var timed: [Anchor: [AnchorTiming]] = [:], runs: [Double] = [], cpu: [Double] = []
+                var ratios: [Double] = []
+                for round in 0..<max(1, options.rounds) {
+                    // The anchors first, for this configuration only, so all see similar machine load.
+                    var mine: [Anchor: AnchorTiming] = [:]
+                    for anchor in options.anchors.sorted() where !skipped.contains("\(anchor)/\(name)") {
+                        switch runAnchor(anchor, options, network: name, size: s, threads: t) {
+                        case .success(let r):
+                            if results.isEmpty && t == options.threads.first && s == options.sizes.first
+                                && round == 0 {
+                                log("bench: \(anchor.rawValue) \(r.version), each configuration timed just before "
+                                    + "Swift's")
+                            }
+                            mine[anchor] = r
+                        case .failure(let e):
+                            log("bench: \(anchor.rawValue) comparison for \(name) skipped: \(e.message)")
+                            skipped.insert("\(anchor)/\(name)")
                         }
-                        timed[anchor] = r
-                    case .failure(let e):
-                        log("bench: \(anchor.rawValue) comparison for \(name) skipped: \(e.message)")
-                        skipped.insert("\(anchor)/\(name)")
                     }
-                }
-                _ = try? net.forward(x, pool: pool, cancel: nil)
-                var runs: [Double] = [], cpu: [Double] = []
-                for _ in 0..<max(1, options.repeats) {
-                    let t0 = now(), c0 = cpuTime()
-                    _ = try? net.forward(x, pool: pool, cancel: nil)
-                    runs.append(now() - t0)
-                    cpu.append(cpuTime() - c0)
+                    if round == 0 { _ = try? net.forward(x, pool: pool, cancel: nil) }
+                    var mineRuns: [Double] = []
+                    for _ in 0..<max(1, options.repeats) {
+                        let t0 = now(), c0 = cpuTime()
+                        _ = try? net.forward(x, pool: pool, cancel: nil)
+                        mineRuns.append(now() - t0)
+                        cpu.append(cpuTime() - c0)
+                    }
+                    runs += mineRuns
+                    for (a, r) in mine { timed[a, default: []].append(r) }
+                    if let best = [Anchor.onnxRuntime, .openVINO].compactMap({ mine[$0]?.wall }).min() {
+                        ratios.append(median(mineRuns) / best)
+                    }
                 }
                 let med = median(runs)
                 let r = BenchResult(network: name, size: s, threads: t, seconds: med, cpuSeconds: median(cpu),
                                     runs: runs, gflops: 2 * net.macsPerInputPixel * Double(s * s) / med / 1e9,
-                                    anchors: timed)
+                                    anchors: timed.mapValues(AnchorTiming.median), roundRatios: ratios)
                 results.append(r)
                 log(format(r))
             }
@@ -142,6 +160,9 @@ private func format(_ r: BenchResult) -> String {
     for (anchor, a) in r.anchors.sorted(by: { $0.key < $1.key }) {
         line += String(format: "  %@ %.3f s (cpu %.3f) swift/%@ %.2f", anchor.short as NSString, a.wall,
                        a.cpu ?? .nan, anchor.short as NSString, r.seconds / a.wall)
+    }
+    if r.roundRatios.count > 1 {
+        line += "  rounds swift/fastest " + r.roundRatios.map { String(format: "%.2f", $0) }.joined(separator: " ")
     }
     return line + "  (runs: \(spread))"
 }

@@ -41,6 +41,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed runs per configuration.")
     var repeats: Int = 3
 
+    @Option(help: ArgumentHelp("Rounds per configuration, each timing the anchors then Enhance (--repeats runs "
+                               + "each): every round's ratio compares runs seconds apart on a drifting host."))
+    var rounds: Int = 1
+
     @Flag(name: .customLong("no-ort"), help: "Skip the onnxruntime comparison.")
     var noOrt = false
 
@@ -97,6 +101,7 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         let known = NetworkRegistry.benchmarks.map(\.name)
         for n in networkNames where !known.contains(n) && onnx.isEmpty {
             throw ValidationError("unknown network \(n): use \(known.joined(separator: " or "))")
@@ -118,6 +123,7 @@ struct BenchCommand: ParsableCommand {
         o.sizes = sizes
         o.threads = benchThreads
         o.repeats = repeats
+        o.rounds = rounds
         if noOrt { o.anchors.remove(.onnxRuntime) }
         if noOpenVINO { o.anchors.remove(.openVINO) }
         if noNcnn { o.anchors.remove(.ncnn) }
