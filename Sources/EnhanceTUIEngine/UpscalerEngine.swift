@@ -34,7 +34,7 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
         /// the default pair's next α re-faults the freed activations, ~35 ms of a 0.2 s view on
         /// 2 AVX2 cores.
         var trimsAfterSwitch: Bool {
-            ((psnr ?? gan)?.detected.modelDescription.preparedKernelBytes ?? 0) > UpscalerEngine.trimAbove
+            ((psnr ?? gan)?.detected.modelDescription.preparedKernelBytes ?? 0) > UpscalerEngine.compactKernelsAbove
         }
     }
 
@@ -95,10 +95,10 @@ public final class UpscalerEngine: PreviewEngine, @unchecked Sendable {
     /// Prepared kernels of a blended network above this use the compact CHW F(4×4) form (~15 % slower,
     /// 4× instead of 7.1× the weights: RealESRGAN_x4plus 474 → 268 MB, for the 1 GiB bound); smaller
     /// networks keep the fast channel-packed F(6×6) kernels (the default pair: 6.6 MB; RealPLKSR 64×28:
-    /// 265 MB with its large kernels' spectra, whose α step needs them to stay within 150 ms).
+    /// 265 MB with its large kernels' spectra, whose α step needs them to stay within 150 ms). The
+    /// same bound decides ``Pair/trimsAfterSwitch``: below it the trim's re-faulted pages cost RealPLKSR's
+    /// and SwinIR-M's α steps 40–100 ms and did not lower RealPLKSR's peak.
     static let compactKernelsAbove = 320 << 20
-    /// Prepared kernels above this make a replaced network's pages go back at once (``Pair/trimsAfterSwitch``).
-    static let trimAbove = 64 << 20
 
     private static func makePair(_ psnr: LoadedModel?, _ gan: LoadedModel?, threads: Int) throws -> Pair {
         let blender = try psnr.flatMap { p in
