@@ -13,6 +13,7 @@ final class SPANTests: XCTestCase {
     private let cases: [(String, Int, Int, Int)] = [
         ("span_ch3_x4", 4, 3, 1), ("span_ch2_x2_nonorm", 2, 2, 0), ("span_ch2_x3", 3, 2, 1),
         ("span_ch16_x2", 2, 16, 1),  // 16 features: the channel-packed trunk
+        ("span_ch16_x4", 4, 16, 1),  // and at ×4 the packed upsampler (48 outputs) shuffled to CHW
     ]
 
     /// max |y − want| over the reference output's range (max − min).

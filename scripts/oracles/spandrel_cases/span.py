@@ -39,6 +39,12 @@ def ch16_x2():
     return span(16, 2)
 
 
+@case("span_ch16_x4", size=(10, 9))
+def span_ch16_x4():
+    """16 features at ×4: the packed trunk and the packed ×4 upsampler (48 outputs, shuffled to CHW)."""
+    return span(16, 4)
+
+
 @case("span_ch48_x4_real", size=(64, 56), real_size=True)
 def ch48_x4_real():
     return span(48, 4)
