@@ -103,10 +103,11 @@ final class PackedOpsOracleTests: XCTestCase {
         }
     }
 
-    /// A 2×2 stride-2 transposed conv as a 1×1 conv whose outputs are shuffled as they are written.
-    func testShuffledPointwiseMatchesTransposedConv() {
-        let c = "convtranspose_2x2_stride2", x = fx.tensor(c, "x"), w = fx.values(c, "w"), b = fx.values(c, "b")
-        let (o, ci) = (b.count, x.channels), want = fx.values(c, "y")
+    /// Fixture `c`'s 2×2 stride-2 ConvTranspose (weights `[in, out, 2, 2]`) as a packed 1×1 conv with
+    /// `4·out` outputs, sub-position-major (what the shuffled 1×1 writes), its input and the oracle's output.
+    private func shuffledConv(_ c: String) -> (conv: Conv2D, x: Tensor, outs: Int, want: [Float]) {
+        let x = fx.tensor(c, "x"), w = fx.values(c, "w"), b = fx.values(c, "b")
+        let (o, ci) = (b.count, x.channels)
         var reordered = [Float](repeating: 0, count: w.count), bias = [Float](repeating: 0, count: 4 * o)
         for s in 0..<4 { for oc in 0..<o {
             bias[s * o + oc] = b[oc]
@@ -114,6 +115,12 @@ final class PackedOpsOracleTests: XCTestCase {
         } }
         let conv = Conv2D(weight: reordered, bias: bias, inChannels: ci, outChannels: 4 * o, kernelSize: 1,
                           layout: .packed16)
+        return (conv, x, o, fx.values(c, "y"))
+    }
+
+    /// A 2×2 stride-2 transposed conv as a 1×1 conv whose outputs are shuffled as they are written.
+    func testShuffledPointwiseMatchesTransposedConv() {
+        let c = "convtranspose_2x2_stride2", (conv, x, o, want) = shuffledConv(c)
         let p = Packed16.pack(x, pool: pool)
         for isa in KernelISA.allCases {
             let y = conv.fusedPointwise(p, inFactor: 1, outFactor: 2, activation: leaky, pool: pool, isa: isa)
@@ -130,15 +137,7 @@ final class PackedOpsOracleTests: XCTestCase {
     /// U-Net skip, ``Conv2D/shuffledPointwise(_:factor:activation:adding:pool:)``), on every ISA's block
     /// and on a pool that makes no kernels (shuffle, crop and add as separate ops).
     func testShuffledPointwiseAddsTheCroppedSkip() {
-        let c = "convtranspose_2x2_stride2_skip", x = fx.tensor(c, "x"), w = fx.values(c, "w"), b = fx.values(c, "b")
-        let (o, ci) = (b.count, x.channels), want = fx.values(c, "y")
-        var reordered = [Float](repeating: 0, count: w.count), bias = [Float](repeating: 0, count: 4 * o)
-        for s in 0..<4 { for oc in 0..<o {
-            bias[s * o + oc] = b[oc]
-            for cc in 0..<ci { reordered[(s * o + oc) * ci + cc] = w[(cc * o + oc) * 4 + s] }
-        } }
-        let conv = Conv2D(weight: reordered, bias: bias, inChannels: ci, outChannels: 4 * o, kernelSize: 1,
-                          layout: .packed16)
+        let c = "convtranspose_2x2_stride2_skip", (conv, x, o, want) = shuffledConv(c)
         let p = Packed16.pack(x, pool: pool), skip = Packed16.pack(fx.tensor(c, "skip"), pool: pool)
         for isa in KernelISA.allCases {
             let y = conv.fusedPointwise(p, inFactor: 1, outFactor: 2, activation: leaky, skip: skip, pool: pool,

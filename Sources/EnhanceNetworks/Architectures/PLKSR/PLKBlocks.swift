@@ -51,7 +51,8 @@ enum PLKBlocks {
     /// output, the repeated input and the result: dim + 9·s²); DySample runs in strips of rows
     /// (a fixed cost), Winograd and padding scratch is per worker. Measured on a RealPLKSR (dim 64,
     /// 28 blocks, ×4 pixel shuffle), peak RSS of `enhance upscale` 256² minus 128² untiled: 1.51 KB
-    /// (378 floats) per input pixel, output image included; this estimate 384 floats.
+    /// (378 floats) per input pixel, output image included; on the packed trunk, 512² minus 256²:
+    /// 360 floats; this estimate 384 floats.
     static func peakFloats(dim: Int, scale s: Int) -> Double {
         Double(max(6 * dim, dim + 9 * s * s))
     }
