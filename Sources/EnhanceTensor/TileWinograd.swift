@@ -10,9 +10,8 @@ import CVectorISA
 /// pointer, ``tileSegmentPanel``), the 64 per-point products `M[ξ] = V[ξ] · U[ξ]` (`U`: `[64]` ×
 /// blocks of 32 output channels, the last 16 wide when `K` is an odd multiple of 16, each
 /// `[cIn][width]`) run on the tile shape of ``KernelISA``, and `M` (`[64][tiles][K]`) is transformed
-/// back with the fused epilogue. F(6×6)
-/// multiplies 1.78 times per output against F(4×4)'s 2.25; its transform constants (up to 32 and
-/// 1/90) round more coarsely.
+/// back with the fused epilogue. F(6×6) multiplies 1.78 times per output against F(4×4)'s 2.25;
+/// its transform constants (up to 32 and 1/90) round more coarsely.
 enum TileWinograd {
     typealias V = SIMD16<Float>
     typealias Row = (V, V, V, V, V, V, V, V)
