@@ -93,6 +93,7 @@ let package = Package(
         .testTarget(name: "EnhanceTUIEngineTests",
                     dependencies: ["EnhanceTUIEngine", "EnhanceTUI", "EnhanceNetworks", "EnhanceImaging"]),
         .testTarget(name: "EnhanceCLITests", dependencies: ["EnhanceImaging"]),
+        .testTarget(name: "EnhanceBenchTests", dependencies: ["EnhanceBench"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -24,3 +24,9 @@ func median(_ xs: [Double]) -> Double {
     let s = xs.sorted()
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
+
+/// A pause of 0.1 s before an engine's untimed and timed runs, so that the previous engine's worker
+/// threads (onnxruntime's spin-wait after a run) have gone idle and do not share its cores.
+func settle() {
+    usleep(100_000)
+}

@@ -12,9 +12,9 @@ public struct BenchOptions: Sendable {
     public var threads: [Int] = [1, 2]
     /// Timed runs per configuration (after one warm-up); the median is reported.
     public var repeats: Int = 3
-    /// Rounds per configuration: each times the anchors, then Swift (`repeats` runs each), so that
-    /// each round's ratio compares engines timed within a few seconds of each other on a host whose
-    /// speed drifts; the reported medians are over all rounds' runs.
+    /// Rounds per configuration: each starts the anchors' scripts afresh and times `repeats` runs of
+    /// every engine, one run of each in turn (the anchors, then Swift), so that the engines' runs
+    /// interleave on a host whose speed drifts; the reported medians are over all rounds' runs.
     public var rounds: Int = 1
     /// The engines also timed on the same graph through their scripts in `scripts/bench`
     /// (`ort_bench.py`, `openvino_bench.py`, `ncnn_bench.py`); each is skipped with a note if it cannot run.
@@ -49,8 +49,8 @@ public struct BenchResult: Sendable, Equatable {
     public var runs: [Double]
     /// Effective GFLOP/s: 2 · MACs / median time.
     public var gflops: Double
-    /// The other engines' medians for the same configuration, timed just before Swift's (with
-    /// several rounds: the medians of their rounds' medians).
+    /// The other engines' medians for the same configuration, their runs alternating with Swift's
+    /// (with several rounds: the medians of their rounds' medians).
     public var anchors: [Anchor: AnchorTiming]
     /// Each round's Swift median over that round's faster of onnxruntime and OpenVINO.
     public var roundRatios: [Double] = []
@@ -109,32 +109,46 @@ public func runBenchmarks(options: BenchOptions) -> [BenchResult] {
                 var timed: [Anchor: [AnchorTiming]] = [:], runs: [Double] = [], cpu: [Double] = []
                 var ratios: [Double] = []
                 for round in 0..<max(1, options.rounds) {
-                    // The anchors first, for this configuration only, so all see similar machine load.
-                    var mine: [Anchor: AnchorTiming] = [:]
+                    // The anchors' scripts start (graph loaded, warmed up), then each repeat times one run
+                    // of every engine in turn, so all see the same drift of the host's speed. Each timed
+                    // run follows a pause (``settle()``) and an untimed run of the same engine: warm, as in a loop.
+                    var sessions: [AnchorSession] = []
                     for anchor in options.anchors.sorted() where !skipped.contains("\(anchor)/\(name)") {
-                        switch runAnchor(anchor, options, network: name, size: s, threads: t) {
-                        case .success(let r):
-                            if results.isEmpty && t == options.threads.first && s == options.sizes.first
-                                && round == 0 {
-                                log("bench: \(anchor.rawValue) \(r.version), each configuration timed just before "
-                                    + "Swift's")
-                            }
-                            mine[anchor] = r
-                        case .failure(let e):
-                            log("bench: \(anchor.rawValue) comparison for \(name) skipped: \(e.message)")
+                        do {
+                            sessions.append(try AnchorSession(anchor, options, network: name, size: s, threads: t))
+                        } catch {
+                            log("bench: \(anchor.rawValue) comparison for \(name) skipped: \(error.message)")
                             skipped.insert("\(anchor)/\(name)")
                         }
                     }
-                    if round == 0 { _ = try? net.forward(x, pool: pool, cancel: nil) }
                     var mineRuns: [Double] = []
                     for _ in 0..<max(1, options.repeats) {
+                        for session in sessions where !skipped.contains("\(session.anchor)/\(name)") {
+                            settle()
+                            do { _ = try session.run(options) } catch {
+                                log("bench: \(session.anchor.rawValue) comparison for \(name) skipped: "
+                                    + error.message)
+                                skipped.insert("\(session.anchor)/\(name)")
+                            }
+                        }
+                        settle()
+                        _ = try? net.forward(x, pool: pool, cancel: nil)
                         let t0 = now(), c0 = cpuTime()
                         _ = try? net.forward(x, pool: pool, cancel: nil)
                         mineRuns.append(now() - t0)
                         cpu.append(cpuTime() - c0)
                     }
                     runs += mineRuns
-                    for (a, r) in mine { timed[a, default: []].append(r) }
+                    var mine: [Anchor: AnchorTiming] = [:]
+                    for session in sessions {
+                        let r = session.finish()
+                        guard !skipped.contains("\(session.anchor)/\(name)") else { continue }
+                        if results.isEmpty && t == options.threads.first && s == options.sizes.first && round == 0 {
+                            log("bench: \(session.anchor.rawValue) \(r.version), its runs alternating with Swift's")
+                        }
+                        mine[session.anchor] = r
+                        timed[session.anchor, default: []].append(r)
+                    }
                     if let best = [Anchor.onnxRuntime, .openVINO].compactMap({ mine[$0]?.wall }).min() {
                         ratios.append(median(mineRuns) / best)
                     }

@@ -38,11 +38,12 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("bench-threads"), parsing: .upToNextOption, help: "Thread counts.")
     var benchThreads: [Int] = [1, 2]
 
-    @Option(help: "Timed runs per configuration.")
+    @Option(help: ArgumentHelp("Timed runs per configuration and round: one run of each engine in turn, "
+                               + "each after an untimed one, so all engines see the host's drift alike."))
     var repeats: Int = 3
 
-    @Option(help: ArgumentHelp("Rounds per configuration, each timing the anchors then Enhance (--repeats runs "
-                               + "each): every round's ratio compares runs seconds apart on a drifting host."))
+    @Option(help: ArgumentHelp("Rounds per configuration, each starting the anchors' scripts afresh and "
+                               + "printing its own ratio; the medians are over all rounds' runs."))
     var rounds: Int = 1
 
     @Flag(name: .customLong("no-ort"), help: "Skip the onnxruntime comparison.")
