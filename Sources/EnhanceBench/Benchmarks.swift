@@ -10,7 +10,7 @@ public struct BenchOptions: Sendable {
     public var sizes: [Int] = [64, 128]
     /// Thread counts.
     public var threads: [Int] = [1, 2]
-    /// Timed runs per configuration (after one warm-up); the median is reported.
+    /// Timed runs per configuration and round, each after an untimed one; the median is reported.
     public var repeats: Int = 3
     /// Rounds per configuration: each starts the anchors' scripts afresh and times `repeats` runs of
     /// every engine, one run of each in turn (the anchors, then Swift), so that the engines' runs

@@ -4,8 +4,9 @@ ncnn_bench.py.
 With --serve (one network, size and thread count) the script times one run per line `run` read on
 stdin, after the warm-up: it prints `{"ready": true}` once ready, then `{"s": wall, "cpu": cpu}` per
 run, and its usual JSON when stdin ends. Each timed run follows an untimed one, so that it runs warm
-(threads awake, weights cached) as in a loop although other engines ran in between. `enhance bench` drives it so that the engines' runs
-alternate with its own and every engine sees the same drift of the host's speed."""
+(threads awake, weights cached) as in a loop although other engines ran in between. `enhance bench`
+drives it so that the engines' runs alternate with its own and every engine sees the same drift of
+the host's speed."""
 import argparse
 import json
 import statistics
@@ -33,8 +34,9 @@ def timed(net, size, threads, repeats, once):
                 once()
                 run()
                 print(json.dumps({"s": runs[-1], "cpu": cpu[-1]}), flush=True)
-        if not runs:
-            run()
+        if not runs:  # ended before any request: nothing timed
+            return {"net": net, "size": size, "threads": threads, "median_s": None, "runs_s": [],
+                    "median_cpu_s": None}
     else:
         for _ in range(repeats):
             run()
