@@ -8,7 +8,7 @@ import Synchronization
 /// milliseconds for a core. The job word packs `generation | count | next item`, so claiming an
 /// item also proves which job it belongs to (a late helper can never run a stale body).
 final class Workers: @unchecked Sendable {
-    private static let itemBits = 24, itemMask = (1 << 24) - 1
+    private static let itemBits = 24, itemMask = (1 << 24) - 1, generationMask = (1 << 15) - 1
     /// Upper bound on items per loop (bigger loops are run in slices).
     static let maxItems = itemMask
 
@@ -90,7 +90,10 @@ final class Workers: @unchecked Sendable {
             while start < count {
                 let n = min(Workers.maxItems, count - start), base = start
                 self.body = { i, w in body(base + i, w) }
-                generation = (generation + 1) & 0xFFFF
+                // 15 bits: the job word stays positive, so `unpack` (an arithmetic shift) returns
+                // the generation the caller passes to `work`. With 16, generations 2¹⁵… made the
+                // word negative, the caller claimed nothing, and the helper ran every item alone.
+                generation = (generation + 1) & Workers.generationMask
                 if generation == 0 { generation = 1 }
                 completed.store(0, ordering: .relaxed)
                 state.store((generation << (2 * Workers.itemBits)) | (n << Workers.itemBits),
