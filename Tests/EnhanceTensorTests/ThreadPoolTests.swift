@@ -54,6 +54,5 @@ final class ThreadPoolTests: XCTestCase {
         }
         XCTAssertEqual(lonely.load(ordering: .relaxed), 0, "loops that ran on one worker only")
         XCTAssertEqual(callerItems.load(ordering: .relaxed), loops, "the caller's items (one per loop)")
-        XCTAssertGreaterThan(loops, 1 << 16)
     }
 }
